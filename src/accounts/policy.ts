@@ -1,0 +1,46 @@
+import type { Role, User } from '../db/schema.js';
+import { AppError, notFound } from '../errors.js';
+
+/** Who is acting: a signed-in user (by session or token), or an operator at the CLI. */
+export interface Actor {
+  userId: string | null;
+  role: Role | 'operator';
+  customerId: string | null;
+  label: string;
+}
+
+/** The actor for a signed-in user. */
+export function actorOf(user: User): Actor {
+  return { userId: user.id, role: user.role, customerId: user.customer_id, label: user.login };
+}
+
+/** The actor for the `lectern` CLI, which is trusted like an enterprise admin on this machine. */
+export const operatorActor: Actor = { userId: null, role: 'operator', customerId: null, label: 'cli' };
+
+const consoleRoles: ReadonlySet<Actor['role']> = new Set(['enterprise_admin', 'operator', 'customer_admin', 'institute_admin']);
+
+/** True for those who run the whole platform. */
+export function isPlatformAdmin(actor: Actor): boolean {
+  return actor.role === 'enterprise_admin' || actor.role === 'operator';
+}
+
+/** Only platform admins may create, list or disable customers. */
+export function assertPlatformAdmin(actor: Actor): void {
+  if (!isPlatformAdmin(actor)) throw new AppError('FORBIDDEN', 'Only enterprise administrators can do that.');
+}
+
+/**
+ * The tenant wall: platform admins reach every customer; customer and institute admins only their
+ * own. Another customer's records answer NOT_FOUND, so their existence is not revealed either.
+ */
+export function assertCustomerAccess(actor: Actor, customerId: string): void {
+  if (isPlatformAdmin(actor)) return;
+  if (!consoleRoles.has(actor.role)) throw new AppError('FORBIDDEN', 'The console is for administrators.');
+  if (actor.customerId !== customerId) throw notFound('Customer');
+}
+
+/** Settings of a customer (profile, rostering, LTI) may be changed by platform and customer admins. */
+export function assertCustomerSettingsAccess(actor: Actor, customerId: string): void {
+  assertCustomerAccess(actor, customerId);
+  if (actor.role === 'institute_admin') throw new AppError('FORBIDDEN', 'Institute administrators cannot change customer settings.');
+}

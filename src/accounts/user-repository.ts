@@ -1,0 +1,94 @@
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import type { Database, NewUser, Role, User, UserStatus } from '../db/schema.js';
+
+/** Filters for a customer's user list. */
+export interface UserListQuery {
+  search?: string;
+  role?: Role;
+  status?: UserStatus;
+  includeDeleted?: boolean;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * User queries. Methods that read or change a customer's people take the customer id and filter
+ * by it; the few platform-wide lookups (sign-in, enterprise admins) say so in their names.
+ */
+export class UserRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Inserts a user. */
+  async insert(user: NewUser): Promise<void> {
+    await this.db.insertInto('users').values(user).execute();
+  }
+
+  /** A user of one customer by id. */
+  findInCustomer(customerId: string, id: string): Promise<User | undefined> {
+    return this.db.selectFrom('users').selectAll().where('customer_id', '=', customerId).where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Platform-wide: a user by id, for resolving a session or token to its owner. */
+  findByIdPlatformWide(id: string): Promise<User | undefined> {
+    return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Platform-wide: the user whose login name is exactly `login` (stored lower-case). */
+  findByLoginPlatformWide(login: string): Promise<User | undefined> {
+    return this.db.selectFrom('users').selectAll().where('login', '=', login.toLowerCase()).executeTakeFirst();
+  }
+
+  /** Platform-wide: every not-deleted user with this email, for sign-in by email. */
+  findByEmailPlatformWide(email: string): Promise<User[]> {
+    return this.db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).where('status', '!=', 'deleted').limit(2).execute();
+  }
+
+  /** Platform-wide: whether any enterprise admin exists yet (first start creates one if not). */
+  async hasEnterpriseAdmin(): Promise<boolean> {
+    const row = await this.db.selectFrom('users').select('id').where('role', '=', 'enterprise_admin').limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Replaces a user's password hash. */
+  async setPasswordHash(id: string, hash: string, mustChange: boolean, at: string): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ password_hash: hash, must_change_password: mustChange ? 1 : 0, updated_at: at })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Updates a customer's user. */
+  async updateInCustomer(customerId: string, id: string, patch: Partial<Omit<User, 'id' | 'customer_id'>>): Promise<void> {
+    await this.db.updateTable('users').set(patch).where('customer_id', '=', customerId).where('id', '=', id).execute();
+  }
+
+  /** One page of a customer's users, with the total that matches the filters. */
+  async listInCustomer(customerId: string, q: UserListQuery): Promise<{ items: User[]; total: number }> {
+    let base = this.db.selectFrom('users').where('customer_id', '=', customerId);
+    if (q.role) base = base.where('role', '=', q.role);
+    if (q.status) base = base.where('status', '=', q.status);
+    else if (!q.includeDeleted) base = base.where('status', '!=', 'deleted');
+    if (q.search) {
+      const pattern = containsPattern(q.search);
+      base = base.where((eb) =>
+        eb.or(['login', 'email', 'given_name', 'family_name', 'identifier', 'sourced_id'].map((col) => matches(col, pattern))),
+      );
+    }
+    const [items, total] = await Promise.all([
+      base.selectAll().orderBy('family_name').orderBy('given_name').orderBy('id').limit(q.limit).offset(q.offset).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items, total: Number(total.n) };
+  }
+}
+
+/** A case-insensitive LIKE pattern for "contains `text`", with wildcards in `text` taken literally. */
+export function containsPattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** `lower(column) LIKE pattern ESCAPE '\'`: SQLite has no default escape character, so name it. */
+export function matches(column: string, pattern: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+}

@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { operatorActor } from '../accounts/policy.js';
+import { loadConfig } from '../config.js';
+import { createContext, type AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { startServer } from '../server/start.js';
+import { EXIT, UsageError, printJson, printTable, reportError } from './output.js';
+
+const USAGE = `Usage: lectern <command> [options]
+
+  serve                                   web app, API and console (migrates first)
+  migrate                                 bring the database schema up to date
+  admin create --email E --password P [--name N]
+  customer create --file customer.json [--json]
+  customer list [--search TEXT] [--json]
+  users list --customer ID|CODE [--include-deleted] [--search TEXT] [--json]
+  classes list --customer ID|CODE [--search TEXT] [--json]
+
+Configuration comes from the environment: DATABASE_URL, LECTERN_DATA_DIR, PORT, LECTERN_PUBLIC_URL,
+LECTERN_SECRET_KEY, LECTERN_BOOTSTRAP_ADMIN_EMAIL / LECTERN_BOOTSTRAP_ADMIN_PASSWORD.`;
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  email: { type: 'string' },
+  password: { type: 'string' },
+  name: { type: 'string' },
+  file: { type: 'string' },
+  customer: { type: 'string' },
+  search: { type: 'string' },
+  'include-deleted': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parse>['values'];
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** Runs one `lectern` command and returns its exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let json = argv.includes('--json');
+  try {
+    const { values, positionals } = parse(argv);
+    json = Boolean(values.json);
+    const [command, sub] = positionals;
+    if (!command || command === 'help' || values.help) {
+      console.log(USAGE);
+      return EXIT.ok;
+    }
+    const key = ['admin', 'customer', 'users', 'classes'].includes(command) ? `${command} ${sub ?? ''}`.trim() : command;
+    const handler = commands[key];
+    if (!handler) throw new UsageError(`Unknown command "${positionals.join(' ')}".`);
+    return await handler(values);
+  } catch (err) {
+    return reportError(err, json);
+  }
+}
+
+const commands: Record<string, (v: Values) => Promise<number>> = {
+  serve: async () => {
+    await startServer(loadConfig());
+    return EXIT.ok;
+  },
+  migrate: () =>
+    withContext(async (ctx) => {
+      console.error(`Database ${ctx.db.describe} is up to date.`);
+      return EXIT.ok;
+    }),
+  'admin create': (v) =>
+    withContext(async (ctx) => {
+      if (!v.email || !v.password) throw new UsageError('admin create needs --email and --password.');
+      const user = await ctx.accounts.createEnterpriseAdmin(operatorActor, { email: v.email, password: v.password, name: v.name });
+      if (v.json) printJson({ id: user.id, email: user.email, role: user.role });
+      else console.log(`Created enterprise admin ${user.email}.`);
+      return EXIT.ok;
+    }),
+  'customer create': (v) =>
+    withContext(async (ctx) => {
+      if (!v.file) throw new UsageError('customer create needs --file customer.json.');
+      const created = await ctx.customers.create(operatorActor, readJsonFile(v.file));
+      if (v.json) printJson(created);
+      else {
+        console.log(`Added customer ${created.profile.name} (${created.profile.code}), id ${created.id}.`);
+        console.log(`LTI 1.1 consumer key: ${created.lti.consumerKey}`);
+        console.log(`LTI 1.1 shared secret: ${created.lti.sharedSecret}   (shown once: store it now)`);
+        console.log(`Launch URL: ${created.lti.launchUrl}`);
+      }
+      return EXIT.ok;
+    }),
+  'customer list': (v) =>
+    withContext(async (ctx) => {
+      const { items } = await ctx.customers.list(operatorActor, { search: v.search, limit: 10_000, offset: 0 });
+      if (v.json) printJson(items);
+      else
+        printTable(
+          items.map((c) => ({ code: c.profile.code, name: c.profile.name, status: c.status, rostering: c.rostering.type === 'oneroster' ? c.rostering.syncType : 'none', id: c.id })),
+          ['code', 'name', 'status', 'rostering', 'id'],
+        );
+      return EXIT.ok;
+    }),
+  'users list': (v) =>
+    withContext(async (ctx) => {
+      const customerId = await ctx.customers.resolveId(requireCustomer(v));
+      const { items } = await ctx.directory.listUsers(operatorActor, customerId, { search: v.search, includeDeleted: v['include-deleted'], limit: 1_000_000, offset: 0 });
+      const rows = items.map((u) => ({ id: u.id, sourcedId: u.sourcedId, username: u.username, email: u.email, identifier: u.identifier, givenName: u.givenName, familyName: u.familyName, role: u.role, status: u.status === 'deleted' ? 'deleted' : 'active' }));
+      if (v.json) printJson(rows);
+      else printTable(rows, ['username', 'email', 'givenName', 'familyName', 'role', 'status', 'sourcedId']);
+      return EXIT.ok;
+    }),
+  'classes list': (v) =>
+    withContext(async (ctx) => {
+      const customerId = await ctx.customers.resolveId(requireCustomer(v));
+      const { items } = await ctx.directory.listClasses(operatorActor, customerId, { search: v.search, limit: 1_000_000, offset: 0 });
+      if (v.json) printJson(items);
+      else printTable(items as unknown as Record<string, unknown>[], ['title', 'classCode', 'classType', 'schoolSourcedId', 'sourcedId', 'status']);
+      return EXIT.ok;
+    }),
+};
+
+function requireCustomer(v: Values): string {
+  if (!v.customer) throw new UsageError('This command needs --customer ID|CODE.');
+  return v.customer;
+}
+
+async function withContext(fn: (ctx: AppContext) => Promise<number>): Promise<number> {
+  const ctx = await createContext(loadConfig());
+  try {
+    return await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new AppError('BAD_REQUEST', `Cannot read ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new AppError('BAD_REQUEST', `${file} is not valid JSON: ${(err as Error).message}.`);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,59 @@
+import type { CustomerRecord } from './customer-repository.js';
+import type { CustomerViewT } from './customer-schema.js';
+import { nextRunAt, type Period } from '../rostering/schedule.js';
+
+/** The launch URL LMSs are given for a customer's LTI 1.1 tool. */
+export function launchUrl(publicUrl: string): string {
+  return `${publicUrl}/lti/launch`;
+}
+
+/** Shapes a stored customer for the API: secrets become "set" flags, never values. */
+export function presentCustomer({ customer: c, rostering: r }: CustomerRecord, publicUrl: string, now = new Date()): CustomerViewT {
+  const scheduled = r.type === 'oneroster' && r.sync_frequency === 'auto' && r.sync_type !== 'zip' && r.period;
+  return {
+    id: c.id,
+    status: c.status,
+    profile: { name: c.name, code: c.code, timeZone: c.time_zone },
+    administrator: { firstName: c.admin_first_name, lastName: c.admin_last_name, email: c.admin_email, phone: c.admin_phone, userId: c.admin_user_id },
+    address: {
+      line1: c.address_line1,
+      line2: c.address_line2,
+      city: c.address_city,
+      region: c.address_region,
+      postalCode: c.address_postal_code,
+      country: c.address_country,
+    },
+    lti: { version: c.lti_version, consumerKey: c.lti_consumer_key, launchUrl: launchUrl(publicUrl), sharedSecretSet: Boolean(c.lti_shared_secret_enc) },
+    rostering: {
+      type: r.type,
+      oneRosterVersion: r.one_roster_version,
+      syncType: r.sync_type,
+      matchWith: r.match_with,
+      syncFrequency: r.sync_frequency,
+      period: r.period,
+      nextRunAt: scheduled ? nextRunAt(r.period as Period, c.time_zone, now).toISOString() : null,
+      suffix: r.suffix,
+      clientPartnerId: r.client_partner_id,
+      authorization: r.authorization,
+      consumerKey: r.api_consumer_key,
+      secretKeySet: Boolean(r.api_secret_enc),
+      url: r.api_url,
+      tokenUrl: r.token_url,
+      scope: r.scope,
+      sftp: {
+        host: r.sftp_host,
+        port: r.sftp_port,
+        username: r.sftp_username,
+        passwordSet: Boolean(r.sftp_password_enc),
+        path: r.sftp_path,
+        fileName: r.sftp_file_name,
+        hostKeyFingerprint: r.sftp_host_key_fingerprint,
+      },
+      deletionThresholdPercent: r.deletion_threshold_percent,
+      deletionThresholdMin: r.deletion_threshold_min,
+      retentionDays: r.retention_days,
+    },
+    createdAt: c.created_at,
+    updatedAt: c.updated_at,
+  };
+}

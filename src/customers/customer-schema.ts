@@ -1,0 +1,146 @@
+import { Type, type Static, type TSchema } from 'typebox';
+
+/*
+ * The customer body of POST /api/customers and `lectern customer create --file` (DESIGN.md).
+ * Structure lives here; rules that tie fields together (SFTP needs a host, ZIP is manual only…)
+ * live in customer-rules.ts so they can name the exact field that is wrong.
+ */
+
+export const SYNC_TYPES = ['api', 'sftp', 'zip'] as const;
+export const MATCH_WITH = ['sourcedId', 'identifier', 'username', 'email'] as const;
+export const SYNC_FREQUENCIES = ['auto', 'manual'] as const;
+export const PERIODS = ['hourly', 'every6Hours', 'every12Hours', 'daily', 'weekly', 'monthly'] as const;
+export const AUTHORIZATIONS = ['oauth1-hmac-sha256', 'oauth1-hmac-sha1', 'oauth2-client-credentials'] as const;
+export const ONEROSTER_VERSIONS = ['1.1', '1.2'] as const;
+
+const text = (max: number, opts: object = {}) => Type.String({ maxLength: max, ...opts });
+const required = (max: number, opts: object = {}) => Type.String({ minLength: 1, maxLength: max, ...opts });
+const closed = <T extends Record<string, TSchema>>(props: T) => Type.Object(props, { additionalProperties: false });
+
+const Profile = closed({
+  name: required(200),
+  code: Type.String({
+    minLength: 2,
+    maxLength: 40,
+    pattern: '^[a-z0-9][a-z0-9-]*$',
+    'x-message': 'Use 2–40 lower-case letters, digits and dashes, starting with a letter or digit.',
+  }),
+  timeZone: required(64),
+});
+
+const Administrator = closed({
+  firstName: required(100),
+  lastName: required(100),
+  email: Type.String({ maxLength: 254, format: 'email' }),
+  phone: Type.Optional(text(40, { pattern: '^[0-9+()\\-. ]*$', 'x-message': 'Use digits, spaces and + ( ) - . only.' })),
+  password: Type.String({ maxLength: 256 }),
+});
+
+const Address = closed({
+  line1: required(200),
+  line2: Type.Optional(text(200)),
+  city: required(100),
+  region: Type.Optional(text(100)),
+  postalCode: Type.Optional(text(20)),
+  country: Type.String({ pattern: '^[A-Z]{2}$', 'x-message': 'Use the two-letter country code, such as US.' }),
+});
+
+const Sftp = closed({
+  host: Type.Optional(text(253)),
+  port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  username: Type.Optional(text(100)),
+  password: Type.Optional(text(1000)),
+  path: Type.Optional(text(500)),
+  fileName: Type.Optional(text(200)),
+  hostKeyFingerprint: Type.Optional(text(200)),
+});
+
+const Rostering = closed({
+  type: Type.Enum(['none', 'oneroster']),
+  oneRosterVersion: Type.Optional(Type.Enum([...ONEROSTER_VERSIONS])),
+  syncType: Type.Optional(Type.Enum([...SYNC_TYPES])),
+  matchWith: Type.Optional(Type.Enum([...MATCH_WITH])),
+  syncFrequency: Type.Optional(Type.Enum([...SYNC_FREQUENCIES])),
+  period: Type.Optional(Type.Enum([...PERIODS])),
+  suffix: Type.Optional(text(64, { pattern: '^[A-Za-z0-9@._-]*$', 'x-message': 'Use letters, digits and @ . _ - only.' })),
+  clientPartnerId: Type.Optional(text(100)),
+  authorization: Type.Optional(Type.Enum([...AUTHORIZATIONS])),
+  consumerKey: Type.Optional(text(500)),
+  secretKey: Type.Optional(text(1000)),
+  url: Type.Optional(text(2000)),
+  tokenUrl: Type.Optional(text(2000)),
+  scope: Type.Optional(text(1000)),
+  sftp: Type.Optional(Sftp),
+  deletionThresholdPercent: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  deletionThresholdMin: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+  retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+});
+
+const Lti = closed({ version: Type.Enum(['1.1']) });
+
+/** POST /api/customers body. */
+export const CustomerCreateBody = closed({
+  profile: Profile,
+  administrator: Administrator,
+  address: Address,
+  lti: Lti,
+  rostering: Rostering,
+  acceptTerms: Type.Boolean(),
+});
+export type CustomerCreateInput = Static<typeof CustomerCreateBody>;
+
+/** PATCH /api/customers/:id body: any part of the create body, plus status. Secrets left empty are kept. */
+export const CustomerPatchBody = closed({
+  profile: Type.Optional(Type.Partial(Profile, { additionalProperties: false })),
+  administrator: Type.Optional(Type.Partial(Type.Omit(Administrator, ['password']), { additionalProperties: false })),
+  address: Type.Optional(Type.Partial(Address, { additionalProperties: false })),
+  lti: Type.Optional(Lti),
+  rostering: Type.Optional(Type.Partial(Rostering, { additionalProperties: false })),
+  status: Type.Optional(Type.Enum(['active', 'disabled'])),
+});
+export type CustomerPatchInput = Static<typeof CustomerPatchBody>;
+
+export type RosteringInput = Static<typeof Rostering>;
+export type SftpInput = Static<typeof Sftp>;
+
+/** The customer as the API shows it. Secrets appear only as "set" flags. */
+export const CustomerView = Type.Object({
+  id: Type.String(),
+  status: Type.Enum(['active', 'disabled']),
+  profile: Type.Object({ name: Type.String(), code: Type.String(), timeZone: Type.String() }),
+  administrator: Type.Object({ firstName: Type.String(), lastName: Type.String(), email: Type.String(), phone: Type.String(), userId: Type.Union([Type.String(), Type.Null()]) }),
+  address: Type.Object({ line1: Type.String(), line2: Type.String(), city: Type.String(), region: Type.String(), postalCode: Type.String(), country: Type.String() }),
+  lti: Type.Object({ version: Type.String(), consumerKey: Type.String(), launchUrl: Type.String(), sharedSecretSet: Type.Boolean() }),
+  rostering: Type.Object({
+    type: Type.String(),
+    oneRosterVersion: Type.Union([Type.String(), Type.Null()]),
+    syncType: Type.Union([Type.String(), Type.Null()]),
+    matchWith: Type.Union([Type.String(), Type.Null()]),
+    syncFrequency: Type.Union([Type.String(), Type.Null()]),
+    period: Type.Union([Type.String(), Type.Null()]),
+    nextRunAt: Type.Union([Type.String(), Type.Null()]),
+    suffix: Type.String(),
+    clientPartnerId: Type.Union([Type.String(), Type.Null()]),
+    authorization: Type.Union([Type.String(), Type.Null()]),
+    consumerKey: Type.String(),
+    secretKeySet: Type.Boolean(),
+    url: Type.String(),
+    tokenUrl: Type.String(),
+    scope: Type.String(),
+    sftp: Type.Object({
+      host: Type.String(),
+      port: Type.Union([Type.Integer(), Type.Null()]),
+      username: Type.String(),
+      passwordSet: Type.Boolean(),
+      path: Type.String(),
+      fileName: Type.String(),
+      hostKeyFingerprint: Type.String(),
+    }),
+    deletionThresholdPercent: Type.Integer(),
+    deletionThresholdMin: Type.Integer(),
+    retentionDays: Type.Integer(),
+  }),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+export type CustomerViewT = Static<typeof CustomerView>;

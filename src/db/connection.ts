@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** An open database: the Kysely handle plus what a caller needs to know about it. */
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: Dialect;
+  /** Human-readable location without credentials, for logs. */
+  describe: string;
+  close(): Promise<void>;
+}
+
+// PostgreSQL returns int8 (COUNT(*), bigserial) as text by default; our counts fit in a double.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+/** Opens `sqlite:/path/file.db` (or a bare path) or `postgres://…`, ready for queries. */
+export function openDatabase(url: string): Db {
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const pool = new pg.Pool({ connectionString: url, max: 10 });
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+    const safe = new URL(url);
+    safe.password = '';
+    return { kysely, dialect: 'postgres', describe: safe.toString(), close: () => kysely.destroy() };
+  }
+  const file = url.replace(/^sqlite:/, '');
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { kysely, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => kysely.destroy() };
+}

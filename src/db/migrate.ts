@@ -1,0 +1,39 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import type { Db, Dialect } from './connection.js';
+import * as m0001 from './migrations/0001_foundation.js';
+
+/** What a migration may need to know beyond the Kysely handle: DDL differs a little per dialect. */
+export interface MigrationContext {
+  dialect: Dialect;
+}
+
+interface MigrationModule {
+  up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void>;
+}
+
+// Listed in code rather than read from a folder, so the set is fixed at build time and typed.
+const migrations: Record<string, MigrationModule> = {
+  '0001_foundation': m0001,
+};
+
+class CodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly ctx: MigrationContext) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return Object.fromEntries(
+      Object.entries(migrations).map(([name, mod]) => [name, { up: (db: Kysely<unknown>) => mod.up(db, this.ctx) }]),
+    );
+  }
+}
+
+/** Brings the schema up to date; safe to run from several processes (Kysely locks on PostgreSQL). */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db: db.kysely, provider: new CodeMigrationProvider({ dialect: db.dialect }) });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    const cause = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${cause}`);
+  }
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

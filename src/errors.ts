@@ -1,0 +1,67 @@
+/**
+ * The one catalogue of error codes. Codes are stable strings that clients and scripts may match
+ * on (as Fastify's FST_ERR_*); messages are for people and may be reworded.
+ */
+export const errorCatalog = {
+  VALIDATION_FAILED: { status: 400, message: 'Some fields are not valid.' },
+  BAD_REQUEST: { status: 400, message: 'The request could not be understood.' },
+  AUTH_REQUIRED: { status: 401, message: 'Please sign in.' },
+  INVALID_CREDENTIALS: { status: 401, message: 'The login or password is not correct.' },
+  ACCOUNT_DISABLED: { status: 403, message: 'This account is disabled.' },
+  FORBIDDEN: { status: 403, message: 'You do not have permission to do that.' },
+  CSRF_FAILED: { status: 403, message: 'The form has expired or came from another site. Reload the page and try again.' },
+  NOT_FOUND: { status: 404, message: 'Not found.' },
+  CONFLICT: { status: 409, message: 'That conflicts with an existing record.' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The upload is too large.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'That content type is not supported.' },
+  RATE_LIMITED: { status: 429, message: 'Too many attempts. Please wait and try again.' },
+  INTERNAL: { status: 500, message: 'Something went wrong on our side. The error has been logged.' },
+  UNAVAILABLE: { status: 503, message: 'The service is not available right now.' },
+} as const;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+/** One problem with one input field, addressed by a dotted path such as `rostering.sftp.port`. */
+export interface FieldIssue {
+  field: string;
+  message: string;
+  code?: string;
+}
+
+/** The error every layer throws; the HTTP and CLI layers turn it into a response or exit code. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly fields: FieldIssue[];
+  readonly headers: Record<string, string>;
+
+  constructor(code: ErrorCode, message?: string, opts: { fields?: FieldIssue[]; headers?: Record<string, string> } = {}) {
+    super(message ?? errorCatalog[code].message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = errorCatalog[code].status;
+    this.fields = opts.fields ?? [];
+    this.headers = opts.headers ?? {};
+  }
+
+  /** The JSON body sent to clients: never a stack, never internals. */
+  toJSON(): { error: { code: ErrorCode; message: string; fields?: FieldIssue[] } } {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.fields.length ? { fields: this.fields } : {}),
+      },
+    };
+  }
+}
+
+/** Shorthand for a validation failure with field-level issues. */
+export function validationError(fields: FieldIssue[], message?: string): AppError {
+  return new AppError('VALIDATION_FAILED', message, { fields });
+}
+
+/** Shorthand for "no such record here", also used for other tenants' records so they stay invisible. */
+export function notFound(what = 'Record'): AppError {
+  return new AppError('NOT_FOUND', `${what} not found.`);
+}

@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { AppContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { compile, queryAjv } from '../validation.js';
+import { registerAuth } from './plugins/auth.js';
+import { registerErrorHandling } from './plugins/errors.js';
+import { authRoutes } from './routes/auth/index.js';
+import { customerRoutes } from './routes/customers/index.js';
+import { metaRoutes } from './routes/meta/index.js';
+import type { App } from './types.js';
+
+const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+/** Builds the web app (API, OpenAPI docs, console) without listening, so tests can `inject`. */
+export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOptions['logger'] } = {}): Promise<App> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    trustProxy: process.env.LECTERN_TRUST_PROXY === 'true',
+    bodyLimit: 1024 * 1024,
+    // Keep request logs free of credentials even when headers are logged at debug level.
+    disableRequestLogging: false,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? compile(schema as never) : queryAjv.compile(schema)));
+  registerErrorHandling(app);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'self'"],
+      },
+    },
+  });
+  await app.register(cookie);
+  registerAuth(app, ctx);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Lectern API', version: '0.1.0', description: 'Customers, rostering and the reader. Sign in with POST /api/auth/login or send `Authorization: Bearer <token>`.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'lectern_session' } } },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(async (scoped) => authRoutes(scoped, ctx));
+  await app.register(async (scoped) => customerRoutes(scoped, ctx));
+  await app.register(async (scoped) => metaRoutes(scoped, ctx));
+  await registerConsole(app);
+  return app;
+}
+
+// The React console: static assets, and index.html for every other non-API path (client routes).
+async function registerConsole(app: App): Promise<void> {
+  const hasBuild = fs.existsSync(path.join(webRoot, 'index.html'));
+  if (hasBuild) await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false, index: false });
+  app.get('/*', { schema: { hide: true } }, async (request, reply) => {
+    const url = request.url.split('?')[0] ?? '/';
+    if (url.startsWith('/api/') || url.startsWith('/lti/')) throw new AppError('NOT_FOUND', `No route ${request.method} ${url}.`);
+    if (!hasBuild) {
+      return reply.type('text/plain').status(503).send('The console is not built. Run `npm run build:web` (npm start does this), then restart.');
+    }
+    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+  });
+}

@@ -1,0 +1,183 @@
+import { Type } from 'typebox';
+import type { AppContext } from '../../../context.js';
+import { CustomerCreateBody, CustomerPatchBody, CustomerView } from '../../../customers/customer-schema.js';
+import { requireUser } from '../../plugins/auth.js';
+import type { App } from '../../types.js';
+import { ErrorBody, Page, PageQuery, errorResponses, paging } from '../schemas.js';
+
+const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+const LtiCredentials = Type.Object({ version: Type.String(), consumerKey: Type.String(), sharedSecret: Type.String(), launchUrl: Type.String() });
+const CreatedCustomer = Type.Intersect([
+  Type.Omit(CustomerView, ['lti']),
+  Type.Object({ lti: Type.Intersect([LtiCredentials, Type.Object({ sharedSecretSet: Type.Boolean() })]) }),
+]);
+
+/** Customers: add, list with search, read, edit, disable, rotate the LTI secret, audit trail. */
+export async function customerRoutes(app: App, ctx: AppContext): Promise<void> {
+  app.post(
+    '/api/customers',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'Add a customer (enterprise admins). The LTI shared secret is in this response only.',
+        body: CustomerCreateBody,
+        response: { 201: CreatedCustomer, ...errorResponses, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { actor } = requireUser(request);
+      return reply.status(201).send(await ctx.customers.create(actor, request.body));
+    },
+  );
+
+  app.get(
+    '/api/customers',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'List customers with search and paging (enterprise admins)',
+        querystring: Type.Object({ ...PageQuery, status: Type.Optional(Type.Enum(['active', 'disabled'])) }, { additionalProperties: false }),
+        response: { 200: Page(CustomerView), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { actor } = requireUser(request);
+      const p = paging(request.query);
+      const { items, total } = await ctx.customers.list(actor, { search: request.query.search, status: request.query.status as 'active' | 'disabled' | undefined, limit: p.limit, offset: p.offset });
+      return { items, total, page: p.page, pageSize: p.pageSize };
+    },
+  );
+
+  app.get('/api/customers/:id', { schema: { tags: ['customers'], summary: 'One customer', params: IdParams, response: { 200: CustomerView, ...errorResponses } } }, async (request) => {
+    const { actor } = requireUser(request);
+    return ctx.customers.get(actor, request.params.id);
+  });
+
+  app.patch(
+    '/api/customers/:id',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'Edit a customer; omitted fields and empty secrets are kept. `status: disabled` disables it.',
+        params: IdParams,
+        body: CustomerPatchBody,
+        response: { 200: CustomerView, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { actor } = requireUser(request);
+      return ctx.customers.update(actor, request.params.id, request.body);
+    },
+  );
+
+  app.post(
+    '/api/customers/:id/lti/rotate',
+    { schema: { tags: ['customers'], summary: 'Replace the LTI shared secret (shown once)', params: IdParams, response: { 200: LtiCredentials, ...errorResponses } } },
+    async (request) => {
+      const { actor } = requireUser(request);
+      return ctx.customers.rotateLtiSecret(actor, request.params.id);
+    },
+  );
+
+  app.get(
+    '/api/customers/:id/audit',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: 'Who changed what, newest first (field names only, never values)',
+        params: IdParams,
+        querystring: Type.Object({ page: PageQuery.page, pageSize: PageQuery.pageSize }, { additionalProperties: false }),
+        response: {
+          200: Type.Array(Type.Object({ id: Type.Number(), at: Type.String(), actor: Type.String(), action: Type.String(), targetType: Type.String(), targetId: Type.String(), fields: Type.Array(Type.String()) })),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { actor } = requireUser(request);
+      const p = paging(request.query);
+      return ctx.customers.auditTrail(actor, request.params.id, p.limit, p.offset);
+    },
+  );
+
+  const UserView = Type.Object({
+    id: Type.String(),
+    sourcedId: Type.Union([Type.String(), Type.Null()]),
+    username: Type.String(),
+    login: Type.String(),
+    email: Type.String(),
+    identifier: Type.String(),
+    givenName: Type.String(),
+    familyName: Type.String(),
+    role: Type.String(),
+    source: Type.String(),
+    status: Type.String(),
+  });
+  app.get(
+    '/api/customers/:id/users',
+    {
+      schema: {
+        tags: ['directory'],
+        summary: "The customer's users, with search, filters and paging",
+        params: IdParams,
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            role: Type.Optional(Type.Enum(['customer_admin', 'institute_admin', 'teacher', 'student', 'reader'])),
+            status: Type.Optional(Type.Enum(['active', 'disabled', 'deleted'])),
+            includeDeleted: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Page(UserView), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { actor } = requireUser(request);
+      const q = request.query;
+      const p = paging(q);
+      const { items, total } = await ctx.directory.listUsers(actor, request.params.id, {
+        search: q.search,
+        role: q.role as never,
+        status: q.status as never,
+        includeDeleted: q.includeDeleted,
+        limit: p.limit,
+        offset: p.offset,
+      });
+      return { items, total, page: p.page, pageSize: p.pageSize };
+    },
+  );
+
+  const ClassView = Type.Object({
+    id: Type.String(),
+    sourcedId: Type.String(),
+    title: Type.String(),
+    classCode: Type.String(),
+    classType: Type.String(),
+    schoolSourcedId: Type.String(),
+    status: Type.String(),
+  });
+  app.get(
+    '/api/customers/:id/classes',
+    {
+      schema: {
+        tags: ['directory'],
+        summary: "The customer's classes, with search and paging",
+        params: IdParams,
+        querystring: Type.Object({ ...PageQuery, includeDeleted: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        response: { 200: Page(ClassView), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { actor } = requireUser(request);
+      const p = paging(request.query);
+      const { items, total } = await ctx.directory.listClasses(actor, request.params.id, {
+        search: request.query.search,
+        includeDeleted: request.query.includeDeleted,
+        limit: p.limit,
+        offset: p.offset,
+      });
+      return { items, total, page: p.page, pageSize: p.pageSize };
+    },
+  );
+}

@@ -1,0 +1,114 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { TSchema } from 'typebox';
+import { validationError, type FieldIssue } from './errors.js';
+
+// ajv-formats is CommonJS; under NodeNext its callable export is reached through .default.
+const addFormats = addFormatsModule.default;
+
+/**
+ * The one JSON-schema validator of the app, used by Fastify for request bodies and by services for
+ * input that arrives another way (CLI files), so both give the same field-level messages.
+ * Unknown keys are errors (never silently dropped) and types are not coerced in bodies.
+ */
+export const ajv = new Ajv({ allErrors: true, removeAdditional: false, useDefaults: false, coerceTypes: false, verbose: true, strict: false });
+addFormats(ajv, ['email', 'uri', 'date-time', 'date', 'uuid']);
+ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
+
+/** The validator for query strings and path parameters, which arrive as text and are coerced. */
+export const queryAjv = new Ajv({ allErrors: true, removeAdditional: false, useDefaults: true, coerceTypes: true, verbose: true, strict: false });
+addFormats(queryAjv, ['email', 'uri', 'date-time', 'date', 'uuid']);
+queryAjv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
+
+const cache = new WeakMap<object, ValidateFunction>();
+
+/** Compiles (once per schema object) a body validator. */
+export function compile(schema: TSchema): ValidateFunction {
+  let fn = cache.get(schema);
+  if (!fn) {
+    fn = ajv.compile(schema);
+    cache.set(schema, fn);
+  }
+  return fn;
+}
+
+/** Validates `value` against `schema`, throwing VALIDATION_FAILED with one issue per bad field. */
+export function assertMatches<T>(schema: TSchema, value: unknown, root = ''): asserts value is T {
+  const fn = compile(schema);
+  if (!fn(value)) throw validationError(describeErrors(fn.errors ?? [], root));
+}
+
+/** Turns ajv's errors into field issues with messages a person understands. */
+export function describeErrors(errors: ErrorObject[], root = ''): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const seen = new Set<string>();
+  // A failing anyOf also reports each branch; the anyOf error itself says it better.
+  const anyOfPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  for (const e of errors) {
+    if (e.keyword !== 'anyOf' && anyOfPaths.has(e.instancePath)) continue;
+    const issue = describe(e, root);
+    const key = `${issue.field}|${issue.message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      issues.push(issue);
+    }
+  }
+  return issues;
+}
+
+function describe(e: ErrorObject, root: string): FieldIssue {
+  const base = [root, ...e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))].filter(Boolean);
+  const field = (extra?: string) => [...base, ...(extra ? [extra] : [])].join('.') || '(body)';
+  const custom = (e.parentSchema as { 'x-message'?: string } | undefined)?.['x-message'];
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return { field: field(String(p.missingProperty)), message: 'This field is required.', code: 'required' };
+    case 'additionalProperties':
+      return { field: field(String(p.additionalProperty)), message: 'Unknown field.', code: 'unknown_field' };
+    case 'enum':
+      return { field: field(), message: `Must be one of: ${(p.allowedValues as unknown[]).join(', ')}.`, code: 'enum' };
+    case 'const':
+      return { field: field(), message: custom ?? `Must be ${JSON.stringify(p.allowedValue)}.`, code: 'const' };
+    case 'anyOf': {
+      const options = ((e.schema as { const?: unknown }[]) ?? []).map((s) => s.const).filter((c) => c !== undefined);
+      return { field: field(), message: custom ?? (options.length ? `Must be one of: ${options.join(', ')}.` : 'Not a valid value.'), code: 'enum' };
+    }
+    case 'type':
+      return { field: field(), message: `Must be ${article(String(p.type))}.`, code: 'type' };
+    case 'format':
+      return { field: field(), message: custom ?? formatMessage(String(p.format)), code: 'format' };
+    case 'minLength':
+      return p.limit === 1
+        ? { field: field(), message: 'This field is required.', code: 'required' }
+        : { field: field(), message: custom ?? `Must be at least ${p.limit} characters.`, code: 'too_short' };
+    case 'maxLength':
+      return { field: field(), message: `Must be at most ${p.limit} characters.`, code: 'too_long' };
+    case 'minimum':
+    case 'maximum': {
+      const s = e.parentSchema as { minimum?: number; maximum?: number };
+      return { field: field(), message: custom ?? `Must be a number from ${s.minimum ?? '-∞'} to ${s.maximum ?? '∞'}.`, code: 'out_of_range' };
+    }
+    case 'pattern':
+      return { field: field(), message: custom ?? 'Not in the expected format.', code: 'pattern' };
+    default:
+      return { field: field(), message: custom ?? e.message ?? 'Not valid.', code: e.keyword };
+  }
+}
+
+function formatMessage(format: string): string {
+  switch (format) {
+    case 'email':
+      return 'Enter a valid email address.';
+    case 'uri':
+      return 'Enter a full URL, such as https://example.org/path.';
+    default:
+      return `Must be a valid ${format}.`;
+  }
+}
+
+function article(type: string): string {
+  if (type === 'integer') return 'a whole number';
+  if (type === 'object' || type === 'array') return `an ${type}`;
+  return `a ${type}`;
+}
