@@ -155,7 +155,7 @@ export function checkRostering(r: RosteringInput, stored: StoredSecrets, issues:
 }
 
 function checkHttpUrl(value: string, field: string, issues: FieldIssue[]): void {
-  let url: URL | null = null;
+  let url: URL | null;
   try {
     url = new URL(value);
   } catch {

@@ -26,8 +26,6 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
     logger: opts.logger ?? false,
     trustProxy: process.env.LECTERN_TRUST_PROXY === 'true',
     bodyLimit: 1024 * 1024,
-    // Keep request logs free of credentials even when headers are logged at debug level.
-    disableRequestLogging: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? compile(schema as never) : queryAjv.compile(schema)));

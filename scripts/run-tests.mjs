@@ -1,0 +1,28 @@
+// Finds every *.test.ts under src/ and test/ and runs them with node's test runner through tsx.
+// Node 20's `--test` cannot glob TypeScript files itself, hence this list.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const roots = ['src', 'test'];
+const only = process.argv.slice(2);
+const files = [];
+const walk = (dir) => {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) walk(full);
+    else if (entry.name.endsWith('.test.ts')) files.push(full);
+  }
+};
+roots.filter((r) => fs.existsSync(r)).forEach(walk);
+const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
+if (!selected.length) {
+  console.error('No test files found.');
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...selected.sort()],
+  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+);
+process.exit(result.status ?? 1);
