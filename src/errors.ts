@@ -9,6 +9,7 @@ export const errorCatalog = {
   INVALID_CREDENTIALS: { status: 401, message: 'The login or password is not correct.' },
   ACCOUNT_DISABLED: { status: 403, message: 'This account is disabled.' },
   FORBIDDEN: { status: 403, message: 'You do not have permission to do that.' },
+  PASSWORD_CHANGE_REQUIRED: { status: 403, message: 'Choose a new password before you continue.' },
   CSRF_FAILED: { status: 403, message: 'The form has expired or came from another site. Reload the page and try again.' },
   NOT_FOUND: { status: 404, message: 'Not found.' },
   CONFLICT: { status: 409, message: 'That conflicts with an existing record.' },

@@ -15,6 +15,8 @@ declare module 'fastify' {
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+// What a user with a one-time password may still do: see who they are, change it, or leave.
+const ALLOWED_BEFORE_PASSWORD_CHANGE = new Set(['/api/auth/session', '/api/auth/password', '/api/auth/logout']);
 
 /** The session cookie's name: `__Host-` binds it to this exact origin when served over HTTPS. */
 export function sessionCookieName(secure: boolean): string {
@@ -46,6 +48,9 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
     if (request.auth?.csrfToken && UNSAFE.has(request.method)) {
       const sent = request.headers['x-csrf-token'];
       if (typeof sent !== 'string' || !safeEqual(sent, request.auth.csrfToken)) throw new AppError('CSRF_FAILED');
+    }
+    if (request.auth?.user.must_change_password && request.url.startsWith('/api/') && !ALLOWED_BEFORE_PASSWORD_CHANGE.has(request.url.split('?')[0] ?? '')) {
+      throw new AppError('PASSWORD_CHANGE_REQUIRED');
     }
   });
 }
