@@ -14,6 +14,8 @@ export interface Db {
   dialect: Dialect;
   /** Human-readable location without credentials, for logs. */
   describe: string;
+  /** The PostgreSQL pool, for libraries that take one (graphile-worker, COPY); null on SQLite. */
+  pgPool: pg.Pool | null;
   close(): Promise<void>;
 }
 
@@ -24,10 +26,12 @@ pg.types.setTypeParser(20, (v) => Number(v));
 export function openDatabase(url: string): Db {
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    pool.on('error', (err) => console.error(`PostgreSQL pool: ${err.message}`));
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
     const safe = new URL(url);
     safe.password = '';
-    return { kysely, dialect: 'postgres', describe: safe.toString(), close: () => kysely.destroy() };
+    return { kysely, dialect: 'postgres', describe: safe.toString(), pgPool: pool, close: () => kysely.destroy() };
   }
   const file = url.replace(/^sqlite:/, '');
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -36,5 +40,5 @@ export function openDatabase(url: string): Db {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { kysely, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => kysely.destroy() };
+  return { kysely, dialect: 'sqlite', describe: `sqlite:${file}`, pgPool: null, close: () => kysely.destroy() };
 }

@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { Db, Dialect } from './connection.js';
 import * as m0001 from './migrations/0001_foundation.js';
+import * as m0002 from './migrations/0002_jobs.js';
 
 /** What a migration may need to know beyond the Kysely handle: DDL differs a little per dialect. */
 export interface MigrationContext {
@@ -14,6 +15,7 @@ interface MigrationModule {
 // Listed in code rather than read from a folder, so the set is fixed at build time and typed.
 const migrations: Record<string, MigrationModule> = {
   '0001_foundation': m0001,
+  '0002_jobs': m0002,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -142,6 +142,31 @@ export interface LoginThrottleTable {
   locked_until: string | null;
 }
 
+export interface JobsTable {
+  id: string;
+  name: string;
+  payload: string;
+  serial_key: string | null;
+  job_key: string | null;
+  run_at: string;
+  attempts: number;
+  max_attempts: number;
+  status: 'queued' | 'running' | 'failed';
+  locked_by: string | null;
+  locked_at: string | null;
+  last_error: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface JobWorkersTable {
+  worker_id: string;
+  engine: string;
+  host: string;
+  started_at: string;
+  last_seen_at: string;
+}
+
 /** The whole database as Kysely sees it. */
 export interface Database {
   customers: CustomersTable;
@@ -152,6 +177,8 @@ export interface Database {
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
   login_throttle: LoginThrottleTable;
+  jobs: JobsTable;
+  job_workers: JobWorkersTable;
 }
 
 export type Customer = Selectable<CustomersTable>;
@@ -164,3 +191,4 @@ export type ClassRow = Selectable<ClassesTable>;
 export type Session = Selectable<SessionsTable>;
 export type ApiToken = Selectable<ApiTokensTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
+export type Job = Selectable<JobsTable>;
