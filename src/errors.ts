@@ -16,6 +16,12 @@ export const errorCatalog = {
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The upload is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'That content type is not supported.' },
   RATE_LIMITED: { status: 429, message: 'Too many attempts. Please wait and try again.' },
+  LTI_INVALID_LAUNCH: { status: 400, message: 'This LTI launch is missing required information.' },
+  LTI_UNSUPPORTED_SIGNATURE: { status: 400, message: 'This LTI launch is signed with a method Lectern does not accept (use HMAC-SHA1 or HMAC-SHA256).' },
+  LTI_INVALID_SIGNATURE: { status: 401, message: 'This LTI launch could not be verified. Check the consumer key, shared secret and launch URL in your LMS.' },
+  LTI_EXPIRED: { status: 401, message: 'This LTI launch has expired or its clock is off. Please launch again.' },
+  LTI_REPLAYED: { status: 401, message: 'This LTI launch was already used. Please launch again from your course.' },
+  CUSTOMER_DISABLED: { status: 403, message: 'This organisation is disabled. Contact your administrator.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side. The error has been logged.' },
   UNAVAILABLE: { status: 503, message: 'The service is not available right now.' },
 } as const;

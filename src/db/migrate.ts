@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider, type Mig
 import type { Db, Dialect } from './connection.js';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_jobs.js';
+import * as m0003 from './migrations/0003_lti_nonces.js';
 
 /** What a migration may need to know beyond the Kysely handle: DDL differs a little per dialect. */
 export interface MigrationContext {
@@ -16,6 +17,7 @@ interface MigrationModule {
 const migrations: Record<string, MigrationModule> = {
   '0001_foundation': m0001,
   '0002_jobs': m0002,
+  '0003_lti_nonces': m0003,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

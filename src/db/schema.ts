@@ -167,6 +167,12 @@ export interface JobWorkersTable {
   last_seen_at: string;
 }
 
+export interface LtiNoncesTable {
+  consumer_key: string;
+  nonce: string;
+  expires_at: string;
+}
+
 /** The whole database as Kysely sees it. */
 export interface Database {
   customers: CustomersTable;
@@ -179,6 +185,7 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   jobs: JobsTable;
   job_workers: JobWorkersTable;
+  lti_nonces: LtiNoncesTable;
 }
 
 export type Customer = Selectable<CustomersTable>;
