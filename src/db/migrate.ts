@@ -3,6 +3,7 @@ import type { Db, Dialect } from './connection.js';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_jobs.js';
 import * as m0003 from './migrations/0003_lti_nonces.js';
+import * as m0004 from './migrations/0004_roster.js';
 
 /** What a migration may need to know beyond the Kysely handle: DDL differs a little per dialect. */
 export interface MigrationContext {
@@ -18,6 +19,7 @@ const migrations: Record<string, MigrationModule> = {
   '0001_foundation': m0001,
   '0002_jobs': m0002,
   '0003_lti_nonces': m0003,
+  '0004_roster': m0004,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

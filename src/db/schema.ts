@@ -84,6 +84,20 @@ export interface UsersTable {
   created_at: string;
   updated_at: string;
   deleted_at: string | null;
+  middle_name: string | null;
+  enabled_user: number | null;
+  grades: string | null;
+  user_ids: string | null;
+  agent_sourced_ids: string | null;
+  org_sourced_ids: string | null;
+  sms: string | null;
+  metadata: string | null;
+  password_digest: string | null;
+  match_rule: string | null;
+  match_value: string | null;
+  matched_run_id: string | null;
+  created_run_id: string | null;
+  updated_run_id: string | null;
 }
 
 export interface ClassesTable {
@@ -98,6 +112,15 @@ export interface ClassesTable {
   created_at: string;
   updated_at: string;
   deleted_at: string | null;
+  course_sourced_id: string | null;
+  grades: string | null;
+  location: string | null;
+  term_sourced_ids: string | null;
+  subjects: string | null;
+  periods: string | null;
+  metadata: string | null;
+  created_run_id: string | null;
+  updated_run_id: string | null;
 }
 
 export interface SessionsTable {
@@ -173,6 +196,156 @@ export interface LtiNoncesTable {
   expires_at: string;
 }
 
+/** Columns every roster entity table shares. */
+interface RosterEntityColumns {
+  id: string;
+  customer_id: string;
+  sourced_id: string;
+  metadata: string;
+  status: 'active' | 'deleted';
+  created_run_id: string | null;
+  updated_run_id: string | null;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+/** Columns every staging table shares: one incoming row of one run. */
+interface StageColumns {
+  run_id: string;
+  line: number;
+  sourced_id: string;
+  row_status: 'active' | 'tobedeleted' | 'error';
+  metadata: string;
+}
+
+export interface OrgFields {
+  name: string;
+  type: string;
+  identifier: string;
+  parent_sourced_id: string | null;
+}
+
+export interface AcademicSessionFields {
+  title: string;
+  type: string;
+  start_date: string;
+  end_date: string;
+  parent_sourced_id: string | null;
+  school_year: string;
+}
+
+export interface CourseFields {
+  title: string;
+  course_code: string;
+  grades: string;
+  org_sourced_id: string;
+  school_year_sourced_id: string | null;
+  subjects: string;
+}
+
+export interface EnrollmentFields {
+  class_sourced_id: string;
+  user_sourced_id: string;
+  school_sourced_id: string;
+  role: string;
+  is_primary: number;
+  begin_date: string | null;
+  end_date: string | null;
+}
+
+export interface StageClassFields {
+  title: string;
+  class_code: string;
+  class_type: string;
+  school_sourced_id: string;
+  course_sourced_id: string;
+  grades: string;
+  location: string;
+  term_sourced_ids: string;
+  subjects: string;
+  periods: string;
+}
+
+export interface StageUserFields {
+  username: string;
+  identifier: string;
+  email: string;
+  given_name: string;
+  family_name: string;
+  middle_name: string;
+  role: string;
+  enabled_user: number;
+  grades: string;
+  user_ids: string;
+  agent_sourced_ids: string;
+  org_sourced_ids: string;
+  phone: string;
+  sms: string;
+  password_digest: string | null;
+}
+
+export interface UserRoleFields {
+  user_sourced_id: string;
+  org_sourced_id: string;
+  role: string;
+  role_type: string;
+  begin_date: string | null;
+  end_date: string | null;
+}
+
+export interface RosterRunsTable {
+  id: string;
+  customer_id: string;
+  trigger: 'upload' | 'cli' | 'sftp' | 'api' | 'schedule';
+  actor_user_id: string | null;
+  actor_label: string;
+  dry_run: number;
+  file_name: string;
+  size_bytes: number;
+  sha256: string;
+  bundle_path: string | null;
+  oneroster_version: string | null;
+  modes: string;
+  status: 'queued' | 'running' | 'succeeded' | 'succeeded_with_warnings' | 'failed' | 'awaiting_approval' | 'discarded';
+  stage: string;
+  progress_done: number;
+  progress_total: number;
+  counts: string;
+  issue_counts: string;
+  hold_reason: string;
+  error_code: string | null;
+  error_message: string;
+  plan_fingerprint: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface RosterRunIssuesTable {
+  run_id: string;
+  seq: number;
+  file: string;
+  line: number | null;
+  col: string | null;
+  sourced_id: string | null;
+  severity: 'error' | 'warning' | 'info';
+  code: string;
+  message: string;
+}
+
+export interface RosterRunChangesTable {
+  run_id: string;
+  entity: string;
+  action: 'create' | 'update' | 'delete' | 'restore';
+  sourced_id: string;
+  target_id: string | null;
+  fields: string;
+  reason: string;
+}
+
 /** The whole database as Kysely sees it. */
 export interface Database {
   customers: CustomersTable;
@@ -186,6 +359,21 @@ export interface Database {
   jobs: JobsTable;
   job_workers: JobWorkersTable;
   lti_nonces: LtiNoncesTable;
+  orgs: RosterEntityColumns & OrgFields;
+  academic_sessions: RosterEntityColumns & AcademicSessionFields;
+  courses: RosterEntityColumns & CourseFields;
+  enrollments: RosterEntityColumns & EnrollmentFields;
+  stage_orgs: StageColumns & OrgFields;
+  stage_academic_sessions: StageColumns & AcademicSessionFields;
+  stage_courses: StageColumns & CourseFields;
+  stage_enrollments: StageColumns & EnrollmentFields;
+  stage_classes: StageColumns & StageClassFields;
+  stage_users: StageColumns & StageUserFields;
+  user_roles: UserRoleFields & { customer_id: string };
+  stage_user_roles: UserRoleFields & { run_id: string };
+  roster_runs: RosterRunsTable;
+  roster_run_issues: RosterRunIssuesTable;
+  roster_run_changes: RosterRunChangesTable;
 }
 
 export type Customer = Selectable<CustomersTable>;
@@ -199,3 +387,4 @@ export type Session = Selectable<SessionsTable>;
 export type ApiToken = Selectable<ApiTokensTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
 export type Job = Selectable<JobsTable>;
+export type RosterRun = Selectable<RosterRunsTable>;
