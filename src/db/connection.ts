@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -39,6 +40,8 @@ export function openDatabase(url: string): Db {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // The name PostgreSQL uses, so set-based inserts can mint ids in SQL on both dialects.
+  sqlite.function('gen_random_uuid', () => crypto.randomUUID());
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { kysely, dialect: 'sqlite', describe: `sqlite:${file}`, pgPool: null, close: () => kysely.destroy() };
 }

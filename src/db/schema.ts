@@ -217,7 +217,13 @@ interface StageColumns {
   sourced_id: string;
   row_status: 'active' | 'tobedeleted' | 'error';
   metadata: string;
+  action: PlanAction | null;
+  target_id: string | null;
+  reason: string | null;
 }
+
+/** What a run does with one record. */
+export type PlanAction = 'create' | 'update' | 'unchanged' | 'restore' | 'delete' | 'skip';
 
 export interface OrgFields {
   name: string;
@@ -283,6 +289,11 @@ export interface StageUserFields {
   phone: string;
   sms: string;
   password_digest: string | null;
+  password_sealed: string | null;
+  match_key: string;
+  login: string;
+  match_rule: string | null;
+  candidates: number | null;
 }
 
 export interface UserRoleFields {
@@ -374,6 +385,8 @@ export interface Database {
   roster_runs: RosterRunsTable;
   roster_run_issues: RosterRunIssuesTable;
   roster_run_changes: RosterRunChangesTable;
+  roster_run_leases: { customer_id: string; run_id: string; expires_at: string };
+  pending_passwords: { user_id: string; customer_id: string; password_sealed: string; run_id: string };
 }
 
 export type Customer = Selectable<CustomersTable>;

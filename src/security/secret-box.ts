@@ -17,6 +17,11 @@ export class SecretBox {
     this.kid = crypto.createHash('sha256').update(key).digest('hex').slice(0, 8);
   }
 
+  /** A 32-byte key for one purpose, derived from the master key (HKDF-SHA256), e.g. for keyed digests. */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(crypto.hkdfSync('sha256', this.key, Buffer.alloc(0), Buffer.from(purpose, 'utf8'), 32));
+  }
+
   /** Encrypts `plaintext` for the place named by `context`. */
   seal(plaintext: string, context: string): string {
     const iv = crypto.randomBytes(12);

@@ -65,7 +65,11 @@ const stageColumns: Columns = (t) =>
     .addColumn('sourced_id', 'text', (c) => c.notNull())
     // 'active' or 'tobedeleted' (delta rows); 'error' rows count as present but are not applied.
     .addColumn('row_status', 'text', (c) => c.notNull())
-    .addColumn('metadata', 'text', (c) => c.notNull());
+    .addColumn('metadata', 'text', (c) => c.notNull())
+    // The plan, filled by the planner: create | update | unchanged | restore | delete | skip.
+    .addColumn('action', 'text')
+    .addColumn('target_id', 'text')
+    .addColumn('reason', 'text');
 
 /** Orgs, academic sessions, courses, roster columns on classes and users, roles, enrollments, runs. */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -150,8 +154,24 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('phone', 'text', (c) => c.notNull())
     .addColumn('sms', 'text', (c) => c.notNull())
     .addColumn('password_digest', 'text')
+    // The roster password sealed with the app key, only until it is hashed after the run applies.
+    .addColumn('password_sealed', 'text')
+    // Matching: the value compared under the customer's Match with rule (Suffix applied), and the outcome.
+    .addColumn('match_key', 'text', (c) => c.notNull())
+    .addColumn('login', 'text', (c) => c.notNull())
+    .addColumn('match_rule', 'text')
+    .addColumn('candidates', 'integer')
     .execute();
   await db.schema.createIndex('stage_users_run').on('stage_users').columns(['run_id', 'sourced_id']).execute();
+
+  // Passwords waiting for their argon2id hash: sealed, so a crash loses nothing and leaks nothing.
+  await db.schema
+    .createTable('pending_passwords')
+    .addColumn('user_id', 'text', (c) => c.primaryKey().references('users.id').onDelete('cascade'))
+    .addColumn('customer_id', 'text', (c) => c.notNull())
+    .addColumn('password_sealed', 'text', (c) => c.notNull())
+    .addColumn('run_id', 'text', (c) => c.notNull())
+    .execute();
 
   // A user's role at an org (1.1: users.role + orgSourcedIds; 1.2: roles.csv). Replaced per user on sync.
   await db.schema
@@ -208,6 +228,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('finished_at', 'text')
     .execute();
   await db.schema.createIndex('roster_runs_customer').on('roster_runs').columns(['customer_id', 'created_at']).execute();
+
+  // One run per customer at a time, across processes: the row is the lock, expiry frees a dead holder's.
+  await db.schema
+    .createTable('roster_run_leases')
+    .addColumn('customer_id', 'text', (c) => c.primaryKey())
+    .addColumn('run_id', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'text', (c) => c.notNull())
+    .execute();
 
   await db.schema
     .createTable('roster_run_issues')

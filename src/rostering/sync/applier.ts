@@ -1,0 +1,98 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { ENTITY_TABLES, type EntityTable } from './entities.js';
+import { joined } from './sql.js';
+
+/** Who and when, stamped on every record a run writes. */
+export interface ApplyInput {
+  runId: string;
+  customerId: string;
+  now: string;
+}
+
+/**
+ * Applies a planned run with set-based statements inside the caller's transaction: creates,
+ * updates and restores from the stage tables, soft deletes from roster_run_changes, roles, and
+ * the passwords waiting to be hashed. All or nothing: the caller commits or rolls back.
+ */
+export async function applyRun(trx: Kysely<Database>, a: ApplyInput): Promise<void> {
+  for (const t of ENTITY_TABLES) {
+    if (t.entity === 'users') await queueChangedPasswords(trx, a);
+    await insertCreates(trx, a, t);
+    if (t.entity === 'users') await queueNewUserPasswords(trx, a);
+    await updateExisting(trx, a, t);
+    await softDelete(trx, a, t);
+  }
+  await replaceRoles(trx, a);
+  // Access ends at once for deleted users: their sessions go now, not at expiry.
+  await sql`delete from sessions where user_id in (select target_id from roster_run_changes where run_id = ${a.runId} and entity = 'users' and action = 'delete')`.execute(trx);
+}
+
+async function insertCreates(trx: Kysely<Database>, a: ApplyInput, t: EntityTable): Promise<void> {
+  const fields = t.fields.map((f) => sql.ref(f));
+  const values = t.fields.map((f) => sql.ref(`s.${f}`));
+  const extraColumns = t.entity === 'users' ? sql`, login, source, must_change_password, password_hash, match_rule, matched_run_id` : sql``;
+  const extraValues = t.entity === 'users' ? sql`, s.login, 'roster', 0, null, 'created', ${a.runId}` : sql``;
+  await sql`insert into ${sql.table(t.live)} (id, customer_id, sourced_id, ${joined(fields, ', ')}, status, created_run_id, updated_run_id, created_at, updated_at${extraColumns})
+    select gen_random_uuid(), ${a.customerId}, s.sourced_id, ${joined(values, ', ')}, 'active', ${a.runId}, ${a.runId}, ${a.now}, ${a.now}${extraValues}
+    from ${sql.table(t.stage)} s where s.run_id = ${a.runId} and s.action = 'create'`.execute(trx);
+}
+
+async function updateExisting(trx: Kysely<Database>, a: ApplyInput, t: EntityTable): Promise<void> {
+  const live = t.live;
+  const assignments = t.fields.map((f) =>
+    // A linked account the roster did not create keeps its role.
+    t.entity === 'users' && f === 'role' ? sql`role = case when users.source = 'roster' then s.role else users.role end` : sql`${sql.ref(f)} = ${sql.ref(`s.${f}`)}`,
+  );
+  const userExtras =
+    t.entity === 'users'
+      ? sql`, sourced_id = s.sourced_id,
+          login = case when users.source = 'roster' then s.login else users.login end,
+          match_rule = case when users.sourced_id is null then s.match_rule else users.match_rule end,
+          match_value = case when users.sourced_id is null then s.match_key else users.match_value end,
+          matched_run_id = case when users.sourced_id is null then ${a.runId} else users.matched_run_id end`
+      : sql``;
+  await sql`update ${sql.table(live)} set ${joined(assignments, ', ')}, status = 'active', deleted_at = null, updated_run_id = ${a.runId}, updated_at = ${a.now}${userExtras}
+    from ${sql.table(t.stage)} s
+    where s.run_id = ${a.runId} and s.action in ('update', 'restore') and ${sql.ref(`${live}.id`)} = s.target_id`.execute(trx);
+}
+
+async function softDelete(trx: Kysely<Database>, a: ApplyInput, t: EntityTable): Promise<void> {
+  await sql`update ${sql.table(t.live)} set status = 'deleted', deleted_at = ${a.now}, updated_run_id = ${a.runId}, updated_at = ${a.now}
+    where customer_id = ${a.customerId} and status = 'active'
+      and id in (select target_id from roster_run_changes where run_id = ${a.runId} and entity = ${t.entity} and action = 'delete')`.execute(trx);
+}
+
+// Before updates overwrite the digest: a password counts as changed when its keyed digest differs.
+async function queueChangedPasswords(trx: Kysely<Database>, a: ApplyInput): Promise<void> {
+  await sql`insert into pending_passwords (user_id, customer_id, password_sealed, run_id)
+    select s.target_id, ${a.customerId}, s.password_sealed, ${a.runId}
+    from stage_users s join users u on u.id = s.target_id
+    where s.run_id = ${a.runId} and s.action in ('update', 'restore') and s.password_sealed is not null
+      and (u.password_digest is null or u.password_digest != s.password_digest or u.password_hash is null)
+    on conflict (user_id) do update set password_sealed = excluded.password_sealed, run_id = excluded.run_id`.execute(trx);
+}
+
+async function queueNewUserPasswords(trx: Kysely<Database>, a: ApplyInput): Promise<void> {
+  await sql`insert into pending_passwords (user_id, customer_id, password_sealed, run_id)
+    select u.id, ${a.customerId}, s.password_sealed, ${a.runId}
+    from stage_users s join users u on u.customer_id = ${a.customerId} and u.sourced_id = s.sourced_id
+    where s.run_id = ${a.runId} and s.action = 'create' and s.password_sealed is not null
+    on conflict (user_id) do update set password_sealed = excluded.password_sealed, run_id = excluded.run_id`.execute(trx);
+}
+
+// Roles are derived data: replaced for every user this run wrote.
+async function replaceRoles(trx: Kysely<Database>, a: ApplyInput): Promise<void> {
+  const written = sql`select sourced_id from stage_users where run_id = ${a.runId} and action in ('create', 'update', 'restore')`;
+  await sql`delete from user_roles where customer_id = ${a.customerId} and user_sourced_id in (${written})`.execute(trx);
+  await sql`insert into user_roles (customer_id, user_sourced_id, org_sourced_id, role, role_type, begin_date, end_date)
+    select distinct ${a.customerId}, r.user_sourced_id, r.org_sourced_id, r.role, r.role_type, r.begin_date, r.end_date
+    from stage_user_roles r where r.run_id = ${a.runId} and r.user_sourced_id in (${written})
+    on conflict do nothing`.execute(trx);
+}
+
+/** Removes a run's staged rows once it has ended (applied, discarded or failed). */
+export async function clearStage(db: Kysely<Database>, runId: string): Promise<void> {
+  for (const t of ENTITY_TABLES) await db.deleteFrom(t.stage).where('run_id', '=', runId).execute();
+  await db.deleteFrom('stage_user_roles').where('run_id', '=', runId).execute();
+}

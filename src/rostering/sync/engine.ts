@@ -1,0 +1,98 @@
+import crypto from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Db } from '../../db/connection.js';
+import type { Database } from '../../db/schema.js';
+import type { SecretBox } from '../../security/secret-box.js';
+import { nowIso } from '../../time.js';
+import { applyRun, clearStage } from './applier.js';
+import { ENTITY_TABLES } from './entities.js';
+import type { MatchSettings } from './matching.js';
+import { planRun, type EntityCounts, type PlanIssue } from './planner.js';
+import { ENTITY_TYPES, type EntityType, type FileMode, type RowOf } from './snapshot.js';
+import { StageWriter } from './stage-writer.js';
+
+/** One incoming record of any type. */
+export type AnyRow = { [E in EntityType]: { entity: E; row: RowOf[E] } }[EntityType];
+
+/** The customer's deletion safeguard: hold a run that deletes more than this share of a type. */
+export interface DeletionThreshold {
+  percent: number;
+  min: number;
+}
+
+/** Everything the engine needs for one run. */
+export interface SyncRequest {
+  runId: string;
+  customerId: string;
+  modes: Record<EntityType, FileMode>;
+  rows: AsyncIterable<AnyRow> | Iterable<AnyRow>;
+  matching: MatchSettings;
+  threshold: DeletionThreshold;
+  actorUserId: string | null;
+  /** Types whose absent records must not be deleted (empty or broken source). */
+  noDeletes: Set<EntityType>;
+  dryRun: boolean;
+}
+
+/** How a run ended, with its counts and the rows it could not apply. */
+export interface SyncOutcome {
+  result: 'applied' | 'held' | 'previewed';
+  counts: Record<EntityType, EntityCounts>;
+  issues: PlanIssue[];
+  holdReason: string;
+  fingerprint: string;
+}
+
+/**
+ * Stages, plans and (unless held or a preview) applies one run. The apply is one transaction, so a
+ * crash leaves the previous state. Held and previewed runs keep their staged plan for approval.
+ */
+export async function runSync(db: Db, secrets: SecretBox, req: SyncRequest): Promise<SyncOutcome> {
+  const writer = new StageWriter(db.kysely, req.runId, req.customerId, secrets, req.matching);
+  for await (const { entity, row } of req.rows) await writer.add(entity, row);
+  await writer.flush();
+  const plan = await planRun(db.kysely, {
+    runId: req.runId,
+    customerId: req.customerId,
+    dialect: db.dialect,
+    modes: req.modes,
+    noDeletes: req.noDeletes,
+    matchWith: req.matching.matchWith,
+    actorUserId: req.actorUserId,
+  });
+  const holdReason = thresholdExceeded(plan.counts, plan.liveCounts, req.threshold);
+  const fingerprint = await liveFingerprint(db.kysely, req.customerId);
+  if (req.dryRun || holdReason) {
+    return { result: req.dryRun ? 'previewed' : 'held', counts: plan.counts, issues: plan.issues, holdReason, fingerprint };
+  }
+  await applyStaged(db.kysely, req.runId, req.customerId);
+  return { result: 'applied', counts: plan.counts, issues: plan.issues, holdReason: '', fingerprint };
+}
+
+/** Applies a staged plan in one transaction and clears the stage. */
+export async function applyStaged(db: Kysely<Database>, runId: string, customerId: string): Promise<void> {
+  await db.transaction().execute((trx) => applyRun(trx, { runId, customerId, now: nowIso() }));
+  await clearStage(db, runId);
+}
+
+/** Which type would lose more than the customer allows, as a sentence; '' when none. */
+export function thresholdExceeded(counts: Record<EntityType, EntityCounts>, live: Record<EntityType, number>, t: DeletionThreshold): string {
+  const over = ENTITY_TYPES.filter((e) => {
+    const deleted = counts[e].deleted;
+    return deleted >= Math.max(1, t.min) && deleted > (live[e] * t.percent) / 100;
+  });
+  return over.map((e) => `${counts[e].deleted} of ${live[e]} ${e} would be deleted, more than the ${t.percent}% allowed`).join('; ');
+}
+
+/**
+ * A digest of the customer's live roster (per table: rows and latest change). Approving a held run
+ * applies its stored plan only while this is unchanged; otherwise the plan is stale.
+ */
+export async function liveFingerprint(db: Kysely<Database>, customerId: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for (const t of ENTITY_TABLES) {
+    const r = await sql<{ n: number; latest: string | null }>`select count(*) as n, max(updated_at) as latest from ${sql.table(t.live)} where customer_id = ${customerId}`.execute(db);
+    hash.update(`${t.live}:${r.rows[0]?.n}:${r.rows[0]?.latest ?? ''};`);
+  }
+  return hash.digest('hex');
+}

@@ -1,0 +1,200 @@
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from '../../db/connection.js';
+import type { Database } from '../../db/schema.js';
+import { ENTITY_TABLES, type EntityTable } from './entities.js';
+import type { MatchWith } from './matching.js';
+import type { EntityType, FileMode } from './snapshot.js';
+import { col, joined, same } from './sql.js';
+
+/** Per-type counts of what a run will do (and, once applied, did). */
+export interface EntityCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  restored: number;
+  skipped: number;
+}
+
+/** What the planner needs to know about the run. */
+export interface PlanInput {
+  runId: string;
+  customerId: string;
+  dialect: Dialect;
+  modes: Record<EntityType, FileMode>;
+  /** Types whose missing records must not be deleted (empty or broken source). */
+  noDeletes: Set<EntityType>;
+  matchWith: MatchWith;
+  /** The person who started the run: never deleted by it. */
+  actorUserId: string | null;
+}
+
+/** A row the planner could not apply, for the run's issue report. */
+export interface PlanIssue {
+  entity: EntityType;
+  line: number;
+  sourcedId: string;
+  code: string;
+  message: string;
+}
+
+/** The plan's totals and its row-level problems; the rows themselves are in the stage tables and roster_run_changes. */
+export interface PlanResult {
+  counts: Record<EntityType, EntityCounts>;
+  liveCounts: Record<EntityType, number>;
+  issues: PlanIssue[];
+}
+
+/**
+ * Computes a run's plan with set-based statements over the staged rows and the live tables, so a
+ * plan for a million users costs queries, not memory. Each staged row gets its action (create,
+ * update, unchanged, restore, delete, skip) and target; deletions of records missing from a bulk
+ * file are written to roster_run_changes. Nothing live is touched here.
+ */
+export async function planRun(db: Kysely<Database>, p: PlanInput): Promise<PlanResult> {
+  const issues: PlanIssue[] = [];
+  await planUserMatching(db, p, issues);
+  const counts = {} as Record<EntityType, EntityCounts>;
+  const liveCounts = {} as Record<EntityType, number>;
+  for (const t of ENTITY_TABLES) {
+    await planEntity(db, p, t);
+    await planBulkDeletes(db, p, t);
+  }
+  await planEnrollmentCascade(db, p);
+  await recordChanges(db, p);
+  for (const t of ENTITY_TABLES) {
+    counts[t.entity] = await countPlan(db, p, t);
+    // The threshold's base is what a sync may delete: for users, the accounts the roster created.
+    const rosterOnly = t.entity === 'users' ? sql` and source = 'roster'` : sql``;
+    const live = await sql<{ n: number }>`select count(*) as n from ${sql.table(t.live)} where customer_id = ${p.customerId} and status = 'active'${rosterOnly}`.execute(db);
+    liveCounts[t.entity] = Number(live.rows[0]?.n ?? 0);
+  }
+  return { counts, liveCounts, issues };
+}
+
+// Users first: link each incoming user to an account (by sourcedId, else by the Match with rule).
+async function planUserMatching(db: Kysely<Database>, p: PlanInput, issues: PlanIssue[]): Promise<void> {
+  const run = p.runId;
+  await sql`update stage_users set action = 'skip', reason = 'row has errors' where run_id = ${run} and row_status = 'error'`.execute(db);
+  // Once linked, always by sourcedId: renames never break the link.
+  await sql`update stage_users set target_id = (select u.id from users u where u.customer_id = ${p.customerId} and u.sourced_id = stage_users.sourced_id), match_rule = 'sourcedId'
+    where run_id = ${run} and action is null and exists (select 1 from users u where u.customer_id = ${p.customerId} and u.sourced_id = stage_users.sourced_id)`.execute(db);
+
+  if (p.matchWith !== 'sourcedId') {
+    const liveKey = { identifier: 'identifier', username: 'login', email: 'email' }[p.matchWith];
+    const candidate = sql`from users u where u.customer_id = ${p.customerId} and u.sourced_id is null and u.status != 'deleted' and ${sql.ref(`u.${liveKey}`)} = stage_users.match_key`;
+    await sql`update stage_users set candidates = (select count(*) ${candidate})
+      where run_id = ${run} and action is null and target_id is null and match_key != ''`.execute(db);
+    await sql`update stage_users set target_id = (select u.id ${candidate}), match_rule = ${p.matchWith}
+      where run_id = ${run} and action is null and target_id is null and candidates = 1`.execute(db);
+    const ambiguous = await sql<{ line: number; sourced_id: string; match_key: string; candidates: number }>`
+      select line, sourced_id, match_key, candidates from stage_users where run_id = ${run} and action is null and candidates > 1`.execute(db);
+    for (const r of ambiguous.rows) {
+      issues.push({
+        entity: 'users',
+        line: r.line,
+        sourcedId: r.sourced_id,
+        code: 'user.ambiguous_match',
+        message: `${r.candidates} accounts have ${p.matchWith} "${r.match_key}"; nobody was changed. Make the value unique or link the account by hand.`,
+      });
+    }
+    await sql`update stage_users set action = 'skip', reason = 'ambiguous match' where run_id = ${run} and action is null and candidates > 1`.execute(db);
+  }
+
+  // Two incoming rows may not claim one account.
+  const dupTargets = await sql<{ line: number; sourced_id: string }>`
+    select s.line, s.sourced_id from stage_users s where s.run_id = ${run} and s.action is null and s.target_id is not null
+      and exists (select 1 from stage_users o where o.run_id = ${run} and o.target_id = s.target_id and o.line < s.line and o.action is null)`.execute(db);
+  for (const r of dupTargets.rows) {
+    issues.push({ entity: 'users', line: r.line, sourcedId: r.sourced_id, code: 'user.duplicate_match', message: 'Matches the same account as an earlier row; this row was skipped.' });
+  }
+  await sql`update stage_users set action = 'skip', reason = 'duplicate match' where run_id = ${run} and action is null and target_id is not null
+      and exists (select 1 from stage_users o where o.run_id = ${run} and o.target_id = stage_users.target_id and o.line < stage_users.line and o.action is null)`.execute(db);
+
+  // Login names are platform-wide: a roster user's login may not belong to anyone else.
+  const loginTaken = sql`exists (select 1 from users u where u.login = stage_users.login and (stage_users.target_id is null or u.id != stage_users.target_id))
+      or exists (select 1 from stage_users o where o.run_id = ${run} and o.login = stage_users.login and o.line < stage_users.line and o.row_status != 'error')`;
+  const clashes = await sql<{ line: number; sourced_id: string; login: string }>`
+    select line, sourced_id, login from stage_users where run_id = ${run} and action is null and row_status = 'active' and (${loginTaken})`.execute(db);
+  for (const r of clashes.rows) {
+    issues.push({ entity: 'users', line: r.line, sourcedId: r.sourced_id, code: 'user.login_taken', message: `The login name "${r.login}" already belongs to another account.` });
+  }
+  await sql`update stage_users set action = 'skip', reason = 'login taken' where run_id = ${run} and action is null and row_status = 'active' and (${loginTaken})`.execute(db);
+}
+
+async function planEntity(db: Kysely<Database>, p: PlanInput, t: EntityTable): Promise<void> {
+  const stage = sql.table(t.stage);
+  const run = p.runId;
+  if (t.entity !== 'users') {
+    await sql`update ${stage} set action = 'skip', reason = 'row has errors' where run_id = ${run} and row_status = 'error'`.execute(db);
+    await sql`update ${stage} set target_id = (select l.id from ${sql.table(t.live)} l where l.customer_id = ${p.customerId} and l.sourced_id = ${col(t.stage, 'sourced_id')})
+      where run_id = ${run} and action is null`.execute(db);
+  }
+  await sql`update ${stage} set action = 'create' where run_id = ${run} and action is null and target_id is null and row_status = 'active'`.execute(db);
+  await sql`update ${stage} set action = 'skip', reason = 'nothing to delete' where run_id = ${run} and action is null and target_id is null`.execute(db);
+  const liveStatus = (status: string) => sql`exists (select 1 from ${sql.table(t.live)} l where l.id = ${col(t.stage, 'target_id')} and l.status = ${status})`;
+  await sql`update ${stage} set action = 'restore', reason = 'back in the roster' where run_id = ${run} and action is null and row_status = 'active' and ${liveStatus('deleted')}`.execute(db);
+  await sql`update ${stage} set action = 'delete', reason = 'marked tobedeleted' where run_id = ${run} and action is null and row_status = 'tobedeleted' and ${liveStatus('active')}`.execute(db);
+  await sql`update ${stage} set action = 'skip', reason = 'already deleted' where run_id = ${run} and action is null and row_status = 'tobedeleted'`.execute(db);
+  // A linked account the roster did not create keeps its own role, so role differences don't count there.
+  const equal = joined(
+    t.fields.map((f) =>
+      t.entity === 'users' && f === 'role' ? sql`(l.source != 'roster' or ${same(p.dialect, sql.ref('l.role'), col(t.stage, 'role'))})` : same(p.dialect, sql.ref(`l.${f}`), col(t.stage, f)),
+    ),
+    ' and ',
+  );
+  const linkOnly = t.entity === 'users' ? sql` and l.sourced_id is not null` : sql``;
+  await sql`update ${stage} set action = case when exists (select 1 from ${sql.table(t.live)} l where l.id = ${col(t.stage, 'target_id')} and ${equal}${linkOnly}) then 'unchanged' else 'update' end
+    where run_id = ${run} and action is null and row_status = 'active'`.execute(db);
+}
+
+// Records of a bulk type that earlier syncs created and that this file no longer has.
+async function planBulkDeletes(db: Kysely<Database>, p: PlanInput, t: EntityTable): Promise<void> {
+  if (p.modes[t.entity] !== 'bulk' || p.noDeletes.has(t.entity)) return;
+  const protectedUsers =
+    t.entity === 'users'
+      ? sql` and l.source = 'roster' and l.role not in ('customer_admin', 'enterprise_admin')${p.actorUserId ? sql` and l.id != ${p.actorUserId}` : sql``}`
+      : sql``;
+  await sql`insert into roster_run_changes (run_id, entity, action, sourced_id, target_id, fields, reason)
+    select ${p.runId}, ${t.entity}, 'delete', l.sourced_id, l.id, '{}', 'missing from the bulk file'
+    from ${sql.table(t.live)} l
+    where l.customer_id = ${p.customerId} and l.status = 'active' and l.sourced_id is not null${protectedUsers}
+      and not exists (select 1 from ${sql.table(t.stage)} s where s.run_id = ${p.runId} and s.sourced_id = l.sourced_id)`.execute(db);
+}
+
+// Enrollments end with their user or class.
+async function planEnrollmentCascade(db: Kysely<Database>, p: PlanInput): Promise<void> {
+  const deletedRef = (entity: string, column: string) => sql`exists (
+      select 1 from roster_run_changes c where c.run_id = ${p.runId} and c.entity = ${entity} and c.action = 'delete' and c.sourced_id = ${sql.ref(`e.${column}`)})
+    or exists (select 1 from ${sql.table(entity === 'users' ? 'stage_users' : 'stage_classes')} s where s.run_id = ${p.runId} and s.action = 'delete' and s.sourced_id = ${sql.ref(`e.${column}`)})`;
+  await sql`insert into roster_run_changes (run_id, entity, action, sourced_id, target_id, fields, reason)
+    select ${p.runId}, 'enrollments', 'delete', e.sourced_id, e.id, '{}', 'its user or class was deleted'
+    from enrollments e
+    where e.customer_id = ${p.customerId} and e.status = 'active'
+      and (${deletedRef('users', 'user_sourced_id')} or ${deletedRef('classes', 'class_sourced_id')})
+      and not exists (select 1 from roster_run_changes c where c.run_id = ${p.runId} and c.entity = 'enrollments' and c.action = 'delete' and c.target_id = e.id)
+      and not exists (select 1 from stage_enrollments s where s.run_id = ${p.runId} and s.target_id = e.id and s.action in ('delete', 'update', 'restore', 'unchanged'))`.execute(db);
+}
+
+// Creates, updates, restores and delta deletes join the bulk deletes in roster_run_changes.
+async function recordChanges(db: Kysely<Database>, p: PlanInput): Promise<void> {
+  for (const t of ENTITY_TABLES) {
+    await sql`insert into roster_run_changes (run_id, entity, action, sourced_id, target_id, fields, reason)
+      select run_id, ${t.entity}, action, sourced_id, target_id, '{}', coalesce(reason, '')
+      from ${sql.table(t.stage)} where run_id = ${p.runId} and action in ('create', 'update', 'restore', 'delete')`.execute(db);
+  }
+}
+
+async function countPlan(db: Kysely<Database>, p: PlanInput, t: EntityTable): Promise<EntityCounts> {
+  const staged = await sql<{ action: string; n: number }>`select action, count(*) as n from ${sql.table(t.stage)} where run_id = ${p.runId} group by action`.execute(db);
+  const deletes = await sql<{ n: number }>`select count(*) as n from roster_run_changes where run_id = ${p.runId} and entity = ${t.entity} and action = 'delete'`.execute(db);
+  const by = new Map(staged.rows.map((r) => [r.action, Number(r.n)]));
+  return {
+    created: by.get('create') ?? 0,
+    updated: by.get('update') ?? 0,
+    unchanged: by.get('unchanged') ?? 0,
+    deleted: Number(deletes.rows[0]?.n ?? 0),
+    restored: by.get('restore') ?? 0,
+    skipped: by.get('skip') ?? 0,
+  };
+}

@@ -1,0 +1,180 @@
+import crypto from 'node:crypto';
+import type { Insertable, Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { SecretBox } from '../../security/secret-box.js';
+import { lecternRole, loginFor, matchKey, type MatchSettings } from './matching.js';
+import type { EntityType, RowOf, UserRow } from './snapshot.js';
+
+type StageTable = 'stage_orgs' | 'stage_academic_sessions' | 'stage_courses' | 'stage_classes' | 'stage_users' | 'stage_enrollments' | 'stage_user_roles';
+
+/** The staging table of each entity type. */
+export const STAGE_TABLE: Record<EntityType, StageTable> = {
+  orgs: 'stage_orgs',
+  academicSessions: 'stage_academic_sessions',
+  courses: 'stage_courses',
+  classes: 'stage_classes',
+  users: 'stage_users',
+  enrollments: 'stage_enrollments',
+};
+
+// Rows per INSERT: below SQLite's 32,766 bound parameters for the widest table (20 columns).
+const BATCH = 1000;
+
+/**
+ * Writes one run's incoming rows into the staging tables in batches, so memory holds one batch,
+ * not the bundle. Passwords never reach the database in clear: each gets a keyed digest (to tell
+ * a changed password from an unchanged one) and is sealed for the hashing pool.
+ */
+export class StageWriter {
+  private readonly buffers = new Map<StageTable, unknown[]>();
+  private readonly digestKey: Buffer;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly runId: string,
+    private readonly customerId: string,
+    private readonly secrets: SecretBox,
+    private readonly matching: MatchSettings,
+  ) {
+    this.digestKey = secrets.deriveKey(`password-digest:${customerId}`);
+  }
+
+  /** Adds one incoming row of an entity type. */
+  async add<E extends EntityType>(entity: E, row: RowOf[E]): Promise<void> {
+    const base = { run_id: this.runId, line: row.line, sourced_id: row.sourcedId, row_status: row.status, metadata: JSON.stringify(row.metadata) };
+    switch (entity) {
+      case 'orgs': {
+        const r = row as RowOf['orgs'];
+        await this.push('stage_orgs', { ...base, name: r.name, type: r.type, identifier: r.identifier, parent_sourced_id: r.parentSourcedId });
+        break;
+      }
+      case 'academicSessions': {
+        const r = row as RowOf['academicSessions'];
+        await this.push('stage_academic_sessions', {
+          ...base,
+          title: r.title,
+          type: r.type,
+          start_date: r.startDate,
+          end_date: r.endDate,
+          parent_sourced_id: r.parentSourcedId,
+          school_year: r.schoolYear,
+        });
+        break;
+      }
+      case 'courses': {
+        const r = row as RowOf['courses'];
+        await this.push('stage_courses', {
+          ...base,
+          title: r.title,
+          course_code: r.courseCode,
+          grades: list(r.grades),
+          org_sourced_id: r.orgSourcedId,
+          school_year_sourced_id: r.schoolYearSourcedId,
+          subjects: list(r.subjects),
+        });
+        break;
+      }
+      case 'classes': {
+        const r = row as RowOf['classes'];
+        await this.push('stage_classes', {
+          ...base,
+          title: r.title,
+          class_code: r.classCode,
+          class_type: r.classType,
+          school_sourced_id: r.schoolSourcedId,
+          course_sourced_id: r.courseSourcedId,
+          grades: list(r.grades),
+          location: r.location,
+          term_sourced_ids: list(r.termSourcedIds),
+          subjects: list(r.subjects),
+          periods: list(r.periods),
+        });
+        break;
+      }
+      case 'users':
+        await this.addUser(row as UserRow, base);
+        break;
+      case 'enrollments': {
+        const r = row as RowOf['enrollments'];
+        await this.push('stage_enrollments', {
+          ...base,
+          class_sourced_id: r.classSourcedId,
+          user_sourced_id: r.userSourcedId,
+          school_sourced_id: r.schoolSourcedId,
+          role: r.role,
+          is_primary: r.primary ? 1 : 0,
+          begin_date: r.beginDate,
+          end_date: r.endDate,
+        });
+        break;
+      }
+    }
+  }
+
+  /** Writes what is still buffered. */
+  async flush(): Promise<void> {
+    for (const table of this.buffers.keys()) await this.write(table);
+  }
+
+  private async addUser(r: UserRow, base: { run_id: string; line: number; sourced_id: string; row_status: UserRow['status']; metadata: string }): Promise<void> {
+    const password = r.password || null;
+    await this.push('stage_users', {
+      ...base,
+      username: r.username,
+      identifier: r.identifier,
+      email: r.email.trim().toLowerCase(),
+      given_name: r.givenName,
+      family_name: r.familyName,
+      middle_name: r.middleName,
+      role: lecternRole(r.role),
+      enabled_user: r.enabledUser ? 1 : 0,
+      grades: list(r.grades),
+      user_ids: list(r.userIds),
+      agent_sourced_ids: list(r.agentSourcedIds),
+      org_sourced_ids: list(r.orgSourcedIds),
+      phone: r.phone,
+      sms: r.sms,
+      password_digest: password ? crypto.createHmac('sha256', this.digestKey).update(password).digest('base64url') : null,
+      password_sealed: password ? this.secrets.seal(password, stagedPasswordContext(this.customerId, this.runId)) : null,
+      match_key: matchKey(r, this.matching),
+      login: loginFor(r.username, this.matching.suffix),
+    });
+    for (const role of r.roles) {
+      await this.push('stage_user_roles', {
+        run_id: this.runId,
+        user_sourced_id: r.sourcedId,
+        org_sourced_id: role.orgSourcedId,
+        role: role.role,
+        role_type: role.roleType,
+        begin_date: role.beginDate,
+        end_date: role.endDate,
+      });
+    }
+  }
+
+  private async push<T extends StageTable>(table: T, row: Insertable<Database[T]>): Promise<void> {
+    let buffer = this.buffers.get(table);
+    if (!buffer) {
+      buffer = [];
+      this.buffers.set(table, buffer);
+    }
+    buffer.push(row);
+    if (buffer.length >= BATCH) await this.write(table);
+  }
+
+  private async write(table: StageTable): Promise<void> {
+    const rows = this.buffers.get(table);
+    if (!rows?.length) return;
+    this.buffers.set(table, []);
+    await this.db.insertInto(table).values(rows as never).execute();
+  }
+}
+
+/** The context a staged password is sealed under, for the hashing step to open it. */
+export function stagedPasswordContext(customerId: string, runId: string): string {
+  return `stage-password:${customerId}:${runId}`;
+}
+
+function list(values: string[]): string {
+  return JSON.stringify(values);
+}
