@@ -22,7 +22,9 @@ export function withSuffix(value: string, suffix: string): string {
 
 /**
  * The value an incoming user is matched on under the rule. The Suffix belongs to login names, so it
- * applies to username and email; sourcedId and identifier compare exactly as they are.
+ * applies to username and email; sourcedId and identifier compare exactly as they are. An email
+ * that already has a domain is compared as it is: appending `@lincoln` to `jo@lincoln.org` would
+ * match nobody (SIS exports that hold only the local part, `jo`, get the Suffix).
  */
 export function matchKey(row: Pick<UserRow, 'sourcedId' | 'identifier' | 'username' | 'email'>, m: MatchSettings): string {
   switch (m.matchWith) {
@@ -32,8 +34,11 @@ export function matchKey(row: Pick<UserRow, 'sourcedId' | 'identifier' | 'userna
       return row.identifier.trim();
     case 'username':
       return row.username.trim() ? withSuffix(row.username, m.suffix) : '';
-    case 'email':
-      return row.email.trim() ? withSuffix(row.email, m.suffix) : '';
+    case 'email': {
+      const email = row.email.trim().toLowerCase();
+      if (!email) return '';
+      return email.includes('@') ? email : withSuffix(email, m.suffix);
+    }
   }
 }
 
