@@ -20,18 +20,32 @@ export interface DeletionThreshold {
   min: number;
 }
 
-/** Everything the engine needs for one run. */
-export interface SyncRequest {
+/** Feeds a run's rows to the engine, one by one, awaiting each (backpressure). */
+export type RowFeed = (add: (row: AnyRow) => Promise<void>) => Promise<void>;
+
+/** A feed over rows already in hand (tests, small sources). */
+export function feedOf(rows: Iterable<AnyRow>): RowFeed {
+  return async (add) => {
+    for (const row of rows) await add(row);
+  };
+}
+
+/** What planning needs once the rows are staged. */
+export interface PlanRequest {
   runId: string;
   customerId: string;
   modes: Record<EntityType, FileMode>;
-  rows: AsyncIterable<AnyRow> | Iterable<AnyRow>;
   matching: MatchSettings;
   threshold: DeletionThreshold;
   actorUserId: string | null;
   /** Types whose absent records must not be deleted (empty or broken source). */
   noDeletes: Set<EntityType>;
   dryRun: boolean;
+}
+
+/** Everything the engine needs for one run. */
+export interface SyncRequest extends PlanRequest {
+  rows: Iterable<AnyRow>;
 }
 
 /** How a run ended, with its counts and the rows it could not apply. */
@@ -43,14 +57,24 @@ export interface SyncOutcome {
   fingerprint: string;
 }
 
-/**
- * Stages, plans and (unless held or a preview) applies one run. The apply is one transaction, so a
- * crash leaves the previous state. Held and previewed runs keep their staged plan for approval.
- */
+/** Stages, plans and applies rows in hand: the whole engine in one call. */
 export async function runSync(db: Db, secrets: SecretBox, req: SyncRequest): Promise<SyncOutcome> {
+  await stageRows(db, secrets, req, feedOf(req.rows));
+  return planAndApply(db, req);
+}
+
+/** Writes a run's incoming rows into the stage tables, in batches. */
+export async function stageRows(db: Db, secrets: SecretBox, req: Pick<PlanRequest, 'runId' | 'customerId' | 'matching'>, feed: RowFeed): Promise<void> {
   const writer = new StageWriter(db.kysely, req.runId, req.customerId, secrets, req.matching);
-  for await (const { entity, row } of req.rows) await writer.add(entity, row);
+  await feed((r) => writer.add(r.entity, r.row));
   await writer.flush();
+}
+
+/**
+ * Plans a staged run and, unless it is held or a preview, applies it. The apply is one transaction,
+ * so a crash leaves the previous state. Held and previewed runs keep their staged plan for approval.
+ */
+export async function planAndApply(db: Db, req: PlanRequest): Promise<SyncOutcome> {
   const plan = await planRun(db.kysely, {
     runId: req.runId,
     customerId: req.customerId,
