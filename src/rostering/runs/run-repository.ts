@@ -1,0 +1,133 @@
+import type { Kysely } from 'kysely';
+import type { Database, RosterRun } from '../../db/schema.js';
+
+/** One finding of a run, as DESIGN.md's Issue. */
+export interface RunIssue {
+  file: string | null;
+  line: number | null;
+  column: string | null;
+  sourcedId: string | null;
+  severity: 'error' | 'warning' | 'info';
+  code: string;
+  message: string;
+}
+
+/** Filters for a run's issue list. */
+export interface IssueQuery {
+  severity?: RunIssue['severity'];
+  code?: string;
+  limit: number;
+  offset: number;
+}
+
+/** Run records, their issues and their plan rows; every read names the customer. */
+export class RunRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Inserts a new run. */
+  async insert(run: RosterRun): Promise<void> {
+    await this.db.insertInto('roster_runs').values(run).execute();
+  }
+
+  /** A run of one customer. */
+  find(customerId: string, id: string): Promise<RosterRun | undefined> {
+    return this.db.selectFrom('roster_runs').selectAll().where('customer_id', '=', customerId).where('id', '=', id).executeTakeFirst();
+  }
+
+  /** The customer a run belongs to (to resolve a run id from a URL before the tenant check). */
+  async customerOf(id: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('roster_runs').select('customer_id').where('id', '=', id).executeTakeFirst();
+    return row?.customer_id;
+  }
+
+  /** Updates a run. */
+  async update(id: string, patch: Partial<Omit<RosterRun, 'id' | 'customer_id'>>): Promise<void> {
+    await this.db.updateTable('roster_runs').set(patch).where('id', '=', id).execute();
+  }
+
+  /** A customer's runs, newest first. */
+  async list(customerId: string, limit: number, offset: number): Promise<{ items: RosterRun[]; total: number }> {
+    const base = this.db.selectFrom('roster_runs').where('customer_id', '=', customerId);
+    const [items, total] = await Promise.all([
+      base.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(limit).offset(offset).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items, total: Number(total.n) };
+  }
+
+  /** Runs left `running` by a process that stopped. */
+  listRunning(): Promise<RosterRun[]> {
+    return this.db.selectFrom('roster_runs').selectAll().where('status', '=', 'running').execute();
+  }
+
+  /** Appends issues to a run, numbering them after `startSeq`. */
+  async insertIssues(runId: string, startSeq: number, issues: RunIssue[]): Promise<void> {
+    for (let i = 0; i < issues.length; i += 1000) {
+      const batch = issues.slice(i, i + 1000).map((x, j) => ({
+        run_id: runId,
+        seq: startSeq + i + j,
+        file: x.file ?? '',
+        line: x.line,
+        col: x.column,
+        sourced_id: x.sourcedId,
+        severity: x.severity,
+        code: x.code,
+        message: x.message,
+      }));
+      if (batch.length) await this.db.insertInto('roster_run_issues').values(batch).execute();
+    }
+  }
+
+  /** A page of a run's issues, in file order. */
+  async listIssues(runId: string, q: IssueQuery): Promise<{ items: RunIssue[]; total: number }> {
+    let base = this.db.selectFrom('roster_run_issues').where('run_id', '=', runId);
+    if (q.severity) base = base.where('severity', '=', q.severity);
+    if (q.code) base = base.where('code', '=', q.code);
+    const [rows, total] = await Promise.all([
+      base.selectAll().orderBy('seq').limit(q.limit).offset(q.offset).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return {
+      items: rows.map((r) => ({ file: r.file || null, line: r.line, column: r.col, sourcedId: r.sourced_id, severity: r.severity, code: r.code, message: r.message })),
+      total: Number(total.n),
+    };
+  }
+
+  /** Every issue of a run, streamed in pages (for the CSV download). */
+  async *streamIssues(runId: string): AsyncGenerator<RunIssue> {
+    for (let offset = 0; ; offset += 2000) {
+      const page = await this.listIssues(runId, { limit: 2000, offset });
+      yield* page.items;
+      if (page.items.length < 2000) return;
+    }
+  }
+
+  /** A page of a run's planned changes, optionally of one entity and action. */
+  listChanges(runId: string, q: { entity?: string; action?: string; limit: number; offset: number }) {
+    let base = this.db.selectFrom('roster_run_changes').where('run_id', '=', runId);
+    if (q.entity) base = base.where('entity', '=', q.entity);
+    if (q.action) base = base.where('action', '=', q.action as never);
+    return base.selectAll().orderBy('entity').orderBy('action').orderBy('sourced_id').limit(q.limit).offset(q.offset).execute();
+  }
+
+  /** Takes the customer's run lease, or returns false while another live run holds it. */
+  async acquireLease(customerId: string, runId: string, now: string, expiresAt: string): Promise<boolean> {
+    const row = await this.db
+      .insertInto('roster_run_leases')
+      .values({ customer_id: customerId, run_id: runId, expires_at: expiresAt })
+      .onConflict((oc) => oc.column('customer_id').doUpdateSet({ run_id: runId, expires_at: expiresAt }).where('roster_run_leases.expires_at', '<', now))
+      .returning('run_id')
+      .executeTakeFirst();
+    return row?.run_id === runId;
+  }
+
+  /** Extends the lease while the run is alive. */
+  async renewLease(customerId: string, runId: string, expiresAt: string): Promise<void> {
+    await this.db.updateTable('roster_run_leases').set({ expires_at: expiresAt }).where('customer_id', '=', customerId).where('run_id', '=', runId).execute();
+  }
+
+  /** Frees the lease. */
+  async releaseLease(customerId: string, runId: string): Promise<void> {
+    await this.db.deleteFrom('roster_run_leases').where('customer_id', '=', customerId).where('run_id', '=', runId).execute();
+  }
+}

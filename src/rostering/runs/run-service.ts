@@ -1,0 +1,318 @@
+import crypto from 'node:crypto';
+import { assertCustomerAccess, type Actor } from '../../accounts/policy.js';
+import { CustomerRepository } from '../../customers/customer-repository.js';
+import type { Db } from '../../db/connection.js';
+import type { RosterRun } from '../../db/schema.js';
+import { AppError, notFound } from '../../errors.js';
+import type { SecretBox } from '../../security/secret-box.js';
+import { addMs, nowIso } from '../../time.js';
+import { clearStage } from '../sync/applier.js';
+import { applyStaged, liveFingerprint, planAndApply, stageRows, type SyncOutcome } from '../sync/engine.js';
+import type { MatchWith } from '../sync/matching.js';
+import type { EntityCounts, PlanIssue } from '../sync/planner.js';
+import { ENTITY_TYPES, type EntityType, type FileMode } from '../sync/snapshot.js';
+import { hashPendingPasswords } from './password-hasher.js';
+import { RunRepository, type RunIssue } from './run-repository.js';
+import type { RunSource, SourceReport } from './run-source.js';
+
+/** How a run was started. */
+export interface NewRun {
+  trigger: RosterRun['trigger'];
+  fileName: string;
+  sizeBytes: number;
+  sha256: string;
+  bundlePath: string | null;
+  dryRun: boolean;
+}
+
+/** A run as the API and CLI show it (DESIGN.md's import/run JSON, with more fields). */
+export interface RunView {
+  runId: string;
+  customerId: string;
+  status: RosterRun['status'];
+  stage: string;
+  dryRun: boolean;
+  trigger: string;
+  actor: string;
+  fileName: string;
+  sizeBytes: number;
+  sha256: string;
+  version: string | null;
+  modes: Record<string, string>;
+  progress: { done: number; total: number };
+  counts: Record<EntityType, EntityCounts>;
+  issueCounts: { error: number; warning: number; info: number };
+  holdReason: string;
+  error: { code: string; message: string } | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+const LEASE_MS = 2 * 60_000;
+// More than this share of error rows in one file means the file, not a few rows, is wrong.
+const MAX_ERROR_ROW_SHARE = 0.05;
+
+/** Roster runs: record, execute through the engine, hold, approve, discard, report. */
+export class RosterRunService {
+  constructor(
+    private readonly db: Db,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  private get runs(): RunRepository {
+    return new RunRepository(this.db.kysely);
+  }
+
+  /** Records a queued run for a customer. */
+  async create(actor: Actor, customerId: string, input: NewRun): Promise<RunView> {
+    assertCustomerAccess(actor, customerId);
+    const run: RosterRun = {
+      id: crypto.randomUUID(),
+      customer_id: customerId,
+      trigger: input.trigger,
+      actor_user_id: actor.userId,
+      actor_label: actor.label,
+      dry_run: input.dryRun ? 1 : 0,
+      file_name: input.fileName,
+      size_bytes: input.sizeBytes,
+      sha256: input.sha256,
+      bundle_path: input.bundlePath,
+      oneroster_version: null,
+      modes: '{}',
+      status: 'queued',
+      stage: 'queued',
+      progress_done: 0,
+      progress_total: 0,
+      counts: JSON.stringify(emptyCounts()),
+      issue_counts: JSON.stringify({ error: 0, warning: 0, info: 0 }),
+      hold_reason: '',
+      error_code: null,
+      error_message: '',
+      plan_fingerprint: null,
+      decided_by: null,
+      decided_at: null,
+      created_at: nowIso(),
+      started_at: null,
+      finished_at: null,
+    };
+    await this.runs.insert(run);
+    return presentRun(run);
+  }
+
+  /**
+   * Executes a queued run: waits for the customer's lease (one run per customer, across processes),
+   * reads the source into the stage, checks it, plans, and applies or holds. Never throws for bad
+   * input: the run ends `failed` with the reason.
+   */
+  async execute(runId: string, customerId: string, source: RunSource, opts: { signal?: AbortSignal } = {}): Promise<RunView> {
+    const runs = this.runs;
+    const run = await runs.find(customerId, runId);
+    if (!run) throw notFound('Run');
+    await this.waitForLease(customerId, runId, opts.signal);
+    const heartbeat = setInterval(() => void runs.renewLease(customerId, runId, addMs(nowIso(), LEASE_MS)).catch(() => undefined), LEASE_MS / 4);
+    heartbeat.unref();
+    let seq = 0;
+    try {
+      await runs.update(runId, { status: 'running', stage: 'reading', started_at: nowIso() });
+      const record = await new CustomerRepository(this.db.kysely).find(customerId);
+      if (!record) throw notFound('Customer');
+      const r = record.rostering;
+      const matching = { matchWith: (r.match_with ?? 'sourcedId') as MatchWith, suffix: r.suffix };
+      const pendingIssues: RunIssue[] = [];
+      const flushIssues = async () => {
+        const batch = pendingIssues.splice(0);
+        await runs.insertIssues(runId, seq, batch);
+        seq += batch.length;
+      };
+      let lastProgress = 0;
+      let report: SourceReport | null = null;
+      await stageRows(this.db, this.secrets, { runId, customerId, matching }, async (add) => {
+        report = await source.read({
+          add,
+          onIssue: (issue) => pendingIssues.push(issue),
+          onProgress: (done, total) => {
+            if (Date.now() - lastProgress < 500) return;
+            lastProgress = Date.now();
+            void runs.update(runId, { progress_done: done, progress_total: total }).catch(() => undefined);
+          },
+        });
+      });
+      await flushIssues();
+      const rep = report as SourceReport | null;
+      if (!rep) throw new AppError('INTERNAL', 'The source ended without a report.');
+      const modes = modesOf(rep);
+      await runs.update(runId, { oneroster_version: rep.version, modes: JSON.stringify(modes), issue_counts: JSON.stringify(rep.issueCounts), stage: 'planning' });
+      const refusal = refuse(rep);
+      if (refusal) return await this.finishFailed(runId, 'BUNDLE_UNUSABLE', refusal);
+
+      const outcome = await planAndApply(this.db, {
+        runId,
+        customerId,
+        modes,
+        matching,
+        threshold: { percent: r.deletion_threshold_percent, min: r.deletion_threshold_min },
+        actorUserId: run.actor_user_id,
+        noDeletes: noDeletesOf(rep),
+        dryRun: run.dry_run === 1,
+      });
+      pendingIssues.push(...outcome.issues.map(planIssueToRunIssue));
+      await flushIssues();
+      const issueCounts = { ...rep.issueCounts, error: rep.issueCounts.error + outcome.issues.length };
+      return await this.finishPlanned(runId, customerId, outcome, issueCounts);
+    } catch (err) {
+      const e = err instanceof AppError ? err : new AppError('INTERNAL', err instanceof Error ? err.message : String(err));
+      return await this.finishFailed(runId, e.code, e.message);
+    } finally {
+      clearInterval(heartbeat);
+      await runs.releaseLease(customerId, runId);
+    }
+  }
+
+  /** Applies a held run's stored plan, if the roster has not changed since it was made. */
+  async approve(actor: Actor, customerId: string, runId: string): Promise<RunView> {
+    const run = await this.load(actor, customerId, runId);
+    if (run.status !== 'awaiting_approval') throw new AppError('CONFLICT', `Only a run awaiting approval can be approved; this one is ${run.status}.`);
+    await this.waitForLease(customerId, runId);
+    try {
+      if ((await liveFingerprint(this.db.kysely, customerId)) !== run.plan_fingerprint) {
+        throw new AppError('CONFLICT', 'The roster changed since this plan was made. Discard it and run the sync again.');
+      }
+      await this.runs.update(runId, { stage: 'applying', decided_by: actor.label, decided_at: nowIso() });
+      await applyStaged(this.db.kysely, runId, customerId);
+      const issues = JSON.parse(run.issue_counts) as RunView['issueCounts'];
+      await this.runs.update(runId, { status: issues.error || issues.warning ? 'succeeded_with_warnings' : 'succeeded', stage: 'done', finished_at: nowIso() });
+    } finally {
+      await this.runs.releaseLease(customerId, runId);
+    }
+    await this.hashPasswords(customerId);
+    return this.get(actor, customerId, runId);
+  }
+
+  /** Ends a held run without applying it. */
+  async discard(actor: Actor, customerId: string, runId: string): Promise<RunView> {
+    const run = await this.load(actor, customerId, runId);
+    if (run.status !== 'awaiting_approval') throw new AppError('CONFLICT', `Only a run awaiting approval can be discarded; this one is ${run.status}.`);
+    await clearStage(this.db.kysely, runId);
+    await this.runs.update(runId, { status: 'discarded', stage: 'done', decided_by: actor.label, decided_at: nowIso(), finished_at: nowIso() });
+    return this.get(actor, customerId, runId);
+  }
+
+  /** One run. */
+  async get(actor: Actor, customerId: string, runId: string): Promise<RunView> {
+    return presentRun(await this.load(actor, customerId, runId));
+  }
+
+  /** A customer's runs, newest first. */
+  async list(actor: Actor, customerId: string, limit: number, offset: number): Promise<{ items: RunView[]; total: number }> {
+    assertCustomerAccess(actor, customerId);
+    const { items, total } = await this.runs.list(customerId, limit, offset);
+    return { items: items.map(presentRun), total };
+  }
+
+  /** Marks runs left running by a stopped process as failed (their transaction never committed). */
+  async failInterrupted(): Promise<number> {
+    const stale = await this.runs.listRunning();
+    for (const run of stale) {
+      await clearStage(this.db.kysely, run.id);
+      await this.runs.update(run.id, { status: 'failed', stage: 'done', error_code: 'INTERRUPTED', error_message: 'The process running this sync stopped; nothing was applied.', finished_at: nowIso() });
+      await this.runs.releaseLease(run.customer_id, run.id);
+    }
+    return stale.length;
+  }
+
+  /** Hashes the customer's waiting roster passwords (see password-hasher.ts). */
+  hashPasswords(customerId?: string, onProgress?: (done: number) => void): Promise<number> {
+    return hashPendingPasswords(this.db.kysely, this.secrets, { customerId, onProgress });
+  }
+
+  private async load(actor: Actor, customerId: string, runId: string): Promise<RosterRun> {
+    assertCustomerAccess(actor, customerId);
+    const run = await this.runs.find(customerId, runId);
+    if (!run) throw notFound('Run');
+    return run;
+  }
+
+  private async waitForLease(customerId: string, runId: string, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      if (await this.runs.acquireLease(customerId, runId, nowIso(), addMs(nowIso(), LEASE_MS))) return;
+      if (signal?.aborted) throw new AppError('UNAVAILABLE', 'Stopped while waiting for another run of this customer.');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  private async finishPlanned(runId: string, customerId: string, outcome: SyncOutcome, issueCounts: RunView['issueCounts']): Promise<RunView> {
+    const base = { counts: JSON.stringify(outcome.counts), issue_counts: JSON.stringify(issueCounts), stage: 'done', plan_fingerprint: outcome.fingerprint };
+    if (outcome.result === 'held') {
+      await this.runs.update(runId, { ...base, status: 'awaiting_approval', stage: 'awaiting_approval', hold_reason: outcome.holdReason });
+    } else {
+      if (outcome.result === 'previewed') await clearStage(this.db.kysely, runId);
+      const status = issueCounts.error || issueCounts.warning ? 'succeeded_with_warnings' : 'succeeded';
+      await this.runs.update(runId, { ...base, status, finished_at: nowIso() });
+    }
+    const run = await this.runs.find(customerId, runId);
+    return presentRun(run!);
+  }
+
+  private async finishFailed(runId: string, code: string, message: string): Promise<RunView> {
+    await clearStage(this.db.kysely, runId);
+    await this.runs.update(runId, { status: 'failed', stage: 'done', error_code: code, error_message: message, finished_at: nowIso() });
+    const customerId = await this.runs.customerOf(runId);
+    return presentRun((await this.runs.find(customerId!, runId))!);
+  }
+}
+
+// Why a source must not be applied at all, or '' when it may.
+function refuse(rep: SourceReport): string {
+  if (rep.unusable) return 'The roster could not be used as a whole; nothing was applied. See the issues for why.';
+  const bad = rep.files.filter((f) => f.rows > 0 && f.errorRows / f.rows > MAX_ERROR_ROW_SHARE);
+  if (bad.length) {
+    return bad.map((f) => `${f.name}: ${f.errorRows} of ${f.rows} rows have errors (more than ${MAX_ERROR_ROW_SHARE * 100}%)`).join('; ') + '. Nothing was applied.';
+  }
+  return '';
+}
+
+function modesOf(rep: SourceReport): Record<EntityType, FileMode> {
+  const modes = Object.fromEntries(ENTITY_TYPES.map((e) => [e, 'absent'])) as Record<EntityType, FileMode>;
+  for (const f of rep.files) if (f.entity) modes[f.entity] = f.mode;
+  return modes;
+}
+
+// A bulk type with no rows at all is an empty source, not a district that lost everyone.
+function noDeletesOf(rep: SourceReport): Set<EntityType> {
+  return new Set(rep.files.filter((f) => f.entity && f.mode === 'bulk' && f.rows === 0).map((f) => f.entity as EntityType));
+}
+
+function planIssueToRunIssue(i: PlanIssue): RunIssue {
+  return { file: `${i.entity}.csv`, line: i.line, column: null, sourcedId: i.sourcedId, severity: 'error', code: i.code, message: i.message };
+}
+
+function emptyCounts(): Record<EntityType, EntityCounts> {
+  return Object.fromEntries(ENTITY_TYPES.map((e) => [e, { created: 0, updated: 0, unchanged: 0, deleted: 0, restored: 0, skipped: 0 }])) as Record<EntityType, EntityCounts>;
+}
+
+/** Shapes a run for the API and CLI. */
+export function presentRun(run: RosterRun): RunView {
+  return {
+    runId: run.id,
+    customerId: run.customer_id,
+    status: run.status,
+    stage: run.stage,
+    dryRun: run.dry_run === 1,
+    trigger: run.trigger,
+    actor: run.actor_label,
+    fileName: run.file_name,
+    sizeBytes: run.size_bytes,
+    sha256: run.sha256,
+    version: run.oneroster_version,
+    modes: JSON.parse(run.modes) as Record<string, string>,
+    progress: { done: run.progress_done, total: run.progress_total },
+    counts: JSON.parse(run.counts) as RunView['counts'],
+    issueCounts: JSON.parse(run.issue_counts) as RunView['issueCounts'],
+    holdReason: run.hold_reason,
+    error: run.error_code ? { code: run.error_code, message: run.error_message } : null,
+    createdAt: run.created_at,
+    startedAt: run.started_at,
+    finishedAt: run.finished_at,
+  };
+}
