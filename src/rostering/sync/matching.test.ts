@@ -94,6 +94,8 @@ describeEachDialect('matching incoming users to accounts', (dialect) => {
     const renamed = await user(customerId, 'u-5');
     assert.equal(renamed?.id, first?.id);
     assert.equal(renamed?.login, 'after');
+    const change = await t.ctx.db.kysely.selectFrom('roster_run_changes').select(['action', 'fields']).where('target_id', '=', first!.id).where('action', '=', 'update').executeTakeFirstOrThrow();
+    assert.deepEqual(JSON.parse(change.fields), { username: ['before', 'after'] });
   });
 
   it('refuses an ambiguous match: two candidates, nobody touched, a row error', async () => {

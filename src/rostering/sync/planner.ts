@@ -62,6 +62,7 @@ export async function planRun(db: Kysely<Database>, p: PlanInput): Promise<PlanR
   }
   await planEnrollmentCascade(db, p);
   await recordChanges(db, p);
+  for (const t of ENTITY_TABLES) await describeUpdates(db, p, t);
   for (const t of ENTITY_TABLES) {
     counts[t.entity] = await countPlan(db, p, t);
     // The threshold's base is what a sync may delete: for users, the accounts the roster created.
@@ -182,6 +183,32 @@ async function recordChanges(db: Kysely<Database>, p: PlanInput): Promise<void> 
     await sql`insert into roster_run_changes (run_id, entity, action, sourced_id, target_id, fields, reason)
       select run_id, ${t.entity}, action, sourced_id, target_id, '{}', coalesce(reason, '')
       from ${sql.table(t.stage)} where run_id = ${p.runId} and action in ('create', 'update', 'restore', 'delete')`.execute(db);
+  }
+}
+
+// Which fields an update changes, old → new, for the preview and each record's history.
+// Updates are the few rows that differ, so they are compared here in pages rather than in SQL.
+async function describeUpdates(db: Kysely<Database>, p: PlanInput, t: EntityTable): Promise<void> {
+  const pick = joined(
+    t.fields.flatMap((f) => [sql`${sql.ref(`s.${f}`)} as ${sql.ref(`new_${f}`)}`, sql`${sql.ref(`l.${f}`)} as ${sql.ref(`old_${f}`)}`]),
+    ', ',
+  );
+  for (let offset = 0; ; offset += 500) {
+    const page = await sql<Record<string, unknown>>`select s.target_id as target_id, ${pick}
+      from ${sql.table(t.stage)} s join ${sql.table(t.live)} l on l.id = s.target_id
+      where s.run_id = ${p.runId} and s.action in ('update', 'restore') order by s.sourced_id limit 500 offset ${offset}`.execute(db);
+    for (const row of page.rows) {
+      const changed: Record<string, [unknown, unknown]> = {};
+      for (const f of t.fields) {
+        const before = row[`old_${f}`] ?? null;
+        const after = row[`new_${f}`] ?? null;
+        // Never a password digest in a report: only that the password changed.
+        if (before !== after) changed[f] = f === 'password_digest' ? ['(hidden)', '(changed)'] : [before, after];
+      }
+      await sql`update roster_run_changes set fields = ${JSON.stringify(changed)}
+        where run_id = ${p.runId} and entity = ${t.entity} and target_id = ${row.target_id as string} and action in ('update', 'restore')`.execute(db);
+    }
+    if (page.rows.length < 500) return;
   }
 }
 
