@@ -58,3 +58,15 @@ export function isValidTimeZone(timeZone: string): boolean {
     return false;
   }
 }
+
+/**
+ * A valid zone with its proper capitalisation (`america/chicago` → `America/Chicago`), so the
+ * stored name matches the console's list (`/api/meta/time-zones`); other spellings are kept as given.
+ */
+export function canonicalTimeZone(timeZone: string): string {
+  const lower = timeZone.toLowerCase();
+  const listed = Intl.supportedValuesOf('timeZone').find((z) => z.toLowerCase() === lower);
+  if (listed) return listed;
+  const resolved = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+  return resolved.toLowerCase() === lower ? resolved : timeZone;
+}

@@ -55,9 +55,27 @@ export class RunRepository {
     return { items, total: Number(total.n) };
   }
 
-  /** Runs left `running` by a process that stopped. */
-  listRunning(): Promise<RosterRun[]> {
-    return this.db.selectFrom('roster_runs').selectAll().where('status', '=', 'running').execute();
+  /**
+   * Runs left `running` by a process that stopped: their lease is gone or expired (a live run renews
+   * it), so a run still working in another process is never taken for dead.
+   */
+  listAbandoned(now: string): Promise<RosterRun[]> {
+    return this.db
+      .selectFrom('roster_runs as r')
+      .selectAll('r')
+      .where('r.status', '=', 'running')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('roster_run_leases as l')
+              .select('l.run_id')
+              .whereRef('l.run_id', '=', 'r.id')
+              .where('l.expires_at', '>', now),
+          ),
+        ),
+      )
+      .execute();
   }
 
   /** Appends issues to a run, numbering them after `startSeq`. */

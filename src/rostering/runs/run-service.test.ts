@@ -100,10 +100,16 @@ describeEachDialect('roster runs', (dialect) => {
     assert.deepEqual([ra.status, rb.status].sort(), ['succeeded', 'succeeded']);
   });
 
-  it('marks a run interrupted by a crash as failed on the next start', async () => {
+  it('marks a run interrupted by a crash as failed on the next start, but not one another process is running', async () => {
+    const repo = new RunRepository(t.ctx.db.kysely);
     const run = await start();
-    await new RunRepository(t.ctx.db.kysely).update(run.runId, { status: 'running', stage: 'applying' });
+    await repo.update(run.runId, { status: 'running', stage: 'applying' });
+    const live = await start();
+    await repo.update(live.runId, { status: 'running', stage: 'applying' });
+    const other = (await seedCustomer(t.ctx)).id;
+    await repo.acquireLease(other, live.runId, new Date().toISOString(), new Date(Date.now() + 60_000).toISOString());
     assert.equal(await service.failInterrupted(), 1);
+    assert.equal((await service.get(operatorActor, customerId, live.runId)).status, 'running');
     const after = await service.get(operatorActor, customerId, run.runId);
     assert.equal(after.status, 'failed');
     assert.equal(after.error?.code, 'INTERRUPTED');

@@ -212,7 +212,7 @@ export class RosterRunService {
 
   /** Marks runs left running by a stopped process as failed (their transaction never committed). */
   async failInterrupted(): Promise<number> {
-    const stale = await this.runs.listRunning();
+    const stale = await this.runs.listAbandoned(nowIso());
     for (const run of stale) {
       await clearStage(this.db.kysely, run.id);
       await this.runs.update(run.id, { status: 'failed', stage: 'done', error_code: 'INTERRUPTED', error_message: 'The process running this sync stopped; nothing was applied.', finished_at: nowIso() });

@@ -1,0 +1,156 @@
+/*
+ * The value formats of OneRoster cells (reference §1.3), as small pure checks the row reader calls
+ * millions of times: hand-written loops where a regular expression would dominate the profile.
+ */
+import type { UserId } from './records.js';
+
+const GUID_CHARS = new Uint8Array(128);
+for (const c of '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz./@_-') GUID_CHARS[c.charCodeAt(0)] = 1;
+
+/** Whether `id` fits the GUID shape LongsightGroup's conformance reader enforces: `[0-9A-Za-z./@_-]{1,255}`. */
+export function isGuid(id: string): boolean {
+  const n = id.length;
+  if (n === 0 || n > 255) return false;
+  for (let i = 0; i < n; i++) {
+    const c = id.charCodeAt(i);
+    if (c > 127 || GUID_CHARS[c] === 0) return false;
+  }
+  return true;
+}
+
+const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function digits(s: string, from: number, count: number): number {
+  let v = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+// YYYY-MM-DD at the start of `s`, a real calendar day.
+function dateAt(s: string): boolean {
+  if (s.length < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
+  const y = digits(s, 0, 4);
+  const m = digits(s, 5, 2);
+  const d = digits(s, 8, 2);
+  if (y < 0 || m < 1 || m > 12 || d < 1 || d > (DAYS[m - 1] ?? 0)) return false;
+  return m !== 2 || d < 29 || (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0));
+}
+
+/** Whether `s` is an ISO 8601 calendar date `YYYY-MM-DD`. */
+export function isDate(s: string): boolean {
+  return s.length === 10 && dateAt(s);
+}
+
+/** Whether `s` is a four-digit year. */
+export function isYear(s: string): boolean {
+  return s.length === 4 && digits(s, 0, 4) >= 0;
+}
+
+/**
+ * Reads a OneRoster date-time: `YYYY-MM-DDTHH:MM:SS[.fraction]` in UTC (`Z` or `+00:00`).
+ * Returns 'ok', 'date' for a bare date (accepted with a warning), or 'bad'.
+ */
+export function checkDateTime(s: string): 'ok' | 'date' | 'bad' {
+  if (!dateAt(s)) return 'bad';
+  if (s.length === 10) return 'date';
+  if (s.length < 20 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return 'bad';
+  const h = digits(s, 11, 2);
+  const min = digits(s, 14, 2);
+  const sec = digits(s, 17, 2);
+  if (h < 0 || h > 23 || min < 0 || min > 59 || sec < 0 || sec > 60) return 'bad';
+  let i = 19;
+  if (s.charCodeAt(i) === 46) {
+    const start = ++i;
+    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+    if (i === start) return 'bad';
+  }
+  const zone = s.slice(i);
+  return zone === 'Z' || zone === '+00:00' || zone === '-00:00' ? 'ok' : 'bad';
+}
+
+/** Reads a boolean: exactly `true`/`false`, a tolerated spelling (`TRUE`, `1`…), or not a boolean. */
+export function readBoolean(s: string): { value: boolean; exact: boolean } | null {
+  if (s === 'true') return TRUE;
+  if (s === 'false') return FALSE;
+  const lower = s.toLowerCase();
+  if (lower === 'true' || lower === '1' || lower === 'yes') return LOOSE_TRUE;
+  if (lower === 'false' || lower === '0' || lower === 'no') return LOOSE_FALSE;
+  return null;
+}
+const TRUE = { value: true, exact: true };
+const FALSE = { value: false, exact: true };
+const LOOSE_TRUE = { value: true, exact: false };
+const LOOSE_FALSE = { value: false, exact: false };
+
+/**
+ * Splits a list cell (`"a,b,c"`). `tidy` is false when items had to be trimmed or blank items
+ * dropped, which the reader reports rather than fixes silently.
+ */
+export function splitList(s: string): { items: string[]; tidy: boolean } {
+  if (s === '') return { items: [], tidy: true };
+  if (s.indexOf(',') < 0 && s.indexOf(' ') < 0) return { items: [s], tidy: true };
+  const items: string[] = [];
+  let tidy = true;
+  for (const part of s.split(',')) {
+    const item = part.trim();
+    if (item !== part || item === '') tidy = false;
+    if (item !== '') items.push(item);
+  }
+  return { items, tidy };
+}
+
+const USER_ID = /^\{([^{}:]+):([^{}]+)\}$/;
+
+/** Parses a userIds cell (`{LDAP:12},{LTI:15}`); null when an item is not `{type:id}`. */
+export function parseUserIds(s: string): UserId[] | null {
+  if (s === '') return [];
+  const out: UserId[] = [];
+  // Items are split at "},{" so an id may itself hold commas or colons.
+  for (const part of s.trim().split(/\}\s*,\s*\{/)) {
+    const item = (part.startsWith('{') ? '' : '{') + part + (part.endsWith('}') ? '' : '}');
+    const m = USER_ID.exec(item);
+    if (!m?.[1] || !m[2]) return null;
+    out.push({ type: m[1], id: m[2] });
+  }
+  return out;
+}
+
+const EXT_TOKEN = /^ext:[a-zA-Z0-9.\-_]+$/;
+
+/** Whether `s` is a 1.2 vocabulary extension token such as `ext:coach`. */
+export function isExtensionToken(s: string): boolean {
+  return EXT_TOKEN.test(s);
+}
+
+/** A short "did you mean" for a name that is one letter-case or a two-letter typo away from one of `names`. */
+export function nearest(name: string, names: Iterable<string>): string | null {
+  const wanted = name.trim().toLowerCase();
+  let best: string | null = null;
+  let bestDistance = 3;
+  for (const candidate of names) {
+    const d = distance(wanted, candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+// Levenshtein distance, capped: names are short and compared only on the error path.
+function distance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 3;
+}

@@ -1,0 +1,130 @@
+/*
+ * The id indexes behind duplicate and reference checks. Files are read in dependency order, so a
+ * reference into another file is checked the moment its row is read, against an index that is
+ * already complete. Only references into the file being read (org → parent org, session → parent
+ * session, user → agents) can point forwards; those are all optional, so they are buffered
+ * compactly and reported as warnings when the file ends. A reference is checked only when its
+ * target file is in the bundle in bulk and was read to the end: a delta or absent file says
+ * nothing about which ids exist, and a broken one would make every later id look missing.
+ */
+import { IdSet } from './id-set.js';
+import type { IssueCollector } from './issues.js';
+import type { EntityFile } from './spec.js';
+
+/** The outcome of looking up one reference. */
+export type Resolution = 'found' | 'missing' | 'later' | 'unchecked';
+
+/** Id indexes of every file read so far, plus the forward references of the current file. */
+export class Integrity {
+  private readonly ids = new Map<EntityFile, IdSet>();
+  /** Files whose index is complete and authoritative (bulk, read to the end). */
+  private readonly complete = new Set<EntityFile>();
+  /** Sub-indexes for the type checks: orgs of type school, sessions of type schoolYear. */
+  readonly schools = new IdSet();
+  readonly schoolYears = new IdSet();
+  private current: { file: EntityFile; ids: IdSet; checksOwn: boolean } | null = null;
+  private readonly deferred = new DeferredRefs();
+
+  constructor(private readonly issues: IssueCollector) {}
+
+  /** Starts reading `file`; `bulk` says whether its ids may be trusted as the complete set. */
+  begin(file: EntityFile, bulk: boolean): void {
+    const ids = new IdSet();
+    this.ids.set(file, ids);
+    this.current = { file, ids, checksOwn: bulk };
+  }
+
+  /** Adds the sourcedId of a row of the current file; false when the file already had it. */
+  claim(sourcedId: string): boolean {
+    return this.current?.ids.add(sourcedId) ?? true;
+  }
+
+  /** Looks `id` up in `target`'s index. */
+  resolve(target: EntityFile, id: string): Resolution {
+    const current = this.current;
+    if (current?.file === target) {
+      if (!current.checksOwn) return 'unchecked';
+      return current.ids.has(id) ? 'found' : 'later';
+    }
+    if (!this.complete.has(target)) return 'unchecked';
+    return this.ids.get(target)?.has(id) ? 'found' : 'missing';
+  }
+
+  /** Remembers a reference into the current file that may be defined further down. */
+  defer(line: number, sourcedId: string, column: string, ref: string): void {
+    this.deferred.push(line, sourcedId, column, ref);
+  }
+
+  /**
+   * Ends the current file: reports its forward references that never resolved (as warnings on the
+   * referring rows), and marks its index complete when the file was bulk and read to the end.
+   */
+  end(fileName: string, readToEnd: boolean): void {
+    const current = this.current;
+    if (!current) return;
+    if (readToEnd) {
+      this.deferred.forEach((line, sourcedId, column, ref) => {
+        if (current.ids.has(ref)) return;
+        this.issues.add('ref.unresolved_optional', `${column} ${ref} is not a sourcedId in ${fileName}; the link is ignored.`, { file: fileName, line, column, sourcedId });
+      });
+      if (current.checksOwn) this.complete.add(current.file);
+    }
+    this.deferred.clear();
+    this.current = null;
+  }
+
+  /** Bytes held by the indexes (for the benchmark's memory report). */
+  get bytes(): number {
+    let total = this.schools.bytes + this.schoolYears.bytes;
+    for (const ids of this.ids.values()) total += ids.bytes;
+    return total;
+  }
+}
+
+/**
+ * Forward references as bytes: line (4), column number (1), then sourcedId and reference as
+ * length-prefixed (4) UTF-8: 13 bytes plus the two ids per reference, no object per reference.
+ */
+class DeferredRefs {
+  private buf = Buffer.alloc(1 << 12);
+  private used = 0;
+  private readonly columns: string[] = [];
+
+  push(line: number, sourcedId: string, column: string, ref: string): void {
+    let col = this.columns.indexOf(column);
+    if (col < 0) col = this.columns.push(column) - 1;
+    const need = 13 + Buffer.byteLength(sourcedId) + Buffer.byteLength(ref);
+    if (this.used + need > this.buf.length) {
+      const bigger = Buffer.alloc(Math.max(this.buf.length * 2, this.used + need));
+      this.buf.copy(bigger, 0, 0, this.used);
+      this.buf = bigger;
+    }
+    let at = this.buf.writeUInt32LE(line, this.used);
+    at = this.buf.writeUInt8(col, at);
+    for (const text of [sourcedId, ref]) {
+      const len = this.buf.write(text, at + 4);
+      this.buf.writeUInt32LE(len, at);
+      at += 4 + len;
+    }
+    this.used = at;
+  }
+
+  forEach(fn: (line: number, sourcedId: string, column: string, ref: string) => void): void {
+    for (let at = 0; at < this.used; ) {
+      const line = this.buf.readUInt32LE(at);
+      const column = this.columns[this.buf.readUInt8(at + 4)] ?? '';
+      const idLen = this.buf.readUInt32LE(at + 5);
+      const sourcedId = this.buf.toString('utf8', at + 9, at + 9 + idLen);
+      at += 9 + idLen;
+      const refLen = this.buf.readUInt32LE(at);
+      const ref = this.buf.toString('utf8', at + 4, at + 4 + refLen);
+      at += 4 + refLen;
+      fn(line, sourcedId, column, ref);
+    }
+  }
+
+  clear(): void {
+    this.used = 0;
+    this.buf = Buffer.alloc(1 << 12);
+  }
+}

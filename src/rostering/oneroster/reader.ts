@@ -1,0 +1,252 @@
+/*
+ * The public face of the bundle reader: readBundle() vets the zip, works out the version and the
+ * mode of every file, then streams each roster file in dependency order through the tokenizer and
+ * the row reader, handing records to the caller in batches and collecting a complete issue report.
+ * It holds one chunk of text and the id indexes in memory, never a file. Hostile or broken input
+ * ends in a report, never in an exception.
+ */
+import { CsvTokenizer } from './csv.js';
+import { tokenizeEntry } from './csv-entry.js';
+import { Integrity } from './integrity.js';
+import { IssueCollector, type Issue, type IssueCount } from './issues.js';
+import { layoutOf, type BundleLayout } from './layout.js';
+import { readManifest, type Manifest } from './manifest.js';
+import type { RosterRecord } from './records.js';
+import { planHeader, RowReader, type FileContext } from './rows.js';
+import { ENTITY_FILES, FILES_SINCE_1_2, IGNORED_FILES, type EntityFile, type FileMode, type Version } from './spec.js';
+import { BundleZip, DEFAULT_ZIP_LIMITS, type ZipEntryInfo, type ZipLimits } from './zip.js';
+
+/** Every limit of the reader. */
+export interface ReaderLimits extends ZipLimits {
+  /** Characters in one CSV record. */
+  maxRecordLength: number;
+}
+
+/** Defaults: generous for real districts, small enough that a hostile file stops early. */
+export const DEFAULT_LIMITS: ReaderLimits = { ...DEFAULT_ZIP_LIMITS, maxRecordLength: 1024 * 1024 };
+
+/** Where a read is, for progress bars. */
+export interface ReadProgress {
+  file: string;
+  /** Inflated bytes read so far, over all files, and the total to read. */
+  bytes: number;
+  totalBytes: number;
+  rows: number;
+}
+
+/** Options of readBundle. */
+export interface ReadOptions {
+  limits?: Partial<ReaderLimits>;
+  /**
+   * Receives every data row, file by file in dependency order (orgs, academicSessions, courses,
+   * classes, users, userProfiles, roles, enrollments, demographics), in batches of one decoded
+   * chunk; reading waits for a returned promise. Records are provisional: apply them only if the
+   * final report is not `unusable`. Once the bundle is known to be unusable no more are delivered.
+   */
+  onRecords?: (batch: RosterRecord[]) => void | Promise<void>;
+  onProgress?: (progress: ReadProgress) => void;
+  /** Sees every issue, including those beyond `maxIssueExamples`. */
+  onIssue?: (issue: Issue) => void;
+  /** Issues kept in the report per code (all are counted). Default 1000. */
+  maxIssueExamples?: number;
+}
+
+/** One roster file of the bundle's version. */
+export interface FileReport {
+  name: string;
+  mode: FileMode;
+  /** Data rows read (blank lines excluded). */
+  rows: number;
+  /** Rows with an error, which must not be applied. */
+  rejected: number;
+}
+
+/** The outcome of reading a bundle: DESIGN.md's validate shape plus counts. */
+export interface BundleReport {
+  /** No structural issue and no error. */
+  valid: boolean;
+  /** A structural issue: nothing in the bundle may be applied. */
+  unusable: boolean;
+  version: Version | null;
+  files: FileReport[];
+  /** The kept examples (at most maxIssueExamples per code). */
+  issues: Issue[];
+  issueCounts: IssueCount[];
+  issuesTruncated: boolean;
+  errors: number;
+  warnings: number;
+  infos: number;
+}
+
+/** Reads, validates and streams the bundle at `path`; resolves with its report. */
+export async function readBundle(path: string, options: ReadOptions = {}): Promise<BundleReport> {
+  const issues = new IssueCollector(options.maxIssueExamples ?? 1000, options.onIssue);
+  const limits: ReaderLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const run = new BundleRun(issues, limits, options);
+  try {
+    await run.read(path);
+  } catch (err) {
+    if (err instanceof SinkError) throw err.cause;
+    issues.add('zip.unreadable', `The bundle could not be read: ${(err as Error).message}.`);
+  }
+  return run.report();
+}
+
+// Wraps a failure of the caller's onRecords so it propagates instead of becoming an issue.
+class SinkError extends Error {}
+
+class BundleRun {
+  private version: Version | null = null;
+  private readonly files: FileReport[] = [];
+
+  constructor(
+    private readonly issues: IssueCollector,
+    private readonly limits: ReaderLimits,
+    private readonly options: ReadOptions,
+  ) {}
+
+  async read(path: string): Promise<void> {
+    const zip = await BundleZip.open(path, this.limits, this.issues);
+    if (!zip) return;
+    try {
+      const layout = layoutOf(zip.entries, this.issues);
+      const manifest = layout.manifest ? await this.manifest(zip, layout.manifest) : null;
+      if (layout.manifest && !manifest) return;
+      if (!layout.manifest) {
+        if (!layout.entities.size) {
+          this.issues.add('bundle.no_files', 'The zip holds no manifest.csv and none of orgs.csv, users.csv, classes.csv, enrollments.csv… at its root.');
+          return;
+        }
+        this.issues.add('manifest.missing', 'There is no manifest.csv: every file present was read as a bulk file, and files not present are left alone.');
+      }
+      const version = manifest?.version ?? (layout.entities.has('roles') || layout.entities.has('userProfiles') ? '1.2' : '1.1');
+      this.version = version;
+      const plan = this.plan(layout, manifest, version);
+      const progress = { done: 0, total: plan.reduce((sum, p) => sum + (p.entry?.size ?? 0), 0) };
+      const integrity = new Integrity(this.issues);
+      for (const { file, mode, entry } of plan) {
+        const name = `${file}.csv`;
+        if (!entry || mode === 'absent') {
+          this.files.push({ name, mode: 'absent', rows: 0, rejected: 0 });
+          continue;
+        }
+        // Without a manifest, users.csv's header tells its version (1.1 has role and orgSourcedIds).
+        this.files.push(await this.readFile(zip, entry, { file, name, version, mode }, integrity, progress, !manifest && file === 'users'));
+        progress.done += entry.size;
+      }
+      if (manifest && !plan.some((p) => p.entry && p.mode !== 'absent') && !this.issues.unusable) {
+        this.issues.add('bundle.no_changes', 'The bundle holds only a manifest with no file to read: no changes.');
+      }
+    } finally {
+      zip.close();
+    }
+  }
+
+  private async manifest(zip: BundleZip, entry: ZipEntryInfo): Promise<Manifest | null> {
+    const rows: { cells: string[]; line: number }[] = [];
+    const tokenizer = new CsvTokenizer((cells, line) => {
+      // A manifest has about 25 rows; a huge one is not a manifest and is not worth holding.
+      if (rows.length < 200) rows.push({ cells: [...cells], line });
+    }, 64 * 1024);
+    if (!(await tokenizeEntry(zip, entry, 'manifest.csv', tokenizer, this.issues, () => undefined))) return null;
+    return readManifest(rows, this.issues);
+  }
+
+  // The mode and entry of every roster file of the version, reporting files that cannot be read.
+  private plan(layout: BundleLayout, manifest: Manifest | null, version: Version): { file: EntityFile; mode: FileMode; entry: ZipEntryInfo | null }[] {
+    for (const ignored of layout.ignored) {
+      const known = (IGNORED_FILES[version] as readonly string[]).includes(ignored);
+      this.issues.add(known ? 'file.ignored' : 'file.wrong_version', `${ignored}.csv ${known ? 'is a gradebook or resources file, which Lectern does not read' : `is not a OneRoster ${version} file`}; it was skipped.`, {
+        file: `${ignored}.csv`,
+      });
+    }
+    const plan: { file: EntityFile; mode: FileMode; entry: ZipEntryInfo | null }[] = [];
+    for (const file of ENTITY_FILES) {
+      const entry = layout.entities.get(file) ?? null;
+      const name = `${file}.csv`;
+      if (version === '1.1' && FILES_SINCE_1_2.has(file)) {
+        if (entry) this.issues.add('file.wrong_version', `${name} is a OneRoster 1.2 file and this is a 1.1 bundle; it was skipped.`, { file: name });
+        continue;
+      }
+      const declared = manifest ? manifest.modes.get(file) : 'bulk';
+      if (entry) {
+        if (declared === 'absent') {
+          this.issues.add('file.declared_absent', `${name} is in the zip but manifest.csv declares file.${file} absent; it was skipped.`, { file: name });
+          plan.push({ file, mode: 'absent', entry: null });
+        } else if (!declared) {
+          this.issues.add('manifest.mode', `${name} is in the zip but manifest.csv gives no mode for file.${file} (bulk, delta or absent).`, { file: name });
+          plan.push({ file, mode: 'absent', entry: null });
+        } else plan.push({ file, mode: declared, entry });
+      } else {
+        if (declared === 'bulk' || declared === 'delta') {
+          this.issues.add('file.missing', `manifest.csv declares file.${file} ${declared} but the zip holds no ${name}.`, { file: name });
+        }
+        plan.push({ file, mode: 'absent', entry: null });
+      }
+    }
+    return plan;
+  }
+
+  private async readFile(zip: BundleZip, entry: ZipEntryInfo, ctx: FileContext, integrity: Integrity, progress: { done: number; total: number }, inferUsers: boolean): Promise<FileReport> {
+    const { onRecords, onProgress } = this.options;
+    integrity.begin(ctx.file, ctx.mode === 'bulk');
+    // Filled by the tokenizer callback: the header makes the row reader, rows fill the batch.
+    const state: { reader: RowReader | null; headerSeen: boolean; batch: RosterRecord[] } = { reader: null, headerSeen: false, batch: [] };
+    const tokenizer = new CsvTokenizer((cells, line, quirks) => {
+      if (state.reader) {
+        const record = state.reader.read(cells, line, quirks);
+        if (record) state.batch.push(record);
+        return;
+      }
+      state.headerSeen = true;
+      if (inferUsers && (cells.includes('role') || cells.includes('orgSourcedIds'))) ctx = { ...ctx, version: '1.1' };
+      else if (inferUsers) ctx = { ...ctx, version: '1.2' };
+      if (inferUsers) this.version = ctx.version;
+      const plan = planHeader(ctx, cells, this.issues);
+      if (plan) state.reader = new RowReader(ctx, plan, this.issues, integrity, onRecords !== undefined);
+      else tokenizer.stop();
+    }, this.limits.maxRecordLength);
+    const flush = async (bytes: number) => {
+      const records = state.batch;
+      state.batch = [];
+      if (records.length && onRecords && !this.issues.unusable) {
+        try {
+          await onRecords(records);
+        } catch (err) {
+          throw new SinkError('onRecords failed', { cause: err });
+        }
+      }
+      onProgress?.({ file: ctx.name, bytes: progress.done + bytes, totalBytes: progress.total, rows: state.reader?.rows ?? 0 });
+    };
+    const readToEnd = (await tokenizeEntry(zip, entry, ctx.name, tokenizer, this.issues, flush)) && !tokenizer.stopped;
+    await flush(entry.size);
+    const reader = state.reader;
+    if (!state.headerSeen) this.issues.add('header.missing', `${ctx.name} is empty: it has no header row.`, { file: ctx.name, line: 1 });
+    else if (readToEnd && reader?.rows === 0) {
+      this.issues.add('file.no_rows', `${ctx.name} has a header but no data rows; a file with nothing to send is declared absent in manifest.csv.`, { file: ctx.name, line: 2 });
+    }
+    integrity.end(ctx.name, readToEnd && reader !== null);
+    for (const column of reader?.uncheckedColumns ?? []) {
+      this.issues.add('ref.not_checked', `References in ${column} were not checked: their target file is not in this bundle in bulk.`, { file: ctx.name, column });
+    }
+    return { name: ctx.name, mode: ctx.mode, rows: reader?.rows ?? 0, rejected: reader?.rejected ?? 0 };
+  }
+
+  report(): BundleReport {
+    const issues = this.issues;
+    const issueCounts = issues.summary();
+    const kept = issues.list();
+    return {
+      valid: !issues.unusable && issues.errors === 0,
+      unusable: issues.unusable,
+      version: this.version,
+      files: this.files,
+      issues: kept,
+      issueCounts,
+      issuesTruncated: kept.length < issues.errors + issues.warnings + issues.infos,
+      errors: issues.errors,
+      warnings: issues.warnings,
+      infos: issues.infos,
+    };
+  }
+}

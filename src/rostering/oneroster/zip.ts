@@ -1,0 +1,190 @@
+/*
+ * Safe access to a bundle zip. The central directory is read in full before any data, so every
+ * entry is vetted (count, names, symlinks, encryption, duplicates, declared sizes and compression
+ * ratio) before one byte is inflated; inflating then counts bytes and stops at the declared size,
+ * so a lying header cannot make an entry bigger than it claimed. Nothing here throws on hostile
+ * input: problems become issues.
+ */
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import yauzl from 'yauzl';
+import type { IssueCollector } from './issues.js';
+
+/** Limits that keep a hostile zip from costing more than a real bundle would. */
+export interface ZipLimits {
+  /** Entries in the central directory (a bundle has at most 22 files). */
+  maxEntries: number;
+  /** Uncompressed bytes of one entry. */
+  maxEntryBytes: number;
+  /** Uncompressed bytes of all entries together. */
+  maxTotalBytes: number;
+  /** Uncompressed/compressed ratio above which an entry is treated as a bomb... */
+  maxRatio: number;
+  /** ...once it is bigger than this (tiny entries have meaningless ratios). */
+  ratioFloorBytes: number;
+}
+
+/** Defaults sized for a 1,000,000-user, 5,000,000-enrollment district with room to spare. */
+export const DEFAULT_ZIP_LIMITS: ZipLimits = {
+  maxEntries: 1_000,
+  maxEntryBytes: 4 * 1024 ** 3,
+  maxTotalBytes: 8 * 1024 ** 3,
+  maxRatio: 200,
+  ratioFloorBytes: 1024 ** 2,
+};
+
+/** A file entry that passed the checks. */
+export interface ZipEntryInfo {
+  /** The name as stored, `/`-separated. */
+  name: string;
+  size: number;
+  compressedSize: number;
+  readonly raw: yauzl.Entry;
+}
+
+const CHUNK = 64 * 1024;
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+const UNIX = 3;
+const ENCRYPTED = 0x1;
+const STORED = 0;
+const DEFLATED = 8;
+
+/** An open bundle zip whose entries have been listed and vetted. */
+export class BundleZip {
+  private constructor(
+    private readonly zip: yauzl.ZipFile,
+    /** File entries (directories left out), in central-directory order. */
+    readonly entries: ZipEntryInfo[],
+  ) {}
+
+  /**
+   * Opens `path` and vets its central directory, reporting every problem to `issues`. Returns null
+   * when the zip is unreadable or hostile (the issues say why); nothing has been inflated then.
+   */
+  static async open(path: string, limits: ZipLimits, issues: IssueCollector): Promise<BundleZip | null> {
+    let zip: yauzl.ZipFile;
+    try {
+      // Names are decoded and checked here rather than by yauzl, which would stop at the first bad one.
+      zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') issues.add('zip.not_found', `Cannot open ${path}: ${code === 'ENOENT' ? 'no such file' : code}.`);
+      else issues.add('zip.unreadable', `This is not a readable zip file (${(err as Error).message}).`);
+      return null;
+    }
+    const before = issues.unusable;
+    const entries: ZipEntryInfo[] = [];
+    const seen = new Set<string>();
+    let total = 0;
+    let count = 0;
+    try {
+      for await (const entry of zip.eachEntry()) {
+        if (++count > limits.maxEntries) {
+          issues.add('zip.too_many_entries', `The zip holds more than ${limits.maxEntries} entries; a roster bundle holds at most 22 files.`);
+          break;
+        }
+        const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
+        if (!vetName(name, issues)) continue;
+        if (seen.has(name)) {
+          issues.add('zip.duplicate_entry', `The zip holds two entries named ${name}; which one is meant cannot be known.`, { file: name });
+          continue;
+        }
+        seen.add(name);
+        if (name.endsWith('/')) continue;
+        if (entry.versionMadeBy >> 8 === UNIX && ((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK) {
+          issues.add('zip.symlink', `${name} is a symbolic link, not a file.`, { file: name });
+          continue;
+        }
+        if (entry.generalPurposeBitFlag & ENCRYPTED) {
+          issues.add('zip.encrypted', `${name} is encrypted; send the bundle without a password.`, { file: name });
+          continue;
+        }
+        if (entry.compressionMethod !== STORED && entry.compressionMethod !== DEFLATED) {
+          issues.add('zip.unsupported_compression', `${name} uses compression method ${entry.compressionMethod}; use deflate (the zip default).`, { file: name });
+          continue;
+        }
+        const size = entry.uncompressedSize;
+        total += size;
+        if (size > limits.maxEntryBytes) {
+          issues.add('zip.bomb', `${name} would inflate to ${size} bytes, over the ${limits.maxEntryBytes}-byte limit per file.`, { file: name });
+        } else if (size > limits.ratioFloorBytes && size > limits.maxRatio * Math.max(entry.compressedSize, 1)) {
+          issues.add('zip.bomb', `${name} would inflate ${Math.round(size / Math.max(entry.compressedSize, 1))} times its compressed size, over the limit of ${limits.maxRatio}.`, {
+            file: name,
+          });
+        } else entries.push({ name, size, compressedSize: entry.compressedSize, raw: entry });
+      }
+    } catch (err) {
+      const message = (err as Error).message;
+      if (/encryption/i.test(message)) issues.add('zip.encrypted', `The zip uses encryption (${message}); send it without a password.`);
+      else issues.add('zip.unreadable', `The zip's directory is damaged (${message}).`);
+    }
+    if (total > limits.maxTotalBytes) issues.add('zip.bomb', `The zip would inflate to ${total} bytes, over the ${limits.maxTotalBytes}-byte limit.`);
+    if (issues.unusable && !before) {
+      zip.close();
+      return null;
+    }
+    return new BundleZip(zip, entries);
+  }
+
+  /**
+   * The inflated bytes of `entry`, in chunks. Throws EntryReadError when the data is damaged or
+   * inflates past its declared size (the caller reports it); it never yields more than `entry.size`.
+   */
+  async *read(entry: ZipEntryInfo): AsyncGenerator<Buffer> {
+    let raw: Readable;
+    try {
+      raw = await this.zip.openReadStreamPromise(entry.raw, { decodeFileData: false });
+    } catch (err) {
+      throw new EntryReadError('file.unreadable', `cannot read its data (${(err as Error).message})`);
+    }
+    // Inflated here, not by yauzl, for 64 KiB chunks (yauzl's are 16 KiB) and an exact byte budget.
+    const data = entry.raw.compressionMethod === DEFLATED ? raw.pipe(zlib.createInflateRaw({ chunkSize: CHUNK })) : raw;
+    raw.on('error', (err) => data.destroy(err));
+    let bytes = 0;
+    try {
+      for await (const chunk of data as AsyncIterable<Buffer>) {
+        bytes += chunk.length;
+        if (bytes > entry.size) throw new EntryReadError('zip.bomb', `inflates past its declared size of ${entry.size} bytes`);
+        yield chunk;
+      }
+    } catch (err) {
+      if (err instanceof EntryReadError) throw err;
+      throw new EntryReadError('file.unreadable', `its compressed data is damaged (${(err as Error).message})`);
+    } finally {
+      raw.destroy();
+      data.destroy();
+    }
+    if (bytes !== entry.size) throw new EntryReadError('file.unreadable', `is truncated: ${bytes} of ${entry.size} bytes`);
+  }
+
+  /** Releases the file descriptor. */
+  close(): void {
+    this.zip.close();
+  }
+}
+
+/** Why an entry's data could not be read to the end. */
+export class EntryReadError extends Error {
+  constructor(
+    readonly code: 'file.unreadable' | 'zip.bomb',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// Absolute names, drive letters, `..` segments and control characters are refused outright.
+function vetName(name: string, issues: IssueCollector): boolean {
+  const shown = JSON.stringify(name);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(name)) {
+    issues.add('zip.bad_name', `The entry name ${shown} holds control characters.`);
+    return false;
+  }
+  if (/^[/\\]|^[a-zA-Z]:/.test(name) || name.split(/[/\\]/).includes('..')) {
+    issues.add('zip.path_traversal', `The entry name ${shown} is absolute or climbs out of the bundle.`, { file: name });
+    return false;
+  }
+  return true;
+}
