@@ -13,6 +13,12 @@ export interface Config {
   /** Whether the session cookie must be Secure (derived from the public URL's scheme). */
   secureCookies: boolean;
   logLevel: string;
+  /** Where jobs run: `embedded` (in `lectern serve`) or `postgres` (graphile-worker, any number of `lectern worker`). */
+  jobsEngine: 'embedded' | 'postgres';
+  /** Whether `lectern serve` also works jobs (set false when dedicated workers do). */
+  serveRunsJobs: boolean;
+  /** Largest roster bundle accepted, in bytes. */
+  maxBundleBytes: number;
 }
 
 /** Reads configuration from an environment map, filling the documented defaults. */
@@ -29,9 +35,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch {
     throw new Error(`LECTERN_PUBLIC_URL must be an absolute http(s) URL, got "${publicUrl}"`);
   }
+  const databaseUrl = env.DATABASE_URL || `sqlite:${path.join(dataDir, 'lectern.db')}`;
+  const jobsEngine = env.LECTERN_JOBS || (databaseUrl.startsWith('postgres') ? 'postgres' : 'embedded');
+  if (jobsEngine !== 'embedded' && jobsEngine !== 'postgres') throw new Error(`LECTERN_JOBS must be embedded or postgres, got "${jobsEngine}"`);
+  if (jobsEngine === 'postgres' && !databaseUrl.startsWith('postgres')) throw new Error('LECTERN_JOBS=postgres needs a PostgreSQL DATABASE_URL');
+  const maxBundleMb = Number(env.LECTERN_MAX_BUNDLE_MB || 512);
+  if (!Number.isFinite(maxBundleMb) || maxBundleMb <= 0) throw new Error(`LECTERN_MAX_BUNDLE_MB must be a positive number, got "${env.LECTERN_MAX_BUNDLE_MB}"`);
   return {
     dataDir,
-    databaseUrl: env.DATABASE_URL || `sqlite:${path.join(dataDir, 'lectern.db')}`,
+    databaseUrl,
     port,
     host: env.HOST || '0.0.0.0',
     publicUrl,
@@ -40,5 +52,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapAdminPassword: env.LECTERN_BOOTSTRAP_ADMIN_PASSWORD || undefined,
     secureCookies: parsed.protocol === 'https:',
     logLevel: env.LOG_LEVEL || 'info',
+    jobsEngine,
+    serveRunsJobs: env.LECTERN_SERVE_WORKER !== 'false',
+    maxBundleBytes: Math.round(maxBundleMb * 1048576),
   };
 }

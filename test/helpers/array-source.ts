@@ -16,6 +16,10 @@ export function arraySource(rows: AnyRow[], opts: { modes?: Partial<Record<Entit
       }
       let done = 0;
       for (const r of rows) {
+        if (r.entity === 'roles') {
+          await add(r);
+          continue;
+        }
         const f = files.get(r.entity) ?? { name: `${r.entity}.csv`, entity: r.entity, mode: 'bulk' as FileMode, rows: 0, errorRows: 0 };
         f.rows++;
         if (r.row.status === 'error') f.errorRows++;

@@ -8,11 +8,11 @@ import { applyRun, clearStage } from './applier.js';
 import { ENTITY_TABLES } from './entities.js';
 import type { MatchSettings } from './matching.js';
 import { planRun, type EntityCounts, type PlanIssue } from './planner.js';
-import { ENTITY_TYPES, type EntityType, type FileMode, type RowOf } from './snapshot.js';
+import { ENTITY_TYPES, type EntityType, type FileMode, type RoleRow, type RowOf } from './snapshot.js';
 import { StageWriter } from './stage-writer.js';
 
-/** One incoming record of any type. */
-export type AnyRow = { [E in EntityType]: { entity: E; row: RowOf[E] } }[EntityType];
+/** One incoming record of any type (1.2 roles arrive as records of their own). */
+export type AnyRow = { [E in EntityType]: { entity: E; row: RowOf[E] } }[EntityType] | { entity: 'roles'; row: RoleRow };
 
 /** The customer's deletion safeguard: hold a run that deletes more than this share of a type. */
 export interface DeletionThreshold {
@@ -66,7 +66,7 @@ export async function runSync(db: Db, secrets: SecretBox, req: SyncRequest): Pro
 /** Writes a run's incoming rows into the stage tables, in batches. */
 export async function stageRows(db: Db, secrets: SecretBox, req: Pick<PlanRequest, 'runId' | 'customerId' | 'matching'>, feed: RowFeed): Promise<void> {
   const writer = new StageWriter(db.kysely, req.runId, req.customerId, secrets, req.matching);
-  await feed((r) => writer.add(r.entity, r.row));
+  await feed((r) => (r.entity === 'roles' ? writer.addRole(r.row) : writer.add(r.entity, r.row)));
   await writer.flush();
 }
 

@@ -76,6 +76,7 @@ export async function planRun(db: Kysely<Database>, p: PlanInput): Promise<PlanR
 // Users first: link each incoming user to an account (by sourcedId, else by the Match with rule).
 async function planUserMatching(db: Kysely<Database>, p: PlanInput, issues: PlanIssue[]): Promise<void> {
   const run = p.runId;
+  await deriveRolesFromRoleRows(db, run);
   await sql`update stage_users set action = 'skip', reason = 'row has errors' where run_id = ${run} and row_status = 'error'`.execute(db);
   // Once linked, always by sourcedId: renames never break the link.
   await sql`update stage_users set target_id = (select u.id from users u where u.customer_id = ${p.customerId} and u.sourced_id = stage_users.sourced_id), match_rule = 'sourcedId'
@@ -121,6 +122,16 @@ async function planUserMatching(db: Kysely<Database>, p: PlanInput, issues: Plan
     issues.push({ entity: 'users', line: r.line, sourcedId: r.sourced_id, code: 'user.login_taken', message: `The login name "${r.login}" already belongs to another account.` });
   }
   await sql`update stage_users set action = 'skip', reason = 'login taken' where run_id = ${run} and action is null and row_status = 'active' and (${loginTaken})`.execute(db);
+}
+
+// 1.2 users carry no role: it is their primary role in roles.csv, mapped as lecternRole() does.
+async function deriveRolesFromRoleRows(db: Kysely<Database>, run: string): Promise<void> {
+  await sql`update stage_users set role = coalesce((
+      select case when r.role in ('administrator', 'siteAdministrator', 'districtAdministrator', 'principal', 'systemAdministrator') then 'institute_admin'
+                  when r.role = 'teacher' then 'teacher' when r.role = 'student' then 'student' else 'reader' end
+      from stage_user_roles r where r.run_id = ${run} and r.user_sourced_id = stage_users.sourced_id
+      order by case when r.role_type = 'primary' then 0 else 1 end limit 1), 'reader')
+    where run_id = ${run} and role = ''`.execute(db);
 }
 
 async function planEntity(db: Kysely<Database>, p: PlanInput, t: EntityTable): Promise<void> {

@@ -98,6 +98,13 @@ export interface EnrollmentRow extends RowBase {
   endDate: string | null;
 }
 
+/** A 1.2 roles.csv row: a user's role at an org, delivered apart from the user. */
+export interface RoleRow extends UserRoleRow {
+  sourcedId: string;
+  line: number;
+  userSourcedId: string;
+}
+
 /** The row type of each entity type. */
 export interface RowOf {
   orgs: OrgRow;

@@ -3,7 +3,7 @@ import type { Insertable, Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { lecternRole, loginFor, matchKey, type MatchSettings } from './matching.js';
-import type { EntityType, RowOf, UserRow } from './snapshot.js';
+import type { EntityType, RoleRow, RowOf, UserRow, UserRoleRow } from './snapshot.js';
 
 type StageTable = 'stage_orgs' | 'stage_academic_sessions' | 'stage_courses' | 'stage_classes' | 'stage_users' | 'stage_enrollments' | 'stage_user_roles';
 
@@ -126,7 +126,8 @@ export class StageWriter {
       given_name: r.givenName,
       family_name: r.familyName,
       middle_name: r.middleName,
-      role: lecternRole(r.role),
+      // Blank for 1.2 users: the planner derives it from their roles.csv rows.
+      role: r.role ? lecternRole(r.role) : '',
       enabled_user: r.enabledUser ? 1 : 0,
       grades: list(r.grades),
       user_ids: list(r.userIds),
@@ -139,17 +140,24 @@ export class StageWriter {
       match_key: matchKey(r, this.matching),
       login: loginFor(r.username, this.matching.suffix),
     });
-    for (const role of r.roles) {
-      await this.push('stage_user_roles', {
-        run_id: this.runId,
-        user_sourced_id: r.sourcedId,
-        org_sourced_id: role.orgSourcedId,
-        role: role.role,
-        role_type: role.roleType,
-        begin_date: role.beginDate,
-        end_date: role.endDate,
-      });
-    }
+    for (const role of r.roles) await this.pushRole(r.sourcedId, role);
+  }
+
+  /** Adds a 1.2 roles.csv row. */
+  async addRole(r: RoleRow): Promise<void> {
+    await this.pushRole(r.userSourcedId, r);
+  }
+
+  private async pushRole(userSourcedId: string, role: UserRoleRow): Promise<void> {
+    await this.push('stage_user_roles', {
+      run_id: this.runId,
+      user_sourced_id: userSourcedId,
+      org_sourced_id: role.orgSourcedId,
+      role: role.role,
+      role_type: role.roleType,
+      begin_date: role.beginDate,
+      end_date: role.endDate,
+    });
   }
 
   private async push<T extends StageTable>(table: T, row: Insertable<Database[T]>): Promise<void> {

@@ -1,0 +1,34 @@
+import type { JobQueue } from '../../jobs/job-queue.js';
+import { purgeExpired } from '../purge.js';
+import type { RunSource } from './run-source.js';
+import type { RosterRunService } from './run-service.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+
+export const ROSTER_RUN_JOB = 'roster.run';
+export const ROSTER_PURGE_JOB = 'roster.purge';
+
+/** The payload of a roster run job. */
+export interface RosterRunPayload {
+  runId: string;
+  customerId: string;
+  bundlePath: string;
+}
+
+/** Queues a recorded run; runs of one customer go one at a time (serial key), in order. */
+export function enqueueRosterRun(jobs: JobQueue, payload: RosterRunPayload): Promise<void> {
+  // One attempt: a failed run is recorded as failed and a person decides what next.
+  return jobs.enqueue(ROSTER_RUN_JOB, payload, { serialKey: `customer:${payload.customerId}`, maxAttempts: 1 });
+}
+
+/** Registers the roster job handlers on a queue. */
+export function registerRosterJobs(jobs: JobQueue, deps: { runs: RosterRunService; db: Kysely<Database>; sourceForBundle: (path: string) => RunSource }): void {
+  jobs.register(ROSTER_RUN_JOB, async (payload, ctx) => {
+    const p = payload as RosterRunPayload;
+    const run = await deps.runs.execute(p.runId, p.customerId, deps.sourceForBundle(p.bundlePath), { signal: ctx.signal });
+    if (run.status === 'succeeded' || run.status === 'succeeded_with_warnings') await deps.runs.hashPasswords(p.customerId);
+  });
+  jobs.register(ROSTER_PURGE_JOB, async () => {
+    await purgeExpired(deps.db);
+  });
+}
