@@ -42,15 +42,15 @@ export class AccountService {
   /** Signs in by login name or email and password; creates a server-side session. */
   async login(input: { login: string; password: string; ip: string; userAgent: string }): Promise<SignedIn> {
     const login = input.login.trim();
-    await this.throttle.assertAllowed(login, input.ip);
     const user = await this.findForLogin(login);
+    await this.throttle.assertAllowed(login, input.ip, user?.id);
     const ok = await verifyPassword(user?.password_hash ?? null, input.password);
     if (!user || !ok) {
-      await this.throttle.recordFailure(login, input.ip);
+      await this.throttle.recordFailure(login, input.ip, user?.id);
       throw new AppError('INVALID_CREDENTIALS');
     }
     await this.assertMaySignIn(user);
-    await this.throttle.recordSuccess(login);
+    await this.throttle.recordSuccess([login, user.login, user.email], user.id);
     const now = nowIso();
     const sessionToken = randomToken();
     const sessionId = tokenDigest(sessionToken);

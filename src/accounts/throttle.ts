@@ -22,10 +22,14 @@ export class LoginThrottle {
     private readonly limits: ThrottleLimits = defaultThrottleLimits,
   ) {}
 
-  /** Throws RATE_LIMITED (with Retry-After) when either key is locked out. */
-  async assertAllowed(login: string, ip: string): Promise<void> {
+  /**
+   * Throws RATE_LIMITED (with Retry-After) when the login name, the account it names (if any) or
+   * the IP address is locked out. The account key makes the limit hold however the account is named
+   * (login name or email), so switching spellings does not buy more guesses.
+   */
+  async assertAllowed(login: string, ip: string, userId?: string): Promise<void> {
     const now = nowIso();
-    for (const key of [loginKey(login), ipKey(ip)]) {
+    for (const key of [loginKey(login), ...(userId ? [userKey(userId)] : []), ipKey(ip)]) {
       const row = await this.repo.findThrottle(key);
       if (row?.locked_until && row.locked_until > now) {
         const seconds = Math.max(1, Math.ceil((Date.parse(row.locked_until) - Date.parse(now)) / 1000));
@@ -37,15 +41,16 @@ export class LoginThrottle {
     }
   }
 
-  /** Counts one failure against the login name and the IP address. */
-  async recordFailure(login: string, ip: string): Promise<void> {
+  /** Counts one failure against the login name, the account it names (if any) and the IP address. */
+  async recordFailure(login: string, ip: string, userId?: string): Promise<void> {
     await this.bump(loginKey(login), this.limits.perLogin);
+    if (userId) await this.bump(userKey(userId), this.limits.perLogin);
     await this.bump(ipKey(ip), this.limits.perIp);
   }
 
-  /** Clears the login name's count after a successful sign-in. */
-  async recordSuccess(login: string): Promise<void> {
-    await this.repo.clearThrottle(loginKey(login));
+  /** Clears the counts of the account and of every name it was tried under after a successful sign-in. */
+  async recordSuccess(logins: string[], userId: string): Promise<void> {
+    for (const key of new Set([...logins.filter(Boolean).map(loginKey), userKey(userId)])) await this.repo.clearThrottle(key);
   }
 
   private async bump(key: string, limit: number): Promise<void> {
@@ -64,6 +69,10 @@ export class LoginThrottle {
 
 function loginKey(login: string): string {
   return `login:${login.trim().toLowerCase()}`;
+}
+
+function userKey(userId: string): string {
+  return `user:${userId}`;
 }
 
 function ipKey(ip: string): string {

@@ -7,6 +7,7 @@ import { UserRepository } from '../accounts/user-repository.js';
 import { AuditService } from '../audit/audit-service.js';
 import type { Customer, Database, RosteringConfig } from '../db/schema.js';
 import { AppError, notFound, validationError, type FieldIssue } from '../errors.js';
+import { canonicalTimeZone } from '../rostering/schedule.js';
 import { hashPassword, passwordProblem } from '../security/passwords.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { randomToken } from '../security/tokens.js';
@@ -77,7 +78,7 @@ export class CustomerService {
       id,
       code: input.profile.code,
       name: input.profile.name.trim(),
-      time_zone: input.profile.timeZone,
+      time_zone: canonicalTimeZone(input.profile.timeZone),
       status: 'active',
       admin_user_id: admin.id,
       admin_first_name: admin.given_name,
@@ -160,7 +161,7 @@ export class CustomerService {
     const customerPatch = {
       code: profile.code,
       name: profile.name.trim(),
-      time_zone: profile.timeZone,
+      time_zone: input.profile?.timeZone !== undefined ? canonicalTimeZone(profile.timeZone) : profile.timeZone,
       status: input.status ?? current.customer.status,
       admin_first_name: administrator.firstName.trim(),
       admin_last_name: administrator.lastName.trim(),
