@@ -9,6 +9,12 @@ import { CustomerService } from './customers/customer-service.js';
 import { openDatabase, type Db } from './db/connection.js';
 import { migrateToLatest } from './db/migrate.js';
 import { DirectoryService } from './directory/directory-service.js';
+import { EmbeddedJobQueue } from './jobs/embedded-queue.js';
+import type { JobQueue } from './jobs/job-queue.js';
+import { PostgresJobQueue } from './jobs/postgres-queue.js';
+import { registerRosterJobs } from './rostering/runs/run-jobs.js';
+import { RosterRunService } from './rostering/runs/run-service.js';
+import { zipSource } from './rostering/runs/zip-source.js';
 import { SecretBox, loadSecretKey } from './security/secret-box.js';
 
 /** Everything a request, a job or a CLI command needs, built once per process. */
@@ -19,6 +25,9 @@ export interface AppContext {
   accounts: AccountService;
   customers: CustomerService;
   directory: DirectoryService;
+  runs: RosterRunService;
+  /** The job queue; processing starts only where `jobs.start` is called (serve, worker). */
+  jobs: JobQueue;
   close(): Promise<void>;
 }
 
@@ -41,6 +50,9 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     new LoginThrottle(sessions, opts.throttle ?? defaultThrottleLimits),
     new AuditService(k),
   );
+  const runs = new RosterRunService(db, secrets);
+  const jobs: JobQueue = config.jobsEngine === 'postgres' && db.pgPool ? new PostgresJobQueue(db.pgPool, k) : new EmbeddedJobQueue(k);
+  registerRosterJobs(jobs, { runs, db: k, sourceForBundle: (path) => zipSource(path) });
   return {
     config,
     db,
@@ -48,6 +60,11 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     accounts,
     customers: new CustomerService(k, secrets, config.publicUrl),
     directory: new DirectoryService(k),
-    close: () => db.close(),
+    runs,
+    jobs,
+    close: async () => {
+      await jobs.stop();
+      await db.close();
+    },
   };
 }

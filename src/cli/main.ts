@@ -4,7 +4,9 @@ import { operatorActor } from '../accounts/policy.js';
 import { loadConfig } from '../config.js';
 import { createContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { startServer } from '../server/start.js';
+import { purgeExpired } from '../rostering/purge.js';
+import { startServer, startWorker } from '../server/start.js';
+import { importBundle } from './commands/roster-import.js';
 import { EXIT, UsageError, printJson, printTable, reportError } from './output.js';
 
 const USAGE = `Usage: lectern <command> [options]
@@ -16,6 +18,10 @@ const USAGE = `Usage: lectern <command> [options]
   customer list [--search TEXT] [--json]
   users list --customer ID|CODE [--include-deleted] [--search TEXT] [--json]
   classes list --customer ID|CODE [--search TEXT] [--json]
+  roster import --customer ID|CODE BUNDLE.zip [--dry-run] [--json]
+                                          exit 0 applied, 1 failed, 3 awaiting approval
+  worker                                  job worker only (PostgreSQL scale mode)
+  purge [--json]                          remove soft-deleted records past their retention
 
 Configuration comes from the environment: DATABASE_URL, LECTERN_DATA_DIR, PORT, LECTERN_PUBLIC_URL,
 LECTERN_SECRET_KEY, LECTERN_BOOTSTRAP_ADMIN_EMAIL / LECTERN_BOOTSTRAP_ADMIN_PASSWORD.`;
@@ -29,6 +35,7 @@ const OPTIONS = {
   customer: { type: 'string' },
   search: { type: 'string' },
   'include-deleted': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -53,20 +60,39 @@ export async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return EXIT.ok;
     }
-    const key = ['admin', 'customer', 'users', 'classes'].includes(command) ? `${command} ${sub ?? ''}`.trim() : command;
+    const grouped = ['admin', 'customer', 'users', 'classes', 'roster'].includes(command);
+    const key = grouped ? `${command} ${sub ?? ''}`.trim() : command;
     const handler = commands[key];
     if (!handler) throw new UsageError(`Unknown command "${positionals.join(' ')}".`);
-    return await handler(values);
+    const args = positionals.slice(grouped ? 2 : 1);
+    return await handler(values, args);
   } catch (err) {
     return reportError(err, json);
   }
 }
 
-const commands: Record<string, (v: Values) => Promise<number>> = {
+const commands: Record<string, (v: Values, args: string[]) => Promise<number>> = {
   serve: async () => {
     await startServer(loadConfig());
     return EXIT.ok;
   },
+  worker: async () => {
+    await startWorker(loadConfig());
+    return EXIT.ok;
+  },
+  'roster import': (v, args) =>
+    withContext(async (ctx) => {
+      const [file, ...extra] = args;
+      if (!file || extra.length) throw new UsageError('roster import needs --customer ID|CODE and one BUNDLE.zip.');
+      return importBundle(ctx, { customer: requireCustomer(v), file, dryRun: Boolean(v['dry-run']), json: Boolean(v.json) });
+    }),
+  purge: (v) =>
+    withContext(async (ctx) => {
+      const removed = await purgeExpired(ctx.db.kysely);
+      if (v.json) printJson(removed);
+      else console.log(`Purged ${Object.entries(removed).map(([k, n]) => `${n} ${k}`).join(', ')}.`);
+      return EXIT.ok;
+    }),
   migrate: () =>
     withContext(async (ctx) => {
       console.error(`Database ${ctx.db.describe} is up to date.`);

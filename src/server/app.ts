@@ -16,6 +16,7 @@ import { registerErrorHandling } from './plugins/errors.js';
 import { authRoutes } from './routes/auth/index.js';
 import { customerRoutes } from './routes/customers/index.js';
 import { metaRoutes } from './routes/meta/index.js';
+import { rosterRoutes } from './routes/roster/index.js';
 import type { App } from './types.js';
 
 const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
@@ -57,6 +58,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
   await app.register(async (scoped) => authRoutes(scoped, ctx));
   await app.register(async (scoped) => customerRoutes(scoped, ctx));
   await app.register(async (scoped) => metaRoutes(scoped, ctx));
+  await app.register(async (scoped) => rosterRoutes(scoped, ctx));
   await registerConsole(app);
   return app;
 }

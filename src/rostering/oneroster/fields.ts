@@ -4,20 +4,6 @@
  */
 import type { UserId } from './records.js';
 
-const GUID_CHARS = new Uint8Array(128);
-for (const c of '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz./@_-') GUID_CHARS[c.charCodeAt(0)] = 1;
-
-/** Whether `id` fits the GUID shape LongsightGroup's conformance reader enforces: `[0-9A-Za-z./@_-]{1,255}`. */
-export function isGuid(id: string): boolean {
-  const n = id.length;
-  if (n === 0 || n > 255) return false;
-  for (let i = 0; i < n; i++) {
-    const c = id.charCodeAt(i);
-    if (c > 127 || GUID_CHARS[c] === 0) return false;
-  }
-  return true;
-}
-
 const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function digits(s: string, from: number, count: number): number {

@@ -7,7 +7,7 @@
  * target file is in the bundle in bulk and was read to the end: a delta or absent file says
  * nothing about which ids exist, and a broken one would make every later id look missing.
  */
-import { IdSet } from './id-set.js';
+import { IdSet } from './ids.js';
 import type { IssueCollector } from './issues.js';
 import type { EntityFile } from './spec.js';
 
@@ -27,27 +27,30 @@ export class Integrity {
 
   constructor(private readonly issues: IssueCollector) {}
 
-  /** Starts reading `file`; `bulk` says whether its ids may be trusted as the complete set. */
-  begin(file: EntityFile, bulk: boolean): void {
-    const ids = new IdSet();
+  /**
+   * Starts reading `file`; `bulk` says whether its ids may be trusted as the complete set, and
+   * `expectedRows` sizes its index so it seldom has to grow.
+   */
+  begin(file: EntityFile, bulk: boolean, expectedRows: number): void {
+    const ids = new IdSet(expectedRows);
     this.ids.set(file, ids);
     this.current = { file, ids, checksOwn: bulk };
   }
 
-  /** Adds the sourcedId of a row of the current file; false when the file already had it. */
-  claim(sourcedId: string): boolean {
-    return this.current?.ids.add(sourcedId) ?? true;
+  /** Adds the sourcedId (with its idKey) of a row of the current file; false when the file already had it. */
+  claim(sourcedId: string, key: number): boolean {
+    return this.current?.ids.add(sourcedId, key) ?? true;
   }
 
-  /** Looks `id` up in `target`'s index. */
-  resolve(target: EntityFile, id: string): Resolution {
+  /** Looks `id` (with its idKey) up in `target`'s index. */
+  resolve(target: EntityFile, id: string, key: number): Resolution {
     const current = this.current;
     if (current?.file === target) {
       if (!current.checksOwn) return 'unchecked';
-      return current.ids.has(id) ? 'found' : 'later';
+      return current.ids.has(id, key) ? 'found' : 'later';
     }
     if (!this.complete.has(target)) return 'unchecked';
-    return this.ids.get(target)?.has(id) ? 'found' : 'missing';
+    return this.ids.get(target)?.has(id, key) ? 'found' : 'missing';
   }
 
   /** Remembers a reference into the current file that may be defined further down. */

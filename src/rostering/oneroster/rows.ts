@@ -4,7 +4,8 @@
  * metadata); every row is then read against the plan into a typed record, with one issue per
  * finding. Tolerated deviations are accepted with a warning, never silently.
  */
-import { checkDateTime, isDate, isExtensionToken, isGuid, isYear, nearest, parseUserIds, readBoolean, splitList } from './fields.js';
+import { checkDateTime, isDate, isExtensionToken, isYear, nearest, parseUserIds, readBoolean, splitList } from './fields.js';
+import { idKey, isGuidKey, type IdSet } from './ids.js';
 import { QUIRK } from './csv.js';
 import type { Integrity } from './integrity.js';
 import { ISSUE_CODES, type IssueCode, type IssueCollector } from './issues.js';
@@ -20,9 +21,40 @@ export interface HeaderPlan {
   /** -1 when the header lacks the column (allowed in bulk files only). */
   statusIndex: number;
   modifiedIndex: number;
-  columns: { spec: ColumnSpec; index: number; values: ReadonlySet<string> | null }[];
+  columns: Column[];
   metadata: { index: number; name: string }[];
 }
+
+/**
+ * A spec column compiled for the hot path: one class (so every property read is monomorphic,
+ * unlike the differently shaped spec literals) with the type as a small integer.
+ */
+export class Column {
+  readonly name: string;
+  readonly kind: number;
+  readonly required: boolean;
+  readonly values: ReadonlySet<string> | null;
+  readonly ext: boolean;
+  readonly target: EntityFile | null;
+  readonly targetType: 'school' | 'schoolYear' | null;
+
+  constructor(
+    spec: ColumnSpec,
+    /** Position in the header, -1 when the header lacks this (optional) column. */
+    readonly index: number,
+  ) {
+    this.name = spec.name;
+    this.kind = KINDS.indexOf(spec.type);
+    this.required = spec.required;
+    this.values = spec.values ? new Set(spec.values) : null;
+    this.ext = spec.ext === true;
+    this.target = spec.target ?? null;
+    this.targetType = spec.targetType ?? null;
+  }
+}
+
+const KINDS: readonly ColumnSpec['type'][] = ['text', 'texts', 'ref', 'refs', 'enum', 'boolean', 'date', 'year', 'grades', 'userIds'];
+const [TEXT, TEXTS, REF, REFS, ENUM, BOOLEAN, DATE, YEAR, GRADES_KIND, USER_IDS] = KINDS.map((_, i) => i);
 
 /** The file being read and how. */
 export interface FileContext {
@@ -93,7 +125,7 @@ export function planHeader(ctx: FileContext, header: readonly string[], issues: 
     idIndex: positions.get('sourcedId') ?? 0,
     statusIndex: positions.get('status') ?? -1,
     modifiedIndex: positions.get('dateLastModified') ?? -1,
-    columns: specs.map((spec) => ({ spec, index: positions.get(spec.name) ?? -1, values: spec.values ? new Set(spec.values) : null })),
+    columns: specs.map((spec) => new Column(spec, positions.get(spec.name) ?? -1)),
     metadata: header.flatMap((name, index) => (name.startsWith(METADATA) && positions.get(name) === index ? [{ index, name }] : [])),
   };
 }
@@ -134,6 +166,8 @@ export class RowReader {
   private sourcedId = '';
   private failed = false;
   private readonly unchecked = new Set<string>();
+  /** orgs and academicSessions: the ids of the type later type checks need (schools, school years). */
+  private readonly typeIndex: { column: Column; value: string; ids: IdSet } | null;
 
   constructor(
     private readonly ctx: FileContext,
@@ -141,7 +175,12 @@ export class RowReader {
     private readonly issues: IssueCollector,
     private readonly integrity: Integrity,
     private readonly buildRecords: boolean,
-  ) {}
+  ) {
+    const typeColumn = plan.columns.find((c) => c.name === 'type');
+    if (ctx.file === 'orgs' && typeColumn) this.typeIndex = { column: typeColumn, value: 'school', ids: integrity.schools };
+    else if (ctx.file === 'academicSessions' && typeColumn) this.typeIndex = { column: typeColumn, value: 'schoolYear', ids: integrity.schoolYears };
+    else this.typeIndex = null;
+  }
 
   /** Reads one data row; null for a blank line, which is skipped. */
   read(cells: readonly string[], line: number, quirks: number): RosterRecord | null {
@@ -160,17 +199,19 @@ export class RowReader {
     if (quirks & QUIRK.strayQuote) this.report('csv.stray_quote', null, 'A double quote inside an unquoted field was read literally; quote the field and double the quote ("").');
     if (sourcedId === '') this.report('row.required', 'sourcedId', 'sourcedId is blank.');
     else {
-      if (!isGuid(sourcedId)) this.guidWarning('sourcedId', sourcedId);
-      if (!this.integrity.claim(sourcedId)) this.report('row.duplicate_sourced_id', 'sourcedId', `sourcedId ${sourcedId} appears earlier in ${this.ctx.name}; this row was not read.`);
+      const key = idKey(sourcedId);
+      if (!isGuidKey(key)) this.guidWarning('sourcedId', sourcedId);
+      if (!this.integrity.claim(sourcedId, key)) this.report('row.duplicate_sourced_id', 'sourcedId', `sourcedId ${sourcedId} appears earlier in ${this.ctx.name}; this row was not read.`);
     }
     const status = this.lifecycle(cells);
     const values: Record<string, unknown> | null = this.buildRecords ? {} : null;
-    for (const column of plan.columns) {
-      const raw = column.index < 0 ? '' : (cells[column.index] ?? '');
-      const value = this.cell(column.spec, column.values, raw);
-      if (values) values[column.spec.name] = value;
+    const columns = plan.columns;
+    for (let c = 0; c < columns.length; c++) {
+      const column = columns[c] as Column;
+      const value = this.cell(column, column.index < 0 ? '' : (cells[column.index] ?? ''));
+      if (values) values[column.name] = value;
+      if (column === this.typeIndex?.column && value === this.typeIndex.value && !this.failed) this.typeIndex.ids.add(sourcedId);
     }
-    if (!this.failed) this.indexTypes(values, cells);
     if (this.failed) {
       this.rejected++;
       return this.buildRecords ? { ok: false, file: this.ctx.file, line, sourcedId, status } : null;
@@ -183,7 +224,7 @@ export class RowReader {
     return { ok: true, file: this.ctx.file, table: plan.table, line, sourcedId, status: status ?? 'active', dateLastModified, values, metadata } as AcceptedRecord;
   }
 
-  /** Reports the columns whose references could not be checked, once per file. */
+  /** The columns whose references could not be checked (their target is not in the bundle in bulk). */
   get uncheckedColumns(): ReadonlySet<string> {
     return this.unchecked;
   }
@@ -223,109 +264,99 @@ export class RowReader {
     return null;
   }
 
-  private cell(spec: ColumnSpec, values: ReadonlySet<string> | null, raw: string): unknown {
-    const name = spec.name;
-    switch (spec.type) {
-      case 'text':
-        if (raw === '' && spec.required) this.report('row.required', name, `${name} is blank.`);
+  private cell(column: Column, raw: string): unknown {
+    const name = column.name;
+    switch (column.kind) {
+      case TEXT:
+        if (raw === '' && column.required) this.report('row.required', name, `${name} is blank.`);
         return raw;
-      case 'ref':
-        if (raw === '') {
-          if (spec.required) this.report('row.required', name, `${name} is blank.`);
-          return null;
-        }
-        this.reference(spec, raw);
+      case REF:
+        if (raw === '') return this.blank(column);
+        this.reference(column, raw);
         return raw;
-      case 'refs': {
-        const items = this.list(spec, raw);
-        if (items.length === 0 && spec.required) this.report('row.required', name, `${name} is blank.`);
-        for (const id of items) this.reference(spec, id);
+      case REFS: {
+        const items = this.list(column, raw);
+        if (items.length === 0 && column.required) this.report('row.required', name, `${name} is blank.`);
+        for (const id of items) this.reference(column, id);
         return items;
       }
-      case 'texts':
-        return this.list(spec, raw);
-      case 'grades': {
-        const items = this.list(spec, raw);
+      case TEXTS:
+        return this.list(column, raw);
+      case GRADES_KIND: {
+        const items = this.list(column, raw);
         const unknown = items.filter((g) => !GRADES.has(g));
         if (unknown.length) this.report('row.grade', name, `${name} ${unknown.join(', ')} ${unknown.length > 1 ? 'are not CEDS grade codes' : 'is not a CEDS grade code'} (KG, 01–13, PK, Other…).`);
         return items;
       }
-      case 'enum':
-        return this.enumeration(spec, values, raw);
-      case 'boolean': {
-        if (raw === '') return this.blank(spec);
+      case ENUM:
+        return this.enumeration(column, raw);
+      case BOOLEAN: {
+        if (raw === '') return this.blank(column);
         const b = readBoolean(raw);
         if (!b) this.report('row.boolean', name, `${name} ${raw} is not true or false.`);
         else if (!b.exact) this.report('row.boolean_tolerant', name, `${name} ${raw} was read as ${b.value}; write true or false.`);
         return b ? b.value : null;
       }
-      case 'date':
-        if (raw === '') return this.blank(spec);
+      case DATE:
+        if (raw === '') return this.blank(column);
         if (!isDate(raw)) this.report('row.date', name, `${name} ${raw} is not a date written YYYY-MM-DD.`);
         return raw;
-      case 'year':
-        if (raw === '') return this.blank(spec);
+      case YEAR:
+        if (raw === '') return this.blank(column);
         if (!isYear(raw)) this.report('row.year', name, `${name} ${raw} is not a year written YYYY.`);
         return raw;
-      case 'userIds': {
+      case USER_IDS: {
         const ids = parseUserIds(raw);
         if (!ids) this.report('row.user_ids', name, `${name} ${raw} is not a list of {type:id} items such as {LDAP:12},{SIS:34}.`);
         return ids ?? [];
       }
     }
+    return raw;
   }
 
-  private blank(spec: ColumnSpec): null {
-    if (spec.required) this.report('row.required', spec.name, `${spec.name} is blank.`);
+  private blank(column: Column): null {
+    if (column.required) this.report('row.required', column.name, `${column.name} is blank.`);
     return null;
   }
 
-  private list(spec: ColumnSpec, raw: string): string[] {
+  private list(column: Column, raw: string): string[] {
     const { items, tidy } = splitList(raw);
-    if (!tidy) this.report('row.list_format', spec.name, `${spec.name} "${raw}" has blank items or spaces around items; read as ${items.join(',') || 'blank'}.`);
+    if (!tidy) this.report('row.list_format', column.name, `${column.name} "${raw}" has blank items or spaces around items; read as ${items.join(',') || 'blank'}.`);
     return items;
   }
 
-  private enumeration(spec: ColumnSpec, values: ReadonlySet<string> | null, raw: string): string | null {
-    if (raw === '') return this.blank(spec);
-    if (values?.has(raw)) return raw;
-    if (spec.ext && this.ctx.version === '1.2' && isExtensionToken(raw)) return raw;
-    const canonical = [...(values ?? [])].find((v) => v.toLowerCase() === raw.toLowerCase());
+  private enumeration(column: Column, raw: string): string | null {
+    if (raw === '') return this.blank(column);
+    const values = column.values ?? new Set<string>();
+    if (values.has(raw)) return raw;
+    if (column.ext && this.ctx.version === '1.2' && isExtensionToken(raw)) return raw;
+    const canonical = [...values].find((v) => v.toLowerCase() === raw.toLowerCase());
     if (canonical) {
-      this.report('row.enum_tolerant', spec.name, `${spec.name} ${raw} was read as ${canonical}; values are case-sensitive.`);
+      this.report('row.enum_tolerant', column.name, `${column.name} ${raw} was read as ${canonical}; values are case-sensitive.`);
       return canonical;
     }
-    this.report('row.enum', spec.name, `${spec.name} ${raw} is not one of ${[...(values ?? [])].join(', ')}.`);
+    this.report('row.enum', column.name, `${column.name} ${raw} is not one of ${[...values].join(', ')}.`);
     return null;
   }
 
-  private reference(spec: ColumnSpec, id: string): void {
-    const target = spec.target;
+  private reference(column: Column, id: string): void {
+    const target = column.target;
     if (!target) return;
-    if (!isGuid(id)) this.guidWarning(spec.name, id);
-    const outcome = this.integrity.resolve(target, id);
+    const key = idKey(id);
+    if (!isGuidKey(key)) this.guidWarning(column.name, id);
+    const outcome = this.integrity.resolve(target, id, key);
     if (outcome === 'found') {
-      if (spec.targetType === 'school' && !this.integrity.schools.has(id)) {
-        this.report('ref.wrong_type', spec.name, `${spec.name} ${id} is an org that is not of type school.`);
-      } else if (spec.targetType === 'schoolYear' && !this.integrity.schoolYears.has(id)) {
-        this.report('ref.wrong_type', spec.name, `${spec.name} ${id} is an academic session that is not of type schoolYear.`);
+      if (column.targetType === 'school' && !this.integrity.schools.has(id, key)) {
+        this.report('ref.wrong_type', column.name, `${column.name} ${id} is an org that is not of type school.`);
+      } else if (column.targetType === 'schoolYear' && !this.integrity.schoolYears.has(id, key)) {
+        this.report('ref.wrong_type', column.name, `${column.name} ${id} is an academic session that is not of type schoolYear.`);
       }
     } else if (outcome === 'missing') {
-      const code = spec.required ? 'ref.unresolved' : 'ref.unresolved_optional';
-      this.report(code, spec.name, `${spec.name} ${id} is not a sourcedId in ${target}.csv${spec.required ? '' : '; the link is ignored'}.`);
+      const code = column.required ? 'ref.unresolved' : 'ref.unresolved_optional';
+      this.report(code, column.name, `${column.name} ${id} is not a sourcedId in ${target}.csv${column.required ? '' : '; the link is ignored'}.`);
     } else if (outcome === 'later') {
-      this.integrity.defer(this.line, this.sourcedId, spec.name, id);
-    } else this.unchecked.add(spec.name);
-  }
-
-  // Orgs of type school and sessions of type schoolYear, for the type checks of later files.
-  private indexTypes(values: Record<string, unknown> | null, cells: readonly string[]): void {
-    const file = this.ctx.file;
-    if (file !== 'orgs' && file !== 'academicSessions') return;
-    const typeColumn = this.plan.columns.find((c) => c.spec.name === 'type');
-    const type = values ? values.type : typeColumn && typeColumn.index >= 0 ? cells[typeColumn.index] : undefined;
-    if (file === 'orgs' && type === 'school') this.integrity.schools.add(this.sourcedId);
-    if (file === 'academicSessions' && type === 'schoolYear') this.integrity.schoolYears.add(this.sourcedId);
+      this.integrity.defer(this.line, this.sourcedId, column.name, id);
+    } else this.unchecked.add(column.name);
   }
 
   private guidWarning(column: string, id: string): void {

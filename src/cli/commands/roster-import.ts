@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { operatorActor } from '../../accounts/policy.js';
+import type { AppContext } from '../../context.js';
+import { storeBundleFile } from '../../rostering/runs/bundle-store.js';
+import { RunRepository } from '../../rostering/runs/run-repository.js';
+import { zipSource } from '../../rostering/runs/zip-source.js';
+import { EXIT, printJson, printTable } from '../output.js';
+import { progressBar } from '../progress.js';
+
+/** Exit code of an import that stopped for a person's approval. */
+export const EXIT_AWAITING_APPROVAL = 3;
+
+/**
+ * `lectern roster import`: records a run, executes it in this process (waiting its turn if the
+ * customer has a run going elsewhere), hashes the roster's passwords, and reports like DESIGN.md.
+ */
+export async function importBundle(ctx: AppContext, opts: { customer: string; file: string; dryRun: boolean; json: boolean }): Promise<number> {
+  const customerId = await ctx.customers.resolveId(opts.customer);
+  const stored = await storeBundleFile(opts.file, ctx.config.dataDir, ctx.config.maxBundleBytes);
+  const created = await ctx.runs.create(operatorActor, customerId, {
+    trigger: 'cli',
+    fileName: path.basename(opts.file),
+    sizeBytes: stored.sizeBytes,
+    sha256: stored.sha256,
+    bundlePath: stored.path,
+    dryRun: opts.dryRun,
+  });
+  const bar = progressBar('Importing');
+  const source = zipSource(stored.path);
+  const run = await ctx.runs.execute(created.runId, customerId, {
+    read: (h) => source.read({ ...h, onProgress: (done, total) => (h.onProgress(done, total), bar.update(done, total)) }),
+  });
+  bar.done();
+  if (run.status === 'succeeded' || run.status === 'succeeded_with_warnings') {
+    const hashing = progressBar('Hashing passwords');
+    await ctx.runs.hashPasswords(customerId, (n) => hashing.update(n, n));
+    hashing.done();
+  }
+  const { items: issues } = await new RunRepository(ctx.db.kysely).listIssues(run.runId, { limit: 100_000, offset: 0 });
+  if (opts.json) {
+    printJson({ ...run, issues });
+  } else {
+    console.log(`Run ${run.runId}: ${run.status}${run.dryRun ? ' (preview: nothing applied)' : ''}`);
+    if (run.error) console.log(`  ${run.error.message}`);
+    if (run.holdReason) console.log(`  Held for approval: ${run.holdReason}`);
+    printTable(
+      Object.entries(run.counts).map(([type, c]) => ({ type, ...c })),
+      ['type', 'created', 'updated', 'unchanged', 'deleted', 'restored', 'skipped'],
+    );
+    if (issues.length) {
+      console.log(`\n${run.issueCounts.error} errors, ${run.issueCounts.warning} warnings, ${run.issueCounts.info} notes; the first:`);
+      printTable(issues.slice(0, 20) as unknown as Record<string, unknown>[], ['severity', 'code', 'file', 'line', 'sourcedId', 'message']);
+    }
+  }
+  if (run.status === 'awaiting_approval') return EXIT_AWAITING_APPROVAL;
+  return run.status === 'failed' ? EXIT.failed : EXIT.ok;
+}

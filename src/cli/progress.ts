@@ -1,0 +1,27 @@
+/** A one-line progress bar on stderr, drawn only when stderr is a terminal (never in pipes or CI logs). */
+export interface Progress {
+  update(done: number, total: number, label?: string): void;
+  done(message?: string): void;
+}
+
+/** Starts a progress bar named `title`. */
+export function progressBar(title: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+  const enabled = Boolean(stream.isTTY);
+  let last = 0;
+  return {
+    update(done, total, label = '') {
+      if (!enabled || Date.now() - last < 100) return;
+      last = Date.now();
+      const width = 30;
+      const share = total > 0 ? Math.min(1, done / total) : 0;
+      const filled = Math.round(share * width);
+      const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+      stream.write(`\r${title} ${bar} ${String(Math.round(share * 100)).padStart(3)}% ${label}`.slice(0, (stream.columns || 100) - 1).padEnd(Math.min(stream.columns || 100, 100) - 1));
+    },
+    done(message) {
+      if (!enabled) return;
+      stream.write(`\r${' '.repeat(Math.min(stream.columns || 100, 100) - 1)}\r`);
+      if (message) stream.write(`${message}\n`);
+    },
+  };
+}

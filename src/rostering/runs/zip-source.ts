@@ -1,0 +1,189 @@
+import { readBundle, type ReaderLimits } from '../oneroster/reader.js';
+import type { AcceptedRecord, RosterRecord } from '../oneroster/records.js';
+import type { EntityFile } from '../oneroster/spec.js';
+import type { AnyRow } from '../sync/engine.js';
+import { ENTITY_TYPES, type EntityType, type RowBase } from '../sync/snapshot.js';
+import type { RunSource } from './run-source.js';
+
+/** A run source over a OneRoster zip bundle on disk (uploads, SFTP downloads, CLI files). */
+export function zipSource(path: string, limits?: Partial<ReaderLimits>): RunSource {
+  return {
+    async read({ add, onIssue, onProgress }) {
+      const report = await readBundle(path, {
+        limits,
+        onRecords: async (batch) => {
+          for (const record of batch) {
+            const row = toRow(record);
+            if (row) await add(row);
+          }
+        },
+        onIssue: (issue) => onIssue(issue),
+        onProgress: (p) => onProgress(p.bytes, p.totalBytes),
+      });
+      return {
+        version: report.version,
+        unusable: report.unusable,
+        files: report.files.map((f) => ({ name: f.name, entity: entityOf(f.name), mode: f.mode, rows: f.rows, errorRows: f.rejected })),
+        issueCounts: { error: report.errors, warning: report.warnings, info: report.infos },
+      };
+    },
+  };
+}
+
+function entityOf(fileName: string): EntityType | null {
+  const base = fileName.replace(/\.csv$/, '');
+  return (ENTITY_TYPES as readonly string[]).includes(base) ? (base as EntityType) : null;
+}
+
+const join = (ids: { type: string; id: string }[]) => ids.map((u) => `{${u.type}:${u.id}}`);
+
+/** The engine's row for a reader record; null for files the engine does not keep (demographics, profiles). */
+export function toRow(record: RosterRecord): AnyRow | null {
+  if (!record.ok) return errorRow(record.file, record.sourcedId, record.line);
+  const base: RowBase = { sourcedId: record.sourcedId, line: record.line, status: record.status, metadata: record.metadata };
+  return acceptedRow(record as AcceptedRecordAny, base);
+}
+
+// Each accepted table, narrowed by its name so its values are typed.
+type AcceptedRecordAny = { [T in AcceptedRecord['table']]: AcceptedRecord<T> }[AcceptedRecord['table']];
+
+function acceptedRow(r: AcceptedRecordAny, base: RowBase): AnyRow | null {
+  switch (r.table) {
+    case 'orgs': {
+      const v = r.values;
+      return { entity: 'orgs', row: { ...base, name: v.name, type: v.type, identifier: v.identifier, parentSourcedId: v.parentSourcedId } };
+    }
+    case 'academicSessions': {
+      const v = r.values;
+      return {
+        entity: 'academicSessions',
+        row: { ...base, title: v.title, type: v.type, startDate: v.startDate, endDate: v.endDate, parentSourcedId: v.parentSourcedId, schoolYear: v.schoolYear },
+      };
+    }
+    case 'courses': {
+      const v = r.values;
+      return {
+        entity: 'courses',
+        row: { ...base, title: v.title, courseCode: v.courseCode, grades: v.grades, orgSourcedId: v.orgSourcedId, schoolYearSourcedId: v.schoolYearSourcedId, subjects: v.subjects },
+      };
+    }
+    case 'classes': {
+      const v = r.values;
+      return {
+        entity: 'classes',
+        row: {
+          ...base,
+          title: v.title,
+          classCode: v.classCode,
+          classType: v.classType,
+          schoolSourcedId: v.schoolSourcedId,
+          courseSourcedId: v.courseSourcedId,
+          grades: v.grades,
+          location: v.location,
+          termSourcedIds: v.termSourcedIds,
+          subjects: v.subjects,
+          periods: v.periods,
+        },
+      };
+    }
+    case 'users@1.1': {
+      const v = r.values;
+      return {
+        entity: 'users',
+        row: {
+          ...userFields(base, v),
+          role: v.role,
+          orgSourcedIds: v.orgSourcedIds,
+          // 1.1: one role, held at each of the user's orgs; the first org is the primary one.
+          roles: v.orgSourcedIds.map((org, i) => ({ orgSourcedId: org, role: v.role, roleType: i === 0 ? 'primary' : 'secondary', beginDate: null, endDate: null })),
+        },
+      };
+    }
+    case 'users@1.2':
+    case 'users@1.2.0': {
+      const v = r.values;
+      return { entity: 'users', row: { ...userFields(base, v), role: '', orgSourcedIds: v.primaryOrgSourcedId ? [v.primaryOrgSourcedId] : [], roles: [] } };
+    }
+    case 'roles': {
+      const v = r.values;
+      return {
+        entity: 'roles',
+        row: { sourcedId: base.sourcedId, line: base.line, userSourcedId: v.userSourcedId, orgSourcedId: v.orgSourcedId, role: v.role, roleType: v.roleType, beginDate: v.beginDate, endDate: v.endDate },
+      };
+    }
+    case 'enrollments': {
+      const v = r.values;
+      return {
+        entity: 'enrollments',
+        row: { ...base, classSourcedId: v.classSourcedId, userSourcedId: v.userSourcedId, schoolSourcedId: v.schoolSourcedId, role: v.role, primary: v.primary ?? false, beginDate: v.beginDate, endDate: v.endDate },
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+function userFields(
+  base: RowBase,
+  v: { enabledUser: boolean; username: string; userIds: { type: string; id: string }[]; givenName: string; familyName: string; middleName: string; identifier: string; email: string; sms: string; phone: string; agentSourcedIds: string[]; grades: string[]; password: string },
+) {
+  return {
+    ...base,
+    username: v.username,
+    identifier: v.identifier,
+    email: v.email,
+    givenName: v.givenName,
+    familyName: v.familyName,
+    middleName: v.middleName,
+    enabledUser: v.enabledUser,
+    grades: v.grades,
+    userIds: join(v.userIds),
+    agentSourcedIds: v.agentSourcedIds,
+    phone: v.phone,
+    sms: v.sms,
+    password: v.password || null,
+  };
+}
+
+// A row with errors still says "this sourcedId is present": it keeps a bulk sync from deleting it.
+function errorRow(file: EntityFile, sourcedId: string, line: number): AnyRow | null {
+  const base: RowBase = { sourcedId, line, status: 'error', metadata: {} };
+  const blankUser = {
+    ...base,
+    username: '',
+    identifier: '',
+    email: '',
+    givenName: '',
+    familyName: '',
+    middleName: '',
+    role: 'reader',
+    enabledUser: false,
+    grades: [],
+    userIds: [],
+    agentSourcedIds: [],
+    orgSourcedIds: [],
+    phone: '',
+    sms: '',
+    password: null,
+    roles: [],
+  };
+  switch (file) {
+    case 'orgs':
+      return { entity: 'orgs', row: { ...base, name: '', type: '', identifier: '', parentSourcedId: null } };
+    case 'academicSessions':
+      return { entity: 'academicSessions', row: { ...base, title: '', type: '', startDate: '', endDate: '', parentSourcedId: null, schoolYear: '' } };
+    case 'courses':
+      return { entity: 'courses', row: { ...base, title: '', courseCode: '', grades: [], orgSourcedId: '', schoolYearSourcedId: null, subjects: [] } };
+    case 'classes':
+      return {
+        entity: 'classes',
+        row: { ...base, title: '', classCode: '', classType: '', schoolSourcedId: '', courseSourcedId: '', grades: [], location: '', termSourcedIds: [], subjects: [], periods: [] },
+      };
+    case 'users':
+      return { entity: 'users', row: blankUser };
+    case 'enrollments':
+      return { entity: 'enrollments', row: { ...base, classSourcedId: '', userSourcedId: '', schoolSourcedId: '', role: '', primary: false, beginDate: null, endDate: null } };
+    default:
+      return null;
+  }
+}

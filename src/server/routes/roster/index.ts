@@ -1,0 +1,199 @@
+import multipart from '@fastify/multipart';
+import { Type } from 'typebox';
+import { assertCustomerAccess } from '../../../accounts/policy.js';
+import type { AppContext } from '../../../context.js';
+import { AppError } from '../../../errors.js';
+import { storeBundle } from '../../../rostering/runs/bundle-store.js';
+import { RunRepository } from '../../../rostering/runs/run-repository.js';
+import { enqueueRosterRun } from '../../../rostering/runs/run-jobs.js';
+import { issuesToCsv } from '../../../rostering/runs/issues-csv.js';
+import { requireUser } from '../../plugins/auth.js';
+import type { App } from '../../types.js';
+import { ErrorBody, PageQuery, errorResponses, paging } from '../schemas.js';
+
+const CustomerParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+const RunParams = Type.Object({ id: Type.String({ maxLength: 100 }), runId: Type.String({ maxLength: 100 }) });
+const Counts = Type.Object({ created: Type.Integer(), updated: Type.Integer(), unchanged: Type.Integer(), deleted: Type.Integer(), restored: Type.Integer(), skipped: Type.Integer() });
+const Run = Type.Object({
+  runId: Type.String(),
+  customerId: Type.String(),
+  status: Type.String(),
+  stage: Type.String(),
+  dryRun: Type.Boolean(),
+  trigger: Type.String(),
+  actor: Type.String(),
+  fileName: Type.String(),
+  sizeBytes: Type.Integer(),
+  sha256: Type.String(),
+  version: Type.Union([Type.String(), Type.Null()]),
+  modes: Type.Record(Type.String(), Type.String()),
+  progress: Type.Object({ done: Type.Integer(), total: Type.Integer() }),
+  counts: Type.Record(Type.String(), Counts),
+  issueCounts: Type.Object({ error: Type.Integer(), warning: Type.Integer(), info: Type.Integer() }),
+  holdReason: Type.String(),
+  error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()]),
+  createdAt: Type.String(),
+  startedAt: Type.Union([Type.String(), Type.Null()]),
+  finishedAt: Type.Union([Type.String(), Type.Null()]),
+});
+const Issue = Type.Object({
+  file: Type.Union([Type.String(), Type.Null()]),
+  line: Type.Union([Type.Integer(), Type.Null()]),
+  column: Type.Union([Type.String(), Type.Null()]),
+  sourcedId: Type.Union([Type.String(), Type.Null()]),
+  severity: Type.String(),
+  code: Type.String(),
+  message: Type.String(),
+});
+
+/** Upload Roster File, run status and history, issues (JSON and CSV), the plan, approve and discard. */
+export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
+  await app.register(multipart, { limits: { fileSize: ctx.config.maxBundleBytes, files: 1, fields: 5 } });
+
+  app.post(
+    '/api/customers/:id/roster/uploads',
+    {
+      schema: {
+        tags: ['roster'],
+        summary: 'Upload a OneRoster zip (multipart field `file`; field `dryRun=true` for a preview). The run is queued.',
+        consumes: ['multipart/form-data'],
+        params: CustomerParams,
+        response: { 202: Run, ...errorResponses, 413: ErrorBody, 415: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { actor } = requireUser(request);
+      assertCustomerAccess(actor, request.params.id);
+      if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the bundle as multipart/form-data with a field named file.');
+      let dryRun = false;
+      let stored: Awaited<ReturnType<typeof storeBundle>> | null = null;
+      let fileName = '';
+      for await (const part of request.parts()) {
+        if (part.type === 'field') {
+          if (part.fieldname === 'dryRun') dryRun = part.value === 'true';
+          continue;
+        }
+        if (part.fieldname !== 'file' || stored) {
+          part.file.resume();
+          continue;
+        }
+        fileName = part.filename || 'roster.zip';
+        stored = await storeBundle(part.file, ctx.config.dataDir, ctx.config.maxBundleBytes);
+      }
+      if (!stored) throw new AppError('VALIDATION_FAILED', undefined, { fields: [{ field: 'file', message: 'Choose a .zip file to upload.' }] });
+      const run = await ctx.runs.create(actor, request.params.id, { trigger: 'upload', fileName, sizeBytes: stored.sizeBytes, sha256: stored.sha256, bundlePath: stored.path, dryRun });
+      await enqueueRosterRun(ctx.jobs, { runId: run.runId, customerId: run.customerId, bundlePath: stored.path });
+      return reply.status(202).send(run);
+    },
+  );
+
+  app.get(
+    '/api/customers/:id/roster/runs',
+    {
+      schema: {
+        tags: ['roster'],
+        summary: "The customer's roster runs, newest first",
+        params: CustomerParams,
+        querystring: Type.Object({ page: PageQuery.page, pageSize: PageQuery.pageSize }, { additionalProperties: false }),
+        response: { 200: Type.Object({ items: Type.Array(Run), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { actor } = requireUser(request);
+      const p = paging(request.query);
+      const { items, total } = await ctx.runs.list(actor, request.params.id, p.limit, p.offset);
+      return { items, total, page: p.page, pageSize: p.pageSize };
+    },
+  );
+
+  app.get('/api/customers/:id/roster/runs/:runId', { schema: { tags: ['roster'], summary: 'One run: status, stage, progress, counts', params: RunParams, response: { 200: Run, ...errorResponses } } }, async (request) => {
+    const { actor } = requireUser(request);
+    return ctx.runs.get(actor, request.params.id, request.params.runId);
+  });
+
+  app.get(
+    '/api/customers/:id/roster/runs/:runId/issues',
+    {
+      schema: {
+        tags: ['roster'],
+        summary: "A run's issues, with filters and paging",
+        params: RunParams,
+        querystring: Type.Object({ page: PageQuery.page, pageSize: PageQuery.pageSize, severity: Type.Optional(Type.Enum(['error', 'warning', 'info'])), code: Type.Optional(Type.String({ maxLength: 80 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ items: Type.Array(Issue), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { actor } = requireUser(request);
+      await ctx.runs.get(actor, request.params.id, request.params.runId);
+      const p = paging(request.query);
+      const { items, total } = await new RunRepository(ctx.db.kysely).listIssues(request.params.runId, {
+        severity: request.query.severity as 'error' | 'warning' | 'info' | undefined,
+        code: request.query.code,
+        limit: p.limit,
+        offset: p.offset,
+      });
+      return { items, total, page: p.page, pageSize: p.pageSize };
+    },
+  );
+
+  app.get(
+    '/api/customers/:id/roster/runs/:runId/issues.csv',
+    { schema: { tags: ['roster'], summary: "A run's issues as CSV (never passwords)", params: RunParams, produces: ['text/csv'] } },
+    async (request, reply) => {
+      const { actor } = requireUser(request);
+      const run = await ctx.runs.get(actor, request.params.id, request.params.runId);
+      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="roster-run-${run.runId}-issues.csv"`);
+      return reply.send(issuesToCsv(new RunRepository(ctx.db.kysely).streamIssues(run.runId)));
+    },
+  );
+
+  app.get(
+    '/api/customers/:id/roster/runs/:runId/changes',
+    {
+      schema: {
+        tags: ['roster'],
+        summary: "A run's plan: what it creates, updates, deletes and restores, with reasons and changed fields",
+        params: RunParams,
+        querystring: Type.Object(
+          {
+            page: PageQuery.page,
+            pageSize: PageQuery.pageSize,
+            entity: Type.Optional(Type.Enum(['orgs', 'academicSessions', 'courses', 'classes', 'users', 'enrollments'])),
+            action: Type.Optional(Type.Enum(['create', 'update', 'delete', 'restore'])),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Array(Type.Object({ entity: Type.String(), action: Type.String(), sourcedId: Type.String(), targetId: Type.Union([Type.String(), Type.Null()]), fields: Type.Record(Type.String(), Type.Array(Type.Unknown())), reason: Type.String() })),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const { actor } = requireUser(request);
+      await ctx.runs.get(actor, request.params.id, request.params.runId);
+      const p = paging(request.query);
+      const rows = await new RunRepository(ctx.db.kysely).listChanges(request.params.runId, { entity: request.query.entity, action: request.query.action, limit: p.limit, offset: p.offset });
+      return rows.map((r) => ({ entity: r.entity, action: r.action, sourcedId: r.sourced_id, targetId: r.target_id, fields: JSON.parse(r.fields) as Record<string, unknown[]>, reason: r.reason }));
+    },
+  );
+
+  for (const decision of ['approve', 'discard'] as const) {
+    app.post(
+      `/api/customers/:id/roster/runs/:runId/${decision}`,
+      {
+        schema: {
+          tags: ['roster'],
+          summary: decision === 'approve' ? 'Apply a held run exactly as planned (refused if the roster changed since)' : 'End a held run without applying it',
+          params: RunParams,
+          response: { 200: Run, ...errorResponses, 409: ErrorBody },
+        },
+      },
+      async (request) => {
+        const { actor } = requireUser(request);
+        const { id, runId } = request.params;
+        return decision === 'approve' ? ctx.runs.approve(actor, id, runId) : ctx.runs.discard(actor, id, runId);
+      },
+    );
+  }
+}

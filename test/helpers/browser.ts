@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadConfig } from '../../src/config.js';
+import { createContext, type AppContext } from '../../src/context.js';
+import { buildApp } from '../../src/server/app.js';
+import type { App } from '../../src/server/types.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from './app.js';
+import { IN_CI, createTestDatabase } from './databases.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Debian's Chromium; browser tests never download a browser. */
+export const CHROMIUM_PATH = process.env.LECTERN_CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+];
+
+/**
+ * Why browser tests cannot run here, or null when they can. Without Chromium they are skipped
+ * locally with a loud warning; in CI this is always null, so the launch fails and the run fails.
+ */
+export function browserSkipReason(): string | null {
+  if (fs.existsSync(CHROMIUM_PATH) || IN_CI) return null;
+  const reason = `Chromium is not installed at ${CHROMIUM_PATH} (apt-get install -y chromium); browser tests are SKIPPED locally`;
+  console.warn(`\n!!! ${reason} !!!\n`);
+  return reason;
+}
+
+/** Launches headless Debian Chromium, failing with a clear message when it is missing. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium is required for the browser tests but ${CHROMIUM_PATH} does not exist. Install it with: apt-get install -y chromium`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** The real server on a real port, with a fresh SQLite database, for a browser to talk to. */
+export interface ConsoleServer {
+  /** The origin the console is served from, e.g. http://127.0.0.1:41234. */
+  url: string;
+  ctx: AppContext;
+  app: App;
+  close(): Promise<void>;
+}
+
+/** Starts the server as `lectern serve` would (migrations, bootstrap admin, built console). */
+export async function startConsoleServer(): Promise<ConsoleServer> {
+  const index = path.join(repoRoot, 'web/dist/index.html');
+  if (!fs.existsSync(index)) {
+    throw new Error(`The console is not built (${index} is missing). Run \`npm run build:web\` before the browser tests; \`npm test\` does this.`);
+  }
+  const database = await createTestDatabase('sqlite');
+  // The public URL must be known before the app is built (Origin checks, LTI launch URLs).
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const ctx = await createContext(loadConfig({ LECTERN_DATA_DIR: database.dataDir, DATABASE_URL: database.url, LECTERN_PUBLIC_URL: url, PORT: String(port) }));
+  await ctx.accounts.ensureBootstrapAdmin({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+  const app = await buildApp(ctx);
+  await app.listen({ port, host: '127.0.0.1' });
+  return {
+    url,
+    ctx,
+    app,
+    close: async () => {
+      await app.close();
+      await ctx.close();
+      await database.drop();
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Where screenshots go (git-ignored); README images are copied to docs/screenshots. */
+export const SCREENSHOT_DIR = path.join(repoRoot, 'test-output/screenshots');
+const DOCS_SCREENSHOT_DIR = path.join(repoRoot, 'docs/screenshots');
+
+/** Saves a screenshot of `page` as test-output/screenshots/<name>.png, optionally also for the docs. */
+export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean; docsName?: string } = {}): Promise<string> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  if (opts.fullPage) {
+    // Playwright's fullPage capture leaves sticky bars where the viewport was; a viewport as tall
+    // as the page renders them where a person scrolling would see them.
+    const viewport = page.viewportSize() ?? { width: 1280, height: 900 };
+    const height = Number(await page.evaluate('document.documentElement.scrollHeight'));
+    await page.setViewportSize({ width: viewport.width, height: Math.max(height, viewport.height) });
+    await page.screenshot({ path: file, animations: 'disabled', caret: 'hide' });
+    await page.setViewportSize(viewport);
+  } else {
+    await page.screenshot({ path: file, animations: 'disabled', caret: 'hide' });
+  }
+  if (opts.docsName) {
+    fs.mkdirSync(DOCS_SCREENSHOT_DIR, { recursive: true });
+    fs.copyFileSync(file, path.join(DOCS_SCREENSHOT_DIR, opts.docsName));
+  }
+  return file;
+}

@@ -1,0 +1,47 @@
+import { Layout } from './components/Layout.js';
+import { AccountPage } from './pages/AccountPage.js';
+import { AddCustomerPage } from './pages/AddCustomerPage.js';
+import { ChangePasswordPage } from './pages/ChangePasswordPage.js';
+import { CustomerPage } from './pages/CustomerPage.js';
+import { CustomersPage } from './pages/CustomersPage.js';
+import { LoginPage } from './pages/LoginPage.js';
+import { NotFoundPage } from './pages/NotFoundPage.js';
+import { UsersPage } from './pages/UsersPage.js';
+import { Redirect, Routes, useLocation, type Route } from './router.js';
+import { homePath, isEnterpriseAdmin, useSession } from './session.js';
+import type { Me } from './types.js';
+
+function routesFor(user: Me): Route[] {
+  const common: Route[] = [
+    { path: '/', render: () => <Redirect to={homePath(user)} /> },
+    { path: '/login', render: () => <Redirect to={homePath(user)} /> },
+    { path: '/account', render: () => <AccountPage /> },
+    { path: '/customers/:id/users', render: (p) => <UsersPage key={p.id} customerId={p.id ?? ''} tab="users" /> },
+    { path: '/customers/:id/classes', render: (p) => <UsersPage key={p.id} customerId={p.id ?? ''} tab="classes" /> },
+  ];
+  if (!isEnterpriseAdmin(user)) return common;
+  return [
+    ...common,
+    { path: '/customers', render: () => <CustomersPage /> },
+    { path: '/customers/new', render: () => <AddCustomerPage /> },
+    { path: '/customers/:id', render: (p) => <CustomerPage key={p.id} id={p.id ?? ''} /> },
+  ];
+}
+
+/** The console: sign-in when signed out, the forced password change, or the signed-in pages. */
+export function App() {
+  const { user } = useSession();
+  const { pathname, search } = useLocation();
+  if (user === undefined) return <p className="boot">Loading Lectern…</p>;
+  if (user === null) {
+    if (pathname === '/login') return <LoginPage />;
+    const here = pathname + (search.size ? `?${search.toString()}` : '');
+    return <Redirect to={pathname === '/' ? '/login' : `/login?next=${encodeURIComponent(here)}`} />;
+  }
+  if (user.mustChangePassword) return <ChangePasswordPage />;
+  return (
+    <Layout>
+      <Routes routes={routesFor(user)} fallback={<NotFoundPage />} />
+    </Layout>
+  );
+}

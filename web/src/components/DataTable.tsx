@@ -1,0 +1,96 @@
+import type { ReactNode } from 'react';
+
+/** One column of a DataTable. */
+export interface Column<T> {
+  header: string;
+  cell: (row: T) => ReactNode;
+  /** Hidden on narrow screens when the table would be too wide. */
+  secondary?: boolean;
+  className?: string;
+}
+
+/**
+ * A table of rows. A row may be clickable as a whole, but the row's primary cell should still hold
+ * a real link so keyboard and screen-reader users have a target too.
+ */
+export function DataTable<T>({ caption, columns, rows, rowKey, onRowClick, loading }: {
+  caption: string;
+  columns: Column<T>[];
+  rows: T[];
+  rowKey: (row: T) => string;
+  onRowClick?: (row: T) => void;
+  loading?: boolean;
+}) {
+  return (
+    <div className={`table-wrap ${loading ? 'is-loading' : ''}`} aria-busy={loading || undefined}>
+      <table className="data-table">
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c.header} scope="col" className={`${c.secondary ? 'secondary' : ''} ${c.className ?? ''}`}>
+                {c.header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr
+              key={rowKey(row)}
+              className={onRowClick ? 'clickable' : undefined}
+              onClick={(e) => {
+                // Let real links and buttons inside the row do their own thing.
+                if (onRowClick && !(e.target instanceof Element && e.target.closest('a, button'))) onRowClick(row);
+              }}
+            >
+              {columns.map((c) => (
+                <td key={c.header} className={`${c.secondary ? 'secondary' : ''} ${c.className ?? ''}`}>
+                  {c.cell(row)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** "Showing 1–25 of 140" and previous/next buttons. */
+export function Pager({ page, pageSize, total, onPage, label }: { page: number; pageSize: number; total: number; onPage: (page: number) => void; label: string }) {
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
+  const last = Math.min(total, page * pageSize);
+  return (
+    <nav className="pager" aria-label={`${label} pages`}>
+      <span className="pager-count" aria-live="polite">
+        {total === 0 ? 'No results' : `Showing ${first}–${last} of ${total}`}
+      </span>
+      <div className="pager-buttons">
+        <button type="button" className="btn btn-secondary btn-small" onClick={() => onPage(page - 1)} disabled={page <= 1}>
+          ← Previous
+        </button>
+        <span className="pager-page">
+          Page {page} of {pages}
+        </span>
+        <button type="button" className="btn btn-secondary btn-small" onClick={() => onPage(page + 1)} disabled={page >= pages}>
+          Next →
+        </button>
+      </div>
+    </nav>
+  );
+}
+
+/** What an empty list says instead of an empty table. */
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="empty-state">
+      <div className="empty-icon" aria-hidden="true">
+        ∅
+      </div>
+      <h3>{title}</h3>
+      {children ? <div className="empty-body">{children}</div> : null}
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+import { useState, type FormEvent } from 'react';
+import { ApiError, api, messageOf } from '../api.js';
+import { Banner } from './Banner.js';
+import { focusFirstError } from './ErrorSummary.js';
+import { TextField } from './fields.js';
+
+/** Change your own password: current, new, and the new one again. Other sessions end. */
+export function PasswordForm({ onChanged, submitLabel = 'Change password' }: { onChanged: () => void | Promise<void>; submitLabel?: string }) {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [again, setAgain] = useState('');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const found: Record<string, string> = {};
+    if (!current) found.currentPassword = 'Enter your current password.';
+    if (!next) found.newPassword = 'Enter a new password.';
+    if (next && again !== next) found.confirmPassword = 'The two new passwords do not match.';
+    setGeneral(null);
+    setDone(false);
+    setErrors(found);
+    if (Object.keys(found).length) {
+      requestAnimationFrame(() => focusFirstError(form));
+      return;
+    }
+    setBusy(true);
+    try {
+      await api.post('/api/auth/password', { currentPassword: current, newPassword: next });
+      setCurrent('');
+      setNext('');
+      setAgain('');
+      setDone(true);
+      await onChanged();
+    } catch (err) {
+      if (err instanceof ApiError && err.fields.length) {
+        setErrors(Object.fromEntries(err.fields.map((f) => [f.field, f.message])));
+        requestAnimationFrame(() => focusFirstError(form));
+      } else setGeneral(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} noValidate className="stack narrow-form">
+      {general ? <Banner kind="error">{general}</Banner> : null}
+      {done ? <Banner kind="success">Your password was changed. Other sessions were signed out.</Banner> : null}
+      <TextField name="currentPassword" label="Current password" type="password" value={current} onChange={setCurrent} autoComplete="current-password" error={errors.currentPassword} />
+      <TextField
+        name="newPassword"
+        label="New password"
+        type="password"
+        value={next}
+        onChange={setNext}
+        autoComplete="new-password"
+        error={errors.newPassword}
+        hint="At least 10 characters, mixing letters with digits or symbols."
+      />
+      <TextField name="confirmPassword" label="New password again" type="password" value={again} onChange={setAgain} autoComplete="new-password" error={errors.confirmPassword} />
+      <div>
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {busy ? 'Saving…' : submitLabel}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,212 @@
+/*
+ * The Add/Edit customer form's state: one string per input, keyed by the dotted API path the
+ * input has as its `name`, and the conversions to and from the API's nested bodies.
+ */
+import type { RosteringInput } from '../../../src/customers/customer-schema.js';
+import type { Customer, CustomerCreateInput, CustomerPatchInput } from '../types.js';
+
+export const FIELD_LABELS = {
+  'profile.name': 'Name',
+  'profile.code': 'Code',
+  'profile.timeZone': 'Time zone',
+  'administrator.firstName': 'First name',
+  'administrator.lastName': 'Last name',
+  'administrator.email': 'Email',
+  'administrator.phone': 'Phone',
+  'administrator.password': 'Initial password',
+  'address.line1': 'Address line 1',
+  'address.line2': 'Address line 2',
+  'address.city': 'City',
+  'address.region': 'State / region',
+  'address.postalCode': 'Postal code',
+  'address.country': 'Country',
+  'lti.version': 'LTI version',
+  'rostering.type': 'Rostering type',
+  'rostering.oneRosterVersion': 'OneRoster version',
+  'rostering.syncType': 'Sync Type',
+  'rostering.matchWith': 'Match with',
+  'rostering.syncFrequency': 'Sync Frequency',
+  'rostering.period': 'Period',
+  'rostering.suffix': 'Suffix',
+  'rostering.clientPartnerId': 'Client Partner ID',
+  'rostering.url': 'URL',
+  'rostering.consumerKey': 'Consumer Key',
+  'rostering.secretKey': 'Secret Key',
+  'rostering.authorization': 'Authorization',
+  'rostering.tokenUrl': 'Token URL',
+  'rostering.scope': 'Scope',
+  'rostering.sftp.host': 'Host Name',
+  'rostering.sftp.port': 'Port',
+  'rostering.sftp.username': 'Username',
+  'rostering.sftp.password': 'Password',
+  'rostering.sftp.path': 'Path',
+  'rostering.sftp.fileName': 'File name',
+  acceptTerms: 'Privacy Policy and Terms of Service',
+} as const;
+
+/** A field of the form, named by its dotted API path. */
+export type FieldName = keyof typeof FIELD_LABELS;
+
+/** Every input's current text; the terms checkbox is "true" or "". */
+export type FormValues = Record<FieldName, string>;
+
+/** Add creates a customer with its administrator; Edit changes one and keeps secrets left blank. */
+export type FormMode = { kind: 'create' } | { kind: 'edit'; customer: Customer };
+
+/** A blank Add form, with the defaults a new customer usually has. */
+export function emptyValues(): FormValues {
+  const values = Object.fromEntries(Object.keys(FIELD_LABELS).map((k) => [k, ''])) as FormValues;
+  return {
+    ...values,
+    'profile.timeZone': 'America/Chicago',
+    'lti.version': '1.1',
+    'rostering.type': 'none',
+    'rostering.oneRosterVersion': '1.1',
+    'rostering.authorization': 'oauth1-hmac-sha256',
+    'rostering.sftp.port': '22',
+  };
+}
+
+/** The Edit form for an existing customer; secret inputs start empty ("leave blank to keep"). */
+export function valuesFromCustomer(c: Customer): FormValues {
+  const r = c.rostering;
+  return {
+    ...emptyValues(),
+    'profile.name': c.profile.name,
+    'profile.code': c.profile.code,
+    'profile.timeZone': c.profile.timeZone,
+    'administrator.firstName': c.administrator.firstName,
+    'administrator.lastName': c.administrator.lastName,
+    'administrator.email': c.administrator.email,
+    'administrator.phone': c.administrator.phone,
+    'address.line1': c.address.line1,
+    'address.line2': c.address.line2,
+    'address.city': c.address.city,
+    'address.region': c.address.region,
+    'address.postalCode': c.address.postalCode,
+    'address.country': c.address.country,
+    'lti.version': c.lti.version,
+    'rostering.type': r.type,
+    'rostering.oneRosterVersion': r.oneRosterVersion ?? '1.1',
+    'rostering.syncType': r.syncType ?? '',
+    'rostering.matchWith': r.matchWith ?? '',
+    'rostering.syncFrequency': r.syncFrequency ?? '',
+    'rostering.period': r.period ?? '',
+    'rostering.suffix': r.suffix,
+    'rostering.clientPartnerId': r.clientPartnerId ?? '',
+    'rostering.authorization': r.authorization ?? 'oauth1-hmac-sha256',
+    'rostering.consumerKey': r.consumerKey,
+    'rostering.url': r.url,
+    'rostering.tokenUrl': r.tokenUrl,
+    'rostering.scope': r.scope,
+    'rostering.sftp.host': r.sftp.host,
+    'rostering.sftp.port': r.sftp.port === null ? '22' : String(r.sftp.port),
+    'rostering.sftp.username': r.sftp.username,
+    'rostering.sftp.path': r.sftp.path,
+    'rostering.sftp.fileName': r.sftp.fileName,
+  };
+}
+
+/**
+ * Applies one change, keeping dependent fields consistent: ZIP Upload cannot run on a schedule,
+ * so picking it turns Auto into Manual (the Auto option disappears at the same time).
+ */
+export function applyChange(values: FormValues, field: FieldName, value: string): FormValues {
+  const next = { ...values, [field]: value };
+  if (field === 'rostering.syncType' && value === 'zip' && next['rostering.syncFrequency'] === 'auto') next['rostering.syncFrequency'] = 'manual';
+  if (field === 'address.country') next['address.country'] = value.toUpperCase();
+  return next;
+}
+
+/** Whether the Period field (and the next-run hint) applies. */
+export function showsPeriod(v: FormValues): boolean {
+  return v['rostering.type'] === 'oneroster' && v['rostering.syncFrequency'] === 'auto' && v['rostering.syncType'] !== 'zip';
+}
+
+/** The port as a number, or undefined when it is not a whole number (the form reports that). */
+export function portNumber(text: string): number | undefined {
+  return /^\d{1,5}$/.test(text.trim()) ? Number(text.trim()) : undefined;
+}
+
+const opt = (s: string): string | undefined => (s.trim() === '' ? undefined : s);
+
+/** The rostering part of the body: only the fields that apply to the chosen sync type. */
+export function rosteringBody(v: FormValues): RosteringInput {
+  if (v['rostering.type'] !== 'oneroster') return { type: 'none' };
+  const syncType = opt(v['rostering.syncType']) as RosteringInput['syncType'];
+  const r: RosteringInput = {
+    type: 'oneroster',
+    oneRosterVersion: (opt(v['rostering.oneRosterVersion']) ?? '1.1') as RosteringInput['oneRosterVersion'],
+    syncType,
+    matchWith: opt(v['rostering.matchWith']) as RosteringInput['matchWith'],
+    syncFrequency: opt(v['rostering.syncFrequency']) as RosteringInput['syncFrequency'],
+    suffix: v['rostering.suffix'].trim(),
+    clientPartnerId: v['rostering.clientPartnerId'].trim(),
+  };
+  if (showsPeriod(v)) r.period = opt(v['rostering.period']) as RosteringInput['period'];
+  if (syncType === 'sftp') {
+    r.sftp = {
+      host: v['rostering.sftp.host'].trim(),
+      port: portNumber(v['rostering.sftp.port']),
+      username: v['rostering.sftp.username'].trim(),
+      password: opt(v['rostering.sftp.password']),
+      path: v['rostering.sftp.path'].trim(),
+      fileName: v['rostering.sftp.fileName'].trim(),
+    };
+  }
+  if (syncType === 'api') {
+    const oauth2 = v['rostering.authorization'] === 'oauth2-client-credentials';
+    Object.assign(r, {
+      url: v['rostering.url'].trim(),
+      consumerKey: v['rostering.consumerKey'].trim(),
+      secretKey: opt(v['rostering.secretKey']),
+      authorization: opt(v['rostering.authorization']),
+      ...(oauth2 ? { tokenUrl: v['rostering.tokenUrl'].trim(), scope: v['rostering.scope'].trim() } : {}),
+    });
+  }
+  return r;
+}
+
+function commonParts(v: FormValues) {
+  return {
+    profile: { name: v['profile.name'].trim(), code: v['profile.code'].trim(), timeZone: v['profile.timeZone'] },
+    address: {
+      line1: v['address.line1'].trim(),
+      line2: v['address.line2'].trim(),
+      city: v['address.city'].trim(),
+      region: v['address.region'].trim(),
+      postalCode: v['address.postalCode'].trim(),
+      country: v['address.country'].trim(),
+    },
+    lti: { version: '1.1' as const },
+    rostering: rosteringBody(v),
+  };
+}
+
+/** POST /api/customers body. */
+export function createBody(v: FormValues): CustomerCreateInput {
+  return {
+    ...commonParts(v),
+    administrator: {
+      firstName: v['administrator.firstName'].trim(),
+      lastName: v['administrator.lastName'].trim(),
+      email: v['administrator.email'].trim(),
+      phone: v['administrator.phone'].trim(),
+      password: v['administrator.password'],
+    },
+    acceptTerms: v.acceptTerms === 'true',
+  };
+}
+
+/** PATCH /api/customers/:id body (the administrator's password is theirs to change, not ours). */
+export function patchBody(v: FormValues): CustomerPatchInput {
+  return {
+    ...commonParts(v),
+    administrator: {
+      firstName: v['administrator.firstName'].trim(),
+      lastName: v['administrator.lastName'].trim(),
+      email: v['administrator.email'].trim(),
+      phone: v['administrator.phone'].trim(),
+    },
+  };
+}

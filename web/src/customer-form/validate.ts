@@ -1,0 +1,78 @@
+/*
+ * The form's instant checks. The rules that tie rostering fields together are the server's own
+ * (src/customers/customer-rules.ts), run here on the same body the form will send, so the form
+ * and the API cannot disagree about what ZIP, SFTP, API or Auto require. Shape checks (required,
+ * patterns) repeat the schema's messages; the server still has the last word and its field
+ * errors are shown the same way.
+ */
+import { checkRostering } from '../../../src/customers/customer-rules.js';
+import type { FieldIssue } from '../api.js';
+import { portNumber, rosteringBody, type FieldName, type FormMode, type FormValues } from './model.js';
+
+const REQUIRED: FieldName[] = [
+  'profile.name',
+  'profile.code',
+  'profile.timeZone',
+  'administrator.firstName',
+  'administrator.lastName',
+  'administrator.email',
+  'address.line1',
+  'address.city',
+  'address.country',
+];
+
+const PATTERNS: { field: FieldName; test: RegExp; message: string }[] = [
+  { field: 'profile.code', test: /^[a-z0-9][a-z0-9-]{1,39}$/, message: 'Use 2–40 lower-case letters, digits and dashes, starting with a letter or digit.' },
+  { field: 'administrator.email', test: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, message: 'Enter an email address such as name@example.org.' },
+  { field: 'administrator.phone', test: /^[0-9+()\-. ]*$/, message: 'Use digits, spaces and + ( ) - . only.' },
+  { field: 'address.country', test: /^[A-Z]{2}$/, message: 'Use the two-letter country code, such as US.' },
+  { field: 'rostering.suffix', test: /^[A-Za-z0-9@._-]*$/, message: 'Use letters, digits and @ . _ - only.' },
+];
+
+/** Every problem the form can see without asking the server, by field. */
+export function validateCustomerForm(v: FormValues, mode: FormMode): Record<string, string> {
+  const issues: FieldIssue[] = [];
+  const add = (field: FieldName, message: string, code = 'format') => issues.push({ field, message, code });
+  for (const field of REQUIRED) if (!v[field].trim()) add(field, 'This field is required.', 'required');
+  for (const p of PATTERNS) if (v[p.field].trim() && !p.test.test(v[p.field].trim())) add(p.field, p.message);
+
+  if (mode.kind === 'create') {
+    if (!v['administrator.password']) add('administrator.password', 'This field is required.', 'required');
+    if (v.acceptTerms !== 'true') add('acceptTerms', 'Accept the Privacy Policy and Terms of Service to add a customer.', 'terms_not_accepted');
+  }
+
+  const usesSftp = v['rostering.type'] === 'oneroster' && v['rostering.syncType'] === 'sftp';
+  const port = portNumber(v['rostering.sftp.port']);
+  if (usesSftp && v['rostering.sftp.port'].trim() && (port === undefined || port < 1 || port > 65535)) {
+    add('rostering.sftp.port', 'Enter a port from 1 to 65535.');
+  }
+
+  const stored = mode.kind === 'edit' ? { apiSecret: mode.customer.rostering.secretKeySet, sftpPassword: mode.customer.rostering.sftp.passwordSet } : { apiSecret: false, sftpPassword: false };
+  checkRostering(rosteringBody(v), stored, issues);
+
+  // The first message for a field is the one to show; later ones are usually consequences.
+  const byField: Record<string, string> = {};
+  for (const issue of issues) byField[issue.field] ??= issue.message;
+  return byField;
+}
+
+/** The fields that must be filled in for the current choices, for the required markers. */
+export function requiredFields(v: FormValues, mode: FormMode): Set<FieldName> {
+  const set = new Set<FieldName>(REQUIRED);
+  if (mode.kind === 'create') set.add('administrator.password').add('acceptTerms');
+  if (v['rostering.type'] !== 'oneroster') return set;
+  set.add('rostering.syncType').add('rostering.matchWith').add('rostering.syncFrequency');
+  const syncType = v['rostering.syncType'];
+  if (syncType === 'zip') set.add('rostering.clientPartnerId');
+  if (v['rostering.syncFrequency'] === 'auto' && syncType !== 'zip') set.add('rostering.period');
+  if (syncType === 'sftp') {
+    (['rostering.sftp.host', 'rostering.sftp.port', 'rostering.sftp.username', 'rostering.sftp.path', 'rostering.sftp.fileName'] as const).forEach((f) => set.add(f));
+    if (mode.kind === 'create' || !mode.customer.rostering.sftp.passwordSet) set.add('rostering.sftp.password');
+  }
+  if (syncType === 'api') {
+    set.add('rostering.url').add('rostering.consumerKey').add('rostering.authorization');
+    if (mode.kind === 'create' || !mode.customer.rostering.secretKeySet) set.add('rostering.secretKey');
+    if (v['rostering.authorization'] === 'oauth2-client-credentials') set.add('rostering.tokenUrl');
+  }
+  return set;
+}

@@ -1,0 +1,161 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { api, messageOf } from '../api.js';
+import { Banner } from '../components/Banner.js';
+import { ConfirmDialog } from '../components/Dialog.js';
+import { PageHeader, useTitle } from '../components/Layout.js';
+import { LtiSecretDialog } from '../components/LtiSecretDialog.js';
+import { StatusBadge } from '../components/StatusBadge.js';
+import { CustomerForm } from '../customer-form/CustomerForm.js';
+import { patchBody, type FormMode } from '../customer-form/model.js';
+import { Link } from '../router.js';
+import type { Customer, LtiCredentials } from '../types.js';
+import { AuditTrail } from './customer/AuditTrail.js';
+import { CustomerSummary } from './customer/CustomerSummary.js';
+
+/** One customer for the enterprise admin: summary, edit, disable/enable, LTI rotation, audit. */
+export function CustomerPage({ id }: { id: string }) {
+  const [customer, setCustomer] = useState<Customer | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [confirm, setConfirm] = useState<'status' | 'rotate' | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [rotated, setRotated] = useState<LtiCredentials | null>(null);
+  const [auditVersion, setAuditVersion] = useState(0);
+  useTitle(customer?.profile.name ?? 'Customer');
+
+  useEffect(() => {
+    let current = true;
+    api
+      .get<Customer>(`/api/customers/${encodeURIComponent(id)}`)
+      .then((c) => current && setCustomer(c))
+      .catch((err: unknown) => current && setLoadError(messageOf(err)));
+    return () => {
+      current = false;
+    };
+  }, [id]);
+
+  const changed = useCallback((c: Customer, message: string) => {
+    setCustomer(c);
+    setNotice(message);
+    setAuditVersion((n) => n + 1);
+  }, []);
+  const mode = useMemo<FormMode | null>(() => (customer ? { kind: 'edit', customer } : null), [customer]);
+
+  if (loadError) return <div className="page"><Banner kind="error">{loadError}</Banner></div>;
+  if (!customer || !mode) return <div className="page"><p className="loading">Loading customer…</p></div>;
+
+  const disabling = customer.status === 'active';
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setActionError(null);
+    setNotice(null);
+    try {
+      await action();
+    } catch (err) {
+      setActionError(messageOf(err));
+    } finally {
+      setBusy(false);
+      setConfirm(null);
+    }
+  };
+  const toggleStatus = () =>
+    run(async () => {
+      const c = await api.patch<Customer>(`/api/customers/${customer.id}`, { status: disabling ? 'disabled' : 'active' });
+      changed(c, disabling ? 'The customer is disabled. Its users cannot sign in or launch.' : 'The customer is active again.');
+    });
+  const rotate = () =>
+    run(async () => {
+      setRotated(await api.post<LtiCredentials>(`/api/customers/${customer.id}/lti/rotate`));
+      setAuditVersion((n) => n + 1);
+    });
+
+  return (
+    <div className="page">
+      <PageHeader
+        crumbs={[{ to: '/customers', label: 'Customers' }]}
+        title={
+          <>
+            {customer.profile.name} <StatusBadge status={customer.status} />
+          </>
+        }
+        subtitle={
+          <>
+            Code <code>{customer.profile.code}</code> · {customer.profile.timeZone.replace(/_/g, ' ')}
+          </>
+        }
+        actions={
+          editing ? null : (
+            <>
+              <Link to={`/customers/${customer.id}/users`} className="btn btn-secondary">
+                Users &amp; classes
+              </Link>
+              <button
+                type="button"
+                className="btn btn-secondary"
+                onClick={() => {
+                  setNotice(null);
+                  setEditing(true);
+                }}
+              >
+                Edit
+              </button>
+              <button type="button" className={`btn ${disabling ? 'btn-danger-outline' : 'btn-secondary'}`} onClick={() => setConfirm('status')}>
+                {disabling ? 'Disable' : 'Enable'}
+              </button>
+            </>
+          )
+        }
+      />
+      {notice ? <Banner kind="success">{notice}</Banner> : null}
+      {actionError ? <Banner kind="error">{actionError}</Banner> : null}
+
+      {editing ? (
+        <CustomerForm
+          mode={mode}
+          submitLabel="Save changes"
+          onCancel={() => setEditing(false)}
+          onSubmit={async (values) => {
+            const c = await api.patch<Customer>(`/api/customers/${customer.id}`, patchBody(values));
+            setEditing(false);
+            changed(c, 'Changes saved.');
+          }}
+        />
+      ) : (
+        <>
+          <CustomerSummary customer={customer} onRotate={() => setConfirm('rotate')} />
+          <AuditTrail customerId={customer.id} version={auditVersion} />
+        </>
+      )}
+
+      <ConfirmDialog
+        open={confirm === 'status'}
+        title={disabling ? `Disable ${customer.profile.name}?` : `Enable ${customer.profile.name}?`}
+        confirmLabel={disabling ? 'Disable customer' : 'Enable customer'}
+        danger={disabling}
+        busy={busy}
+        onConfirm={() => void toggleStatus()}
+        onCancel={() => setConfirm(null)}
+      >
+        {disabling ? (
+          <p>Its administrators, teachers and students can no longer sign in, and LTI launches are refused. Nothing is deleted; you can enable it again.</p>
+        ) : (
+          <p>Its users can sign in and launch again.</p>
+        )}
+      </ConfirmDialog>
+      <ConfirmDialog
+        open={confirm === 'rotate'}
+        title="Rotate the LTI shared secret?"
+        confirmLabel="Rotate secret"
+        danger
+        busy={busy}
+        onConfirm={() => void rotate()}
+        onCancel={() => setConfirm(null)}
+      >
+        <p>Launches signed with the current secret stop working at once. Update the customer’s LMS with the new secret straight away.</p>
+      </ConfirmDialog>
+      <LtiSecretDialog title="New LTI shared secret" credentials={rotated} closeLabel="I have stored the secret" onClose={() => setRotated(null)} />
+    </div>
+  );
+}

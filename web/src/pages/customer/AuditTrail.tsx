@@ -1,0 +1,53 @@
+import { useEffect, useState } from 'react';
+import { api, messageOf } from '../../api.js';
+import { Banner } from '../../components/Banner.js';
+import { formatDateTime } from '../../labels.js';
+import type { AuditEntry } from '../../types.js';
+
+const ACTIONS: Record<string, string> = {
+  'customer.created': 'Customer added',
+  'customer.updated': 'Settings changed',
+  'customer.disabled': 'Customer disabled',
+  'customer.enabled': 'Customer enabled',
+  'customer.lti_secret_rotated': 'LTI secret rotated',
+};
+
+/** Who changed what on a customer, newest first; `version` changes force a reload. */
+export function AuditTrail({ customerId, version }: { customerId: string; version: number }) {
+  const [entries, setEntries] = useState<AuditEntry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let current = true;
+    api
+      .get<AuditEntry[]>(`/api/customers/${customerId}/audit`, { pageSize: 50 })
+      .then((e) => current && setEntries(e))
+      .catch((err: unknown) => current && setError(messageOf(err)));
+    return () => {
+      current = false;
+    };
+  }, [customerId, version]);
+  return (
+    <section className="card" aria-labelledby="audit-title">
+      <header className="card-header">
+        <h2 id="audit-title">Audit trail</h2>
+      </header>
+      {error ? <Banner kind="error">{error}</Banner> : null}
+      {entries && entries.length === 0 ? <p className="muted">No changes recorded yet.</p> : null}
+      {entries && entries.length > 0 ? (
+        <ol className="audit-list">
+          {entries.map((e) => (
+            <li key={e.id}>
+              <div className="audit-what">
+                <strong>{ACTIONS[e.action] ?? e.action}</strong>
+                {e.fields.length ? <span className="audit-fields">{e.fields.join(', ')}</span> : null}
+              </div>
+              <div className="audit-who">
+                {e.actor} · <time dateTime={e.at}>{formatDateTime(e.at)}</time>
+              </div>
+            </li>
+          ))}
+        </ol>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,95 @@
+/*
+ * Who is signed in. The session itself is an HttpOnly cookie the console cannot read; this context
+ * holds the user and hands the CSRF token to api.ts.
+ */
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { ApiError, api, onSessionExpired, setCsrfToken } from './api.js';
+import { navigate } from './router.js';
+import type { Me, SessionInfo } from './types.js';
+
+interface SessionState {
+  /** The signed-in user; null when signed out; undefined while the first check runs. */
+  user: Me | null | undefined;
+  signIn(login: string, password: string): Promise<Me>;
+  signOut(): Promise<void>;
+  /** Re-reads the session, e.g. after a password change clears mustChangePassword. */
+  refresh(): Promise<void>;
+}
+
+const SessionContext = createContext<SessionState | null>(null);
+
+/** Loads the current session once and keeps it for the whole console. */
+export function SessionProvider({ children }: { children: ReactNode }) {
+  const [user, setUser] = useState<Me | null | undefined>(undefined);
+
+  const accept = useCallback((info: SessionInfo | null) => {
+    setCsrfToken(info?.csrfToken ?? null);
+    setUser(info?.user ?? null);
+  }, []);
+
+  const refresh = useCallback(async () => {
+    try {
+      accept(await api.get<SessionInfo>('/api/auth/session'));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) accept(null);
+      else throw err;
+    }
+  }, [accept]);
+
+  useEffect(() => {
+    refresh().catch(() => accept(null));
+    onSessionExpired(() => {
+      accept(null);
+      const here = window.location.pathname + window.location.search;
+      navigate(`/login?next=${encodeURIComponent(here)}`, { replace: true });
+    });
+  }, [refresh, accept]);
+
+  const value = useMemo<SessionState>(
+    () => ({
+      user,
+      refresh,
+      signIn: async (login, password) => {
+        const info = await api.post<SessionInfo>('/api/auth/login', { login, password });
+        accept(info);
+        return info.user;
+      },
+      signOut: async () => {
+        try {
+          await api.post('/api/auth/logout');
+        } finally {
+          accept(null);
+          navigate('/login', { replace: true });
+        }
+      },
+    }),
+    [user, refresh, accept],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+/** The session state; only inside SessionProvider. */
+export function useSession(): SessionState {
+  const s = useContext(SessionContext);
+  if (!s) throw new Error('useSession outside SessionProvider');
+  return s;
+}
+
+/** The signed-in user, for pages that render only when someone is signed in. */
+export function useUser(): Me {
+  const { user } = useSession();
+  if (!user) throw new Error('useUser without a signed-in user');
+  return user;
+}
+
+/** Where a user starts: enterprise admins on Customers, customer staff on their Users page. */
+export function homePath(user: Me): string {
+  if (user.role === 'enterprise_admin') return '/customers';
+  if (user.customerId) return `/customers/${user.customerId}/users`;
+  return '/account';
+}
+
+/** True for those who manage every customer. */
+export function isEnterpriseAdmin(user: Me): boolean {
+  return user.role === 'enterprise_admin';
+}

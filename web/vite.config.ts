@@ -1,0 +1,15 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+
+// The console is served by the Lectern server from web/dist; in `npm run dev:web` Vite proxies the
+// API to a server started separately with `npm start` (port 3000).
+export default defineConfig({
+  root,
+  plugins: [react()],
+  build: { outDir: path.join(root, 'dist'), emptyOutDir: true, sourcemap: true },
+  server: { proxy: { '/api': 'http://localhost:3000', '/lti': 'http://localhost:3000' } },
+});
