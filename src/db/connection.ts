@@ -29,6 +29,7 @@ export function openDatabase(url: string): Db {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', (err) => console.error(`PostgreSQL pool: ${err.message}`));
+    pool.on('connect', (client) => client.on('error', (err) => console.error(`PostgreSQL client: ${err.message}`)));
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
     const safe = new URL(url);
     safe.password = '';

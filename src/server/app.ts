@@ -29,7 +29,11 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? compile(schema as never) : queryAjv.compile(schema)));
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    // Multipart bodies are streamed by the handler; their schema only documents the form for OpenAPI.
+    if ((schema as { 'x-multipart'?: boolean })['x-multipart']) return () => true;
+    return httpPart === 'body' ? compile(schema as never) : queryAjv.compile(schema);
+  });
   registerErrorHandling(app);
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -158,3 +158,8 @@ export function district11(overrides: Record<string, string | null> = {}): Recor
   if (overrides['manifest.csv'] === null) return files;
   return { 'manifest.csv': overrides['manifest.csv'] ?? manifest('1.1', modes()), ...files };
 }
+
+/** Issues as compact strings `severity code file:line column [sourcedId]`, for exact comparisons. */
+export function issueLines(report: { issues: { severity: string; code: string; file: string | null; line: number | null; column: string | null; sourcedId: string | null }[] }): string[] {
+  return report.issues.map((i) => [i.severity, i.code, `${i.file ?? '-'}:${i.line ?? '-'}`, i.column ?? '-', i.sourcedId === null ? '' : `[${i.sourcedId}]`].join(' ').trimEnd());
+}

@@ -89,16 +89,17 @@ export function splitList(s: string): { items: string[]; tidy: boolean } {
   return { items, tidy };
 }
 
-const USER_ID = /^\{([^{}:]+):([^{}]+)\}$/;
+const USER_ID = /^([^{}:]+):([^{}]+)$/;
 
 /** Parses a userIds cell (`{LDAP:12},{LTI:15}`); null when an item is not `{type:id}`. */
 export function parseUserIds(s: string): UserId[] | null {
   if (s === '') return [];
+  const text = s.trim();
+  if (!text.startsWith('{') || !text.endsWith('}')) return null;
   const out: UserId[] = [];
   // Items are split at "},{" so an id may itself hold commas or colons.
-  for (const part of s.trim().split(/\}\s*,\s*\{/)) {
-    const item = (part.startsWith('{') ? '' : '{') + part + (part.endsWith('}') ? '' : '}');
-    const m = USER_ID.exec(item);
+  for (const part of text.slice(1, -1).split(/\}\s*,\s*\{/)) {
+    const m = USER_ID.exec(part);
     if (!m?.[1] || !m[2]) return null;
     out.push({ type: m[1], id: m[2] });
   }

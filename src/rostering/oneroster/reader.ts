@@ -168,7 +168,8 @@ class BundleRun {
         if (entry) this.issues.add('file.wrong_version', `${name} is a OneRoster 1.2 file and this is a 1.1 bundle; it was skipped.`, { file: name });
         continue;
       }
-      const declared = manifest ? manifest.modes.get(file) : 'bulk';
+      // Without a manifest every file present is bulk (the minimal bundle) and the rest absent.
+      const declared = manifest ? manifest.modes.get(file) : entry ? 'bulk' : 'absent';
       if (entry) {
         if (declared === 'absent') {
           this.issues.add('file.declared_absent', `${name} is in the zip but manifest.csv declares file.${file} absent; it was skipped.`, { file: name });

@@ -58,6 +58,10 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
         summary: 'Upload a OneRoster zip (multipart field `file`; field `dryRun=true` for a preview). The run is queued.',
         consumes: ['multipart/form-data'],
         params: CustomerParams,
+        body: Type.Object(
+          { file: Type.String({ format: 'binary', description: 'The OneRoster zip bundle' }), dryRun: Type.Optional(Type.Enum(['true', 'false'])) },
+          { 'x-multipart': true },
+        ),
         response: { 202: Run, ...errorResponses, 413: ErrorBody, 415: ErrorBody },
       },
     },

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { IdSet, idKey, isGuidKey } from './ids.js';
+
+describe('IdSet', () => {
+  it('behaves like Set<string> for any ids, growing as needed (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('a', 'b', 'é', '😀', 'x'.repeat(300))), { maxLength: 400 }), fc.array(fc.string({ maxLength: 5 })), (adds, probes) => {
+        const ids = new IdSet(1);
+        const reference = new Set<string>();
+        for (const id of adds) assert.equal(ids.add(id), !reference.has(id) && Boolean(reference.add(id)));
+        for (const id of [...adds, ...probes]) assert.equal(ids.has(id), reference.has(id));
+        assert.equal(ids.size, reference.size);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('holds a million 24-character ids in about 35 MB', () => {
+    const ids = new IdSet();
+    for (let i = 0; i < 1_000_000; i++) ids.add(`us${i.toString(16).padStart(22, '0')}`);
+    assert.equal(ids.size, 1_000_000);
+    assert.ok(ids.has('us00000000000000000f423f') && !ids.has('us00000000000000000f4240'));
+    assert.ok(ids.bytes < 40 * 1024 * 1024, `${ids.bytes} bytes`);
+  });
+
+  it('keys tell GUID-shaped ids apart', () => {
+    assert.equal(isGuidKey(idKey('abc-123_./@')), true);
+    for (const bad of ['', 'has space', 'a,b', 'é', 'x'.repeat(256)]) assert.equal(isGuidKey(idKey(bad)), false, bad);
+  });
+});

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, it } from 'node:test';
+import { describeEachDialect, seedCustomer, startTestApp, type TestApp, type TestClient } from '../../../../test/helpers/app.js';
+import { HEADERS, district11, table, zipBuffer } from '../../../../test/helpers/bundles.js';
+import { waitFor } from '../../../../test/helpers/wait.js';
+import type { RunView } from '../../../rostering/runs/run-service.js';
+
+/** A multipart/form-data body with one file (and optional fields), as a browser sends it. */
+function form(file: Buffer | null, fields: Record<string, string> = {}, name = 'roster.zip') {
+  const boundary = `----lectern${crypto.randomBytes(6).toString('hex')}`;
+  const parts: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  if (file) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/zip\r\n\r\n`), file, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+describeEachDialect('Upload Roster File API', (dialect) => {
+  let t: TestApp;
+  let admin: TestClient;
+  let customer: Awaited<ReturnType<typeof seedCustomer>>;
+  before(async () => {
+    t = await startTestApp(dialect, { maxBundleBytes: 64 * 1024 });
+    await t.ctx.jobs.start({ concurrency: 1 });
+    customer = await seedCustomer(t.ctx, { rostering: { suffix: `@${dialect}` } });
+    admin = await t.client().login(customer.adminEmail, customer.adminPassword);
+  });
+  after(() => t.close());
+
+  const upload = async (files: Record<string, string>, fields: Record<string, string> = {}) => {
+    const f = form(await zipBuffer(files), fields);
+    const res = await admin.request<RunView>('POST', `/api/customers/${customer.id}/roster/uploads`, f.body, f.headers);
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    return res.body;
+  };
+  const finished = (runId: string) =>
+    waitFor(async () => {
+      const res = await admin.get<RunView>(`/api/customers/${customer.id}/roster/runs/${runId}`);
+      return ['queued', 'running'].includes(res.body.status) ? null : res.body;
+    }, `run ${runId} to finish`, 20_000);
+
+  it('uploads a bundle, runs it in the job queue, and reports counts and history', async () => {
+    const queued = await upload(district11());
+    assert.equal(queued.status, 'queued');
+    assert.equal(queued.trigger, 'upload');
+    const run = await finished(queued.runId);
+    assert.equal(run.status, 'succeeded');
+    assert.equal(run.counts.users?.created, 4);
+    const stored = fs.readdirSync(path.join(t.ctx.config.dataDir, 'bundles'));
+    assert.equal(stored.length, 1, 'the bundle is kept');
+    const history = await admin.get<{ items: RunView[]; total: number }>(`/api/customers/${customer.id}/roster/runs`);
+    assert.equal(history.body.total, 1);
+    const users = await admin.get<{ total: number }>(`/api/customers/${customer.id}/users?role=student`);
+    assert.equal(users.body.total, 2);
+  });
+
+  it('previews without applying, lists the plan, and holds a mass deletion for approval', async () => {
+    const onlyTeacher = district11({
+      'users.csv': table(HEADERS.users11, [{ sourcedId: 'u-t', enabledUser: 'true', orgSourcedIds: 'org-s', role: 'teacher', username: 'tpark', givenName: 'Ada', familyName: 'Park' }]),
+      'enrollments.csv': table(HEADERS.enrollments, [{ sourcedId: 'e-1', classSourcedId: 'cl-1', schoolSourcedId: 'org-s', userSourcedId: 'u-t', role: 'teacher' }]),
+    });
+    const preview = await finished((await upload(onlyTeacher, { dryRun: 'true' })).runId);
+    assert.equal(preview.dryRun, true);
+    assert.equal(preview.counts.users?.deleted, 3);
+    const plan = await admin.get<{ action: string; sourcedId: string; reason: string }[]>(`/api/customers/${customer.id}/roster/runs/${preview.runId}/changes?entity=users&action=delete`);
+    assert.deepEqual(plan.body.map((c) => c.sourcedId).sort(), ['u-p', 'u-s1', 'u-s2']);
+    assert.equal(plan.body[0]?.reason, 'missing from the bulk file');
+    const stillThere = await admin.get<{ total: number }>(`/api/customers/${customer.id}/users?role=student`);
+    assert.equal(stillThere.body.total, 2, 'a preview changes nothing');
+
+    // Three of four roster users is over 10% but under the 5-record minimum: lower the minimum to see the hold.
+    await t.ctx.db.kysely.updateTable('rostering_configs').set({ deletion_threshold_min: 1 }).where('customer_id', '=', customer.id).execute();
+    const held = await finished((await upload(onlyTeacher)).runId);
+    assert.equal(held.status, 'awaiting_approval');
+    assert.match(held.holdReason, /3 of 4 users would be deleted/);
+    const approved = await admin.post<RunView>(`/api/customers/${customer.id}/roster/runs/${held.runId}/approve`);
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    assert.equal(approved.body.status, 'succeeded');
+    const after = await admin.get<{ total: number }>(`/api/customers/${customer.id}/users?role=student`);
+    assert.equal(after.body.total, 0);
+    const again = await admin.post<{ error: { code: string } }>(`/api/customers/${customer.id}/roster/runs/${held.runId}/discard`);
+    assert.deepEqual([again.status, again.body.error.code], [409, 'CONFLICT']);
+  });
+
+  it('lists issues with filters and downloads them as CSV without passwords', async () => {
+    const withErrors = district11({
+      'users.csv': table(HEADERS.users11, [
+        { sourcedId: 'u-t', enabledUser: 'true', orgSourcedIds: 'org-s', role: 'teacher', username: 'tpark', givenName: 'Ada', familyName: 'Park', password: 'S3cret-pass' },
+        { sourcedId: 'u-x', enabledUser: 'maybe', orgSourcedIds: 'org-s', role: 'student', username: 'xx', givenName: 'X', familyName: 'Y', password: 'Other-S3cret' },
+      ]),
+    });
+    const run = await finished((await upload(withErrors)).runId);
+    assert.ok(run.issueCounts.error >= 1);
+    const issues = await admin.get<{ items: { code: string; line: number; sourcedId: string }[] }>(`/api/customers/${customer.id}/roster/runs/${run.runId}/issues?severity=error`);
+    assert.ok(issues.body.items.some((i) => i.sourcedId === 'u-x' && i.line === 3));
+    const csv = await admin.get<string>(`/api/customers/${customer.id}/roster/runs/${run.runId}/issues.csv`);
+    assert.equal(csv.status, 200);
+    assert.match(String(csv.headers['content-type']), /text\/csv/);
+    assert.match(csv.body, /^file,line,column,sourcedId,severity,code,message\r\n/);
+    assert.ok(csv.body.includes('u-x'));
+    assert.ok(!csv.body.includes('S3cret'), 'no password in the report');
+  });
+
+  it('rejects bad uploads clearly and keeps nothing', async () => {
+    const dir = path.join(t.ctx.config.dataDir, 'bundles');
+    const before = fs.readdirSync(dir).length;
+    const big = form(crypto.randomBytes(100 * 1024));
+    const tooBig = await admin.request<{ error: { code: string } }>('POST', `/api/customers/${customer.id}/roster/uploads`, big.body, big.headers);
+    assert.deepEqual([tooBig.status, tooBig.body.error.code], [413, 'PAYLOAD_TOO_LARGE']);
+    const noFile = form(null, { dryRun: 'true' });
+    const missing = await admin.request<{ error: { code: string; fields: { field: string }[] } }>('POST', `/api/customers/${customer.id}/roster/uploads`, noFile.body, noFile.headers);
+    assert.deepEqual([missing.status, missing.body.error.code, missing.body.error.fields[0]?.field], [400, 'VALIDATION_FAILED', 'file']);
+    const json = await admin.post<{ error: { code: string } }>(`/api/customers/${customer.id}/roster/uploads`, { file: 'x' });
+    assert.deepEqual([json.status, json.body.error.code], [415, 'UNSUPPORTED_MEDIA_TYPE']);
+    assert.equal(fs.readdirSync(dir).length, before);
+  });
+});
