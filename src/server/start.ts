@@ -25,6 +25,8 @@ async function startBackgroundWork(ctx: AppContext): Promise<void> {
   const purge = () => void ctx.jobs.enqueue(ROSTER_PURGE_JOB, {}, { jobKey: `purge:${new Date().toISOString().slice(0, 10)}` }).catch(() => undefined);
   purge();
   setInterval(purge, 6 * 3600_000).unref();
+  // A run whose process died is failed once its lease runs out, whichever process notices first.
+  setInterval(() => void ctx.runs.failInterrupted().catch(() => undefined), 60_000).unref();
 }
 
 /** Starts `lectern serve`: migrate, make sure an admin exists, listen, and shut down cleanly on signals. */

@@ -17,12 +17,12 @@ describe('IdSet', () => {
     );
   });
 
-  it('holds a million 24-character ids in about 35 MB', () => {
+  it('holds a million 24-character ids in at most 42 MB, growth slack included', () => {
     const ids = new IdSet();
     for (let i = 0; i < 1_000_000; i++) ids.add(`us${i.toString(16).padStart(22, '0')}`);
     assert.equal(ids.size, 1_000_000);
     assert.ok(ids.has('us00000000000000000f423f') && !ids.has('us00000000000000000f4240'));
-    assert.ok(ids.bytes < 40 * 1024 * 1024, `${ids.bytes} bytes`);
+    assert.ok(ids.bytes <= 42 * 1024 * 1024, `${ids.bytes} bytes`);
   });
 
   it('keys tell GUID-shaped ids apart', () => {

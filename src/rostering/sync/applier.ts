@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import { failpoint } from '../../failpoints.js';
 import { ENTITY_TABLES, type EntityTable } from './entities.js';
 import { joined } from './sql.js';
 
@@ -19,7 +20,10 @@ export async function applyRun(trx: Kysely<Database>, a: ApplyInput): Promise<vo
   for (const t of ENTITY_TABLES) {
     if (t.entity === 'users') await queueChangedPasswords(trx, a);
     await insertCreates(trx, a, t);
-    if (t.entity === 'users') await queueNewUserPasswords(trx, a);
+    if (t.entity === 'users') {
+      await queueNewUserPasswords(trx, a);
+      failpoint('apply.mid');
+    }
     await updateExisting(trx, a, t);
     await softDelete(trx, a, t);
   }

@@ -95,6 +95,7 @@ export async function planAndApply(db: Db, req: PlanRequest): Promise<SyncOutcom
 
 /** Applies a staged plan in one transaction and clears the stage. */
 export async function applyStaged(db: Kysely<Database>, runId: string, customerId: string): Promise<void> {
+  await db.updateTable('roster_runs').set({ stage: 'applying' }).where('id', '=', runId).execute();
   await db.transaction().execute((trx) => applyRun(trx, { runId, customerId, now: nowIso() }));
   await clearStage(db, runId);
 }
