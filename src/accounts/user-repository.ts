@@ -7,6 +7,8 @@ export interface UserListQuery {
   role?: Role;
   status?: UserStatus;
   includeDeleted?: boolean;
+  /** Only users with a role at this org (school). */
+  schoolSourcedId?: string;
   limit: number;
   offset: number;
 }
@@ -69,6 +71,19 @@ export class UserRepository {
     if (q.role) base = base.where('role', '=', q.role);
     if (q.status) base = base.where('status', '=', q.status);
     else if (!q.includeDeleted) base = base.where('status', '!=', 'deleted');
+    if (q.schoolSourcedId) {
+      const school = q.schoolSourcedId;
+      base = base.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('user_roles as r')
+            .select('r.role')
+            .whereRef('r.customer_id', '=', 'users.customer_id')
+            .whereRef('r.user_sourced_id', '=', 'users.sourced_id')
+            .where('r.org_sourced_id', '=', school),
+        ),
+      );
+    }
     if (q.search) {
       const pattern = containsPattern(q.search);
       base = base.where((eb) =>

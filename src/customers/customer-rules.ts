@@ -1,3 +1,4 @@
+// The web console bundles this module to check the form as the server does: no node: imports here.
 import type { FieldIssue } from '../errors.js';
 import { isValidTimeZone } from '../rostering/schedule.js';
 import type { RosteringInput } from './customer-schema.js';

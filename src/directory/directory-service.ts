@@ -1,8 +1,12 @@
 import type { Kysely } from 'kysely';
+import { AuditService } from '../audit/audit-service.js';
+import { notFound } from '../errors.js';
+import { nowIso } from '../time.js';
 import { assertCustomerAccess, type Actor } from '../accounts/policy.js';
 import { UserRepository, type UserListQuery } from '../accounts/user-repository.js';
 import type { ClassRow, Database, User } from '../db/schema.js';
 import { ClassRepository, type ClassListQuery } from './class-repository.js';
+import { DetailRepository } from './detail-repository.js';
 
 /** A user as lists show it (DESIGN.md "users list"); never a password or hash. */
 export interface UserView {
@@ -41,12 +45,101 @@ export class DirectoryService {
     return { items: items.map(presentUser), total };
   }
 
+  /**
+   * One user's page: roster data, roles at orgs, classes, how the account was matched to the roster
+   * (rule, value, run) and every change roster runs made to it.
+   */
+  async userDetail(actor: Actor, customerId: string, userId: string) {
+    assertCustomerAccess(actor, customerId);
+    const user = await new UserRepository(this.db).findInCustomer(customerId, userId);
+    if (!user) throw notFound('User');
+    const detail = new DetailRepository(this.db);
+    const matchRun = user.matched_run_id ? await detail.runDate(customerId, user.matched_run_id) : undefined;
+    const parse = (v: string | null) => (v ? (JSON.parse(v) as string[]) : []);
+    return {
+      ...presentUser(user),
+      middleName: user.middle_name ?? '',
+      phone: user.phone,
+      sms: user.sms ?? '',
+      enabledUser: user.enabled_user === null ? null : user.enabled_user === 1,
+      grades: parse(user.grades),
+      userIds: parse(user.user_ids),
+      agentSourcedIds: parse(user.agent_sourced_ids),
+      passwordSet: user.password_hash !== null,
+      createdAt: user.created_at,
+      updatedAt: user.updated_at,
+      deletedAt: user.deleted_at,
+      match: user.match_rule
+        ? {
+            rule: user.match_rule,
+            value: user.match_value,
+            runId: user.matched_run_id,
+            at: matchRun?.created_at ?? null,
+            fileName: matchRun?.file_name ?? null,
+            explanation: explainMatch(user.match_rule, user.match_value, user.source),
+          }
+        : null,
+      roles: user.sourced_id ? await detail.rolesOf(customerId, user.sourced_id) : [],
+      enrollments: user.sourced_id ? await detail.enrollmentsOf(customerId, user.sourced_id) : [],
+      history: (await detail.historyOf(customerId, user.id)).map((h) => ({ ...h, fields: JSON.parse(h.fields) as Record<string, unknown[]> })),
+    };
+  }
+
+  /** One class's page: roster data and the people enrolled, teachers first. */
+  async classDetail(actor: Actor, customerId: string, classId: string) {
+    assertCustomerAccess(actor, customerId);
+    const detail = new DetailRepository(this.db);
+    const c = await detail.findClass(customerId, classId);
+    if (!c) throw notFound('Class');
+    const members = await detail.membersOf(customerId, c.sourced_id);
+    const parse = (v: string | null) => (v ? (JSON.parse(v) as string[]) : []);
+    return {
+      ...presentClass(c),
+      courseSourcedId: c.course_sourced_id,
+      grades: parse(c.grades),
+      location: c.location ?? '',
+      termSourcedIds: parse(c.term_sourced_ids),
+      periods: parse(c.periods),
+      teachers: members.filter((m) => m.role === 'teacher'),
+      students: members.filter((m) => m.role === 'student'),
+      others: members.filter((m) => m.role !== 'teacher' && m.role !== 'student'),
+      history: (await detail.historyOf(customerId, c.id)).map((h) => ({ ...h, fields: JSON.parse(h.fields) as Record<string, unknown[]> })),
+    };
+  }
+
+  /** The customer's schools, for the school filter. */
+  async schools(actor: Actor, customerId: string) {
+    assertCustomerAccess(actor, customerId);
+    return new DetailRepository(this.db).schools(customerId);
+  }
+
+  /** Restores a user a roster sync deleted (within the retention period), with the enrollments that ended with them. */
+  async restoreUser(actor: Actor, customerId: string, userId: string): Promise<UserView> {
+    assertCustomerAccess(actor, customerId);
+    const restored = await this.db.transaction().execute(async (trx) => {
+      const ok = await new DetailRepository(trx).restoreUser(customerId, userId, nowIso());
+      if (ok) await new AuditService(trx).record(actor, { customerId, action: 'user.restored', targetType: 'user', targetId: userId, fields: ['status'] });
+      return ok;
+    });
+    const user = await new UserRepository(this.db).findInCustomer(customerId, userId);
+    if (!user) throw notFound('User');
+    if (!restored && user.status !== 'active') throw notFound('Deleted user');
+    return presentUser(user);
+  }
+
   /** A page of the customer's classes. */
   async listClasses(actor: Actor, customerId: string, q: ClassListQuery): Promise<{ items: ClassView[]; total: number }> {
     assertCustomerAccess(actor, customerId);
     const { items, total } = await new ClassRepository(this.db).listInCustomer(customerId, q);
     return { items: items.map(presentClass), total };
   }
+}
+
+// How a person reads a match: "Matched by email jo@lincoln.org" or "Created by the roster".
+function explainMatch(rule: string, value: string | null, source: string): string {
+  if (rule === 'created') return 'Created by a roster sync: no existing account matched.';
+  if (rule === 'sourcedId' && source === 'roster') return 'Linked by its OneRoster sourcedId.';
+  return `Linked to an existing ${source === 'roster' ? 'roster' : source} account whose ${rule === 'username' ? 'login name' : rule} is "${value ?? ''}"; from then on by sourcedId.`;
 }
 
 /** Shapes a user row for lists. */

@@ -15,6 +15,7 @@ import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { authRoutes } from './routes/auth/index.js';
 import { customerRoutes } from './routes/customers/index.js';
+import { directoryRoutes } from './routes/directory/index.js';
 import { metaRoutes } from './routes/meta/index.js';
 import { rosterRoutes } from './routes/roster/index.js';
 import type { App } from './types.js';
@@ -61,6 +62,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
 
   await app.register(async (scoped) => authRoutes(scoped, ctx));
   await app.register(async (scoped) => customerRoutes(scoped, ctx));
+  await app.register(async (scoped) => directoryRoutes(scoped, ctx));
   await app.register(async (scoped) => metaRoutes(scoped, ctx));
   await app.register(async (scoped) => rosterRoutes(scoped, ctx));
   await registerConsole(app);

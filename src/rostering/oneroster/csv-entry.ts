@@ -22,30 +22,35 @@ export async function tokenizeEntry(
 ): Promise<boolean> {
   // fatal: bytes that are not UTF-8 are an error, never U+FFFD; ignoreBOM false: a BOM is stripped.
   const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  // Only the decoder's own failure means "not UTF-8"; anything the tokenizer's consumer throws propagates.
+  const decode = (chunk: Buffer | undefined): string | null => {
+    try {
+      return chunk ? decoder.decode(chunk, { stream: true }) : decoder.decode();
+    } catch {
+      const line = lineOfInvalidByte(tokenizer, chunk ?? Buffer.alloc(0));
+      issues.add('csv.invalid_utf8', `${file} is not valid UTF-8 on line ${line}: save it as UTF-8 (not Windows-1252 or Latin-1).`, { file, line });
+      return null;
+    }
+  };
   let bytes = 0;
-  let chunk: Buffer = Buffer.alloc(0);
   try {
-    for await (chunk of zip.read(entry)) {
+    for await (const chunk of zip.read(entry)) {
       bytes += chunk.length;
-      if (!tokenizer.push(decoder.decode(chunk, { stream: true }))) break;
+      const text = decode(chunk);
+      if (text === null) return false;
+      if (!tokenizer.push(text)) break;
       await afterChunk(bytes);
     }
     if (!tokenizer.failure && !tokenizer.stopped) {
-      chunk = Buffer.alloc(0);
-      tokenizer.push(decoder.decode());
+      const text = decode(undefined);
+      if (text === null) return false;
+      tokenizer.push(text);
       tokenizer.end();
     }
   } catch (err) {
-    if (err instanceof EntryReadError) {
-      issues.add(err.code, `${file} ${err.message}.`, { file });
-      return false;
-    }
-    if (err instanceof TypeError) {
-      const line = lineOfInvalidByte(tokenizer, chunk);
-      issues.add('csv.invalid_utf8', `${file} is not valid UTF-8 on line ${line}: save it as UTF-8 (not Windows-1252 or Latin-1).`, { file, line });
-      return false;
-    }
-    throw err;
+    if (!(err instanceof EntryReadError)) throw err;
+    issues.add(err.code, `${file} ${err.message}.`, { file });
+    return false;
   }
   const failure = tokenizer.failure;
   if (failure) {

@@ -62,7 +62,7 @@ export class IdSet {
     return this.count + this.wide.size;
   }
 
-  /** Bytes held by the arena and the table (for the memory report). */
+  /** Bytes held by the arena and the table. */
   get bytes(): number {
     return this.arena.byteLength + this.slots.byteLength;
   }

@@ -75,13 +75,6 @@ export class Integrity {
     this.deferred.clear();
     this.current = null;
   }
-
-  /** Bytes held by the indexes (for the benchmark's memory report). */
-  get bytes(): number {
-    let total = this.schools.bytes + this.schoolYears.bytes;
-    for (const ids of this.ids.values()) total += ids.bytes;
-    return total;
-  }
 }
 
 /**

@@ -118,8 +118,8 @@ export interface IssueCount {
   count: number;
 }
 
-/** Whether issues of `code` make the bundle unusable. */
-export function isStructural(code: IssueCode): boolean {
+// Whether issues of `code` make the bundle unusable.
+function isStructural(code: IssueCode): boolean {
   return (ISSUE_CODES[code] as CodeSpec).structural === true;
 }
 
@@ -167,11 +167,6 @@ export class IssueCollector {
   /** Whether a structural issue has been recorded (the bundle is unusable). */
   get unusable(): boolean {
     return this.structuralSeen;
-  }
-
-  /** How many issues of `code` were recorded. */
-  count(code: IssueCode): number {
-    return this.counts.get(code) ?? 0;
   }
 
   /** The kept examples, in the order they were found. */

@@ -268,8 +268,3 @@ export function tableFor(file: EntityFile, version: Version, header: readonly st
   if (file === 'demographics') return version === '1.1' ? 'demographics@1.1' : 'demographics@1.2';
   return file;
 }
-
-/** The file each table belongs to. */
-export function fileOfTable(table: TableName): EntityFile {
-  return table.split('@')[0] as EntityFile;
-}

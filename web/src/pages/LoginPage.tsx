@@ -49,7 +49,7 @@ export function LoginPage() {
         <h1>Sign in</h1>
         <p className="auth-lead">Manage customers, rosters and reading content.</p>
         {error ? (
-          <Banner kind={error.code === 'RATE_LIMITED' ? 'warning' : 'error'} title={error.code === 'RATE_LIMITED' ? 'Too many attempts' : undefined}>
+          <Banner kind={error.code === 'RATE_LIMITED' ? 'warning' : 'error'} title={error.code === 'RATE_LIMITED' ? 'Too many attempts' : undefined} urgent>
             {error.message}
           </Banner>
         ) : null}
