@@ -29,14 +29,15 @@ export class DetailRepository {
       .execute();
   }
 
-  /** Every change roster runs made to one record, newest first. */
-  historyOf(customerId: string, targetId: string) {
+  /** Every change roster runs made to one record, newest first (creates are known by sourcedId: the id came later). */
+  historyOf(customerId: string, entity: string, targetId: string, sourcedId: string | null) {
     return this.db
       .selectFrom('roster_run_changes as ch')
       .innerJoin('roster_runs as run', 'run.id', 'ch.run_id')
       .select(['run.id as runId', 'run.created_at as at', 'run.trigger', 'run.file_name as fileName', 'run.status as runStatus', 'ch.action', 'ch.fields', 'ch.reason'])
       .where('run.customer_id', '=', customerId)
-      .where('ch.target_id', '=', targetId)
+      .where('ch.entity', '=', entity)
+      .where((eb) => eb.or([eb('ch.target_id', '=', targetId), ...(sourcedId ? [eb.and([eb('ch.action', '=', 'create'), eb('ch.sourced_id', '=', sourcedId)])] : [])]))
       .where('run.dry_run', '=', 0)
       .where('run.status', 'in', ['succeeded', 'succeeded_with_warnings'])
       .orderBy('run.created_at', 'desc')
