@@ -7,6 +7,7 @@ import { AppError } from '../errors.js';
 import { purgeExpired } from '../rostering/purge.js';
 import { startServer, startWorker } from '../server/start.js';
 import { importBundle } from './commands/roster-import.js';
+import { rosterValidate } from './commands/roster-validate.js';
 import { EXIT, UsageError, printJson, printTable, reportError } from './output.js';
 
 const USAGE = `Usage: lectern <command> [options]
@@ -18,6 +19,8 @@ const USAGE = `Usage: lectern <command> [options]
   customer list [--search TEXT] [--json]
   users list --customer ID|CODE [--include-deleted] [--search TEXT] [--json]
   classes list --customer ID|CODE [--search TEXT] [--json]
+  roster validate BUNDLE.zip [--json] [--max-issues N]
+                                          no database; exit 0 valid, 1 errors, 2 unusable
   roster import --customer ID|CODE BUNDLE.zip [--dry-run] [--json]
                                           exit 0 applied, 1 failed, 3 awaiting approval
   worker                                  job worker only (PostgreSQL scale mode)
@@ -36,6 +39,7 @@ const OPTIONS = {
   search: { type: 'string' },
   'include-deleted': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  'max-issues': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -79,6 +83,14 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
   worker: async () => {
     await startWorker(loadConfig());
     return EXIT.ok;
+  },
+  // No database: districts run this on their own files before sending them.
+  'roster validate': async (v, args) => {
+    const [file, ...extra] = args;
+    if (!file || extra.length) throw new UsageError('roster validate needs one BUNDLE.zip.');
+    const maxIssues = v['max-issues'] === undefined ? undefined : Number(v['max-issues']);
+    if (maxIssues !== undefined && (!Number.isInteger(maxIssues) || maxIssues < 0)) throw new UsageError('--max-issues takes a whole number.');
+    return rosterValidate({ file, json: Boolean(v.json), maxIssues });
   },
   'roster import': (v, args) =>
     withContext(async (ctx) => {
