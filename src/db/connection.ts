@@ -1,11 +1,11 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type LogEvent } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { Database } from './schema.js';
+import { uuidv7 } from './uuid.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -17,11 +17,24 @@ export interface Db {
   describe: string;
   /** The PostgreSQL pool, for libraries that take one (graphile-worker, COPY); null on SQLite. */
   pgPool: pg.Pool | null;
+  /**
+   * The SQLite connection, for bulk paths that reuse one prepared statement per table. Use it only
+   * inside `kysely.connection().execute(…)`, which holds Kysely's lock on this single connection.
+   */
+  sqlite: SQLite.Database | null;
   close(): Promise<void>;
 }
 
 // PostgreSQL returns int8 (COUNT(*), bigserial) as text by default; our counts fit in a double.
 pg.types.setTypeParser(20, (v) => Number(v));
+
+// LECTERN_SLOW_QUERY_MS=200 prints every statement slower than that to stderr (operators, benchmarks).
+const slowMs = Number(process.env.LECTERN_SLOW_QUERY_MS || 0);
+const log = slowMs
+  ? (event: LogEvent) => {
+      if (event.queryDurationMillis >= slowMs) console.error(`[slow ${Math.round(event.queryDurationMillis)} ms] ${event.query.sql.replace(/\s+/g, ' ').slice(0, 300)}`);
+    }
+  : undefined;
 
 /** Opens `sqlite:/path/file.db` (or a bare path) or `postgres://…`, ready for queries. */
 export function openDatabase(url: string): Db {
@@ -30,10 +43,10 @@ export function openDatabase(url: string): Db {
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', (err) => console.error(`PostgreSQL pool: ${err.message}`));
     pool.on('connect', (client) => client.on('error', (err) => console.error(`PostgreSQL client: ${err.message}`)));
-    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }), log });
     const safe = new URL(url);
     safe.password = '';
-    return { kysely, dialect: 'postgres', describe: safe.toString(), pgPool: pool, close: () => kysely.destroy() };
+    return { kysely, dialect: 'postgres', describe: safe.toString(), pgPool: pool, sqlite: null, close: () => kysely.destroy() };
   }
   const file = url.replace(/^sqlite:/, '');
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -42,7 +55,7 @@ export function openDatabase(url: string): Db {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   // The name PostgreSQL uses, so set-based inserts can mint ids in SQL on both dialects.
-  sqlite.function('gen_random_uuid', () => crypto.randomUUID());
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { kysely, dialect: 'sqlite', describe: `sqlite:${file}`, pgPool: null, close: () => kysely.destroy() };
+  sqlite.function('gen_random_uuid', uuidv7);
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log });
+  return { kysely, dialect: 'sqlite', describe: `sqlite:${file}`, pgPool: null, sqlite, close: () => kysely.destroy() };
 }

@@ -85,6 +85,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       .execute();
     await columns(stageColumns(db.schema.createTable(`stage_${table}`) as Builder)).execute();
     await db.schema.createIndex(`stage_${table}_run`).on(`stage_${table}`).columns(['run_id', 'sourced_id']).execute();
+    await db.schema.createIndex(`stage_${table}_target`).on(`stage_${table}`).columns(['run_id', 'target_id']).execute();
   }
   await db.schema.createIndex('enrollments_class').on('enrollments').columns(['customer_id', 'class_sourced_id']).execute();
   await db.schema.createIndex('enrollments_user').on('enrollments').columns(['customer_id', 'user_sourced_id']).execute();
@@ -116,6 +117,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('periods', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('stage_classes_run').on('stage_classes').columns(['run_id', 'sourced_id']).execute();
+  await db.schema.createIndex('stage_classes_target').on('stage_classes').columns(['run_id', 'target_id']).execute();
 
   for (const [column, type] of [
     ['middle_name', 'text'],
@@ -163,6 +165,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('candidates', 'integer')
     .execute();
   await db.schema.createIndex('stage_users_run').on('stage_users').columns(['run_id', 'sourced_id']).execute();
+  await db.schema.createIndex('stage_users_target').on('stage_users').columns(['run_id', 'target_id']).execute();
+  await db.schema.createIndex('stage_users_login').on('stage_users').columns(['run_id', 'login']).execute();
 
   // Passwords waiting for their argon2id hash: sealed, so a crash loses nothing and leaks nothing.
   await db.schema
@@ -264,4 +268,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('roster_run_changes_run').on('roster_run_changes').columns(['run_id', 'entity', 'action']).execute();
   await db.schema.createIndex('roster_run_changes_target').on('roster_run_changes').column('target_id').execute();
+  await db.schema.createIndex('roster_run_changes_sourced').on('roster_run_changes').columns(['run_id', 'entity', 'sourced_id']).execute();
 }

@@ -65,7 +65,7 @@ export async function runSync(db: Db, secrets: SecretBox, req: SyncRequest): Pro
 
 /** Writes a run's incoming rows into the stage tables, in batches. */
 export async function stageRows(db: Db, secrets: SecretBox, req: Pick<PlanRequest, 'runId' | 'customerId' | 'matching'>, feed: RowFeed): Promise<void> {
-  const writer = new StageWriter(db.kysely, req.runId, req.customerId, secrets, req.matching);
+  const writer = new StageWriter(db, req.runId, req.customerId, secrets, req.matching);
   await feed((r) => (r.entity === 'roles' ? writer.addRole(r.row) : writer.add(r.entity, r.row)));
   await writer.flush();
 }
