@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { ISSUE_CODES, type Issue } from '../../rostering/oneroster/issues.js';
-import { readBundle, type BundleReport, type ReadProgress } from '../../rostering/oneroster/reader.js';
+import { readBundle, type BundleReport } from '../../rostering/oneroster/reader.js';
 import { printJson } from '../output.js';
+import { progressBar } from '../progress.js';
 
 /** Exit codes of `lectern roster validate` (DESIGN.md). */
 export const VALIDATE_EXIT = { valid: 0, errors: 1, unusable: 2 } as const;
@@ -22,9 +23,12 @@ const EXAMPLES_PER_CODE = 5;
  * 0 valid (warnings allowed), 1 errors, 2 unusable input.
  */
 export async function rosterValidate(args: RosterValidateArgs): Promise<number> {
-  const bar = process.stderr.isTTY ? progressBar() : undefined;
-  const report = await readBundle(args.file, { onProgress: bar?.update, maxIssueExamples: args.maxIssues === undefined ? undefined : Math.max(args.maxIssues, 1) });
-  bar?.done();
+  const bar = progressBar('Validating');
+  const report = await readBundle(args.file, {
+    onProgress: (p) => bar.update(p.bytes, p.totalBytes, `${p.file} ${p.rows.toLocaleString('en-US')} rows`),
+    maxIssueExamples: args.maxIssues === undefined ? undefined : Math.max(args.maxIssues, 1),
+  });
+  bar.done();
   if (args.json) printJson(jsonReport(report, args.maxIssues));
   else printSummary(path.basename(args.file), report, args.maxIssues);
   return report.unusable ? VALIDATE_EXIT.unusable : report.valid ? VALIDATE_EXIT.valid : VALIDATE_EXIT.errors;
@@ -77,20 +81,4 @@ function where(issue: Issue): string {
 function table(rows: string[][]): void {
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
   for (const row of rows) console.log(row.map((cell, c) => (c >= 2 ? cell.padStart(widths[c] ?? 0) : cell.padEnd(widths[c] ?? 0))).join('  ').trimEnd());
-}
-
-// One redrawn stderr line, at most every 100 ms.
-function progressBar(): { update: (p: ReadProgress) => void; done: () => void } {
-  let last = 0;
-  return {
-    update: (p) => {
-      const now = Date.now();
-      if (now - last < 100) return;
-      last = now;
-      const share = p.totalBytes ? p.bytes / p.totalBytes : 0;
-      const filled = Math.round(share * 30);
-      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${Math.round(share * 100)}% ${p.file} ${p.rows.toLocaleString('en-US')} rows\x1b[K`);
-    },
-    done: () => process.stderr.write('\r\x1b[K'),
-  };
 }
