@@ -54,6 +54,10 @@ export function openDatabase(url: string): Db {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // 64 MiB of page cache (the default is 2 MiB): a roster's secondary indexes take inserts in random
+  // order, and a small cache turns each into a disk read.
+  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('temp_store = memory');
   // The name PostgreSQL uses, so set-based inserts can mint ids in SQL on both dialects.
   sqlite.function('gen_random_uuid', uuidv7);
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log });

@@ -17,15 +17,18 @@ export interface ApplyInput {
  * the passwords waiting to be hashed. All or nothing: the caller commits or rolls back.
  */
 export async function applyRun(trx: Kysely<Database>, a: ApplyInput): Promise<void> {
+  // Statements with nothing to do still scan a table on SQLite: skip them by the plan's counts.
+  const planned = await sql<{ entity: string; action: string; n: number }>`select entity, action, count(*) as n from roster_run_changes where run_id = ${a.runId} group by entity, action`.execute(trx);
+  const has = (entity: string, ...actions: string[]) => planned.rows.some((r) => r.entity === entity && actions.includes(r.action) && Number(r.n) > 0);
   for (const t of ENTITY_TABLES) {
-    if (t.entity === 'users') await queueChangedPasswords(trx, a);
-    await insertCreates(trx, a, t);
+    if (t.entity === 'users' && has('users', 'update', 'restore')) await queueChangedPasswords(trx, a);
+    if (has(t.entity, 'create')) await insertCreates(trx, a, t);
     if (t.entity === 'users') {
-      await queueNewUserPasswords(trx, a);
+      if (has('users', 'create')) await queueNewUserPasswords(trx, a);
       failpoint('apply.mid');
     }
-    await updateExisting(trx, a, t);
-    await softDelete(trx, a, t);
+    if (has(t.entity, 'update', 'restore')) await updateExisting(trx, a, t);
+    if (has(t.entity, 'delete')) await softDelete(trx, a, t);
   }
   await replaceRoles(trx, a);
   // Access ends at once for deleted users: their sessions go now, not at expiry.
