@@ -22,6 +22,11 @@ export const errorCatalog = {
   LTI_EXPIRED: { status: 401, message: 'This LTI launch has expired or its clock is off. Please launch again.' },
   LTI_REPLAYED: { status: 401, message: 'This LTI launch was already used. Please launch again from your course.' },
   CUSTOMER_DISABLED: { status: 403, message: 'This organisation is disabled. Contact your administrator.' },
+  SOURCE_UNREACHABLE: { status: 502, message: 'The roster source could not be reached.' },
+  SOURCE_AUTH_FAILED: { status: 502, message: 'The roster source refused the credentials.' },
+  SOURCE_HOST_KEY_CHANGED: { status: 502, message: "The SFTP server's host key is not the one Lectern trusts." },
+  SOURCE_FILE_MISSING: { status: 502, message: 'The roster file is not on the source.' },
+  SOURCE_TOO_LARGE: { status: 502, message: 'The roster file is larger than the limit.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side. The error has been logged.' },
   UNAVAILABLE: { status: 503, message: 'The service is not available right now.' },
 } as const;

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startSftpServer, sftpSkipReason, type TestSftpServer } from '../../../test/helpers/sftp-server.js';
+import { fetchFromSftp, type SftpLocation } from './sftp-fetch.js';
+
+const skip = sftpSkipReason();
+
+describe('fetching a roster bundle over SFTP (OpenSSH sftp-server)', skip ? { skip } : {}, () => {
+  let server: TestSftpServer;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-sftp-data-'));
+  before(async () => {
+    server = await startSftpServer();
+    fs.mkdirSync(path.join(server.root, 'uploads'));
+    fs.writeFileSync(path.join(server.root, 'uploads', 'roster.zip'), Buffer.from('PK\u0003\u0004 pretend bundle bytes'));
+  });
+  after(async () => {
+    await server.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const loc = (o: Partial<SftpLocation> = {}): SftpLocation => ({
+    host: server.host,
+    port: server.port,
+    username: server.username,
+    password: server.password,
+    path: path.join(server.root, 'uploads'),
+    fileName: 'roster.zip',
+    hostKeyFingerprint: '',
+    ...o,
+  });
+  const opts = { dataDir, maxBytes: 1024 * 1024, settleMs: 50, connectTimeoutMs: 5000 };
+  const rejects = (p: Promise<unknown>, code: string, message: RegExp) =>
+    assert.rejects(p, (e: Error & { code?: string }) => {
+      assert.equal(e.code, code, e.message);
+      assert.match(e.message, message);
+      return true;
+    });
+
+  it('downloads the bundle, learns the host key on first use, and skips an unchanged file', async () => {
+    const first = await fetchFromSftp(loc(), opts);
+    assert.equal(first.status, 'downloaded');
+    assert.equal(first.fingerprint, server.fingerprint);
+    if (first.status !== 'downloaded') return;
+    assert.deepEqual(fs.readFileSync(first.bundle.path), fs.readFileSync(path.join(server.root, 'uploads', 'roster.zip')));
+    const again = await fetchFromSftp(loc({ hostKeyFingerprint: first.fingerprint }), { ...opts, previous: first.remote });
+    assert.equal(again.status, 'unchanged');
+    const forced = await fetchFromSftp(loc({ hostKeyFingerprint: first.fingerprint }), { ...opts, previous: first.remote, force: true });
+    assert.equal(forced.status, 'downloaded');
+  });
+
+  it('fails loudly when the host key changed', async () => {
+    await rejects(fetchFromSftp(loc({ hostKeyFingerprint: 'SHA256:AAAAnotthekeyAAAA' }), opts), 'SOURCE_HOST_KEY_CHANGED', /presented host key SHA256:/);
+  });
+
+  it('says so clearly for bad credentials, a wrong path, an unreachable host and a file over the cap', async () => {
+    await rejects(fetchFromSftp(loc({ password: 'wrong' }), opts), 'SOURCE_AUTH_FAILED', /refused the username or password/);
+    await rejects(fetchFromSftp(loc({ fileName: 'missing.zip' }), opts), 'SOURCE_FILE_MISSING', /missing\.zip was not found/);
+    await rejects(fetchFromSftp(loc({ port: 1 }), opts), 'SOURCE_UNREACHABLE', /Could not connect to 127\.0\.0\.1:1/);
+    await rejects(fetchFromSftp(loc(), { ...opts, maxBytes: 10 }), 'SOURCE_TOO_LARGE', /over the 10-byte limit/);
+  });
+
+  it('waits for a file that is still growing', async () => {
+    const file = path.join(server.root, 'uploads', 'growing.zip');
+    fs.writeFileSync(file, 'PK');
+    const timer = setInterval(() => fs.appendFileSync(file, 'more'), 20);
+    try {
+      await rejects(fetchFromSftp(loc({ fileName: 'growing.zip' }), { ...opts, settleMs: 200 }), 'SOURCE_FILE_MISSING', /still being written/);
+    } finally {
+      clearInterval(timer);
+    }
+  });
+});
