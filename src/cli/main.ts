@@ -6,7 +6,8 @@ import { createContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { purgeExpired } from '../rostering/purge.js';
 import { startServer, startWorker } from '../server/start.js';
-import { importBundle } from './commands/roster-import.js';
+import { importBundle, reportRun } from './commands/roster-import.js';
+import { pullFromSftp } from '../rostering/sources/sftp-sync.js';
 import { rosterValidate } from './commands/roster-validate.js';
 import { EXIT, UsageError, printJson, printTable, reportError } from './output.js';
 
@@ -23,6 +24,8 @@ const USAGE = `Usage: lectern <command> [options]
                                           no database; exit 0 valid, 1 errors, 2 unusable
   roster import --customer ID|CODE BUNDLE.zip [--dry-run] [--json]
                                           exit 0 applied, 1 failed, 3 awaiting approval
+  sync run --customer ID|CODE [--force] [--json]
+                                          pull the configured source now (SFTP)
   worker                                  job worker only (PostgreSQL scale mode)
   purge [--json]                          remove soft-deleted records past their retention
 
@@ -40,6 +43,7 @@ const OPTIONS = {
   'include-deleted': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   'max-issues': { type: 'string' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -64,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return EXIT.ok;
     }
-    const grouped = ['admin', 'customer', 'users', 'classes', 'roster'].includes(command);
+    const grouped = ['admin', 'customer', 'users', 'classes', 'roster', 'sync'].includes(command);
     const key = grouped ? `${command} ${sub ?? ''}`.trim() : command;
     const handler = commands[key];
     if (!handler) throw new UsageError(`Unknown command "${positionals.join(' ')}".`);
@@ -97,6 +101,12 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
       const [file, ...extra] = args;
       if (!file || extra.length) throw new UsageError('roster import needs --customer ID|CODE and one BUNDLE.zip.');
       return importBundle(ctx, { customer: requireCustomer(v), file, dryRun: Boolean(v['dry-run']), json: Boolean(v.json) });
+    }),
+  'sync run': (v) =>
+    withContext(async (ctx) => {
+      const customerId = await ctx.customers.resolveId(requireCustomer(v));
+      const run = await pullFromSftp(ctx, operatorActor, customerId, { force: Boolean(v.force) });
+      return reportRun(ctx, run, Boolean(v.json));
     }),
   purge: (v) =>
     withContext(async (ctx) => {

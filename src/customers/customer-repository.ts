@@ -55,7 +55,7 @@ export class CustomerRepository {
 
   /** Updates a customer and, when given, its rostering settings. */
   async update(id: string, customer: CustomerUpdate, rostering?: Partial<RosteringConfig>): Promise<void> {
-    await this.db.updateTable('customers').set(customer).where('id', '=', id).execute();
+    if (Object.keys(customer).length) await this.db.updateTable('customers').set(customer).where('id', '=', id).execute();
     if (rostering) await this.db.updateTable('rostering_configs').set(rostering).where('customer_id', '=', id).execute();
   }
 

@@ -3,6 +3,7 @@ import { operatorActor } from '../../accounts/policy.js';
 import type { AppContext } from '../../context.js';
 import { storeBundleFile } from '../../rostering/runs/bundle-store.js';
 import { RunRepository } from '../../rostering/runs/run-repository.js';
+import type { RunView } from '../../rostering/runs/run-service.js';
 import { zipSource } from '../../rostering/runs/zip-source.js';
 import { EXIT, printJson, printTable } from '../output.js';
 import { progressBar } from '../progress.js';
@@ -31,16 +32,21 @@ export async function importBundle(ctx: AppContext, opts: { customer: string; fi
     read: (h) => source.read({ ...h, onProgress: (done, total) => (h.onProgress(done, total), bar.update(done, total)) }),
   });
   bar.done();
-  if (run.status === 'succeeded' || run.status === 'succeeded_with_warnings') {
+  return reportRun(ctx, run, opts.json);
+}
+
+/** Hashes the run's passwords (when it applied), prints the run as text or JSON, and returns the exit code. */
+export async function reportRun(ctx: AppContext, run: RunView, json: boolean): Promise<number> {
+  if ((run.status === 'succeeded' || run.status === 'succeeded_with_warnings') && !run.dryRun) {
     const hashing = progressBar('Hashing passwords');
-    await ctx.runs.hashPasswords(customerId, (n) => hashing.update(n, n));
+    await ctx.runs.hashPasswords(run.customerId, (n) => hashing.update(n, n));
     hashing.done();
   }
   const { items: issues } = await new RunRepository(ctx.db.kysely).listIssues(run.runId, { limit: 100_000, offset: 0 });
-  if (opts.json) {
+  if (json) {
     printJson({ ...run, issues });
   } else {
-    console.log(`Run ${run.runId}: ${run.status}${run.dryRun ? ' (preview: nothing applied)' : ''}`);
+    console.log(`Run ${run.runId}: ${run.status}${run.stage === 'unchanged' ? ' (the file has not changed since the last import)' : ''}${run.dryRun ? ' (preview: nothing applied)' : ''}`);
     if (run.error) console.log(`  ${run.error.message}`);
     if (run.holdReason) console.log(`  Held for approval: ${run.holdReason}`);
     printTable(

@@ -1,9 +1,10 @@
 /*
- * A streaming RFC 4180 tokenizer over decoded text, written for speed: a record without a double
- * quote (nearly all of them) is split with native indexOf calls and slices; only records holding a
- * quote take the character loop. It tracks the physical line each record starts on and applies the
- * OneRoster restrictions: no carriage return inside a field, and a cap on record length so a
- * missing closing quote cannot make it buffer a whole file.
+ * A streaming RFC 4180 tokenizer over the raw UTF-8 bytes of a file, written for speed: one loop
+ * over the bytes, a lookup table telling the few bytes that matter (comma, quote, CR, LF) from the
+ * rest, and cells delivered as byte ranges of the chunk, so nothing is decoded or allocated per
+ * cell unless the consumer asks for the text. It tracks the physical line each record starts on
+ * and applies the OneRoster restrictions: no carriage return inside a field, and a cap on record
+ * length so a missing closing quote cannot make it buffer a whole file.
  */
 
 /** Why tokenizing stopped: the rest of the file cannot be read reliably. */
@@ -21,24 +22,143 @@ export const QUIRK = {
   textAfterQuote: 2,
 } as const;
 
-/**
- * Receives each record: its cells (the array is reused, copy it to keep it), the physical line it
- * starts on, and its QUIRK flags. A blank line arrives as a single empty cell.
- */
-export type RecordSink = (cells: string[], line: number, quirks: number) => void;
-
 const QUOTE = 34;
 const COMMA = 44;
 const LF = 10;
 const CR = 13;
 const BARE_CR = 'a carriage return that does not end a line (old Mac line endings or a stray CR)';
+const EMPTY = Buffer.alloc(0);
 
-/** Splits decoded CSV text, pushed in chunks of any size, into records. */
+// Bytes the scan loop stops at: those that end or change an unquoted cell, and non-ASCII bytes
+// (noted, so an all-ASCII record can be decoded in one call and sliced).
+const SPECIAL = new Uint8Array(256);
+for (const c of [QUOTE, COMMA, LF, CR]) SPECIAL[c] = 1;
+SPECIAL.fill(1, 0x80);
+
+/**
+ * One record as byte ranges of the chunk being tokenized: valid only during the callback that
+ * receives it. Iterating it (or `text(i)`) decodes cells; the byte accessors do not.
+ */
+export class CsvRow implements Iterable<string> {
+  /** The bytes the ranges point into. */
+  bytes: Buffer = EMPTY;
+  /** Cells in the record. */
+  length = 0;
+  private starts = new Int32Array(32);
+  private ends = new Int32Array(32);
+  /** 1 for a cell whose range is raw quoted text (doubled quotes, text after the quote) to unescape. */
+  private raw = new Uint8Array(32);
+  /** Whether the record holds a byte above 0x7f. */
+  wide = false;
+  /** The record's text, decoded on first use when it is all ASCII (byte offsets are then char offsets). */
+  private decoded: string | null = null;
+
+  /** Where cell `i` starts in `bytes`. */
+  start(i: number): number {
+    return this.starts[i] as number;
+  }
+
+  /** Where cell `i` ends in `bytes` (exclusive). */
+  end(i: number): number {
+    return this.ends[i] as number;
+  }
+
+  /** Whether the range of cell `i` is its exact value (no quote escapes to undo). */
+  exact(i: number): boolean {
+    return this.raw[i] === 0;
+  }
+
+  /** Whether cell `i` is blank. */
+  blank(i: number): boolean {
+    return this.starts[i] === this.ends[i];
+  }
+
+  /** The decoded text of cell `i`. */
+  text(i: number): string {
+    const start = this.starts[i] as number;
+    const end = this.ends[i] as number;
+    let text: string;
+    if (this.wide) text = this.bytes.toString('utf8', start, end);
+    else {
+      const first = this.starts[0] as number;
+      this.decoded ??= this.bytes.toString('latin1', first, this.ends[this.length - 1]);
+      text = this.decoded.slice(start - first, end - first);
+    }
+    return this.raw[i] === 0 ? text : unescape(text);
+  }
+
+  /** Every cell, decoded. */
+  *[Symbol.iterator](): Iterator<string> {
+    for (let i = 0; i < this.length; i++) yield this.text(i);
+  }
+
+  /** Starts a new record over `bytes`. */
+  reset(bytes: Buffer): void {
+    this.bytes = bytes;
+    this.length = 0;
+    this.wide = false;
+    this.decoded = null;
+  }
+
+  /** Appends a cell. */
+  push(start: number, end: number, raw: number): void {
+    const i = this.length++;
+    if (i === this.starts.length) this.widen();
+    this.starts[i] = start;
+    this.ends[i] = end;
+    this.raw[i] = raw;
+  }
+
+  private widen(): void {
+    const size = this.starts.length * 2;
+    const starts = new Int32Array(size);
+    const ends = new Int32Array(size);
+    const raw = new Uint8Array(size);
+    starts.set(this.starts);
+    ends.set(this.ends);
+    raw.set(this.raw);
+    this.starts = starts;
+    this.ends = ends;
+    this.raw = raw;
+  }
+}
+
+// The text of a quoted cell after its opening quote: "" is a quote, a lone " closes the quoted part
+// and whatever follows it is kept literally.
+function unescape(s: string): string {
+  let out = '';
+  let from = 0;
+  for (;;) {
+    const q = s.indexOf('"', from);
+    if (q < 0) return out + s.slice(from);
+    if (s.charCodeAt(q + 1) === QUOTE) {
+      out += s.slice(from, q + 1);
+      from = q + 2;
+      continue;
+    }
+    return out + s.slice(from, q) + s.slice(q + 1);
+  }
+}
+
+/**
+ * Receives each record (a view reused for the next record: decode what you keep), the physical
+ * line it starts on, and its QUIRK flags. A blank line arrives as a single empty cell.
+ */
+export type RecordSink = (row: CsvRow, line: number, quirks: number) => void;
+
+// A record that runs past the bytes held.
+const INCOMPLETE = -1;
+
+/** Splits CSV, pushed as UTF-8 bytes (or text) in chunks of any size, into records. */
 export class CsvTokenizer {
-  private rest = '';
+  private rest: Buffer = EMPTY;
+  /** A high surrogate that ended the last text pushed, kept to join its low half. */
+  private surrogate = '';
   /** Physical line on which `rest` (the next record) starts. */
   private line = 1;
-  private readonly cells: string[] = [];
+  private readonly row = new CsvRow();
+  /** QUIRK flags of the record being tokenized. */
+  private quirks = 0;
   /** Set once tokenizing has failed; later pushes are ignored. */
   failure: CsvFailure | null = null;
   /** Set by stop(): the consumer needs no more records. */
@@ -54,86 +174,57 @@ export class CsvTokenizer {
     return this.line;
   }
 
-  /** The text held back as an incomplete record. */
-  get pending(): string {
+  /** The bytes held back as an incomplete record. */
+  get pending(): Buffer {
     return this.rest;
   }
 
   /** Makes every later push a no-op (the consumer has seen enough, e.g. an unusable header). */
   stop(): void {
     this.stopped = true;
-    this.rest = '';
+    this.rest = EMPTY;
   }
 
-  /** Tokenizes `chunk`; returns false once tokenizing has failed or been stopped. */
-  push(chunk: string): boolean {
+  /** Tokenizes `chunk` (UTF-8 bytes, or text); returns false once tokenizing has failed or been stopped. */
+  push(chunk: Buffer | string): boolean {
     if (this.failure || this.stopped) return false;
-    const s = this.rest.length ? this.rest + chunk : chunk;
-    const n = s.length;
-    const cells = this.cells;
-    let p = 0;
-    // Next quote and carriage return at or after p (n when none): one native scan each, reused.
-    let q = s.indexOf('"');
-    if (q < 0) q = n;
-    let cr = s.indexOf('\r');
-    if (cr < 0) cr = n;
-    while (p < n) {
-      const nl = s.indexOf('\n', p);
-      if (nl < 0) break;
-      if (q < nl) {
-        const next = this.quoted(s, p, cr);
-        if (this.failure || this.stopped) return false;
-        if (next < 0) break;
-        p = next;
-        q = s.indexOf('"', p);
-        if (q < 0) q = n;
-        if (cr < p) {
-          cr = s.indexOf('\r', p);
-          if (cr < 0) cr = n;
-        }
-        continue;
-      }
-      let end = nl;
-      if (cr < nl) {
-        if (cr !== nl - 1) {
-          this.fail('csv.cr_in_field', this.line, BARE_CR);
-          return false;
-        }
-        end = cr;
-        cr = s.indexOf('\r', nl + 1);
-        if (cr < 0) cr = n;
-      }
-      if (end - p > this.maxRecordLength) {
-        this.tooLong(this.line);
-        return false;
-      }
-      cells.length = 0;
-      let a = p;
-      for (;;) {
-        const c = s.indexOf(',', a);
-        if (c < 0 || c >= end) {
-          cells.push(s.slice(a, end));
-          break;
-        }
-        cells.push(s.slice(a, c));
-        a = c + 1;
-      }
-      this.onRecord(cells, this.line, 0);
-      this.line++;
-      p = nl + 1;
-      if (this.stopped) return false;
+    const bytes = typeof chunk === 'string' ? this.encode(chunk) : chunk;
+    let b = bytes;
+    if (this.rest.length) {
+      // The record cut by the last chunk nearly always ends at the first line feed of this one:
+      // finish it from a small join instead of copying the whole chunk behind it.
+      const lf = bytes.indexOf(LF);
+      const joined = lf >= 0 ? Buffer.concat([this.rest, bytes.subarray(0, lf + 1)]) : null;
+      if (joined && this.records(joined) === joined.length) b = bytes.subarray(lf + 1);
+      else if (this.failure || this.stopped) return false;
+      else b = Buffer.concat([this.rest, bytes]);
     }
-    this.rest = p === 0 ? s : s.slice(p);
+    const p = this.records(b);
+    if (this.failure || this.stopped) return false;
+    // The incomplete record is kept as a view: chunks are fresh buffers, never reused by the caller.
+    this.rest = b.subarray(p);
     if (this.rest.length > this.maxRecordLength) {
-      this.tooLong(this.line);
+      this.tooLong();
       return false;
     }
     return true;
   }
 
+  // Tokenizes every complete record of `b`; returns where the first incomplete one starts.
+  private records(b: Buffer): number {
+    let p = 0;
+    while (p < b.length) {
+      const next = this.record(b, p);
+      if (next < 0 || this.stopped) break;
+      p = next;
+    }
+    return p;
+  }
+
   /** Ends the input: a last record without a final newline is still a record. */
   end(): boolean {
     if (this.failure || this.stopped) return false;
+    if (this.surrogate) this.push('');
     if (!this.rest.length) return true;
     if (!this.push('\n')) return false;
     // Still pending after a newline: only an open quoted field swallows it.
@@ -144,102 +235,103 @@ export class CsvTokenizer {
     return true;
   }
 
+  // Text to UTF-8, holding back a trailing high surrogate until its low half arrives.
+  private encode(text: string): Buffer {
+    let s = this.surrogate + text;
+    this.surrogate = '';
+    const last = s.charCodeAt(s.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff && text !== '') {
+      this.surrogate = s.slice(-1);
+      s = s.slice(0, -1);
+    }
+    return Buffer.from(s);
+  }
+
   /**
-   * Tokenizes the record at `p`, which holds a quote, character by character. `cr` is the first
-   * carriage return at or after `p` (or the text length). Returns the index after the record's line
-   * feed, or -1 when the record continues past the text held or tokenizing failed.
+   * Tokenizes the record at `p` and hands it to the sink. Returns the index after its line feed,
+   * or INCOMPLETE when it runs past the bytes held or tokenizing failed.
    */
-  private quoted(s: string, p: number, cr: number): number {
-    const n = s.length;
-    const cells = this.cells;
+  private record(b: Buffer, p: number): number {
+    const n = b.length;
+    const row = this.row;
     const limit = p + this.maxRecordLength;
-    cells.length = 0;
-    let quirks = 0;
+    row.reset(b);
+    this.quirks = 0;
     let newlines = 0;
     let i = p;
     for (;;) {
-      let value: string;
-      if (i < n && s.charCodeAt(i) === QUOTE) {
-        value = '';
-        let from = ++i;
+      if (b[i] === QUOTE) {
+        const from = i + 1;
+        let raw = 0;
+        let j = from;
+        // The quoted part: up to a quote that is not doubled.
         for (;;) {
-          const close = s.indexOf('"', i);
-          if (close > limit || (close < 0 && n > limit)) return this.tooLong(this.line, ' (usually a quote that is never closed)');
-          if (close < 0) return -1;
-          if (cr < i) {
-            cr = s.indexOf('\r', i);
-            if (cr < 0) cr = n;
+          while (j < n) {
+            const c = b[j] as number;
+            if (c === QUOTE) break;
+            if (c === LF) newlines++;
+            else if (c > 0x7f) row.wide = true;
+            else if (c === CR) return this.fail('csv.cr_in_field', this.line + newlines, 'a carriage return inside a quoted field (OneRoster forbids them; write line breaks as LF)');
+            j++;
           }
-          if (cr < close) return this.failAt('csv.cr_in_field', 'a carriage return inside a quoted field (OneRoster forbids them; write line breaks as LF)', s, p, cr);
-          for (let nl = s.indexOf('\n', i); nl >= 0 && nl < close; nl = s.indexOf('\n', nl + 1)) newlines++;
-          if (close + 1 >= n) return -1;
-          if (s.charCodeAt(close + 1) === QUOTE) {
-            value += s.slice(from, close + 1);
-            i = from = close + 2;
-            continue;
-          }
-          value += s.slice(from, close);
-          i = close + 1;
-          break;
+          if (j + 1 >= n) return j > limit ? this.tooLong(' (usually a quote that is never closed)') : INCOMPLETE;
+          if (b[j + 1] !== QUOTE) break;
+          raw = 1;
+          j += 2;
         }
-        const c = s.charCodeAt(i);
-        if (c !== COMMA && c !== LF && c !== CR) quirks |= QUIRK.textAfterQuote;
-      } else value = '';
-      // Unquoted text (a whole cell, or stray text after a closing quote) runs to a comma or line end.
-      const stop = this.cellEnd(s, i);
-      if (stop < 0) return -1;
-      if (stop > i) {
-        const quote = s.indexOf('"', i);
-        if (quote >= 0 && quote < stop) quirks |= QUIRK.strayQuote;
-        value += s.slice(i, stop);
+        i = j + 1;
+        const c = b[i] as number;
+        if (c === COMMA || c === LF || c === CR) row.push(from, j, raw);
+        else {
+          // Text after the closing quote is kept: the cell's range is everything after the opening quote.
+          this.quirks |= QUIRK.textAfterQuote;
+          i = this.unquoted(b, i);
+          row.push(from, i, 1);
+        }
+      } else {
+        const from = i;
+        i = this.unquoted(b, i);
+        row.push(from, i, 0);
       }
-      cells.push(value);
-      const c = s.charCodeAt(stop);
+      if (i >= n) return i > limit ? this.tooLong() : INCOMPLETE;
+      const c = b[i];
       if (c === COMMA) {
-        i = stop + 1;
+        i++;
         continue;
       }
-      const next = stop + (c === CR ? 2 : 1);
-      if (next - p > this.maxRecordLength) return this.tooLong(this.line);
-      this.onRecord(cells, this.line, quirks);
-      this.line += 1 + newlines;
-      return this.stopped ? -1 : next;
-    }
-  }
-
-  /**
-   * The index of the comma, CR-LF or LF ending the unquoted text at `i`, or -1 when it runs past
-   * the text held or tokenizing failed on a carriage return that ends no line.
-   */
-  private cellEnd(s: string, i: number): number {
-    const n = s.length;
-    for (let j = i; j < n; j++) {
-      const c = s.charCodeAt(j);
-      if (c === COMMA || c === LF) return j;
       if (c === CR) {
-        if (j + 1 >= n) return -1;
-        if (s.charCodeAt(j + 1) === LF) return j;
-        return this.fail('csv.cr_in_field', this.line, BARE_CR);
+        if (i + 1 >= n) return INCOMPLETE;
+        if (b[i + 1] !== LF) return this.fail('csv.cr_in_field', this.line, BARE_CR);
       }
+      if (i > limit) return this.tooLong();
+      this.onRecord(row, this.line, this.quirks);
+      this.line += 1 + newlines;
+      return c === CR ? i + 2 : i + 1;
     }
-    return -1;
   }
 
-  private tooLong(line: number, hint = ''): -1 {
-    this.fail('csv.line_too_long', line, `a record longer than ${this.maxRecordLength} characters starts here${hint}`);
-    return -1;
+  // The end of unquoted text at `i`: the next comma, CR, LF or the end of the bytes. A quote in it is
+  // a stray quote (kept) and a byte above 0x7f marks the record wide.
+  private unquoted(b: Buffer, i: number): number {
+    const n = b.length;
+    for (;;) {
+      while (i < n && SPECIAL[b[i] as number] === 0) i++;
+      if (i >= n) return i;
+      const c = b[i] as number;
+      if (c === QUOTE) this.quirks |= QUIRK.strayQuote;
+      else if (c > 0x7f) this.row.wide = true;
+      else return i;
+      i++;
+    }
   }
 
-  private failAt(code: CsvFailure['code'], message: string, s: string, p: number, at: number): number {
-    let line = this.line;
-    for (let nl = s.indexOf('\n', p); nl >= 0 && nl < at; nl = s.indexOf('\n', nl + 1)) line++;
-    this.fail(code, line, message);
-    return -1;
+  private tooLong(hint = ''): number {
+    return this.fail('csv.line_too_long', this.line, `a record longer than ${this.maxRecordLength} characters starts here${hint}`);
   }
 
-  private fail(code: CsvFailure['code'], line: number, message: string): -1 {
+  private fail(code: CsvFailure['code'], line: number, message: string): number {
     this.failure = { code, line, message };
-    this.rest = '';
-    return -1;
+    this.rest = EMPTY;
+    return INCOMPLETE;
   }
 }

@@ -6,56 +6,59 @@ import type { UserId } from './records.js';
 
 const DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function digits(s: string, from: number, count: number): number {
+// The value of `count` ASCII digits at b[from], or -1.
+function digits(b: Uint8Array, from: number, count: number): number {
   let v = 0;
   for (let i = from; i < from + count; i++) {
-    const d = s.charCodeAt(i) - 48;
+    const d = (b[i] ?? 0) - 48;
     if (d < 0 || d > 9) return -1;
     v = v * 10 + d;
   }
   return v;
 }
 
-// YYYY-MM-DD at the start of `s`, a real calendar day.
-function dateAt(s: string): boolean {
-  if (s.length < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
-  const y = digits(s, 0, 4);
-  const m = digits(s, 5, 2);
-  const d = digits(s, 8, 2);
+// YYYY-MM-DD at b[s], a real calendar day.
+function dateAt(b: Uint8Array, s: number, e: number): boolean {
+  if (e - s < 10 || b[s + 4] !== 45 || b[s + 7] !== 45) return false;
+  const y = digits(b, s, 4);
+  const m = digits(b, s + 5, 2);
+  const d = digits(b, s + 8, 2);
   if (y < 0 || m < 1 || m > 12 || d < 1 || d > (DAYS[m - 1] ?? 0)) return false;
   return m !== 2 || d < 29 || (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0));
 }
 
-/** Whether `s` is an ISO 8601 calendar date `YYYY-MM-DD`. */
-export function isDate(s: string): boolean {
-  return s.length === 10 && dateAt(s);
+/** Whether the UTF-8 bytes b[s, e) are an ISO 8601 calendar date `YYYY-MM-DD`. */
+export function isDate(b: Uint8Array, s: number, e: number): boolean {
+  return e - s === 10 && dateAt(b, s, e);
 }
 
-/** Whether `s` is a four-digit year. */
-export function isYear(s: string): boolean {
-  return s.length === 4 && digits(s, 0, 4) >= 0;
+/** Whether the UTF-8 bytes b[s, e) are a four-digit year. */
+export function isYear(b: Uint8Array, s: number, e: number): boolean {
+  return e - s === 4 && digits(b, s, 4) >= 0;
 }
+
+const ZONES = ['Z', '+00:00', '-00:00'].map((z) => Buffer.from(z));
 
 /**
- * Reads a OneRoster date-time: `YYYY-MM-DDTHH:MM:SS[.fraction]` in UTC (`Z` or `+00:00`).
- * Returns 'ok', 'date' for a bare date (accepted with a warning), or 'bad'.
+ * Reads a OneRoster date-time in the UTF-8 bytes b[s, e): `YYYY-MM-DDTHH:MM:SS[.fraction]` in UTC
+ * (`Z` or `+00:00`). Returns 'ok', 'date' for a bare date (accepted with a warning), or 'bad'.
  */
-export function checkDateTime(s: string): 'ok' | 'date' | 'bad' {
-  if (!dateAt(s)) return 'bad';
-  if (s.length === 10) return 'date';
-  if (s.length < 20 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return 'bad';
-  const h = digits(s, 11, 2);
-  const min = digits(s, 14, 2);
-  const sec = digits(s, 17, 2);
+export function checkDateTime(b: Uint8Array, s: number, e: number): 'ok' | 'date' | 'bad' {
+  if (!dateAt(b, s, e)) return 'bad';
+  if (e - s === 10) return 'date';
+  if (e - s < 20 || b[s + 10] !== 84 || b[s + 13] !== 58 || b[s + 16] !== 58) return 'bad';
+  const h = digits(b, s + 11, 2);
+  const min = digits(b, s + 14, 2);
+  const sec = digits(b, s + 17, 2);
   if (h < 0 || h > 23 || min < 0 || min > 59 || sec < 0 || sec > 60) return 'bad';
-  let i = 19;
-  if (s.charCodeAt(i) === 46) {
+  let i = s + 19;
+  if (b[i] === 46) {
     const start = ++i;
-    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+    while (i < e && (b[i] ?? 0) >= 48 && (b[i] ?? 0) <= 57) i++;
     if (i === start) return 'bad';
   }
-  const zone = s.slice(i);
-  return zone === 'Z' || zone === '+00:00' || zone === '-00:00' ? 'ok' : 'bad';
+  const zone = b.subarray(i, e);
+  return ZONES.some((z) => z.equals(zone)) ? 'ok' : 'bad';
 }
 
 /** Reads a boolean: exactly `true`/`false`, a tolerated spelling (`TRUE`, `1`…), or not a boolean. */

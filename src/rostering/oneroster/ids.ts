@@ -1,35 +1,63 @@
 /*
- * sourcedIds: their key (hash and shape, computed in one pass over the characters, since ids are
- * the most-touched strings of a bundle) and a set of them in a fraction of the memory of
- * Set<string>. IdSet copies ids as bytes into one growing arena and finds them through an
- * open-addressing table of arena offsets: a 24-character id costs 25 arena bytes plus 4–8 table
- * bytes, about 33 in all against ~90 for a Set of strings, and the chunk strings the ids were
- * sliced from are not kept alive. Ids with characters above U+00FF or longer than 255 characters
- * (never seen in real bundles) go to a plain Set.
+ * sourcedIds: their key (hash and shape, computed in one pass over the bytes, since ids are the
+ * most-touched values of a bundle) and a set of them in a fraction of the memory of Set<string>.
+ * Ids are handled as the UTF-8 bytes the tokenizer already holds, never as decoded strings: the
+ * hot path hashes and compares byte ranges of the inflated chunk. IdSet copies ids into one
+ * growing arena and finds them through an open-addressing table of arena offsets: a 24-character
+ * id costs 25 arena bytes plus 4–8 table bytes, about 33 in all against ~90 for a Set of strings.
+ * Ids longer than 255 bytes (never seen in real bundles) go to a plain Set.
  */
 
-const GUID_CHARS = new Uint8Array(128);
-for (const c of '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz./@_-') GUID_CHARS[c.charCodeAt(0)] = 1;
+const GUID_BYTES = new Uint8Array(256);
+for (const c of '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz./@_-') GUID_BYTES[c.charCodeAt(0)] = 1;
 
-// Flags above the 32 hash bits of a key (a double holds them exactly).
-const NOT_GUID = 2 ** 32;
-const WIDE = 2 ** 33;
+// A key is 28 hash bits and two flags above them: small enough to stay a V8 small integer, which
+// crosses calls without being boxed (a boxed double key cost an allocation per id).
+const HASH_BITS = 0x0fffffff;
+const NOT_GUID = 1 << 28;
+const WIDE = 1 << 29;
+const MAX_ARENA_ID = 255;
 
 /**
- * The key of an id: a 32-bit hash, plus flags for "not a GUID" (outside the shape LongsightGroup's
- * conformance reader enforces, `[0-9A-Za-z./@_-]{1,255}`) and "not storable as Latin-1 bytes".
+ * The key of the id in `bytes[start, end)` (UTF-8): a 28-bit hash, plus flags for "not a GUID"
+ * (outside the shape LongsightGroup's conformance reader enforces, `[0-9A-Za-z./@_-]{1,255}`)
+ * and "too long for the arena".
  */
-export function idKey(id: string): number {
-  const n = id.length;
-  let h = 0x811c9dc5;
-  let odd = 0;
-  for (let k = 0; k < n; k++) {
-    const c = id.charCodeAt(k);
-    h = Math.imul(h ^ c, 0x01000193);
-    odd |= c > 0x7f ? c : GUID_CHARS[c] === 1 ? 0 : 1;
+export function idKeyOf(bytes: Uint8Array, start: number, end: number): number {
+  // MurmurHash3 (32-bit) a word at a time: a quarter of the multiplies of a bytewise hash.
+  let h = 0x9747b28c;
+  let guid = 1;
+  let k = start;
+  for (; k + 4 <= end; k += 4) {
+    const c0 = bytes[k] as number;
+    const c1 = bytes[k + 1] as number;
+    const c2 = bytes[k + 2] as number;
+    const c3 = bytes[k + 3] as number;
+    guid &= (GUID_BYTES[c0] as number) & (GUID_BYTES[c1] as number) & (GUID_BYTES[c2] as number) & (GUID_BYTES[c3] as number);
+    h ^= scramble(c0 | (c1 << 8) | (c2 << 16) | (c3 << 24));
+    h = Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64;
   }
-  const wide = odd > 0xff || n > 255;
-  return mix(h) + (odd !== 0 || n === 0 || wide ? NOT_GUID : 0) + (wide ? WIDE : 0);
+  let tail = 0;
+  for (let shift = 0; k < end; k++, shift += 8) {
+    const c = bytes[k] as number;
+    guid &= GUID_BYTES[c] as number;
+    tail |= c << shift;
+  }
+  const n = end - start;
+  h = mix(h ^ scramble(tail) ^ n);
+  const wide = n > MAX_ARENA_ID;
+  return (h & HASH_BITS) | (guid === 0 || n === 0 || wide ? NOT_GUID : 0) | (wide ? WIDE : 0);
+}
+
+function scramble(word: number): number {
+  const w = Math.imul(word, 0xcc9e2d51);
+  return Math.imul((w << 15) | (w >>> 17), 0x1b873593);
+}
+
+/** The key of `id` (see idKeyOf). */
+export function idKey(id: string): number {
+  const bytes = Buffer.from(id);
+  return idKeyOf(bytes, 0, bytes.length);
 }
 
 /** Whether the id of `key` has the GUID shape. */
@@ -40,7 +68,7 @@ export function isGuidKey(key: number): boolean {
 const EMPTY = 0;
 const MAX_LOAD = 0.6;
 
-/** A set of strings optimised for millions of short Latin-1 identifiers. */
+/** A set of ids optimised for millions of short identifiers, looked up by their UTF-8 bytes. */
 export class IdSet {
   private arena: Uint8Array;
   private used = 0;
@@ -67,44 +95,56 @@ export class IdSet {
     return this.arena.byteLength + this.slots.byteLength;
   }
 
-  /** Whether `id` is in the set (`key` = idKey(id), when the caller has it already). */
-  has(id: string, key = idKey(id)): boolean {
-    if (key >= WIDE) return this.wide.has(id);
-    return this.slots[this.find(id, key)] !== EMPTY;
+  /** Whether `id` is in the set. */
+  has(id: string): boolean {
+    const bytes = Buffer.from(id);
+    return this.hasBytes(bytes, 0, bytes.length, idKeyOf(bytes, 0, bytes.length));
   }
 
   /** Adds `id`; returns false when it was already there. */
-  add(id: string, key = idKey(id)): boolean {
+  add(id: string): boolean {
+    const bytes = Buffer.from(id);
+    return this.addBytes(bytes, 0, bytes.length, idKeyOf(bytes, 0, bytes.length));
+  }
+
+  /** Whether the id in `bytes[start, end)`, of key `key`, is in the set. */
+  hasBytes(bytes: Uint8Array, start: number, end: number, key: number): boolean {
+    if (key >= WIDE) return this.wide.has(Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString());
+    return this.slots[this.find(bytes, start, end - start, key)] !== EMPTY;
+  }
+
+  /** Adds the id in `bytes[start, end)`, of key `key`; returns false when it was already there. */
+  addBytes(bytes: Uint8Array, start: number, end: number, key: number): boolean {
     if (key >= WIDE) {
+      const id = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString();
       if (this.wide.has(id)) return false;
       this.wide.add(id);
       return true;
     }
-    const slot = this.find(id, key);
+    const len = end - start;
+    const slot = this.find(bytes, start, len, key);
     if (this.slots[slot] !== EMPTY) return false;
-    this.slots[slot] = this.store(id) + 1;
+    this.slots[slot] = this.store(bytes, start, len) + 1;
     if (++this.count > this.slots.length * MAX_LOAD) this.grow();
     return true;
   }
 
-  // The slot holding `id`, or the empty slot where it would go (linear probing).
-  private find(id: string, key: number): number {
+  // The slot holding the id, or the empty slot where it would go (linear probing).
+  private find(bytes: Uint8Array, start: number, len: number, key: number): number {
     const slots = this.slots;
     const mask = slots.length - 1;
     const arena = this.arena;
-    const len = id.length;
     for (let slot = key & mask; ; slot = (slot + 1) & mask) {
-      const at = slots[slot] ?? EMPTY;
+      const at = slots[slot] as number;
       if (at === EMPTY) return slot;
       if (arena[at - 1] !== len) continue;
       let k = 0;
-      while (k < len && arena[at + k] === id.charCodeAt(k)) k++;
+      while (k < len && arena[at + k] === bytes[start + k]) k++;
       if (k === len) return slot;
     }
   }
 
-  private store(id: string): number {
-    const len = id.length;
+  private store(bytes: Uint8Array, start: number, len: number): number {
     if (this.used + len + 1 > this.arena.length) {
       const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.used + len + 1));
       bigger.set(this.arena.subarray(0, this.used));
@@ -112,7 +152,7 @@ export class IdSet {
     }
     const at = this.used;
     this.arena[at] = len;
-    for (let k = 0; k < len; k++) this.arena[at + 1 + k] = id.charCodeAt(k);
+    for (let k = 0; k < len; k++) this.arena[at + 1 + k] = bytes[start + k] as number;
     this.used += len + 1;
     return at;
   }
@@ -121,8 +161,8 @@ export class IdSet {
     const slots = new Int32Array(this.slots.length * 2);
     const mask = slots.length - 1;
     const arena = this.arena;
-    for (let at = 0; at < this.used; at += (arena[at] ?? 0) + 1) {
-      let slot = hashBytes(arena, at + 1, arena[at] ?? 0) & mask;
+    for (let at = 0; at < this.used; at += (arena[at] as number) + 1) {
+      let slot = idKeyOf(arena, at + 1, at + 1 + (arena[at] as number)) & mask;
       while (slots[slot] !== EMPTY) slot = (slot + 1) & mask;
       slots[slot] = at + 1;
     }
@@ -130,15 +170,7 @@ export class IdSet {
   }
 }
 
-// The hash idKey computes, from an id's Latin-1 bytes.
-function hashBytes(bytes: Uint8Array, from: number, len: number): number {
-  let h = 0x811c9dc5;
-  for (let k = from; k < from + len; k++) h = Math.imul(h ^ (bytes[k] ?? 0), 0x01000193);
-  return mix(h);
-}
-
-// MurmurHash3's finaliser: FNV-1a's low bits (the ones the table mask keeps) are poorly mixed for
-// ids that differ only at the end.
+// MurmurHash3's finaliser, so the low bits the table mask keeps depend on every byte.
 function mix(h: number): number {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);

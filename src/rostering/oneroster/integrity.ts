@@ -11,9 +11,6 @@ import { IdSet } from './ids.js';
 import type { IssueCollector } from './issues.js';
 import type { EntityFile } from './spec.js';
 
-/** The outcome of looking up one reference. */
-export type Resolution = 'found' | 'missing' | 'later' | 'unchecked';
-
 /** Id indexes of every file read so far, plus the forward references of the current file. */
 export class Integrity {
   private readonly ids = new Map<EntityFile, IdSet>();
@@ -37,20 +34,21 @@ export class Integrity {
     this.current = { file, ids, checksOwn: bulk };
   }
 
-  /** Adds the sourcedId (with its idKey) of a row of the current file; false when the file already had it. */
-  claim(sourcedId: string, key: number): boolean {
-    return this.current?.ids.add(sourcedId, key) ?? true;
+  /** Adds the sourcedId in bytes[start, end) (of idKey `key`) of a row of the current file; false when the file already had it. */
+  claim(bytes: Uint8Array, start: number, end: number, key: number): boolean {
+    return this.current?.ids.addBytes(bytes, start, end, key) ?? true;
   }
 
-  /** Looks `id` (with its idKey) up in `target`'s index. */
-  resolve(target: EntityFile, id: string, key: number): Resolution {
+  /**
+   * The index references into `target` are checked against while the current file is read: `own`
+   * when it is the current file (a miss may be defined further down), null when references into it
+   * cannot be checked (not in the bundle in bulk, or not read to the end).
+   */
+  indexOf(target: EntityFile): { ids: IdSet; own: boolean } | null {
     const current = this.current;
-    if (current?.file === target) {
-      if (!current.checksOwn) return 'unchecked';
-      return current.ids.has(id, key) ? 'found' : 'later';
-    }
-    if (!this.complete.has(target)) return 'unchecked';
-    return this.ids.get(target)?.has(id, key) ? 'found' : 'missing';
+    if (current?.file === target) return current.checksOwn ? { ids: current.ids, own: true } : null;
+    const ids = this.ids.get(target);
+    return ids && this.complete.has(target) ? { ids, own: false } : null;
   }
 
   /** Remembers a reference into the current file that may be defined further down. */

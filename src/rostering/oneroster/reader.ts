@@ -2,7 +2,7 @@
  * The public face of the bundle reader: readBundle() vets the zip, works out the version and the
  * mode of every file, then streams each roster file in dependency order through the tokenizer and
  * the row reader, handing records to the caller in batches and collecting a complete issue report.
- * It holds one chunk of text and the id indexes in memory, never a file. Hostile or broken input
+ * It holds one chunk of bytes and the id indexes in memory, never a file. Hostile or broken input
  * ends in a report, never in an exception.
  */
 import { CsvTokenizer } from './csv.js';
@@ -39,7 +39,7 @@ export interface ReadOptions {
   limits?: Partial<ReaderLimits>;
   /**
    * Receives every data row, file by file in dependency order (orgs, academicSessions, courses,
-   * classes, users, userProfiles, roles, enrollments, demographics), in batches of one decoded
+   * classes, users, userProfiles, roles, enrollments, demographics), in batches of one inflated
    * chunk; reading waits for a returned promise. Records are provisional: apply them only if the
    * final report is not `unusable`. Once the bundle is known to be unusable no more are delivered.
    */
@@ -201,11 +201,12 @@ class BundleRun {
         return;
       }
       state.headerSeen = true;
+      const header = [...cells];
       if (inferUsers) {
-        ctx = { ...ctx, version: cells.includes('role') || cells.includes('orgSourcedIds') ? '1.1' : '1.2' };
+        ctx = { ...ctx, version: header.includes('role') || header.includes('orgSourcedIds') ? '1.1' : '1.2' };
         this.version = ctx.version;
       }
-      const plan = planHeader(ctx, cells, this.issues);
+      const plan = planHeader(ctx, header, this.issues);
       if (plan) state.reader = new RowReader(ctx, plan, this.issues, integrity, onRecords !== undefined);
       else tokenizer.stop();
     }, this.limits.maxRecordLength);

@@ -5,8 +5,8 @@
  * finding. Tolerated deviations are accepted with a warning, never silently.
  */
 import { checkDateTime, isDate, isExtensionToken, isYear, nearest, parseUserIds, readBoolean, splitList } from './fields.js';
-import { idKey, isGuidKey, type IdSet } from './ids.js';
-import { QUIRK } from './csv.js';
+import { idKeyOf, isGuidKey, type IdSet } from './ids.js';
+import { QUIRK, type CsvRow } from './csv.js';
 import type { Integrity } from './integrity.js';
 import { ISSUE_CODES, type IssueCode, type IssueCollector } from './issues.js';
 import type { AcceptedRecord, RosterRecord } from './records.js';
@@ -34,6 +34,8 @@ export class Column {
   readonly kind: number;
   readonly required: boolean;
   readonly values: ReadonlySet<string> | null;
+  /** The enumeration's values as UTF-8, in the order of `values`, for matching cells without decoding them. */
+  readonly valueBytes: readonly { bytes: Buffer; value: string }[];
   readonly ext: boolean;
   readonly target: EntityFile | null;
   readonly targetType: 'school' | 'schoolYear' | null;
@@ -47,6 +49,7 @@ export class Column {
     this.kind = KINDS.indexOf(spec.type);
     this.required = spec.required;
     this.values = spec.values ? new Set(spec.values) : null;
+    this.valueBytes = (spec.values ?? []).map((value) => ({ bytes: Buffer.from(value), value }));
     this.ext = spec.ext === true;
     this.target = spec.target ?? null;
     this.targetType = spec.targetType ?? null;
@@ -156,18 +159,27 @@ function versionHint(ctx: FileContext, table: TableName): string {
 }
 
 /**
- * Reads the rows of one file against its plan. Records are built only when `buildRecords` is set:
- * validating alone (the CLI) skips that allocation.
+ * Reads the rows of one file against its plan. Cells are checked as bytes where they can be (ids,
+ * enumerations, booleans, dates, blanks) and decoded only for a record, an issue message or a rare
+ * format. Records are built only when `buildRecords` is set: validating alone (the CLI) skips that.
  */
 export class RowReader {
   rows = 0;
   rejected = 0;
   private line = 0;
-  private sourcedId = '';
+  private row: CsvRow | null = null;
+  /** The decoded sourcedId of the row, once something needed it. */
+  private idText: string | null = null;
   private failed = false;
   private readonly unchecked = new Set<string>();
   /** orgs and academicSessions: the ids of the type later type checks need (schools, school years). */
   private readonly typeIndex: { column: Column; value: string; ids: IdSet } | null;
+  /** Per column of the plan: the index its references are checked against (see Integrity.indexOf). */
+  private readonly targets: ({ ids: IdSet; own: boolean } | null)[];
+  // The bytes of the cell being checked (see select): a range of the row, or a cell's re-encoded text.
+  private b: Buffer = EMPTY;
+  private s = 0;
+  private e = 0;
 
   constructor(
     private readonly ctx: FileContext,
@@ -180,48 +192,53 @@ export class RowReader {
     if (ctx.file === 'orgs' && typeColumn) this.typeIndex = { column: typeColumn, value: 'school', ids: integrity.schools };
     else if (ctx.file === 'academicSessions' && typeColumn) this.typeIndex = { column: typeColumn, value: 'schoolYear', ids: integrity.schoolYears };
     else this.typeIndex = null;
+    this.targets = plan.columns.map((c) => (c.target ? integrity.indexOf(c.target) : null));
   }
 
   /** Reads one data row; null for a blank line, which is skipped. */
-  read(cells: readonly string[], line: number, quirks: number): RosterRecord | null {
+  read(row: CsvRow, line: number, quirks: number): RosterRecord | null {
     const plan = this.plan;
-    if (cells.length === 1 && cells[0] === '' && plan.width > 1) {
+    if (row.length === 1 && row.blank(0) && plan.width > 1) {
       this.issues.add('csv.blank_line', `Line ${line} is blank and was skipped.`, { file: this.ctx.name, line });
       return null;
     }
     this.rows++;
     this.line = line;
+    this.row = row;
+    this.idText = null;
     this.failed = false;
-    const sourcedId = cells[plan.idIndex] ?? '';
-    this.sourcedId = sourcedId;
-    if (cells.length !== plan.width) this.report('row.field_count', null, `The row has ${cells.length} cells; the header has ${plan.width}.`);
+    if (row.length !== plan.width) this.report('row.field_count', null, `The row has ${row.length} cells; the header has ${plan.width}.`);
     if (quirks & QUIRK.textAfterQuote) this.report('csv.text_after_quote', null, 'Text follows the closing quote of a field; quote the whole field.');
     if (quirks & QUIRK.strayQuote) this.report('csv.stray_quote', null, 'A double quote inside an unquoted field was read literally; quote the field and double the quote ("").');
-    if (sourcedId === '') this.report('row.required', 'sourcedId', 'sourcedId is blank.');
+    this.select(plan.idIndex);
+    const idBytes = this.b;
+    const idStart = this.s;
+    const idEnd = this.e;
+    if (idStart === idEnd) this.report('row.required', 'sourcedId', 'sourcedId is blank.');
     else {
-      const key = idKey(sourcedId);
-      if (!isGuidKey(key)) this.guidWarning('sourcedId', sourcedId);
-      if (!this.integrity.claim(sourcedId, key)) this.report('row.duplicate_sourced_id', 'sourcedId', `sourcedId ${sourcedId} appears earlier in ${this.ctx.name}; this row was not read.`);
+      const key = idKeyOf(idBytes, idStart, idEnd);
+      if (!isGuidKey(key)) this.guidWarning('sourcedId', this.sourcedId());
+      if (!this.integrity.claim(idBytes, idStart, idEnd, key)) this.report('row.duplicate_sourced_id', 'sourcedId', `sourcedId ${this.sourcedId()} appears earlier in ${this.ctx.name}; this row was not read.`);
     }
-    const status = this.lifecycle(cells);
+    const status = this.lifecycle();
     const values: Record<string, unknown> | null = this.buildRecords ? {} : null;
     const columns = plan.columns;
     for (let c = 0; c < columns.length; c++) {
       const column = columns[c] as Column;
-      const value = this.cell(column, column.index < 0 ? '' : (cells[column.index] ?? ''));
+      const value = this.cell(column, c);
       if (values) values[column.name] = value;
-      if (column === this.typeIndex?.column && value === this.typeIndex.value && !this.failed) this.typeIndex.ids.add(sourcedId);
+      if (column === this.typeIndex?.column && value === this.typeIndex.value && !this.failed) this.typeIndex.ids.addBytes(idBytes, idStart, idEnd, idKeyOf(idBytes, idStart, idEnd));
     }
     if (this.failed) {
       this.rejected++;
-      return this.buildRecords ? { ok: false, file: this.ctx.file, line, sourcedId, status } : null;
+      return this.buildRecords ? { ok: false, file: this.ctx.file, line, sourcedId: this.sourcedId(), status } : null;
     }
     if (!values) return null;
     const metadata: Record<string, string> = {};
-    for (const m of plan.metadata) metadata[m.name] = cells[m.index] ?? '';
-    const dateLastModified = plan.modifiedIndex < 0 ? null : cells[plan.modifiedIndex] || null;
+    for (const m of plan.metadata) metadata[m.name] = this.text(m.index);
+    const dateLastModified = plan.modifiedIndex < 0 ? null : this.text(plan.modifiedIndex) || null;
     // The values were built from the table this record names, so they have its shape.
-    return { ok: true, file: this.ctx.file, table: plan.table, line, sourcedId, status: status ?? 'active', dateLastModified, values, metadata } as AcceptedRecord;
+    return { ok: true, file: this.ctx.file, table: plan.table, line, sourcedId: this.sourcedId(), status: status ?? 'active', dateLastModified, values, metadata } as AcceptedRecord;
   }
 
   /** The columns whose references could not be checked (their target is not in the bundle in bulk). */
@@ -229,25 +246,55 @@ export class RowReader {
     return this.unchecked;
   }
 
+  // Points b/s/e at the bytes of cell `index` (blank when the row or the header lacks it).
+  private select(index: number): void {
+    const row = this.row as CsvRow;
+    if (index < 0 || index >= row.length) {
+      this.b = EMPTY;
+      this.s = this.e = 0;
+    } else if (row.exact(index)) {
+      this.b = row.bytes;
+      this.s = row.start(index);
+      this.e = row.end(index);
+    } else {
+      this.b = Buffer.from(row.text(index));
+      this.s = 0;
+      this.e = this.b.length;
+    }
+  }
+
+  // The decoded text of cell `index` ('' when the row or the header lacks it).
+  private text(index: number): string {
+    const row = this.row as CsvRow;
+    return index < 0 || index >= row.length ? '' : row.text(index);
+  }
+
+  private sourcedId(): string {
+    return (this.idText ??= this.text(this.plan.idIndex));
+  }
+
   // status and dateLastModified: blank in bulk (a warning when set), required in delta.
-  private lifecycle(cells: readonly string[]): Status | null {
+  private lifecycle(): Status | null {
     const plan = this.plan;
-    const rawStatus = plan.statusIndex < 0 ? '' : (cells[plan.statusIndex] ?? '');
-    const rawModified = plan.modifiedIndex < 0 ? '' : (cells[plan.modifiedIndex] ?? '');
+    this.select(plan.modifiedIndex);
+    const modifiedBlank = this.s === this.e;
+    const checkedModified = modifiedBlank ? 'ok' : checkDateTime(this.b, this.s, this.e);
+    this.select(plan.statusIndex);
+    const rawStatus = this.s === this.e ? '' : this.text(plan.statusIndex);
     if (this.ctx.mode === 'bulk') {
-      if (rawStatus === '' && rawModified === '') return 'active';
+      if (rawStatus === '' && modifiedBlank) return 'active';
       this.report(
         'row.status_in_bulk',
         rawStatus !== '' ? 'status' : 'dateLastModified',
         'status and dateLastModified should be blank in a bulk file (many SIS exports fill them anyway); a tobedeleted row is treated as removed.',
       );
-    } else if (rawStatus === '' || rawModified === '') {
+    } else if (rawStatus === '' || modifiedBlank) {
       this.report('row.status_missing_in_delta', rawStatus === '' ? 'status' : 'dateLastModified', 'A delta row needs both status and dateLastModified.');
     }
-    if (rawModified !== '') {
-      const check = checkDateTime(rawModified);
-      if (check === 'date') this.report('row.datetime_tolerant', 'dateLastModified', `dateLastModified ${rawModified} is a date; a UTC date-time such as ${rawModified}T00:00:00.000Z belongs here.`);
-      else if (check === 'bad') this.report('row.datetime', 'dateLastModified', `dateLastModified ${rawModified} is not a UTC date-time such as 2024-08-01T12:00:00.000Z.`);
+    if (!modifiedBlank) {
+      const rawModified = this.text(plan.modifiedIndex);
+      if (checkedModified === 'date') this.report('row.datetime_tolerant', 'dateLastModified', `dateLastModified ${rawModified} is a date; a UTC date-time such as ${rawModified}T00:00:00.000Z belongs here.`);
+      else if (checkedModified === 'bad') this.report('row.datetime', 'dateLastModified', `dateLastModified ${rawModified} is not a UTC date-time such as 2024-08-01T12:00:00.000Z.`);
     }
     if (rawStatus === '') return null;
     if (rawStatus === 'active' || rawStatus === 'tobedeleted') return rawStatus;
@@ -264,54 +311,93 @@ export class RowReader {
     return null;
   }
 
-  private cell(column: Column, raw: string): unknown {
+  // Checks one cell; returns its typed value (only used when building records, or for the type index).
+  private cell(column: Column, c: number): unknown {
     const name = column.name;
+    const index = column.index;
+    this.select(index);
+    const blank = this.s === this.e;
     switch (column.kind) {
       case TEXT:
-        if (raw === '' && column.required) this.report('row.required', name, `${name} is blank.`);
-        return raw;
+        if (blank && column.required) this.report('row.required', name, `${name} is blank.`);
+        return this.buildRecords ? this.text(index) : null;
       case REF:
-        if (raw === '') return this.blank(column);
-        this.reference(column, raw);
-        return raw;
+        if (blank) return this.blank(column);
+        this.reference(column, c, this.b, this.s, this.e);
+        return this.buildRecords ? this.text(index) : null;
       case REFS: {
-        const items = this.list(column, raw);
+        if (blank) {
+          if (column.required) this.report('row.required', name, `${name} is blank.`);
+          return [];
+        }
+        if (this.single()) {
+          this.reference(column, c, this.b, this.s, this.e);
+          return this.buildRecords ? [this.text(index)] : null;
+        }
+        const items = this.list(column, this.text(index));
         if (items.length === 0 && column.required) this.report('row.required', name, `${name} is blank.`);
-        for (const id of items) this.reference(column, id);
+        for (const id of items) {
+          const bytes = Buffer.from(id);
+          this.reference(column, c, bytes, 0, bytes.length);
+        }
         return items;
       }
       case TEXTS:
-        return this.list(column, raw);
+        if (blank) return [];
+        return this.list(column, this.text(index));
       case GRADES_KIND: {
-        const items = this.list(column, raw);
+        if (blank) return [];
+        const items = this.list(column, this.text(index));
         const unknown = items.filter((g) => !GRADES.has(g));
         if (unknown.length) this.report('row.grade', name, `${name} ${unknown.join(', ')} ${unknown.length > 1 ? 'are not CEDS grade codes' : 'is not a CEDS grade code'} (KG, 01–13, PK, Other…).`);
         return items;
       }
       case ENUM:
-        return this.enumeration(column, raw);
+        return blank ? this.blank(column) : this.enumeration(column);
       case BOOLEAN: {
-        if (raw === '') return this.blank(column);
+        if (blank) return this.blank(column);
+        if (this.equals(TRUE)) return true;
+        if (this.equals(FALSE)) return false;
+        const raw = this.text(index);
         const b = readBoolean(raw);
         if (!b) this.report('row.boolean', name, `${name} ${raw} is not true or false.`);
         else if (!b.exact) this.report('row.boolean_tolerant', name, `${name} ${raw} was read as ${b.value}; write true or false.`);
         return b ? b.value : null;
       }
       case DATE:
-        if (raw === '') return this.blank(column);
-        if (!isDate(raw)) this.report('row.date', name, `${name} ${raw} is not a date written YYYY-MM-DD.`);
-        return raw;
+        if (blank) return this.blank(column);
+        if (!isDate(this.b, this.s, this.e)) this.report('row.date', name, `${name} ${this.text(index)} is not a date written YYYY-MM-DD.`);
+        return this.buildRecords ? this.text(index) : null;
       case YEAR:
-        if (raw === '') return this.blank(column);
-        if (!isYear(raw)) this.report('row.year', name, `${name} ${raw} is not a year written YYYY.`);
-        return raw;
+        if (blank) return this.blank(column);
+        if (!isYear(this.b, this.s, this.e)) this.report('row.year', name, `${name} ${this.text(index)} is not a year written YYYY.`);
+        return this.buildRecords ? this.text(index) : null;
       case USER_IDS: {
+        if (blank) return [];
+        const raw = this.text(index);
         const ids = parseUserIds(raw);
         if (!ids) this.report('row.user_ids', name, `${name} ${raw} is not a list of {type:id} items such as {LDAP:12},{SIS:34}.`);
         return ids ?? [];
       }
     }
-    return raw;
+    return null;
+  }
+
+  // Whether the selected cell is one list item as it stands (no comma to split at, no space to trim).
+  private single(): boolean {
+    const b = this.b;
+    for (let k = this.s; k < this.e; k++) if (b[k] === COMMA || b[k] === SPACE) return false;
+    return true;
+  }
+
+  // Whether the selected cell's bytes are `bytes`.
+  private equals(bytes: Buffer): boolean {
+    const n = bytes.length;
+    if (this.e - this.s !== n) return false;
+    const b = this.b;
+    const s = this.s;
+    for (let k = 0; k < n; k++) if (b[s + k] !== bytes[k]) return false;
+    return true;
   }
 
   private blank(column: Column): null {
@@ -325,11 +411,11 @@ export class RowReader {
     return items;
   }
 
-  private enumeration(column: Column, raw: string): string | null {
-    if (raw === '') return this.blank(column);
-    const values = column.values ?? new Set<string>();
-    if (values.has(raw)) return raw;
+  private enumeration(column: Column): string | null {
+    for (const v of column.valueBytes) if (this.equals(v.bytes)) return v.value;
+    const raw = this.text(column.index);
     if (column.ext && this.ctx.version === '1.2' && isExtensionToken(raw)) return raw;
+    const values = column.values ?? new Set<string>();
     const canonical = [...values].find((v) => v.toLowerCase() === raw.toLowerCase());
     if (canonical) {
       this.report('row.enum_tolerant', column.name, `${column.name} ${raw} was read as ${canonical}; values are case-sensitive.`);
@@ -339,24 +425,28 @@ export class RowReader {
     return null;
   }
 
-  private reference(column: Column, id: string): void {
+  // Checks the reference in bytes[start, end) of the column at `c` against its target file's index.
+  private reference(column: Column, c: number, bytes: Buffer, start: number, end: number): void {
     const target = column.target;
     if (!target) return;
-    const key = idKey(id);
-    if (!isGuidKey(key)) this.guidWarning(column.name, id);
-    const outcome = this.integrity.resolve(target, id, key);
-    if (outcome === 'found') {
-      if (column.targetType === 'school' && !this.integrity.schools.has(id, key)) {
-        this.report('ref.wrong_type', column.name, `${column.name} ${id} is an org that is not of type school.`);
-      } else if (column.targetType === 'schoolYear' && !this.integrity.schoolYears.has(id, key)) {
-        this.report('ref.wrong_type', column.name, `${column.name} ${id} is an academic session that is not of type schoolYear.`);
+    const key = idKeyOf(bytes, start, end);
+    // Decoded only for a message (no closure: tsx names every closure it creates, at a cost per call).
+    if (!isGuidKey(key)) this.guidWarning(column.name, bytes.toString('utf8', start, end));
+    const index = this.targets[c];
+    if (!index) {
+      this.unchecked.add(column.name);
+    } else if (index.ids.hasBytes(bytes, start, end, key)) {
+      if (column.targetType === 'school' && !this.integrity.schools.hasBytes(bytes, start, end, key)) {
+        this.report('ref.wrong_type', column.name, `${column.name} ${bytes.toString('utf8', start, end)} is an org that is not of type school.`);
+      } else if (column.targetType === 'schoolYear' && !this.integrity.schoolYears.hasBytes(bytes, start, end, key)) {
+        this.report('ref.wrong_type', column.name, `${column.name} ${bytes.toString('utf8', start, end)} is an academic session that is not of type schoolYear.`);
       }
-    } else if (outcome === 'missing') {
+    } else if (index.own) {
+      this.integrity.defer(this.line, this.sourcedId(), column.name, bytes.toString('utf8', start, end));
+    } else {
       const code = column.required ? 'ref.unresolved' : 'ref.unresolved_optional';
-      this.report(code, column.name, `${column.name} ${id} is not a sourcedId in ${target}.csv${column.required ? '' : '; the link is ignored'}.`);
-    } else if (outcome === 'later') {
-      this.integrity.defer(this.line, this.sourcedId, column.name, id);
-    } else this.unchecked.add(column.name);
+      this.report(code, column.name, `${column.name} ${bytes.toString('utf8', start, end)} is not a sourcedId in ${target}.csv${column.required ? '' : '; the link is ignored'}.`);
+    }
   }
 
   private guidWarning(column: string, id: string): void {
@@ -365,6 +455,13 @@ export class RowReader {
 
   private report(code: IssueCode, column: string | null, message: string): void {
     if (ISSUE_CODES[code].severity === 'error') this.failed = true;
-    this.issues.add(code, message, { file: this.ctx.name, line: this.line, column, sourcedId: this.sourcedId || null });
+    const sourcedId = this.sourcedId();
+    this.issues.add(code, message, { file: this.ctx.name, line: this.line, column, sourcedId: sourcedId || null });
   }
 }
+
+const EMPTY = Buffer.alloc(0);
+const TRUE = Buffer.from('true');
+const FALSE = Buffer.from('false');
+const COMMA = 44;
+const SPACE = 32;

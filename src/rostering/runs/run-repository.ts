@@ -55,6 +55,20 @@ export class RunRepository {
     return { items, total: Number(total.n) };
   }
 
+  /** The newest run of a trigger that applied (not a preview). */
+  lastApplied(customerId: string, trigger: RosterRun['trigger']): Promise<RosterRun | undefined> {
+    return this.db
+      .selectFrom('roster_runs')
+      .selectAll()
+      .where('customer_id', '=', customerId)
+      .where('trigger', '=', trigger)
+      .where('dry_run', '=', 0)
+      .where('status', 'in', ['succeeded', 'succeeded_with_warnings'])
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
   /**
    * Runs left `running` by a process that stopped: their lease is gone or expired (a live run renews
    * it), so a run still working in another process is never taken for dead.

@@ -254,6 +254,28 @@ export class RosterRunService {
     return presentRun(run!);
   }
 
+  /** Ends a run that failed before it could be read (e.g. its source was unreachable). */
+  fail(runId: string, code: string, message: string): Promise<RunView> {
+    return this.finishFailed(runId, code, message);
+  }
+
+  /** Ends a run whose source file is the one already imported: nothing to do, and it says so. */
+  async finishUnchanged(runId: string): Promise<RunView> {
+    await this.runs.update(runId, { status: 'succeeded', stage: 'unchanged', started_at: nowIso(), finished_at: nowIso() });
+    const customerId = await this.runs.customerOf(runId);
+    return presentRun((await this.runs.find(customerId!, runId))!);
+  }
+
+  /** Records where the bundle of a run came from once it has been fetched. */
+  async attachBundle(runId: string, bundle: { path: string; sizeBytes: number; sha256: string }): Promise<void> {
+    await this.runs.update(runId, { bundle_path: bundle.path, size_bytes: bundle.sizeBytes, sha256: bundle.sha256 });
+  }
+
+  /** The last applied run of a trigger, to tell an unchanged source file from a new one. */
+  async lastApplied(customerId: string, trigger: RosterRun['trigger']): Promise<RosterRun | undefined> {
+    return this.runs.lastApplied(customerId, trigger);
+  }
+
   private async finishFailed(runId: string, code: string, message: string): Promise<RunView> {
     await clearStage(this.db.kysely, runId);
     await this.runs.update(runId, { status: 'failed', stage: 'done', error_code: code, error_message: message, finished_at: nowIso() });

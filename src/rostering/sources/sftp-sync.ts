@@ -1,0 +1,51 @@
+import type { Actor } from '../../accounts/policy.js';
+import type { AppContext } from '../../context.js';
+import { CustomerRepository } from '../../customers/customer-repository.js';
+import { secretContext } from '../../customers/customer-service.js';
+import { AppError } from '../../errors.js';
+import type { RunView } from '../runs/run-service.js';
+import { zipSource } from '../runs/zip-source.js';
+import { fetchFromSftp } from './sftp-fetch.js';
+
+
+/**
+ * Pulls the customer's bundle from SFTP and runs it: the run is recorded before the connection, so
+ * an unreachable host, bad credentials or a missing file end as a failed run that says why (and
+ * deletes nothing). The host key is pinned on first use. A file identical (SHA-256) to the last
+ * applied one ends the run as `succeeded` at stage `unchanged` without reading it, unless `force`.
+ */
+export async function pullFromSftp(ctx: AppContext, actor: Actor, customerId: string, opts: { force?: boolean; settleMs?: number } = {}): Promise<RunView> {
+  const record = await new CustomerRepository(ctx.db.kysely).find(customerId);
+  if (!record) throw new AppError('NOT_FOUND', 'Customer not found.');
+  const r = record.rostering;
+  if (r.type !== 'oneroster' || r.sync_type !== 'sftp' || !r.sftp_password_enc) {
+    throw new AppError('CONFLICT', 'This customer does not sync from SFTP.');
+  }
+  const run = await ctx.runs.create(actor, customerId, { trigger: 'sftp', fileName: r.sftp_file_name, sizeBytes: 0, sha256: '', bundlePath: null, dryRun: false });
+  let fetched;
+  try {
+    fetched = await fetchFromSftp(
+      {
+        host: r.sftp_host,
+        port: r.sftp_port ?? 22,
+        username: r.sftp_username,
+        password: ctx.secrets.open(r.sftp_password_enc, secretContext(customerId, 'sftp_password')),
+        path: r.sftp_path,
+        fileName: r.sftp_file_name,
+        hostKeyFingerprint: r.sftp_host_key_fingerprint,
+      },
+      { dataDir: ctx.config.dataDir, maxBytes: ctx.config.maxBundleBytes, settleMs: opts.settleMs },
+    );
+  } catch (err) {
+    const e = err instanceof AppError ? err : new AppError('SOURCE_UNREACHABLE', (err as Error).message);
+    return ctx.runs.fail(run.runId, e.code, e.message);
+  }
+  if (!r.sftp_host_key_fingerprint && fetched.fingerprint) {
+    await new CustomerRepository(ctx.db.kysely).update(customerId, {}, { sftp_host_key_fingerprint: fetched.fingerprint });
+  }
+  if (fetched.status !== 'downloaded') throw new AppError('INTERNAL', 'Unexpected fetch result.');
+  const last = await ctx.runs.lastApplied(customerId, 'sftp');
+  await ctx.runs.attachBundle(run.runId, fetched.bundle);
+  if (!opts.force && last && last.sha256 === fetched.bundle.sha256) return ctx.runs.finishUnchanged(run.runId);
+  return ctx.runs.execute(run.runId, customerId, zipSource(fetched.bundle.path));
+}
