@@ -7,6 +7,11 @@ import { CustomersPage } from './pages/CustomersPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { NotFoundPage } from './pages/NotFoundPage.js';
 import { UsersPage } from './pages/UsersPage.js';
+import { RunHistoryPage } from './pages/roster/RunHistoryPage.js';
+import { RunPage } from './pages/roster/RunPage.js';
+import { UploadRosterPage } from './pages/roster/UploadRosterPage.js';
+import { ClassPage } from './pages/users/ClassPage.js';
+import { UserPage } from './pages/users/UserPage.js';
 import { Redirect, Routes, useLocation, type Route } from './router.js';
 import { homePath, isEnterpriseAdmin, useSession } from './session.js';
 import type { Me } from './types.js';
@@ -18,6 +23,11 @@ function routesFor(user: Me): Route[] {
     { path: '/account', render: () => <AccountPage /> },
     { path: '/customers/:id/users', render: (p) => <UsersPage key={p.id} customerId={p.id ?? ''} tab="users" /> },
     { path: '/customers/:id/classes', render: (p) => <UsersPage key={p.id} customerId={p.id ?? ''} tab="classes" /> },
+    { path: '/customers/:id/users/:userId', render: (p) => <UserPage key={`${p.id}/${p.userId}`} customerId={p.id ?? ''} userId={p.userId ?? ''} /> },
+    { path: '/customers/:id/classes/:classId', render: (p) => <ClassPage key={`${p.id}/${p.classId}`} customerId={p.id ?? ''} classId={p.classId ?? ''} /> },
+    { path: '/customers/:id/roster/upload', render: (p) => <UploadRosterPage key={p.id} customerId={p.id ?? ''} /> },
+    { path: '/customers/:id/roster/runs', render: (p) => <RunHistoryPage key={p.id} customerId={p.id ?? ''} /> },
+    { path: '/customers/:id/roster/runs/:runId', render: (p) => <RunPage key={`${p.id}/${p.runId}`} customerId={p.id ?? ''} runId={p.runId ?? ''} /> },
   ];
   if (!isEnterpriseAdmin(user)) return common;
   return [

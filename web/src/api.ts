@@ -64,12 +64,63 @@ export async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', pa
     throw new ApiError(0, 'NETWORK', 'Lectern could not be reached. Check your connection and try again.');
   }
   const text = await res.text();
-  const data: unknown = text && (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : undefined;
+  const data = parseBody(text, res.headers.get('content-type'));
   if (res.ok) return data as T;
+  throw failureOf(res.status, data, path);
+}
+
+function parseBody(text: string, contentType: string | null): unknown {
+  if (!text || !(contentType ?? '').includes('json')) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+// An error answer as ApiError; a 401 on an ordinary request also ends the session in the console.
+function failureOf(status: number, data: unknown, path: string): ApiError {
   const err = (data as { error?: { code?: string; message?: string; fields?: FieldIssue[] } } | undefined)?.error;
-  const failure = new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? `The server answered ${res.status}.`, err?.fields ?? []);
-  if (res.status === 401 && !EXPECTS_401.has(path.split('?')[0] ?? '')) sessionExpired();
-  throw failure;
+  const failure = new ApiError(status, err?.code ?? `HTTP_${status}`, err?.message ?? `The server answered ${status}.`, err?.fields ?? []);
+  if (status === 401 && !EXPECTS_401.has(path.split('?')[0] ?? '')) sessionExpired();
+  return failure;
+}
+
+/** Bytes sent so far of an upload, and how many there are in all. */
+export interface UploadProgress {
+  loaded: number;
+  total: number;
+}
+
+/** An upload in flight: its answer, and a way to stop it. */
+export interface Upload<T> {
+  done: Promise<T>;
+  abort(): void;
+}
+
+/**
+ * Posts multipart form data with upload progress. fetch cannot report how much of a request body
+ * has been sent, so this one request goes through XMLHttpRequest (with the same CSRF header and
+ * error handling as every other).
+ */
+export function upload<T>(path: string, body: FormData, onProgress: (p: UploadProgress) => void): Upload<T> {
+  const xhr = new XMLHttpRequest();
+  const done = new Promise<T>((resolve, reject) => {
+    xhr.open('POST', path);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('accept', 'application/json');
+    if (csrfToken) xhr.setRequestHeader('x-csrf-token', csrfToken);
+    xhr.upload.onprogress = (e) => onProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : 0 });
+    xhr.onload = () => {
+      const data = parseBody(xhr.responseText, xhr.getResponseHeader('content-type'));
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data as T);
+      else reject(failureOf(xhr.status, data, path));
+    };
+    xhr.onerror = () => reject(new ApiError(0, 'NETWORK', 'The upload was interrupted. Check your connection and try again.'));
+    xhr.onabort = () => reject(new ApiError(0, 'ABORTED', 'The upload was cancelled.'));
+    xhr.send(body);
+  });
+  return { done, abort: () => xhr.abort() };
 }
 
 /** The API as the pages use it. */

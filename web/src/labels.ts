@@ -3,6 +3,7 @@
  * the customer page say the same thing.
  */
 import type { Option } from './components/fields.js';
+import type { EntityType, PlanAction, RosterRun } from './types.js';
 
 export const SYNC_TYPE_OPTIONS: readonly Option[] = [
   { value: 'api', label: 'Sync With API' },
@@ -89,6 +90,13 @@ export function formatDate(iso: string | null | undefined): string {
   return iso ? dateOnly.format(new Date(iso)) : '—';
 }
 
+/** A calendar day (`2024-08-01`, as rosters write begin and end dates) without shifting it by time zone. */
+export function formatDay(day: string | null | undefined): string {
+  if (!day) return '—';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  return m ? dateOnly.format(new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : formatDate(day);
+}
+
 /** An ISO instant on the clock of `timeZone` (a customer's), with the zone named. */
 export function formatInZone(iso: string | null | undefined, timeZone: string): string {
   if (!iso) return '—';
@@ -108,4 +116,101 @@ export function rosteringSummary(r: { type: string; syncType: string | null; syn
   const how = labelOf(SYNC_TYPE_OPTIONS, r.syncType);
   const when = r.syncFrequency === 'auto' ? `Auto (${labelOf(PERIOD_OPTIONS, r.period)})` : 'Manual';
   return `${how} · ${when}`;
+}
+
+/** The record types of a roster run, in report order, as people say them. */
+export const ENTITY_OPTIONS: readonly { value: EntityType; label: string }[] = [
+  { value: 'orgs', label: 'Schools and districts' },
+  { value: 'academicSessions', label: 'Academic sessions' },
+  { value: 'courses', label: 'Courses' },
+  { value: 'classes', label: 'Classes' },
+  { value: 'users', label: 'Users' },
+  { value: 'enrollments', label: 'Enrollments' },
+];
+
+/** Plan actions in the order a reviewer reads them: what is lost first. */
+export const ACTION_OPTIONS: readonly { value: PlanAction; label: string; past: string; count: 'deleted' | 'restored' | 'created' | 'updated' }[] = [
+  { value: 'delete', label: 'Deletes', past: 'Deleted', count: 'deleted' },
+  { value: 'restore', label: 'Restores', past: 'Restored', count: 'restored' },
+  { value: 'create', label: 'Creates', past: 'Created', count: 'created' },
+  { value: 'update', label: 'Updates', past: 'Updated', count: 'updated' },
+];
+
+const RUN_STATUS: Record<RosterRun['status'], string> = {
+  queued: 'Waiting',
+  running: 'Running',
+  succeeded: 'Succeeded',
+  succeeded_with_warnings: 'Succeeded with warnings',
+  failed: 'Failed',
+  awaiting_approval: 'Awaiting approval',
+  discarded: 'Discarded',
+};
+
+/** A run status as people say it; a finished preview says so. */
+export function runStatusLabel(run: Pick<RosterRun, 'status' | 'dryRun'>): string {
+  const label = RUN_STATUS[run.status] ?? run.status;
+  return run.dryRun && (run.status === 'succeeded' || run.status === 'succeeded_with_warnings') ? `Preview ready${run.status === 'succeeded_with_warnings' ? ' (warnings)' : ''}` : label;
+}
+
+/** The stages of a run, in order, as people understand them. */
+export const RUN_STAGES: readonly { value: string; label: string }[] = [
+  { value: 'queued', label: 'Waiting' },
+  { value: 'reading', label: 'Reading the bundle' },
+  { value: 'planning', label: 'Planning' },
+  { value: 'applying', label: 'Applying' },
+  { value: 'done', label: 'Done' },
+];
+
+const TRIGGERS: Record<string, string> = { upload: 'Upload', cli: 'Command line', sftp: 'SFTP', api: 'OneRoster API', schedule: 'Schedule' };
+
+/** How a run was started, as people say it. */
+export function triggerLabel(trigger: string): string {
+  return TRIGGERS[trigger] ?? trigger;
+}
+
+/** Who or what started a run, in a phrase: "Uploaded by ada@…", "Schedule · system". */
+export function startedBy(run: Pick<RosterRun, 'trigger' | 'actor'>): string {
+  if (run.trigger === 'upload') return run.actor ? `Uploaded by ${run.actor}` : 'Uploaded';
+  return [triggerLabel(run.trigger), run.actor].filter(Boolean).join(' · ');
+}
+
+/** True while a run is still working (worth polling). */
+export function isActiveRun(run: Pick<RosterRun, 'status'>): boolean {
+  return run.status === 'queued' || run.status === 'running';
+}
+
+const number = new Intl.NumberFormat();
+
+/** A count with thousands separators. */
+export function formatCount(n: number): string {
+  return number.format(n);
+}
+
+/** "1 warning", "3 warnings": a count with its noun, singular or plural. */
+export function plural(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${formatCount(n)} ${n === 1 ? noun : nouns}`;
+}
+
+/** A byte size as people read it: 812 B, 14.2 KB, 3.1 MB. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 100 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
+
+/** A duration between two instants: "0.8 s", "2 min 5 s". */
+export function formatDuration(from: string | null, to: string | null): string {
+  if (!from || !to) return '—';
+  const ms = new Date(to).getTime() - new Date(from).getTime();
+  if (ms < 0) return '—';
+  if (ms < 100) return 'under 0.1 s';
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
 }

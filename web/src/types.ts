@@ -95,3 +95,134 @@ export interface ApiToken {
   expiresAt: string | null;
   revokedAt: string | null;
 }
+
+/** The record types a roster run touches, in the order reports list them. */
+export type EntityType = 'orgs' | 'academicSessions' | 'courses' | 'classes' | 'users' | 'enrollments';
+
+/** What one run did (or, for previews and held runs, would do) to one record type. */
+export interface EntityCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+  restored: number;
+  skipped: number;
+}
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'succeeded_with_warnings' | 'failed' | 'awaiting_approval' | 'discarded';
+
+/** A roster run, as the upload, status and history endpoints answer (mirrors src RunView). */
+export interface RosterRun {
+  runId: string;
+  customerId: string;
+  status: RunStatus;
+  stage: string;
+  dryRun: boolean;
+  trigger: string;
+  actor: string;
+  fileName: string;
+  sizeBytes: number;
+  sha256: string;
+  version: string | null;
+  modes: Record<string, string>;
+  /** Bytes of the bundle read so far, while reading. */
+  progress: { done: number; total: number };
+  counts: Partial<Record<EntityType, EntityCounts>>;
+  issueCounts: { error: number; warning: number; info: number };
+  holdReason: string;
+  error: { code: string; message: string } | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** One finding of a run, addressed by file, line and column. */
+export interface RunIssue {
+  file: string | null;
+  line: number | null;
+  column: string | null;
+  sourcedId: string | null;
+  severity: Severity;
+  code: string;
+  message: string;
+}
+
+export type PlanAction = 'create' | 'update' | 'delete' | 'restore';
+
+/** Changed fields: field name → [old value, new value]. */
+export type FieldChanges = Record<string, unknown[]>;
+
+/** One line of a run's plan. */
+export interface PlanChange {
+  entity: EntityType;
+  action: PlanAction;
+  sourcedId: string;
+  targetId: string | null;
+  fields: FieldChanges;
+  reason: string;
+}
+
+/** A school of the customer, for filters and names. */
+export interface School {
+  sourcedId: string;
+  name: string;
+  identifier: string;
+}
+
+/** One change a roster run made to a user or class. */
+export interface HistoryEntry {
+  runId: string;
+  at: string;
+  trigger: string;
+  fileName: string;
+  runStatus: string;
+  action: PlanAction;
+  fields: FieldChanges;
+  reason: string;
+}
+
+/** GET /api/customers/:id/users/:userId. */
+export interface UserDetail extends DirectoryUser {
+  middleName: string;
+  phone: string | null;
+  sms: string;
+  enabledUser: boolean | null;
+  grades: string[];
+  userIds: string[];
+  agentSourcedIds: string[];
+  passwordSet: boolean;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+  match: { rule: string; value: string | null; runId: string | null; at: string | null; fileName: string | null; explanation: string } | null;
+  roles: { orgSourcedId: string; orgName: string | null; orgType: string | null; role: string; roleType: string }[];
+  enrollments: { sourcedId: string; role: string; status: string; beginDate: string | null; endDate: string | null; classId: string | null; classTitle: string | null; classSourcedId: string }[];
+  history: HistoryEntry[];
+}
+
+/** A person enrolled in a class. */
+export interface ClassMember {
+  userId: string;
+  givenName: string;
+  familyName: string;
+  login: string;
+  role: string;
+  status: string;
+  beginDate: string | null;
+  endDate: string | null;
+}
+
+/** GET /api/customers/:id/classes/:classId. */
+export interface ClassDetail extends DirectoryClass {
+  courseSourcedId: string | null;
+  grades: string[];
+  location: string;
+  termSourcedIds: string[];
+  periods: string[];
+  teachers: ClassMember[];
+  students: ClassMember[];
+  others: ClassMember[];
+  history: HistoryEntry[];
+}

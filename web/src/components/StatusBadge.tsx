@@ -1,4 +1,4 @@
-/** A coloured pill for a record's status (active, disabled, deleted…). */
-export function StatusBadge({ status }: { status: string }) {
-  return <span className={`badge badge-${status}`}>{status.charAt(0).toUpperCase() + status.slice(1)}</span>;
+/** A coloured pill for a record's status (active, disabled, deleted…); `label` overrides the words. */
+export function StatusBadge({ status, label }: { status: string; label?: string }) {
+  return <span className={`badge badge-${status}`}>{label ?? status.charAt(0).toUpperCase() + status.slice(1)}</span>;
 }

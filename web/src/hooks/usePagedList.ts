@@ -9,16 +9,27 @@ export interface ListQuery {
   filters: Record<string, string>;
 }
 
+/** How a list endpoint is read, beyond its path and page size. */
+export interface PagedListOptions<T> {
+  initialFilters?: Record<string, string>;
+  /** Filters typed into a text box: like the search, they wait for a pause in typing. */
+  typedFilters?: readonly string[];
+  /** Turns an answer that is not a `Page` (e.g. a bare array) into one. */
+  toPage?: (answer: unknown, query: ListQuery, pageSize: number) => Page<T>;
+}
+
 /**
  * Loads one page of a list endpoint whenever the query changes, waiting briefly after typing so
  * a search does not fire on every key. Older answers that arrive late are ignored.
  */
-export function usePagedList<T>(path: string, pageSize: number, initialFilters: Record<string, string> = {}) {
-  const [query, setQuery] = useState<ListQuery>({ search: '', page: 1, filters: initialFilters });
+export function usePagedList<T>(path: string, pageSize: number, opts: PagedListOptions<T> = {}) {
+  const [query, setQuery] = useState<ListQuery>({ search: '', page: 1, filters: opts.initialFilters ?? {} });
   const [data, setData] = useState<Page<T> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [reloads, setReloads] = useState(0);
+  const { toPage } = opts;
+  const typed = Boolean(query.search || opts.typedFilters?.some((k) => query.filters[k]));
 
   useEffect(() => {
     let current = true;
@@ -26,22 +37,22 @@ export function usePagedList<T>(path: string, pageSize: number, initialFilters: 
     const timer = setTimeout(
       () => {
         api
-          .get<Page<T>>(path, { ...query.filters, search: query.search.trim(), page: query.page, pageSize })
-          .then((page) => {
+          .get<unknown>(path, { ...query.filters, search: query.search.trim(), page: query.page, pageSize })
+          .then((answer) => {
             if (!current) return;
-            setData(page);
+            setData(toPage ? toPage(answer, query, pageSize) : (answer as Page<T>));
             setError(null);
           })
           .catch((err: unknown) => current && setError(messageOf(err)))
           .finally(() => current && setLoading(false));
       },
-      query.search ? 250 : 0,
+      typed ? 250 : 0,
     );
     return () => {
       current = false;
       clearTimeout(timer);
     };
-  }, [path, pageSize, query, reloads]);
+  }, [path, pageSize, query, reloads, typed, toPage]);
 
   return {
     query,
@@ -52,6 +63,8 @@ export function usePagedList<T>(path: string, pageSize: number, initialFilters: 
     setSearch: useCallback((search: string) => setQuery((q) => ({ ...q, search, page: 1 })), []),
     /** Changes one filter and goes back to the first page. */
     setFilter: useCallback((key: string, value: string) => setQuery((q) => ({ ...q, filters: { ...q.filters, [key]: value }, page: 1 })), []),
+    /** Changes several filters at once and goes back to the first page. */
+    setFilters: useCallback((changes: Record<string, string>) => setQuery((q) => ({ ...q, filters: { ...q.filters, ...changes }, page: 1 })), []),
     setPage: useCallback((page: number) => setQuery((q) => ({ ...q, page })), []),
     reload: useCallback(() => setReloads((n) => n + 1), []),
   };

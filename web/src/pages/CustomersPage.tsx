@@ -29,7 +29,7 @@ const columns: Column<Customer>[] = [
 /** The enterprise admin's list of customers, with search, a status filter and paging. */
 export function CustomersPage() {
   useTitle('Customers');
-  const list = usePagedList<Customer>('/api/customers', PAGE_SIZE, { status: '' });
+  const list = usePagedList<Customer>('/api/customers', PAGE_SIZE, { initialFilters: { status: '' } });
   const filtered = Boolean(list.query.search || list.query.filters.status);
   return (
     <div className="page">

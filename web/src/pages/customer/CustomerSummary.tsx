@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { AUTHORIZATION_OPTIONS, MATCH_WITH_OPTIONS, PERIOD_OPTIONS, SYNC_TYPE_OPTIONS, formatDateTime, formatInZone, labelOf } from '../../labels.js';
+import { Facts, SectionCard as Card } from '../../components/Facts.js';
 import type { Customer } from '../../types.js';
 
 /** The customer's settings at a glance; secrets appear only as "Set" or "Not set". */
@@ -9,7 +10,7 @@ export function CustomerSummary({ customer: c, onRotate }: { customer: Customer;
   const address = [c.address.line1, c.address.line2, [c.address.city, c.address.region, c.address.postalCode].filter(Boolean).join(' '), c.address.country].filter(Boolean);
   return (
     <div className="summary-grid">
-      <Card title="Administrator">
+      <Card className="summary-card" title="Administrator">
         <Facts
           items={[
             ['Name', `${c.administrator.firstName} ${c.administrator.lastName}`],
@@ -18,7 +19,7 @@ export function CustomerSummary({ customer: c, onRotate }: { customer: Customer;
           ]}
         />
       </Card>
-      <Card title="Address">
+      <Card className="summary-card" title="Address">
         <address className="address">
           {address.map((line) => (
             <span key={line}>{line}</span>
@@ -26,6 +27,7 @@ export function CustomerSummary({ customer: c, onRotate }: { customer: Customer;
         </address>
       </Card>
       <Card
+        className="summary-card"
         title="LTI 1.1"
         action={
           <button type="button" className="btn btn-secondary btn-small" onClick={onRotate}>
@@ -41,7 +43,7 @@ export function CustomerSummary({ customer: c, onRotate }: { customer: Customer;
           ]}
         />
       </Card>
-      <Card title="Rostering">
+      <Card className="summary-card" title="Rostering">
         {oneRoster ? (
           <Facts
             items={[
@@ -76,31 +78,6 @@ export function CustomerSummary({ customer: c, onRotate }: { customer: Customer;
         Added {formatDateTime(c.createdAt)} · last changed {formatDateTime(c.updatedAt)}
       </p>
     </div>
-  );
-}
-
-function Card({ title, action, children }: { title: string; action?: ReactNode; children: ReactNode }) {
-  return (
-    <section className="card summary-card" aria-label={title}>
-      <header className="card-header">
-        <h2>{title}</h2>
-        {action}
-      </header>
-      {children}
-    </section>
-  );
-}
-
-function Facts({ items }: { items: [string, ReactNode][] }) {
-  return (
-    <dl className="facts">
-      {items.map(([k, v]) => (
-        <div key={k}>
-          <dt>{k}</dt>
-          <dd>{v}</dd>
-        </div>
-      ))}
-    </dl>
   );
 }
 

@@ -1,0 +1,27 @@
+import { formatDateTime, triggerLabel } from '../../labels.js';
+import { Link } from '../../router.js';
+import type { HistoryEntry } from '../../types.js';
+import { ActionBadge, FieldChangeList } from './parts.js';
+
+/** What roster runs did to one record, newest first: when, which run, what, and which fields. */
+export function ChangeTimeline({ entries, customerId, noun }: { entries: HistoryEntry[]; customerId: string; noun: string }) {
+  if (!entries.length) return <p className="muted">No roster sync has changed this {noun} yet.</p>;
+  return (
+    <ol className="timeline">
+      {entries.map((h, i) => (
+        <li key={`${h.runId}:${h.action}:${i}`} className={`timeline-item timeline-${h.action}`}>
+          <span className="timeline-dot" aria-hidden="true" />
+          <div className="timeline-head">
+            <ActionBadge action={h.action} />
+            <time dateTime={h.at}>{formatDateTime(h.at)}</time>
+            <span className="muted">
+              by <Link to={`/customers/${customerId}/roster/runs/${h.runId}`}>{h.fileName || 'a roster run'}</Link> ({triggerLabel(h.trigger)})
+            </span>
+          </div>
+          {h.reason ? <p className="timeline-reason">{h.reason}</p> : null}
+          {Object.keys(h.fields).length ? <FieldChangeList fields={h.fields} action={h.action} /> : null}
+        </li>
+      ))}
+    </ol>
+  );
+}

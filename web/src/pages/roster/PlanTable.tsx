@@ -1,0 +1,141 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { api } from '../../api.js';
+import { Banner } from '../../components/Banner.js';
+import { DataTable, EmptyState, Pager, type Column } from '../../components/DataTable.js';
+import { RadioGroup } from '../../components/fields.js';
+import { FilterSelect, ListToolbar } from '../../components/ListToolbar.js';
+import { usePagedList, type ListQuery } from '../../hooks/usePagedList.js';
+import { ACTION_OPTIONS, ENTITY_OPTIONS, formatCount } from '../../labels.js';
+import { Link } from '../../router.js';
+import type { ClassDetail, EntityType, Page, PlanAction, PlanChange, RosterRun, UserDetail } from '../../types.js';
+import { ActionBadge, FieldChangeList } from './parts.js';
+
+const PAGE_SIZE = 25;
+
+/** How many changes of `action` (and `entity`, or every type) the run's counts promise. */
+export function plannedCount(run: RosterRun, action: PlanAction, entity: EntityType | '' = ''): number {
+  const key = ACTION_OPTIONS.find((a) => a.value === action)?.count ?? 'created';
+  const types = entity ? [entity] : ENTITY_OPTIONS.map((e) => e.value);
+  return types.reduce((sum, t) => sum + (run.counts[t]?.[key] ?? 0), 0);
+}
+
+/** The first action worth reviewing: deletes before restores, creates and updates. */
+export function firstAction(run: RosterRun): PlanAction {
+  return ACTION_OPTIONS.find((a) => plannedCount(run, a.value) > 0)?.value ?? 'delete';
+}
+
+/**
+ * A run's plan (or, once applied, its changes) for one action at a time, deletes first, with the
+ * reason for each and the fields that change. `fixedAction` pins the action (the approval screen).
+ */
+export function PlanTable({ run, runPath, customerId, fixedAction, caption }: { run: RosterRun; runPath: string; customerId: string; fixedAction?: PlanAction; caption?: string }) {
+  // The plan endpoint answers a bare array; the run's counts say how many rows there are in all.
+  const toPage = useCallback(
+    (answer: unknown, q: ListQuery, pageSize: number): Page<PlanChange> => {
+      const items = answer as PlanChange[];
+      const seen = (q.page - 1) * pageSize + items.length + (items.length === pageSize ? 1 : 0);
+      const promised = plannedCount(run, (q.filters.action ?? 'delete') as PlanAction, (q.filters.entity ?? '') as EntityType | '');
+      return { items, total: Math.max(seen, promised), page: q.page, pageSize };
+    },
+    [run],
+  );
+  // People matter most to a reviewer: a list of deletions opens on users when there are any.
+  const initialEntity = fixedAction && plannedCount(run, fixedAction, 'users') > 0 ? 'users' : '';
+  const list = usePagedList<PlanChange>(`${runPath}/changes`, PAGE_SIZE, { initialFilters: { action: fixedAction ?? firstAction(run), entity: initialEntity }, toPage });
+  const action = (list.query.filters.action ?? 'delete') as PlanAction;
+  const entity = (list.query.filters.entity ?? '') as EntityType | '';
+  const actionOptions = useMemo(() => ACTION_OPTIONS.map((a) => ({ value: a.value, label: `${a.label} (${formatCount(plannedCount(run, a.value, entity))})` })), [run, entity]);
+  const entityOptions = [{ value: '', label: 'All record types' }, ...ENTITY_OPTIONS.map((e) => ({ value: e.value, label: `${e.label} (${formatCount(plannedCount(run, action, e.value))})` }))];
+  const names = useRecordNames(customerId, list.data?.items ?? []);
+
+  const planned = run.dryRun || run.status === 'awaiting_approval';
+  const items = list.data?.items ?? [];
+  // Creates and deletes carry no fields and most lines no reason: leave out columns with nothing in them.
+  const anyReason = items.some((c) => c.reason);
+  const anyFields = items.some((c) => Object.keys(c.fields).length > 0);
+  const columns: Column<PlanChange & { n: number }>[] = [
+    { header: 'Action', cell: (c) => <ActionBadge action={c.action} planned={planned} /> },
+    { header: 'Record', cell: (c) => <RecordLink change={c} customerId={customerId} name={c.targetId ? names[c.targetId] : undefined} /> },
+    { header: 'Type', cell: (c) => ENTITY_OPTIONS.find((e) => e.value === c.entity)?.label ?? c.entity, secondary: true },
+    ...(anyReason ? [{ header: 'Why', cell: (c: PlanChange) => c.reason || <span className="muted">—</span> }] : []),
+    ...(anyFields ? [{ header: 'Changed fields', cell: (c: PlanChange) => <FieldChangeList fields={c.fields} action={c.action} />, className: 'wrap' }] : []),
+  ];
+  const label = caption ?? 'Planned changes';
+  return (
+    <div className="stack">
+      <ListToolbar label={label}>
+        {fixedAction ? null : <RadioGroup name="plan-action" label="Show" value={action} onChange={(v) => list.setFilter('action', v)} options={actionOptions} className="segmented" />}
+        <FilterSelect name="plan-entity" label="Record type" value={entity} onChange={(v) => list.setFilter('entity', v)} options={entityOptions} />
+      </ListToolbar>
+      {list.error ? <Banner kind="error">{list.error}</Banner> : null}
+      {list.data && list.data.items.length === 0 ? (
+        <EmptyState title={`No ${ACTION_OPTIONS.find((a) => a.value === action)?.label.toLowerCase() ?? 'changes'}${entity ? ` of ${ENTITY_OPTIONS.find((e) => e.value === entity)?.label.toLowerCase() ?? entity}` : ''}`} />
+      ) : null}
+      {list.data && list.data.items.length > 0 ? (
+        <>
+          <DataTable caption={label} columns={columns} rows={list.data.items.map((c, n) => ({ ...c, n }))} rowKey={(c) => `${c.entity}:${c.sourcedId}:${c.n}`} loading={list.loading} />
+          <Pager label={label} page={list.data.page} pageSize={PAGE_SIZE} total={list.data.total} onPage={list.setPage} />
+        </>
+      ) : null}
+      {!list.data && !list.error ? <p className="loading">Loading the plan…</p> : null}
+    </div>
+  );
+}
+
+// Users and classes have pages of their own; other records are named by sourcedId.
+function RecordLink({ change: c, customerId, name: known }: { change: PlanChange; customerId: string; name?: string | undefined }) {
+  const name = known ?? nameInFields(c);
+  const text = (
+    <>
+      {name ? <span className="record-name">{name}</span> : null}
+      <code>{c.sourcedId}</code>
+    </>
+  );
+  if (c.targetId && c.entity === 'users') return <Link to={`/customers/${customerId}/users/${c.targetId}`}>{text}</Link>;
+  if (c.targetId && c.entity === 'classes') return <Link to={`/customers/${customerId}/classes/${c.targetId}`}>{text}</Link>;
+  return text;
+}
+
+function nameInFields(c: PlanChange): string {
+  const pick = (f: string) => {
+    const pair = c.fields[f];
+    const v = pair?.[1] ?? pair?.[0];
+    return typeof v === 'string' ? v : '';
+  };
+  return [pick('givenName'), pick('familyName')].filter(Boolean).join(' ') || pick('title');
+}
+
+/**
+ * Names of the users and classes on this page whose plan lines carry no fields (deletes carry
+ * none), so a reviewer sees who is affected rather than bare ids. At most one page is looked up.
+ */
+function useRecordNames(customerId: string, items: PlanChange[]): Record<string, string> {
+  const [names, setNames] = useState<Record<string, string>>({});
+  const wanted = items.filter((c) => c.targetId && (c.entity === 'users' || c.entity === 'classes') && !nameInFields(c) && !(c.targetId in names));
+  const key = wanted.map((c) => c.targetId).join(',');
+  useEffect(() => {
+    if (!key) return;
+    let current = true;
+    const base = `/api/customers/${encodeURIComponent(customerId)}`;
+    void Promise.all(
+      wanted.map(async (c) => {
+        const id = c.targetId ?? '';
+        try {
+          if (c.entity === 'users') {
+            const u = await api.get<UserDetail>(`${base}/users/${encodeURIComponent(id)}`);
+            return [id, `${u.givenName} ${u.familyName}`.trim() || u.login] as const;
+          }
+          const k = await api.get<ClassDetail>(`${base}/classes/${encodeURIComponent(id)}`);
+          return [id, k.title] as const;
+        } catch {
+          return [id, ''] as const;
+        }
+      }),
+    ).then((found) => current && setNames((n) => ({ ...n, ...Object.fromEntries(found) })));
+    return () => {
+      current = false;
+    };
+    // `wanted` is derived from `key`: keyed on the ids so a re-render does not refetch.
+  }, [customerId, key]);
+  return names;
+}

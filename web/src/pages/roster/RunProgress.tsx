@@ -1,0 +1,50 @@
+import { ProgressBar } from '../../components/ProgressBar.js';
+import { RUN_STAGES, formatBytes } from '../../labels.js';
+import type { RosterRun } from '../../types.js';
+
+/**
+ * Where a queued or running run is: the stages as steps (done, current, to come) and, while the
+ * bundle is read, how many of its bytes have been read. Announced politely as it moves.
+ */
+export function RunProgress({ run }: { run: RosterRun }) {
+  const at = Math.max(0, RUN_STAGES.findIndex((s) => s.value === run.stage));
+  const current = RUN_STAGES[at]?.label ?? run.stage;
+  const reading = run.stage === 'reading';
+  const { done, total } = run.progress;
+  return (
+    <section className="card run-progress" aria-labelledby="run-progress-title">
+      <header className="card-header">
+        <h2 id="run-progress-title">{run.dryRun ? 'Preparing the preview' : 'Syncing the roster'}</h2>
+        <span className="spinner" aria-hidden="true" />
+      </header>
+      <ol className="stepper" aria-label="Stages">
+        {RUN_STAGES.map((s, i) => {
+          // A preview never applies: its last working stage is Planning.
+          const skipped = run.dryRun && s.value === 'applying';
+          const state = i < at ? 'done' : i === at ? 'current' : 'todo';
+          return (
+            <li key={s.value} className={`step step-${skipped ? 'skipped' : state}`} aria-current={state === 'current' ? 'step' : undefined}>
+              <span className="step-marker" aria-hidden="true">
+                {state === 'done' ? '✓' : i + 1}
+              </span>
+              <span className="step-label">
+                {s.label}
+                {skipped ? <span className="visually-hidden"> (not in a preview)</span> : null}
+                {state === 'done' ? <span className="visually-hidden"> (done)</span> : null}
+              </span>
+            </li>
+          );
+        })}
+      </ol>
+      <p className="run-progress-now" role="status">
+        {run.status === 'queued' ? 'Waiting to start: a customer’s syncs run one at a time…' : `${current}…`}
+      </p>
+      {reading ? (
+        <ProgressBar label="Reading the bundle" value={total ? done : undefined} max={total || undefined} detail={total ? `${formatBytes(done)} of ${formatBytes(total)}` : undefined} />
+      ) : run.status === 'queued' ? null : (
+        <ProgressBar label={current} />
+      )}
+      <p className="muted small">You can leave this page: the sync carries on, and its report stays in the run history.</p>
+    </section>
+  );
+}

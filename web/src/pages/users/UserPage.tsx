@@ -1,0 +1,178 @@
+import { useState } from 'react';
+import { api, messageOf } from '../../api.js';
+import { Banner } from '../../components/Banner.js';
+import { DataTable, type Column } from '../../components/DataTable.js';
+import { ConfirmDialog } from '../../components/Dialog.js';
+import { Facts, SectionCard } from '../../components/Facts.js';
+import { PageHeader, useTitle } from '../../components/Layout.js';
+import { StatusBadge } from '../../components/StatusBadge.js';
+import { useCustomer, useCustomerCrumbs } from '../../hooks/useCustomer.js';
+import { useResource } from '../../hooks/useResource.js';
+import { MATCH_WITH_OPTIONS, formatDateTime, formatDay, labelOf, roleLabel, sourceLabel } from '../../labels.js';
+import { Link } from '../../router.js';
+import type { UserDetail } from '../../types.js';
+import { ChangeTimeline } from '../roster/ChangeTimeline.js';
+
+type Enrollment = UserDetail['enrollments'][number];
+type OrgRole = UserDetail['roles'][number];
+
+const list = (values: string[]) => (values.length ? values.join(', ') : '');
+
+/** One user: roster data, roles at schools, classes, how the account was matched, and its history. */
+export function UserPage({ customerId, userId }: { customerId: string; userId: string }) {
+  const customer = useCustomer(customerId);
+  const crumbs = useCustomerCrumbs(customerId, customer);
+  const user = useResource<UserDetail>(`/api/customers/${encodeURIComponent(customerId)}/users/${encodeURIComponent(userId)}`);
+  const [confirm, setConfirm] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
+  const u = user.data;
+  const name = u ? `${u.givenName} ${u.familyName}`.trim() || u.login : 'User';
+  useTitle(name);
+
+  if (!u) {
+    return (
+      <div className="page">
+        <PageHeader crumbs={crumbs} title="User" />
+        {user.error ? <Banner kind="error">{user.error}</Banner> : <p className="loading">Loading user…</p>}
+      </div>
+    );
+  }
+
+  const restore = async () => {
+    setBusy(true);
+    try {
+      await api.post(`/api/customers/${encodeURIComponent(customerId)}/users/${encodeURIComponent(userId)}/restore`);
+      setNotice({ kind: 'success', text: `${name} was restored with their class enrollments.` });
+      user.reload();
+    } catch (err) {
+      setNotice({ kind: 'error', text: messageOf(err) });
+    } finally {
+      setBusy(false);
+      setConfirm(false);
+    }
+  };
+
+  const classColumns: Column<Enrollment>[] = [
+    {
+      header: 'Class',
+      cell: (e) =>
+        e.classId ? (
+          <Link to={`/customers/${customerId}/classes/${e.classId}`} className="row-link">
+            {e.classTitle ?? e.classSourcedId}
+          </Link>
+        ) : (
+          <code>{e.classSourcedId}</code>
+        ),
+    },
+    { header: 'Role', cell: (e) => roleLabel(e.role) },
+    { header: 'Dates', cell: (e) => (e.beginDate || e.endDate ? `${e.beginDate ? formatDay(e.beginDate) : '…'} – ${e.endDate ? formatDay(e.endDate) : '…'}` : '—'), secondary: true },
+    { header: 'Status', cell: (e) => <StatusBadge status={e.status} /> },
+  ];
+  const roleColumns: Column<OrgRole>[] = [
+    { header: 'School or org', cell: (r) => r.orgName ?? <code>{r.orgSourcedId}</code> },
+    { header: 'Type', cell: (r) => r.orgType ?? '—', secondary: true },
+    { header: 'Role', cell: (r) => roleLabel(r.role) },
+    { header: 'Kind', cell: (r) => (r.roleType === 'primary' ? 'Primary' : r.roleType || '—'), secondary: true },
+  ];
+
+  return (
+    <div className="page">
+      <PageHeader
+        crumbs={crumbs}
+        title={
+          <>
+            {name} <StatusBadge status={u.status} />
+          </>
+        }
+        subtitle={
+          <>
+            {roleLabel(u.role)} · signs in as <code>{u.login}</code> · {sourceLabel(u.source)}
+          </>
+        }
+        actions={
+          u.status === 'deleted' ? (
+            <button type="button" className="btn btn-primary" onClick={() => setConfirm(true)}>
+              Restore user
+            </button>
+          ) : null
+        }
+      />
+      {notice ? <Banner kind={notice.kind}>{notice.text}</Banner> : null}
+      {u.status === 'deleted' ? (
+        <Banner kind="warning" title="Deleted by a roster sync">
+          {`This account was deleted on ${formatDateTime(u.deletedAt)}: it cannot sign in and is hidden from lists. Restore it to bring it back with its enrollments.`}
+        </Banner>
+      ) : null}
+      <div className="detail-grid">
+        <SectionCard title="Roster data">
+          <Facts
+            items={[
+              ['Sourced ID', u.sourcedId ? <code key="s">{u.sourcedId}</code> : ''],
+              ['Given name', u.givenName],
+              ['Middle name', u.middleName],
+              ['Family name', u.familyName],
+              ['Username', u.username],
+              ['Login', <code key="l">{u.login}</code>],
+              ['Email', u.email],
+              ['Identifier', u.identifier],
+              ['Role', roleLabel(u.role)],
+              ['Grades', list(u.grades)],
+              ['Other IDs', list(u.userIds)],
+              ['Agents', list(u.agentSourcedIds)],
+              ['Phone', u.phone ?? ''],
+              ['SMS', u.sms],
+              ['Enabled in SIS', u.enabledUser === null ? '' : u.enabledUser ? 'Yes' : 'No'],
+              ['Password', u.passwordSet ? 'Set' : 'Not set'],
+              ['Added', formatDateTime(u.createdAt)],
+              ['Last changed', formatDateTime(u.updatedAt)],
+            ]}
+          />
+        </SectionCard>
+        <div className="stack">
+          <section className="card match-box" aria-labelledby="match-title">
+            <header className="card-header">
+              <h2 id="match-title">How this account was matched</h2>
+            </header>
+            {u.match ? (
+              <>
+                <p className="match-explanation">{u.match.explanation}</p>
+                <Facts
+                  items={[
+                    ['Rule', u.match.rule === 'created' ? 'No match: created' : `Match with ${labelOf(MATCH_WITH_OPTIONS, u.match.rule)}`],
+                    ['Value', u.match.value ? <code key="v">{u.match.value}</code> : ''],
+                    [
+                      'Run',
+                      u.match.runId ? (
+                        <Link key="r" to={`/customers/${customerId}/roster/runs/${u.match.runId}`}>
+                          {u.match.fileName ?? 'Roster run'}
+                          {u.match.at ? `, ${formatDateTime(u.match.at)}` : ''}
+                        </Link>
+                      ) : (
+                        ''
+                      ),
+                    ],
+                  ]}
+                />
+              </>
+            ) : (
+              <p className="muted">{u.source === 'roster' ? 'No match was recorded for this account.' : `Not linked to the roster: ${sourceLabel(u.source).toLowerCase()}. Roster syncs never delete it.`}</p>
+            )}
+          </section>
+          <SectionCard title="Roles at schools">
+            {u.roles.length ? <DataTable caption="Roles at schools" columns={roleColumns} rows={u.roles} rowKey={(r) => `${r.orgSourcedId}:${r.role}`} /> : <p className="muted">No roles at schools.</p>}
+          </SectionCard>
+        </div>
+      </div>
+      <SectionCard title="Classes">
+        {u.enrollments.length ? <DataTable caption="Classes" columns={classColumns} rows={u.enrollments} rowKey={(e) => e.sourcedId} /> : <p className="muted">Not enrolled in any class.</p>}
+      </SectionCard>
+      <SectionCard title="Change history">
+        <ChangeTimeline entries={u.history} customerId={customerId} noun="user" />
+      </SectionCard>
+      <ConfirmDialog open={confirm} title={`Restore ${name}?`} confirmLabel="Restore user" busy={busy} onConfirm={() => void restore()} onCancel={() => setConfirm(false)}>
+        <p>They can sign in again and get back the class enrollments that ended when they were deleted. If the next roster file still leaves them out, that sync deletes them again.</p>
+      </ConfirmDialog>
+    </div>
+  );
+}
