@@ -7,32 +7,9 @@ import { UserRepository, type UserListQuery } from '../accounts/user-repository.
 import type { ClassRow, Database, User } from '../db/schema.js';
 import { ClassRepository, type ClassListQuery } from './class-repository.js';
 import { DetailRepository } from './detail-repository.js';
+import type { ClassView, UserView } from './views.js';
 
-/** A user as lists show it (DESIGN.md "users list"); never a password or hash. */
-export interface UserView {
-  id: string;
-  sourcedId: string | null;
-  username: string;
-  login: string;
-  email: string;
-  identifier: string;
-  givenName: string;
-  familyName: string;
-  role: string;
-  source: string;
-  status: 'active' | 'deleted' | 'disabled';
-}
 
-/** A class as lists show it. */
-export interface ClassView {
-  id: string;
-  sourcedId: string;
-  title: string;
-  classCode: string;
-  classType: string;
-  schoolSourcedId: string;
-  status: string;
-}
 
 /** The people and classes of one customer: the Users and Class tabs. */
 export class DirectoryService {

@@ -1,8 +1,12 @@
 /*
  * Shapes the API answers with. The customer view is the server's own TypeBox type, so the console
- * and the API cannot drift apart silently; the smaller shapes mirror src/server/routes.
+ * and the API cannot drift apart silently; so are the user, class and run views.
  */
 import type { CustomerViewT } from '../../src/customers/customer-schema.js';
+import type { ClassView, UserView } from '../../src/directory/views.js';
+import type { RunView } from '../../src/rostering/runs/run-view.js';
+import type { EntityCounts as EntityCountsT } from '../../src/rostering/sync/counts.js';
+import type { EntityType as EntityTypeT } from '../../src/rostering/sync/snapshot.js';
 
 export type { CustomerCreateInput, CustomerPatchInput } from '../../src/customers/customer-schema.js';
 
@@ -49,30 +53,11 @@ export interface Page<T> {
 }
 
 /** A user of a customer, as the Users tab lists it. */
-export interface DirectoryUser {
-  id: string;
-  sourcedId: string | null;
-  username: string;
-  login: string;
-  email: string;
-  identifier: string;
-  givenName: string;
-  familyName: string;
-  role: string;
-  source: string;
-  status: string;
-}
+export type DirectoryUser = UserView;
 
 /** A class of a customer, as the Class tab lists it. */
-export interface DirectoryClass {
-  id: string;
-  sourcedId: string;
-  title: string;
-  classCode: string;
-  classType: string;
-  schoolSourcedId: string;
-  status: string;
-}
+export type DirectoryClass = ClassView;
+
 
 /** One audit entry: who changed which fields (never values). */
 export interface AuditEntry {
@@ -97,44 +82,14 @@ export interface ApiToken {
 }
 
 /** The record types a roster run touches, in the order reports list them. */
-export type EntityType = 'orgs' | 'academicSessions' | 'courses' | 'classes' | 'users' | 'enrollments';
+export type EntityType = EntityTypeT;
 
 /** What one run did (or, for previews and held runs, would do) to one record type. */
-export interface EntityCounts {
-  created: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  restored: number;
-  skipped: number;
-}
+export type EntityCounts = EntityCountsT;
 
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'succeeded_with_warnings' | 'failed' | 'awaiting_approval' | 'discarded';
-
-/** A roster run, as the upload, status and history endpoints answer (mirrors src RunView). */
-export interface RosterRun {
-  runId: string;
-  customerId: string;
-  status: RunStatus;
-  stage: string;
-  dryRun: boolean;
-  trigger: string;
-  actor: string;
-  fileName: string;
-  sizeBytes: number;
-  sha256: string;
-  version: string | null;
-  modes: Record<string, string>;
-  /** Bytes of the bundle read so far, while reading. */
-  progress: { done: number; total: number };
-  counts: Partial<Record<EntityType, EntityCounts>>;
-  issueCounts: { error: number; warning: number; info: number };
-  holdReason: string;
-  error: { code: string; message: string } | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
+/** A roster run, as the upload, status and history endpoints answer. */
+export type RosterRun = RunView;
+export type RunStatus = RunView['status'];
 
 export type Severity = 'error' | 'warning' | 'info';
 

@@ -3,7 +3,7 @@ import { operatorActor } from '../../accounts/policy.js';
 import type { AppContext } from '../../context.js';
 import { storeBundleFile } from '../../rostering/runs/bundle-store.js';
 import { RunRepository } from '../../rostering/runs/run-repository.js';
-import type { RunView } from '../../rostering/runs/run-service.js';
+import type { RunView } from '../../rostering/runs/run-view.js';
 import { zipSource } from '../../rostering/runs/zip-source.js';
 import { EXIT, printJson, printTable } from '../output.js';
 import { progressBar } from '../progress.js';

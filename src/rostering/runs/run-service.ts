@@ -9,10 +9,12 @@ import { addMs, nowIso } from '../../time.js';
 import { clearStage } from '../sync/applier.js';
 import { applyStaged, liveFingerprint, planAndApply, stageRows, type SyncOutcome } from '../sync/engine.js';
 import type { MatchWith } from '../sync/matching.js';
-import type { EntityCounts, PlanIssue } from '../sync/planner.js';
+import type { EntityCounts } from '../sync/counts.js';
+import type { PlanIssue } from '../sync/planner.js';
 import { ENTITY_TYPES, type EntityType, type FileMode } from '../sync/snapshot.js';
 import { hashPendingPasswords } from './password-hasher.js';
 import { RunRepository, type RunIssue } from './run-repository.js';
+import type { RunView } from './run-view.js';
 import type { RunSource, SourceReport } from './run-source.js';
 
 /** How a run was started. */
@@ -25,29 +27,6 @@ export interface NewRun {
   dryRun: boolean;
 }
 
-/** A run as the API and CLI show it (DESIGN.md's import/run JSON, with more fields). */
-export interface RunView {
-  runId: string;
-  customerId: string;
-  status: RosterRun['status'];
-  stage: string;
-  dryRun: boolean;
-  trigger: string;
-  actor: string;
-  fileName: string;
-  sizeBytes: number;
-  sha256: string;
-  version: string | null;
-  modes: Record<string, string>;
-  progress: { done: number; total: number };
-  counts: Record<EntityType, EntityCounts>;
-  issueCounts: { error: number; warning: number; info: number };
-  holdReason: string;
-  error: { code: string; message: string } | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
 
 const LEASE_MS = 2 * 60_000;
 // More than this share of error rows in one file means the file, not a few rows, is wrong.

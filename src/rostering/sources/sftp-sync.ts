@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.js';
 import { CustomerRepository } from '../../customers/customer-repository.js';
 import { secretContext } from '../../customers/customer-service.js';
 import { AppError } from '../../errors.js';
-import type { RunView } from '../runs/run-service.js';
+import type { RunView } from '../runs/run-view.js';
 import { zipSource } from '../runs/zip-source.js';
 import { fetchFromSftp } from './sftp-fetch.js';
 

@@ -7,7 +7,8 @@ import { nowIso } from '../../time.js';
 import { applyRun, clearStage } from './applier.js';
 import { ENTITY_TABLES } from './entities.js';
 import type { MatchSettings } from './matching.js';
-import { planRun, type EntityCounts, type PlanIssue } from './planner.js';
+import type { EntityCounts } from './counts.js';
+import { planRun, type PlanIssue } from './planner.js';
 import { ENTITY_TYPES, type EntityType, type FileMode, type RoleRow, type RowOf } from './snapshot.js';
 import { StageWriter } from './stage-writer.js';
 

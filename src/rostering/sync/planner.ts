@@ -3,18 +3,10 @@ import type { Dialect } from '../../db/connection.js';
 import type { Database } from '../../db/schema.js';
 import { ENTITY_TABLES, type EntityTable } from './entities.js';
 import type { MatchWith } from './matching.js';
+import type { EntityCounts } from './counts.js';
 import type { EntityType, FileMode } from './snapshot.js';
 import { col, joined, same } from './sql.js';
 
-/** Per-type counts of what a run will do (and, once applied, did). */
-export interface EntityCounts {
-  created: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  restored: number;
-  skipped: number;
-}
 
 /** What the planner needs to know about the run. */
 export interface PlanInput {

@@ -6,7 +6,7 @@ import { after, before, it } from 'node:test';
 import { describeEachDialect, seedCustomer, startTestApp, type TestApp, type TestClient } from '../../../../test/helpers/app.js';
 import { HEADERS, district11, table, zipBuffer } from '../../../../test/helpers/bundles.js';
 import { waitFor } from '../../../../test/helpers/wait.js';
-import type { RunView } from '../../../rostering/runs/run-service.js';
+import type { RunView } from '../../../rostering/runs/run-view.js';
 
 /** A multipart/form-data body with one file (and optional fields), as a browser sends it. */
 function form(file: Buffer | null, fields: Record<string, string> = {}, name = 'roster.zip') {
