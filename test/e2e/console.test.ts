@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { operatorActor } from '../../src/accounts/policy.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, seedCustomer } from '../helpers/app.js';
-import { browserSkipReason, launchBrowser, screenshot, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
+import { browserSkipReason, launchBrowser, newConsolePage, screenshot, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { waitFor } from '../helpers/wait.js';
 
 const NEW_ADMIN = { email: 'ada.park@lincoln.example', password: 'Lincoln-admin-42' };
@@ -44,8 +44,7 @@ describe('console in Chromium', { skip: browserSkipReason() ?? false }, () => {
     const harbor = await seedCustomer(server.ctx, { profile: { name: 'Harbor City Schools', code: 'harbor-city', timeZone: 'Europe/London' }, rostering: { type: 'none' } });
     await server.ctx.customers.update(operatorActor, harbor.id, { status: 'disabled' });
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(10_000);
+    page = await newConsolePage(browser);
   });
 
   after(async () => {

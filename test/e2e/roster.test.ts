@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { seedCustomer } from '../helpers/app.js';
-import { browserSkipReason, launchBrowser, screenshot, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
+import { browserSkipReason, launchBrowser, newConsolePage, screenshot, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { HEADERS, district11, table, writeBundle } from '../helpers/bundles.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -34,8 +34,7 @@ describe('Upload Roster File in Chromium', { skip: browserSkipReason() ?? false 
       rostering: { syncType: 'zip', syncFrequency: 'manual', matchWith: 'sourcedId', suffix: '@lincoln' },
     });
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.setDefaultTimeout(10_000);
+    page = await newConsolePage(browser);
   });
 
   after(async () => {

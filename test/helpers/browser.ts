@@ -45,6 +45,13 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** The real server on a real port, with a fresh SQLite database, for a browser to talk to. */
+/** A desktop-sized page with the timeout every browser test uses. */
+export async function newConsolePage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(10_000);
+  return page;
+}
+
 export interface ConsoleServer {
   /** The origin the console is served from, e.g. http://127.0.0.1:41234. */
   url: string;
