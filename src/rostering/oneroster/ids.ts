@@ -3,8 +3,9 @@
  * most-touched values of a bundle) and a set of them in a fraction of the memory of Set<string>.
  * Ids are handled as the UTF-8 bytes the tokenizer already holds, never as decoded strings: the
  * hot path hashes and compares byte ranges of the inflated chunk. IdSet copies ids into one
- * growing arena and finds them through an open-addressing table of arena offsets: a 24-character
- * id costs 25 arena bytes plus 4–8 table bytes, about 33 in all against ~90 for a Set of strings.
+ * growing arena and finds them through an open-addressing table of tagged arena positions: a
+ * 24-character id costs 28 arena bytes plus 4–8 table bytes, about 36 in all against ~90 for a Set
+ * of strings.
  * Ids longer than 255 bytes (never seen in real bundles) go to a plain Set.
  */
 
@@ -68,11 +69,21 @@ export function isGuidKey(key: number): boolean {
 const EMPTY = 0;
 const MAX_LOAD = 0.6;
 
+/*
+ * A slot packs an id's arena position with a 3-bit tag of its hash (bits the table mask does not
+ * use): probing reads the arena, a random memory access and the main cost of a lookup, only for
+ * slots whose tag matches. Ids start at multiples of 4 in the arena, so the position needs only
+ * 29 bits (arenas up to 2 GiB); 0 is an empty slot.
+ */
+const POSITION = 0x1fffffff;
+const tagOf = (key: number): number => ((key >>> 25) & 7) << 29;
+const align = (at: number): number => (at + 3) & ~3;
+
 /** A set of ids optimised for millions of short identifiers, looked up by their UTF-8 bytes. */
 export class IdSet {
   private arena: Uint8Array;
   private used = 0;
-  /** Arena offset + 1 of each id, 0 for an empty slot; length is a power of two. */
+  /** Tag and arena position / 4 + 1 of each id, 0 for an empty slot; length is a power of two. */
   private slots: Int32Array;
   private count = 0;
   private readonly wide = new Set<string>();
@@ -124,7 +135,7 @@ export class IdSet {
     const len = end - start;
     const slot = this.find(bytes, start, len, key);
     if (this.slots[slot] !== EMPTY) return false;
-    this.slots[slot] = this.store(bytes, start, len) + 1;
+    this.slots[slot] = tagOf(key) | ((this.store(bytes, start, len) >>> 2) + 1);
     if (++this.count > this.slots.length * MAX_LOAD) this.grow();
     return true;
   }
@@ -134,26 +145,30 @@ export class IdSet {
     const slots = this.slots;
     const mask = slots.length - 1;
     const arena = this.arena;
+    const tag = tagOf(key);
     for (let slot = key & mask; ; slot = (slot + 1) & mask) {
-      const at = slots[slot] as number;
-      if (at === EMPTY) return slot;
-      if (arena[at - 1] !== len) continue;
+      const v = slots[slot] as number;
+      if (v === EMPTY) return slot;
+      if ((v & ~POSITION) !== tag) continue;
+      const at = ((v & POSITION) - 1) << 2;
+      if (arena[at] !== len) continue;
       let k = 0;
-      while (k < len && arena[at + k] === bytes[start + k]) k++;
+      while (k < len && arena[at + 1 + k] === bytes[start + k]) k++;
       if (k === len) return slot;
     }
   }
 
+  // Copies an id into the arena; returns its position (a multiple of 4).
   private store(bytes: Uint8Array, start: number, len: number): number {
-    if (this.used + len + 1 > this.arena.length) {
-      const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.used + len + 1));
+    const at = align(this.used);
+    if (at + len + 1 > this.arena.length) {
+      const bigger = new Uint8Array(Math.max(this.arena.length * 2, at + len + 1));
       bigger.set(this.arena.subarray(0, this.used));
       this.arena = bigger;
     }
-    const at = this.used;
     this.arena[at] = len;
     for (let k = 0; k < len; k++) this.arena[at + 1 + k] = bytes[start + k] as number;
-    this.used += len + 1;
+    this.used = at + len + 1;
     return at;
   }
 
@@ -161,10 +176,11 @@ export class IdSet {
     const slots = new Int32Array(this.slots.length * 2);
     const mask = slots.length - 1;
     const arena = this.arena;
-    for (let at = 0; at < this.used; at += (arena[at] as number) + 1) {
-      let slot = idKeyOf(arena, at + 1, at + 1 + (arena[at] as number)) & mask;
+    for (let at = 0; at < this.used; at = align(at + (arena[at] as number) + 1)) {
+      const key = idKeyOf(arena, at + 1, at + 1 + (arena[at] as number));
+      let slot = key & mask;
       while (slots[slot] !== EMPTY) slot = (slot + 1) & mask;
-      slots[slot] = at + 1;
+      slots[slot] = tagOf(key) | ((at >>> 2) + 1);
     }
     this.slots = slots;
   }

@@ -433,12 +433,16 @@ export class RowReader {
     // Decoded only for a message (no closure: tsx names every closure it creates, at a cost per call).
     if (!isGuidKey(key)) this.guidWarning(column.name, bytes.toString('utf8', start, end));
     const index = this.targets[c];
+    // Schools (and school years) are a subset of their file's index: a hit there settles it in one lookup.
+    const typed = column.targetType === 'school' ? this.integrity.schools : column.targetType === 'schoolYear' ? this.integrity.schoolYears : null;
     if (!index) {
       this.unchecked.add(column.name);
+    } else if (typed?.hasBytes(bytes, start, end, key)) {
+      return;
     } else if (index.ids.hasBytes(bytes, start, end, key)) {
-      if (column.targetType === 'school' && !this.integrity.schools.hasBytes(bytes, start, end, key)) {
+      if (column.targetType === 'school') {
         this.report('ref.wrong_type', column.name, `${column.name} ${bytes.toString('utf8', start, end)} is an org that is not of type school.`);
-      } else if (column.targetType === 'schoolYear' && !this.integrity.schoolYears.hasBytes(bytes, start, end, key)) {
+      } else if (column.targetType === 'schoolYear') {
         this.report('ref.wrong_type', column.name, `${column.name} ${bytes.toString('utf8', start, end)} is an academic session that is not of type schoolYear.`);
       }
     } else if (index.own) {

@@ -33,6 +33,12 @@ export async function metaRoutes(app: App, ctx: AppContext): Promise<void> {
   );
 
   app.get(
+    '/api/meta/limits',
+    { schema: { tags: ['meta'], summary: 'Limits the console checks before sending (the server enforces them too)', response: { 200: Type.Object({ maxBundleBytes: Type.Integer() }) } } },
+    async () => ({ maxBundleBytes: ctx.config.maxBundleBytes }),
+  );
+
+  app.get(
     '/api/health',
     { schema: { tags: ['meta'], summary: 'Liveness and database reachability', response: { 200: Type.Object({ status: Type.String(), database: Type.String() }), 503: ErrorBody } } },
     async () => {

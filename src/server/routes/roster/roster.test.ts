@@ -109,6 +109,8 @@ describeEachDialect('Upload Roster File API', (dialect) => {
   it('rejects bad uploads clearly and keeps nothing', async () => {
     const dir = path.join(t.ctx.config.dataDir, 'bundles');
     const before = fs.readdirSync(dir).length;
+    const limits = await admin.get<{ maxBundleBytes: number }>('/api/meta/limits');
+    assert.equal(limits.body.maxBundleBytes, 64 * 1024, 'the console can check the size before sending');
     const big = form(crypto.randomBytes(100 * 1024));
     const tooBig = await admin.request<{ error: { code: string } }>('POST', `/api/customers/${customer.id}/roster/uploads`, big.body, big.headers);
     assert.deepEqual([tooBig.status, tooBig.body.error.code], [413, 'PAYLOAD_TOO_LARGE']);

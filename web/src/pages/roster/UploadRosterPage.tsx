@@ -6,14 +6,17 @@ import { CheckboxField } from '../../components/fields.js';
 import { PageHeader, useTitle } from '../../components/Layout.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
 import { useCustomer, useCustomerCrumbs } from '../../hooks/useCustomer.js';
+import { useResource } from '../../hooks/useResource.js';
 import { MATCH_WITH_OPTIONS, formatBytes, labelOf } from '../../labels.js';
 import { Link, navigate } from '../../router.js';
 import type { RosterRun } from '../../types.js';
 
-/** Whether `file` looks like a zip: by name, since browsers label zips inconsistently. */
-function zipProblem(file: File): string | null {
+/** Whether `file` looks like a zip (by name, since browsers label zips inconsistently) within the server's size limit. */
+function zipProblem(file: File, maxBytes: number | undefined): string | null {
   if (!/\.zip$/i.test(file.name)) return `“${file.name}” is not a .zip file. Choose the OneRoster bundle (a .zip of CSV files).`;
   if (file.size === 0) return `“${file.name}” is empty.`;
+  // Checked here because a server may cut an over-large upload off mid-stream, which reads as a network error.
+  if (maxBytes !== undefined && file.size > maxBytes) return `“${file.name}” is ${formatBytes(file.size)}; the limit is ${formatBytes(maxBytes)}.`;
   return null;
 }
 
@@ -30,6 +33,7 @@ export function UploadRosterPage({ customerId }: { customerId: string }) {
   const [failure, setFailure] = useState<string | null>(null);
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const inFlight = useRef<Upload<RosterRun> | null>(null);
+  const maxBytes = useResource<{ maxBundleBytes: number }>('/api/meta/limits').data?.maxBundleBytes;
   useTitle('Upload Roster File');
   // Leaving the page stops an upload that has not finished.
   useEffect(() => () => inFlight.current?.abort(), []);
@@ -37,7 +41,7 @@ export function UploadRosterPage({ customerId }: { customerId: string }) {
   const choose = (f: File | null) => {
     setFile(f);
     setFailure(null);
-    setFileError(f ? zipProblem(f) : null);
+    setFileError(f ? zipProblem(f, maxBytes) : null);
   };
 
   const submit = async (e: FormEvent) => {
@@ -47,7 +51,7 @@ export function UploadRosterPage({ customerId }: { customerId: string }) {
       setFileError('Choose the roster .zip file to upload.');
       return;
     }
-    const problem = zipProblem(file);
+    const problem = zipProblem(file, maxBytes);
     if (problem) {
       setFileError(problem);
       return;
