@@ -131,8 +131,12 @@ async function planEntity(db: Kysely<Database>, p: PlanInput, t: EntityTable): P
   const run = p.runId;
   if (t.entity !== 'users') {
     await sql`update ${stage} set action = 'skip', reason = 'row has errors' where run_id = ${run} and row_status = 'error'`.execute(db);
-    await sql`update ${stage} set target_id = (select l.id from ${sql.table(t.live)} l where l.customer_id = ${p.customerId} and l.sourced_id = ${col(t.stage, 'sourced_id')})
-      where run_id = ${run} and action is null`.execute(db);
+    // A customer's first import has nothing to link to: skip a lookup per incoming row.
+    const any = await sql`select 1 as one from ${sql.table(t.live)} where customer_id = ${p.customerId} limit 1`.execute(db);
+    if (any.rows.length) {
+      await sql`update ${stage} set target_id = (select l.id from ${sql.table(t.live)} l where l.customer_id = ${p.customerId} and l.sourced_id = ${col(t.stage, 'sourced_id')})
+        where run_id = ${run} and action is null`.execute(db);
+    }
   }
   await sql`update ${stage} set action = 'create' where run_id = ${run} and action is null and target_id is null and row_status = 'active'`.execute(db);
   await sql`update ${stage} set action = 'skip', reason = 'nothing to delete' where run_id = ${run} and action is null and target_id is null`.execute(db);
