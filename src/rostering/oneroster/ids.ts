@@ -161,6 +161,8 @@ export class IdSet {
   // Copies an id into the arena; returns its position (a multiple of 4).
   private store(bytes: Uint8Array, start: number, len: number): number {
     const at = align(this.used);
+    // Positions have 29 bits: a file would need over 2 GiB of ids alone to get here (readBundle reports the throw).
+    if (at + len + 1 > (POSITION - 1) * 4) throw new RangeError('more than 2 GiB of sourcedIds in one file');
     if (at + len + 1 > this.arena.length) {
       const bigger = new Uint8Array(Math.max(this.arena.length * 2, at + len + 1));
       bigger.set(this.arena.subarray(0, this.used));
