@@ -1,0 +1,100 @@
+/*
+ * Benchmark of roster imports (`npm run bench:import [-- --sqlite-only]`), on the district of the
+ * reader benchmark, on SQLite and PostgreSQL. Each step runs `lectern roster import` in a fresh
+ * child process (so its peak RSS is its own), against one database per dialect:
+ *   first      the district into an empty customer
+ *   unchanged  the same bundle again (zero changes)
+ *   1% churn   the district with 1 % of users changed and 1 % removed
+ * beside the floor (inflate the same entries and count their lines). No passwords in the bundle;
+ * hashing throughput is a property of argon2id and the cores, see the note in the README.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { operatorActor } from '../src/accounts/policy.js';
+import { loadConfig } from '../src/config.js';
+import { createContext } from '../src/context.js';
+import { createTestDatabase, postgresSkipReason, type TestDialect } from '../test/helpers/databases.js';
+import { customerBody } from '../test/helpers/factories.js';
+import { SCENARIOS, floor, fmt, generate, printTable } from './district-bundle.js';
+
+interface Step {
+  ms: number;
+  maxRssMb: number;
+  status: string;
+  counts: Record<string, { created: number; updated: number; unchanged: number; deleted: number }>;
+}
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+// One import in this child process: the CLI's own code path, timed from bundle to committed run.
+async function child(env: { url: string; dataDir: string; customer: string; file: string }): Promise<Step> {
+  const ctx = await createContext(loadConfig({ LECTERN_DATA_DIR: env.dataDir, DATABASE_URL: env.url }));
+  const { importBundle } = await import('../src/cli/commands/roster-import.js');
+  const start = performance.now();
+  const write = process.stdout.write.bind(process.stdout);
+  let json = '';
+  process.stdout.write = ((chunk: string) => ((json += chunk), true)) as typeof process.stdout.write;
+  await importBundle(ctx, { customer: env.customer, file: env.file, dryRun: false, json: true });
+  process.stdout.write = write;
+  const ms = performance.now() - start;
+  await ctx.close();
+  const run = JSON.parse(json) as { status: string; counts: Step['counts'] };
+  return { ms, maxRssMb: process.resourceUsage().maxRSS / 1024, status: run.status, counts: run.counts };
+}
+
+function runStep(env: { url: string; dataDir: string; customer: string; file: string }): Step {
+  const out = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', JSON.stringify(env)], { cwd: repo, encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (out.status !== 0) throw new Error(`import child failed: ${out.stderr}`);
+  return JSON.parse(out.stdout.trim().split('\n').pop() ?? '') as Step;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') {
+    process.stdout.write(JSON.stringify(await child(JSON.parse(args[1] ?? '{}'))) + '\n');
+    return;
+  }
+  const dialects: TestDialect[] = args.includes('--sqlite-only') || postgresSkipReason() ? ['sqlite'] : ['sqlite', 'postgres'];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-bench-import-'));
+  const district = SCENARIOS[0]!;
+  const base = path.join(dir, 'district.zip');
+  const churn = path.join(dir, 'district-churn.zip');
+  await generate(district, base);
+  await generate(district, churn, { changeEvery: 100, removeEvery: 100 });
+  const f = await floor(base);
+  console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}; floor ${fmt(f.ms / 1000, 2)} s for ${fmt(f.rows)} rows`);
+  const table = [['dialect', 'step', 'status', 'users +/~/-', 'enrollments +/~/-', 'wall s', '× floor', 'peak RSS MB']];
+  try {
+    for (const dialect of dialects) {
+      const db = await createTestDatabase(dialect);
+      const ctx = await createContext(loadConfig({ LECTERN_DATA_DIR: db.dataDir, DATABASE_URL: db.url }));
+      const body = customerBody({ rostering: { suffix: `@bench-${dialect}` } });
+      await ctx.customers.create(operatorActor, body);
+      await ctx.close();
+      for (const [step, file] of [['first', base], ['unchanged', base], ['1% churn', churn]] as const) {
+        const r = runStep({ url: db.url, dataDir: db.dataDir, customer: body.profile.code, file });
+        const c = (k: string) => r.counts[k] ?? { created: 0, updated: 0, deleted: 0 };
+        table.push([
+          dialect,
+          step,
+          r.status,
+          `${fmt(c('users').created)}/${fmt(c('users').updated)}/${fmt(c('users').deleted)}`,
+          `${fmt(c('enrollments').created)}/${fmt(c('enrollments').updated)}/${fmt(c('enrollments').deleted)}`,
+          fmt(r.ms / 1000, 2),
+          fmt(r.ms / f.ms, 1),
+          fmt(r.maxRssMb),
+        ]);
+        console.error(`${dialect} ${step}: ${fmt(r.ms / 1000, 1)} s`);
+      }
+      await db.drop();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  printTable(table, [0, 1, 2]);
+}
+
+await main();
