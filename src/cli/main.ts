@@ -199,4 +199,9 @@ function readJsonFile(file: string): unknown {
   }
 }
 
+// `lectern users list | head` closes our stdout early: that is the reader being done, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
 process.exitCode = await main(process.argv.slice(2));
