@@ -98,7 +98,10 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Where screenshots go (git-ignored); README images are copied to docs/screenshots. */
+/**
+ * Where screenshots go (git-ignored). README images are copied to docs/screenshots only when
+ * LECTERN_DOCS_SCREENSHOTS=1, so an ordinary test run leaves the work tree clean.
+ */
 export const SCREENSHOT_DIR = path.join(repoRoot, 'test-output/screenshots');
 const DOCS_SCREENSHOT_DIR = path.join(repoRoot, 'docs/screenshots');
 
@@ -117,7 +120,7 @@ export async function screenshot(page: Page, name: string, opts: { fullPage?: bo
   } else {
     await page.screenshot({ path: file, animations: 'disabled', caret: 'hide' });
   }
-  if (opts.docsName) {
+  if (opts.docsName && process.env.LECTERN_DOCS_SCREENSHOTS === '1') {
     fs.mkdirSync(DOCS_SCREENSHOT_DIR, { recursive: true });
     fs.copyFileSync(file, path.join(DOCS_SCREENSHOT_DIR, opts.docsName));
   }
