@@ -26,6 +26,24 @@ function describedBy(id: string, p: Common): string | undefined {
   return ids.length ? ids.join(' ') : undefined;
 }
 
+// The frame a single labelled control shares: wrapper, <label for>, then hint, extra content and error.
+function LabelledField({ id, p, width, children }: { id: string; p: Common; width?: 'short' | 'medium' | 'full' | undefined; children: ReactNode }) {
+  return (
+    <div className={`field ${width ? `field-${width}` : ''} ${p.className ?? ''}`}>
+      <label htmlFor={id}>
+        <LabelText label={p.label} required={p.required} />
+      </label>
+      {children}
+      <Messages id={id} p={p} />
+    </div>
+  );
+}
+
+// The accessibility attributes every control carries.
+function ariaOf(id: string, p: Common) {
+  return { 'aria-required': p.required || undefined, 'aria-invalid': p.error ? true : undefined, 'aria-describedby': describedBy(id, p) } as const;
+}
+
 function LabelText({ label, required }: { label: string; required?: boolean | undefined }) {
   return (
     <>
@@ -80,10 +98,7 @@ export function TextField(
 ) {
   const id = fieldId(p.name);
   return (
-    <div className={`field ${p.width ? `field-${p.width}` : ''} ${p.className ?? ''}`}>
-      <label htmlFor={id}>
-        <LabelText label={p.label} required={p.required} />
-      </label>
+    <LabelledField id={id} p={p} width={p.width}>
       <input
         id={id}
         name={p.name}
@@ -97,12 +112,9 @@ export function TextField(
         inputMode={p.inputMode}
         spellCheck={p.spellCheck}
         readOnly={p.readOnly}
-        aria-required={p.required || undefined}
-        aria-invalid={p.error ? true : undefined}
-        aria-describedby={describedBy(id, p)}
+        {...ariaOf(id, p)}
       />
-      <Messages id={id} p={p} />
-    </div>
+    </LabelledField>
   );
 }
 
@@ -118,19 +130,14 @@ export function SelectField(
 ) {
   const id = fieldId(p.name);
   return (
-    <div className={`field ${p.width ? `field-${p.width}` : ''} ${p.className ?? ''}`}>
-      <label htmlFor={id}>
-        <LabelText label={p.label} required={p.required} />
-      </label>
+    <LabelledField id={id} p={p} width={p.width}>
       <select
         id={id}
         name={p.name}
         value={p.value}
         onChange={(e) => p.onChange(e.target.value)}
         onBlur={p.onBlur}
-        aria-required={p.required || undefined}
-        aria-invalid={p.error ? true : undefined}
-        aria-describedby={describedBy(id, p)}
+        {...ariaOf(id, p)}
       >
         {p.placeholder !== undefined ? <option value="">{p.placeholder}</option> : null}
         {p.options.map((o) => (
@@ -139,8 +146,7 @@ export function SelectField(
           </option>
         ))}
       </select>
-      <Messages id={id} p={p} />
-    </div>
+    </LabelledField>
   );
 }
 

@@ -183,30 +183,26 @@ function commonParts(v: FormValues) {
   };
 }
 
+// The administrator's details both bodies share; the initial password only goes with Add.
+function administrator(v: FormValues) {
+  return {
+    firstName: v['administrator.firstName'].trim(),
+    lastName: v['administrator.lastName'].trim(),
+    email: v['administrator.email'].trim(),
+    phone: v['administrator.phone'].trim(),
+  };
+}
+
 /** POST /api/customers body. */
 export function createBody(v: FormValues): CustomerCreateInput {
   return {
     ...commonParts(v),
-    administrator: {
-      firstName: v['administrator.firstName'].trim(),
-      lastName: v['administrator.lastName'].trim(),
-      email: v['administrator.email'].trim(),
-      phone: v['administrator.phone'].trim(),
-      password: v['administrator.password'],
-    },
+    administrator: { ...administrator(v), password: v['administrator.password'] },
     acceptTerms: v.acceptTerms === 'true',
   };
 }
 
 /** PATCH /api/customers/:id body (the administrator's password is theirs to change, not ours). */
 export function patchBody(v: FormValues): CustomerPatchInput {
-  return {
-    ...commonParts(v),
-    administrator: {
-      firstName: v['administrator.firstName'].trim(),
-      lastName: v['administrator.lastName'].trim(),
-      email: v['administrator.email'].trim(),
-      phone: v['administrator.phone'].trim(),
-    },
-  };
+  return { ...commonParts(v), administrator: administrator(v) };
 }

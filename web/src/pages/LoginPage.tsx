@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, messageOf } from '../api.js';
+import { AuthCard } from '../components/AuthCard.js';
 import { Banner } from '../components/Banner.js';
 import { TextField } from '../components/fields.js';
 import { useTitle } from '../components/Layout.js';
@@ -38,16 +39,7 @@ export function LoginPage() {
   };
 
   return (
-    <div className="auth-page">
-      <div className="auth-card">
-        <div className="auth-brand">
-          <span className="brand-mark" aria-hidden="true">
-            L
-          </span>
-          <span>Lectern</span>
-        </div>
-        <h1>Sign in</h1>
-        <p className="auth-lead">Manage customers, rosters and reading content.</p>
+    <AuthCard title="Sign in" lead="Manage customers, rosters and reading content." footer="Students and teachers: open your books from your school’s LMS or the reader.">
         {error ? (
           <Banner kind={error.code === 'RATE_LIMITED' ? 'warning' : 'error'} title={error.code === 'RATE_LIMITED' ? 'Too many attempts' : undefined} urgent>
             {error.message}
@@ -60,8 +52,6 @@ export function LoginPage() {
             {busy ? 'Signing in…' : 'Sign in'}
           </button>
         </form>
-      </div>
-      <p className="auth-footer">Students and teachers: open your books from your school’s LMS or the reader.</p>
-    </div>
+    </AuthCard>
   );
 }
