@@ -5,6 +5,7 @@ import { describeEachDialect, seedCustomer, startTestApp, type TestApp } from '.
 import { arraySource } from '../../../test/helpers/array-source.js';
 import { classRow, enrollmentRow, orgRow, userRow } from '../../../test/helpers/roster-rows.js';
 import { RosterRunService } from './run-service.js';
+import { verifyPassword } from '../../security/passwords.js';
 import { RunRepository } from './run-repository.js';
 
 describeEachDialect('roster runs', (dialect) => {
@@ -113,5 +114,44 @@ describeEachDialect('roster runs', (dialect) => {
     const after = await service.get(operatorActor, customerId, run.runId);
     assert.equal(after.status, 'failed');
     assert.equal(after.error?.code, 'INTERRUPTED');
+  });
+});
+
+describeEachDialect('roster passwords', (dialect) => {
+  let t: TestApp;
+  let service: RosterRunService;
+  let customerId: string;
+  before(async () => {
+    t = await startTestApp(dialect);
+    service = new RosterRunService(t.ctx.db, t.ctx.secrets);
+    customerId = (await seedCustomer(t.ctx, { rostering: { suffix: `@pw-${dialect}` } })).id;
+  });
+  after(() => t.close());
+
+  const run = async (password: string) => {
+    const created = await service.create(operatorActor, customerId, { trigger: 'cli', fileName: 'r.zip', sizeBytes: 1, sha256: 'x', bundlePath: null, dryRun: false });
+    return service.execute(created.runId, customerId, arraySource([orgRow('org-1'), userRow('p1', { password })]));
+  };
+  const pending = async () => Number((await t.ctx.db.kysely.selectFrom('pending_passwords').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const hash = async () => (await t.ctx.db.kysely.selectFrom('users').select('password_hash').where('customer_id', '=', customerId).where('sourced_id', '=', 'p1').executeTakeFirstOrThrow()).password_hash;
+
+  it('hashes a roster password after the run, never re-hashes an unchanged one, and re-hashes a changed one', async () => {
+    await run('First-pass-1');
+    assert.equal(await pending(), 1, 'queued, not hashed inside the run');
+    assert.equal(await hash(), null);
+    assert.equal(await service.hashPasswords(customerId), 1);
+    const first = await hash();
+    assert.ok(first && (await verifyPassword(first, 'First-pass-1')));
+    const stored = JSON.stringify(await t.ctx.db.kysely.selectFrom('users').selectAll().where('customer_id', '=', customerId).execute());
+    assert.ok(!stored.includes('First-pass-1'), 'the password is never stored in clear');
+
+    await run('First-pass-1');
+    assert.equal(await pending(), 0, 'an unchanged password is not queued again');
+    assert.equal(await hash(), first);
+
+    await run('Second-pass-2');
+    assert.equal(await pending(), 1);
+    await service.hashPasswords(customerId);
+    assert.ok(await verifyPassword(await hash(), 'Second-pass-2'));
   });
 });
