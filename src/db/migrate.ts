@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_jobs.js';
 import * as m0003 from './migrations/0003_lti_nonces.js';
 import * as m0004 from './migrations/0004_roster.js';
+import * as m0006 from './migrations/0006_content.js';
 
 /** What a migration may need to know beyond the Kysely handle: DDL differs a little per dialect. */
 export interface MigrationContext {
@@ -20,6 +21,7 @@ const migrations: Record<string, MigrationModule> = {
   '0002_jobs': m0002,
   '0003_lti_nonces': m0003,
   '0004_roster': m0004,
+  '0006_content': m0006,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

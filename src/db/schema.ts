@@ -358,6 +358,54 @@ export interface RosterRunChangesTable {
 }
 
 /** The whole database as Kysely sees it. */
+/** An uploaded title; the file and cover live in the content store under their keys. */
+export interface BooksTable {
+  id: string;
+  customer_id: string;
+  title: string;
+  author: string;
+  format: 'epub' | 'pdf';
+  file_key: string;
+  size_bytes: number;
+  sha256: string;
+  cover_key: string | null;
+  cover_type: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface CollectionsTable {
+  id: string;
+  customer_id: string;
+  name: string;
+  description: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AssignmentsTable {
+  id: string;
+  customer_id: string;
+  book_id: string;
+  target_type: 'user' | 'class';
+  target_id: string;
+  assigned_by: string | null;
+  created_at: string;
+}
+
+export interface ReadingProgressTable {
+  customer_id: string;
+  user_id: string;
+  book_id: string;
+  /** Reader-specific location: an EPUB CFI or a PDF page number. */
+  position: string;
+  /** 0.0–1.0 */
+  progress: number;
+  updated_at: string;
+}
+
 export interface Database {
   customers: CustomersTable;
   rostering_configs: RosteringConfigsTable;
@@ -387,6 +435,11 @@ export interface Database {
   roster_run_changes: RosterRunChangesTable;
   roster_run_leases: { customer_id: string; run_id: string; expires_at: string };
   pending_passwords: { user_id: string; customer_id: string; password_sealed: string; run_id: string };
+  books: BooksTable;
+  collections: CollectionsTable;
+  collection_books: { collection_id: string; book_id: string; position: number };
+  assignments: AssignmentsTable;
+  reading_progress: ReadingProgressTable;
 }
 
 export type Customer = Selectable<CustomersTable>;
