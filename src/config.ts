@@ -19,6 +19,8 @@ export interface Config {
   serveRunsJobs: boolean;
   /** Largest roster bundle accepted, in bytes. */
   maxBundleBytes: number;
+  /** Largest book file (EPUB, PDF) accepted, in bytes (`LECTERN_MAX_BOOK_MB`, default 200). */
+  maxBookBytes: number;
 }
 
 /** Reads configuration from an environment map, filling the documented defaults. */
@@ -41,6 +43,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (jobsEngine === 'postgres' && !databaseUrl.startsWith('postgres')) throw new Error('LECTERN_JOBS=postgres needs a PostgreSQL DATABASE_URL');
   const maxBundleMb = Number(env.LECTERN_MAX_BUNDLE_MB || 512);
   if (!Number.isFinite(maxBundleMb) || maxBundleMb <= 0) throw new Error(`LECTERN_MAX_BUNDLE_MB must be a positive number, got "${env.LECTERN_MAX_BUNDLE_MB}"`);
+  const maxBookMb = Number(env.LECTERN_MAX_BOOK_MB || 200);
+  if (!Number.isFinite(maxBookMb) || maxBookMb <= 0) throw new Error(`LECTERN_MAX_BOOK_MB must be a positive number, got "${env.LECTERN_MAX_BOOK_MB}"`);
   return {
     dataDir,
     databaseUrl,
@@ -55,5 +59,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobsEngine,
     serveRunsJobs: env.LECTERN_SERVE_WORKER !== 'false',
     maxBundleBytes: Math.round(maxBundleMb * 1048576),
+    maxBookBytes: Math.round(maxBookMb * 1048576),
   };
 }

@@ -4,6 +4,7 @@ import { LoginThrottle, defaultThrottleLimits, type ThrottleLimits } from './acc
 import { UserRepository } from './accounts/user-repository.js';
 import { AuditService } from './audit/audit-service.js';
 import type { Config } from './config.js';
+import { ContentStore } from './content/content-store.js';
 import { CustomerRepository } from './customers/customer-repository.js';
 import { CustomerService } from './customers/customer-service.js';
 import { openDatabase, type Db } from './db/connection.js';
@@ -26,6 +27,8 @@ export interface AppContext {
   customers: CustomerService;
   directory: DirectoryService;
   runs: RosterRunService;
+  /** Book files and covers on disk (`<dataDir>/content/<customerId>/<key>`). */
+  contentStore: ContentStore;
   /** The job queue; processing starts only where `jobs.start` is called (serve, worker). */
   jobs: JobQueue;
   close(): Promise<void>;
@@ -61,6 +64,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     customers: new CustomerService(k, secrets, config.publicUrl),
     directory: new DirectoryService(k),
     runs,
+    contentStore: new ContentStore(config.dataDir, config.maxBookBytes),
     jobs,
     close: async () => {
       await jobs.stop();
