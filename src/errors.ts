@@ -15,6 +15,7 @@ export const errorCatalog = {
   CONFLICT: { status: 409, message: 'That conflicts with an existing record.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The upload is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'That content type is not supported.' },
+  RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested byte range is outside the file.' },
   RATE_LIMITED: { status: 429, message: 'Too many attempts. Please wait and try again.' },
   LTI_INVALID_LAUNCH: { status: 400, message: 'This LTI launch is missing required information.' },
   LTI_UNSUPPORTED_SIGNATURE: { status: 400, message: 'This LTI launch is signed with a method Lectern does not accept (use HMAC-SHA1 or HMAC-SHA256).' },

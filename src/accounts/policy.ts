@@ -39,6 +39,16 @@ export function assertCustomerAccess(actor: Actor, customerId: string): void {
   if (actor.customerId !== customerId) throw notFound('Customer');
 }
 
+/**
+ * The reader is for anyone who belongs to a customer (students, teachers, LTI readers, staff
+ * reading their own assignments); it only ever shows the actor's own books. Returns the customer id
+ * every reader query is scoped by.
+ */
+export function assertReaderAccess(actor: Actor): { customerId: string; userId: string } {
+  if (!actor.customerId || !actor.userId) throw new AppError('FORBIDDEN', 'The reader is for the students and teachers of a school.');
+  return { customerId: actor.customerId, userId: actor.userId };
+}
+
 /** Settings of a customer (profile, rostering, LTI) may be changed by platform and customer admins. */
 export function assertCustomerSettingsAccess(actor: Actor, customerId: string): void {
   assertCustomerAccess(actor, customerId);

@@ -1,0 +1,144 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { BooksTable, Database, ReadingProgressTable } from '../db/schema.js';
+
+/** A stored book row. */
+export type Book = Selectable<BooksTable>;
+/** A stored reading-progress row. */
+export type ReadingProgress = Selectable<ReadingProgressTable>;
+
+/** A class a teacher teaches, as the reader's class tabs show it. */
+export interface TaughtClass {
+  id: string;
+  title: string;
+  class_code: string;
+}
+
+/** A collection as the reader lists it. */
+export interface ReaderCollection {
+  id: string;
+  name: string;
+  description: string;
+}
+
+/**
+ * The reader's queries: titles, covers, collections and reading progress. Every query is scoped by
+ * the customer id it is given, so a book id from another customer finds nothing. Who may read what
+ * is not decided here but by the content domain's assignment resolution.
+ */
+export class ReaderRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** One live (not deleted) book of the customer. */
+  book(customerId: string, bookId: string): Promise<Book | undefined> {
+    return this.db.selectFrom('books').selectAll().where('customer_id', '=', customerId).where('id', '=', bookId).where('deleted_at', 'is', null).executeTakeFirst();
+  }
+
+  /** The customer's live books among `bookIds`, by title. */
+  async books(customerId: string, bookIds: readonly string[]): Promise<Book[]> {
+    if (bookIds.length === 0) return [];
+    return this.db
+      .selectFrom('books')
+      .selectAll()
+      .where('customer_id', '=', customerId)
+      .where('id', 'in', [...bookIds])
+      .where('deleted_at', 'is', null)
+      .orderBy('title')
+      .orderBy('id')
+      .execute();
+  }
+
+  /** The user's progress in each of `bookIds` that they have opened. */
+  async progressOf(customerId: string, userId: string, bookIds: readonly string[]): Promise<Map<string, ReadingProgress>> {
+    if (bookIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('reading_progress')
+      .selectAll()
+      .where('customer_id', '=', customerId)
+      .where('user_id', '=', userId)
+      .where('book_id', 'in', [...bookIds])
+      .execute();
+    return new Map(rows.map((r) => [r.book_id, r]));
+  }
+
+  /** Saves where the user is in a book (one row per user and book, last write wins). */
+  async saveProgress(row: ReadingProgress): Promise<void> {
+    await this.db
+      .insertInto('reading_progress')
+      .values(row)
+      .onConflict((oc) =>
+        oc
+          .columns(['user_id', 'book_id'])
+          .doUpdateSet({ position: row.position, progress: row.progress, updated_at: row.updated_at })
+          .where('reading_progress.customer_id', '=', row.customer_id),
+      )
+      .execute();
+  }
+
+  /** Live classes of the customer in which the user has a live teacher enrollment, by title. */
+  taughtClasses(customerId: string, userId: string, today: string): Promise<TaughtClass[]> {
+    return this.db
+      .selectFrom('enrollments as e')
+      .innerJoin('users as u', (j) => j.onRef('u.sourced_id', '=', 'e.user_sourced_id').onRef('u.customer_id', '=', 'e.customer_id'))
+      .innerJoin('classes as c', (j) => j.onRef('c.sourced_id', '=', 'e.class_sourced_id').onRef('c.customer_id', '=', 'e.customer_id'))
+      .select(['c.id', 'c.title', 'c.class_code'])
+      .distinct()
+      .where('e.customer_id', '=', customerId)
+      .where('u.id', '=', userId)
+      .where('e.role', '=', 'teacher')
+      .where('e.status', '=', 'active')
+      .where('c.status', '=', 'active')
+      .where((eb) => eb.or([eb('e.begin_date', 'is', null), eb('e.begin_date', '<=', today)]))
+      .where((eb) => eb.or([eb('e.end_date', 'is', null), eb('e.end_date', '>=', today)]))
+      .orderBy('c.title')
+      .orderBy('c.id')
+      .execute();
+  }
+
+  /** The ids of live books assigned to each of `classIds`. */
+  async classBookIds(customerId: string, classIds: readonly string[]): Promise<Map<string, string[]>> {
+    const byClass = new Map<string, string[]>(classIds.map((id) => [id, []]));
+    if (classIds.length === 0) return byClass;
+    const rows = await this.db
+      .selectFrom('assignments as a')
+      .innerJoin('books as b', 'b.id', 'a.book_id')
+      .select(['a.target_id', 'a.book_id'])
+      .where('a.customer_id', '=', customerId)
+      .where('b.customer_id', '=', customerId)
+      .where('b.deleted_at', 'is', null)
+      .where('a.target_type', '=', 'class')
+      .where('a.target_id', 'in', [...classIds])
+      .execute();
+    for (const r of rows) byClass.get(r.target_id)?.push(r.book_id);
+    return byClass;
+  }
+
+  /** The customer's collections that hold at least one of `bookIds`, by name. */
+  async collectionsHolding(customerId: string, bookIds: readonly string[]): Promise<(ReaderCollection & { book_count: number })[]> {
+    if (bookIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('collections as c')
+      .innerJoin('collection_books as cb', 'cb.collection_id', 'c.id')
+      .select(['c.id', 'c.name', 'c.description', (eb) => eb.fn.countAll<number | string>().as('book_count')])
+      .where('c.customer_id', '=', customerId)
+      .where('cb.book_id', 'in', [...bookIds])
+      .groupBy(['c.id', 'c.name', 'c.description'])
+      .orderBy('c.name')
+      .execute();
+    return rows.map((r) => ({ ...r, book_count: Number(r.book_count) }));
+  }
+
+  /** One collection of the customer and its book ids in the collection's order. */
+  async collection(customerId: string, collectionId: string): Promise<(ReaderCollection & { bookIds: string[] }) | undefined> {
+    const c = await this.db.selectFrom('collections').select(['id', 'name', 'description']).where('customer_id', '=', customerId).where('id', '=', collectionId).executeTakeFirst();
+    if (!c) return undefined;
+    const rows = await this.db
+      .selectFrom('collection_books as cb')
+      .innerJoin('books as b', 'b.id', 'cb.book_id')
+      .select('cb.book_id')
+      .where('cb.collection_id', '=', collectionId)
+      .where('b.customer_id', '=', customerId)
+      .orderBy('cb.position')
+      .execute();
+    return { ...c, bookIds: rows.map((r) => r.book_id) };
+  }
+}

@@ -1,0 +1,232 @@
+import type { Readable } from 'node:stream';
+import type { Kysely } from 'kysely';
+import type { ContentStore } from '../content/content-store.js';
+import type { Database } from '../db/schema.js';
+import { AppError, notFound, validationError } from '../errors.js';
+import { nowIso } from '../time.js';
+import { decideRange } from './byte-range.js';
+import { ReaderRepository, type Book, type ReadingProgress } from './reader-repository.js';
+
+/** Called after a reader's progress is stored (LTI Basic Outcomes hangs off this). */
+export type ProgressHook = (customerId: string, userId: string, bookId: string, progress: number) => void | Promise<void>;
+
+/** Who may read which book: the content domain's assignment resolution (direct and class assignments). */
+export interface BookAccess {
+  /** Ids of the customer's books the user may read now. */
+  readableBookIds(customerId: string, userId: string): Promise<string[]>;
+}
+
+/** Options of the reader service. */
+export interface ReaderServiceOptions {
+  /**
+   * Called after each saved position with the new progress. It runs inside the request, so it
+   * should only queue remote work; if it throws, the request fails but the progress stays saved.
+   */
+  onProgress?: ProgressHook;
+}
+
+/** A title on a shelf. */
+export interface BookCard {
+  id: string;
+  title: string;
+  author: string;
+  format: 'epub' | 'pdf';
+  coverUrl: string | null;
+  progress: number | null;
+  lastReadAt: string | null;
+}
+
+/** A title opened in the reader: its card plus where the reader left off. */
+export interface BookDetail extends BookCard {
+  sizeBytes: number;
+  fileUrl: string;
+  position: string | null;
+}
+
+/** What the bookshelf page shows. */
+export interface Bookshelf {
+  books: BookCard[];
+  /** For teachers: each class they teach with the titles assigned to it. */
+  classes: { id: string; title: string; classCode: string; books: BookCard[] }[];
+  /** Collections holding at least one of the user's titles. */
+  collections: { id: string; name: string; description: string; bookCount: number }[];
+}
+
+/** Where a reader is in a book. */
+export interface ProgressView {
+  position: string;
+  progress: number;
+  updatedAt: string;
+}
+
+/** A stored file ready to stream: the status, headers and body to send. */
+export interface FileResponse {
+  status: 200 | 206 | 304;
+  headers: Record<string, string>;
+  body: Readable | null;
+}
+
+const CONTENT_TYPES = { epub: 'application/epub+zip', pdf: 'application/pdf' } as const;
+const MAX_POSITION = 2000;
+
+/**
+ * The reader: a user's bookshelf, opening a title (metadata, file, cover) and saving where they
+ * are. Every method takes the reader's own customer and user id (from their session), never ids
+ * from the request, so one school's student cannot reach another school's books.
+ */
+export class ReaderService {
+  private readonly repo: ReaderRepository;
+
+  constructor(
+    db: Kysely<Database>,
+    private readonly store: ContentStore,
+    private readonly access: BookAccess,
+    private readonly opts: ReaderServiceOptions = {},
+  ) {
+    this.repo = new ReaderRepository(db);
+  }
+
+  /** Titles assigned to the user (directly or through their classes), and a teacher's class shelves. */
+  async bookshelf(customerId: string, userId: string): Promise<Bookshelf> {
+    const readable = await this.access.readableBookIds(customerId, userId);
+    const classes = await this.repo.taughtClasses(customerId, userId, nowIso().slice(0, 10));
+    const classBooks = await this.repo.classBookIds(
+      customerId,
+      classes.map((c) => c.id),
+    );
+    const allIds = [...new Set([...readable, ...[...classBooks.values()].flat()])];
+    const [books, progress, collections] = await Promise.all([
+      this.repo.books(customerId, allIds),
+      this.repo.progressOf(customerId, userId, allIds),
+      this.repo.collectionsHolding(customerId, readable),
+    ]);
+    const cards = new Map(books.map((b) => [b.id, card(b, progress.get(b.id))]));
+    const pick = (ids: readonly string[]) => books.filter((b) => ids.includes(b.id)).map((b) => cards.get(b.id)!);
+    return {
+      books: pick(readable),
+      classes: classes.map((c) => ({ id: c.id, title: c.title, classCode: c.class_code, books: pick(classBooks.get(c.id) ?? []) })),
+      collections: collections.map((c) => ({ id: c.id, name: c.name, description: c.description, bookCount: c.book_count })),
+    };
+  }
+
+  /** Whether the user may open the book now (assigned to them or to a class they are enrolled in). */
+  async canRead(customerId: string, userId: string, bookId: string): Promise<boolean> {
+    return (await this.readableBook(customerId, userId, bookId)) !== undefined;
+  }
+
+  /** One title the user may read, with where they left off; NOT_FOUND otherwise. */
+  async book(customerId: string, userId: string, bookId: string): Promise<BookDetail> {
+    const book = await this.requireReadable(customerId, userId, bookId);
+    const progress = (await this.repo.progressOf(customerId, userId, [book.id])).get(book.id);
+    return { ...card(book, progress), sizeBytes: book.size_bytes, fileUrl: `/api/reader/books/${book.id}/file`, position: progress?.position ?? null };
+  }
+
+  /** A collection's titles that the user may read; NOT_FOUND when it holds none of them. */
+  async collection(customerId: string, userId: string, collectionId: string): Promise<{ id: string; name: string; description: string; books: BookCard[] }> {
+    const found = await this.repo.collection(customerId, collectionId);
+    const readable = new Set(await this.access.readableBookIds(customerId, userId));
+    const ids = (found?.bookIds ?? []).filter((id) => readable.has(id));
+    if (!found || ids.length === 0) throw notFound('Collection');
+    const [books, progress] = await Promise.all([this.repo.books(customerId, ids), this.repo.progressOf(customerId, userId, ids)]);
+    const byId = new Map(books.map((b) => [b.id, b]));
+    const ordered = ids.map((id) => byId.get(id)).filter((b): b is Book => b !== undefined);
+    return { id: found.id, name: found.name, description: found.description, books: ordered.map((b) => card(b, progress.get(b.id))) };
+  }
+
+  /**
+   * The book's file for streaming, honouring `Range` (one range), `If-Range` and `If-None-Match`.
+   * The ETag is the file's SHA-256, so a cached copy is reused until the file is replaced.
+   */
+  async file(customerId: string, userId: string, bookId: string, request: { range?: string; ifRange?: string; ifNoneMatch?: string }): Promise<FileResponse> {
+    const book = await this.requireReadable(customerId, userId, bookId);
+    const etag = `"${book.sha256}"`;
+    const headers: Record<string, string> = {
+      'content-type': CONTENT_TYPES[book.format],
+      'accept-ranges': 'bytes',
+      etag,
+      // Revalidate every time: access can end (an enrollment ends), and a 304 costs almost nothing.
+      'cache-control': 'private, no-cache',
+      'content-disposition': `inline; filename="book.${book.format}"`,
+    };
+    if (request.ifNoneMatch && request.ifNoneMatch.split(',').some((t) => t.trim() === etag)) return { status: 304, headers, body: null };
+    const { sizeBytes } = await this.store.stat(customerId, book.file_key);
+    const decision = decideRange(request.range, sizeBytes, request.ifRange === undefined || request.ifRange === etag);
+    if (decision.kind === 'unsatisfiable') throw new AppError('RANGE_NOT_SATISFIABLE', undefined, { headers: { 'content-range': `bytes */${sizeBytes}` } });
+    if (decision.kind === 'whole') {
+      return { status: 200, headers: { ...headers, 'content-length': String(sizeBytes) }, body: await this.store.open(customerId, book.file_key) };
+    }
+    const { start, end } = decision.range;
+    return {
+      status: 206,
+      headers: { ...headers, 'content-length': String(end - start + 1), 'content-range': `bytes ${start}-${end}/${sizeBytes}` },
+      body: await this.store.open(customerId, book.file_key, decision.range),
+    };
+  }
+
+  /** The book's cover image; NOT_FOUND when the book has none or the user may not read it. */
+  async cover(customerId: string, userId: string, bookId: string): Promise<FileResponse> {
+    const book = await this.requireReadable(customerId, userId, bookId);
+    if (!book.cover_key || !book.cover_type) throw notFound('Cover');
+    const { sizeBytes } = await this.store.stat(customerId, book.cover_key);
+    return {
+      status: 200,
+      headers: { 'content-type': book.cover_type, 'content-length': String(sizeBytes), 'cache-control': 'private, max-age=3600' },
+      body: await this.store.open(customerId, book.cover_key),
+    };
+  }
+
+  /** Where the user is in the book, or null before they first open it. */
+  async getProgress(customerId: string, userId: string, bookId: string): Promise<ProgressView | null> {
+    const book = await this.requireReadable(customerId, userId, bookId);
+    const row = (await this.repo.progressOf(customerId, userId, [book.id])).get(book.id);
+    return row ? progressView(row) : null;
+  }
+
+  /** Saves the reader's position (an EPUB CFI or a PDF page) and progress (0–1), then calls the progress hook. */
+  async saveProgress(customerId: string, userId: string, bookId: string, input: { position: string; progress: number }): Promise<ProgressView> {
+    const fields = [];
+    if (!input.position.trim() || input.position.length > MAX_POSITION) fields.push({ field: 'position', message: `Give a position of 1 to ${MAX_POSITION} characters.` });
+    if (!Number.isFinite(input.progress) || input.progress < 0 || input.progress > 1) fields.push({ field: 'progress', message: 'Progress is a number from 0 to 1.' });
+    if (fields.length) throw validationError(fields);
+    const book = await this.requireReadable(customerId, userId, bookId);
+    const row: ReadingProgress = { customer_id: customerId, user_id: userId, book_id: book.id, position: input.position, progress: input.progress, updated_at: nowIso() };
+    await this.repo.saveProgress(row);
+    await this.opts.onProgress?.(customerId, userId, book.id, input.progress);
+    return progressView(row);
+  }
+
+  private async readableBook(customerId: string, userId: string, bookId: string): Promise<Book | undefined> {
+    const book = await this.repo.book(customerId, bookId);
+    if (!book) return undefined;
+    const readable = await this.access.readableBookIds(customerId, userId);
+    return readable.includes(book.id) ? book : undefined;
+  }
+
+  // Not readable and not there answer alike, so a book id reveals nothing about other shelves or schools.
+  private async requireReadable(customerId: string, userId: string, bookId: string): Promise<Book> {
+    const book = await this.readableBook(customerId, userId, bookId);
+    if (!book) throw notFound('Book');
+    return book;
+  }
+}
+
+function card(b: Book, p: ReadingProgress | undefined): BookCard {
+  return {
+    id: b.id,
+    title: b.title,
+    author: b.author,
+    format: b.format,
+    coverUrl: b.cover_key ? `/api/reader/books/${b.id}/cover` : null,
+    progress: p ? roundProgress(p.progress) : null,
+    lastReadAt: p ? p.updated_at : null,
+  };
+}
+
+// PostgreSQL keeps progress as a 4-byte real (0.37 comes back as 0.3700000047…); four places are plenty.
+function roundProgress(value: number): number {
+  return Math.round(Number(value) * 10_000) / 10_000;
+}
+
+function progressView(r: ReadingProgress): ProgressView {
+  return { position: r.position, progress: roundProgress(r.progress), updatedAt: r.updated_at };
+}
