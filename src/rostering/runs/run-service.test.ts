@@ -21,7 +21,7 @@ describeEachDialect('roster runs', (dialect) => {
 
   const ids = Array.from({ length: 30 }, (_, i) => `u${i}`);
   const roster = (users: string[]) => [orgRow('org-1'), classRow('c1'), ...users.map((u) => userRow(u)), ...users.map((u) => enrollmentRow(`e-${u}`, 'c1', u))];
-  const start = (dryRun = false) => service.create(operatorActor, customerId, { trigger: 'cli', fileName: 'roster.zip', sizeBytes: 10, sha256: 'x', bundlePath: null, dryRun });
+  const start = (dryRun = false) => service.create(operatorActor, customerId, { trigger: 'cli', fileName: 'roster.zip', sizeBytes: 10, sha256: '', bundlePath: null, dryRun });
   const activeRosterUsers = async () =>
     Number((await t.ctx.db.kysely.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('customer_id', '=', customerId).where('source', '=', 'roster').where('status', '=', 'active').executeTakeFirstOrThrow()).n);
 
@@ -129,7 +129,7 @@ describeEachDialect('roster passwords', (dialect) => {
   after(() => t.close());
 
   const run = async (password: string) => {
-    const created = await service.create(operatorActor, customerId, { trigger: 'cli', fileName: 'r.zip', sizeBytes: 1, sha256: 'x', bundlePath: null, dryRun: false });
+    const created = await service.create(operatorActor, customerId, { trigger: 'cli', fileName: 'r.zip', sizeBytes: 1, sha256: '', bundlePath: null, dryRun: false });
     return service.execute(created.runId, customerId, arraySource([orgRow('org-1'), userRow('p1', { password })]));
   };
   const pending = async () => Number((await t.ctx.db.kysely.selectFrom('pending_passwords').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);

@@ -7,7 +7,7 @@ import { AppError, notFound } from '../../errors.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { addMs, nowIso } from '../../time.js';
 import { clearStage } from '../sync/applier.js';
-import { applyStaged, liveFingerprint, planAndApply, stageRows, type SyncOutcome } from '../sync/engine.js';
+import { applyStaged, liveFingerprint, planAndApply, rosterChangedSince, stageRows, type SyncOutcome } from '../sync/engine.js';
 import type { MatchWith } from '../sync/matching.js';
 import type { EntityCounts } from '../sync/counts.js';
 import type { PlanIssue } from '../sync/planner.js';
@@ -84,7 +84,7 @@ export class RosterRunService {
    * reads the source into the stage, checks it, plans, and applies or holds. Never throws for bad
    * input: the run ends `failed` with the reason.
    */
-  async execute(runId: string, customerId: string, source: RunSource, opts: { signal?: AbortSignal } = {}): Promise<RunView> {
+  async execute(runId: string, customerId: string, source: RunSource, opts: { signal?: AbortSignal; force?: boolean } = {}): Promise<RunView> {
     const runs = this.runs;
     const run = await runs.find(customerId, runId);
     if (!run) throw notFound('Run');
@@ -93,6 +93,7 @@ export class RosterRunService {
     heartbeat.unref();
     let seq = 0;
     try {
+      if (!opts.force && (await this.alreadyApplied(run))) return await this.finishUnchanged(runId);
       await runs.update(runId, { status: 'running', stage: 'reading', started_at: nowIso() });
       const record = await new CustomerRepository(this.db.kysely).find(customerId);
       if (!record) throw notFound('Customer');
@@ -236,6 +237,18 @@ export class RosterRunService {
   /** Ends a run that failed before it could be read (e.g. its source was unreachable). */
   fail(runId: string, code: string, message: string): Promise<RunView> {
     return this.finishFailed(runId, code, message);
+  }
+
+  /**
+   * Whether the run's bundle is the one the roster already reflects: byte for byte (SHA-256) the
+   * bundle of the last applied run, with no setting or roster record changed since. Re-sending the
+   * same file is then a no-op that takes milliseconds instead of a full read and plan.
+   */
+  private async alreadyApplied(run: RosterRun): Promise<boolean> {
+    if (run.dry_run || !run.sha256) return false;
+    const last = await this.runs.lastAppliedAny(run.customer_id, run.id);
+    if (!last?.finished_at || last.sha256 !== run.sha256) return false;
+    return !(await rosterChangedSince(this.db.kysely, run.customer_id, last.finished_at));
   }
 
   /** Ends a run whose source file is the one already imported: nothing to do, and it says so. */

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { after, before, it } from 'node:test';
 import { operatorActor } from '../../accounts/policy.js';
 import { describeEachDialect, seedCustomer, startTestApp, type TestApp } from '../../../test/helpers/app.js';
@@ -15,10 +17,11 @@ describeEachDialect('importing OneRoster zip bundles', (dialect) => {
   });
   after(() => t.close());
 
-  async function importBundle(customerId: string, files: Record<string, string>) {
+  async function importBundle(customerId: string, files: Record<string, string>, opts: { force?: boolean } = {}) {
     const path = await writeBundle(files);
-    const run = await runs.create(operatorActor, customerId, { trigger: 'cli', fileName: 'roster.zip', sizeBytes: 1, sha256: 'x', bundlePath: path, dryRun: false });
-    return runs.execute(run.runId, customerId, zipSource(path));
+    const sha256 = crypto.createHash('sha256').update(fs.readFileSync(path)).digest('hex');
+    const run = await runs.create(operatorActor, customerId, { trigger: 'cli', fileName: 'roster.zip', sizeBytes: 1, sha256, bundlePath: path, dryRun: false });
+    return runs.execute(run.runId, customerId, zipSource(path), opts);
   }
   const users = (customerId: string) =>
     t.ctx.db.kysely.selectFrom('users').select(['sourced_id', 'role', 'login', 'status', 'user_ids']).where('customer_id', '=', customerId).where('source', '=', 'roster').orderBy('sourced_id').execute();
@@ -42,9 +45,27 @@ describeEachDialect('importing OneRoster zip bundles', (dialect) => {
       ],
     );
     assert.equal((await users(id)).find((u) => u.sourced_id === 'u-s1')?.user_ids, '["{SIS:1001}"]');
-    const again = await importBundle(id, district11());
+    const again = await importBundle(id, district11(), { force: true });
     assert.equal(again.counts.users.unchanged, 4);
     assert.equal(again.counts.enrollments.unchanged, 3);
+  });
+
+  it('recognises the same file sent again and does nothing, unless the roster or the settings changed since', async () => {
+    const { id } = await seedCustomer(t.ctx, { rostering: { suffix: '@same-file' } });
+    assert.equal((await importBundle(id, district11())).counts.users.created, 4);
+    const same = await importBundle(id, district11());
+    assert.deepEqual([same.status, same.stage], ['succeeded', 'unchanged']);
+    assert.equal(same.counts.users.unchanged, 0, 'the file was not read');
+    // A roster record changed since (a restore, a manual edit…): the file is read and planned again.
+    await t.ctx.db.kysely.updateTable('users').set({ updated_at: new Date(Date.now() + 1000).toISOString() }).where('customer_id', '=', id).where('sourced_id', '=', 'u-s1').execute();
+    const afterEdit = await importBundle(id, district11());
+    assert.equal(afterEdit.stage, 'done');
+    assert.equal(afterEdit.counts.users.unchanged, 4);
+    // A different file is always read.
+    const changed = district11();
+    changed['users.csv'] = changed['users.csv']!.replace('Sam', 'Samuel');
+    const other = await importBundle(id, changed);
+    assert.equal(other.stage, 'done');
   });
 
   // Login names are platform-wide, so each customer here has its own Suffix.

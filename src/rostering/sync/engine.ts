@@ -122,3 +122,18 @@ export async function liveFingerprint(db: Kysely<Database>, customerId: string):
   }
   return hash.digest('hex');
 }
+
+/**
+ * Whether anything the roster depends on changed after `since`: the customer's settings (matching,
+ * suffix, thresholds) or any live roster record (a restore, a manual edit, another run).
+ */
+export async function rosterChangedSince(db: Kysely<Database>, customerId: string, since: string): Promise<boolean> {
+  const settings = await sql<{ n: number }>`select (select count(*) from customers where id = ${customerId} and updated_at > ${since})
+      + (select count(*) from rostering_configs where customer_id = ${customerId} and updated_at > ${since}) as n`.execute(db);
+  if (Number(settings.rows[0]?.n ?? 0) > 0) return true;
+  for (const t of ENTITY_TABLES) {
+    const r = await sql<{ n: number }>`select count(*) as n from (select 1 from ${sql.table(t.live)} where customer_id = ${customerId} and updated_at > ${since} limit 1) x`.execute(db);
+    if (Number(r.rows[0]?.n ?? 0) > 0) return true;
+  }
+  return false;
+}

@@ -173,7 +173,7 @@ describeEachDialect('Tenant walls', (dialect) => {
   const runIds: Record<string, string> = {};
   /** A run of the customer held for approval, as a mass deletion leaves it. */
   const addHeldRun = async (customerId: string): Promise<string> => {
-    const run = await t.ctx.runs.create(operatorActor, customerId, { trigger: 'cli', fileName: 'held.zip', sizeBytes: 1, sha256: 'x', bundlePath: null, dryRun: false });
+    const run = await t.ctx.runs.create(operatorActor, customerId, { trigger: 'cli', fileName: 'held.zip', sizeBytes: 1, sha256: '', bundlePath: null, dryRun: false });
     await new RunRepository(t.ctx.db.kysely).update(run.runId, { status: 'awaiting_approval', plan_fingerprint: await liveFingerprint(t.ctx.db.kysely, customerId) });
     return run.runId;
   };

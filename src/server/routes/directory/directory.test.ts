@@ -22,7 +22,7 @@ describeEachDialect('user and class pages, school filter, restore', (dialect) =>
   let customer: Awaited<ReturnType<typeof seedCustomer>>;
   const importBundle = async (files: Record<string, string>) => {
     const path = await writeBundle(files);
-    const run = await t.ctx.runs.create(operatorActor, customer.id, { trigger: 'cli', fileName: 'r.zip', sizeBytes: 1, sha256: 'x', bundlePath: path, dryRun: false });
+    const run = await t.ctx.runs.create(operatorActor, customer.id, { trigger: 'cli', fileName: 'r.zip', sizeBytes: 1, sha256: '', bundlePath: path, dryRun: false });
     return t.ctx.runs.execute(run.runId, customer.id, zipSource(path));
   };
   const userBySourcedId = async (sourcedId: string) =>
