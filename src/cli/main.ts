@@ -22,7 +22,7 @@ const USAGE = `Usage: lectern <command> [options]
   classes list --customer ID|CODE [--search TEXT] [--json]
   roster validate BUNDLE.zip [--json] [--max-issues N]
                                           no database; exit 0 valid, 1 errors, 2 unusable
-  roster import --customer ID|CODE BUNDLE.zip [--dry-run] [--json]
+  roster import --customer ID|CODE BUNDLE.zip [--dry-run] [--force] [--json]
                                           exit 0 applied, 1 failed, 3 awaiting approval
   sync run --customer ID|CODE [--force] [--json]
                                           pull the configured source now (SFTP)
@@ -100,7 +100,7 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
     withContext(async (ctx) => {
       const [file, ...extra] = args;
       if (!file || extra.length) throw new UsageError('roster import needs --customer ID|CODE and one BUNDLE.zip.');
-      return importBundle(ctx, { customer: requireCustomer(v), file, dryRun: Boolean(v['dry-run']), json: Boolean(v.json) });
+      return importBundle(ctx, { customer: requireCustomer(v), file, dryRun: Boolean(v['dry-run']), json: Boolean(v.json), force: Boolean(v.force) });
     }),
   'sync run': (v) =>
     withContext(async (ctx) => {

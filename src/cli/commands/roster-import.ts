@@ -15,7 +15,7 @@ export const EXIT_AWAITING_APPROVAL = 3;
  * `lectern roster import`: records a run, executes it in this process (waiting its turn if the
  * customer has a run going elsewhere), hashes the roster's passwords, and reports like DESIGN.md.
  */
-export async function importBundle(ctx: AppContext, opts: { customer: string; file: string; dryRun: boolean; json: boolean }): Promise<number> {
+export async function importBundle(ctx: AppContext, opts: { customer: string; file: string; dryRun: boolean; json: boolean; force?: boolean }): Promise<number> {
   const customerId = await ctx.customers.resolveId(opts.customer);
   const stored = await storeBundleFile(opts.file, ctx.config.dataDir, ctx.config.maxBundleBytes);
   const created = await ctx.runs.create(operatorActor, customerId, {
@@ -30,7 +30,7 @@ export async function importBundle(ctx: AppContext, opts: { customer: string; fi
   const source = zipSource(stored.path);
   const run = await ctx.runs.execute(created.runId, customerId, {
     read: (h) => source.read({ ...h, onProgress: (done, total) => (h.onProgress(done, total), bar.update(done, total)) }),
-  });
+  }, { force: opts.force });
   bar.done();
   return reportRun(ctx, run, opts.json);
 }

@@ -13,6 +13,8 @@ export interface RosterRunPayload {
   runId: string;
   customerId: string;
   bundlePath: string;
+  /** Read and plan the bundle even when it is the file the roster already reflects. */
+  force?: boolean;
 }
 
 /** Queues a recorded run; runs of one customer go one at a time (serial key), in order. */
@@ -25,7 +27,7 @@ export function enqueueRosterRun(jobs: JobQueue, payload: RosterRunPayload): Pro
 export function registerRosterJobs(jobs: JobQueue, deps: { runs: RosterRunService; db: Kysely<Database>; sourceForBundle: (path: string) => RunSource }): void {
   jobs.register(ROSTER_RUN_JOB, async (payload, ctx) => {
     const p = payload as RosterRunPayload;
-    const run = await deps.runs.execute(p.runId, p.customerId, deps.sourceForBundle(p.bundlePath), { signal: ctx.signal });
+    const run = await deps.runs.execute(p.runId, p.customerId, deps.sourceForBundle(p.bundlePath), { signal: ctx.signal, force: p.force === true });
     if (run.status === 'succeeded' || run.status === 'succeeded_with_warnings') await deps.runs.hashPasswords(p.customerId);
   });
   jobs.register(ROSTER_PURGE_JOB, async () => {

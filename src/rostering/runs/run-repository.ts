@@ -55,9 +55,8 @@ export class RunRepository {
     return { items, total: Number(total.n) };
   }
 
-  /** The newest run of a trigger that applied (not a preview). */
   /** The run whose bundle the roster reflects now: the last one applied, from any source (not `exceptRunId`). */
-  lastAppliedAny(customerId: string, exceptRunId: string): Promise<RosterRun | undefined> {
+  lastApplied(customerId: string, exceptRunId: string): Promise<RosterRun | undefined> {
     return this.db
       .selectFrom('roster_runs')
       .selectAll()
@@ -66,19 +65,6 @@ export class RunRepository {
       .where('dry_run', '=', 0)
       .where('status', 'in', ['succeeded', 'succeeded_with_warnings'])
       .orderBy('finished_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-  }
-
-  lastApplied(customerId: string, trigger: RosterRun['trigger']): Promise<RosterRun | undefined> {
-    return this.db
-      .selectFrom('roster_runs')
-      .selectAll()
-      .where('customer_id', '=', customerId)
-      .where('trigger', '=', trigger)
-      .where('dry_run', '=', 0)
-      .where('status', 'in', ['succeeded', 'succeeded_with_warnings'])
-      .orderBy('created_at', 'desc')
       .limit(1)
       .executeTakeFirst();
   }

@@ -37,6 +37,8 @@ export class RosterRunService {
   constructor(
     private readonly db: Db,
     private readonly secrets: SecretBox,
+    /** How long a run's lease outlives its last renewal; a dead process's run waits this long to be failed. */
+    private readonly leaseMs = LEASE_MS,
   ) {}
 
   private get runs(): RunRepository {
@@ -89,7 +91,7 @@ export class RosterRunService {
     const run = await runs.find(customerId, runId);
     if (!run) throw notFound('Run');
     await this.waitForLease(customerId, runId, opts.signal);
-    const heartbeat = setInterval(() => void runs.renewLease(customerId, runId, addMs(nowIso(), LEASE_MS)).catch(() => undefined), LEASE_MS / 4);
+    const heartbeat = setInterval(() => void runs.renewLease(customerId, runId, addMs(nowIso(), this.leaseMs)).catch(() => undefined), this.leaseMs / 4);
     heartbeat.unref();
     let seq = 0;
     try {
@@ -215,7 +217,7 @@ export class RosterRunService {
 
   private async waitForLease(customerId: string, runId: string, signal?: AbortSignal): Promise<void> {
     for (;;) {
-      if (await this.runs.acquireLease(customerId, runId, nowIso(), addMs(nowIso(), LEASE_MS))) return;
+      if (await this.runs.acquireLease(customerId, runId, nowIso(), addMs(nowIso(), this.leaseMs))) return;
       if (signal?.aborted) throw new AppError('UNAVAILABLE', 'Stopped while waiting for another run of this customer.');
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -246,7 +248,7 @@ export class RosterRunService {
    */
   private async alreadyApplied(run: RosterRun): Promise<boolean> {
     if (run.dry_run || !run.sha256) return false;
-    const last = await this.runs.lastAppliedAny(run.customer_id, run.id);
+    const last = await this.runs.lastApplied(run.customer_id, run.id);
     if (!last?.finished_at || last.sha256 !== run.sha256) return false;
     return !(await rosterChangedSince(this.db.kysely, run.customer_id, last.finished_at));
   }
@@ -261,11 +263,6 @@ export class RosterRunService {
   /** Records where the bundle of a run came from once it has been fetched. */
   async attachBundle(runId: string, bundle: { path: string; sizeBytes: number; sha256: string }): Promise<void> {
     await this.runs.update(runId, { bundle_path: bundle.path, size_bytes: bundle.sizeBytes, sha256: bundle.sha256 });
-  }
-
-  /** The last applied run of a trigger, to tell an unchanged source file from a new one. */
-  async lastApplied(customerId: string, trigger: RosterRun['trigger']): Promise<RosterRun | undefined> {
-    return this.runs.lastApplied(customerId, trigger);
   }
 
   private async finishFailed(runId: string, code: string, message: string): Promise<RunView> {

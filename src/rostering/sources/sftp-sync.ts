@@ -11,8 +11,8 @@ import { fetchFromSftp } from './sftp-fetch.js';
 /**
  * Pulls the customer's bundle from SFTP and runs it: the run is recorded before the connection, so
  * an unreachable host, bad credentials or a missing file end as a failed run that says why (and
- * deletes nothing). The host key is pinned on first use. A file identical (SHA-256) to the last
- * applied one ends the run as `succeeded` at stage `unchanged` without reading it, unless `force`.
+ * deletes nothing). The host key is pinned on first use. A file identical to the one the roster
+ * already reflects ends the run at stage `unchanged` without reading it, unless `force` (see execute).
  */
 export async function pullFromSftp(ctx: AppContext, actor: Actor, customerId: string, opts: { force?: boolean; settleMs?: number } = {}): Promise<RunView> {
   const record = await new CustomerRepository(ctx.db.kysely).find(customerId);
@@ -44,8 +44,6 @@ export async function pullFromSftp(ctx: AppContext, actor: Actor, customerId: st
     await new CustomerRepository(ctx.db.kysely).update(customerId, {}, { sftp_host_key_fingerprint: fetched.fingerprint });
   }
   if (fetched.status !== 'downloaded') throw new AppError('INTERNAL', 'Unexpected fetch result.');
-  const last = await ctx.runs.lastApplied(customerId, 'sftp');
   await ctx.runs.attachBundle(run.runId, fetched.bundle);
-  if (!opts.force && last && last.sha256 === fetched.bundle.sha256) return ctx.runs.finishUnchanged(run.runId);
-  return ctx.runs.execute(run.runId, customerId, zipSource(fetched.bundle.path));
+  return ctx.runs.execute(run.runId, customerId, zipSource(fetched.bundle.path), { force: opts.force });
 }

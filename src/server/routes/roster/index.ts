@@ -55,11 +55,11 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       schema: {
         tags: ['roster'],
-        summary: 'Upload a OneRoster zip (multipart field `file`; field `dryRun=true` for a preview). The run is queued.',
+        summary: 'Upload a OneRoster zip (multipart field `file`; field `dryRun=true` for a preview; `force=true` to read a file identical to the last one applied). The run is queued.',
         consumes: ['multipart/form-data'],
         params: CustomerParams,
         body: Type.Object(
-          { file: Type.String({ format: 'binary', description: 'The OneRoster zip bundle' }), dryRun: Type.Optional(Type.Enum(['true', 'false'])) },
+          { file: Type.String({ format: 'binary', description: 'The OneRoster zip bundle' }), dryRun: Type.Optional(Type.Enum(['true', 'false'])), force: Type.Optional(Type.Enum(['true', 'false'])) },
           { 'x-multipart': true },
         ),
         response: { 202: Run, ...errorResponses, 413: ErrorBody, 415: ErrorBody },
@@ -70,11 +70,13 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
       assertCustomerAccess(actor, request.params.id);
       if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the bundle as multipart/form-data with a field named file.');
       let dryRun = false;
+      let force = false;
       let stored: Awaited<ReturnType<typeof storeBundle>> | null = null;
       let fileName = '';
       for await (const part of request.parts()) {
         if (part.type === 'field') {
           if (part.fieldname === 'dryRun') dryRun = part.value === 'true';
+          if (part.fieldname === 'force') force = part.value === 'true';
           continue;
         }
         if (part.fieldname !== 'file' || stored) {
@@ -86,7 +88,7 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
       }
       if (!stored) throw new AppError('VALIDATION_FAILED', undefined, { fields: [{ field: 'file', message: 'Choose a .zip file to upload.' }] });
       const run = await ctx.runs.create(actor, request.params.id, { trigger: 'upload', fileName, sizeBytes: stored.sizeBytes, sha256: stored.sha256, bundlePath: stored.path, dryRun });
-      await enqueueRosterRun(ctx.jobs, { runId: run.runId, customerId: run.customerId, bundlePath: stored.path });
+      await enqueueRosterRun(ctx.jobs, { runId: run.runId, customerId: run.customerId, bundlePath: stored.path, force });
       return reply.status(202).send(run);
     },
   );
