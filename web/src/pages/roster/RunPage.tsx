@@ -127,6 +127,14 @@ function ResultBanner({ run }: { run: RosterRun }) {
       </Banner>
     );
   }
+  if (run.stage === 'unchanged') {
+    return (
+      <Banner kind="info" title="Nothing to do: this file was already applied">
+        It is byte for byte the file of the last applied sync, and nothing in the roster or the settings has changed since, so it was not read again. To read it anyway, upload it
+        with “Read it again even if unchanged”.
+      </Banner>
+    );
+  }
   if (run.status === 'succeeded_with_warnings') {
     return (
       <Banner kind="warning" title="The roster was applied, with issues">

@@ -29,6 +29,7 @@ export function UploadRosterPage({ customerId }: { customerId: string }) {
   const crumbs = useCustomerCrumbs(customerId, customer);
   const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState(false);
+  const [force, setForce] = useState(false);
   const [fileError, setFileError] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [progress, setProgress] = useState<UploadProgress | null>(null);
@@ -58,6 +59,7 @@ export function UploadRosterPage({ customerId }: { customerId: string }) {
     }
     const body = new FormData();
     if (preview) body.append('dryRun', 'true');
+    if (force) body.append('force', 'true');
     body.append('file', file, file.name);
     setProgress({ loaded: 0, total: file.size });
     const sending = upload<RosterRun>(`/api/customers/${encodeURIComponent(customerId)}/roster/uploads`, body, setProgress);
@@ -99,6 +101,15 @@ export function UploadRosterPage({ customerId }: { customerId: string }) {
           />
           <CheckboxField name="dryRun" label="Preview" checked={preview} onChange={setPreview} hint="Nothing is created, changed or deleted; you get the full plan and report.">
             <strong>Preview only</strong> — show what would change, apply nothing
+          </CheckboxField>
+          <CheckboxField
+            name="force"
+            label="Read again"
+            checked={force}
+            onChange={setForce}
+            hint="A file identical to the last applied one is normally recognised and skipped when nothing has changed since."
+          >
+            <strong>Read it again even if unchanged</strong>
           </CheckboxField>
           {uploading ? (
             <ProgressBar label={`Uploading ${file?.name ?? 'the file'}`} value={progress.loaded} max={progress.total || file?.size} detail={`${formatBytes(progress.loaded)} of ${formatBytes(progress.total || file?.size || 0)}`} />
