@@ -28,6 +28,8 @@ export const errorCatalog = {
   SOURCE_HOST_KEY_CHANGED: { status: 502, message: "The SFTP server's host key is not the one Lectern trusts." },
   SOURCE_FILE_MISSING: { status: 502, message: 'The roster file is not on the source.' },
   SOURCE_TOO_LARGE: { status: 502, message: 'The roster file is larger than the limit.' },
+  SOURCE_TIMEOUT: { status: 504, message: 'The roster source did not answer in time.' },
+  SOURCE_RATE_LIMITED: { status: 502, message: 'The roster source kept asking Lectern to slow down.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side. The error has been logged.' },
   UNAVAILABLE: { status: 503, message: 'The service is not available right now.' },
 } as const;

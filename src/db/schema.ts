@@ -406,6 +406,15 @@ export interface ReadingProgressTable {
   updated_at: string;
 }
 
+/** What a customer's OneRoster REST pulls remember: start times of the last pull and last full pull. */
+export interface RestSyncStatesTable {
+  customer_id: string;
+  last_pull_at: string;
+  last_full_at: string;
+  last_run_id: string;
+  updated_at: string;
+}
+
 export interface Database {
   customers: CustomersTable;
   rostering_configs: RosteringConfigsTable;
@@ -440,6 +449,7 @@ export interface Database {
   collection_books: { collection_id: string; book_id: string; position: number };
   assignments: AssignmentsTable;
   reading_progress: ReadingProgressTable;
+  rest_sync_states: RestSyncStatesTable;
 }
 
 export type Customer = Selectable<CustomersTable>;
