@@ -171,6 +171,21 @@ describeEachDialect('OneRoster API pulls', (dialect) => {
     });
   }
 
+  it("checks every object with the reader's row rules, reporting collection, position, column and sourcedId", async () => {
+    const p = await provider();
+    const { id } = await customerOn(p);
+    const [teacher, student] = p.data.users;
+    // JSON booleans are what many providers send: accepted as they are.
+    teacher!.enabledUser = true;
+    student!.enabledUser = 'maybe';
+    const run = await pullFromApi(t.ctx, operatorActor, id, { client: CLIENT });
+    assert.deepEqual([run.status, run.error?.code], ['failed', 'BUNDLE_UNUSABLE']);
+    assert.match(run.error?.message ?? '', /users: 1 of 4 rows have errors/);
+    const issues = await t.ctx.db.kysely.selectFrom('roster_run_issues').select(['file', 'line', 'col', 'sourced_id', 'code']).where('run_id', '=', run.runId).execute();
+    assert.deepEqual(issues, [{ file: 'users', line: 2, col: 'enabledUser', sourced_id: 'u-s1', code: 'row.boolean' }]);
+    assert.deepEqual(await users(id), []);
+  });
+
   it('a 200 answer that is not a OneRoster collection makes the pull unusable', async () => {
     const p = await provider();
     const { id } = await customerOn(p);
