@@ -6,6 +6,7 @@ import * as m0003 from './migrations/0003_lti_nonces.js';
 import * as m0004 from './migrations/0004_roster.js';
 import * as m0006 from './migrations/0006_content.js';
 import * as m0007 from './migrations/0007_rest_sync.js';
+import * as m0009 from './migrations/0009_roster_updated_index.js';
 
 /** What a migration may need to know beyond the Kysely handle: DDL differs a little per dialect. */
 export interface MigrationContext {
@@ -24,6 +25,7 @@ const migrations: Record<string, MigrationModule> = {
   '0004_roster': m0004,
   '0006_content': m0006,
   '0007_rest_sync': m0007,
+  '0009_roster_updated_index': m0009,
 };
 
 class CodeMigrationProvider implements MigrationProvider {
