@@ -13,6 +13,9 @@ import { DirectoryService } from './directory/directory-service.js';
 import { EmbeddedJobQueue } from './jobs/embedded-queue.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import { PostgresJobQueue } from './jobs/postgres-queue.js';
+import { LaunchService } from './lti/launch-service.js';
+import { LtiOutcomes, registerOutcomeJobs } from './lti/outcomes.js';
+import { canRead } from './content/assignment-repository.js';
 import { registerRosterJobs } from './rostering/runs/run-jobs.js';
 import { RosterRunService } from './rostering/runs/run-service.js';
 import { zipSource } from './rostering/runs/zip-source.js';
@@ -31,6 +34,8 @@ export interface AppContext {
   contentStore: ContentStore;
   /** The job queue; processing starts only where `jobs.start` is called (serve, worker). */
   jobs: JobQueue;
+  /** LTI 1.1 launches and Basic Outcomes. */
+  lti: { launches: LaunchService; outcomes: LtiOutcomes };
   close(): Promise<void>;
 }
 
@@ -56,6 +61,9 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
   const runs = new RosterRunService(db, secrets);
   const jobs: JobQueue = config.jobsEngine === 'postgres' && db.pgPool ? new PostgresJobQueue(db.pgPool, k) : new EmbeddedJobQueue(k);
   registerRosterJobs(jobs, { runs, db: k, sourceForBundle: (path) => zipSource(path) });
+  const ltiOutcomes = new LtiOutcomes(k, secrets, jobs);
+  registerOutcomeJobs(jobs, ltiOutcomes);
+  const ltiLaunches = new LaunchService(k, secrets, accounts, (customerId, userId, bookId) => canRead(k, customerId, userId, bookId), { publicUrl: config.publicUrl });
   return {
     config,
     db,
@@ -66,6 +74,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     runs,
     contentStore: new ContentStore(config.dataDir, config.maxBookBytes),
     jobs,
+    lti: { launches: ltiLaunches, outcomes: ltiOutcomes },
     close: async () => {
       await jobs.stop();
       await db.close();

@@ -51,6 +51,15 @@ export class AccountService {
     }
     await this.assertMaySignIn(user);
     await this.throttle.recordSuccess([login, user.login, user.email], user.id);
+    return this.startSession(user, input);
+  }
+
+  /**
+   * Creates a server-side session for a user who has just proved who they are (a password, a
+   * verified LTI launch). The caller sets the cookie (`setSessionCookie`) with SESSION_TTL_MS.
+   */
+  async startSession(user: User, client: { ip: string; userAgent: string }): Promise<SignedIn> {
+    await this.assertMaySignIn(user);
     const now = nowIso();
     const sessionToken = randomToken();
     const sessionId = tokenDigest(sessionToken);
@@ -63,8 +72,8 @@ export class AccountService {
       created_at: now,
       expires_at: addMs(now, SESSION_TTL_MS),
       last_seen_at: now,
-      ip: input.ip,
-      user_agent: input.userAgent.slice(0, 300),
+      ip: client.ip,
+      user_agent: client.userAgent.slice(0, 300),
     });
     return { sessionToken, sessionId, csrfToken, user };
   }

@@ -23,7 +23,7 @@ export function presentCustomer({ customer: c, rostering: r }: CustomerRecord, p
       postalCode: c.address_postal_code,
       country: c.address_country,
     },
-    lti: { version: c.lti_version, consumerKey: c.lti_consumer_key, launchUrl: launchUrl(publicUrl), sharedSecretSet: Boolean(c.lti_shared_secret_enc) },
+    lti: { version: c.lti_version, consumerKey: c.lti_consumer_key, launchUrl: launchUrl(publicUrl), sharedSecretSet: Boolean(c.lti_shared_secret_enc), unmatchedUsers: c.lti_unmatched_users },
     rostering: {
       type: r.type,
       oneRosterVersion: r.one_roster_version,

@@ -12,6 +12,8 @@ export const SYNC_FREQUENCIES = ['auto', 'manual'] as const;
 export const PERIODS = ['hourly', 'every6Hours', 'every12Hours', 'daily', 'weekly', 'monthly'] as const;
 export const AUTHORIZATIONS = ['oauth1-hmac-sha256', 'oauth1-hmac-sha1', 'oauth2-client-credentials'] as const;
 export const ONEROSTER_VERSIONS = ['1.1', '1.2'] as const;
+/** What an LTI launch by someone the Match with rule does not find does: an LTI-only user, or refusal. */
+export const UNMATCHED_USERS = ['create', 'refuse'] as const;
 
 const text = (max: number, opts: object = {}) => Type.String({ maxLength: max, ...opts });
 const required = (max: number, opts: object = {}) => Type.String({ minLength: 1, maxLength: max, ...opts });
@@ -76,7 +78,7 @@ const Rostering = closed({
   retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
 });
 
-const Lti = closed({ version: Type.Enum(['1.1']) });
+const Lti = closed({ version: Type.Enum(['1.1']), unmatchedUsers: Type.Optional(Type.Enum([...UNMATCHED_USERS])) });
 
 /** POST /api/customers body. */
 export const CustomerCreateBody = closed({
@@ -94,7 +96,7 @@ export const CustomerPatchBody = closed({
   profile: Type.Optional(Type.Partial(Profile, { additionalProperties: false })),
   administrator: Type.Optional(Type.Partial(Type.Omit(Administrator, ['password']), { additionalProperties: false })),
   address: Type.Optional(Type.Partial(Address, { additionalProperties: false })),
-  lti: Type.Optional(Lti),
+  lti: Type.Optional(Type.Partial(Lti, { additionalProperties: false })),
   rostering: Type.Optional(Type.Partial(Rostering, { additionalProperties: false })),
   status: Type.Optional(Type.Enum(['active', 'disabled'])),
 });
@@ -110,7 +112,7 @@ export const CustomerView = Type.Object({
   profile: Type.Object({ name: Type.String(), code: Type.String(), timeZone: Type.String() }),
   administrator: Type.Object({ firstName: Type.String(), lastName: Type.String(), email: Type.String(), phone: Type.String(), userId: Type.Union([Type.String(), Type.Null()]) }),
   address: Type.Object({ line1: Type.String(), line2: Type.String(), city: Type.String(), region: Type.String(), postalCode: Type.String(), country: Type.String() }),
-  lti: Type.Object({ version: Type.String(), consumerKey: Type.String(), launchUrl: Type.String(), sharedSecretSet: Type.Boolean() }),
+  lti: Type.Object({ version: Type.String(), consumerKey: Type.String(), launchUrl: Type.String(), sharedSecretSet: Type.Boolean(), unmatchedUsers: Type.Enum([...UNMATCHED_USERS]) }),
   rostering: Type.Object({
     type: Type.String(),
     oneRosterVersion: Type.Union([Type.String(), Type.Null()]),

@@ -89,6 +89,7 @@ export class CustomerService {
       lti_version: input.lti.version,
       lti_consumer_key: consumerKey,
       lti_shared_secret_enc: this.secrets.seal(sharedSecret, secretContext(id, 'lti_shared_secret')),
+      lti_unmatched_users: input.lti.unmatchedUsers ?? 'create',
       terms_accepted_at: now,
       terms_accepted_by: actor.userId,
       created_at: now,
@@ -103,7 +104,7 @@ export class CustomerService {
       throw uniqueViolationToValidation(err);
     });
     const view = presentCustomer({ customer, rostering }, this.publicUrl);
-    return { ...view, lti: { version: customer.lti_version, consumerKey, sharedSecret, launchUrl: launchUrl(this.publicUrl), sharedSecretSet: true } };
+    return { ...view, lti: { ...view.lti, consumerKey, sharedSecret, sharedSecretSet: true } };
   }
 
   /** One customer as the actor may see it. */
@@ -168,6 +169,7 @@ export class CustomerService {
       admin_email: administrator.email.toLowerCase(),
       admin_phone: administrator.phone ?? '',
       ...addressColumns(address),
+      lti_unmatched_users: input.lti?.unmatchedUsers ?? current.customer.lti_unmatched_users,
       updated_at: now,
     };
     const rostering = this.rosteringRow(id, settings, current.rostering, now);

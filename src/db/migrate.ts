@@ -4,6 +4,7 @@ import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_jobs.js';
 import * as m0003 from './migrations/0003_lti_nonces.js';
 import * as m0004 from './migrations/0004_roster.js';
+import * as m0005 from './migrations/0005_lti.js';
 import * as m0006 from './migrations/0006_content.js';
 import * as m0007 from './migrations/0007_rest_sync.js';
 import * as m0009 from './migrations/0009_roster_updated_index.js';
@@ -23,6 +24,7 @@ const migrations: Record<string, MigrationModule> = {
   '0002_jobs': m0002,
   '0003_lti_nonces': m0003,
   '0004_roster': m0004,
+  '0005_lti': m0005,
   '0006_content': m0006,
   '0007_rest_sync': m0007,
   '0009_roster_updated_index': m0009,
@@ -40,7 +42,8 @@ class CodeMigrationProvider implements MigrationProvider {
 
 /** Brings the schema up to date; safe to run from several processes (Kysely locks on PostgreSQL). */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db: db.kysely, provider: new CodeMigrationProvider({ dialect: db.dialect }) });
+  // Unordered: 0005 landed after 0006 had already run on some databases; each migration stands alone.
+  const migrator = new Migrator({ db: db.kysely, provider: new CodeMigrationProvider({ dialect: db.dialect }), allowUnorderedMigrations: true });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');

@@ -30,6 +30,8 @@ export interface CustomersTable {
   lti_version: string;
   lti_consumer_key: string;
   lti_shared_secret_enc: string;
+  /** What an LTI launch by someone no Match with rule finds does: make an LTI-only user, or refuse. */
+  lti_unmatched_users: 'create' | 'refuse';
   terms_accepted_at: string;
   terms_accepted_by: string | null;
   created_at: string;
@@ -194,6 +196,59 @@ export interface LtiNoncesTable {
   consumer_key: string;
   nonce: string;
   expires_at: string;
+}
+
+/** An LMS user (per consumer instance) remembered as a Lectern user after the first launch. */
+export interface LtiUserLinksTable {
+  customer_id: string;
+  /** tool_consumer_instance_guid, '' when the LMS sends none. */
+  consumer_guid: string;
+  lti_user_id: string;
+  user_id: string;
+  created_at: string;
+  last_launch_at: string;
+}
+
+/** A single-use ticket that opens a launch made inside an LMS iframe in a top-level window. */
+export interface LtiLaunchTicketsTable {
+  /** SHA-256 of the ticket in the URL. */
+  id: string;
+  customer_id: string;
+  user_id: string;
+  /** The reader path the launch goes to. */
+  target: string;
+  expires_at: string;
+}
+
+/** Where to report a user's progress for one LMS resource link (Basic Outcomes). */
+export interface LtiOutcomeBindingsTable {
+  id: string;
+  customer_id: string;
+  user_id: string;
+  consumer_guid: string;
+  resource_link_id: string;
+  target_type: 'book' | 'collection';
+  target_id: string;
+  service_url: string;
+  result_sourcedid: string;
+  consumer_key: string;
+  /** The last score queued for the LMS, null before the first. */
+  reported_score: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One replaceResult report and how sending it went. */
+export interface LtiOutcomeCallsTable {
+  id: string;
+  customer_id: string;
+  binding_id: string;
+  score: number;
+  status: 'queued' | 'succeeded' | 'retrying' | 'failed' | 'superseded';
+  attempts: number;
+  last_error: string;
+  created_at: string;
+  updated_at: string;
 }
 
 /** Columns every roster entity table shares. */
@@ -427,6 +482,10 @@ export interface Database {
   jobs: JobsTable;
   job_workers: JobWorkersTable;
   lti_nonces: LtiNoncesTable;
+  lti_user_links: LtiUserLinksTable;
+  lti_launch_tickets: LtiLaunchTicketsTable;
+  lti_outcome_bindings: LtiOutcomeBindingsTable;
+  lti_outcome_calls: LtiOutcomeCallsTable;
   orgs: RosterEntityColumns & OrgFields;
   academic_sessions: RosterEntityColumns & AcademicSessionFields;
   courses: RosterEntityColumns & CourseFields;

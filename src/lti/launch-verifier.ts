@@ -26,6 +26,8 @@ export interface VerifiedLaunch {
   customerId: string;
   consumerKey: string;
   params: Map<string, string>;
+  /** launch_presentation_return_url when it is an http(s) URL: safe to redirect to, the signature covers it. */
+  returnUrl: string | null;
 }
 
 /**
@@ -96,7 +98,9 @@ export async function verifyLaunch(deps: LaunchVerifierDeps, pathAndQuery: strin
   if (first.get('lti_version') !== 'LTI-1p0') throw new LaunchError('LTI_INVALID_LAUNCH', returnUrl, `lti_version ${first.get('lti_version') ?? '(missing)'}`);
   if (!first.get('resource_link_id')) throw new LaunchError('LTI_INVALID_LAUNCH', returnUrl, 'missing resource_link_id');
   if (!consumer.active) throw new LaunchError('CUSTOMER_DISABLED', returnUrl, 'customer disabled');
-  return { customerId: consumer.customerId, consumerKey, params: first };
+  // Parameters an LMS put in the launch URL's query (signed too) count where the body lacks them.
+  for (const [name, value] of url.searchParams) if (!first.has(name)) first.set(name, value);
+  return { customerId: consumer.customerId, consumerKey, params: first, returnUrl };
 }
 
 function canvasDuplicatedQuery(url: URL, body: Pair[]): boolean {

@@ -16,6 +16,7 @@ import { registerErrorHandling } from './plugins/errors.js';
 import { authRoutes } from './routes/auth/index.js';
 import { customerRoutes } from './routes/customers/index.js';
 import { directoryRoutes } from './routes/directory/index.js';
+import { ltiRoutes } from './routes/lti/index.js';
 import { metaRoutes } from './routes/meta/index.js';
 import { rosterRoutes } from './routes/roster/index.js';
 import type { App } from './types.js';
@@ -65,6 +66,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
   await app.register(async (scoped) => directoryRoutes(scoped, ctx));
   await app.register(async (scoped) => metaRoutes(scoped, ctx));
   await app.register(async (scoped) => rosterRoutes(scoped, ctx));
+  await app.register(async (scoped) => ltiRoutes(scoped, ctx));
   await registerConsole(app);
   return app;
 }

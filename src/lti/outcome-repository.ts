@@ -1,0 +1,132 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+/** A stored outcome binding. */
+export type OutcomeBinding = Database['lti_outcome_bindings'];
+/** A stored outcome call. */
+export type OutcomeCall = Database['lti_outcome_calls'];
+
+/** An outcome call as the admin list shows it. */
+export interface OutcomeCallRow extends OutcomeCall {
+  user_id: string;
+  given_name: string;
+  family_name: string;
+  target_type: OutcomeBinding['target_type'];
+  target_id: string;
+  service_url: string;
+}
+
+/** Basic Outcomes bindings and calls. Every query names the customer. */
+export class OutcomeRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Stores the latest binding of a user's resource link. A new target or result sourcedid forgets the
+   * last reported score, so the next progress is reported for the new grade item.
+   */
+  async saveBinding(row: OutcomeBinding): Promise<void> {
+    await this.db
+      .insertInto('lti_outcome_bindings')
+      .values(row)
+      .onConflict((oc) =>
+        oc.columns(['customer_id', 'user_id', 'consumer_guid', 'resource_link_id']).doUpdateSet({
+          reported_score: sql`case when lti_outcome_bindings.target_id = excluded.target_id and lti_outcome_bindings.result_sourcedid = excluded.result_sourcedid then lti_outcome_bindings.reported_score else null end`,
+          target_type: row.target_type,
+          target_id: row.target_id,
+          service_url: row.service_url,
+          result_sourcedid: row.result_sourcedid,
+          consumer_key: row.consumer_key,
+          updated_at: row.updated_at,
+        }),
+      )
+      .execute();
+  }
+
+  /** The user's bindings a change of progress in this book concerns: the book's own, and its collections'. */
+  bindingsForBook(customerId: string, userId: string, bookId: string): Promise<OutcomeBinding[]> {
+    return this.db
+      .selectFrom('lti_outcome_bindings')
+      .selectAll()
+      .where('customer_id', '=', customerId)
+      .where('user_id', '=', userId)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('target_type', '=', 'book'), eb('target_id', '=', bookId)]),
+          eb.and([
+            eb('target_type', '=', 'collection'),
+            eb('target_id', 'in', eb.selectFrom('collection_books as cb').innerJoin('collections as c', 'c.id', 'cb.collection_id').select('cb.collection_id').where('cb.book_id', '=', bookId).where('c.customer_id', '=', customerId)),
+          ]),
+        ]),
+      )
+      .execute();
+  }
+
+  /** The user's mean progress over a collection's live titles (unopened ones count as 0). */
+  async collectionProgress(customerId: string, userId: string, collectionId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('collection_books as cb')
+      .innerJoin('books as b', (j) => j.onRef('b.id', '=', 'cb.book_id').on('b.customer_id', '=', customerId).on('b.deleted_at', 'is', null))
+      .leftJoin('reading_progress as rp', (j) => j.onRef('rp.book_id', '=', 'b.id').on('rp.user_id', '=', userId).on('rp.customer_id', '=', customerId))
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>(eb.fn.coalesce('rp.progress', sql.lit(0))).as('total')])
+      .where('cb.collection_id', '=', collectionId)
+      .executeTakeFirstOrThrow();
+    const n = Number(row.n);
+    return n ? Number(row.total ?? 0) / n : 0;
+  }
+
+  /** Sets the reported score only if it is still `previous` (compare-and-set); false when another save got there first. */
+  async claimScore(customerId: string, bindingId: string, previous: number | null, next: number, now: string): Promise<boolean> {
+    const res = await this.db
+      .updateTable('lti_outcome_bindings')
+      .set({ reported_score: next, updated_at: now })
+      .where('customer_id', '=', customerId)
+      .where('id', '=', bindingId)
+      .where((eb) => (previous === null ? eb('reported_score', 'is', null) : eb('reported_score', '=', previous)))
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) > 0;
+  }
+
+  /** Records a call about to be queued. */
+  async insertCall(row: OutcomeCall): Promise<void> {
+    await this.db.insertInto('lti_outcome_calls').values(row).execute();
+  }
+
+  /** A call with its binding. */
+  async findCall(customerId: string, callId: string): Promise<{ call: OutcomeCall; binding: OutcomeBinding } | undefined> {
+    const call = await this.db.selectFrom('lti_outcome_calls').selectAll().where('customer_id', '=', customerId).where('id', '=', callId).executeTakeFirst();
+    if (!call) return undefined;
+    const binding = await this.db.selectFrom('lti_outcome_bindings').selectAll().where('customer_id', '=', customerId).where('id', '=', call.binding_id).executeTakeFirst();
+    return binding && { call, binding };
+  }
+
+  /** Whether a later call for the same binding exists (ids are time-ordered UUIDv7). */
+  async hasNewerCall(customerId: string, bindingId: string, callId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('lti_outcome_calls').select('id').where('customer_id', '=', customerId).where('binding_id', '=', bindingId).where('id', '>', callId).limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Records how an attempt went. */
+  async updateCall(customerId: string, callId: string, patch: Pick<OutcomeCall, 'status' | 'attempts' | 'last_error' | 'updated_at'>): Promise<void> {
+    await this.db.updateTable('lti_outcome_calls').set(patch).where('customer_id', '=', customerId).where('id', '=', callId).execute();
+  }
+
+  /** One page of the customer's outcome calls, newest first, with the total. */
+  async listCalls(customerId: string, limit: number, offset: number): Promise<{ items: OutcomeCallRow[]; total: number }> {
+    const base = this.db
+      .selectFrom('lti_outcome_calls as c')
+      .innerJoin('lti_outcome_bindings as b', (j) => j.onRef('b.id', '=', 'c.binding_id').onRef('b.customer_id', '=', 'c.customer_id'))
+      .innerJoin('users as u', (j) => j.onRef('u.id', '=', 'b.user_id').onRef('u.customer_id', '=', 'b.customer_id'))
+      .where('c.customer_id', '=', customerId);
+    const [items, total] = await Promise.all([
+      base
+        .selectAll('c')
+        .select(['b.user_id', 'u.given_name', 'u.family_name', 'b.target_type', 'b.target_id', 'b.service_url'])
+        .orderBy('c.id', 'desc')
+        .limit(limit)
+        .offset(offset)
+        .execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items, total: Number(total.n) };
+  }
+}

@@ -1,0 +1,208 @@
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { assertCustomerAccess, type Actor } from '../accounts/policy.js';
+import { secretContext } from '../customers/customer-service.js';
+import type { Database } from '../db/schema.js';
+import { uuidv7 } from '../db/uuid.js';
+import { notFound } from '../errors.js';
+import type { JobContext, JobQueue } from '../jobs/job-queue.js';
+import { authorizationHeader, bodyHash, signRequest } from '../security/oauth1.js';
+import type { SecretBox } from '../security/secret-box.js';
+import { nowIso } from '../time.js';
+import { OutcomeRepository, type OutcomeBinding, type OutcomeCallRow } from './outcome-repository.js';
+
+export const LTI_OUTCOME_JOB = 'lti.outcome';
+
+/** A change smaller than this is not worth a grade update; reaching 1.0 always is. */
+export const OUTCOME_STEP = 0.1;
+const MAX_ATTEMPTS = 5;
+const TIMEOUT_MS = 10_000;
+
+/** The payload of an outcome job. */
+export interface OutcomePayload {
+  customerId: string;
+  callId: string;
+}
+
+/** Options for tests and operators. */
+export interface LtiOutcomesOptions {
+  /** The HTTP client; defaults to the global fetch. */
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+/**
+ * LTI 1.1 Basic Outcomes: reading progress becomes the LMS grade (0.0–1.0) of the resource link the
+ * reader was launched from. A progress change of a step queues a signed `replaceResult` (POX XML
+ * with oauth_body_hash), sent by the job engine with retries; every call is recorded for the admin.
+ */
+export class LtiOutcomes {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly secrets: SecretBox,
+    private readonly jobs: JobQueue,
+    private readonly opts: LtiOutcomesOptions = {},
+  ) {}
+
+  /**
+   * The reader's progress hook: for each binding this book's progress concerns (the book's own link,
+   * and links to collections holding it), queues a report when the score moved by OUTCOME_STEP or
+   * reached 1.0. Costs one indexed query when the user has no bindings.
+   */
+  async onProgress(customerId: string, userId: string, bookId: string, progress: number): Promise<void> {
+    const repo = new OutcomeRepository(this.db);
+    const bindings = await repo.bindingsForBook(customerId, userId, bookId);
+    for (const binding of bindings) {
+      const raw = binding.target_type === 'book' ? progress : await repo.collectionProgress(customerId, userId, binding.target_id);
+      const score = Math.round(Math.min(1, Math.max(0, raw)) * 10_000) / 10_000;
+      if (!worthReporting(binding.reported_score, score)) continue;
+      const now = nowIso();
+      // Compare-and-set: of two saves racing on one binding, only one queues the report.
+      if (!(await repo.claimScore(customerId, binding.id, binding.reported_score, score, now))) continue;
+      const callId = uuidv7();
+      await repo.insertCall({ id: callId, customer_id: customerId, binding_id: binding.id, score, status: 'queued', attempts: 0, last_error: '', created_at: now, updated_at: now });
+      await this.jobs.enqueue(LTI_OUTCOME_JOB, { customerId, callId } satisfies OutcomePayload, { serialKey: `lti-outcome:${binding.id}`, maxAttempts: MAX_ATTEMPTS });
+    }
+  }
+
+  /** The job: sends one call's replaceResult; throws (so the engine retries) unless the LMS said success. */
+  async send(payload: OutcomePayload, ctx: JobContext): Promise<void> {
+    const repo = new OutcomeRepository(this.db);
+    const found = await repo.findCall(payload.customerId, payload.callId);
+    if (!found || found.call.status === 'succeeded') return;
+    const { call, binding } = found;
+    // A newer score for the same link replaces this one; sending this later would overwrite it.
+    if (await repo.hasNewerCall(payload.customerId, binding.id, call.id)) {
+      await repo.updateCall(payload.customerId, call.id, { status: 'superseded', attempts: call.attempts, last_error: call.last_error, updated_at: nowIso() });
+      return;
+    }
+    try {
+      await this.post(binding, call.score, ctx.signal);
+      await repo.updateCall(payload.customerId, call.id, { status: 'succeeded', attempts: ctx.attempt, last_error: '', updated_at: nowIso() });
+    } catch (err) {
+      const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+      await repo.updateCall(payload.customerId, call.id, { status: ctx.attempt >= ctx.maxAttempts ? 'failed' : 'retrying', attempts: ctx.attempt, last_error: message, updated_at: nowIso() });
+      throw err;
+    }
+  }
+
+  /** One page of a customer's outcome calls, newest first (customer admins of that customer, platform admins). */
+  async list(actor: Actor, customerId: string, limit: number, offset: number): Promise<{ items: OutcomeCallView[]; total: number }> {
+    assertCustomerAccess(actor, customerId);
+    const exists = await this.db.selectFrom('customers').select('id').where('id', '=', customerId).executeTakeFirst();
+    if (!exists) throw notFound('Customer');
+    const { items, total } = await new OutcomeRepository(this.db).listCalls(customerId, limit, offset);
+    return { items: items.map(presentCall), total };
+  }
+
+  private async post(binding: OutcomeBinding, score: number, signal: AbortSignal): Promise<void> {
+    const customer = await this.db.selectFrom('customers').select(['id', 'lti_shared_secret_enc']).where('id', '=', binding.customer_id).executeTakeFirstOrThrow();
+    const secret = this.secrets.open(customer.lti_shared_secret_enc, secretContext(customer.id, 'lti_shared_secret'));
+    // Serialise once, hash those bytes, send the same bytes.
+    const body = Buffer.from(replaceResultXml(binding.result_sourcedid, score, crypto.randomUUID()), 'utf8');
+    const oauth = signRequest({
+      method: 'POST',
+      url: binding.service_url,
+      consumerKey: binding.consumer_key,
+      consumerSecret: secret,
+      signatureMethod: 'HMAC-SHA1',
+      extraOAuth: [['oauth_body_hash', bodyHash(body, 'HMAC-SHA1')]],
+    });
+    const res = await (this.opts.fetch ?? fetch)(binding.service_url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml', authorization: authorizationHeader(oauth) },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.any([signal, AbortSignal.timeout(this.opts.timeoutMs ?? TIMEOUT_MS)]),
+    });
+    const text = (await res.text()).slice(0, 20_000);
+    const status = parsePoxStatus(text);
+    if (!status) throw new Error(`HTTP ${res.status} without an imsx_POXEnvelopeResponse`);
+    if (status.codeMajor !== 'success') throw new Error(`LMS answered ${status.codeMajor}${status.description ? `: ${status.description}` : ''} (HTTP ${res.status})`);
+  }
+}
+
+/** An outcome call as the API shows it. */
+export interface OutcomeCallView {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  user: { id: string; name: string };
+  target: { type: 'book' | 'collection'; id: string };
+  serviceHost: string;
+  score: number;
+  status: OutcomeCallRow['status'];
+  attempts: number;
+  lastError: string;
+}
+
+function presentCall(r: OutcomeCallRow): OutcomeCallView {
+  let serviceHost = '';
+  try {
+    serviceHost = new URL(r.service_url).host;
+  } catch {
+    // A URL the LMS sent that does not parse: shown blank, its calls fail with the reason.
+  }
+  return {
+    id: r.id,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    user: { id: r.user_id, name: `${r.given_name} ${r.family_name}`.trim() },
+    target: { type: r.target_type, id: r.target_id },
+    serviceHost,
+    score: r.score,
+    status: r.status,
+    attempts: r.attempts,
+    lastError: r.last_error,
+  };
+}
+
+/** Registers the outcome job handler on a queue. */
+export function registerOutcomeJobs(jobs: JobQueue, outcomes: LtiOutcomes): void {
+  jobs.register(LTI_OUTCOME_JOB, (payload, ctx) => outcomes.send(payload as OutcomePayload, ctx));
+}
+
+/** Whether a score differs enough from the last one reported to send it. */
+export function worthReporting(previous: number | null, score: number): boolean {
+  if (previous === null) return score > 0;
+  if (score >= 1 && previous < 1) return true;
+  return Math.abs(score - previous) >= OUTCOME_STEP - 1e-9;
+}
+
+const escapeXml = (s: string) => s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
+
+/** The replaceResult POX request (LTI 1.1 Basic Outcomes), score as a plain decimal. */
+export function replaceResultXml(sourcedId: string, score: number, messageId: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<imsx_POXEnvelopeRequest xmlns="http://www.imsglobal.org/services/ltiv1p1/xsd/imsoms_v1p0">
+  <imsx_POXHeader>
+    <imsx_POXRequestHeaderInfo>
+      <imsx_version>V1.0</imsx_version>
+      <imsx_messageIdentifier>${escapeXml(messageId)}</imsx_messageIdentifier>
+    </imsx_POXRequestHeaderInfo>
+  </imsx_POXHeader>
+  <imsx_POXBody>
+    <replaceResultRequest>
+      <resultRecord>
+        <sourcedGUID><sourcedId>${escapeXml(sourcedId)}</sourcedId></sourcedGUID>
+        <result>
+          <resultScore>
+            <language>en</language>
+            <textString>${score.toFixed(4)}</textString>
+          </resultScore>
+        </result>
+      </resultRecord>
+    </replaceResultRequest>
+  </imsx_POXBody>
+</imsx_POXEnvelopeRequest>
+`;
+}
+
+/** imsx_codeMajor and imsx_description of a POX response, or null when the text is not one. */
+export function parsePoxStatus(xml: string): { codeMajor: string; description: string } | null {
+  if (!/<(?:\w+:)?imsx_POXEnvelopeResponse[\s>]/.test(xml)) return null;
+  const codeMajor = /<(?:\w+:)?imsx_codeMajor>\s*([^<]*?)\s*<\//.exec(xml)?.[1];
+  if (!codeMajor) return null;
+  const description = /<(?:\w+:)?imsx_description>([^<]*)<\//.exec(xml)?.[1]?.trim() ?? '';
+  return { codeMajor: codeMajor.toLowerCase(), description: description.slice(0, 300) };
+}
