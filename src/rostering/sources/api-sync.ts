@@ -41,7 +41,14 @@ export async function pullFromApi(
   const now = nowIso();
   const full = Boolean(opts.full || opts.force || !state || Date.parse(now) - Date.parse(state.last_full_at) >= FULL_RECONCILE_MS);
   const since = full || !state ? null : addMs(state.last_pull_at, -DELTA_OVERLAP_MS);
-  const host = new URL(r.api_url).host;
+  const version: Version = r.one_roster_version === '1.2' ? '1.2' : '1.1';
+  let baseUrl: string;
+  try {
+    baseUrl = restBaseUrl(r.api_url, version);
+  } catch {
+    throw new AppError('CONFLICT', 'The OneRoster API URL of this customer is not a valid http(s) URL.');
+  }
+  const host = new URL(baseUrl).host;
   const fileName = full ? `${host}: full pull` : `${host}: changes since ${since}`;
 
   let runId = opts.runId;
@@ -58,12 +65,11 @@ export async function pullFromApi(
   } catch {
     return ctx.runs.fail(runId, 'SOURCE_AUTH_FAILED', 'The stored API secret could not be opened; enter the Secret Key again.');
   }
-  const version: Version = r.one_roster_version === '1.2' ? '1.2' : '1.1';
   const auth: RestAuth =
     r.authorization === 'oauth2-client-credentials'
       ? { kind: 'oauth2', tokenUrl: r.token_url, scope: r.scope, clientId: r.api_consumer_key, clientSecret: secret }
       : { kind: 'oauth1', signatureMethod: r.authorization === 'oauth1-hmac-sha1' ? 'HMAC-SHA1' : 'HMAC-SHA256', consumerKey: r.api_consumer_key, consumerSecret: secret };
-  const source = restSource(new RestClient(restBaseUrl(r.api_url, version), auth, opts.client), { version, mode: full ? 'bulk' : 'delta', since });
+  const source = restSource(new RestClient(baseUrl, auth, opts.client), { version, mode: full ? 'bulk' : 'delta', since });
   const run = await ctx.runs.execute(runId, customerId, source);
   // Only an applied pull moves the clock: a failed or held one is asked for again next time.
   if ((run.status === 'succeeded' || run.status === 'succeeded_with_warnings') && source.startedAt) {
