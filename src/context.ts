@@ -9,6 +9,7 @@ import { CustomerRepository } from './customers/customer-repository.js';
 import { CustomerService } from './customers/customer-service.js';
 import { openDatabase, type Db } from './db/connection.js';
 import { migrateToLatest } from './db/migrate.js';
+import { ReaderService } from './reader/reader-service.js';
 import { DirectoryService } from './directory/directory-service.js';
 import { EmbeddedJobQueue } from './jobs/embedded-queue.js';
 import type { JobQueue } from './jobs/job-queue.js';
@@ -32,6 +33,8 @@ export interface AppContext {
   runs: RosterRunService;
   /** Book files and covers on disk (`<dataDir>/content/<customerId>/<key>`). */
   contentStore: ContentStore;
+  /** The reader: bookshelves, opening titles, reading progress (and `canRead` for LTI). */
+  reader: ReaderService;
   /** The job queue; processing starts only where `jobs.start` is called (serve, worker). */
   jobs: JobQueue;
   /** LTI 1.1 launches and Basic Outcomes. */
@@ -73,6 +76,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     directory: new DirectoryService(k),
     runs,
     contentStore: new ContentStore(config.dataDir, config.maxBookBytes),
+    reader: new ReaderService(k, new ContentStore(config.dataDir, config.maxBookBytes)),
     jobs,
     lti: { launches: ltiLaunches, outcomes: ltiOutcomes },
     close: async () => {

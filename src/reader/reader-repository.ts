@@ -1,8 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { BooksTable, Database, ReadingProgressTable } from '../db/schema.js';
+import type { Database, ReadingProgressTable } from '../db/schema.js';
 
-/** A stored book row. */
-export type Book = Selectable<BooksTable>;
 /** A stored reading-progress row. */
 export type ReadingProgress = Selectable<ReadingProgressTable>;
 
@@ -21,31 +19,12 @@ export interface ReaderCollection {
 }
 
 /**
- * The reader's queries: titles, covers, collections and reading progress. Every query is scoped by
- * the customer id it is given, so a book id from another customer finds nothing. Who may read what
- * is not decided here but by the content domain's assignment resolution.
+ * The reader's queries: a teacher's classes, collections and reading progress. Every query is scoped by
+ * the customer id it is given. Who may read what is not decided here but by the content domain's
+ * assignment resolution (content/assignment-repository.ts).
  */
 export class ReaderRepository {
   constructor(private readonly db: Kysely<Database>) {}
-
-  /** One live (not deleted) book of the customer. */
-  book(customerId: string, bookId: string): Promise<Book | undefined> {
-    return this.db.selectFrom('books').selectAll().where('customer_id', '=', customerId).where('id', '=', bookId).where('deleted_at', 'is', null).executeTakeFirst();
-  }
-
-  /** The customer's live books among `bookIds`, by title. */
-  async books(customerId: string, bookIds: readonly string[]): Promise<Book[]> {
-    if (bookIds.length === 0) return [];
-    return this.db
-      .selectFrom('books')
-      .selectAll()
-      .where('customer_id', '=', customerId)
-      .where('id', 'in', [...bookIds])
-      .where('deleted_at', 'is', null)
-      .orderBy('title')
-      .orderBy('id')
-      .execute();
-  }
 
   /** The user's progress in each of `bookIds` that they have opened. */
   async progressOf(customerId: string, userId: string, bookIds: readonly string[]): Promise<Map<string, ReadingProgress>> {
@@ -87,29 +66,12 @@ export class ReaderRepository {
       .where('e.role', '=', 'teacher')
       .where('e.status', '=', 'active')
       .where('c.status', '=', 'active')
-      .where((eb) => eb.or([eb('e.begin_date', 'is', null), eb('e.begin_date', '<=', today)]))
-      .where((eb) => eb.or([eb('e.end_date', 'is', null), eb('e.end_date', '>=', today)]))
+      // The same dates rule as content/assignment-repository's current enrollments (empty = open).
+      .where((eb) => eb.or([eb('e.begin_date', 'is', null), eb('e.begin_date', '=', ''), eb('e.begin_date', '<=', today)]))
+      .where((eb) => eb.or([eb('e.end_date', 'is', null), eb('e.end_date', '=', ''), eb('e.end_date', '>=', today)]))
       .orderBy('c.title')
       .orderBy('c.id')
       .execute();
-  }
-
-  /** The ids of live books assigned to each of `classIds`. */
-  async classBookIds(customerId: string, classIds: readonly string[]): Promise<Map<string, string[]>> {
-    const byClass = new Map<string, string[]>(classIds.map((id) => [id, []]));
-    if (classIds.length === 0) return byClass;
-    const rows = await this.db
-      .selectFrom('assignments as a')
-      .innerJoin('books as b', 'b.id', 'a.book_id')
-      .select(['a.target_id', 'a.book_id'])
-      .where('a.customer_id', '=', customerId)
-      .where('b.customer_id', '=', customerId)
-      .where('b.deleted_at', 'is', null)
-      .where('a.target_type', '=', 'class')
-      .where('a.target_id', 'in', [...classIds])
-      .execute();
-    for (const r of rows) byClass.get(r.target_id)?.push(r.book_id);
-    return byClass;
   }
 
   /** The customer's collections that hold at least one of `bookIds`, by name. */

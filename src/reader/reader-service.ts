@@ -1,20 +1,16 @@
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
+import { AssignmentRepository, type ReadableBook } from '../content/assignment-repository.js';
+import type { BookRow as Book } from '../content/book-repository.js';
 import type { ContentStore } from '../content/content-store.js';
 import type { Database } from '../db/schema.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import { nowIso } from '../time.js';
 import { decideRange } from './byte-range.js';
-import { ReaderRepository, type Book, type ReadingProgress } from './reader-repository.js';
+import { ReaderRepository, type ReadingProgress } from './reader-repository.js';
 
 /** Called after a reader's progress is stored (LTI Basic Outcomes hangs off this). */
 export type ProgressHook = (customerId: string, userId: string, bookId: string, progress: number) => void | Promise<void>;
-
-/** Who may read which book: the content domain's assignment resolution (direct and class assignments). */
-export interface BookAccess {
-  /** Ids of the customer's books the user may read now. */
-  readableBookIds(customerId: string, userId: string): Promise<string[]>;
-}
 
 /** Options of the reader service. */
 export interface ReaderServiceOptions {
@@ -76,42 +72,37 @@ const MAX_POSITION = 2000;
  */
 export class ReaderService {
   private readonly repo: ReaderRepository;
+  // The one resolution of who may read what (direct and live class assignments) lives in content/.
+  private readonly assignments: AssignmentRepository;
 
   constructor(
     db: Kysely<Database>,
     private readonly store: ContentStore,
-    private readonly access: BookAccess,
     private readonly opts: ReaderServiceOptions = {},
   ) {
     this.repo = new ReaderRepository(db);
+    this.assignments = new AssignmentRepository(db);
   }
 
   /** Titles assigned to the user (directly or through their classes), and a teacher's class shelves. */
   async bookshelf(customerId: string, userId: string): Promise<Bookshelf> {
-    const readable = await this.access.readableBookIds(customerId, userId);
+    const readable = await this.assignments.booksForUser(customerId, userId);
     const classes = await this.repo.taughtClasses(customerId, userId, nowIso().slice(0, 10));
-    const classBooks = await this.repo.classBookIds(
-      customerId,
-      classes.map((c) => c.id),
-    );
-    const allIds = [...new Set([...readable, ...[...classBooks.values()].flat()])];
-    const [books, progress, collections] = await Promise.all([
-      this.repo.books(customerId, allIds),
-      this.repo.progressOf(customerId, userId, allIds),
-      this.repo.collectionsHolding(customerId, readable),
-    ]);
-    const cards = new Map(books.map((b) => [b.id, card(b, progress.get(b.id))]));
-    const pick = (ids: readonly string[]) => books.filter((b) => ids.includes(b.id)).map((b) => cards.get(b.id)!);
+    const classBooks = await Promise.all(classes.map((c) => this.assignments.forClass(customerId, c.id)));
+    const allIds = [...new Set([...readable, ...classBooks.flat()].map((b) => b.id))];
+    const readableIds = readable.map((b) => b.id);
+    const [progress, collections] = await Promise.all([this.repo.progressOf(customerId, userId, allIds), this.repo.collectionsHolding(customerId, readableIds)]);
+    const cards = (books: Book[]) => books.map((b) => card(b, progress.get(b.id)));
     return {
-      books: pick(readable),
-      classes: classes.map((c) => ({ id: c.id, title: c.title, classCode: c.class_code, books: pick(classBooks.get(c.id) ?? []) })),
+      books: cards(readable),
+      classes: classes.map((c, i) => ({ id: c.id, title: c.title, classCode: c.class_code, books: cards(classBooks[i] ?? []) })),
       collections: collections.map((c) => ({ id: c.id, name: c.name, description: c.description, bookCount: c.book_count })),
     };
   }
 
   /** Whether the user may open the book now (assigned to them or to a class they are enrolled in). */
-  async canRead(customerId: string, userId: string, bookId: string): Promise<boolean> {
-    return (await this.readableBook(customerId, userId, bookId)) !== undefined;
+  canRead(customerId: string, userId: string, bookId: string): Promise<boolean> {
+    return this.assignments.canRead(customerId, userId, bookId);
   }
 
   /** One title the user may read, with where they left off; NOT_FOUND otherwise. */
@@ -124,13 +115,15 @@ export class ReaderService {
   /** A collection's titles that the user may read; NOT_FOUND when it holds none of them. */
   async collection(customerId: string, userId: string, collectionId: string): Promise<{ id: string; name: string; description: string; books: BookCard[] }> {
     const found = await this.repo.collection(customerId, collectionId);
-    const readable = new Set(await this.access.readableBookIds(customerId, userId));
-    const ids = (found?.bookIds ?? []).filter((id) => readable.has(id));
-    if (!found || ids.length === 0) throw notFound('Collection');
-    const [books, progress] = await Promise.all([this.repo.books(customerId, ids), this.repo.progressOf(customerId, userId, ids)]);
-    const byId = new Map(books.map((b) => [b.id, b]));
-    const ordered = ids.map((id) => byId.get(id)).filter((b): b is Book => b !== undefined);
-    return { id: found.id, name: found.name, description: found.description, books: ordered.map((b) => card(b, progress.get(b.id))) };
+    const readable = new Map((await this.assignments.booksForUser(customerId, userId)).map((b) => [b.id, b]));
+    const books = (found?.bookIds ?? []).map((id) => readable.get(id)).filter((b): b is ReadableBook => b !== undefined);
+    if (!found || books.length === 0) throw notFound('Collection');
+    const progress = await this.repo.progressOf(
+      customerId,
+      userId,
+      books.map((b) => b.id),
+    );
+    return { id: found.id, name: found.name, description: found.description, books: books.map((b) => card(b, progress.get(b.id))) };
   }
 
   /**
@@ -195,16 +188,9 @@ export class ReaderService {
     return progressView(row);
   }
 
-  private async readableBook(customerId: string, userId: string, bookId: string): Promise<Book | undefined> {
-    const book = await this.repo.book(customerId, bookId);
-    if (!book) return undefined;
-    const readable = await this.access.readableBookIds(customerId, userId);
-    return readable.includes(book.id) ? book : undefined;
-  }
-
   // Not readable and not there answer alike, so a book id reveals nothing about other shelves or schools.
   private async requireReadable(customerId: string, userId: string, bookId: string): Promise<Book> {
-    const book = await this.readableBook(customerId, userId, bookId);
+    const [book] = await this.assignments.booksForUser(customerId, userId, { bookId });
     if (!book) throw notFound('Book');
     return book;
   }

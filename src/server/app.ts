@@ -18,10 +18,28 @@ import { customerRoutes } from './routes/customers/index.js';
 import { directoryRoutes } from './routes/directory/index.js';
 import { ltiRoutes } from './routes/lti/index.js';
 import { metaRoutes } from './routes/meta/index.js';
+import { readerRoutes } from './routes/reader/index.js';
 import { rosterRoutes } from './routes/roster/index.js';
 import type { App } from './types.js';
 
 const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+const cspDirectives = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  frameAncestors: ["'self'"],
+};
+// The reader's pages only: epub.js unzips a book in the browser and hands its images, stylesheets
+// and fonts to the page (a srcdoc iframe, which inherits this policy) as blob: URLs. Scripts stay
+// 'self' (the pdf.js worker is a file of the build), and book content never runs scripts.
+const readerCspDirectives = {
+  ...cspDirectives,
+  styleSrc: [...cspDirectives.styleSrc, 'blob:'],
+  imgSrc: [...cspDirectives.imgSrc, 'blob:'],
+  fontSrc: ["'self'", 'data:', 'blob:'],
+};
 
 /** Builds the web app (API, OpenAPI docs, console) without listening, so tests can `inject`. */
 export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOptions['logger'] } = {}): Promise<App> {
@@ -37,17 +55,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
     return httpPart === 'body' ? compile(schema as never) : queryAjv.compile(schema);
   });
   registerErrorHandling(app);
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        frameAncestors: ["'self'"],
-      },
-    },
-  });
+  await app.register(helmet, { contentSecurityPolicy: { directives: cspDirectives } });
   await app.register(cookie);
   registerAuth(app, ctx);
 
@@ -67,6 +75,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
   await app.register(async (scoped) => metaRoutes(scoped, ctx));
   await app.register(async (scoped) => rosterRoutes(scoped, ctx));
   await app.register(async (scoped) => ltiRoutes(scoped, ctx));
+  await app.register(async (scoped) => readerRoutes(scoped, ctx));
   await registerConsole(app);
   return app;
 }
@@ -80,6 +89,11 @@ async function registerConsole(app: App): Promise<void> {
     if (url.startsWith('/api/') || url.startsWith('/lti/')) throw new AppError('NOT_FOUND', `No route ${request.method} ${url}.`);
     if (!hasBuild) {
       return reply.type('text/plain').status(503).send('The console is not built. Run `npm run build:web` (npm start does this), then restart.');
+    }
+    // The reader is its own page (web/reader.html), so the console never loads pdf.js or epub.js.
+    if (url === '/reader' || url.startsWith('/reader/')) {
+      reply.helmet({ contentSecurityPolicy: { directives: readerCspDirectives } });
+      return reply.header('cache-control', 'no-cache').sendFile('reader.html');
     }
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
   });

@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { decideRange } from './byte-range.js';
+
+describe('decideRange (HTTP Range for one file)', () => {
+  const size = 1000;
+  it('serves one range, clamped to the file', () => {
+    assert.deepEqual(decideRange('bytes=0-99', size), { kind: 'partial', range: { start: 0, end: 99 } });
+    assert.deepEqual(decideRange('bytes=900-', size), { kind: 'partial', range: { start: 900, end: 999 } });
+    assert.deepEqual(decideRange('bytes=-100', size), { kind: 'partial', range: { start: 900, end: 999 } });
+    assert.deepEqual(decideRange('bytes=-5000', size), { kind: 'partial', range: { start: 0, end: 999 } });
+    assert.deepEqual(decideRange('bytes=990-5000', size), { kind: 'partial', range: { start: 990, end: 999 } });
+    assert.deepEqual(decideRange('BYTES=5-9', size), { kind: 'partial', range: { start: 5, end: 9 } });
+  });
+  it('is unsatisfiable past the end, or for an empty suffix', () => {
+    assert.deepEqual(decideRange('bytes=1000-', size), { kind: 'unsatisfiable' });
+    assert.deepEqual(decideRange('bytes=-0', size), { kind: 'unsatisfiable' });
+    assert.deepEqual(decideRange('bytes=0-', 0), { kind: 'unsatisfiable' });
+  });
+  it('sends the whole file for no Range, ignored forms (several ranges, other units, malformed) and a stale If-Range', () => {
+    for (const header of [undefined, '', 'bytes=0-9,20-29', 'items=0-9', 'bytes=abc', 'bytes=9-5', 'bytes=-']) {
+      assert.deepEqual(decideRange(header, size), { kind: 'whole' }, String(header));
+    }
+    assert.deepEqual(decideRange('bytes=0-9', size, false), { kind: 'whole' });
+  });
+});

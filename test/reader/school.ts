@@ -1,0 +1,137 @@
+/*
+ * A school set up for reader tests the way a customer admin does it: a roster bundle uploaded
+ * through the API (users with passwords, two classes, a teacher of both, an ended enrollment),
+ * titles uploaded through the content API, assigned to classes and to one student, and a
+ * collection. Students then sign in with username + Suffix and the password from users.csv.
+ */
+import assert from 'node:assert/strict';
+import { CollectionRepository } from '../../src/content/collection-repository.js';
+import type { AppContext } from '../../src/context.js';
+import type { RunView } from '../../src/rostering/runs/run-view.js';
+import { nowIso } from '../../src/time.js';
+import { TestClient, seedCustomer } from '../helpers/app.js';
+import { epub2, epub3, fileForm, pdf } from '../helpers/books.js';
+import { HEADERS, district11, table, zipBuffer } from '../helpers/bundles.js';
+import { waitFor } from '../helpers/wait.js';
+
+export const STUDENT_PASSWORD = 'Read-with-me-42';
+
+/** What a reader test needs to know about the school it set up. */
+export interface School {
+  customerId: string;
+  admin: TestClient;
+  /** Sign-in names (username + Suffix), all with STUDENT_PASSWORD. */
+  logins: { teacher: string; algebraStudent: string; directStudent: string; biologyStudent: string; formerStudent: string };
+  userIds: Record<'teacher' | 'algebraStudent' | 'directStudent' | 'biologyStudent' | 'formerStudent', string>;
+  classIds: { algebra: string; biology: string };
+  books: { algebra: BookInfo; direct: BookInfo; biology: BookInfo; unassigned: BookInfo };
+  bytes: { algebra: Buffer; direct: Buffer; biology: Buffer };
+  collectionId: string;
+}
+
+/** A title as the content API answered its upload. */
+export interface BookInfo {
+  id: string;
+  title: string;
+  author: string;
+  format: 'epub' | 'pdf';
+  sizeBytes: number;
+}
+
+/** Sets up one school (customer) with roster, titles, assignments and a collection; `suffix` must differ per customer. */
+export async function setUpSchool(ctx: AppContext, app: ConstructorParameters<typeof TestClient>[0], suffix: string, tag = ''): Promise<School> {
+  const customer = await seedCustomer(ctx, { rostering: { suffix } });
+  const admin = await new TestClient(app).login(customer.adminEmail, customer.adminPassword);
+  const url = (p: string) => `/api/customers/${customer.id}${p}`;
+  const user = (sourcedId: string, role: string, username: string, givenName: string, familyName: string) => ({
+    sourcedId,
+    enabledUser: 'true',
+    orgSourcedIds: 'org-s',
+    role,
+    username,
+    givenName,
+    familyName,
+    email: `${username}@school.example`,
+    password: STUDENT_PASSWORD,
+  });
+  const enrollment = (sourcedId: string, classSourcedId: string, userSourcedId: string, role: string, endDate = '') => ({ sourcedId, classSourcedId, schoolSourcedId: 'org-s', userSourcedId, role, primary: 'false', endDate });
+  const bundle = district11({
+    'classes.csv': table(HEADERS.classes, [
+      { sourcedId: 'cl-alg', title: 'Algebra P1', classCode: 'ALG-1', classType: 'scheduled', schoolSourcedId: 'org-s', courseSourcedId: 'c-1', termSourcedIds: 'as-t' },
+      { sourcedId: 'cl-bio', title: 'Biology P3', classCode: 'BIO-3', classType: 'scheduled', schoolSourcedId: 'org-s', courseSourcedId: 'c-1', termSourcedIds: 'as-t' },
+    ]),
+    'users.csv': table(HEADERS.users11, [
+      user('u-t', 'teacher', 'tpark', 'Ada', 'Park'),
+      user('u-alg', 'student', 'sam.one', 'Sam', 'One'),
+      user('u-dir', 'student', 'sue.two', 'Sue', 'Two'),
+      user('u-bio', 'student', 'sid.three', 'Sid', 'Three'),
+      user('u-old', 'student', 'olive.four', 'Olive', 'Four'),
+    ]),
+    'enrollments.csv': table(HEADERS.enrollments, [
+      enrollment('e-t1', 'cl-alg', 'u-t', 'teacher'),
+      enrollment('e-t2', 'cl-bio', 'u-t', 'teacher'),
+      enrollment('e-alg', 'cl-alg', 'u-alg', 'student'),
+      enrollment('e-bio', 'cl-bio', 'u-bio', 'student'),
+      enrollment('e-old', 'cl-alg', 'u-old', 'student', '2020-06-30'),
+    ]),
+  });
+  const roster = fileForm(await zipBuffer(bundle), 'roster.zip');
+  const started = await admin.request<RunView>('POST', url('/roster/uploads'), roster.body, roster.headers);
+  assert.equal(started.status, 202, JSON.stringify(started.body));
+  const run = await waitFor(async () => {
+    const r = await admin.get<RunView>(url(`/roster/runs/${started.body.runId}`));
+    return ['queued', 'running'].includes(r.body.status) ? null : r.body;
+  }, 'the roster run', 30_000);
+  assert.ok(['succeeded', 'succeeded_with_warnings'].includes(run.status), JSON.stringify(run));
+
+  const k = ctx.db.kysely;
+  const idOf = async (sourcedId: string) => (await k.selectFrom('users').select('id').where('customer_id', '=', customer.id).where('sourced_id', '=', sourcedId).executeTakeFirstOrThrow()).id;
+  const classOf = async (sourcedId: string) => (await k.selectFrom('classes').select('id').where('customer_id', '=', customer.id).where('sourced_id', '=', sourcedId).executeTakeFirstOrThrow()).id;
+  const userIds = { teacher: await idOf('u-t'), algebraStudent: await idOf('u-alg'), directStudent: await idOf('u-dir'), biologyStudent: await idOf('u-bio'), formerStudent: await idOf('u-old') };
+  // Roster passwords are hashed just after the run; sign-in works once they are.
+  await waitFor(async () => {
+    const pending = await k.selectFrom('users').select('id').where('customer_id', '=', customer.id).where('sourced_id', 'is not', null).where('password_hash', 'is', null).execute();
+    return pending.length === 0;
+  }, 'roster passwords to be hashed', 30_000);
+
+  const upload = async (bytes: Buffer, name: string): Promise<BookInfo> => {
+    const f = fileForm(bytes, name);
+    const res = await admin.request<BookInfo>('POST', url('/content'), f.body, f.headers);
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body;
+  };
+  const chapters = ['Numbers Everywhere', 'Solving for X', 'Graphs and Lines', 'Word Problems', 'Review'];
+  const bytes = {
+    algebra: await epub3({ title: `Algebra Stories${tag}`, author: 'Nova Writer', chapters, coverColor: [31, 79, 209] }),
+    direct: await epub2({ title: `Direct Reading${tag}`, author: 'Bram Writer' }),
+    biology: pdf({ title: `Biology Notes${tag}`, author: 'Cell Expert', pages: 5 }),
+  };
+  const books = {
+    algebra: await upload(bytes.algebra, 'algebra.epub'),
+    direct: await upload(bytes.direct, 'direct.epub'),
+    biology: await upload(bytes.biology, 'biology.pdf'),
+    unassigned: await upload(pdf({ title: `Not For Anyone${tag}`, author: 'Nobody', pages: 1 }), 'none.pdf'),
+  };
+  const classIds = { algebra: await classOf('cl-alg'), biology: await classOf('cl-bio') };
+  const assign = async (body: Record<string, string[]>) => assert.equal((await admin.post(url('/assignments'), body)).status, 200);
+  await assign({ bookIds: [books.algebra.id], classIds: [classIds.algebra] });
+  await assign({ bookIds: [books.biology.id], classIds: [classIds.biology] });
+  await assign({ bookIds: [books.direct.id], userIds: [userIds.directStudent] });
+
+  const collection = await admin.post<{ id: string }>(url('/collections'), { name: `Summer Reading${tag}`, description: 'Stories for the holidays' });
+  assert.equal(collection.status, 201, JSON.stringify(collection.body));
+  // Through the repository: PUT …/collections/:id/books nests two transactions in the content work in progress.
+  await new CollectionRepository(ctx.db.kysely).setBooks(collection.body.id, [books.algebra.id, books.direct.id], nowIso());
+
+  const s = suffix.toLowerCase();
+  return {
+    customerId: customer.id,
+    admin,
+    logins: { teacher: `tpark${s}`, algebraStudent: `sam.one${s}`, directStudent: `sue.two${s}`, biologyStudent: `sid.three${s}`, formerStudent: `olive.four${s}` },
+    userIds,
+    classIds,
+    books,
+    bytes,
+    collectionId: collection.body.id,
+  };
+}
