@@ -21,6 +21,17 @@ export interface Config {
   maxBundleBytes: number;
   /** Largest book file (EPUB, PDF) accepted, in bytes (`LECTERN_MAX_BOOK_MB`, default 200). */
   maxBookBytes: number;
+  /** How long an SFTP file must stay the same size and mtime before it is read (`LECTERN_SFTP_SETTLE_SECONDS`, default 5). */
+  sftpSettleMs: number;
+  /** Jobs one process runs at once (`LECTERN_JOB_CONCURRENCY`, default 2). */
+  jobConcurrency: number;
+  /** How often the Auto scheduler looks for due customers (`LECTERN_SCHEDULER_TICK_SECONDS`, default 30). */
+  schedulerTickMs: number;
+  /** Worker heartbeats: how often, and how long a silence means the worker died (`LECTERN_WORKER_HEARTBEAT_SECONDS` 10, `LECTERN_WORKER_DEAD_AFTER_SECONDS` 60). */
+  workerHeartbeatMs: number;
+  workerDeadAfterMs: number;
+  /** How long a run's lease outlives its last renewal (`LECTERN_RUN_LEASE_SECONDS`, default 120): a dead process's run is failed after this. */
+  runLeaseMs: number;
 }
 
 /** Reads configuration from an environment map, filling the documented defaults. */
@@ -45,6 +56,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isFinite(maxBundleMb) || maxBundleMb <= 0) throw new Error(`LECTERN_MAX_BUNDLE_MB must be a positive number, got "${env.LECTERN_MAX_BUNDLE_MB}"`);
   const maxBookMb = Number(env.LECTERN_MAX_BOOK_MB || 200);
   if (!Number.isFinite(maxBookMb) || maxBookMb <= 0) throw new Error(`LECTERN_MAX_BOOK_MB must be a positive number, got "${env.LECTERN_MAX_BOOK_MB}"`);
+  const seconds = (name: string, fallback: number): number => {
+    const value = Number(env[name] || fallback);
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of seconds, got "${env[name]}"`);
+    return Math.round(value * 1000);
+  };
+  const workerHeartbeatMs = seconds('LECTERN_WORKER_HEARTBEAT_SECONDS', 10);
+  const workerDeadAfterMs = seconds('LECTERN_WORKER_DEAD_AFTER_SECONDS', 60);
+  if (workerDeadAfterMs <= workerHeartbeatMs) throw new Error('LECTERN_WORKER_DEAD_AFTER_SECONDS must be longer than LECTERN_WORKER_HEARTBEAT_SECONDS');
   return {
     dataDir,
     databaseUrl,
@@ -60,5 +79,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     serveRunsJobs: env.LECTERN_SERVE_WORKER !== 'false',
     maxBundleBytes: Math.round(maxBundleMb * 1048576),
     maxBookBytes: Math.round(maxBookMb * 1048576),
+    sftpSettleMs: seconds('LECTERN_SFTP_SETTLE_SECONDS', 5),
+    jobConcurrency: Math.max(1, Math.floor(Number(env.LECTERN_JOB_CONCURRENCY || 2)) || 2),
+    schedulerTickMs: seconds('LECTERN_SCHEDULER_TICK_SECONDS', 30),
+    workerHeartbeatMs,
+    workerDeadAfterMs,
+    runLeaseMs: seconds('LECTERN_RUN_LEASE_SECONDS', 120),
   };
 }

@@ -19,6 +19,7 @@ import { LtiOutcomes, registerOutcomeJobs } from './lti/outcomes.js';
 import { canRead } from './content/assignment-repository.js';
 import { registerRosterJobs } from './rostering/runs/run-jobs.js';
 import { RosterRunService } from './rostering/runs/run-service.js';
+import { registerPullJob } from './rostering/sources/pull.js';
 import { zipSource } from './rostering/runs/zip-source.js';
 import { SecretBox, loadSecretKey } from './security/secret-box.js';
 
@@ -61,13 +62,16 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     new LoginThrottle(sessions, opts.throttle ?? defaultThrottleLimits),
     new AuditService(k),
   );
-  const runs = new RosterRunService(db, secrets);
-  const jobs: JobQueue = config.jobsEngine === 'postgres' && db.pgPool ? new PostgresJobQueue(db.pgPool, k) : new EmbeddedJobQueue(k);
+  const runs = new RosterRunService(db, secrets, config.runLeaseMs);
+  const jobs: JobQueue =
+    config.jobsEngine === 'postgres' && db.pgPool
+      ? new PostgresJobQueue(db.pgPool, k, { intervalMs: config.workerHeartbeatMs, deadAfterMs: config.workerDeadAfterMs })
+      : new EmbeddedJobQueue(k);
   registerRosterJobs(jobs, { runs, db: k, sourceForBundle: (path) => zipSource(path) });
   const ltiOutcomes = new LtiOutcomes(k, secrets, jobs);
   registerOutcomeJobs(jobs, ltiOutcomes);
   const ltiLaunches = new LaunchService(k, secrets, accounts, (customerId, userId, bookId) => canRead(k, customerId, userId, bookId), { publicUrl: config.publicUrl });
-  return {
+  const ctx: AppContext = {
     config,
     db,
     secrets,
@@ -84,4 +88,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
       await db.close();
     },
   };
+  // Pulls reach the customer, secrets and runs through the whole context.
+  registerPullJob(ctx);
+  return ctx;
 }

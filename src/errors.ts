@@ -13,6 +13,8 @@ export const errorCatalog = {
   CSRF_FAILED: { status: 403, message: 'The form has expired or came from another site. Reload the page and try again.' },
   NOT_FOUND: { status: 404, message: 'Not found.' },
   CONFLICT: { status: 409, message: 'That conflicts with an existing record.' },
+  SYNC_IN_PROGRESS: { status: 409, message: 'A roster sync of this customer is already queued or running.' },
+  SYNC_NO_SOURCE: { status: 409, message: 'This customer has no roster source to pull from.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The upload is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'That content type is not supported.' },
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested byte range is outside the file.' },

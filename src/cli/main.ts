@@ -7,7 +7,7 @@ import { AppError } from '../errors.js';
 import { purgeExpired } from '../rostering/purge.js';
 import { startServer, startWorker } from '../server/start.js';
 import { importBundle, reportRun } from './commands/roster-import.js';
-import { pullFromSftp } from '../rostering/sources/sftp-sync.js';
+import { pullNow } from '../rostering/sources/pull.js';
 import { rosterValidate } from './commands/roster-validate.js';
 import { EXIT, UsageError, printJson, printTable, reportError } from './output.js';
 
@@ -24,8 +24,8 @@ const USAGE = `Usage: lectern <command> [options]
                                           no database; exit 0 valid, 1 errors, 2 unusable
   roster import --customer ID|CODE BUNDLE.zip [--dry-run] [--force] [--json]
                                           exit 0 applied, 1 failed, 3 awaiting approval
-  sync run --customer ID|CODE [--force] [--json]
-                                          pull the configured source now (SFTP)
+  sync run --customer ID|CODE [--force] [--full] [--json]
+                                          pull the configured source (SFTP or API) now, in this process
   worker                                  job worker only (PostgreSQL scale mode)
   purge [--json]                          remove soft-deleted records past their retention
 
@@ -44,6 +44,7 @@ const OPTIONS = {
   'dry-run': { type: 'boolean' },
   'max-issues': { type: 'string' },
   force: { type: 'boolean' },
+  full: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -105,7 +106,7 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
   'sync run': (v) =>
     withContext(async (ctx) => {
       const customerId = await ctx.customers.resolveId(requireCustomer(v));
-      const run = await pullFromSftp(ctx, operatorActor, customerId, { force: Boolean(v.force) });
+      const run = await pullNow(ctx, operatorActor, customerId, { force: Boolean(v.force), full: Boolean(v.full) });
       return reportRun(ctx, run, Boolean(v.json));
     }),
   purge: (v) =>

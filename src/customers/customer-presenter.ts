@@ -1,6 +1,9 @@
 import type { CustomerRecord } from './customer-repository.js';
 import type { CustomerViewT } from './customer-schema.js';
 import { nextRunAt, type Period } from '../rostering/schedule.js';
+import { isStale, type FeedStatus } from '../rostering/scheduler-feeds.js';
+
+const NO_FEED: FeedStatus = { lastRun: null, lastSuccessAt: null };
 
 /** The launch URL LMSs are given for a customer's LTI 1.1 tool. */
 export function launchUrl(publicUrl: string): string {
@@ -8,7 +11,7 @@ export function launchUrl(publicUrl: string): string {
 }
 
 /** Shapes a stored customer for the API: secrets become "set" flags, never values. */
-export function presentCustomer({ customer: c, rostering: r }: CustomerRecord, publicUrl: string, now = new Date()): CustomerViewT {
+export function presentCustomer({ customer: c, rostering: r }: CustomerRecord, publicUrl: string, now = new Date(), feed: FeedStatus = NO_FEED): CustomerViewT {
   const scheduled = r.type === 'oneroster' && r.sync_frequency === 'auto' && r.sync_type !== 'zip' && r.period;
   return {
     id: c.id,
@@ -32,6 +35,9 @@ export function presentCustomer({ customer: c, rostering: r }: CustomerRecord, p
       syncFrequency: r.sync_frequency,
       period: r.period,
       nextRunAt: scheduled ? nextRunAt(r.period as Period, c.time_zone, now).toISOString() : null,
+      lastRun: feed.lastRun,
+      lastSuccessAt: feed.lastSuccessAt,
+      stale: isStale(r, c.time_zone, feed.lastSuccessAt, now),
       suffix: r.suffix,
       clientPartnerId: r.client_partner_id,
       authorization: r.authorization,

@@ -121,6 +121,14 @@ export const CustomerView = Type.Object({
     syncFrequency: Type.Union([Type.String(), Type.Null()]),
     period: Type.Union([Type.String(), Type.Null()]),
     nextRunAt: Type.Union([Type.String(), Type.Null()]),
+    /** The last sync (previews aside), for "last sync status". */
+    lastRun: Type.Union([
+      Type.Object({ runId: Type.String(), status: Type.String(), trigger: Type.String(), actor: Type.String(), createdAt: Type.String(), finishedAt: Type.Union([Type.String(), Type.Null()]) }),
+      Type.Null(),
+    ]),
+    lastSuccessAt: Type.Union([Type.String(), Type.Null()]),
+    /** An Auto customer without a successful sync for two of its periods. */
+    stale: Type.Boolean(),
     suffix: Type.String(),
     clientPartnerId: Type.Union([Type.String(), Type.Null()]),
     authorization: Type.Union([Type.String(), Type.Null()]),

@@ -8,6 +8,7 @@ import { AuditService } from '../audit/audit-service.js';
 import type { Customer, Database, RosteringConfig } from '../db/schema.js';
 import { AppError, notFound, validationError, type FieldIssue } from '../errors.js';
 import { canonicalTimeZone } from '../rostering/schedule.js';
+import { feedStatuses } from '../rostering/scheduler-feeds.js';
 import { hashPassword, passwordProblem } from '../security/passwords.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { randomToken } from '../security/tokens.js';
@@ -109,7 +110,8 @@ export class CustomerService {
 
   /** One customer as the actor may see it. */
   async get(actor: Actor, id: string): Promise<CustomerViewT> {
-    return presentCustomer(await this.load(actor, id), this.publicUrl);
+    const record = await this.load(actor, id);
+    return presentCustomer(record, this.publicUrl, new Date(), (await feedStatuses(this.db, [id])).get(id));
   }
 
   /** The platform's customers, with search and paging. */
@@ -117,7 +119,8 @@ export class CustomerService {
     assertPlatformAdmin(actor);
     const { items, total } = await new CustomerRepository(this.db).list(q);
     const now = new Date();
-    return { items: items.map((r) => presentCustomer(r, this.publicUrl, now)), total };
+    const feeds = await feedStatuses(this.db, items.map((r) => r.customer.id));
+    return { items: items.map((r) => presentCustomer(r, this.publicUrl, now, feeds.get(r.customer.id))), total };
   }
 
   /** Resolves a customer id or code (CLI `--customer`) to its id. */

@@ -7,6 +7,7 @@ import * as m0004 from './migrations/0004_roster.js';
 import * as m0005 from './migrations/0005_lti.js';
 import * as m0006 from './migrations/0006_content.js';
 import * as m0007 from './migrations/0007_rest_sync.js';
+import * as m0008 from './migrations/0008_schedules.js';
 import * as m0009 from './migrations/0009_roster_updated_index.js';
 
 /** What a migration may need to know beyond the Kysely handle: DDL differs a little per dialect. */
@@ -27,6 +28,7 @@ const migrations: Record<string, MigrationModule> = {
   '0005_lti': m0005,
   '0006_content': m0006,
   '0007_rest_sync': m0007,
+  '0008_schedules': m0008,
   '0009_roster_updated_index': m0009,
 };
 

@@ -470,6 +470,18 @@ export interface RestSyncStatesTable {
   updated_at: string;
 }
 
+/** The Auto scheduler's claim on a customer's next slot (see migration 0008). */
+export interface RosterSchedulesTable {
+  customer_id: string;
+  /** The slot the customer is next due at (ISO-8601 UTC); claimed by a compare-and-set UPDATE. */
+  next_run_at: string;
+  /** `period@timeZone` the slot was computed from. */
+  basis: string;
+  /** The last slot a scheduler claimed (and queued a pull for). */
+  last_claimed_at: string | null;
+  updated_at: string;
+}
+
 export interface Database {
   customers: CustomersTable;
   rostering_configs: RosteringConfigsTable;
@@ -509,6 +521,7 @@ export interface Database {
   assignments: AssignmentsTable;
   reading_progress: ReadingProgressTable;
   rest_sync_states: RestSyncStatesTable;
+  roster_schedules: RosterSchedulesTable;
 }
 
 export type Customer = Selectable<CustomersTable>;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import type { Database, Job } from '../db/schema.js';
 import { addMs, nowIso } from '../time.js';
-import { retryDelayMs, type JobHandler, type JobOptions, type JobQueue } from './job-queue.js';
+import { retryDelayMs, type JobHandler, type JobOptions, type JobQueue, type JobTransaction } from './job-queue.js';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 
@@ -35,8 +35,14 @@ export class EmbeddedJobQueue implements JobQueue {
 
   /** Queues a job; with a jobKey that already waits, the waiting job stands and this one is dropped. */
   async enqueue(name: string, payload: object, opts: JobOptions = {}): Promise<void> {
+    await this.enqueueWithin(this.db, name, payload, opts);
+    if (this.concurrency > 0) void this.pump();
+  }
+
+  /** Queues a job in the caller's transaction; the next poll after the commit picks it up. */
+  async enqueueWithin(trx: JobTransaction, name: string, payload: object, opts: JobOptions = {}): Promise<void> {
     const now = nowIso();
-    await this.db
+    await trx
       .insertInto('jobs')
       .values({
         id: crypto.randomUUID(),
@@ -57,7 +63,6 @@ export class EmbeddedJobQueue implements JobQueue {
       // The predicate must be a literal for SQLite to match it to the partial unique index.
       .onConflict((oc) => oc.column('job_key').where(sql.ref('status'), '=', sql.lit('queued')).doNothing())
       .execute();
-    if (this.concurrency > 0) void this.pump();
   }
 
   /** Recovers jobs of a dead process, then polls for due jobs. */

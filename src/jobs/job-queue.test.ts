@@ -109,6 +109,25 @@ for (const [engine, dialect] of setups) {
       await q.stop();
     });
 
+    it('queues a job inside a transaction: it exists only if the transaction commits', async () => {
+      const q = newQueue();
+      const seen: unknown[] = [];
+      q.register('atomic', async (payload) => {
+        seen.push(payload);
+      });
+      await db.kysely.transaction().execute((trx) => q.enqueueWithin(trx, 'atomic', { committed: true }));
+      const rolledBack = db.kysely.transaction().execute(async (trx) => {
+        await q.enqueueWithin(trx, 'atomic', { committed: false });
+        throw new Error('roll back');
+      });
+      await assert.rejects(rolledBack, /roll back/);
+      await q.start({ concurrency: 1 });
+      await waitFor(() => seen.length === 1, 'the committed job');
+      await sleep(engine === 'postgres' ? 1500 : 300);
+      assert.deepEqual(seen, [{ committed: true }]);
+      await q.stop();
+    });
+
     it('keeps one waiting job per job key', async () => {
       const q = newQueue();
       let runs = 0;

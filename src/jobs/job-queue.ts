@@ -1,3 +1,6 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
 /** How a job is queued. */
 export interface JobOptions {
   /** Jobs with the same serial key never run at the same time (one roster sync per customer). */
@@ -17,6 +20,9 @@ export interface JobContext {
   signal: AbortSignal;
 }
 
+/** A transaction (or the database) of the app, to queue a job atomically with other writes. */
+export type JobTransaction = Kysely<Database>;
+
 /** A job's work. Throwing retries it with backoff until its attempts are used up. */
 export type JobHandler = (payload: unknown, ctx: JobContext) => Promise<void>;
 
@@ -30,6 +36,8 @@ export interface JobQueue {
   register(name: string, handler: JobHandler): void;
   /** Queues a job; safe from any process. */
   enqueue(name: string, payload: object, opts?: JobOptions): Promise<void>;
+  /** Queues a job inside the caller's transaction: the job exists if and only if that transaction commits. */
+  enqueueWithin(trx: JobTransaction, name: string, payload: object, opts?: JobOptions): Promise<void>;
   /** Starts processing jobs in this process. */
   start(opts: { concurrency: number }): Promise<void>;
   /** Stops taking jobs and waits for running ones (they see `signal` aborted). */

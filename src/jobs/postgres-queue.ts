@@ -1,10 +1,10 @@
 import os from 'node:os';
 import { Logger, makeWorkerUtils, run, type Runner, type TaskList, type WorkerUtils } from 'graphile-worker';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Database } from '../db/schema.js';
 import { addMs, nowIso } from '../time.js';
-import type { JobHandler, JobOptions, JobQueue } from './job-queue.js';
+import type { JobHandler, JobOptions, JobQueue, JobTransaction } from './job-queue.js';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
 
@@ -59,6 +59,20 @@ export class PostgresJobQueue implements JobQueue {
       runAt: opts.runAt,
       maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     });
+  }
+
+  /** Queues a job with graphile's SQL `add_job` inside the caller's transaction (same database). */
+  async enqueueWithin(trx: JobTransaction, name: string, payload: object, opts: JobOptions = {}): Promise<void> {
+    await this.workerUtils();
+    await sql`select graphile_worker.add_job(
+        identifier => ${name},
+        payload => ${JSON.stringify(payload)}::json,
+        queue_name => ${opts.serialKey ?? null}::text,
+        run_at => ${opts.runAt?.toISOString() ?? null}::timestamptz,
+        max_attempts => ${opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS}::int,
+        job_key => ${opts.jobKey ?? null}::text,
+        job_key_mode => ${opts.jobKey ? 'preserve_run_at' : 'replace'}::text
+      )`.execute(trx);
   }
 
   /** Starts graphile's worker pool in this process, with heartbeats and dead-worker recovery. */

@@ -1,14 +1,16 @@
 import type { Config } from '../config.js';
 import { createContext, type AppContext } from '../context.js';
 import { ROSTER_PURGE_JOB } from '../rostering/runs/run-jobs.js';
+import { RosterScheduler } from '../rostering/scheduler.js';
 import { buildApp } from './app.js';
 
-/** Starts `lectern worker`: processes jobs (roster runs, purges) until a signal stops it. */
+/** Starts `lectern worker`: processes jobs (roster runs, pulls, purges) and schedules Auto pulls until a signal stops it. */
 export async function startWorker(config: Config): Promise<void> {
   const ctx = await createContext(config);
-  await startBackgroundWork(ctx);
+  const stopBackground = await startBackgroundWork(ctx);
   console.error(`Lectern worker (${ctx.jobs.engine} jobs) on ${ctx.db.describe}`);
   const shutdown = async () => {
+    await stopBackground();
     await ctx.close();
     process.exit(0);
   };
@@ -16,23 +18,30 @@ export async function startWorker(config: Config): Promise<void> {
   process.once('SIGINT', () => void shutdown());
 }
 
-// Jobs, recovery of what a stopped process left, and the periodic purge.
-async function startBackgroundWork(ctx: AppContext): Promise<void> {
+/**
+ * Jobs, the Auto scheduler, recovery of what a stopped process left, and the periodic purge; returns
+ * how to stop the scheduler. Every worker (and a serve that runs jobs) ticks the scheduler: its
+ * database claim queues each slot once, however many tick.
+ */
+async function startBackgroundWork(ctx: AppContext): Promise<() => Promise<void>> {
   await ctx.runs.failInterrupted();
-  await ctx.jobs.start({ concurrency: 2 });
+  await ctx.jobs.start({ concurrency: ctx.config.jobConcurrency });
   // Passwords queued before a restart still need their hashes.
   void ctx.runs.hashPasswords().catch((err: unknown) => console.error(`password hashing: ${(err as Error).message}`));
   const purge = () => void ctx.jobs.enqueue(ROSTER_PURGE_JOB, {}, { jobKey: `purge:${new Date().toISOString().slice(0, 10)}` }).catch(() => undefined);
   purge();
   setInterval(purge, 6 * 3600_000).unref();
   // A run whose process died is failed once its lease runs out, whichever process notices first.
-  setInterval(() => void ctx.runs.failInterrupted().catch(() => undefined), 60_000).unref();
+  setInterval(() => void ctx.runs.failInterrupted().catch(() => undefined), Math.min(60_000, ctx.config.runLeaseMs / 2)).unref();
+  const scheduler = new RosterScheduler(ctx);
+  scheduler.start(ctx.config.schedulerTickMs);
+  return () => scheduler.stop();
 }
 
 /** Starts `lectern serve`: migrate, make sure an admin exists, listen, and shut down cleanly on signals. */
 export async function startServer(config: Config): Promise<void> {
   const ctx = await createContext(config);
-  if (config.serveRunsJobs) await startBackgroundWork(ctx);
+  const stopBackground = config.serveRunsJobs ? await startBackgroundWork(ctx) : async () => undefined;
   const bootstrap = await ctx.accounts.ensureBootstrapAdmin({ email: config.bootstrapAdminEmail, password: config.bootstrapAdminPassword });
   if (bootstrap?.oneTimePassword) {
     // Printed once, to the console of whoever started the server; it must be changed at first sign-in.
@@ -49,6 +58,7 @@ export async function startServer(config: Config): Promise<void> {
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await app.close();
+    await stopBackground();
     await ctx.close();
     process.exit(0);
   };

@@ -13,15 +13,19 @@ import { fetchFromSftp } from './sftp-fetch.js';
  * an unreachable host, bad credentials or a missing file end as a failed run that says why (and
  * deletes nothing). The host key is pinned on first use. A file identical to the one the roster
  * already reflects ends the run at stage `unchanged` without reading it, unless `force` (see execute).
+ * `runId`: a run already recorded as queued (by the route or the scheduler) to carry on with.
  */
-export async function pullFromSftp(ctx: AppContext, actor: Actor, customerId: string, opts: { force?: boolean; settleMs?: number } = {}): Promise<RunView> {
+export async function pullFromSftp(ctx: AppContext, actor: Actor, customerId: string, opts: { force?: boolean; settleMs?: number; runId?: string } = {}): Promise<RunView> {
   const record = await new CustomerRepository(ctx.db.kysely).find(customerId);
   if (!record) throw new AppError('NOT_FOUND', 'Customer not found.');
   const r = record.rostering;
   if (r.type !== 'oneroster' || r.sync_type !== 'sftp' || !r.sftp_password_enc) {
     throw new AppError('CONFLICT', 'This customer does not sync from SFTP.');
   }
-  const run = await ctx.runs.create(actor, customerId, { trigger: 'sftp', fileName: r.sftp_file_name, sizeBytes: 0, sha256: '', bundlePath: null, dryRun: false });
+  const run = opts.runId
+    ? await ctx.runs.get(actor, customerId, opts.runId)
+    : await ctx.runs.create(actor, customerId, { trigger: 'sftp', fileName: r.sftp_file_name, sizeBytes: 0, sha256: '', bundlePath: null, dryRun: false });
+  if (run.status !== 'queued') throw new AppError('CONFLICT', `Only a queued run can be started; this one is ${run.status}.`);
   let fetched;
   try {
     fetched = await fetchFromSftp(

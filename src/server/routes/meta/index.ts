@@ -4,6 +4,7 @@ import type { AppContext } from '../../../context.js';
 import { PERIODS } from '../../../customers/customer-schema.js';
 import { AppError } from '../../../errors.js';
 import { isValidTimeZone, nextRunAt } from '../../../rostering/schedule.js';
+import { countStaleFeedsPlatformWide } from '../../../rostering/scheduler-feeds.js';
 import type { App } from '../../types.js';
 import { ErrorBody } from '../schemas.js';
 
@@ -40,14 +41,23 @@ export async function metaRoutes(app: App, ctx: AppContext): Promise<void> {
 
   app.get(
     '/api/health',
-    { schema: { tags: ['meta'], summary: 'Liveness and database reachability', response: { 200: Type.Object({ status: Type.String(), database: Type.String() }), 503: ErrorBody } } },
+    {
+      schema: {
+        tags: ['meta'],
+        summary: 'Liveness, database reachability, and how many Auto customers have a stale roster feed (no successful sync for two periods)',
+        response: { 200: Type.Object({ status: Type.String(), database: Type.String(), staleFeeds: Type.Integer() }), 503: ErrorBody },
+      },
+    },
     async () => {
+      let staleFeeds: number;
       try {
         await sql`select 1`.execute(ctx.db.kysely);
+        staleFeeds = await countStaleFeedsPlatformWide(ctx.db.kysely, new Date());
       } catch {
         throw new AppError('UNAVAILABLE', 'The database is not reachable.');
       }
-      return { status: 'ok', database: ctx.db.dialect };
+      // A count only: the health check is public, so it names no customer (the console's list flags them).
+      return { status: 'ok', database: ctx.db.dialect, staleFeeds };
     },
   );
 }

@@ -10,6 +10,7 @@ import { issuesToCsv } from '../../../rostering/runs/issues-csv.js';
 import { requireUser } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
 import { ErrorBody, PageQuery, errorResponses, paging } from '../schemas.js';
+import { syncRoutes } from './sync.js';
 
 const CustomerParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 const RunParams = Type.Object({ id: Type.String({ maxLength: 100 }), runId: Type.String({ maxLength: 100 }) });
@@ -49,6 +50,7 @@ const Issue = Type.Object({
 /** Upload Roster File, run status and history, issues (JSON and CSV), the plan, approve and discard. */
 export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
   await app.register(multipart, { limits: { fileSize: ctx.config.maxBundleBytes, files: 1, fields: 5 } });
+  await syncRoutes(app, ctx, { Run });
 
   app.post(
     '/api/customers/:id/roster/uploads',
