@@ -4,6 +4,7 @@ import { LoginThrottle, defaultThrottleLimits, type ThrottleLimits } from './acc
 import { UserRepository } from './accounts/user-repository.js';
 import { AuditService } from './audit/audit-service.js';
 import type { Config } from './config.js';
+import { ContentService } from './content/content-service.js';
 import { ContentStore } from './content/content-store.js';
 import { CustomerRepository } from './customers/customer-repository.js';
 import { CustomerService } from './customers/customer-service.js';
@@ -34,6 +35,8 @@ export interface AppContext {
   runs: RosterRunService;
   /** Book files and covers on disk (`<dataDir>/content/<customerId>/<key>`). */
   contentStore: ContentStore;
+  /** Titles, collections and assignments (the console's Content area). */
+  content: ContentService;
   /** The reader: bookshelves, opening titles, reading progress (and `canRead` for LTI). */
   reader: ReaderService;
   /** The job queue; processing starts only where `jobs.start` is called (serve, worker). */
@@ -63,6 +66,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     new AuditService(k),
   );
   const runs = new RosterRunService(db, secrets, config.runLeaseMs);
+  const contentStore = new ContentStore(config.dataDir, config.maxBookBytes);
   const jobs: JobQueue =
     config.jobsEngine === 'postgres' && db.pgPool
       ? new PostgresJobQueue(db.pgPool, k, { intervalMs: config.workerHeartbeatMs, deadAfterMs: config.workerDeadAfterMs })
@@ -79,8 +83,9 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     customers: new CustomerService(k, secrets, config.publicUrl),
     directory: new DirectoryService(k),
     runs,
-    contentStore: new ContentStore(config.dataDir, config.maxBookBytes),
-    reader: new ReaderService(k, new ContentStore(config.dataDir, config.maxBookBytes)),
+    contentStore,
+    reader: new ReaderService(k, contentStore),
+    content: new ContentService(k, contentStore),
     jobs,
     lti: { launches: ltiLaunches, outcomes: ltiOutcomes },
     close: async () => {

@@ -54,14 +54,12 @@ export class CollectionRepository {
     await this.db.updateTable('collections').set(values).where('customer_id', '=', customerId).where('id', '=', collectionId).execute();
   }
 
-  /** Deletes a collection (its books stay, and so do assignments already made from it). */
+  /** Deletes a collection (its books stay, and so do assignments already made from it). Run it in a transaction. */
   async delete(customerId: string, collectionId: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const owned = await trx.selectFrom('collections').select('id').where('customer_id', '=', customerId).where('id', '=', collectionId).executeTakeFirst();
-      if (!owned) return;
-      await trx.deleteFrom('collection_books').where('collection_id', '=', collectionId).execute();
-      await trx.deleteFrom('collections').where('id', '=', collectionId).execute();
-    });
+    const owned = await this.db.selectFrom('collections').select('id').where('customer_id', '=', customerId).where('id', '=', collectionId).executeTakeFirst();
+    if (!owned) return;
+    await this.db.deleteFrom('collection_books').where('collection_id', '=', collectionId).execute();
+    await this.db.deleteFrom('collections').where('id', '=', collectionId).execute();
   }
 
   /** The live books of a collection, in the collection's order. */
@@ -91,12 +89,12 @@ export class CollectionRepository {
       .execute();
   }
 
-  /** Replaces the collection's books with `bookIds`, in that order (add, remove and reorder in one). */
+  /** Replaces the collection's books with `bookIds`, in that order (add, remove and reorder in one). Run it in a transaction. */
   async setBooks(collectionId: string, bookIds: string[], updatedAt: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('collection_books').where('collection_id', '=', collectionId).execute();
-      if (bookIds.length) await trx.insertInto('collection_books').values(bookIds.map((book_id, position) => ({ collection_id: collectionId, book_id, position }))).execute();
-      await trx.updateTable('collections').set({ updated_at: updatedAt }).where('id', '=', collectionId).execute();
-    });
+    await this.db.deleteFrom('collection_books').where('collection_id', '=', collectionId).execute();
+    for (let i = 0; i < bookIds.length; i += 500) {
+      await this.db.insertInto('collection_books').values(bookIds.slice(i, i + 500).map((book_id, j) => ({ collection_id: collectionId, book_id, position: i + j }))).execute();
+    }
+    await this.db.updateTable('collections').set({ updated_at: updatedAt }).where('id', '=', collectionId).execute();
   }
 }

@@ -14,6 +14,7 @@ import { compile, queryAjv } from '../validation.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { authRoutes } from './routes/auth/index.js';
+import { contentRoutes } from './routes/content/index.js';
 import { customerRoutes } from './routes/customers/index.js';
 import { directoryRoutes } from './routes/directory/index.js';
 import { ltiRoutes } from './routes/lti/index.js';
@@ -75,6 +76,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
   await app.register(async (scoped) => metaRoutes(scoped, ctx));
   await app.register(async (scoped) => rosterRoutes(scoped, ctx));
   await app.register(async (scoped) => ltiRoutes(scoped, ctx));
+  await app.register(async (scoped) => contentRoutes(scoped, ctx));
   await app.register(async (scoped) => readerRoutes(scoped, ctx));
   await registerConsole(app);
   return app;

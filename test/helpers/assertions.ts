@@ -73,6 +73,10 @@ export async function customerSnapshot(ctx: AppContext, customerId: string): Pro
     sessions: await forUsers('sessions'),
     tokens: await forUsers('api_tokens'),
     audit: await k.selectFrom('audit_log').selectAll().where('customer_id', '=', customerId).orderBy('id').execute(),
+    books: await k.selectFrom('books').selectAll().where('customer_id', '=', customerId).orderBy('id').execute(),
+    collections: await k.selectFrom('collections').selectAll().where('customer_id', '=', customerId).orderBy('id').execute(),
+    collectionBooks: await k.selectFrom('collection_books').innerJoin('collections', 'collections.id', 'collection_books.collection_id').selectAll('collection_books').where('collections.customer_id', '=', customerId).orderBy('collection_books.collection_id').orderBy('collection_books.book_id').execute(),
+    assignments: await k.selectFrom('assignments').selectAll().where('customer_id', '=', customerId).orderBy('id').execute(),
   };
 }
 

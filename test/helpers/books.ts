@@ -233,3 +233,14 @@ export function writeBookFile(name: string, bytes: Buffer): string {
   fs.writeFileSync(file, bytes);
   return file;
 }
+
+/** A multipart/form-data body carrying one file in the field `file`, as a browser sends an upload. */
+export function fileForm(file: Buffer, fileName: string, contentType = 'application/octet-stream'): { body: Buffer; headers: Record<string, string> } {
+  const boundary = `----lecternbook${Math.random().toString(16).slice(2)}`;
+  const body = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: ${contentType}\r\n\r\n`),
+    file,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}

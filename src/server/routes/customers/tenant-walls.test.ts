@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import { Readable } from 'node:stream';
 import { after, before, it } from 'node:test';
 import { newUserRecord } from '../../../accounts/account-service.js';
 import { operatorActor } from '../../../accounts/policy.js';
@@ -10,6 +11,7 @@ import { liveFingerprint } from '../../../rostering/sync/engine.js';
 import { hashPassword } from '../../../security/passwords.js';
 import { nowIso } from '../../../time.js';
 import { describeEachDialect, seedCustomer, startTestApp, type TestApp, type TestClient, type TestResponse } from '../../../../test/helpers/app.js';
+import { epub3 } from '../../../../test/helpers/books.js';
 import { assertNothingStored, customerSnapshot, type ErrorBody } from '../../../../test/helpers/assertions.js';
 import { customerBody } from '../../../../test/helpers/factories.js';
 
@@ -57,16 +59,20 @@ const ATTACK_BODIES: Record<string, unknown> = {
     administrator: { email: `attacker-${crypto.randomBytes(3).toString('hex')}@b.example` },
     rostering: { sftp: { host: 'evil.example', password: 'Attacker-sftp-1' } },
   },
+  'PATCH /api/customers/{id}/collections/{collectionId}': { name: 'Taken over', description: 'by another customer' },
 };
 
-/** Multipart requests (uploads): a small zip-named file, as the console sends it. */
-function multipart(): { body: Buffer; headers: Record<string, string> } {
+/** Multipart requests (uploads): a small zip-named file, as the console sends it; title uploads get a real EPUB, since they read the file at once. */
+function multipart(file: Buffer = Buffer.from('PK-not-really')): { body: Buffer; headers: Record<string, string> } {
   const boundary = `----walls${crypto.randomBytes(6).toString('hex')}`;
-  const body = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="roster.zip"\r\nContent-Type: application/zip\r\n\r\nPK-not-really\r\n--${boundary}--\r\n`,
-  );
+  const body = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="roster.zip"\r\nContent-Type: application/zip\r\n\r\n`),
+    file,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
   return { body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
+const wallBook = await epub3({ title: 'Wall Book' });
 
 /**
  * Decisions on a run reach the run but may find it already decided (the control approves first,
@@ -126,7 +132,7 @@ function requestFor(route: Route, params: Record<string, string>): { url: string
     .map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(String(sample(p.schema)))}`);
   const key = `${route.method} ${route.path}`;
   const full = query.length ? `${url}?${query.join('&')}` : url;
-  if (route.operation.requestBody?.content?.['multipart/form-data']) return { url: full, ...multipart() };
+  if (route.operation.requestBody?.content?.['multipart/form-data']) return { url: full, ...multipart(route.path.endsWith('/content') ? wallBook : undefined) };
   const json = route.operation.requestBody?.content?.['application/json'];
   const body = key in ATTACK_BODIES ? ATTACK_BODIES[key] : json ? sample(json.schema) : undefined;
   return { url: full, body, headers: {} };
@@ -171,6 +177,8 @@ describeEachDialect('Tenant walls', (dialect) => {
   };
 
   const runIds: Record<string, string> = {};
+  const bookIds: Record<string, string> = {};
+  const collectionIds: Record<string, string> = {};
   /** A run of the customer held for approval, as a mass deletion leaves it. */
   const addHeldRun = async (customerId: string): Promise<string> => {
     const run = await t.ctx.runs.create(operatorActor, customerId, { trigger: 'cli', fileName: 'held.zip', sizeBytes: 1, sha256: '', bundlePath: null, dryRun: false });
@@ -183,6 +191,8 @@ describeEachDialect('Tenant walls', (dialect) => {
     userId: customer.created.administrator.userId!,
     classId: classIds[customer.id]!,
     runId: runIds[customer.id]!,
+    bookId: bookIds[customer.id]!,
+    collectionId: collectionIds[customer.id]!,
   });
 
   before(async () => {
@@ -192,6 +202,8 @@ describeEachDialect('Tenant walls', (dialect) => {
     for (const cust of [a, b, c]) {
       classIds[cust.id] = await addClass(cust.id, `Algebra ${cust.code}`);
       runIds[cust.id] = await addHeldRun(cust.id);
+      bookIds[cust.id] = (await t.ctx.content.upload(operatorActor, cust.id, Readable.from([wallBook]), 'wall.epub')).id;
+      collectionIds[cust.id] = (await t.ctx.content.createCollection(operatorActor, cust.id, { name: `Shelf ${cust.code}` })).id;
     }
     routes = await customerScopedRoutes(admin);
   });
