@@ -1,4 +1,3 @@
-import multipart from '@fastify/multipart';
 import { Type } from 'typebox';
 import { assertCustomerAccess } from '../../../accounts/policy.js';
 import type { AppContext } from '../../../context.js';
@@ -7,6 +6,7 @@ import { storeBundle } from '../../../rostering/runs/bundle-store.js';
 import { RunRepository } from '../../../rostering/runs/run-repository.js';
 import { enqueueRosterRun } from '../../../rostering/runs/run-jobs.js';
 import { issuesToCsv } from '../../../rostering/runs/issues-csv.js';
+import { receiveUpload, registerUploads } from '../../multipart.js';
 import { requireUser } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
 import { ErrorBody, PageQuery, errorResponses, paging } from '../schemas.js';
@@ -49,7 +49,7 @@ const Issue = Type.Object({
 
 /** Upload Roster File, run status and history, issues (JSON and CSV), the plan, approve and discard. */
 export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
-  await app.register(multipart, { limits: { fileSize: ctx.config.maxBundleBytes, files: 1, fields: 5 } });
+  await registerUploads(app, ctx.config.maxBundleBytes);
   await syncRoutes(app, ctx, { Run });
 
   app.post(
@@ -70,25 +70,15 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request, reply) => {
       const { actor } = requireUser(request);
       assertCustomerAccess(actor, request.params.id);
-      if (!request.isMultipart()) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the bundle as multipart/form-data with a field named file.');
-      let dryRun = false;
-      let force = false;
-      let stored: Awaited<ReturnType<typeof storeBundle>> | null = null;
-      let fileName = '';
-      for await (const part of request.parts()) {
-        if (part.type === 'field') {
-          if (part.fieldname === 'dryRun') dryRun = part.value === 'true';
-          if (part.fieldname === 'force') force = part.value === 'true';
-          continue;
-        }
-        if (part.fieldname !== 'file' || stored) {
-          part.file.resume();
-          continue;
-        }
-        fileName = part.filename || 'roster.zip';
-        stored = await storeBundle(part.file, ctx.config.dataDir, ctx.config.maxBundleBytes);
-      }
-      if (!stored) throw new AppError('VALIDATION_FAILED', undefined, { fields: [{ field: 'file', message: 'Choose a .zip file to upload.' }] });
+      const upload = await receiveUpload(
+        request,
+        (file) => storeBundle(file, ctx.config.dataDir, ctx.config.maxBundleBytes),
+        () => new AppError('VALIDATION_FAILED', undefined, { fields: [{ field: 'file', message: 'Choose a .zip file to upload.' }] }),
+      );
+      const { stored } = upload;
+      const fileName = upload.fileName || 'roster.zip';
+      const dryRun = upload.fields.dryRun === 'true';
+      const force = upload.fields.force === 'true';
       const run = await ctx.runs.create(actor, request.params.id, { trigger: 'upload', fileName, sizeBytes: stored.sizeBytes, sha256: stored.sha256, bundlePath: stored.path, dryRun });
       await enqueueRosterRun(ctx.jobs, { runId: run.runId, customerId: run.customerId, bundlePath: stored.path, force });
       return reply.status(202).send(run);
