@@ -10,6 +10,12 @@ const root = path.dirname(fileURLToPath(import.meta.url));
 export default defineConfig({
   root,
   plugins: [react()],
-  build: { outDir: path.join(root, 'dist'), emptyOutDir: true, sourcemap: true },
+  build: {
+    outDir: path.join(root, 'dist'),
+    emptyOutDir: true,
+    sourcemap: true,
+    // Two pages: the console, and the reader (served for /reader/*) with pdf.js and epub.js in its own bundle.
+    rolldownOptions: { input: { console: path.join(root, 'index.html'), reader: path.join(root, 'reader.html') } },
+  },
   server: { proxy: { '/api': 'http://localhost:3000', '/lti': 'http://localhost:3000' } },
 });

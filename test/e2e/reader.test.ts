@@ -1,0 +1,231 @@
+/*
+ * The reader end to end, in real Chromium against the real server: a rostered student signs in at
+ * /reader/login with username + Suffix and the password from users.csv, opens an EPUB (epub.js)
+ * and a PDF (pdf.js, worker from our origin), pages with the keyboard, the contents and a swipe,
+ * and finds their place again on another device. A teacher sees a shelf per class. Screenshots of
+ * each step (desktop and a 390×844 phone) go to test-output/screenshots/.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { browserSkipReason, launchBrowser, screenshot, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
+import { waitFor } from '../helpers/wait.js';
+import { STUDENT_PASSWORD, setUpSchool, type School } from '../reader/school.js';
+
+const visible = (l: Locator) => l.waitFor({ state: 'visible' });
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
+  let server: ConsoleServer;
+  let browser: Browser;
+  let school: School;
+  const contexts: BrowserContext[] = [];
+  const errors: string[] = [];
+
+  /** A fresh browser profile (another device): its own cookies and storage. */
+  const device = async (opts: Parameters<Browser['newContext']>[0] = { viewport: { width: 1280, height: 860 } }): Promise<Page> => {
+    const context = await browser.newContext(opts);
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    // CSP refusals and script errors show up here; the reader must run without any. (Failed
+    // requests are logged too: the signed-out session probe's 401 and the refused book's 404.)
+    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    return page;
+  };
+
+  const signIn = async (page: Page, login: string, path = '/reader') => {
+    await page.goto(`${server.url}${path}`);
+    await page.waitForURL(/\/reader\/login/);
+    await page.getByLabel('Username').fill(login);
+    await page.getByLabel('Password', { exact: true }).fill(STUDENT_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${server.url}${path}`);
+  };
+
+  const location = (page: Page) => page.locator('.reading-location');
+  const savedProgress = (bookId: string) =>
+    server.ctx.db.kysely.selectFrom('reading_progress').selectAll().where('user_id', '=', school.userIds.algebraStudent).where('book_id', '=', bookId).executeTakeFirst();
+
+  before(async () => {
+    server = await startConsoleServer();
+    await server.ctx.jobs.start({ concurrency: 1 });
+    school = await setUpSchool(server.ctx, server.app, '@lincoln');
+    // The Algebra student also gets the PDF, directly.
+    const res = await school.admin.post(`/api/customers/${school.customerId}/assignments`, { bookIds: [school.books.biology.id], userIds: [school.userIds.algebraStudent] });
+    assert.equal(res.status, 200);
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('a student signs in, opens an EPUB, pages with the keyboard and the contents, and another device resumes there', async () => {
+    const page = await device();
+    await page.goto(`${server.url}/reader`);
+    await page.waitForURL(/\/reader\/login/);
+    await visible(page.getByRole('heading', { name: 'Sign in to read' }));
+    await page.getByLabel('Username').fill(school.logins.algebraStudent);
+    await page.getByLabel('Password', { exact: true }).fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await visible(page.getByRole('alert').filter({ hasText: 'The login or password is not correct.' }));
+    await screenshot(page, 'reader-01-login');
+    await page.getByLabel('Password', { exact: true }).fill(STUDENT_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${server.url}/reader`);
+
+    // The bookshelf: the class's EPUB and the directly assigned PDF, with author and progress.
+    await visible(page.getByRole('heading', { name: 'Sam’s bookshelf', level: 1 }));
+    const shelf = page.getByRole('list', { name: 'Your books' });
+    assert.deepEqual(await shelf.locator('.book-title').allTextContents(), ['Algebra Stories', 'Biology Notes']);
+    assert.deepEqual(await shelf.locator('.book-author').allTextContents(), ['Nova Writer', 'Cell Expert']);
+    assert.deepEqual(await shelf.locator('.book-progress-text').allTextContents(), ['Not started', 'Not started']);
+    await page.locator('img.cover').first().evaluate((img: HTMLImageElement) => img.decode());
+    assert.ok(await page.locator('img.cover').first().evaluate((img: HTMLImageElement) => img.naturalWidth > 0), 'the cover image loads');
+    await visible(page.getByRole('link', { name: /Summer Reading/ }));
+    await screenshot(page, 'reader-02-bookshelf', { docsName: 'reader-bookshelf.png' });
+
+    // Open the EPUB: epub.js renders the first chapter.
+    await page.getByRole('link', { name: 'Algebra Stories' }).click();
+    await page.waitForURL(`${server.url}/reader/books/${school.books.algebra.id}`);
+    await visible(page.getByRole('heading', { name: 'Algebra Stories', level: 1 }));
+    await waitFor(async () => /Numbers Everywhere/.test((await location(page).textContent()) ?? ''), 'the first chapter');
+    const frame = page.frameLocator('.reading-stage iframe');
+    await visible(frame.getByRole('heading', { name: 'Numbers Everywhere' }));
+    assert.equal(await page.getByRole('button', { name: 'Previous page' }).isDisabled(), true, 'nothing before the first page');
+
+    // Keyboard: Arrow Right and Page Down turn forward, Arrow Left back.
+    await page.keyboard.press('ArrowRight');
+    await waitFor(async () => /Solving for X/.test((await location(page).textContent()) ?? ''), 'chapter 2 after ArrowRight');
+    await page.keyboard.press('PageDown');
+    await waitFor(async () => /Graphs and Lines/.test((await location(page).textContent()) ?? ''), 'chapter 3 after PageDown');
+    await page.keyboard.press('ArrowLeft');
+    await waitFor(async () => /Solving for X/.test((await location(page).textContent()) ?? ''), 'back to chapter 2 after ArrowLeft');
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await waitFor(async () => /Graphs and Lines/.test((await location(page).textContent()) ?? ''), 'chapter 3 after the Next button');
+
+    // The table of contents: a dialog with every chapter; choosing one goes there.
+    await page.getByRole('button', { name: 'Contents' }).click();
+    const toc = page.getByRole('dialog', { name: 'Contents' });
+    await visible(toc);
+    assert.deepEqual(await toc.locator('.toc-item').allTextContents(), ['Numbers Everywhere', 'Solving for X', 'Graphs and Lines', 'Word Problems', 'Review']);
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Graphs and Lines', 'focus moves to the chapter being read');
+    assert.deepEqual(await toc.locator('[aria-current="location"]').allTextContents(), ['Graphs and Lines']);
+    await screenshot(page, 'reader-03-contents');
+    await toc.getByRole('button', { name: 'Word Problems' }).click();
+    await waitFor(async () => /Word Problems/.test((await location(page).textContent()) ?? ''), 'the chapter chosen in the contents');
+    await visible(frame.getByRole('heading', { name: 'Word Problems' }));
+    await screenshot(page, 'reader-04-epub', { docsName: 'reader-epub.png' });
+
+    // The position is saved to the server (debounced).
+    const saved = await waitFor(async () => {
+      const row = await savedProgress(school.books.algebra.id);
+      return row && row.position.includes('epubcfi') && row.progress > 0.5 ? row : null;
+    }, 'the saved position in Word Problems');
+    assert.ok(saved.progress < 1);
+
+    // Another device: no local state, the position comes from the server.
+    const laptop = await device();
+    await signIn(laptop, school.logins.algebraStudent, `/reader/books/${school.books.algebra.id}`);
+    await waitFor(async () => /Word Problems/.test((await location(laptop).textContent()) ?? ''), 'the position restored on another device');
+    await visible(laptop.frameLocator('.reading-stage iframe').getByRole('heading', { name: 'Word Problems' }));
+    await laptop.getByRole('link', { name: 'Back to your bookshelf' }).click();
+    await visible(laptop.getByRole('list', { name: 'Your books' }));
+    assert.match((await laptop.locator('.book-progress-text').first().textContent()) ?? '', /^\d+% read$/);
+  });
+
+  it('the student opens a PDF and pages with the keyboard; a title of another class cannot be opened, not even by URL', async () => {
+    const page = await device();
+    await signIn(page, school.logins.algebraStudent);
+    await page.getByRole('link', { name: 'Biology Notes' }).click();
+    await waitFor(async () => (await location(page).textContent())?.startsWith('Page 1 of 5'), 'page 1 of the PDF');
+    // pdf.js's text layer carries the page's text (selectable, and read by screen readers).
+    await visible(page.locator('.textLayer').getByText('Page 1'));
+    await page.keyboard.press('ArrowRight');
+    await waitFor(async () => (await location(page).textContent())?.startsWith('Page 2 of 5'), 'page 2 after ArrowRight');
+    await page.keyboard.press('PageDown');
+    await waitFor(async () => (await location(page).textContent())?.startsWith('Page 3 of 5'), 'page 3 after PageDown');
+    await visible(page.locator('.textLayer').getByText('Page 3'));
+    const painted = await page.locator('.pdf-page canvas').evaluate((c: HTMLCanvasElement) => {
+      const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+      let dark = 0;
+      for (let i = 0; i < data.length; i += 4) if ((data[i] ?? 255) < 128) dark++;
+      return dark;
+    });
+    assert.ok(painted > 50, `the page is drawn on the canvas (${painted} dark pixels)`);
+    await screenshot(page, 'reader-05-pdf', { docsName: 'reader-pdf.png' });
+    await waitFor(async () => (await savedProgress(school.books.biology.id))?.position === '3', 'page 3 saved');
+
+    await page.goto(`${server.url}/reader/books/${school.books.direct.id}`);
+    await visible(page.getByRole('alert').filter({ hasText: 'This book is not on your bookshelf' }));
+  });
+
+  it('a teacher sees a shelf per class', async () => {
+    const page = await device();
+    await signIn(page, school.logins.teacher);
+    const tabs = page.getByRole('tablist', { name: 'Bookshelves' });
+    await visible(tabs);
+    assert.deepEqual(await tabs.getByRole('tab').allTextContents(), ['My books', 'Algebra P1', 'Biology P3']);
+    await tabs.getByRole('tab', { name: 'Biology P3' }).click();
+    const panel = page.getByRole('tabpanel');
+    await visible(panel.getByRole('list', { name: 'Books for Biology P3' }));
+    assert.deepEqual(await panel.locator('.book-title').allTextContents(), ['Biology Notes']);
+    await page.keyboard.press('ArrowLeft');
+    await visible(page.getByRole('tabpanel').getByRole('list', { name: 'Books for Algebra P1' }));
+    assert.deepEqual(await page.getByRole('tabpanel').locator('.book-title').allTextContents(), ['Algebra Stories']);
+    await screenshot(page, 'reader-06-teacher', { docsName: 'reader-teacher.png' });
+  });
+
+  it('only the reader’s pages allow blob: images, styles and fonts (epub.js); scripts stay same-origin everywhere', async () => {
+    const policy = async (path: string) => {
+      const res = await fetch(`${server.url}${path}`);
+      assert.equal(res.status, 200, path);
+      return res.headers.get('content-security-policy') ?? '';
+    };
+    for (const path of ['/reader', '/reader/login', `/reader/books/${school.books.algebra.id}`]) {
+      const csp = await policy(path);
+      assert.match(csp, /img-src 'self' data: blob:/, path);
+      assert.match(csp, /style-src 'self' 'unsafe-inline' blob:/, path);
+      assert.match(csp, /font-src 'self' data: blob:/, path);
+      assert.match(csp, /script-src 'self';/, path);
+    }
+    for (const path of ['/login', '/customers']) assert.doesNotMatch(await policy(path), /blob:/, path);
+  });
+
+  it('works on a phone: shelf, book, and a swipe turns the page', async () => {
+    const page = await device(PHONE);
+    await signIn(page, school.logins.algebraStudent);
+    await visible(page.getByRole('list', { name: 'Your books' }));
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(overflow, 0, 'nothing wider than the phone');
+    await screenshot(page, 'reader-07-phone-shelf', { docsName: 'reader-phone-shelf.png' });
+
+    await page.getByRole('link', { name: 'Biology Notes' }).click();
+    await waitFor(async () => (await location(page).textContent())?.startsWith('Page 3 of 5'), 'the PDF reopens on page 3');
+    // A swipe from right to left is the next page.
+    // (A string, because tsx would wrap a named helper in a function the page does not have.)
+    await page.evaluate(`(() => {
+      const el = document.querySelector('.reading-stage');
+      const at = (x) => new Touch({ identifier: 1, target: el, clientX: x, clientY: 400 });
+      el.dispatchEvent(new TouchEvent('touchstart', { touches: [at(320)], changedTouches: [at(320)], bubbles: true }));
+      el.dispatchEvent(new TouchEvent('touchend', { touches: [], changedTouches: [at(90)], bubbles: true }));
+    })()`);
+    await waitFor(async () => (await location(page).textContent())?.startsWith('Page 4 of 5'), 'page 4 after a swipe');
+    const bookOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(bookOverflow, 0, 'the page, the bars and the buttons fit the phone');
+    await visible(page.getByRole('button', { name: 'Next page' }));
+    await visible(page.getByRole('button', { name: 'Contents' }));
+    await screenshot(page, 'reader-08-phone-pdf', { docsName: 'reader-phone-pdf.png' });
+
+    await page.getByRole('link', { name: 'Back to your bookshelf' }).click();
+    await page.getByRole('link', { name: 'Algebra Stories' }).click();
+    await waitFor(async () => /Word Problems/.test((await location(page).textContent()) ?? ''), 'the EPUB reopens where the student stopped');
+    await visible(page.frameLocator('.reading-stage iframe').getByRole('heading', { name: 'Word Problems' }));
+    await screenshot(page, 'reader-09-phone-epub', { docsName: 'reader-phone-epub.png' });
+    assert.deepEqual(errors, [], 'no console errors (CSP refusals, script errors)');
+  });
+});

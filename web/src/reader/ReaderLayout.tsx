@@ -1,0 +1,39 @@
+import type { ReactNode } from 'react';
+import { Link } from '../router.js';
+import { useReader, useReaderSession } from './session.js';
+
+/** The reader's frame for the shelf and collection pages: brand, who is reading, Sign out. */
+export function ReaderLayout({ children }: { children: ReactNode }) {
+  const user = useReader();
+  const { signOut } = useReaderSession();
+  const name = [user.givenName, user.familyName].filter(Boolean).join(' ') || user.login;
+  return (
+    <div className="app reader-app">
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <div className="topbar-inner">
+          <Link to="/reader" className="brand" aria-label="Lectern Reader, your bookshelf">
+            <span className="brand-mark" aria-hidden="true">
+              L
+            </span>
+            <span className="brand-name">Lectern</span>
+            <span className="brand-sub">Reader</span>
+          </Link>
+          <div className="reader-user">
+            <span className="reader-user-name" title={user.login}>
+              {name}
+            </span>
+            <button type="button" className="btn btn-small reader-signout" onClick={() => void signOut()}>
+              Sign out
+            </button>
+          </div>
+        </div>
+      </header>
+      <main id="main" className="main reader-main" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,79 @@
+/*
+ * EPUB through epub.js: the book is fetched once with the session cookie, unzipped in the browser
+ * and paginated into a sandboxed iframe (scripts in books never run). Positions are EPUB CFIs;
+ * progress comes from epub.js locations, generated in the background after the first page shows.
+ */
+import ePub, { type Location, type NavItem } from 'epubjs';
+import { swipeTracker, type TocEntry, type Viewer, type ViewerEvents } from './viewer.js';
+
+function flatten(items: NavItem[], depth = 0): TocEntry[] {
+  return items.flatMap((i) => [{ label: i.label.trim(), target: i.href, depth }, ...flatten(i.subitems ?? [], depth + 1)]);
+}
+
+const fileOf = (href: string) => href.split('#')[0]?.split('/').pop() ?? href;
+
+/** Opens an EPUB (already fetched) in `element` at `position` (a CFI), or at the start. */
+export async function openEpub(element: HTMLElement, data: ArrayBuffer, opts: { title: string; position: string | null }, events: ViewerEvents): Promise<Viewer> {
+  const book = ePub(data);
+  await book.ready;
+  const rendition = book.renderTo(element, { width: '100%', height: '100%', flow: 'paginated', spread: 'auto', minSpreadWidth: 900, allowScriptedContent: false });
+  rendition.themes.default({
+    body: { 'font-family': 'Georgia, "Iowan Old Style", "Times New Roman", serif', 'line-height': '1.65', color: '#1b2330', 'font-size': '1.08rem' },
+    'h1, h2, h3': { 'font-family': 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', 'line-height': '1.25' },
+    a: { color: '#1f4fd1' },
+  });
+  const toc = flatten((await book.loaded.navigation).toc);
+  const spineLength = (book.spine as unknown as { length: number }).length || 1;
+  let locationsReady = false;
+
+  const report = (loc: Location) => {
+    const start = loc.start;
+    const estimate = (start.index + (start.displayed.page - 1) / Math.max(1, start.displayed.total)) / spineLength;
+    const raw = loc.atEnd ? 1 : locationsReady ? book.locations.percentageFromCfi(start.cfi) : estimate;
+    const progress = Math.min(1, Math.max(0, raw));
+    const entry = toc.find((t) => fileOf(t.target) === fileOf(start.href));
+    const percent = Math.round(progress * 100);
+    events.onLocation({
+      position: start.cfi,
+      progress,
+      label: entry ? `${entry.label} · ${percent}%` : `${percent}%`,
+      atStart: loc.atStart,
+      atEnd: loc.atEnd,
+      tocTarget: entry?.target ?? null,
+    });
+  };
+  rendition.on('relocated', report);
+  // Key presses and touches inside the book's iframe never reach the page: epub.js passes them on.
+  rendition.on('keydown', (e: KeyboardEvent) => events.onKey(e));
+  const swipe = swipeTracker(events.onSwipe);
+  rendition.on('touchstart', (e: TouchEvent) => swipe.start(e));
+  rendition.on('touchend', (e: TouchEvent) => swipe.end(e));
+  rendition.on('rendered', (_section: unknown, view: { iframe?: HTMLIFrameElement }) => {
+    if (view.iframe) view.iframe.title = `${opts.title}, book text`;
+  });
+
+  try {
+    await rendition.display(opts.position ?? undefined);
+  } catch {
+    // A position saved from an older copy of the file: start at the beginning rather than fail.
+    await rendition.display();
+  }
+  void book.locations.generate(1200).then(() => {
+    locationsReady = true;
+    const loc = rendition.currentLocation() as unknown as Location | undefined;
+    if (loc?.start) report(loc);
+  });
+
+  return {
+    toc,
+    next: () => rendition.next(),
+    prev: () => rendition.prev(),
+    goTo: async (target) => {
+      await rendition.display(target);
+    },
+    destroy: () => {
+      rendition.destroy();
+      book.destroy();
+    },
+  };
+}
