@@ -107,12 +107,10 @@ describe('Upload Roster File in Chromium', { skip: browserSkipReason() ?? false 
     const users = await server.ctx.db.kysely.selectFrom('users').select('id').where('customer_id', '=', customer.id).where('role', '=', 'student').execute();
     assert.equal(users.length, 0, 'a preview changes nothing');
 
-    // The real upload: live progress to the report with counts.
-    await page.getByRole('link', { name: 'Upload another file' }).click();
-    await page.locator('input[type="file"][name="file"]').setInputFiles(await writeBundle(district11()));
-    assert.equal(await page.getByLabel(/Preview only/).isChecked(), false);
-    await page.getByRole('button', { name: 'Upload and sync' }).click();
-    await page.waitForURL(new RegExp(`${base}/roster/runs/[^/]+$`));
+    // Applying the preview: a new run reads the kept file again, with live progress to the report.
+    const previewUrl = page.url();
+    await page.getByRole('button', { name: 'Apply this preview' }).click();
+    await page.waitForURL((url) => /\/roster\/runs\/[^/]+$/.test(url.pathname) && url.href !== previewUrl);
     await visible(page.getByText('The roster was applied'), 20_000);
     assert.deepEqual(await countsRow(page, 'Users'), ['Users', '4', '0', '0', '0', '0', '0']);
     assert.deepEqual(await countsRow(page, 'Enrollments'), ['Enrollments', '3', '0', '0', '0', '0', '0']);

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { assertCustomerAccess, type Actor } from '../../accounts/policy.js';
 import { CustomerRepository } from '../../customers/customer-repository.js';
 import type { Db } from '../../db/connection.js';
@@ -169,6 +170,23 @@ export class RosterRunService {
     }
     await this.hashPasswords(customerId);
     return this.get(actor, customerId, runId);
+  }
+
+  /**
+   * Records a run that applies a finished preview's bundle (the same stored file, read and planned
+   * afresh, since the roster may have moved on). The caller queues it. Pulls from an API keep no
+   * file: they are previewed and applied by pulling again.
+   */
+  async applyPreview(actor: Actor, customerId: string, runId: string): Promise<RunView & { bundlePath: string }> {
+    const run = await this.load(actor, customerId, runId);
+    if (!run.dry_run || (run.status !== 'succeeded' && run.status !== 'succeeded_with_warnings')) {
+      throw new AppError('CONFLICT', 'Only a finished preview can be applied.');
+    }
+    if (!run.bundle_path || !fs.existsSync(run.bundle_path)) {
+      throw new AppError('CONFLICT', 'The file of this preview is no longer kept; upload it again.');
+    }
+    const next = await this.create(actor, customerId, { trigger: run.trigger, fileName: run.file_name, sizeBytes: run.size_bytes, sha256: run.sha256, bundlePath: run.bundle_path, dryRun: false });
+    return { ...next, bundlePath: run.bundle_path };
   }
 
   /** Ends a held run without applying it. */

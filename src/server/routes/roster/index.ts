@@ -176,6 +176,24 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
     },
   );
 
+  app.post(
+    '/api/customers/:id/roster/runs/:runId/apply',
+    {
+      schema: {
+        tags: ['roster'],
+        summary: "Apply a finished preview: a new run reads the preview's file again and applies it (queued)",
+        params: RunParams,
+        response: { 202: Run, ...errorResponses, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const { actor } = requireUser(request);
+      const { bundlePath, ...run } = await ctx.runs.applyPreview(actor, request.params.id, request.params.runId);
+      await enqueueRosterRun(ctx.jobs, { runId: run.runId, customerId: run.customerId, bundlePath });
+      return reply.status(202).send(run);
+    },
+  );
+
   for (const decision of ['approve', 'discard'] as const) {
     app.post(
       `/api/customers/:id/roster/runs/:runId/${decision}`,

@@ -87,6 +87,22 @@ describeEachDialect('Upload Roster File API', (dialect) => {
     assert.deepEqual([again.status, again.body.error.code], [409, 'CONFLICT']);
   });
 
+  it('applies a finished preview from its kept file, once it has been looked at', async () => {
+    const preview = await finished((await upload(district11(), { dryRun: 'true' })).runId);
+    assert.equal(preview.dryRun, true);
+    const before = await admin.get<{ total: number }>(`/api/customers/${customer.id}/users?role=student`);
+    const applied = await admin.post<RunView>(`/api/customers/${customer.id}/roster/runs/${preview.runId}/apply`);
+    assert.equal(applied.status, 202, JSON.stringify(applied.body));
+    assert.deepEqual([applied.body.dryRun, applied.body.fileName], [false, preview.fileName]);
+    const run = await finished(applied.body.runId);
+    assert.equal(run.status, 'succeeded', JSON.stringify(run));
+    const after = await admin.get<{ total: number }>(`/api/customers/${customer.id}/users?role=student`);
+    assert.equal(after.body.total, 2);
+    assert.notEqual(before.body.total, 2, 'the preview itself changed nothing');
+    const notAPreview = await admin.post<{ error: { code: string } }>(`/api/customers/${customer.id}/roster/runs/${run.runId}/apply`);
+    assert.deepEqual([notAPreview.status, notAPreview.body.error.code], [409, 'CONFLICT']);
+  });
+
   it('lists issues with filters and downloads them as CSV without passwords', async () => {
     const withErrors = district11({
       'users.csv': table(HEADERS.users11, [

@@ -7,6 +7,7 @@ import { useCustomer, useCustomerCrumbs } from '../../hooks/useCustomer.js';
 import { ENTITY_OPTIONS, formatBytes, formatCount, formatDateTime, formatDuration, isActiveRun, plural, startedBy, triggerLabel } from '../../labels.js';
 import { Link } from '../../router.js';
 import type { RosterRun } from '../../types.js';
+import { ApplyPreviewButton } from './ApplyPreviewButton.js';
 import { ApprovalPanel } from './ApprovalPanel.js';
 import { IssueTable } from './IssueTable.js';
 import { RunStatusBadge } from './parts.js';
@@ -65,6 +66,7 @@ export function RunPage({ customerId, runId }: { customerId: string; runId: stri
       {notice ? <Banner kind="success">{notice}</Banner> : null}
       {error ? <Banner kind="warning">Lost touch with the server ({error}); still trying…</Banner> : null}
       {active ? <RunProgress run={run} /> : <ResultBanner run={run} />}
+      {!active && run.dryRun && run.status !== 'failed' ? <ApplyPreviewButton runPath={path} customerId={customerId} /> : null}
       {run.status === 'awaiting_approval' ? (
         <ApprovalPanel
           key={run.runId}
@@ -123,7 +125,7 @@ function ResultBanner({ run }: { run: RosterRun }) {
   if (run.dryRun) {
     return (
       <Banner kind="info" title="Preview: nothing was applied">
-        This is what uploading this file would change. {changeSummary(run)} {issues ? `It found ${issues}.` : ''} To apply it, upload the file again without Preview.
+        This is what uploading this file would change. {changeSummary(run)} {issues ? `It found ${issues}.` : ''} To apply it, use Apply this preview: the same file is read again and applied.
       </Banner>
     );
   }
