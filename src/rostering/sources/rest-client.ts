@@ -156,8 +156,7 @@ export class RestClient {
       let res: Response;
       let text: string;
       try {
-        res = await fetch(url, { headers: { accept: 'application/json', authorization: await this.authorization(url) }, signal: AbortSignal.timeout(this.options.pageTimeoutMs) });
-        text = await readBody(res, this.options.maxPageBytes);
+        ({ res, text } = await request(url, { headers: { accept: 'application/json', authorization: await this.authorization(url) } }, this.options.pageTimeoutMs, this.options.maxPageBytes));
       } catch (err) {
         if (err instanceof AppError) throw err;
         const timedOut = (err as Error).name === 'TimeoutError';
@@ -220,17 +219,20 @@ export class RestClient {
     let res: Response;
     let text: string;
     try {
-      res = await fetch(a.tokenUrl, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-          authorization: `Basic ${Buffer.from(`${encodeURIComponent(a.clientId)}:${encodeURIComponent(a.clientSecret)}`).toString('base64')}`,
+      ({ res, text } = await request(
+        a.tokenUrl,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'application/json',
+            authorization: `Basic ${Buffer.from(`${encodeURIComponent(a.clientId)}:${encodeURIComponent(a.clientSecret)}`).toString('base64')}`,
+          },
+          body,
         },
-        body,
-        signal: AbortSignal.timeout(this.options.pageTimeoutMs),
-      });
-      text = await readBody(res, 1024 * 1024);
+        this.options.pageTimeoutMs,
+        1024 * 1024,
+      ));
     } catch (err) {
       throw new AppError('SOURCE_UNREACHABLE', `The OAuth 2 token URL ${redact(a.tokenUrl)} could not be reached (${causeOf(err)}).`);
     }
@@ -299,20 +301,31 @@ export function retryAfterMs(value: string | null): number | null {
   return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
 }
 
-// Reads a body up to `max` bytes; a longer one is refused rather than buffered.
-async function readBody(res: Response, max: number): Promise<string> {
-  if (!res.body) return '';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body) {
-    size += chunk.length;
-    if (size > max) {
-      await res.body.cancel().catch(() => undefined);
-      throw new AppError('SOURCE_TOO_LARGE', `A page of the OneRoster API is larger than ${Math.round(max / 1048576)} MB.`);
+/**
+ * One request and its whole body (up to `max` bytes; a longer one is refused rather than buffered),
+ * within `timeoutMs` from start to last byte. The timer is cleared as soon as the body is in:
+ * AbortSignal.timeout would keep every finished response reachable until its timer fired.
+ */
+async function request(url: string, init: RequestInit, timeoutMs: number, max: number): Promise<{ res: Response; text: string }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('The page took too long.', 'TimeoutError')), timeoutMs);
+  try {
+    const res = await fetch(url, { ...init, signal: controller.signal });
+    if (!res.body) return { res, text: '' };
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += chunk.length;
+      if (size > max) {
+        controller.abort();
+        throw new AppError('SOURCE_TOO_LARGE', `A page of the OneRoster API is larger than ${Math.round(max / 1048576)} MB.`);
+      }
+      chunks.push(chunk);
     }
-    chunks.push(Buffer.from(chunk));
+    return { res, text: Buffer.concat(chunks).toString('utf8') };
+  } finally {
+    clearTimeout(timer);
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 // The imsx status description of an error answer, if it has one (three shapes in the wild).
