@@ -157,7 +157,7 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
       return dark;
     });
     assert.ok(painted > 50, `the page is drawn on the canvas (${painted} dark pixels)`);
-    await screenshot(page, 'reader-05-pdf', { docsName: 'reader-pdf.png' });
+    await screenshot(page, 'reader-05-pdf');
     await waitFor(async () => (await savedProgress(school.books.biology.id))?.position === '3', 'page 3 saved');
 
     await page.goto(`${server.url}/reader/books/${school.books.direct.id}`);
@@ -219,7 +219,7 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     assert.equal(bookOverflow, 0, 'the page, the bars and the buttons fit the phone');
     await visible(page.getByRole('button', { name: 'Next page' }));
     await visible(page.getByRole('button', { name: 'Contents' }));
-    await screenshot(page, 'reader-08-phone-pdf', { docsName: 'reader-phone-pdf.png' });
+    await screenshot(page, 'reader-08-phone-pdf');
 
     await page.getByRole('link', { name: 'Back to your bookshelf' }).click();
     await page.getByRole('link', { name: 'Algebra Stories' }).click();
