@@ -74,7 +74,8 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
   registerRosterJobs(jobs, { runs, db: k, sourceForBundle: (path) => zipSource(path) });
   const ltiOutcomes = new LtiOutcomes(k, secrets, jobs);
   registerOutcomeJobs(jobs, ltiOutcomes);
-  const ltiLaunches = new LaunchService(k, secrets, accounts, (customerId, userId, bookId) => canRead(k, customerId, userId, bookId), { publicUrl: config.publicUrl });
+  // The reader's canRead is the content domain's canRead; LTI asks it inside the launch's transaction.
+  const ltiLaunches = new LaunchService(k, secrets, accounts, canRead, { publicUrl: config.publicUrl });
   const ctx: AppContext = {
     config,
     db,
@@ -84,7 +85,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     directory: new DirectoryService(k),
     runs,
     contentStore,
-    reader: new ReaderService(k, contentStore),
+    reader: new ReaderService(k, contentStore, { onProgress: (customerId, userId, bookId, progress) => ltiOutcomes.onProgress(customerId, userId, bookId, progress) }),
     content: new ContentService(k, contentStore),
     jobs,
     lti: { launches: ltiLaunches, outcomes: ltiOutcomes },

@@ -55,27 +55,12 @@ export class AccountService {
   }
 
   /**
-   * Creates a server-side session for a user who has just proved who they are (a password, a
-   * verified LTI launch). The caller sets the cookie (`setSessionCookie`) with SESSION_TTL_MS.
+   * Starts a session for a user who has just proved who they are (a password, an LTI launch
+   * ticket), once their account and organisation may sign in. The caller sets the cookie.
    */
-  async startSession(user: User, client: { ip: string; userAgent: string }): Promise<SignedIn> {
+  async startSession(user: User, client: SessionClient): Promise<SignedIn> {
     await this.assertMaySignIn(user);
-    const now = nowIso();
-    const sessionToken = randomToken();
-    const sessionId = tokenDigest(sessionToken);
-    const csrfToken = randomToken();
-    await this.sessions.deleteExpiredSessions(now);
-    await this.sessions.insertSession({
-      id: sessionId,
-      user_id: user.id,
-      csrf_token: csrfToken,
-      created_at: now,
-      expires_at: addMs(now, SESSION_TTL_MS),
-      last_seen_at: now,
-      ip: client.ip,
-      user_agent: client.userAgent.slice(0, 300),
-    });
-    return { sessionToken, sessionId, csrfToken, user };
+    return createSession(this.sessions, user, client);
   }
 
   /** Resolves a session cookie value; slides its expiry. Null when unknown, expired or no longer allowed. */
@@ -223,6 +208,37 @@ export class AccountService {
       if (customer !== 'active') throw new AppError('ACCOUNT_DISABLED', 'This organisation is disabled. Contact your administrator.');
     }
   }
+}
+
+/** Where a session was started from, as stored with it. */
+export interface SessionClient {
+  ip: string;
+  userAgent: string;
+}
+
+/**
+ * Creates a server-side session (stored as the digest of its cookie value) and sweeps expired ones:
+ * the one way every sign-in path makes a session. `sessions` may be bound to a transaction, so a
+ * sign-in that writes other rows (an LTI launch) commits once. The caller has checked that the
+ * user may sign in, and sets the cookie with `setSessionCookie` and SESSION_TTL_MS.
+ */
+export async function createSession(sessions: SessionRepository, user: User, client: SessionClient): Promise<SignedIn> {
+  const now = nowIso();
+  const sessionToken = randomToken();
+  const sessionId = tokenDigest(sessionToken);
+  const csrfToken = randomToken();
+  await sessions.deleteExpiredSessions(now);
+  await sessions.insertSession({
+    id: sessionId,
+    user_id: user.id,
+    csrf_token: csrfToken,
+    created_at: now,
+    expires_at: addMs(now, SESSION_TTL_MS),
+    last_seen_at: now,
+    ip: client.ip,
+    user_agent: client.userAgent.slice(0, 300),
+  });
+  return { sessionToken, sessionId, csrfToken, user };
 }
 
 /** Fields for a new user record with the defaults every new account shares. */

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { newUserRecord, type AccountService, type SignedIn } from '../accounts/account-service.js';
+import { createSession, newUserRecord, type AccountService, type SignedIn } from '../accounts/account-service.js';
+import { SessionRepository } from '../accounts/session-repository.js';
 import { CollectionRepository } from '../content/collection-repository.js';
 import { secretContext } from '../customers/customer-service.js';
 import type { Database, User } from '../db/schema.js';
@@ -16,8 +17,8 @@ import { NonceRepository } from './nonce-repository.js';
 import { OutcomeRepository } from './outcome-repository.js';
 import { launchRole } from './roles.js';
 
-/** Whether a user may open a book now (the reader's assignment resolution). */
-export type CanRead = (customerId: string, userId: string, bookId: string) => Promise<boolean>;
+/** Whether a user may open a book now (the content domain's assignment resolution), asked through `db`. */
+export type CanRead = (db: Kysely<Database>, customerId: string, userId: string, bookId: string) => Promise<boolean>;
 
 /** Who is launching from which browser context. */
 export interface LaunchClient {
@@ -71,35 +72,53 @@ export class LaunchService {
     private readonly opts: { publicUrl: string; windowSeconds?: number; now?: () => Date },
   ) {}
 
-  /** Handles one launch: the request's path and query and its form body as ordered pairs. */
+  /**
+   * Handles one launch: the request's path and query and its form body as ordered pairs. All its
+   * writes (nonce, link, LTI-only user, outcome binding, session) commit together, once; a refusal
+   * commits too, so a refused launch's nonce stays used.
+   */
   async launch(pathAndQuery: string, body: Pair[], client: LaunchClient): Promise<LaunchOutcome> {
     const now = this.opts.now?.() ?? new Date();
     await this.cleanUp(now);
+    const result = await this.db.transaction().execute(async (trx) => {
+      try {
+        return { outcome: await this.launchIn(trx, now, pathAndQuery, body, client) };
+      } catch (err) {
+        if (err instanceof LaunchError) return { refused: err };
+        throw err;
+      }
+    });
+    if ('refused' in result) throw result.refused;
+    return result.outcome;
+  }
+
+  private async launchIn(db: Kysely<Database>, now: Date, pathAndQuery: string, body: Pair[], client: LaunchClient): Promise<LaunchOutcome> {
     const found: { consumer: Consumer | null } = { consumer: null };
     const deps: LaunchVerifierDeps = {
       publicUrl: this.opts.publicUrl,
       windowSeconds: this.opts.windowSeconds,
       now: () => now,
       findConsumer: async (key) => {
-        const consumer = await this.findConsumer(key);
+        const consumer = await this.findConsumer(db, key);
         found.consumer = consumer;
         return consumer && { customerId: consumer.customerId, sharedSecret: consumer.sharedSecret, active: consumer.status === 'active' };
       },
-      claimNonce: (key, nonce, expiresAt, at) => new NonceRepository(this.db).claim(key, nonce, expiresAt, at),
+      claimNonce: (key, nonce, expiresAt, at) => new NonceRepository(db).claim(key, nonce, expiresAt, at),
     };
     const launch = await verifyLaunch(deps, pathAndQuery, body);
     const consumer = found.consumer!;
     const refuse = (code: ErrorCode, log: string) => new LaunchError(code, launch.returnUrl, log);
 
-    const user = await this.resolveUser(consumer, launch, now.toISOString(), refuse);
-    const target = await this.resolveTarget(launch, user, refuse);
-    await this.bindOutcome(launch, user, target, now.toISOString());
+    const user = await this.resolveUser(db, consumer, launch, now.toISOString(), refuse);
+    const target = await this.resolveTarget(db, launch, user, refuse);
+    await this.bindOutcome(db, launch, user, target, now.toISOString());
     if (client.framed) {
       const ticket = randomToken();
-      await new LinkRepository(this.db).insertTicket({ id: tokenDigest(ticket), customer_id: user.customer_id!, user_id: user.id, target: target.path, expires_at: addMs(now.toISOString(), TICKET_TTL_MS) });
+      await new LinkRepository(db).insertTicket({ id: tokenDigest(ticket), customer_id: user.customer_id!, user_id: user.id, target: target.path, expires_at: addMs(now.toISOString(), TICKET_TTL_MS) });
       return { kind: 'ticket', ticket, target: target.path };
     }
-    return { kind: 'session', signedIn: await this.accounts.startSession(user, client), target: target.path };
+    // The account is usable (resolveUser) and its customer active (verifyLaunch), in this transaction.
+    return { kind: 'session', signedIn: await createSession(new SessionRepository(db), user, client), target: target.path };
   }
 
   /** Exchanges a launch ticket (single use, two minutes) for a session; null when unknown, used or expired. */
@@ -111,8 +130,8 @@ export class LaunchService {
     return { signedIn: await this.accounts.startSession(user, client), target: row.target };
   }
 
-  private async findConsumer(consumerKey: string): Promise<(Consumer & { sharedSecret: string }) | null> {
-    const row = await this.db
+  private async findConsumer(db: Kysely<Database>, consumerKey: string): Promise<(Consumer & { sharedSecret: string }) | null> {
+    const row = await db
       .selectFrom('customers as c')
       .innerJoin('rostering_configs as r', 'r.customer_id', 'c.id')
       .select(['c.id', 'c.status', 'c.lti_shared_secret_enc', 'c.lti_unmatched_users', 'r.match_with', 'r.suffix'])
@@ -130,23 +149,21 @@ export class LaunchService {
   }
 
   // The remembered link first; then the Match with rule; then the customer's unmatched policy.
-  private async resolveUser(consumer: Consumer, launch: VerifiedLaunch, now: string, refuse: (code: ErrorCode, log: string) => LaunchError): Promise<User> {
-    const links = new LinkRepository(this.db);
+  private async resolveUser(db: Kysely<Database>, consumer: Consumer, launch: VerifiedLaunch, now: string, refuse: (code: ErrorCode, log: string) => LaunchError): Promise<User> {
+    const links = new LinkRepository(db);
     const p = launch.params;
     const guid = p.get('tool_consumer_instance_guid') ?? '';
     const ltiUserId = p.get('user_id') ?? '';
     const linked = ltiUserId ? await links.findLinkedUser(consumer.customerId, guid, ltiUserId) : undefined;
 
     if (linked && linked.source !== 'lti') return usable(linked, refuse);
-    const found = await this.match(consumer, p);
+    const found = await this.match(links, consumer, p);
     if (found.kind === 'user') {
       const user = usable(found.user, refuse);
       if (linked) {
         // The roster now has this person: their LTI-only account hands over to the rostered one.
-        await this.db.transaction().execute(async (trx) => {
-          await new LinkRepository(trx).mergeInto(consumer.customerId, linked.id, user.id, now);
-          await new LinkRepository(trx).saveLink(consumer.customerId, guid, ltiUserId, user.id, now);
-        });
+        await links.mergeInto(consumer.customerId, linked.id, user.id, now);
+        await links.saveLink(consumer.customerId, guid, ltiUserId, user.id, now);
       } else if (ltiUserId) {
         await links.saveLink(consumer.customerId, guid, ltiUserId, user.id, now);
       }
@@ -160,15 +177,15 @@ export class LaunchService {
     }
     if (consumer.unmatchedUsers === 'refuse') throw refuse('LTI_UNKNOWN_USER', consumer.matchWith ? `no rostered account matches by ${consumer.matchWith}` : 'the customer has no roster');
     if (!ltiUserId) throw refuse('LTI_INVALID_LAUNCH', 'user_id is needed to create an LTI-only user');
-    return this.createLtiOnlyUser(consumer.customerId, guid, ltiUserId, p, now);
+    return this.createLtiOnlyUser(db, consumer.customerId, guid, ltiUserId, p, now);
   }
 
-  private async match(consumer: Consumer, p: Map<string, string>): Promise<{ kind: 'user'; user: User } | { kind: 'none' | 'deleted' | 'ambiguous' }> {
+  private async match(links: LinkRepository, consumer: Consumer, p: Map<string, string>): Promise<{ kind: 'user'; user: User } | { kind: 'none' | 'deleted' | 'ambiguous' }> {
     if (!consumer.matchWith) return { kind: 'none' };
     const value = firstOf(p, SOURCES[consumer.matchWith]);
     const key = value ? matchKey({ sourcedId: value, identifier: value, username: value, email: value }, { matchWith: consumer.matchWith, suffix: consumer.suffix }) : '';
     if (!key) return { kind: 'none' };
-    const accounts = await new LinkRepository(this.db).rosteredByColumn(consumer.customerId, COLUMN[consumer.matchWith], key);
+    const accounts = await links.rosteredByColumn(consumer.customerId, COLUMN[consumer.matchWith], key);
     const live = accounts.filter((u) => u.status !== 'deleted');
     if (live.length > 1) return { kind: 'ambiguous' };
     if (live[0]) return { kind: 'user', user: live[0] };
@@ -176,49 +193,44 @@ export class LaunchService {
   }
 
   // An account of the customer's own, outside the roster: never matched by a sync, never deleted by one.
-  private async createLtiOnlyUser(customerId: string, guid: string, ltiUserId: string, p: Map<string, string>, now: string): Promise<User> {
+  private async createLtiOnlyUser(db: Kysely<Database>, customerId: string, guid: string, ltiUserId: string, p: Map<string, string>, now: string): Promise<User> {
     const profile = ltiProfile(p);
     const user = newUserRecord({ role: profile.role, customerId, login: '', email: '', givenName: profile.given_name, familyName: profile.family_name, phone: '', passwordHash: null, mustChangePassword: false, source: 'lti' });
     // A login no roster username can take, so a later sync never finds it "taken" (no password: no sign-in).
     user.login = `lti:${user.id}`;
     Object.assign(user, { username: profile.username, metadata: profile.metadata });
-    const created = await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('users').values(user).execute();
-      if (await new LinkRepository(trx).saveLink(customerId, guid, ltiUserId, user.id, now, true)) return true;
-      throw new LostRace();
-    }).catch((err: unknown) => {
-      if (err instanceof LostRace) return false;
-      throw err;
-    });
-    if (created) return user;
-    // A simultaneous first launch of the same person created their account first: use that one.
-    const winner = await new LinkRepository(this.db).findLinkedUser(customerId, guid, ltiUserId);
+    const links = new LinkRepository(db);
+    await db.insertInto('users').values(user).execute();
+    if (await links.saveLink(customerId, guid, ltiUserId, user.id, now, true)) return user;
+    // A simultaneous first launch of the same person linked their account first: use that one.
+    await db.deleteFrom('users').where('customer_id', '=', customerId).where('id', '=', user.id).execute();
+    const winner = await links.findLinkedUser(customerId, guid, ltiUserId);
     if (!winner) throw new Error('LTI user link vanished during a concurrent launch');
     return winner;
   }
 
-  private async resolveTarget(launch: VerifiedLaunch, user: User, refuse: (code: ErrorCode, log: string) => LaunchError): Promise<{ path: string; type: 'book' | 'collection' | 'shelf'; id: string }> {
+  private async resolveTarget(db: Kysely<Database>, launch: VerifiedLaunch, user: User, refuse: (code: ErrorCode, log: string) => LaunchError): Promise<{ path: string; type: 'book' | 'collection' | 'shelf'; id: string }> {
     const bookId = launch.params.get('custom_bookid')?.trim();
     if (bookId) {
-      if (!(await this.canRead(launch.customerId, user.id, bookId))) throw refuse('LTI_TARGET_UNAVAILABLE', `book ${bookId} is not readable by this user`);
+      if (!(await this.canRead(db, launch.customerId, user.id, bookId))) throw refuse('LTI_TARGET_UNAVAILABLE', `book ${bookId} is not readable by this user`);
       return { path: `/reader/books/${encodeURIComponent(bookId)}`, type: 'book', id: bookId };
     }
     const collectionId = launch.params.get('custom_collectionid')?.trim();
     if (collectionId) {
-      if (!(await new CollectionRepository(this.db).find(launch.customerId, collectionId))) throw refuse('LTI_TARGET_UNAVAILABLE', `collection ${collectionId} not found`);
+      if (!(await new CollectionRepository(db).find(launch.customerId, collectionId))) throw refuse('LTI_TARGET_UNAVAILABLE', `collection ${collectionId} not found`);
       return { path: `/reader/collections/${encodeURIComponent(collectionId)}`, type: 'collection', id: collectionId };
     }
     return { path: '/reader', type: 'shelf', id: '' };
   }
 
   // Basic Outcomes: the LMS sends a result sourcedid when it wants a grade back for this link.
-  private async bindOutcome(launch: VerifiedLaunch, user: User, target: { type: 'book' | 'collection' | 'shelf'; id: string }, now: string): Promise<void> {
+  private async bindOutcome(db: Kysely<Database>, launch: VerifiedLaunch, user: User, target: { type: 'book' | 'collection' | 'shelf'; id: string }, now: string): Promise<void> {
     const p = launch.params;
     const serviceUrl = p.get('lis_outcome_service_url');
     const sourcedId = p.get('lis_result_sourcedid');
     // The bookshelf has no single progress to report, so only title and collection links are bound.
     if (!serviceUrl || !sourcedId || target.type === 'shelf' || !/^https?:\/\//i.test(serviceUrl)) return;
-    await new OutcomeRepository(this.db).saveBinding({
+    await new OutcomeRepository(db).saveBinding({
       id: crypto.randomUUID(),
       customer_id: launch.customerId,
       user_id: user.id,
@@ -243,8 +255,6 @@ export class LaunchService {
     await new LinkRepository(this.db).deleteExpiredTickets(now.toISOString());
   }
 }
-
-class LostRace extends Error {}
 
 function usable(user: User, refuse: (code: ErrorCode, log: string) => LaunchError): User {
   if (user.status === 'deleted') throw refuse('LTI_ACCOUNT_REMOVED', 'the linked account is deleted');

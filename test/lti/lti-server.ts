@@ -109,7 +109,8 @@ export function signed(server: LtiServer, customer: { key: string; secret: strin
   return signLaunch({ url: opts.url ?? server.launchUrl, key: customer.key, secret: opts.secret ?? customer.secret, params: launchParams(params) });
 }
 
-function freePort(): Promise<number> {
+/** A port nobody listens on now (the public URL must be known before the app is built). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
