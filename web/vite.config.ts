@@ -9,7 +9,19 @@ const root = path.dirname(fileURLToPath(import.meta.url));
 // API to a server started separately with `npm start` (port 3000).
 export default defineConfig({
   root,
-  plugins: [react()],
+  plugins: [
+    react(),
+    // In `npm run dev:web`, /reader/* is the reader page, as the Lectern server serves it in production.
+    {
+      name: 'lectern-reader-page',
+      configureServer(server) {
+        server.middlewares.use((req, _res, next) => {
+          if (req.url && /^\/reader(\/[^.]*)?(\?.*)?$/.test(req.url)) req.url = '/reader.html';
+          next();
+        });
+      },
+    },
+  ],
   build: {
     outDir: path.join(root, 'dist'),
     emptyOutDir: true,
