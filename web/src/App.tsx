@@ -7,6 +7,11 @@ import { CustomersPage } from './pages/CustomersPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { NotFoundPage } from './pages/NotFoundPage.js';
 import { UsersPage } from './pages/UsersPage.js';
+import { CollectionPage } from './pages/content/CollectionPage.js';
+import { CollectionsPage } from './pages/content/CollectionsPage.js';
+import { ContentPage } from './pages/content/ContentPage.js';
+import { TitlePage } from './pages/content/TitlePage.js';
+import { UploadContentPage } from './pages/content/UploadContentPage.js';
 import { RunHistoryPage } from './pages/roster/RunHistoryPage.js';
 import { RunPage } from './pages/roster/RunPage.js';
 import { UploadRosterPage } from './pages/roster/UploadRosterPage.js';
@@ -28,6 +33,11 @@ function routesFor(user: Me): Route[] {
     { path: '/customers/:id/roster/upload', render: (p) => <UploadRosterPage key={p.id} customerId={p.id ?? ''} /> },
     { path: '/customers/:id/roster/runs', render: (p) => <RunHistoryPage key={p.id} customerId={p.id ?? ''} /> },
     { path: '/customers/:id/roster/runs/:runId', render: (p) => <RunPage key={`${p.id}/${p.runId}`} customerId={p.id ?? ''} runId={p.runId ?? ''} /> },
+    { path: '/customers/:id/content', render: (p) => <ContentPage key={p.id} customerId={p.id ?? ''} /> },
+    { path: '/customers/:id/content/upload', render: (p) => <UploadContentPage key={p.id} customerId={p.id ?? ''} /> },
+    { path: '/customers/:id/content/:bookId', render: (p) => <TitlePage key={`${p.id}/${p.bookId}`} customerId={p.id ?? ''} bookId={p.bookId ?? ''} /> },
+    { path: '/customers/:id/collections', render: (p) => <CollectionsPage key={p.id} customerId={p.id ?? ''} /> },
+    { path: '/customers/:id/collections/:collectionId', render: (p) => <CollectionPage key={`${p.id}/${p.collectionId}`} customerId={p.id ?? ''} collectionId={p.collectionId ?? ''} /> },
   ];
   if (!isEnterpriseAdmin(user)) return common;
   return [

@@ -5,7 +5,7 @@ import { formatBytes } from '../labels.js';
  * A drop zone with a Choose file button, for one file. The native file input stays in the page
  * (hidden) so forms and tests can set it; the button opens it, so keyboard users have one stop.
  */
-export function FileDrop({ name, label, accept, hint, file, onFile, error, disabled }: {
+export function FileDrop({ name, label, accept, hint, file, onFile, error, disabled, prompt = 'Drag and drop the roster file here' }: {
   name: string;
   label: string;
   /** Passed to the file input, e.g. `.zip,application/zip`. */
@@ -15,6 +15,8 @@ export function FileDrop({ name, label, accept, hint, file, onFile, error, disab
   onFile: (file: File | null) => void;
   error?: string | null | undefined;
   disabled?: boolean;
+  /** The drop zone's call to action. */
+  prompt?: string;
 }) {
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
@@ -61,7 +63,7 @@ export function FileDrop({ name, label, accept, hint, file, onFile, error, disab
         {file ? (
           <div className="drop-file">
             <span className="drop-file-icon" aria-hidden="true">
-              ZIP
+              {/\.([a-z0-9]{1,4})$/i.exec(file.name)?.[1]?.toUpperCase() ?? 'FILE'}
             </span>
             <div className="drop-file-text">
               <strong>{file.name}</strong>
@@ -82,7 +84,7 @@ export function FileDrop({ name, label, accept, hint, file, onFile, error, disab
               ⇪
             </span>
             <p>
-              <strong>Drag and drop the roster file here</strong>
+              <strong>{prompt}</strong>
             </p>
             <p className="muted">or</p>
             <button type="button" className="btn btn-secondary" onClick={pick} disabled={disabled} aria-labelledby={`${id}-label ${id}-choose`} aria-describedby={describedBy}>

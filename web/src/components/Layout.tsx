@@ -3,6 +3,9 @@ import { Link, useLocation } from '../router.js';
 import { homePath, isEnterpriseAdmin, useSession, useUser } from '../session.js';
 import { roleLabel } from '../labels.js';
 
+// Titles and collections form the Content area, beside Users.
+const isContentPath = (pathname: string) => /^\/customers\/[^/]+\/(content|collections)(\/|$)/.test(pathname);
+
 /** The signed-in frame: top bar with product name, main navigation and the account menu. */
 export function Layout({ children }: { children: ReactNode }) {
   const user = useUser();
@@ -10,7 +13,10 @@ export function Layout({ children }: { children: ReactNode }) {
   const nav = isEnterpriseAdmin(user)
     ? [{ to: '/customers', label: 'Customers', active: pathname.startsWith('/customers') }]
     : user.customerId
-      ? [{ to: homePath(user), label: 'Users', active: pathname.startsWith(`/customers/${user.customerId}`) }]
+      ? [
+          { to: homePath(user), label: 'Users', active: pathname.startsWith(`/customers/${user.customerId}`) && !isContentPath(pathname) },
+          { to: `/customers/${user.customerId}/content`, label: 'Content', active: isContentPath(pathname) },
+        ]
       : [];
   return (
     <div className="app">

@@ -6,6 +6,7 @@ import { useSchools } from '../../hooks/useCustomer.js';
 import { usePagedList } from '../../hooks/usePagedList.js';
 import { Link, navigate } from '../../router.js';
 import type { DirectoryClass } from '../../types.js';
+import { BulkAssignClasses, selectionColumn, useClassSelection } from './BulkAssignClasses.js';
 
 const PAGE_SIZE = 25;
 
@@ -14,7 +15,9 @@ export function ClassesTab({ customerId }: { customerId: string }) {
   const list = usePagedList<DirectoryClass>(`/api/customers/${encodeURIComponent(customerId)}/classes`, PAGE_SIZE);
   const schools = useSchools(customerId);
   const classPath = (c: DirectoryClass) => `/customers/${customerId}/classes/${c.id}`;
+  const selection = useClassSelection();
   const columns: Column<DirectoryClass>[] = [
+    selectionColumn(selection),
     {
       header: 'Title',
       cell: (c) => (
@@ -33,6 +36,7 @@ export function ClassesTab({ customerId }: { customerId: string }) {
     <div className="card">
       <ListToolbar label="Classes" search={list.query.search} onSearch={list.setSearch} placeholder="Search by title or class code" />
       {list.error ? <Banner kind="error">{list.error}</Banner> : null}
+      <BulkAssignClasses customerId={customerId} selection={selection} />
       {list.data && list.data.items.length === 0 ? (
         list.query.search ? (
           <EmptyState title="No classes match">Try another search.</EmptyState>

@@ -1,0 +1,72 @@
+/* The Content area's API shapes (see src/server/routes/content/index.ts) and its paths. */
+
+/** A title as the API lists it. */
+export interface Book {
+  id: string;
+  title: string;
+  author: string;
+  format: 'epub' | 'pdf';
+  sizeBytes: number;
+  sha256: string;
+  hasCover: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A row of the titles list. */
+export type BookListItem = Book & { assignmentCount: number };
+
+/** One title with its collections and who it is assigned to. */
+export interface BookDetail extends Book {
+  collections: { id: string; name: string }[];
+  assignments: {
+    users: { id: string; login: string; name: string; role: string; status: string; assignedAt: string }[];
+    classes: { id: string; title: string; classCode: string; status: string; members: number; assignedAt: string }[];
+  };
+}
+
+/** A collection. */
+export interface Collection {
+  id: string;
+  name: string;
+  description: string;
+  bookCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A collection with its titles in order. */
+export interface CollectionDetail extends Collection {
+  books: Book[];
+}
+
+/** Who to assign to, as the picker collects them. */
+export interface Target {
+  type: 'user' | 'class';
+  id: string;
+  label: string;
+  detail: string;
+}
+
+/** API and console paths of one customer's content. */
+export function contentPaths(customerId: string) {
+  const c = encodeURIComponent(customerId);
+  return {
+    api: `/api/customers/${c}/content`,
+    book: (id: string) => `/api/customers/${c}/content/${encodeURIComponent(id)}`,
+    cover: (id: string) => `/api/customers/${c}/content/${encodeURIComponent(id)}/cover`,
+    collectionsApi: `/api/customers/${c}/collections`,
+    collection: (id: string) => `/api/customers/${c}/collections/${encodeURIComponent(id)}`,
+    assignments: `/api/customers/${c}/assignments`,
+    page: `/customers/${customerId}/content`,
+    upload: `/customers/${customerId}/content/upload`,
+    titlePage: (id: string) => `/customers/${customerId}/content/${id}`,
+    collectionsPage: `/customers/${customerId}/collections`,
+    collectionPage: (id: string) => `/customers/${customerId}/collections/${id}`,
+  };
+}
+
+/** The body of an assignment request for the picked targets. */
+export function targetIds(targets: Target[]): { userIds: string[]; classIds: string[] } {
+  return { userIds: targets.filter((t) => t.type === 'user').map((t) => t.id), classIds: targets.filter((t) => t.type === 'class').map((t) => t.id) };
+}
