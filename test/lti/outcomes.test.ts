@@ -140,6 +140,23 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
     const walled = await fetch(`${s.url}/api/customers/${c.id}/lti/outcomes`, { headers: { cookie: otherCookie } });
     assert.equal(walled.status, 404);
   });
+
+  it("reports what the reader saves: the launched session's progress goes through the reader's hook to the LMS", async () => {
+    // The app's own queue (graphile-worker on PostgreSQL) sends what the reader's hook queues.
+    await s.ctx.jobs.start({ concurrency: 1 });
+    const res = await postLaunch(s, signed(s, c, { user_id: 'lms-ada', lis_person_sourcedid: 'S-1001', resource_link_id: 'link-ulysses', lis_outcome_service_url: lms.url, lis_result_sourcedid: 'course1:ulysses:ada', custom_bookid: books['Ulysses']! }));
+    assert.equal(res.location, `/reader/books/${books['Ulysses']}`);
+    const session = (await (await fetch(`${s.url}/api/auth/session`, { headers: { cookie: res.cookie! } })).json()) as { csrfToken: string };
+    lms.received.length = 0;
+    const saved = await fetch(`${s.url}/api/reader/books/${books['Ulysses']}/progress`, {
+      method: 'PUT',
+      headers: { cookie: res.cookie!, 'x-csrf-token': session.csrfToken, 'content-type': 'application/json' },
+      body: JSON.stringify({ position: 'page:40', progress: 0.4 }),
+    });
+    assert.equal(saved.status, 200, await saved.text());
+    await settled(7);
+    assert.deepEqual(lms.received, [{ sourcedId: 'course1:ulysses:ada', score: '0.4000', problem: '' }]);
+  });
 });
 
 it('reports only steps of 0.1 and reaching 1.0', () => {
