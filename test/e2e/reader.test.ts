@@ -93,6 +93,7 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await page.getByRole('link', { name: 'Algebra Stories' }).click();
     await page.waitForURL(`${server.url}/reader/books/${school.books.algebra.id}`);
     await visible(page.getByRole('heading', { name: 'Algebra Stories', level: 1 }));
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Algebra Stories', 'focus starts on the title, for screen readers');
     await waitFor(async () => /Numbers Everywhere/.test((await location(page).textContent()) ?? ''), 'the first chapter');
     const frame = page.frameLocator('.reading-stage iframe');
     await visible(frame.getByRole('heading', { name: 'Numbers Everywhere' }));

@@ -5,10 +5,8 @@
  * collection. Students then sign in with username + Suffix and the password from users.csv.
  */
 import assert from 'node:assert/strict';
-import { CollectionRepository } from '../../src/content/collection-repository.js';
 import type { AppContext } from '../../src/context.js';
 import type { RunView } from '../../src/rostering/runs/run-view.js';
-import { nowIso } from '../../src/time.js';
 import { TestClient, seedCustomer } from '../helpers/app.js';
 import { epub2, epub3, fileForm, pdf } from '../helpers/books.js';
 import { HEADERS, district11, table, zipBuffer } from '../helpers/bundles.js';
@@ -120,8 +118,8 @@ export async function setUpSchool(ctx: AppContext, app: ConstructorParameters<ty
 
   const collection = await admin.post<{ id: string }>(url('/collections'), { name: `Summer Reading${tag}`, description: 'Stories for the holidays' });
   assert.equal(collection.status, 201, JSON.stringify(collection.body));
-  // Through the repository: PUT …/collections/:id/books nests two transactions in the content work in progress.
-  await new CollectionRepository(ctx.db.kysely).setBooks(collection.body.id, [books.algebra.id, books.direct.id], nowIso());
+  const filled = await admin.request('PUT', url(`/collections/${collection.body.id}/books`), { bookIds: [books.algebra.id, books.direct.id] });
+  assert.equal(filled.status, 200, JSON.stringify(filled.body));
 
   const s = suffix.toLowerCase();
   return {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, messageOf } from '../api.js';
+import { ApiError, api, messageOf } from '../api.js';
 import { Banner } from '../components/Banner.js';
 import { Dialog } from '../components/Dialog.js';
 import { useTitle } from '../components/Layout.js';
@@ -7,7 +7,6 @@ import { Link } from '../router.js';
 import { useProgressSaver } from './progress-saver.js';
 import type { BookDetail } from './types.js';
 import { pagingDirection, type Viewer, type ViewerEvents, type ViewerLocation } from './viewer.js';
-import { api } from '../api.js';
 
 /** A title opened for reading: loads its metadata (with the saved position), then the viewer. */
 export function BookPage({ bookId }: { bookId: string }) {
@@ -42,6 +41,7 @@ export function BookPage({ bookId }: { bookId: string }) {
 
 function ReadingView({ book }: { book: BookDetail }) {
   const stage = useRef<HTMLDivElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
   const viewer = useRef<Viewer | null>(null);
   const [ready, setReady] = useState(false);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -107,6 +107,9 @@ function ReadingView({ book }: { book: BookDetail }) {
     };
   }, [book, save, onKey, turn]);
 
+  // Arriving from the shelf, screen readers hear the title first (the link that had focus is gone).
+  useEffect(() => heading.current?.focus(), []);
+
   useEffect(() => {
     if (tocOpen) return;
     window.addEventListener('keydown', onKey);
@@ -123,7 +126,9 @@ function ReadingView({ book }: { book: BookDetail }) {
           <span className="reading-back-text">Bookshelf</span>
         </Link>
         <div className="reading-title">
-          <h1>{book.title}</h1>
+          <h1 ref={heading} tabIndex={-1}>
+            {book.title}
+          </h1>
           <p>{book.author}</p>
         </div>
         <button type="button" className="btn btn-small reading-toc-button" onClick={() => setTocOpen(true)} disabled={!ready} aria-haspopup="dialog">
