@@ -136,6 +136,7 @@ export class AssignmentRepository {
           .where('e.customer_id', '=', customerId)
           .whereRef('e.class_sourced_id', '=', 'c.sourced_id')
           .where('e.status', '=', 'active')
+          .where((w) => w.or([w('e.begin_date', 'is', null), w('e.begin_date', '=', ''), w('e.begin_date', '<=', day)]))
           .where((w) => w.or([w('e.end_date', 'is', null), w('e.end_date', '=', ''), w('e.end_date', '>=', day)]))
           .as('members'),
       )

@@ -81,7 +81,7 @@ describe('Content in Chromium', { skip: browserSkipReason() ?? false }, () => {
     const classes = page.getByRole('table', { name: 'Classes this title is assigned to' });
     await visible(classes.getByRole('link', { name: 'Algebra P1' }));
     assert.match((await classes.getByRole('row').nth(1).textContent()) ?? '', /3 people/);
-    await screenshot(page, 'content-03-title-assigned', { fullPage: true, docsName: 'content-title' });
+    await screenshot(page, 'content-03-title-assigned', { fullPage: true, docsName: 'content-title.png' });
 
     // A PDF without metadata takes its title from the file name.
     await page.goto(`${base}/content/upload`);
@@ -100,7 +100,7 @@ describe('Content in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length === 1);
     await page.getByLabel('Search titles').fill('');
     await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length === 2);
-    await screenshot(page, 'content-04-titles', { docsName: 'content-titles' });
+    await screenshot(page, 'content-04-titles', { docsName: 'content-titles.png' });
 
     // A collection holding the PDF, created and filled in the console.
     await page.getByRole('link', { name: 'Collections' }).click();
