@@ -132,6 +132,8 @@ describeEachDialect('Reader API', (dialect) => {
       assert.equal(res.headers.etag, `"${crypto.createHash('sha256').update(a.bytes.algebra).digest('hex')}"`);
       assert.match(String(res.headers['cache-control']), /private/);
       assert.ok(res.bytes.equals(a.bytes.algebra), 'the bytes are the uploaded file');
+      const head = await t.app.inject({ method: 'HEAD', url: `/api/reader/books/${a.books.algebra.id}/file`, headers: { cookie: student.cookie! } });
+      assert.deepEqual([head.statusCode, head.headers['content-length'], head.headers['accept-ranges'], head.rawPayload.length], [200, String(a.bytes.algebra.length), 'bytes', 0]);
     });
 
     it('serves byte ranges (206), suffix and open-ended ranges, 416 past the end, and the whole file when If-Range no longer matches', async () => {
