@@ -21,6 +21,10 @@ export type Bind = (name: FieldName) => {
 };
 
 const FIELD_ORDER = Object.keys(FIELD_LABELS);
+const UNMATCHED_USERS_OPTIONS = [
+  { value: 'create', label: 'Create an LTI-only reader account' },
+  { value: 'refuse', label: 'Refuse the launch with a message' },
+] as const;
 const SET_PLACEHOLDER = 'Set — leave blank to keep';
 
 /**
@@ -156,6 +160,12 @@ export function CustomerForm({ mode, submitLabel, onCancel, onSubmit }: {
 
       <FormSection title="LTI" description="Lectern generates the consumer key and shared secret when the customer is added.">
         <SelectField {...bindChoice('lti.version')} options={LTI_VERSION_OPTIONS} />
+        <RadioGroup
+          {...bindChoice('lti.unmatchedUsers')}
+          options={UNMATCHED_USERS_OPTIONS}
+          className="field-full"
+          hint="A launch from the school’s LMS signs a person in as the rostered user their Match with rule and Suffix find. When it finds nobody, Lectern can give them an LTI-only reader account (roster syncs never delete it, and once a sync brings them, their next launch moves to the rostered account with their reading progress), or send them back to the LMS with a message."
+        />
       </FormSection>
 
       <FormSection title="Rostering" description="How students, teachers and classes reach Lectern.">

@@ -21,6 +21,7 @@ export const FIELD_LABELS = {
   'address.postalCode': 'Postal code',
   'address.country': 'Country',
   'lti.version': 'LTI version',
+  'lti.unmatchedUsers': 'LMS users the roster does not have',
   'rostering.type': 'Rostering type',
   'rostering.oneRosterVersion': 'OneRoster version',
   'rostering.syncType': 'Sync Type',
@@ -60,6 +61,7 @@ export function emptyValues(): FormValues {
     ...values,
     'profile.timeZone': 'America/Chicago',
     'lti.version': '1.1',
+    'lti.unmatchedUsers': 'create',
     'rostering.type': 'none',
     'rostering.oneRosterVersion': '1.1',
     'rostering.authorization': 'oauth1-hmac-sha256',
@@ -86,6 +88,7 @@ export function valuesFromCustomer(c: Customer): FormValues {
     'address.postalCode': c.address.postalCode,
     'address.country': c.address.country,
     'lti.version': c.lti.version,
+    'lti.unmatchedUsers': c.lti.unmatchedUsers,
     'rostering.type': r.type,
     'rostering.oneRosterVersion': r.oneRosterVersion ?? '1.1',
     'rostering.syncType': r.syncType ?? '',
@@ -178,7 +181,7 @@ function commonParts(v: FormValues) {
       postalCode: v['address.postalCode'].trim(),
       country: v['address.country'].trim(),
     },
-    lti: { version: '1.1' as const },
+    lti: { version: '1.1' as const, unmatchedUsers: v['lti.unmatchedUsers'] === 'refuse' ? ('refuse' as const) : ('create' as const) },
     rostering: rosteringBody(v),
   };
 }
