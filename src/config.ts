@@ -55,7 +55,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const maxBundleMb = Number(env.LECTERN_MAX_BUNDLE_MB || 512);
   if (!Number.isFinite(maxBundleMb) || maxBundleMb <= 0) throw new Error(`LECTERN_MAX_BUNDLE_MB must be a positive number, got "${env.LECTERN_MAX_BUNDLE_MB}"`);
   const maxBookMb = Number(env.LECTERN_MAX_BOOK_MB || 200);
-  if (!Number.isFinite(maxBookMb) || maxBookMb <= 0) throw new Error(`LECTERN_MAX_BOOK_MB must be a positive number, got "${env.LECTERN_MAX_BOOK_MB}"`);
+  // Sizes are stored in an integer column (32-bit on PostgreSQL).
+  if (!Number.isFinite(maxBookMb) || maxBookMb <= 0 || maxBookMb > 2047) throw new Error(`LECTERN_MAX_BOOK_MB must be a positive number up to 2047, got "${env.LECTERN_MAX_BOOK_MB}"`);
   const seconds = (name: string, fallback: number): number => {
     const value = Number(env[name] || fallback);
     if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of seconds, got "${env[name]}"`);
