@@ -10,7 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { browserSkipReason, launchBrowser, screenshot, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { waitFor } from '../helpers/wait.js';
-import { STUDENT_PASSWORD, setUpSchool, type School } from '../reader/school.js';
+import { fileForm } from '../helpers/books.js';
+import { STUDENT_PASSWORD, illustratedEpub, setUpSchool, type School } from '../reader/school.js';
 
 const visible = (l: Locator) => l.waitFor({ state: 'visible' });
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
@@ -163,6 +164,27 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
 
     await page.goto(`${server.url}/reader/books/${school.books.direct.id}`);
     await visible(page.getByRole('alert').filter({ hasText: 'This book is not on your bookshelf' }));
+  });
+
+  it('an EPUB’s stylesheet and images (blob: URLs from epub.js) load under the reader’s CSP; a collection lists its titles', async () => {
+    const f = fileForm(await illustratedEpub('Picture Book'), 'pictures.epub');
+    const uploaded = await school.admin.request<{ id: string }>('POST', `/api/customers/${school.customerId}/content`, f.body, f.headers);
+    assert.equal(uploaded.status, 201);
+    assert.equal((await school.admin.post(`/api/customers/${school.customerId}/assignments`, { bookIds: [uploaded.body.id], userIds: [school.userIds.algebraStudent] })).status, 200);
+    const page = await device();
+    await signIn(page, school.logins.algebraStudent, `/reader/books/${uploaded.body.id}`);
+    const frame = page.frameLocator('.reading-stage iframe');
+    await visible(frame.getByRole('heading', { name: 'Pictures' }));
+    const picture = frame.getByRole('img', { name: 'A red square' });
+    await waitFor(() => picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth === 120), 'the picture to load');
+    assert.match((await picture.getAttribute('src')) ?? '', /^blob:/);
+    await waitFor(async () => (await frame.locator('.styled').evaluate((p) => getComputedStyle(p).fontStyle)) === 'italic', 'the book’s stylesheet to apply');
+
+    await page.getByRole('link', { name: 'Back to your bookshelf' }).click();
+    await page.getByRole('link', { name: /Summer Reading/ }).click();
+    await visible(page.getByRole('heading', { name: 'Summer Reading', level: 1 }));
+    assert.deepEqual(await page.getByRole('list', { name: 'Books in Summer Reading' }).locator('.book-title').allTextContents(), ['Algebra Stories']);
+    assert.deepEqual(errors, [], 'no CSP refusals or script errors');
   });
 
   it('a teacher sees a shelf per class', async () => {

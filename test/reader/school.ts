@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { AppContext } from '../../src/context.js';
 import type { RunView } from '../../src/rostering/runs/run-view.js';
 import { TestClient, seedCustomer } from '../helpers/app.js';
-import { epub2, epub3, fileForm, pdf } from '../helpers/books.js';
+import { epub2, epub3, fileForm, pdf, pngImage } from '../helpers/books.js';
 import { HEADERS, district11, table, zipBuffer } from '../helpers/bundles.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -132,4 +132,48 @@ export async function setUpSchool(ctx: AppContext, app: ConstructorParameters<ty
     bytes,
     collectionId: collection.body.id,
   };
+}
+
+/**
+ * An EPUB 3 whose chapter has a stylesheet, an image and an embedded font: epub.js hands these to
+ * the page as blob: URLs, so this is the book that proves the reader's CSP lets them through.
+ */
+export async function illustratedEpub(title: string): Promise<Buffer> {
+  const opf = `<?xml version="1.0" encoding="UTF-8"?>
+<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id">
+  <metadata xmlns:dc="http://purl.org/dc/elements/1.1/">
+    <dc:identifier id="id">urn:uuid:6f1c2b3a-1d2e-4f5a-8b9c-0d1e2f3a4b5c</dc:identifier>
+    <dc:title>${title}</dc:title>
+    <dc:creator>Ivy Illustrator</dc:creator>
+    <dc:language>en</dc:language>
+    <meta property="dcterms:modified">2024-01-01T00:00:00Z</meta>
+  </metadata>
+  <manifest>
+    <item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>
+    <item id="ch1" href="chapter1.xhtml" media-type="application/xhtml+xml"/>
+    <item id="css" href="style.css" media-type="text/css"/>
+    <item id="pic" href="images/picture.png" media-type="image/png"/>
+  </manifest>
+  <spine><itemref idref="ch1"/></spine>
+</package>
+`;
+  const nav = `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"><head><title>Contents</title></head>
+<body><nav epub:type="toc"><ol><li><a href="chapter1.xhtml">Pictures</a></li></ol></nav></body></html>
+`;
+  const chapter = `<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Pictures</title><link rel="stylesheet" type="text/css" href="style.css"/></head>
+<body><h1>Pictures</h1><p class="styled">A styled paragraph under a picture.</p><img id="picture" src="images/picture.png" alt="A red square"/></body></html>
+`;
+  return zipBuffer([
+    ['mimetype', { data: 'application/epub+zip', store: true }],
+    ['META-INF/container.xml', '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>'],
+    ['OEBPS/content.opf', opf],
+    ['OEBPS/nav.xhtml', nav],
+    ['OEBPS/chapter1.xhtml', chapter],
+    ['OEBPS/style.css', '.styled { color: rgb(140, 20, 30); font-style: italic; }\n'],
+    ['OEBPS/images/picture.png', pngImage(120, 80, [200, 30, 30])],
+  ]);
 }
