@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase, type Db } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -142,6 +143,20 @@ for (const [engine, dialect] of setups) {
       assert.equal(runs, 1);
       await q.stop();
     });
+
+    // The embedded engine is one process; graphile's worker pool must beat, or a dead one's jobs stay locked.
+    if (engine === 'postgres') {
+      it('records a heartbeat for the worker pool it starts, and forgets it on a clean stop', async () => {
+        const q = newQueue();
+        q.register('noop', async () => undefined);
+        const mine = () => db.kysely.selectFrom('job_workers').selectAll().where('host', '=', `${os.hostname()}:${process.pid}`).execute();
+        const before = (await mine()).length;
+        await q.start({ concurrency: 3 });
+        assert.ok((await mine()).length > before, 'the worker pool beats');
+        await q.stop();
+        assert.equal((await mine()).length, before, 'a clean stop forgets its heartbeats');
+      });
+    }
 
     it('recovers a job whose worker died mid-run: it runs again, once', async () => {
       let runs = 0;

@@ -1,5 +1,6 @@
+import { EventEmitter } from 'node:events';
 import os from 'node:os';
-import { Logger, makeWorkerUtils, run, type Runner, type TaskList, type WorkerUtils } from 'graphile-worker';
+import { Logger, makeWorkerUtils, run, type Runner, type TaskList, type WorkerEvents, type WorkerUtils } from 'graphile-worker';
 import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Database } from '../db/schema.js';
@@ -32,7 +33,7 @@ export class PostgresJobQueue implements JobQueue {
   private readonly tasks: TaskList = {};
   private runner: Runner | null = null;
   private utils: WorkerUtils | null = null;
-  private readonly workerIds = new Set<string>();
+  private readonly workerIds = new Set<string>(); // the ids graphile locks jobs under (its pools)
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -78,14 +79,18 @@ export class PostgresJobQueue implements JobQueue {
   /** Starts graphile's worker pool in this process, with heartbeats and dead-worker recovery. */
   async start(opts: { concurrency: number }): Promise<void> {
     await this.workerUtils();
-    this.runner = await run({ pgPool: this.pool, logger: quietLogger, taskList: this.tasks, concurrency: Math.max(1, opts.concurrency), noHandleSignals: true, pollInterval: 1000 });
-    this.runner.events.on('worker:create', ({ worker }) => {
-      this.workerIds.add(worker.workerId);
+    // graphile 0.17 locks jobs in the name of the worker pool, so the pool is what beats. Listening
+    // before run(), which creates the pool: a pool missed here would never beat, and its jobs would
+    // stay locked for hours after this process died.
+    const events = new EventEmitter() as WorkerEvents;
+    events.on('pool:create', ({ workerPool }) => {
+      this.workerIds.add(workerPool.id);
       void this.beat();
     });
-    this.runner.events.on('worker:release', ({ worker }) => {
-      this.workerIds.delete(worker.workerId);
+    events.on('pool:release', ({ workerPool }) => {
+      this.workerIds.delete(workerPool.id);
     });
+    this.runner = await run({ pgPool: this.pool, logger: quietLogger, taskList: this.tasks, concurrency: Math.max(1, opts.concurrency), noHandleSignals: true, pollInterval: 1000, events });
     await this.beat();
     await this.unlockDeadWorkers();
     this.timer = setInterval(() => {
@@ -97,8 +102,10 @@ export class PostgresJobQueue implements JobQueue {
   /** Stops the worker pool gracefully and forgets this process's heartbeats. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    // Taken before stopping: the pool releases (and forgets) its workers as it stops.
+    const ids = [...this.workerIds];
     await this.runner?.stop();
-    if (this.workerIds.size) await this.db.deleteFrom('job_workers').where('worker_id', 'in', [...this.workerIds]).execute();
+    if (ids.length) await this.db.deleteFrom('job_workers').where('worker_id', 'in', ids).execute();
     await this.utils?.release();
     this.runner = null;
     this.utils = null;

@@ -108,11 +108,14 @@ export function registerPullJob(ctx: AppContext): void {
  * never overlap) while the dead one is failed by `failInterrupted`.
  */
 export async function runPullJob(ctx: AppContext, p: RosterPullPayload, job: JobContext): Promise<void> {
+  const started = Date.now();
+  // One line as a pull starts and one as it ends, with the process id: what operators (and the scale test) follow.
+  log(`start customer=${p.customerId} attempt=${job.attempt}${p.slot ? ` slot=${p.slot}` : ''}`);
   let runId = p.runId;
   if (runId && job.attempt > 1) {
     const earlier = await ctx.runs.get(p.actor, p.customerId, runId).catch(() => null);
     if (!earlier || earlier.status !== 'queued') {
-      if (earlier && earlier.status !== 'running') return;
+      if (earlier && earlier.status !== 'running') return log(`end customer=${p.customerId} run=${runId} status=${earlier.status} (already finished)`);
       runId = undefined;
     }
   }
@@ -123,9 +126,14 @@ export async function runPullJob(ctx: AppContext, p: RosterPullPayload, job: Job
     // The customer changed (no longer a pull source, deleted…) since the pull was asked for: say so on its run.
     if (!(err instanceof AppError)) throw err;
     if (runId) await ctx.runs.fail(runId, err.code, err.message);
-    return;
+    return log(`end customer=${p.customerId} refused code=${err.code}`);
   }
   if (run.status === 'succeeded' || run.status === 'succeeded_with_warnings') await ctx.runs.hashPasswords(p.customerId);
+  log(`end customer=${p.customerId} run=${run.runId} status=${run.status} ms=${Date.now() - started}`);
+}
+
+function log(message: string): void {
+  console.error(`${new Date().toISOString()} [pull] pid=${process.pid} ${message}`);
 }
 
 function hostOf(url: string): string {

@@ -1,0 +1,238 @@
+/*
+ * The job engine at scale, with real processes: one `lectern serve` and two `lectern worker` on a
+ * fresh PostgreSQL database, 20 Auto customers each pulling its own bundle from a real OpenSSH
+ * sftp-server. All 20 come due at once; three schedulers (serve runs jobs too) race to claim the
+ * slots. Worker A is killed (SIGKILL, by the `apply.mid` failpoint, inside its first apply
+ * transaction). Every customer must end with exactly its roster, each slot claimed once, the dead
+ * runs failed as INTERRUPTED, and no customer pulled by two processes at once (from the pull
+ * start/end lines every process writes, with the killed process's death as the end of its pulls).
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { loadConfig } from '../../src/config.js';
+import { createContext, type AppContext } from '../../src/context.js';
+import { scheduleBasis } from '../../src/rostering/scheduler-repository.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, seedCustomer } from '../helpers/app.js';
+import { HEADERS, district11, table, zipBuffer } from '../helpers/bundles.js';
+import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../helpers/databases.js';
+import { sftpSkipReason, startSftpServer, type TestSftpServer } from '../helpers/sftp-server.js';
+import { waitFor } from '../helpers/wait.js';
+
+const CUSTOMERS = 20;
+const TIME_ZONE = 'America/Chicago';
+const skip = postgresSkipReason() ?? sftpSkipReason();
+
+/** Customer i's users: a teacher and 2–6 students, all enrolled in its one class; sourcedIds unique to it. */
+function bundleFor(i: number): { files: Record<string, string>; sourcedIds: string[] } {
+  const people = [{ sourcedId: `c${i}-t`, role: 'teacher', username: `c${i}teacher` }];
+  for (let s = 0; s < 2 + (i % 5); s++) people.push({ sourcedId: `c${i}-s${s}`, role: 'student', username: `c${i}student${s}` });
+  const files = district11({
+    'users.csv': table(
+      HEADERS.users11,
+      people.map((p) => ({ ...p, enabledUser: 'true', orgSourcedIds: 'org-s', givenName: p.username, familyName: `Customer${i}` })),
+    ),
+    'enrollments.csv': table(
+      HEADERS.enrollments,
+      people.map((p, n) => ({ sourcedId: `c${i}-e${n}`, classSourcedId: 'cl-1', schoolSourcedId: 'org-s', userSourcedId: p.sourcedId, role: p.role })),
+    ),
+  });
+  return { files, sourcedIds: people.map((p) => p.sourcedId).sort() };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Child {
+  name: string;
+  proc: ChildProcess;
+  output: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+}
+
+describe('serve + two workers on PostgreSQL, one killed mid-run', { skip: skip ?? false }, () => {
+  let database: TestDatabase;
+  let sftp: TestSftpServer;
+  let ctx: AppContext;
+  let env: NodeJS.ProcessEnv;
+  const children: Child[] = [];
+
+  const start = (name: string, args: string[], extra: Record<string, string> = {}): Child => {
+    const proc = spawn(process.execPath, ['bin/lectern.js', ...args], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output: string[] = [];
+    for (const stream of [proc.stdout!, proc.stderr!]) {
+      let rest = '';
+      stream.on('data', (chunk: Buffer) => {
+        const lines = (rest + chunk.toString()).split('\n');
+        rest = lines.pop()!;
+        output.push(...lines);
+      });
+    }
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
+    const child = { name, proc, output, exited };
+    children.push(child);
+    return child;
+  };
+
+  before(async () => {
+    database = await createTestDatabase('postgres');
+    sftp = await startSftpServer();
+    env = {
+      ...process.env,
+      DATABASE_URL: database.url,
+      LECTERN_DATA_DIR: database.dataDir,
+      LECTERN_JOBS: 'postgres',
+      // Every process must seal and open secrets with the same key.
+      LECTERN_SECRET_KEY: crypto.randomBytes(32).toString('hex'),
+      LECTERN_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
+      LECTERN_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      // Production timings scaled down so the test takes seconds, not minutes.
+      LECTERN_SCHEDULER_TICK_SECONDS: '1',
+      LECTERN_WORKER_HEARTBEAT_SECONDS: '0.5',
+      LECTERN_WORKER_DEAD_AFTER_SECONDS: '3',
+      LECTERN_RUN_LEASE_SECONDS: '4',
+      LECTERN_SFTP_SETTLE_SECONDS: '0.3',
+      LECTERN_JOB_CONCURRENCY: '2',
+      LOG_LEVEL: 'warn',
+    };
+    delete env.LECTERN_FAILPOINT;
+    ctx = await createContext(loadConfig(env));
+  });
+
+  after(async () => {
+    for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGTERM');
+    await Promise.all(children.map((c) => Promise.race([c.exited, new Promise((r) => setTimeout(r, 5000))])));
+    for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+    await ctx?.close();
+    await sftp?.close();
+    await database?.drop();
+  });
+
+  it('pulls every customer exactly once to exactly its roster, never two at once, despite a worker killed mid-apply', { timeout: 90_000 }, async () => {
+    const began = Date.now();
+    const expected = new Map<string, string[]>();
+    for (let i = 0; i < CUSTOMERS; i++) {
+      const dir = path.join(sftp.root, `c${i}`);
+      fs.mkdirSync(dir);
+      const { files, sourcedIds } = bundleFor(i);
+      fs.writeFileSync(path.join(dir, 'roster.zip'), await zipBuffer(files));
+      const c = await seedCustomer(ctx, {
+        profile: { timeZone: TIME_ZONE },
+        rostering: { syncFrequency: 'auto', period: 'hourly', suffix: `@c${i}`, sftp: { host: sftp.host, port: sftp.port, username: sftp.username, password: sftp.password, path: dir, fileName: 'roster.zip' } },
+      });
+      expected.set(c.id, sourcedIds);
+    }
+
+    const port = await freePort();
+    const serve = start('serve', ['serve'], { PORT: String(port), HOST: '127.0.0.1', LECTERN_PUBLIC_URL: `http://127.0.0.1:${port}` });
+    const doomed = start('worker A', ['worker'], { LECTERN_FAILPOINT: 'apply.mid', LECTERN_JOB_CONCURRENCY: '4' });
+    const survivor = start('worker B', ['worker']);
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, 'serve to listen', 30_000, 200);
+    await waitFor(() => [doomed, survivor].every((w) => w.output.some((l) => l.startsWith('Lectern worker (postgres jobs)'))), 'both workers to start', 30_000, 100);
+
+    // The hour comes for all 20 at once.
+    const slot = new Date(Date.now() - 1000).toISOString();
+    for (const id of expected.keys()) {
+      await ctx.db.kysely
+        .insertInto('roster_schedules')
+        .values({ customer_id: id, next_run_at: slot, basis: scheduleBasis('hourly', TIME_ZONE), last_claimed_at: null, updated_at: slot })
+        .onConflict((oc) => oc.column('customer_id').doUpdateSet({ next_run_at: slot, basis: scheduleBasis('hourly', TIME_ZONE) }))
+        .execute();
+    }
+
+    const death = await Promise.race([doomed.exited, new Promise<null>((r) => setTimeout(() => r(null), 30_000))]);
+    assert.ok(death, `worker A should have been killed inside an apply:\n${doomed.output.slice(-20).join('\n')}`);
+    assert.equal(death.signal, 'SIGKILL');
+
+    const ids = [...expected.keys()];
+    const runsOf = () => ctx.db.kysely.selectFrom('roster_runs').select(['id', 'customer_id', 'status', 'error_code', 'actor_label', 'started_at', 'finished_at']).where('customer_id', 'in', ids).execute();
+    await waitFor(
+      async () => {
+        const runs = await runsOf();
+        return ids.every((id) => runs.some((r) => r.customer_id === id && r.status === 'succeeded')) && runs.every((r) => r.status !== 'queued' && r.status !== 'running');
+      },
+      'every customer to finish a successful pull and no run left open',
+      45_000,
+      250,
+    ).catch(async (err: unknown) => {
+      // Say where things stood: the runs, and what each process said last.
+      const runs = await runsOf();
+      const summary = runs.map((r) => `${r.customer_id.slice(0, 8)} ${r.status} ${r.error_code ?? ''} ${r.started_at ?? ''}`).join('\n');
+      const jobs = await sql`select id, attempts, max_attempts, locked_by, locked_at, last_error from graphile_worker._private_jobs`.execute(ctx.db.kysely);
+      const workers = await ctx.db.kysely.selectFrom('job_workers').selectAll().execute();
+      console.error(JSON.stringify({ jobs: jobs.rows, workers }, null, 1));
+      throw new Error(`${(err as Error).message}\n${summary}\n${children.map((c) => `--- ${c.name}\n${c.output.slice(-15).join('\n')}`).join('\n')}`);
+    });
+
+    // Exactly the expected roster per customer.
+    for (const [id, sourcedIds] of expected) {
+      const users = await ctx.db.kysely.selectFrom('users').select('sourced_id').where('customer_id', '=', id).where('source', '=', 'roster').where('status', '=', 'active').orderBy('sourced_id').execute();
+      assert.deepEqual(
+        users.map((u) => u.sourced_id),
+        sourcedIds,
+        `customer ${id}`,
+      );
+    }
+    // One claim per customer for the slot, one success each, and only the killed runs failed.
+    const schedules = await ctx.db.kysely.selectFrom('roster_schedules').select(['customer_id', 'last_claimed_at']).where('customer_id', 'in', ids).execute();
+    assert.ok(schedules.every((s) => s.last_claimed_at === slot));
+    const runs = await runsOf();
+    for (const id of ids) assert.equal(runs.filter((r) => r.customer_id === id && r.status === 'succeeded').length, 1, `one successful pull of ${id}`);
+    const failed = runs.filter((r) => r.status === 'failed');
+    assert.ok(failed.length >= 1, 'the killed worker left at least one run behind');
+    assert.ok(
+      failed.every((r) => r.error_code === 'INTERRUPTED'),
+      JSON.stringify(failed),
+    );
+    assert.ok(runs.every((r) => r.actor_label === 'Auto schedule'));
+
+    // From every process's pull lines: no customer's pulls overlap in time.
+    const spans = new Map<string, { from: number; to: number; who: string }[]>();
+    for (const child of children) {
+      const open = new Map<string, number>();
+      const died = child === doomed ? death.at : Number.POSITIVE_INFINITY;
+      for (const line of child.output) {
+        const m = /^(\S+) \[pull\] pid=\d+ (start|end) customer=(\S+)/.exec(line);
+        if (!m) continue;
+        const [, at, what, customer] = m as unknown as [string, string, string, string];
+        if (what === 'start') open.set(customer, Date.parse(at));
+        else {
+          spans.set(customer, [...(spans.get(customer) ?? []), { from: open.get(customer)!, to: Date.parse(at), who: child.name }]);
+          open.delete(customer);
+        }
+      }
+      for (const [customer, from] of open) spans.set(customer, [...(spans.get(customer) ?? []), { from, to: died, who: child.name }]);
+    }
+    for (const id of ids) {
+      const s = (spans.get(id) ?? []).sort((a, b) => a.from - b.from);
+      assert.ok(s.length >= 1, `a pull of ${id} was logged`);
+      for (let k = 1; k < s.length; k++) assert.ok(s[k]!.from >= s[k - 1]!.to, `pulls of ${id} overlap: ${JSON.stringify(s)}`);
+    }
+    assert.ok([...spans.values()].some((s) => s.some((x) => x.who === 'worker A')), 'worker A pulled before it died');
+
+    // The stateless web side reports it: no stale feed, and each customer's last sync succeeded.
+    const health = (await (await fetch(`${base}/api/health`)).json()) as { status: string; staleFeeds: number };
+    assert.deepEqual(health, { status: 'ok', database: 'postgres', staleFeeds: 0 });
+    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ login: ADMIN_EMAIL, password: ADMIN_PASSWORD }) });
+    assert.equal(login.status, 200);
+    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const list = (await (await fetch(`${base}/api/customers?pageSize=100`, { headers: { cookie } })).json()) as { items: { id: string; rostering: { lastRun: { status: string } | null } }[] };
+    for (const id of ids) assert.equal(list.items.find((c) => c.id === id)?.rostering.lastRun?.status, 'succeeded');
+    assert.ok(serve.proc.exitCode === null && survivor.proc.exitCode === null, 'serve and worker B are still running');
+    console.error(`scale test: ${CUSTOMERS} customers, ${runs.length} runs (${failed.length} interrupted) in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+  });
+});
