@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { operatorActor } from '../../src/accounts/policy.js';
+import { canRead } from '../../src/content/assignment-repository.js';
+import { LaunchService } from '../../src/lti/launch-service.js';
 import { launchRole } from '../../src/lti/roles.js';
 import { describeEachDialect } from '../helpers/app.js';
 import { launchParams, signLaunch } from '../helpers/lti.js';
@@ -219,6 +221,19 @@ describeEachDialect('LTI 1.1 launch', (dialect) => {
       assert.equal((await whoAmI(later.cookie)).id, fay.id);
     });
 
+    it('makes one LTI-only account when the same new person launches several times at once', async () => {
+      const lmsUser = uid();
+      const launches = Array.from({ length: 6 }, () => postLaunch(s, signed(s, c, { user_id: lmsUser, lis_person_sourcedid: 'S-6666' })));
+      const results = await Promise.all(launches);
+      assert.deepEqual(results.map((r) => r.status), [303, 303, 303, 303, 303, 303]);
+      const ids = new Set(await Promise.all(results.map(async (r) => (await whoAmI(r.cookie)).id)));
+      assert.equal(ids.size, 1);
+      const accounts = await s.ctx.db.kysely.selectFrom('users').select('id').where('customer_id', '=', c.id).where('source', '=', 'lti').where('status', '=', 'active').execute();
+      assert.equal(accounts.filter((a) => ids.has(a.id)).length, 1);
+      const links = await s.ctx.db.kysely.selectFrom('lti_user_links').selectAll().where('customer_id', '=', c.id).where('lti_user_id', '=', lmsUser).execute();
+      assert.equal(links.length, 1);
+    });
+
     it("'refuse' sends the person back to the LMS with a message, and creates nobody", async () => {
       await s.ctx.customers.update(operatorActor, c.id, { lti: { unmatchedUsers: 'refuse' } });
       try {
@@ -234,6 +249,18 @@ describeEachDialect('LTI 1.1 launch', (dialect) => {
         await s.ctx.customers.update(operatorActor, c.id, { lti: { unmatchedUsers: 'create' } });
       }
     });
+  });
+
+  it('sweeps expired nonces and launch tickets on a launch', async () => {
+    const past = new Date(Date.now() - 3600_000).toISOString();
+    await s.ctx.db.kysely.insertInto('lti_nonces').values({ consumer_key: c.key, nonce: 'old-nonce', expires_at: past }).execute();
+    await s.ctx.db.kysely.insertInto('lti_launch_tickets').values({ id: 'old-ticket', customer_id: c.id, user_id: (await userBy('sourced_id', 'stu-ada')).id, target: '/reader', expires_at: past }).execute();
+    // A fresh service (as after a restart) sweeps on its first launch, then at most every ten minutes.
+    const service = new LaunchService(s.ctx.db.kysely, s.ctx.secrets, s.ctx.accounts, canRead, { publicUrl: s.url });
+    await service.launch('/lti/launch', signed(s, c, { user_id: uid(), lis_person_sourcedid: 'S-1001' }), { ip: '127.0.0.1', userAgent: 'test', framed: false });
+    const left = await s.ctx.db.kysely.selectFrom('lti_nonces').select('nonce').where('consumer_key', '=', c.key).where('nonce', '=', 'old-nonce').execute();
+    assert.deepEqual(left, []);
+    assert.deepEqual(await s.ctx.db.kysely.selectFrom('lti_launch_tickets').select('id').where('id', '=', 'old-ticket').execute(), []);
   });
 
   it('refuses a replayed launch, back to the LMS', async () => {
