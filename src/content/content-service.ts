@@ -334,7 +334,11 @@ export class ContentService {
     assertCustomerAccess(actor, customerId);
     if (!(await new AssignmentRepository(this.db).existingTargets(customerId, 'user', [userId])).size) throw notFound('User');
     const books = await new AssignmentRepository(this.db).booksForUser(customerId, userId);
-    return books.map((b) => ({ ...presentBook(b), direct: b.direct, viaClassIds: b.via_class_ids }));
+    const classIds = [...new Set(books.flatMap((b) => b.via_class_ids))];
+    const titles = new Map(
+      classIds.length ? (await this.db.selectFrom('classes').select(['id', 'title']).where('customer_id', '=', customerId).where('id', 'in', classIds).execute()).map((c) => [c.id, c.title]) : [],
+    );
+    return books.map((b) => ({ ...presentBook(b), direct: b.direct, viaClasses: b.via_class_ids.map((id) => ({ id, title: titles.get(id) ?? '' })) }));
   }
 
   /** The titles assigned to a class. */

@@ -15,6 +15,7 @@ import { seedCustomer } from '../helpers/app.js';
 import { epub3, pdf, writeBookFile } from '../helpers/books.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { district11, writeBundle } from '../helpers/bundles.js';
+import { waitFor } from '../helpers/wait.js';
 
 const visible = (l: Locator) => l.waitFor({ state: 'visible' });
 
@@ -94,12 +95,13 @@ describe('Content in Chromium', { skip: browserSkipReason() ?? false }, () => {
     const table = page.getByRole('table', { name: 'Titles' });
     await visible(table.getByRole('link', { name: 'The Lighthouse Keeper' }));
     const cover = table.getByRole('row').filter({ hasText: 'The Lighthouse Keeper' }).locator('img.cover');
-    await page.waitForFunction((img) => img instanceof HTMLImageElement && img.complete && img.naturalWidth === 60, await cover.elementHandle());
+    await waitFor(() => cover.evaluate((img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth === 60), 'the cover image to load');
     assert.equal(await table.getByRole('row').filter({ hasText: 'Field Guide' }).locator('.cover-none').textContent(), 'PDF');
     await page.getByLabel('Search titles').fill('quill');
-    await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length === 1);
+    const bodyRows = table.locator('tbody tr');
+    await waitFor(async () => (await bodyRows.count()) === 1, 'the search to leave one title');
     await page.getByLabel('Search titles').fill('');
-    await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length === 2);
+    await waitFor(async () => (await bodyRows.count()) === 2, 'both titles again');
     await screenshot(page, 'content-04-titles', { docsName: 'content-titles.png' });
 
     // A collection holding the PDF, created and filled in the console.
@@ -117,12 +119,22 @@ describe('Content in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await page.getByLabel('Select Algebra P1').check();
     await visible(page.getByText('1 class selected'));
     const choice = page.getByLabel('Title or collection');
-    await page.waitForFunction(() => document.querySelectorAll('#bulk-assign-choice option').length > 1);
+    await waitFor(async () => (await choice.locator('option').count()) > 1, 'the titles and collections to load');
     await choice.selectOption({ label: 'Field work (1 title)' });
     await screenshot(page, 'content-05-bulk-assign');
     await page.getByRole('button', { name: 'Assign to selected classes' }).click();
     await visible(page.getByText('Assigned 1 title to 1 class (1 new assignment).'));
     assert.equal(page.url(), `${base}/classes`, 'ticking a class does not open it');
+
+    // The class page lists what is assigned to it; a student's page what they can read, and why.
+    await page.getByRole('link', { name: 'Algebra P1' }).click();
+    const classTitles = page.getByRole('region', { name: 'Titles assigned to this class (2)' });
+    await visible(classTitles.getByRole('link', { name: 'The Lighthouse Keeper' }));
+    await visible(classTitles.getByRole('link', { name: 'Field Guide' }));
+    await page.getByRole('link', { name: /Sam One/ }).first().click();
+    const readable = page.getByRole('region', { name: 'Titles this person can read (2)' });
+    await visible(readable.getByRole('row').filter({ hasText: 'Field Guide' }).getByRole('link', { name: 'Algebra P1' }));
+    await screenshot(page, 'content-06-student-titles', { fullPage: true });
 
     // The class's students may now read both titles; the parent, who is not enrolled, neither.
     const k = server.ctx.db.kysely;

@@ -186,8 +186,8 @@ describeEachDialect('Content API', (dialect) => {
     assert.deepEqual(await titles(s1), ['Class Novel', 'Extra Credit']);
     assert.deepEqual(await titles(s2), ['Class Novel']);
     assert.deepEqual(await titles(teacher), ['Class Novel'], "teachers see their classes' books");
-    const s1Books = await admin.get<{ title: string; direct: boolean; viaClassIds: string[] }[]>(url(`/users/${s1}/books`));
-    assert.deepEqual(s1Books.body.map((b) => [b.title, b.direct, b.viaClassIds]), [['Class Novel', true, [classId]], ['Extra Credit', true, []]]);
+    const s1Books = await admin.get<{ title: string; direct: boolean; viaClasses: { id: string; title: string }[] }[]>(url(`/users/${s1}/books`));
+    assert.deepEqual(s1Books.body.map((b) => [b.title, b.direct, b.viaClasses]), [['Class Novel', true, [{ id: classId, title: 'Algebra P1' }]], ['Extra Credit', true, []]]);
     const detail = await admin.get<Detail>(url(`/content/${novel.id}`));
     assert.deepEqual([detail.body.assignments.classes.map((c) => [c.id, c.members]), detail.body.assignments.users.map((u) => u.id)], [[[classId, 3]], [s1]]);
     assert.deepEqual((await admin.get<BookView[]>(url(`/classes/${classId}/books`))).body.map((b) => b.title), ['Class Novel']);

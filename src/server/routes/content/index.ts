@@ -270,7 +270,7 @@ export async function contentRoutes(app: App, ctx: AppContext): Promise<void> {
         tags: ['content'],
         summary: 'The titles a user may read now: assigned directly or to a class they are enrolled in',
         params: UserParams,
-        response: { 200: Type.Array(Type.Object({ ...Book.properties, direct: Type.Boolean(), viaClassIds: Type.Array(Type.String()) })), ...errorResponses },
+        response: { 200: Type.Array(Type.Object({ ...Book.properties, direct: Type.Boolean(), viaClasses: Type.Array(Type.Object({ id: Type.String(), title: Type.String() })) })), ...errorResponses },
       },
     },
     async (request) => {

@@ -5,6 +5,7 @@ import { FileDrop } from '../../components/FileDrop.js';
 import { PageHeader, useTitle } from '../../components/Layout.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
 import { useCustomer } from '../../hooks/useCustomer.js';
+import { useResource } from '../../hooks/useResource.js';
 import { formatBytes } from '../../labels.js';
 import { Link, navigate } from '../../router.js';
 import { useContentCrumbs } from './crumbs.js';
@@ -24,13 +25,16 @@ export function UploadContentPage({ customerId }: { customerId: string }) {
   const [failure, setFailure] = useState<string | null>(null);
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const inFlight = useRef<Upload<Book> | null>(null);
+  const maxBytes = useResource<{ maxBookBytes: number }>('/api/meta/limits').data?.maxBookBytes;
   useTitle('Upload title');
   useEffect(() => () => inFlight.current?.abort(), []);
 
+  // Checked here too because a server may cut an over-large upload off mid-stream, which reads as a network error.
+  const problem = (f: File) => (f.size === 0 ? `“${f.name}” is empty.` : maxBytes !== undefined && f.size > maxBytes ? `“${f.name}” is ${formatBytes(f.size)}; the limit is ${formatBytes(maxBytes)}.` : null);
   const choose = (f: File | null) => {
     setFile(f);
     setFailure(null);
-    setFileError(f && f.size === 0 ? `“${f.name}” is empty.` : null);
+    setFileError(f ? problem(f) : null);
   };
 
   const submit = async (e: FormEvent) => {
@@ -40,7 +44,11 @@ export function UploadContentPage({ customerId }: { customerId: string }) {
       setFileError('Choose an EPUB or PDF file to upload.');
       return;
     }
-    if (file.size === 0) return;
+    const refused = problem(file);
+    if (refused) {
+      setFileError(refused);
+      return;
+    }
     const body = new FormData();
     body.append('file', file, file.name);
     setProgress({ loaded: 0, total: file.size });

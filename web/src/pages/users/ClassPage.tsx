@@ -9,6 +9,7 @@ import { formatDay, roleLabel } from '../../labels.js';
 import { Link } from '../../router.js';
 import type { ClassDetail, ClassMember } from '../../types.js';
 import { ChangeTimeline } from '../roster/ChangeTimeline.js';
+import { AssignedTitles } from './AssignedTitles.js';
 
 /** One class: its roster data, teachers and students (linking to their pages), and its history. */
 export function ClassPage({ customerId, classId }: { customerId: string; classId: string }) {
@@ -79,6 +80,7 @@ export function ClassPage({ customerId, classId }: { customerId: string; classId
         </div>
       </div>
       {people('Students', c.students, 'No student is enrolled.')}
+      {c.status === 'deleted' ? null : <AssignedTitles customerId={customerId} target={{ type: 'class', id: c.id }} />}
       <SectionCard title="Change history">
         <ChangeTimeline entries={c.history} customerId={customerId} noun="class" />
       </SectionCard>

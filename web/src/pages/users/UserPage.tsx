@@ -12,6 +12,7 @@ import { MATCH_WITH_OPTIONS, formatDateTime, formatDay, labelOf, roleLabel, sour
 import { Link } from '../../router.js';
 import type { UserDetail } from '../../types.js';
 import { ChangeTimeline } from '../roster/ChangeTimeline.js';
+import { AssignedTitles } from './AssignedTitles.js';
 
 type Enrollment = UserDetail['enrollments'][number];
 type OrgRole = UserDetail['roles'][number];
@@ -167,6 +168,7 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
       <SectionCard title="Classes">
         {u.enrollments.length ? <DataTable caption="Classes" columns={classColumns} rows={u.enrollments} rowKey={(e) => e.sourcedId} /> : <p className="muted">Not enrolled in any class.</p>}
       </SectionCard>
+      {u.status === 'deleted' ? null : <AssignedTitles customerId={customerId} target={{ type: 'user', id: u.id }} />}
       <SectionCard title="Change history">
         <ChangeTimeline entries={u.history} customerId={customerId} noun="user" />
       </SectionCard>
