@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { createSession, newUserRecord, type AccountService, type SignedIn } from '../accounts/account-service.js';
 import { SessionRepository } from '../accounts/session-repository.js';
+import { UserRepository } from '../accounts/user-repository.js';
 import { CollectionRepository } from '../content/collection-repository.js';
 import { secretContext } from '../customers/customer-service.js';
 import type { Database, User } from '../db/schema.js';
@@ -125,18 +126,13 @@ export class LaunchService {
   async redeemTicket(ticket: string, client: Omit<LaunchClient, 'framed'>): Promise<{ signedIn: SignedIn; target: string } | null> {
     const row = await new LinkRepository(this.db).takeTicket(tokenDigest(ticket), nowIso());
     if (!row) return null;
-    const user = await this.db.selectFrom('users').selectAll().where('customer_id', '=', row.customer_id).where('id', '=', row.user_id).executeTakeFirst();
+    const user = await new UserRepository(this.db).findInCustomer(row.customer_id, row.user_id);
     if (!user) return null;
     return { signedIn: await this.accounts.startSession(user, client), target: row.target };
   }
 
   private async findConsumer(db: Kysely<Database>, consumerKey: string): Promise<(Consumer & { sharedSecret: string }) | null> {
-    const row = await db
-      .selectFrom('customers as c')
-      .innerJoin('rostering_configs as r', 'r.customer_id', 'c.id')
-      .select(['c.id', 'c.status', 'c.lti_shared_secret_enc', 'c.lti_unmatched_users', 'r.match_with', 'r.suffix'])
-      .where('c.lti_consumer_key', '=', consumerKey)
-      .executeTakeFirst();
+    const row = await new LinkRepository(db).findConsumerPlatformWide(consumerKey);
     if (!row) return null;
     return {
       customerId: row.id,
@@ -200,10 +196,10 @@ export class LaunchService {
     user.login = `lti:${user.id}`;
     Object.assign(user, { username: profile.username, metadata: profile.metadata });
     const links = new LinkRepository(db);
-    await db.insertInto('users').values(user).execute();
+    await new UserRepository(db).insert(user);
     if (await links.saveLink(customerId, guid, ltiUserId, user.id, now, true)) return user;
     // A simultaneous first launch of the same person linked their account first: use that one.
-    await db.deleteFrom('users').where('customer_id', '=', customerId).where('id', '=', user.id).execute();
+    await links.discardLtiOnlyUser(customerId, user.id);
     const winner = await links.findLinkedUser(customerId, guid, ltiUserId);
     if (!winner) throw new Error('LTI user link vanished during a concurrent launch');
     return winner;

@@ -1,12 +1,35 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, User } from '../db/schema.js';
+import type { Database, RosteringConfig, User } from '../db/schema.js';
 
 /** A roster account column a Match with rule compares against. */
 export type MatchColumn = 'sourced_id' | 'identifier' | 'login' | 'email';
 
-/** Who launched: LMS users remembered as Lectern users, and launch tickets. Every query names the customer. */
+/** A customer as an LTI launch needs it: its sealed secret, state, unmatched policy and matching settings. */
+export interface ConsumerRow {
+  id: string;
+  status: 'active' | 'disabled';
+  lti_shared_secret_enc: string;
+  lti_unmatched_users: 'create' | 'refuse';
+  match_with: RosteringConfig['match_with'];
+  suffix: string;
+}
+
+/**
+ * Who launched: the consumer, LMS users remembered as Lectern users, rostered accounts, LTI-only
+ * accounts and launch tickets. Every query names the customer, except the consumer lookup by key.
+ */
 export class LinkRepository {
   constructor(private readonly db: Kysely<Database>) {}
+
+  /** Platform-wide: the customer whose LTI consumer key this is (the key is what a launch names). */
+  findConsumerPlatformWide(consumerKey: string): Promise<ConsumerRow | undefined> {
+    return this.db
+      .selectFrom('customers as c')
+      .innerJoin('rostering_configs as r', 'r.customer_id', 'c.id')
+      .select(['c.id', 'c.status', 'c.lti_shared_secret_enc', 'c.lti_unmatched_users', 'r.match_with', 'r.suffix'])
+      .where('c.lti_consumer_key', '=', consumerKey)
+      .executeTakeFirst();
+  }
 
   /** The Lectern user an LMS user was linked to, if any. */
   async findLinkedUser(customerId: string, consumerGuid: string, ltiUserId: string): Promise<User | undefined> {
@@ -73,6 +96,11 @@ export class LinkRepository {
       .where('id', '=', fromUserId)
       .where('source', '=', 'lti')
       .execute();
+  }
+
+  /** Removes an LTI-only account made by a launch that lost the race to link its person (nothing refers to it yet). */
+  async discardLtiOnlyUser(customerId: string, userId: string): Promise<void> {
+    await this.db.deleteFrom('users').where('customer_id', '=', customerId).where('id', '=', userId).where('source', '=', 'lti').execute();
   }
 
   /** Updates the name and role an LTI-only user's LMS sends. */

@@ -86,6 +86,12 @@ export class OutcomeRepository {
     return Number(res.numUpdatedRows) > 0;
   }
 
+  /** The customer's sealed LTI shared secret (it signs the reports), or undefined when there is no such customer. */
+  async sealedSecret(customerId: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('customers').select('lti_shared_secret_enc').where('id', '=', customerId).executeTakeFirst();
+    return row?.lti_shared_secret_enc;
+  }
+
   /** Records a call about to be queued. */
   async insertCall(row: OutcomeCall): Promise<void> {
     await this.db.insertInto('lti_outcome_calls').values(row).execute();

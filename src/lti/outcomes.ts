@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { assertCustomerAccess, type Actor } from '../accounts/policy.js';
+import { CustomerRepository } from '../customers/customer-repository.js';
 import { secretContext } from '../customers/customer-service.js';
 import type { Database } from '../db/schema.js';
 import { uuidv7 } from '../db/uuid.js';
@@ -89,15 +90,15 @@ export class LtiOutcomes {
   /** One page of a customer's outcome calls, newest first (customer admins of that customer, platform admins). */
   async list(actor: Actor, customerId: string, limit: number, offset: number): Promise<{ items: OutcomeCallView[]; total: number }> {
     assertCustomerAccess(actor, customerId);
-    const exists = await this.db.selectFrom('customers').select('id').where('id', '=', customerId).executeTakeFirst();
-    if (!exists) throw notFound('Customer');
+    if (!(await new CustomerRepository(this.db).findStatus(customerId))) throw notFound('Customer');
     const { items, total } = await new OutcomeRepository(this.db).listCalls(customerId, limit, offset);
     return { items: items.map(presentCall), total };
   }
 
   private async post(binding: OutcomeBinding, score: number, signal: AbortSignal): Promise<void> {
-    const customer = await this.db.selectFrom('customers').select(['id', 'lti_shared_secret_enc']).where('id', '=', binding.customer_id).executeTakeFirstOrThrow();
-    const secret = this.secrets.open(customer.lti_shared_secret_enc, secretContext(customer.id, 'lti_shared_secret'));
+    const sealed = await new OutcomeRepository(this.db).sealedSecret(binding.customer_id);
+    if (sealed === undefined) throw new Error('the customer no longer exists');
+    const secret = this.secrets.open(sealed, secretContext(binding.customer_id, 'lti_shared_secret'));
     // Serialise once, hash those bytes, send the same bytes.
     const body = Buffer.from(replaceResultXml(binding.result_sourcedid, score, crypto.randomUUID()), 'utf8');
     const oauth = signRequest({
