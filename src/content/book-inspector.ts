@@ -26,6 +26,7 @@ const EPUB_ZIP_LIMITS: ZipLimits = { maxEntries: 20_000, maxEntryBytes: 1024 ** 
 const MAX_XML_BYTES = 4 * 1024 * 1024;
 const MAX_COVER_BYTES = 10 * 1024 * 1024;
 const EPUB_MIMETYPE = 'application/epub+zip';
+const PDF_READ_TIMEOUT_MS = 30_000;
 
 function refuse(code: 'FILE_TYPE_UNSUPPORTED' | 'FILE_CORRUPT', message: string): AppError {
   const field: FieldIssue = { field: 'file', code, message };
@@ -194,16 +195,22 @@ async function inspectPdf(file: string): Promise<BookFacts> {
     }
   }
   const task = pdfjs.getDocument({ range: new FileRange(size, null), length: size, disableAutoFetch: true, disableStream: true, rangeChunkSize: 65536, isEvalSupported: false, verbosity: 0 });
+  // A pathological file must not hold an upload (and pdf.js's main-thread work) for long.
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(refuse('FILE_CORRUPT', `The PDF could not be read within ${PDF_READ_TIMEOUT_MS / 1000} seconds.`)), PDF_READ_TIMEOUT_MS);
+  });
   try {
-    const doc = await task.promise;
+    const doc = await Promise.race([task.promise, timeout]);
     if (doc.numPages < 1) throw refuse('FILE_CORRUPT', 'The PDF has no pages.');
-    const info = (await doc.getMetadata()).info as Record<string, unknown>;
+    const info = (await Promise.race([doc.getMetadata(), timeout])).info as Record<string, unknown>;
     const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.replace(/\s+/g, ' ').trim().slice(0, 500) : null);
     return { format: 'pdf', title: text(info.Title), author: text(info.Author), cover: null };
   } catch (err) {
     if (err instanceof AppError) throw err;
     throw refuse('FILE_CORRUPT', `The PDF cannot be read (${(err as Error).message}).`);
   } finally {
+    clearTimeout(timer);
     await task.destroy();
     await fh.close();
   }
