@@ -14,6 +14,13 @@ import { fileForm } from '../helpers/books.js';
 import { STUDENT_PASSWORD, illustratedEpub, setUpSchool, type School } from '../reader/school.js';
 
 const visible = (l: Locator) => l.waitFor({ state: 'visible' });
+// The tests compile without DOM types: the page-side objects they touch, as far as they use them.
+// (Page-side code defines no named helpers: tsx would wrap them in a function the page lacks.)
+type PageImage = { complete: boolean; naturalWidth: number; decode(): Promise<void> };
+type PageCanvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
+type PageWindow = { getComputedStyle(element: unknown): { fontStyle: string } };
+const OVERFLOW = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
+const focusedText = (page: Page) => page.evaluate('document.activeElement?.textContent');
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
@@ -85,8 +92,8 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     assert.deepEqual(await shelf.locator('.book-title').allTextContents(), ['Algebra Stories', 'Biology Notes']);
     assert.deepEqual(await shelf.locator('.book-author').allTextContents(), ['Nova Writer', 'Cell Expert']);
     assert.deepEqual(await shelf.locator('.book-progress-text').allTextContents(), ['Not started', 'Not started']);
-    await page.locator('img.cover').first().evaluate((img: HTMLImageElement) => img.decode());
-    assert.ok(await page.locator('img.cover').first().evaluate((img: HTMLImageElement) => img.naturalWidth > 0), 'the cover image loads');
+    await page.locator('img.cover').first().evaluate((img) => (img as unknown as PageImage).decode());
+    assert.ok(await page.locator('img.cover').first().evaluate((img) => (img as unknown as PageImage).naturalWidth > 0), 'the cover image loads');
     await visible(page.getByRole('link', { name: /Summer Reading/ }));
     await screenshot(page, 'reader-02-bookshelf', { docsName: 'reader-bookshelf.png' });
 
@@ -94,7 +101,7 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await page.getByRole('link', { name: 'Algebra Stories' }).click();
     await page.waitForURL(`${server.url}/reader/books/${school.books.algebra.id}`);
     await visible(page.getByRole('heading', { name: 'Algebra Stories', level: 1 }));
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Algebra Stories', 'focus starts on the title, for screen readers');
+    assert.equal(await focusedText(page), 'Algebra Stories', 'focus starts on the title, for screen readers');
     await waitFor(async () => /Numbers Everywhere/.test((await location(page).textContent()) ?? ''), 'the first chapter');
     const frame = page.frameLocator('.reading-stage iframe');
     await visible(frame.getByRole('heading', { name: 'Numbers Everywhere' }));
@@ -115,7 +122,7 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     const toc = page.getByRole('dialog', { name: 'Contents' });
     await visible(toc);
     assert.deepEqual(await toc.locator('.toc-item').allTextContents(), ['Numbers Everywhere', 'Solving for X', 'Graphs and Lines', 'Word Problems', 'Review']);
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Graphs and Lines', 'focus moves to the chapter being read');
+    assert.equal(await focusedText(page), 'Graphs and Lines', 'focus moves to the chapter being read');
     assert.deepEqual(await toc.locator('[aria-current="location"]').allTextContents(), ['Graphs and Lines']);
     await screenshot(page, 'reader-03-contents');
     await toc.getByRole('button', { name: 'Word Problems' }).click();
@@ -152,8 +159,9 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await page.keyboard.press('PageDown');
     await waitFor(async () => (await location(page).textContent())?.startsWith('Page 3 of 5'), 'page 3 after PageDown');
     await visible(page.locator('.textLayer').getByText('Page 3'));
-    const painted = await page.locator('.pdf-page canvas').evaluate((c: HTMLCanvasElement) => {
-      const data = c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+    const painted = await page.locator('.pdf-page canvas').evaluate((element) => {
+      const c = element as unknown as PageCanvas;
+      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       let dark = 0;
       for (let i = 0; i < data.length; i += 4) if ((data[i] ?? 255) < 128) dark++;
       return dark;
@@ -176,9 +184,10 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     const frame = page.frameLocator('.reading-stage iframe');
     await visible(frame.getByRole('heading', { name: 'Pictures' }));
     const picture = frame.getByRole('img', { name: 'A red square' });
-    await waitFor(() => picture.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth === 120), 'the picture to load');
+    await waitFor(() => picture.evaluate((img) => (img as unknown as PageImage).complete && (img as unknown as PageImage).naturalWidth === 120), 'the picture to load');
     assert.match((await picture.getAttribute('src')) ?? '', /^blob:/);
-    await waitFor(async () => (await frame.locator('.styled').evaluate((p) => getComputedStyle(p).fontStyle)) === 'italic', 'the book’s stylesheet to apply');
+    const fontStyle = () => frame.locator('.styled').evaluate((p) => (globalThis as unknown as PageWindow).getComputedStyle(p).fontStyle);
+    await waitFor(async () => (await fontStyle()) === 'italic', 'the book’s stylesheet to apply');
 
     await page.getByRole('link', { name: 'Back to your bookshelf' }).click();
     await page.getByRole('link', { name: /Summer Reading/ }).click();
@@ -223,14 +232,13 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     const page = await device(PHONE);
     await signIn(page, school.logins.algebraStudent);
     await visible(page.getByRole('list', { name: 'Your books' }));
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(OVERFLOW);
     assert.equal(overflow, 0, 'nothing wider than the phone');
     await screenshot(page, 'reader-07-phone-shelf', { docsName: 'reader-phone-shelf.png' });
 
     await page.getByRole('link', { name: 'Biology Notes' }).click();
     await waitFor(async () => (await location(page).textContent())?.startsWith('Page 3 of 5'), 'the PDF reopens on page 3');
     // A swipe from right to left is the next page.
-    // (A string, because tsx would wrap a named helper in a function the page does not have.)
     await page.evaluate(`(() => {
       const el = document.querySelector('.reading-stage');
       const at = (x) => new Touch({ identifier: 1, target: el, clientX: x, clientY: 400 });
@@ -238,7 +246,7 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
       el.dispatchEvent(new TouchEvent('touchend', { touches: [], changedTouches: [at(90)], bubbles: true }));
     })()`);
     await waitFor(async () => (await location(page).textContent())?.startsWith('Page 4 of 5'), 'page 4 after a swipe');
-    const bookOverflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const bookOverflow = await page.evaluate(OVERFLOW);
     assert.equal(bookOverflow, 0, 'the page, the bars and the buttons fit the phone');
     await visible(page.getByRole('button', { name: 'Next page' }));
     await visible(page.getByRole('button', { name: 'Contents' }));
