@@ -4,9 +4,10 @@ import { PageHeader, useTitle } from '../components/Layout.js';
 import { FilterSelect, ListToolbar } from '../components/ListToolbar.js';
 import { StatusBadge } from '../components/StatusBadge.js';
 import { usePagedList } from '../hooks/usePagedList.js';
-import { formatDate, formatInZone, rosteringSummary } from '../labels.js';
+import { formatDate, formatDateTime, formatInZone, rosteringSummary } from '../labels.js';
 import { Link, navigate } from '../router.js';
-import type { Customer } from '../types.js';
+import type { Customer, RosterRun } from '../types.js';
+import { RunStatusBadge } from './roster/parts.js';
 
 const PAGE_SIZE = 25;
 
@@ -22,9 +23,34 @@ const columns: Column<Customer>[] = [
   { header: 'Code', cell: (c) => <code>{c.profile.code}</code> },
   { header: 'Status', cell: (c) => <StatusBadge status={c.status} /> },
   { header: 'Rostering', cell: (c) => rosteringSummary(c.rostering) },
+  { header: 'Last sync', cell: (c) => <LastSync customer={c} /> },
   { header: 'Next run', cell: (c) => formatInZone(c.rostering.nextRunAt, c.profile.timeZone), secondary: true },
   { header: 'Created', cell: (c) => formatDate(c.createdAt), secondary: true },
 ];
+
+/**
+ * The customer's last roster sync as a badge with its time, and a "Stale feed" badge when an Auto
+ * customer has gone two of its periods without a successful sync.
+ */
+function LastSync({ customer: c }: { customer: Customer }) {
+  const last = c.rostering.lastRun;
+  if (!last && !c.rostering.stale) return <span className="muted">—</span>;
+  return (
+    <span className="status-cell">
+      {last ? (
+        <Link to={`/customers/${c.id}/roster/runs/${last.runId}`} title={`Started ${formatDateTime(last.createdAt)}`}>
+          <RunStatusBadge run={{ status: last.status as RosterRun['status'], dryRun: false }} />
+        </Link>
+      ) : null}
+      {c.rostering.stale ? (
+        <span className="badge badge-failed" title={c.rostering.lastSuccessAt ? `Last successful sync ${formatDateTime(c.rostering.lastSuccessAt)}` : 'No successful sync yet'}>
+          Stale feed
+        </span>
+      ) : null}
+      {last ? <span className="muted small nowrap">{formatDateTime(last.finishedAt ?? last.createdAt)}</span> : null}
+    </span>
+  );
+}
 
 /** The enterprise admin's list of customers, with search, a status filter and paging. */
 export function CustomersPage() {

@@ -6,6 +6,7 @@ import { useSchools } from '../../hooks/useCustomer.js';
 import { usePagedList } from '../../hooks/usePagedList.js';
 import { Link, navigate } from '../../router.js';
 import type { DirectoryClass } from '../../types.js';
+import { SyncButton } from './SyncButton.js';
 import { BulkAssignClasses, selectionColumn, useClassSelection } from './BulkAssignClasses.js';
 
 const PAGE_SIZE = 25;
@@ -34,6 +35,7 @@ export function ClassesTab({ customerId }: { customerId: string }) {
   ];
   return (
     <div className="card">
+      <SyncButton customerId={customerId} onSynced={list.reload} />
       <ListToolbar label="Classes" search={list.query.search} onSearch={list.setSearch} placeholder="Search by title or class code" />
       {list.error ? <Banner kind="error">{list.error}</Banner> : null}
       <BulkAssignClasses customerId={customerId} selection={selection} />
