@@ -4,7 +4,8 @@
  * client-credentials bearer token), retries what may pass (429 honouring Retry-After, 5xx, network
  * errors, slow pages) with exponential backoff and full jitter inside a bounded budget, and walks a
  * collection page by page: `Link: <…>; rel="next"` when the provider gives one, else limit/offset
- * with `X-Total-Count`. Only one page (plus the one being prefetched) is ever in memory.
+ * with `X-Total-Count`. Only one page (plus the one being prefetched) is ever in memory, as bytes
+ * whose rows are parsed one at a time (rest-json.ts).
  *
  * Transport failures throw an AppError with a SOURCE_* code (the run fails and says why); a provider
  * that answers but pages inconsistently (fewer rows than it announced, a page repeated, a next link
@@ -14,6 +15,7 @@
 import crypto from 'node:crypto';
 import { AppError, type ErrorCode } from '../../errors.js';
 import { authorizationHeader, percentEncode, signRequest, type SignatureMethod } from '../../security/oauth1.js';
+import { scanPage, type PageRows } from './rest-json.js';
 
 /** How requests are authorised. */
 export type RestAuth =
@@ -59,7 +61,7 @@ export interface Incomplete {
 
 /** One page of a collection as it arrived. */
 export interface Page {
-  rows: unknown[];
+  rows: PageRows;
   /** X-Total-Count, when the provider sends it. */
   total: number | null;
 }
@@ -105,14 +107,14 @@ export class RestClient {
     let next: Promise<Fetched> | null = null;
     for (let page = 1; ; page++) {
       if (page > o.maxPages) return { code: 'api.too_many_pages', message: `${collection}: more than ${o.maxPages} pages; the pull was stopped.` };
-      const fetched = await (next ?? this.getJson(url));
+      const fetched = await (next ?? this.getPage(url));
       next = null;
-      const rows = envelope(fetched.body, collection);
+      const rows = scanPage(fetched.bytes, collection);
       if (!rows) return { code: 'api.bad_body', message: `${collection}: the answer to ${redact(url)} is not a OneRoster ${collection} collection (no "${collection}" list).` };
       const total = totalOf(fetched.headers);
       if (total !== null) announced = total;
       if (rows.length) {
-        const digest = digestOf(rows);
+        const digest = crypto.createHash('sha1').update(rows.span).digest('base64');
         if (pageDigests.has(digest)) return { code: 'api.page_repeated', message: `${collection}: page ${page} repeats an earlier page (the provider ignored the offset or looped).` };
         pageDigests.add(digest);
       }
@@ -132,7 +134,7 @@ export class RestClient {
       }
       if (following) {
         visited.add(following);
-        next = this.getJson(following);
+        next = this.getPage(following);
         // Awaited on the next turn; until then a failure must not count as unhandled.
         next.catch(() => undefined);
       }
@@ -149,14 +151,14 @@ export class RestClient {
     return null;
   }
 
-  // One GET with auth, timeout and retries; resolves with the parsed JSON body.
-  private async getJson(url: string): Promise<Fetched> {
+  // One GET with auth, timeout and retries; resolves with the body's bytes.
+  private async getPage(url: string): Promise<Fetched> {
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
       let res: Response;
-      let text: string;
+      let bytes: Buffer;
       try {
-        ({ res, text } = await request(url, { headers: { accept: 'application/json', authorization: await this.authorization(url) } }, this.options.pageTimeoutMs, this.options.maxPageBytes));
+        ({ res, bytes } = await request(url, { headers: { accept: 'application/json', authorization: await this.authorization(url) } }, this.options.pageTimeoutMs, this.options.maxPageBytes));
       } catch (err) {
         if (err instanceof AppError) throw err;
         const timedOut = (err as Error).name === 'TimeoutError';
@@ -172,23 +174,17 @@ export class RestClient {
         continue;
       }
       if (res.status === 401 || res.status === 403) {
-        throw new AppError('SOURCE_AUTH_FAILED', `The OneRoster API refused the credentials (HTTP ${res.status} for GET ${redact(url)}${describeStatus(text)}). Check the consumer key, secret${this.auth.kind === 'oauth2' ? ', token URL and scope' : ' and signature method'}.`);
+        throw new AppError('SOURCE_AUTH_FAILED', `The OneRoster API refused the credentials (HTTP ${res.status} for GET ${redact(url)}${describeStatus(bytes)}). Check the consumer key, secret${this.auth.kind === 'oauth2' ? ', token URL and scope' : ' and signature method'}.`);
       }
       if (res.status === 429 || res.status >= 500) {
         const code = res.status === 429 ? 'SOURCE_RATE_LIMITED' : 'SOURCE_UNREACHABLE';
-        await this.backoff(attempt, retryAfterMs(res.headers.get('retry-after')), code, `GET ${redact(url)} answered HTTP ${res.status}${describeStatus(text)}`);
+        await this.backoff(attempt, retryAfterMs(res.headers.get('retry-after')), code, `GET ${redact(url)} answered HTTP ${res.status}${describeStatus(bytes)}`);
         continue;
       }
       if (res.status !== 200) {
-        throw new AppError('SOURCE_UNREACHABLE', `GET ${redact(url)} answered HTTP ${res.status}${describeStatus(text)}; check the API URL and the OneRoster version.`);
+        throw new AppError('SOURCE_UNREACHABLE', `GET ${redact(url)} answered HTTP ${res.status}${describeStatus(bytes)}; check the API URL and the OneRoster version.`);
       }
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = undefined;
-      }
-      return { body, headers: res.headers };
+      return { bytes, headers: res.headers };
     }
   }
 
@@ -217,9 +213,9 @@ export class RestClient {
   private async fetchToken(a: Extract<RestAuth, { kind: 'oauth2' }>): Promise<{ value: string; expiresAt: number }> {
     const body = `grant_type=client_credentials${a.scope ? `&scope=${percentEncode(a.scope)}` : ''}`;
     let res: Response;
-    let text: string;
+    let bytes: Buffer;
     try {
-      ({ res, text } = await request(
+      ({ res, bytes } = await request(
         a.tokenUrl,
         {
           method: 'POST',
@@ -241,7 +237,7 @@ export class RestClient {
     }
     let parsed: { access_token?: unknown; expires_in?: unknown } = {};
     try {
-      parsed = JSON.parse(text) as typeof parsed;
+      parsed = JSON.parse(bytes.toString('utf8')) as typeof parsed;
     } catch {
       // Reported below as a missing token.
     }
@@ -255,28 +251,14 @@ export class RestClient {
 }
 
 interface Fetched {
-  body: unknown;
+  bytes: Buffer;
   headers: Headers;
-}
-
-// The rows under the collection's envelope key, or null when the body is not that collection.
-function envelope(body: unknown, collection: string): unknown[] | null {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
-  const rows = (body as Record<string, unknown>)[collection];
-  return Array.isArray(rows) ? rows : null;
 }
 
 function totalOf(headers: Headers): number | null {
   const raw = headers.get('x-total-count');
   if (raw === null || !/^\s*\d+\s*$/.test(raw)) return null;
   return Number(raw);
-}
-
-// A page's identity: the sourcedIds it holds, in order.
-function digestOf(rows: unknown[]): string {
-  const hash = crypto.createHash('sha1');
-  for (const row of rows) hash.update(`${(row as { sourcedId?: unknown } | null)?.sourcedId ?? ''}\n`);
-  return hash.digest('base64');
 }
 
 /**
@@ -306,12 +288,12 @@ export function retryAfterMs(value: string | null): number | null {
  * within `timeoutMs` from start to last byte. The timer is cleared as soon as the body is in:
  * AbortSignal.timeout would keep every finished response reachable until its timer fired.
  */
-async function request(url: string, init: RequestInit, timeoutMs: number, max: number): Promise<{ res: Response; text: string }> {
+async function request(url: string, init: RequestInit, timeoutMs: number, max: number): Promise<{ res: Response; bytes: Buffer }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException('The page took too long.', 'TimeoutError')), timeoutMs);
   try {
     const res = await fetch(url, { ...init, signal: controller.signal });
-    if (!res.body) return { res, text: '' };
+    if (!res.body) return { res, bytes: Buffer.alloc(0) };
     const chunks: Uint8Array[] = [];
     let size = 0;
     for await (const chunk of res.body) {
@@ -322,16 +304,16 @@ async function request(url: string, init: RequestInit, timeoutMs: number, max: n
       }
       chunks.push(chunk);
     }
-    return { res, text: Buffer.concat(chunks).toString('utf8') };
+    return { res, bytes: Buffer.concat(chunks) };
   } finally {
     clearTimeout(timer);
   }
 }
 
 // The imsx status description of an error answer, if it has one (three shapes in the wild).
-function describeStatus(text: string): string {
+function describeStatus(bytes: Buffer): string {
   try {
-    const body = JSON.parse(text) as Record<string, unknown>;
+    const body = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
     const info = (body.imsx_statusInfo ?? (Array.isArray(body.statusInfoSet) ? body.statusInfoSet[0] : body)) as { imsx_description?: unknown } | undefined;
     return typeof info?.imsx_description === 'string' && info.imsx_description ? `: ${info.imsx_description.slice(0, 200)}` : '';
   } catch {

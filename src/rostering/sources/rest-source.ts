@@ -57,11 +57,12 @@ export function restSource(client: RestClient, pull: RestPull): RunSource & { st
         let step = await pages.next();
         for (; !step.done; step = await pages.next()) {
           const { rows, total } = step.value;
-          for (const obj of rows) {
+          for (let i = 0; i < rows.length; i++) {
+            const obj = rows.at(i);
             index++;
             if (!isObject(obj)) {
               notObjects++;
-              report({ file: collection, line: index, column: null, sourcedId: null, severity: 'error', code: 'api.not_an_object', message: `Item ${index} of ${collection} is not a JSON object.` });
+              report({ file: collection, line: index, column: null, sourcedId: null, severity: 'error', code: 'api.not_an_object', message: `Item ${index} of ${collection} is not a JSON object (or not valid JSON).` });
               continue;
             }
             const record = reader.read(fillRow(row, cellsOf(obj, header, table)), index, 0);
