@@ -23,8 +23,8 @@ export interface SourceReport {
 /** Where a run's roster comes from: a ZIP bundle (upload or SFTP) or a REST pull. */
 export interface RunSource {
   /**
-   * Streams every row to `add` (awaiting each), every issue to `onIssue`, progress to `onProgress`,
+   * Streams every row to `add` (awaiting the promise it returns while it writes a batch), every issue to `onIssue`, progress to `onProgress`,
    * then resolves with the report. Never throws for bad input: that is `unusable` plus issues.
    */
-  read(handlers: { add: (row: AnyRow) => Promise<void>; onIssue: (issue: RunIssue) => void; onProgress: (done: number, total: number) => void }): Promise<SourceReport>;
+  read(handlers: { add: (row: AnyRow) => Promise<void> | undefined; onIssue: (issue: RunIssue) => void; onProgress: (done: number, total: number) => void }): Promise<SourceReport>;
 }

@@ -21,8 +21,11 @@ export interface DeletionThreshold {
   min: number;
 }
 
-/** Feeds a run's rows to the engine, one by one, awaiting each (backpressure). */
-export type RowFeed = (add: (row: AnyRow) => Promise<void>) => Promise<void>;
+/**
+ * Feeds a run's rows to the engine, one by one. `add` returns a promise only when it is writing a
+ * batch: await it then (backpressure); most rows cost no promise at all.
+ */
+export type RowFeed = (add: (row: AnyRow) => Promise<void> | undefined) => Promise<void>;
 
 /** A feed over rows already in hand (tests, small sources). */
 export function feedOf(rows: Iterable<AnyRow>): RowFeed {

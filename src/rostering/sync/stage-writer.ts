@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
-import { sql, type Insertable } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../../db/connection.js';
-import type { Database } from '../../db/schema.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { lecternRole, loginFor, matchKey, type MatchSettings } from './matching.js';
 import { joined } from './sql.js';
@@ -23,16 +22,49 @@ export const STAGE_TABLE: Record<EntityType, StageTable> = {
 // the widest table (24 columns). The SQLite path runs one prepared statement per row instead.
 const BATCH = 1000;
 
+// The columns of each stage table in the order `add` lists their values. Rows travel as arrays in
+// this order: a million-row import builds no object per row on its way to the database.
+const BASE = ['run_id', 'line', 'sourced_id', 'row_status', 'metadata'];
+const COLUMNS: Record<StageTable, readonly string[]> = {
+  stage_orgs: [...BASE, 'name', 'type', 'identifier', 'parent_sourced_id'],
+  stage_academic_sessions: [...BASE, 'title', 'type', 'start_date', 'end_date', 'parent_sourced_id', 'school_year'],
+  stage_courses: [...BASE, 'title', 'course_code', 'grades', 'org_sourced_id', 'school_year_sourced_id', 'subjects'],
+  stage_classes: [...BASE, 'title', 'class_code', 'class_type', 'school_sourced_id', 'course_sourced_id', 'grades', 'location', 'term_sourced_ids', 'subjects', 'periods'],
+  stage_users: [
+    ...BASE,
+    'username',
+    'identifier',
+    'email',
+    'given_name',
+    'family_name',
+    'middle_name',
+    'role',
+    'enabled_user',
+    'grades',
+    'user_ids',
+    'agent_sourced_ids',
+    'org_sourced_ids',
+    'phone',
+    'sms',
+    'password_digest',
+    'password_sealed',
+    'match_key',
+    'login',
+  ],
+  stage_enrollments: [...BASE, 'class_sourced_id', 'user_sourced_id', 'school_sourced_id', 'role', 'is_primary', 'begin_date', 'end_date'],
+  stage_user_roles: ['run_id', 'user_sourced_id', 'org_sourced_id', 'role', 'role_type', 'begin_date', 'end_date'],
+};
+
 /**
  * Writes one run's incoming rows into the staging tables in batches, so memory holds one batch,
  * not the bundle. Passwords never reach the database in clear: each gets a keyed digest (to tell
  * a changed password from an unchanged one) and is sealed for the hashing pool.
  */
 export class StageWriter {
-  private readonly buffers = new Map<StageTable, unknown[]>();
+  private readonly buffers = new Map<StageTable, unknown[][]>();
   private readonly digestKey: Buffer;
-  private readonly pgTypes = new Map<StageTable, Map<string, string>>();
-  private readonly statements = new Map<StageTable, { sql: ReturnType<NonNullable<Db['sqlite']>['prepare']>; columns: string[] }>();
+  private readonly statements = new Map<StageTable, ReturnType<NonNullable<Db['sqlite']>['prepare']>>();
+  private readonly pgTypes = new Map<StageTable, string[]>();
 
   constructor(
     private readonly db: Db,
@@ -44,76 +76,51 @@ export class StageWriter {
     this.digestKey = secrets.deriveKey(`password-digest:${customerId}`);
   }
 
-  /** Adds one incoming row of an entity type. */
-  async add<E extends EntityType>(entity: E, row: RowOf[E]): Promise<void> {
-    const base = { run_id: this.runId, line: row.line, sourced_id: row.sourcedId, row_status: row.status, metadata: json(row.metadata) };
+  /** Adds one incoming row of an entity type; returns a promise only when a batch is being written. */
+  add<E extends EntityType>(entity: E, row: RowOf[E]): Promise<void> | undefined {
+    const { runId } = this;
+    const meta = json(row.metadata);
     switch (entity) {
       case 'orgs': {
         const r = row as RowOf['orgs'];
-        await this.push('stage_orgs', { ...base, name: r.name, type: r.type, identifier: r.identifier, parent_sourced_id: r.parentSourcedId });
-        break;
+        return this.push('stage_orgs', [runId, r.line, r.sourcedId, r.status, meta, r.name, r.type, r.identifier, r.parentSourcedId]);
       }
       case 'academicSessions': {
         const r = row as RowOf['academicSessions'];
-        await this.push('stage_academic_sessions', {
-          ...base,
-          title: r.title,
-          type: r.type,
-          start_date: r.startDate,
-          end_date: r.endDate,
-          parent_sourced_id: r.parentSourcedId,
-          school_year: r.schoolYear,
-        });
-        break;
+        return this.push('stage_academic_sessions', [runId, r.line, r.sourcedId, r.status, meta, r.title, r.type, r.startDate, r.endDate, r.parentSourcedId, r.schoolYear]);
       }
       case 'courses': {
         const r = row as RowOf['courses'];
-        await this.push('stage_courses', {
-          ...base,
-          title: r.title,
-          course_code: r.courseCode,
-          grades: list(r.grades),
-          org_sourced_id: r.orgSourcedId,
-          school_year_sourced_id: r.schoolYearSourcedId,
-          subjects: list(r.subjects),
-        });
-        break;
+        return this.push('stage_courses', [runId, r.line, r.sourcedId, r.status, meta, r.title, r.courseCode, list(r.grades), r.orgSourcedId, r.schoolYearSourcedId, list(r.subjects)]);
       }
       case 'classes': {
         const r = row as RowOf['classes'];
-        await this.push('stage_classes', {
-          ...base,
-          title: r.title,
-          class_code: r.classCode,
-          class_type: r.classType,
-          school_sourced_id: r.schoolSourcedId,
-          course_sourced_id: r.courseSourcedId,
-          grades: list(r.grades),
-          location: r.location,
-          term_sourced_ids: list(r.termSourcedIds),
-          subjects: list(r.subjects),
-          periods: list(r.periods),
-        });
-        break;
+        return this.push('stage_classes', [
+          runId,
+          r.line,
+          r.sourcedId,
+          r.status,
+          meta,
+          r.title,
+          r.classCode,
+          r.classType,
+          r.schoolSourcedId,
+          r.courseSourcedId,
+          list(r.grades),
+          r.location,
+          list(r.termSourcedIds),
+          list(r.subjects),
+          list(r.periods),
+        ]);
       }
       case 'users':
-        await this.addUser(row as UserRow, base);
-        break;
+        return this.addUser(row as UserRow, meta);
       case 'enrollments': {
         const r = row as RowOf['enrollments'];
-        await this.push('stage_enrollments', {
-          ...base,
-          class_sourced_id: r.classSourcedId,
-          user_sourced_id: r.userSourcedId,
-          school_sourced_id: r.schoolSourcedId,
-          role: r.role,
-          is_primary: r.primary ? 1 : 0,
-          begin_date: r.beginDate,
-          end_date: r.endDate,
-        });
-        break;
+        return this.push('stage_enrollments', [runId, r.line, r.sourcedId, r.status, meta, r.classSourcedId, r.userSourcedId, r.schoolSourcedId, r.role, r.primary ? 1 : 0, r.beginDate, r.endDate]);
       }
     }
+    return undefined;
   }
 
   /** Writes what is still buffered. */
@@ -121,62 +128,62 @@ export class StageWriter {
     for (const table of this.buffers.keys()) await this.write(table);
   }
 
-  private async addUser(r: UserRow, base: { run_id: string; line: number; sourced_id: string; row_status: UserRow['status']; metadata: string }): Promise<void> {
+  private addUser(r: UserRow, meta: string): Promise<void> | undefined {
     const password = r.password || null;
-    await this.push('stage_users', {
-      ...base,
-      username: r.username,
-      identifier: r.identifier,
-      email: r.email.trim().toLowerCase(),
-      given_name: r.givenName,
-      family_name: r.familyName,
-      middle_name: r.middleName,
+    const written = this.push('stage_users', [
+      this.runId,
+      r.line,
+      r.sourcedId,
+      r.status,
+      meta,
+      r.username,
+      r.identifier,
+      r.email.trim().toLowerCase(),
+      r.givenName,
+      r.familyName,
+      r.middleName,
       // Blank for 1.2 users: the planner derives it from their roles.csv rows.
-      role: r.role ? lecternRole(r.role) : '',
-      enabled_user: r.enabledUser ? 1 : 0,
-      grades: list(r.grades),
-      user_ids: list(r.userIds),
-      agent_sourced_ids: list(r.agentSourcedIds),
-      org_sourced_ids: list(r.orgSourcedIds),
-      phone: r.phone,
-      sms: r.sms,
-      password_digest: password ? crypto.createHmac('sha256', this.digestKey).update(password).digest('base64url') : null,
-      password_sealed: password ? this.secrets.seal(password, stagedPasswordContext(this.customerId, this.runId)) : null,
-      match_key: matchKey(r, this.matching),
-      login: loginFor(r.username, this.matching.suffix),
-    });
-    for (const role of r.roles) await this.pushRole(r.sourcedId, role);
+      r.role ? lecternRole(r.role) : '',
+      r.enabledUser ? 1 : 0,
+      list(r.grades),
+      list(r.userIds),
+      list(r.agentSourcedIds),
+      list(r.orgSourcedIds),
+      r.phone,
+      r.sms,
+      password ? crypto.createHmac('sha256', this.digestKey).update(password).digest('base64url') : null,
+      password ? this.secrets.seal(password, stagedPasswordContext(this.customerId, this.runId)) : null,
+      matchKey(r, this.matching),
+      loginFor(r.username, this.matching.suffix),
+    ]);
+    if (!r.roles.length) return written;
+    return (async () => {
+      await written;
+      for (const role of r.roles) await this.pushRole(r.sourcedId, role);
+    })();
   }
 
   /** Adds a 1.2 roles.csv row. */
-  async addRole(r: RoleRow): Promise<void> {
-    await this.pushRole(r.userSourcedId, r);
+  addRole(r: RoleRow): Promise<void> | undefined {
+    return this.pushRole(r.userSourcedId, r);
   }
 
-  private async pushRole(userSourcedId: string, role: UserRoleRow): Promise<void> {
-    await this.push('stage_user_roles', {
-      run_id: this.runId,
-      user_sourced_id: userSourcedId,
-      org_sourced_id: role.orgSourcedId,
-      role: role.role,
-      role_type: role.roleType,
-      begin_date: role.beginDate,
-      end_date: role.endDate,
-    });
+  private pushRole(userSourcedId: string, role: UserRoleRow): Promise<void> | undefined {
+    return this.push('stage_user_roles', [this.runId, userSourcedId, role.orgSourcedId, role.role, role.roleType, role.beginDate, role.endDate]);
   }
 
-  private async push<T extends StageTable>(table: T, row: Insertable<Database[T]>): Promise<void> {
+  private push(table: StageTable, values: unknown[]): Promise<void> | undefined {
     let buffer = this.buffers.get(table);
     if (!buffer) {
       buffer = [];
       this.buffers.set(table, buffer);
     }
-    buffer.push(row);
-    if (buffer.length >= BATCH) await this.write(table);
+    buffer.push(values);
+    return buffer.length >= BATCH ? this.write(table) : undefined;
   }
 
   private async write(table: StageTable): Promise<void> {
-    const rows = this.buffers.get(table) as Record<string, unknown>[] | undefined;
+    const rows = this.buffers.get(table);
     if (!rows?.length) return;
     this.buffers.set(table, []);
     const sqlite = this.db.sqlite;
@@ -187,15 +194,15 @@ export class StageWriter {
     // SQLite: one prepared statement, reused for every row, in one transaction per batch — several
     // times faster than building a multi-row statement per batch. Kysely's lock keeps others off.
     await this.db.kysely.connection().execute(async () => {
-      let prepared = this.statements.get(table);
-      if (!prepared) {
-        const columns = Object.keys(rows[0]!);
-        prepared = { columns, sql: sqlite.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`) };
-        this.statements.set(table, prepared);
+      let statement = this.statements.get(table);
+      if (!statement) {
+        const columns = COLUMNS[table];
+        statement = sqlite.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`);
+        this.statements.set(table, statement);
       }
-      const { columns, sql } = prepared;
+      const insert = statement;
       sqlite.transaction(() => {
-        for (const row of rows) sql.run(columns.map((c) => row[c] ?? null));
+        for (const values of rows) insert.run(values);
       })();
     });
   }
@@ -204,24 +211,25 @@ export class StageWriter {
    * PostgreSQL: one array parameter per column, spread back into rows by `unnest` — the server parses
    * a few parameters instead of one per cell, several times faster than a multi-row VALUES.
    */
-  private async writePostgres(table: StageTable, rows: Record<string, unknown>[]): Promise<void> {
-    const columns = Object.keys(rows[0]!);
+  private async writePostgres(table: StageTable, rows: unknown[][]): Promise<void> {
+    const columns = COLUMNS[table];
     const types = await this.columnTypes(table);
-    const arrays = columns.map((c) => {
-      const type = types.get(c);
-      if (!type) throw new Error(`${table} has no column ${c}`);
-      return sql`${rows.map((r) => r[c] ?? null)}::${sql.raw(type)}[]`;
-    });
+    const arrays = columns.map((_, i) => sql`${rows.map((values) => values[i] ?? null)}::${sql.raw(types[i]!)}[]`);
     await sql`insert into ${sql.table(table)} (${joined(columns.map((c) => sql.ref(c)), ', ')}) select * from unnest(${joined(arrays, ', ')})`.execute(this.db.kysely);
   }
 
-  // The PostgreSQL element type of each column of a stage table, read once per table.
-  private async columnTypes(table: StageTable): Promise<Map<string, string>> {
+  // The PostgreSQL element type of each column of a stage table (in COLUMNS order), read once per table.
+  private async columnTypes(table: StageTable): Promise<string[]> {
     let types = this.pgTypes.get(table);
     if (!types) {
       const r = await sql<{ column_name: string; udt_name: string }>`select column_name, udt_name from information_schema.columns
         where table_schema = current_schema() and table_name = ${table}`.execute(this.db.kysely);
-      types = new Map(r.rows.map((c) => [c.column_name, c.udt_name]));
+      const byName = new Map(r.rows.map((c) => [c.column_name, c.udt_name]));
+      types = COLUMNS[table].map((c) => {
+        const type = byName.get(c);
+        if (!type) throw new Error(`${table} has no column ${c}`);
+        return type;
+      });
       this.pgTypes.set(table, types);
     }
     return types;
