@@ -50,7 +50,7 @@ describeEachDialect('roster pull: route and job', (dialect) => {
     (await t.ctx.db.kysely.selectFrom('users').select('sourced_id').where('customer_id', '=', customerId).where('source', '=', 'roster').where('status', '=', 'active').orderBy('sourced_id').execute()).map((u) => u.sourced_id);
   const adminOf = (c: { adminEmail: string; adminPassword: string }): Promise<TestClient> => t.client().login(c.adminEmail, c.adminPassword);
 
-  it('records a queued run at once, answers 409 while it waits, then pulls and applies it with progress', { skip: skip ?? false }, async () => {
+  it('records a queued run at once, answers 409 while it waits, then pulls and applies it', { skip: skip ?? false }, async () => {
     const c = await sftpCustomer();
     const admin = await adminOf(c);
     const started = await admin.post<RunView>(`/api/customers/${c.id}/roster/sync`, {});

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
-import { AUTHORIZATION_OPTIONS, MATCH_WITH_OPTIONS, PERIOD_OPTIONS, SYNC_TYPE_OPTIONS, formatDateTime, formatInZone, labelOf } from '../../labels.js';
+import { AUTHORIZATION_OPTIONS, MATCH_WITH_OPTIONS, PERIOD_OPTIONS, SYNC_TYPE_OPTIONS, formatDateTime, formatInZone, labelOf, runStatusLabel } from '../../labels.js';
 import { Facts, SectionCard as Card } from '../../components/Facts.js';
-import type { Customer } from '../../types.js';
+import type { Customer, RosterRun } from '../../types.js';
 
 /** The customer's settings at a glance; secrets appear only as "Set" or "Not set". */
 export function CustomerSummary({ customer: c, onRotate }: { customer: Customer; onRotate: () => void }) {
@@ -52,6 +52,14 @@ export function CustomerSummary({ customer: c, onRotate }: { customer: Customer;
               ['Match with', labelOf(MATCH_WITH_OPTIONS, r.matchWith)],
               ['Sync Frequency', r.syncFrequency === 'auto' ? `Auto · ${labelOf(PERIOD_OPTIONS, r.period)}` : 'Manual'],
               ...(r.nextRunAt ? [['Next run', formatInZone(r.nextRunAt, c.profile.timeZone)] as [string, ReactNode]] : []),
+              [
+                'Last sync',
+                r.lastRun
+                  ? `${runStatusLabel({ status: r.lastRun.status as RosterRun['status'], dryRun: false })} · ${formatDateTime(r.lastRun.finishedAt ?? r.lastRun.createdAt)}${r.stale ? ' · stale feed: no successful sync for two periods' : ''}`
+                  : r.stale
+                    ? 'Never · stale feed: no successful sync for two periods'
+                    : 'Never',
+              ],
               ['Suffix', r.suffix || '—'],
               ['Client Partner ID', r.clientPartnerId || '—'],
               ...(r.syncType === 'sftp'

@@ -4,7 +4,7 @@ import { PageHeader, useTitle } from '../../components/Layout.js';
 import { useCustomer, useCustomerCrumbs } from '../../hooks/useCustomer.js';
 import { usePagedList } from '../../hooks/usePagedList.js';
 import { useResource } from '../../hooks/useResource.js';
-import { ENTITY_OPTIONS, formatCount, formatDateTime, plural, triggerLabel } from '../../labels.js';
+import { ENTITY_OPTIONS, formatCount, formatDateTime, formatDuration, plural, triggerLabel } from '../../labels.js';
 import { Link, navigate } from '../../router.js';
 import type { Page, RosterRun } from '../../types.js';
 import { RunStatusBadge } from './parts.js';
@@ -80,6 +80,7 @@ export function RunHistoryPage({ customerId }: { customerId: string }) {
       ),
     },
     { header: 'Changes', cell: (r) => <CountsSummary run={r} /> },
+    { header: 'Duration', cell: (r) => <span className="nowrap">{r.finishedAt ? formatDuration(r.startedAt ?? r.createdAt, r.finishedAt) : '—'}</span>, secondary: true },
     {
       header: 'Issues',
       cell: (r) => {
