@@ -91,6 +91,9 @@ export function CustomerPage({ id }: { id: string }) {
               <Link to={`/customers/${customer.id}/users`} className="btn btn-secondary">
                 Users &amp; classes
               </Link>
+              <Link to={`/customers/${customer.id}/content`} className="btn btn-secondary">
+                Content
+              </Link>
               <button
                 type="button"
                 className="btn btn-secondary"
