@@ -2,7 +2,7 @@
  * The launch in real Chromium, from an LMS on another site (http://localhost:<port> posting to
  * http://127.0.0.1:<port>): the SameSite=Lax session cookie set on the 303 of a cross-site form
  * post is kept and sent on the top-level GET that follows; inside an LMS iframe, where a
- * third-party frame cannot keep that cookie, the framed page's link opens Lectern signed in.
+ * third-party frame cannot keep that cookie, the framed page's button opens Lectern signed in.
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -67,12 +67,12 @@ describe('LTI launch in Chromium', { skip: browserSkipReason() ?? false }, () =>
     await context.close();
   });
 
-  it('inside an LMS iframe: the framed page shows, and its link opens Lectern in a new window, signed in', async () => {
+  it('inside an LMS iframe: the framed page shows, and its button opens Lectern in a new window, signed in', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${lmsUrl}/framed`);
     const frame = page.frameLocator('iframe[name="tool"]');
-    const link = frame.getByRole('link', { name: 'Open Lectern in a new window' });
+    const link = frame.getByRole('button', { name: 'Open Lectern in a new window' });
     await link.waitFor({ state: 'visible', timeout: 10_000 });
     const [popup] = await Promise.all([context.waitForEvent('page'), link.click()]);
     await popup.waitForURL(`${s.url}/reader`);

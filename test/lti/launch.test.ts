@@ -346,21 +346,24 @@ describeEachDialect('LTI 1.1 launch', (dialect) => {
     assert.equal((await whoAmI(res.cookie)).id, (await userBy('sourced_id', 'stu-ada')).id);
   });
 
-  it('inside an LMS iframe: a framable page whose single-use link opens Lectern in its own window, signed in', async () => {
+  it('inside an LMS iframe: a framable page whose single-use ticket opens Lectern in its own window, signed in', async () => {
     const res = await postLaunch(s, signed(s, c, { user_id: uid(), lis_person_sourcedid: 'S-1001' }), { headers: { 'sec-fetch-dest': 'iframe' } });
     assert.equal(res.status, 200, res.body);
     assert.equal(res.setCookie, null, 'no cookie in a third-party frame: browsers would drop it');
     assert.match(res.headers.get('content-security-policy') ?? '', /frame-ancestors \*/);
     assert.equal(res.headers.get('x-frame-options'), null);
-    const href = /href="([^"]+)" target="_blank"/.exec(res.body)?.[1]?.replace(/&#38;/g, '&') ?? '';
-    assert.ok(href.startsWith('/lti/continue?ticket='), res.body);
-    const opened = await get(s, href);
+    assert.match(res.body, /<form method="post" action="\/lti\/continue" target="_blank">/);
+    const ticket = /name="ticket" value="([^"]+)"/.exec(res.body)?.[1] ?? '';
+    assert.ok(ticket, res.body);
+    const continueWith = (value: string) => postLaunch(s, [['ticket', value]], { path: '/lti/continue' });
+    const opened = await continueWith(ticket);
     assert.equal(opened.status, 303);
     assert.equal(opened.location, '/reader');
     assert.equal((await whoAmI(opened.cookie)).id, (await userBy('sourced_id', 'stu-ada')).id);
-    const reused = await get(s, href);
+    const reused = await continueWith(ticket);
     assert.equal(reused.status, 410);
     assert.equal(reused.setCookie, null);
+    assert.equal((await continueWith('made-up')).status, 410);
     // Without Sec-Fetch-Dest the LMS's launch_presentation_document_target decides.
     const declared = await postLaunch(s, signed(s, c, { user_id: uid(), lis_person_sourcedid: 'S-1001', launch_presentation_document_target: 'iframe' }));
     assert.equal(declared.status, 200);

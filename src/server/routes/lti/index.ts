@@ -16,8 +16,8 @@ const LAUNCHES_PER_MINUTE = Number(process.env.LECTERN_LTI_RATE_LIMIT ?? 600);
 const FRAMED_DESTINATIONS = new Set(['iframe', 'frame', 'embed', 'object']);
 
 // LTI pages are shown inside LMS iframes too, so they may be framed by any site; they hold no
-// script and no form, only text and (for a framed launch) a link that opens a new window.
-const LTI_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors *";
+// script, only text and (for a framed launch) a button that opens Lectern in a new window.
+const LTI_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors *";
 
 const OutcomeCall = Type.Object({
   id: Type.String(),
@@ -91,8 +91,7 @@ async function launchRoutes(app: App, ctx: AppContext): Promise<void> {
       try {
         const outcome = await ctx.lti.launches.launch(request.url, pairs, { ip: request.ip, userAgent: request.headers['user-agent'] ?? '', framed });
         if (outcome.kind === 'ticket') {
-          const href = `/lti/continue?ticket=${encodeURIComponent(outcome.ticket)}`;
-          return sendPage(reply, 200, 'Open Lectern', 'Your school’s LMS shows Lectern inside its page, where the browser will not keep you signed in. Open it in its own window to read.', { href, label: 'Open Lectern in a new window' });
+          return sendPage(reply, 200, 'Open Lectern', 'Your school’s LMS shows Lectern inside its page, where the browser will not keep you signed in. Open it in its own window to read.', outcome.ticket);
         }
         setSessionCookie(reply, ctx, outcome.signedIn.sessionToken, SESSION_TTL_MS);
         return reply.header('cache-control', 'no-store').redirect(outcome.target, 303);
@@ -106,20 +105,22 @@ async function launchRoutes(app: App, ctx: AppContext): Promise<void> {
     },
   );
 
-  app.get(
+  // A form post, not a link: the ticket stays out of URLs, so out of request logs and history.
+  app.post(
     '/lti/continue',
     {
       config: { rateLimit: LAUNCHES_PER_MINUTE > 0 ? { max: LAUNCHES_PER_MINUTE, timeWindow: '1 minute' } : false },
       schema: {
         tags: ['lti'],
-        summary: 'Opens a launch made inside an LMS iframe in its own window (single-use ticket, 2 minutes)',
-        querystring: Type.Object({ ticket: Type.String({ minLength: 1, maxLength: 200 }) }),
+        summary: 'Opens a launch made inside an LMS iframe in its own window (form field `ticket`: single use, 2 minutes)',
+        consumes: ['application/x-www-form-urlencoded'],
         security: [],
         response: { 303: Type.Null(), 410: Type.String() },
       },
     },
     async (request, reply) => {
-      const redeemed = await ctx.lti.launches.redeemTicket(request.query.ticket, { ip: request.ip, userAgent: request.headers['user-agent'] ?? '' });
+      const ticket = typeof request.body === 'string' ? new URLSearchParams(request.body).get('ticket') : null;
+      const redeemed = ticket ? await ctx.lti.launches.redeemTicket(ticket, { ip: request.ip, userAgent: request.headers['user-agent'] ?? '' }) : null;
       if (!redeemed) throw new AppError('LTI_TICKET_INVALID');
       setSessionCookie(reply, ctx, redeemed.signedIn.sessionToken, SESSION_TTL_MS);
       return reply.header('cache-control', 'no-store').redirect(redeemed.target, 303);
@@ -131,19 +132,21 @@ function pageError(err: Error & { statusCode?: number; code?: string }): AppErro
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new AppError('UNSUPPORTED_MEDIA_TYPE', 'An LTI launch is a form post (application/x-www-form-urlencoded).');
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('PAYLOAD_TOO_LARGE', 'This LTI launch is too large.');
   if (err.statusCode === 429) return new AppError('RATE_LIMITED');
-  if ((err as { validation?: unknown }).validation) return new AppError('LTI_TICKET_INVALID');
   return new AppError('INTERNAL');
 }
 
 const escapeHtml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-// A plain, self-contained page (no scripts, no external assets) that reads well inside an iframe.
-function sendPage(reply: FastifyReply, status: number, title: string, message: string, link?: { href: string; label: string }) {
+// A plain, self-contained page (no scripts, no external assets) that reads well inside an iframe;
+// with a ticket, its button posts it to /lti/continue in a new top-level window.
+function sendPage(reply: FastifyReply, status: number, title: string, message: string, ticket?: string) {
   reply.raw.removeHeader('x-frame-options');
-  const action = link ? `<p><a class="button" href="${escapeHtml(link.href)}" target="_blank" rel="noopener">${escapeHtml(link.label)}</a></p>` : '';
+  const action = ticket
+    ? `<form method="post" action="/lti/continue" target="_blank"><input type="hidden" name="ticket" value="${escapeHtml(ticket)}"><button class="button" type="submit">Open Lectern in a new window</button></form>`
+    : '';
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Lectern</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;color:#1b1f24;background:#f6f7f9;margin:0;padding:2rem 1rem}main{max-width:36rem;margin:0 auto;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:1.5rem}h1{font-size:1.25rem;margin:0 0 .75rem}.button{display:inline-block;background:#0b5cad;color:#fff;padding:.6rem 1rem;border-radius:6px;text-decoration:none;font-weight:600}.button:focus{outline:3px solid #f0b400;outline-offset:2px}</style>
+<style>body{font:16px/1.5 system-ui,sans-serif;color:#1b1f24;background:#f6f7f9;margin:0;padding:2rem 1rem}main{max-width:36rem;margin:0 auto;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:1.5rem}h1{font-size:1.25rem;margin:0 0 .75rem}.button{display:inline-block;background:#0b5cad;color:#fff;padding:.6rem 1rem;border:0;border-radius:6px;font:inherit;font-weight:600;cursor:pointer}.button:focus{outline:3px solid #f0b400;outline-offset:2px}</style>
 </head><body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>${action}</main></body></html>`;
   return reply.status(status).header('content-security-policy', LTI_PAGE_CSP).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
 }
