@@ -75,10 +75,11 @@ function multipart(file: Buffer = Buffer.from('PK-not-really')): { body: Buffer;
 const wallBook = await epub3({ title: 'Wall Book' });
 
 /**
- * Decisions on a run reach the run but may find it already decided (the control approves first,
- * then discards the same run): 409 proves the route found the run, which is what the control checks.
+ * Decisions on a run reach the run but may find it in another state (the control approves the held
+ * run first, then discards it; it is no preview to apply): 409 proves the route found the run, which
+ * is what the control checks.
  */
-const DECIDED_ALREADY = /\/roster\/runs\/\{runId\}\/(approve|discard)$/;
+const DECIDED_ALREADY = /\/roster\/runs\/\{runId\}\/(approve|discard|apply)$/;
 
 /** A value that satisfies `schema`: required properties only (or the first one), first enum member, minimum numbers. */
 function sample(schema: JsonSchema | undefined): unknown {
