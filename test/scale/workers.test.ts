@@ -8,81 +8,28 @@
  * start/end lines every process writes, with the killed process's death as the end of its pulls).
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config.js';
 import { createContext, type AppContext } from '../../src/context.js';
-import { scheduleBasis } from '../../src/rostering/scheduler-repository.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, seedCustomer } from '../helpers/app.js';
-import { HEADERS, district11, table, zipBuffer } from '../helpers/bundles.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/app.js';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../helpers/databases.js';
 import { sftpSkipReason, startSftpServer, type TestSftpServer } from '../helpers/sftp-server.js';
 import { waitFor } from '../helpers/wait.js';
+import { freePort, makeDue, rosterOf, seedSftpCustomers, sharedEnv, spawnLectern, stopAll, type LecternProcess } from './processes.js';
 
 const CUSTOMERS = 20;
 const TIME_ZONE = 'America/Chicago';
 const skip = postgresSkipReason() ?? sftpSkipReason();
-
-/** Customer i's users: a teacher and 2–6 students, all enrolled in its one class; sourcedIds unique to it. */
-function bundleFor(i: number): { files: Record<string, string>; sourcedIds: string[] } {
-  const people = [{ sourcedId: `c${i}-t`, role: 'teacher', username: `c${i}teacher` }];
-  for (let s = 0; s < 2 + (i % 5); s++) people.push({ sourcedId: `c${i}-s${s}`, role: 'student', username: `c${i}student${s}` });
-  const files = district11({
-    'users.csv': table(
-      HEADERS.users11,
-      people.map((p) => ({ ...p, enabledUser: 'true', orgSourcedIds: 'org-s', givenName: p.username, familyName: `Customer${i}` })),
-    ),
-    'enrollments.csv': table(
-      HEADERS.enrollments,
-      people.map((p, n) => ({ sourcedId: `c${i}-e${n}`, classSourcedId: 'cl-1', schoolSourcedId: 'org-s', userSourcedId: p.sourcedId, role: p.role })),
-    ),
-  });
-  return { files, sourcedIds: people.map((p) => p.sourcedId).sort() };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface Child {
-  name: string;
-  proc: ChildProcess;
-  output: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
-}
 
 describe('serve + two workers on PostgreSQL, one killed mid-run', { skip: skip ?? false }, () => {
   let database: TestDatabase;
   let sftp: TestSftpServer;
   let ctx: AppContext;
   let env: NodeJS.ProcessEnv;
-  const children: Child[] = [];
-
-  const start = (name: string, args: string[], extra: Record<string, string> = {}): Child => {
-    const proc = spawn(process.execPath, ['bin/lectern.js', ...args], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const output: string[] = [];
-    for (const stream of [proc.stdout!, proc.stderr!]) {
-      let rest = '';
-      stream.on('data', (chunk: Buffer) => {
-        const lines = (rest + chunk.toString()).split('\n');
-        rest = lines.pop()!;
-        output.push(...lines);
-      });
-    }
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
-    const child = { name, proc, output, exited };
+  const children: LecternProcess[] = [];
+  const start = (name: string, args: string[], extra: Record<string, string> = {}): LecternProcess => {
+    const child = spawnLectern(name, args, { ...env, ...extra });
     children.push(child);
     return child;
   };
@@ -90,32 +37,12 @@ describe('serve + two workers on PostgreSQL, one killed mid-run', { skip: skip ?
   before(async () => {
     database = await createTestDatabase('postgres');
     sftp = await startSftpServer();
-    env = {
-      ...process.env,
-      DATABASE_URL: database.url,
-      LECTERN_DATA_DIR: database.dataDir,
-      LECTERN_JOBS: 'postgres',
-      // Every process must seal and open secrets with the same key.
-      LECTERN_SECRET_KEY: crypto.randomBytes(32).toString('hex'),
-      LECTERN_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
-      LECTERN_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      // Production timings scaled down so the test takes seconds, not minutes.
-      LECTERN_SCHEDULER_TICK_SECONDS: '1',
-      LECTERN_WORKER_HEARTBEAT_SECONDS: '0.5',
-      LECTERN_WORKER_DEAD_AFTER_SECONDS: '3',
-      LECTERN_RUN_LEASE_SECONDS: '4',
-      LECTERN_SFTP_SETTLE_SECONDS: '0.3',
-      LECTERN_JOB_CONCURRENCY: '2',
-      LOG_LEVEL: 'warn',
-    };
-    delete env.LECTERN_FAILPOINT;
+    env = sharedEnv(database, { LECTERN_JOBS: 'postgres' });
     ctx = await createContext(loadConfig(env));
   });
 
   after(async () => {
-    for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGTERM');
-    await Promise.all(children.map((c) => Promise.race([c.exited, new Promise((r) => setTimeout(r, 5000))])));
-    for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+    await stopAll(children);
     await ctx?.close();
     await sftp?.close();
     await database?.drop();
@@ -123,18 +50,7 @@ describe('serve + two workers on PostgreSQL, one killed mid-run', { skip: skip ?
 
   it('pulls every customer exactly once to exactly its roster, never two at once, despite a worker killed mid-apply', { timeout: 90_000 }, async () => {
     const began = Date.now();
-    const expected = new Map<string, string[]>();
-    for (let i = 0; i < CUSTOMERS; i++) {
-      const dir = path.join(sftp.root, `c${i}`);
-      fs.mkdirSync(dir);
-      const { files, sourcedIds } = bundleFor(i);
-      fs.writeFileSync(path.join(dir, 'roster.zip'), await zipBuffer(files));
-      const c = await seedCustomer(ctx, {
-        profile: { timeZone: TIME_ZONE },
-        rostering: { syncFrequency: 'auto', period: 'hourly', suffix: `@c${i}`, sftp: { host: sftp.host, port: sftp.port, username: sftp.username, password: sftp.password, path: dir, fileName: 'roster.zip' } },
-      });
-      expected.set(c.id, sourcedIds);
-    }
+    const expected = await seedSftpCustomers(ctx, sftp, CUSTOMERS, TIME_ZONE);
 
     const port = await freePort();
     const serve = start('serve', ['serve'], { PORT: String(port), HOST: '127.0.0.1', LECTERN_PUBLIC_URL: `http://127.0.0.1:${port}` });
@@ -145,14 +61,7 @@ describe('serve + two workers on PostgreSQL, one killed mid-run', { skip: skip ?
     await waitFor(() => [doomed, survivor].every((w) => w.output.some((l) => l.startsWith('Lectern worker (postgres jobs)'))), 'both workers to start', 30_000, 100);
 
     // The hour comes for all 20 at once.
-    const slot = new Date(Date.now() - 1000).toISOString();
-    for (const id of expected.keys()) {
-      await ctx.db.kysely
-        .insertInto('roster_schedules')
-        .values({ customer_id: id, next_run_at: slot, basis: scheduleBasis('hourly', TIME_ZONE), last_claimed_at: null, updated_at: slot })
-        .onConflict((oc) => oc.column('customer_id').doUpdateSet({ next_run_at: slot, basis: scheduleBasis('hourly', TIME_ZONE) }))
-        .execute();
-    }
+    const slot = await makeDue(ctx, expected.keys(), TIME_ZONE);
 
     const death = await Promise.race([doomed.exited, new Promise<null>((r) => setTimeout(() => r(null), 30_000))]);
     assert.ok(death, `worker A should have been killed inside an apply:\n${doomed.output.slice(-20).join('\n')}`);
@@ -179,14 +88,7 @@ describe('serve + two workers on PostgreSQL, one killed mid-run', { skip: skip ?
     });
 
     // Exactly the expected roster per customer.
-    for (const [id, sourcedIds] of expected) {
-      const users = await ctx.db.kysely.selectFrom('users').select('sourced_id').where('customer_id', '=', id).where('source', '=', 'roster').where('status', '=', 'active').orderBy('sourced_id').execute();
-      assert.deepEqual(
-        users.map((u) => u.sourced_id),
-        sourcedIds,
-        `customer ${id}`,
-      );
-    }
+    for (const [id, sourcedIds] of expected) assert.deepEqual(await rosterOf(ctx, id), sourcedIds, `customer ${id}`);
     // One claim per customer for the slot, one success each, and only the killed runs failed.
     const schedules = await ctx.db.kysely.selectFrom('roster_schedules').select(['customer_id', 'last_claimed_at']).where('customer_id', 'in', ids).execute();
     assert.ok(schedules.every((s) => s.last_claimed_at === slot));
