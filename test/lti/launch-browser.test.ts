@@ -11,7 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { browserSkipReason, launchBrowser } from '../helpers/browser.js';
 import { launchParams, signLaunch } from '../helpers/lti.js';
-import { importRoster, ltiCustomer, schoolRoster, startLtiServer, userRow, type LtiServer } from './lti-server.js';
+import { importRoster, ltiCustomer, schoolRoster, startLtiServer, type LtiServer } from './lti-server.js';
+import { userRow } from '../helpers/roster-rows.js';
 
 const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 

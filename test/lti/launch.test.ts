@@ -12,7 +12,8 @@ import { LaunchService } from '../../src/lti/launch-service.js';
 import { launchRole } from '../../src/lti/roles.js';
 import { describeEachDialect } from '../helpers/app.js';
 import { launchParams, signLaunch } from '../helpers/lti.js';
-import { get, importRoster, ltiCustomer, postLaunch, schoolRoster, signed, startLtiServer, userRow, type LaunchResponse, type LtiServer } from './lti-server.js';
+import { get, importRoster, ltiCustomer, postLaunch, schoolRoster, signed, startLtiServer, type LaunchResponse, type LtiServer } from './lti-server.js';
+import { userRow } from '../helpers/roster-rows.js';
 
 const RETURN = 'https://lms.example.edu/courses/1/return';
 const uid = () => `lms-${crypto.randomBytes(4).toString('hex')}`;

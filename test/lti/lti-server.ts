@@ -9,7 +9,7 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, seedCustomer } from '../helpers/app.js';
 import { arraySource } from '../helpers/array-source.js';
 import { createTestDatabase, type TestDialect } from '../helpers/databases.js';
 import { formBody, launchParams, signLaunch } from '../helpers/lti.js';
-import { enrollmentRow, classRow, orgRow, userRow } from '../helpers/roster-rows.js';
+import { enrollmentRow, classRow, orgRow } from '../helpers/roster-rows.js';
 import type { AnyRow } from '../../src/rostering/sync/engine.js';
 
 /** The real server listening on a real port, its public URL being that port (what the LMS signs). */
@@ -61,8 +61,6 @@ export function schoolRoster(users: AnyRow[]): AnyRow[] {
   const enrollments = users.map((u) => enrollmentRow(`e-${u.row.sourcedId}`, 'c1', u.row.sourcedId));
   return [orgRow('org-1'), classRow('c1'), ...users, ...enrollments];
 }
-
-export { userRow };
 
 /** What a launch answered, read without following redirects. */
 export interface LaunchResponse {

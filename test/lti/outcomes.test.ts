@@ -12,7 +12,8 @@ import { LtiOutcomes, parsePoxStatus, registerOutcomeJobs, replaceResultXml, wor
 import { describeEachDialect } from '../helpers/app.js';
 import { startOutcomeService, type OutcomeAnswer, type OutcomeService } from '../helpers/lti.js';
 import { waitFor } from '../helpers/wait.js';
-import { importRoster, ltiCustomer, postLaunch, schoolRoster, signed, startLtiServer, userRow, type LtiServer } from './lti-server.js';
+import { importRoster, ltiCustomer, postLaunch, schoolRoster, signed, startLtiServer, type LtiServer } from './lti-server.js';
+import { userRow } from '../helpers/roster-rows.js';
 
 describeEachDialect('LTI Basic Outcomes', (dialect) => {
   let s: LtiServer;
