@@ -20,6 +20,8 @@ export function SyncButton({ customerId, onSynced }: { customerId: string; onSyn
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
+  // True from the press until the run ends: one sync at a time from here (the server enforces it too).
+  const [working, setWorking] = useState(false);
   const r = customer?.rostering;
   if (!r || r.type !== 'oneroster' || (r.syncType !== 'api' && r.syncType !== 'sftp')) return null;
   const label = r.syncType === 'sftp' ? 'Sync from SFTP' : 'Sync with OneRoster – API';
@@ -31,6 +33,7 @@ export function SyncButton({ customerId, onSynced }: { customerId: string; onSyn
     setNotice(null);
     try {
       const run = await api.post<RosterRun>(`${runs}/sync`, {});
+      setWorking(true);
       setRunId(run.runId);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'SYNC_IN_PROGRESS') {
@@ -39,6 +42,7 @@ export function SyncButton({ customerId, onSynced }: { customerId: string; onSyn
         const active = page?.items.find(isActiveRun);
         if (active) {
           setNotice('A sync of this customer was already under way; here is its progress.');
+          setWorking(true);
           setRunId(active.runId);
           return;
         }
@@ -55,26 +59,40 @@ export function SyncButton({ customerId, onSynced }: { customerId: string; onSyn
         <p className="muted small">
           {r.syncType === 'sftp' ? `Pull ${r.sftp.fileName || 'the roster file'} from ${r.sftp.host} now.` : 'Pull the roster from the customer’s OneRoster API now.'}
         </p>
-        <button type="button" className="btn btn-primary" onClick={() => void start()} disabled={starting || runId !== null}>
+        <button type="button" className="btn btn-primary" onClick={() => void start()} disabled={starting || working}>
           {starting ? 'Starting…' : label}
         </button>
       </div>
       {failure ? <Banner kind="error">{failure}</Banner> : null}
       {notice ? <Banner kind="info">{notice}</Banner> : null}
-      {runId ? <SyncRun key={runId} customerId={customerId} runId={runId} onFinished={onSynced} onClose={() => setRunId(null)} /> : null}
+      {runId ? (
+        <SyncRun
+          key={runId}
+          customerId={customerId}
+          runId={runId}
+          onFinished={() => {
+            setWorking(false);
+            onSynced?.();
+          }}
+          onClose={() => {
+            setRunId(null);
+            setNotice(null);
+          }}
+        />
+      ) : null}
     </section>
   );
 }
 
 /** One pull, live: its stage and progress while it works, then the outcome and the report link. */
-function SyncRun({ customerId, runId, onFinished, onClose }: { customerId: string; runId: string; onFinished: (() => void) | undefined; onClose: () => void }) {
+function SyncRun({ customerId, runId, onFinished, onClose }: { customerId: string; runId: string; onFinished: () => void; onClose: () => void }) {
   const { run, error } = useRun(customerId, runId);
   const active = !run || isActiveRun(run);
   const finished = useRef(false);
   useEffect(() => {
     if (run && !isActiveRun(run) && !finished.current) {
       finished.current = true;
-      onFinished?.();
+      onFinished();
     }
   }, [run, onFinished]);
   const report = `/customers/${customerId}/roster/runs/${runId}`;
