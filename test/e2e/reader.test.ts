@@ -21,6 +21,15 @@ type PageCanvas = { width: number; height: number; getContext(kind: '2d'): { get
 type PageWindow = { getComputedStyle(element: unknown): { fontStyle: string } };
 const OVERFLOW = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
 const focusedText = (page: Page) => page.evaluate('document.activeElement?.textContent');
+/** A one-finger horizontal swipe through the browser's input pipeline (CDP), as a phone makes it. */
+async function swipe(page: Page, fromX: number, toX: number, y = 400): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: fromX, y }] });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: (fromX + toX) / 2, y }] });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: toX, y }] });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await cdp.detach();
+}
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
@@ -39,7 +48,7 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     // CSP refusals and script errors show up here; the reader must run without any. (Failed
     // requests are logged too: the signed-out session probe's 401 and the refused book's 404.)
     page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
-    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('pageerror', (e) => errors.push(e.stack ?? e.message));
     return page;
   };
 
@@ -141,10 +150,15 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     const laptop = await device();
     await signIn(laptop, school.logins.algebraStudent, `/reader/books/${school.books.algebra.id}`);
     await waitFor(async () => /Word Problems/.test((await location(laptop).textContent()) ?? ''), 'the position restored on another device');
-    await visible(laptop.frameLocator('.reading-stage iframe').getByRole('heading', { name: 'Word Problems' }));
+    const laptopFrame = laptop.frameLocator('.reading-stage iframe');
+    await visible(laptopFrame.getByRole('heading', { name: 'Word Problems' }));
+    // A reader who clicks into the text: keys pressed inside the book's iframe still turn pages.
+    await laptopFrame.getByRole('heading', { name: 'Word Problems' }).click();
+    await laptop.keyboard.press('ArrowRight');
+    await waitFor(async () => /Review/.test((await location(laptop).textContent()) ?? ''), 'the last chapter after ArrowRight inside the book');
     await laptop.getByRole('link', { name: 'Back to your bookshelf' }).click();
     await visible(laptop.getByRole('list', { name: 'Your books' }));
-    assert.match((await laptop.locator('.book-progress-text').first().textContent()) ?? '', /^\d+% read$/);
+    assert.equal(await laptop.locator('.book-progress-text').first().textContent(), 'Finished', 'the last page reached on the laptop');
   });
 
   it('the student opens a PDF and pages with the keyboard; a title of another class cannot be opened, not even by URL', async () => {
@@ -168,6 +182,17 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     });
     assert.ok(painted > 50, `the page is drawn on the canvas (${painted} dark pixels)`);
     await screenshot(page, 'reader-05-pdf');
+    // A PDF without an outline lists its pages as contents.
+    await page.getByRole('button', { name: 'Contents' }).click();
+    const toc = page.getByRole('dialog', { name: 'Contents' });
+    assert.deepEqual(await toc.locator('.toc-item').allTextContents(), ['Page 1', 'Page 2', 'Page 3', 'Page 4', 'Page 5']);
+    assert.deepEqual(await toc.locator('[aria-current="location"]').allTextContents(), ['Page 3']);
+    await toc.getByRole('button', { name: 'Page 5' }).click();
+    await waitFor(async () => (await location(page).textContent())?.startsWith('Page 5 of 5'), 'page 5 from the contents');
+    assert.equal(await page.getByRole('button', { name: 'Next page' }).isDisabled(), true, 'nothing after the last page');
+    await page.keyboard.press('PageUp');
+    await page.keyboard.press('ArrowLeft');
+    await waitFor(async () => (await location(page).textContent())?.startsWith('Page 3 of 5'), 'back to page 3');
     await waitFor(async () => (await savedProgress(school.books.biology.id))?.position === '3', 'page 3 saved');
 
     await page.goto(`${server.url}/reader/books/${school.books.direct.id}`);
@@ -239,12 +264,7 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await page.getByRole('link', { name: 'Biology Notes' }).click();
     await waitFor(async () => (await location(page).textContent())?.startsWith('Page 3 of 5'), 'the PDF reopens on page 3');
     // A swipe from right to left is the next page.
-    await page.evaluate(`(() => {
-      const el = document.querySelector('.reading-stage');
-      const at = (x) => new Touch({ identifier: 1, target: el, clientX: x, clientY: 400 });
-      el.dispatchEvent(new TouchEvent('touchstart', { touches: [at(320)], changedTouches: [at(320)], bubbles: true }));
-      el.dispatchEvent(new TouchEvent('touchend', { touches: [], changedTouches: [at(90)], bubbles: true }));
-    })()`);
+    await swipe(page, 330, 60);
     await waitFor(async () => (await location(page).textContent())?.startsWith('Page 4 of 5'), 'page 4 after a swipe');
     const bookOverflow = await page.evaluate(OVERFLOW);
     assert.equal(bookOverflow, 0, 'the page, the bars and the buttons fit the phone');
@@ -254,8 +274,13 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
 
     await page.getByRole('link', { name: 'Back to your bookshelf' }).click();
     await page.getByRole('link', { name: 'Algebra Stories' }).click();
-    await waitFor(async () => /Word Problems/.test((await location(page).textContent()) ?? ''), 'the EPUB reopens where the student stopped');
-    await visible(page.frameLocator('.reading-stage iframe').getByRole('heading', { name: 'Word Problems' }));
+    await waitFor(async () => /Review/.test((await location(page).textContent()) ?? ''), 'the EPUB reopens where the student stopped (on the laptop)');
+    const frame = page.frameLocator('.reading-stage iframe');
+    await visible(frame.getByRole('heading', { name: 'Review' }));
+    // A swipe from left to right inside the book (epub.js passes the iframe's touches on) goes back.
+    await swipe(page, 60, 330);
+    await waitFor(async () => /Word Problems/.test((await location(page).textContent()) ?? ''), 'the previous chapter after a swipe');
+    await visible(frame.getByRole('heading', { name: 'Word Problems' }));
     await screenshot(page, 'reader-09-phone-epub', { docsName: 'reader-phone-epub.png' });
     assert.deepEqual(errors, [], 'no console errors (CSP refusals, script errors)');
   });

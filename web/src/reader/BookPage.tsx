@@ -63,7 +63,8 @@ function ReadingView({ book }: { book: BookDetail }) {
       if (e.altKey || e.ctrlKey || e.metaKey || e.defaultPrevented) return;
       const direction = pagingDirection(e.key);
       if (direction === null) return;
-      e.preventDefault();
+      // Keys from the book's iframe reach us through epub.js's passive listeners: nothing to prevent there.
+      if (e.view === window) e.preventDefault();
       turn(direction);
     },
     [turn],

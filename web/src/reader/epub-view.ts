@@ -58,7 +58,9 @@ export async function openEpub(element: HTMLElement, data: ArrayBuffer, opts: { 
     // A position saved from an older copy of the file: start at the beginning rather than fail.
     await rendition.display();
   }
-  void book.locations.generate(1200).then(() => {
+  let destroyed = false;
+  const locations = book.locations.generate(1200).then(() => {
+    if (destroyed) return;
     locationsReady = true;
     const loc = rendition.currentLocation() as unknown as Location | undefined;
     if (loc?.start) report(loc);
@@ -72,8 +74,10 @@ export async function openEpub(element: HTMLElement, data: ArrayBuffer, opts: { 
       await rendition.display(target);
     },
     destroy: () => {
+      destroyed = true;
       rendition.destroy();
-      book.destroy();
+      // epub.js cannot stop generating locations, and fails if the book goes away under it.
+      void locations.finally(() => book.destroy());
     },
   };
 }
