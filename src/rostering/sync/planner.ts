@@ -172,9 +172,11 @@ async function planBulkDeletes(db: Kysely<Database>, p: PlanInput, t: EntityTabl
 
 // Enrollments end with their user or class.
 async function planEnrollmentCascade(db: Kysely<Database>, p: PlanInput): Promise<void> {
-  const deletedRef = (entity: string, column: string) => sql`exists (
-      select 1 from roster_run_changes c where c.run_id = ${p.runId} and c.entity = ${entity} and c.action = 'delete' and c.sourced_id = ${sql.ref(`e.${column}`)})
-    or exists (select 1 from ${sql.table(entity === 'users' ? 'stage_users' : 'stage_classes')} s where s.run_id = ${p.runId} and s.action = 'delete' and s.sourced_id = ${sql.ref(`e.${column}`)})`;
+  // The deleted ids as one uncorrelated set each, built once and probed per enrollment (a correlated
+  // lookup per enrollment into two tables was most of a churn run's plan).
+  const deletedRef = (entity: string, column: string) => sql`${sql.ref(`e.${column}`)} in (
+      select c.sourced_id from roster_run_changes c where c.run_id = ${p.runId} and c.entity = ${entity} and c.action = 'delete'
+      union all select s.sourced_id from ${sql.table(entity === 'users' ? 'stage_users' : 'stage_classes')} s where s.run_id = ${p.runId} and s.action = 'delete')`;
   await sql`insert into roster_run_changes (run_id, entity, action, sourced_id, target_id, fields, reason)
     select ${p.runId}, 'enrollments', 'delete', e.sourced_id, e.id, '{}', 'its user or class was deleted'
     from enrollments e
