@@ -37,7 +37,7 @@ export function presentCustomer({ customer: c, rostering: r }: CustomerRecord, p
       nextRunAt: scheduled ? nextRunAt(r.period as Period, c.time_zone, now).toISOString() : null,
       lastRun: feed.lastRun,
       lastSuccessAt: feed.lastSuccessAt,
-      stale: isStale(r, c.time_zone, feed.lastSuccessAt, now),
+      stale: isStale(r, c.time_zone, feed.lastSuccessAt, c.created_at, now),
       suffix: r.suffix,
       clientPartnerId: r.client_partner_id,
       authorization: r.authorization,

@@ -178,7 +178,7 @@ export class CustomerService {
     const rostering = this.rosteringRow(id, settings, current.rostering, now);
     const after: CustomerRecord = { customer: { ...current.customer, ...customerPatch }, rostering };
     const changed = changedFields(view, presentCustomer(after, this.publicUrl), settings);
-    if (!changed.length) return view;
+    if (!changed.length) return this.get(actor, id);
 
     await this.db.transaction().execute(async (trx) => {
       await new CustomerRepository(trx).update(id, customerPatch, rostering);
@@ -201,7 +201,7 @@ export class CustomerService {
     }).catch((err: unknown) => {
       throw uniqueViolationToValidation(err);
     });
-    return presentCustomer(after, this.publicUrl);
+    return presentCustomer(after, this.publicUrl, new Date(), (await feedStatuses(this.db, [id])).get(id));
   }
 
   /** Replaces the customer's LTI shared secret; the new one is returned only now. */
@@ -347,7 +347,8 @@ function changedFields(before: CustomerViewT, after: CustomerViewT, settings: Ro
     }, {});
   const a = flat(before);
   const b = flat(after);
-  const ignore = new Set(['updatedAt', 'rostering.nextRunAt']);
+  // Derived from the clock and the runs, not settings someone changed.
+  const ignore = new Set(['updatedAt', 'rostering.nextRunAt', 'rostering.stale', 'rostering.lastSuccessAt']);
   const changed = Object.keys(b).filter((k) => !ignore.has(k) && a[k] !== b[k]);
   if (settings.apiSecret) changed.push('rostering.secretKey');
   if (settings.sftpPassword) changed.push('rostering.sftp.password');

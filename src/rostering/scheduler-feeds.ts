@@ -28,11 +28,12 @@ export function isScheduled(r: Pick<RosteringConfig, 'type' | 'sync_type' | 'syn
 
 /**
  * A stale feed: an Auto customer without a successful sync for two of its periods, counted on the
- * customer's own calendar from its last success or, before any, from when its rostering was set.
+ * customer's own calendar from its last success or, before any, from when the customer was added
+ * (a feed that has never delivered is stale too; edits to the customer do not reset the clock).
  */
-export function isStale(r: Pick<RosteringConfig, 'type' | 'sync_type' | 'sync_frequency' | 'period' | 'updated_at'>, timeZone: string, lastSuccessAt: string | null, now: Date): boolean {
+export function isStale(r: Pick<RosteringConfig, 'type' | 'sync_type' | 'sync_frequency' | 'period'>, timeZone: string, lastSuccessAt: string | null, addedAt: string, now: Date): boolean {
   if (!isScheduled(r)) return false;
-  const since = DateTime.fromISO(lastSuccessAt ?? r.updated_at, { zone: timeZone });
+  const since = DateTime.fromISO(lastSuccessAt ?? addedAt, { zone: timeZone });
   const twoPeriods = TWO_PERIODS[r.period as Period];
   if (!since.isValid || !twoPeriods) return false;
   return since.plus(twoPeriods).toMillis() <= now.getTime();
@@ -70,14 +71,14 @@ export async function countStaleFeedsPlatformWide(db: Kysely<Database>, now: Dat
   const scheduled = await db
     .selectFrom('customers as c')
     .innerJoin('rostering_configs as r', 'r.customer_id', 'c.id')
-    .select(['c.id', 'c.time_zone', 'r.type', 'r.sync_type', 'r.sync_frequency', 'r.period', 'r.updated_at'])
+    .select(['c.id', 'c.time_zone', 'c.created_at', 'r.type', 'r.sync_type', 'r.sync_frequency', 'r.period'])
     .where('c.status', '=', 'active')
     .where('r.type', '=', 'oneroster')
     .where('r.sync_type', 'in', ['sftp', 'api'])
     .where('r.sync_frequency', '=', 'auto')
     .execute();
   const successes = await lastSuccesses(db, null);
-  return scheduled.filter((c) => isStale(c, c.time_zone, successes.get(c.id) ?? null, now)).length;
+  return scheduled.filter((c) => isStale(c, c.time_zone, successes.get(c.id) ?? null, c.created_at, now)).length;
 }
 
 // customer id → when its last applied (not preview) run finished; all customers when `ids` is null.

@@ -143,7 +143,7 @@ describeEachDialect('Auto scheduler', (dialect) => {
     const fresh = await customer({ period: 'daily' });
     const manual = await customer({ syncFrequency: 'manual' });
     const longAgo = new Date(now.getTime() - 3 * 86_400_000).toISOString();
-    await t.ctx.db.kysely.updateTable('rostering_configs').set({ updated_at: longAgo }).where('customer_id', 'in', [stale.id, fresh.id, manual.id]).execute();
+    await t.ctx.db.kysely.updateTable('customers').set({ created_at: longAgo }).where('id', 'in', [stale.id, fresh.id, manual.id]).execute();
     // fresh succeeded a day ago; stale failed a day ago and never succeeded.
     for (const [c, status] of [
       [fresh, 'succeeded'],
@@ -161,6 +161,12 @@ describeEachDialect('Auto scheduler', (dialect) => {
     assert.deepEqual([byId.get(manual.id)?.stale, byId.get(manual.id)?.lastRun], [false, null]);
     const one = await admin.get<{ rostering: { stale: boolean } }>(`/api/customers/${stale.id}`);
     assert.equal(one.body.rostering.stale, true);
+    // Editing the customer neither clears the flag nor records it as a change.
+    const edited = await admin.patch<{ rostering: { stale: boolean; lastRun: { status: string } | null } }>(`/api/customers/${stale.id}`, { profile: { name: 'Renamed District' } });
+    assert.equal(edited.status, 200);
+    assert.deepEqual([edited.body.rostering.stale, edited.body.rostering.lastRun?.status], [true, 'failed']);
+    const audit = await t.ctx.db.kysely.selectFrom('audit_log').select('fields').where('customer_id', '=', stale.id).where('action', '=', 'customer.updated').executeTakeFirstOrThrow();
+    assert.deepEqual(JSON.parse(audit.fields), ['profile.name']);
 
     const health = await t.client().get<{ status: string; database: string; staleFeeds: number }>('/api/health');
     assert.equal(health.status, 200);
@@ -172,12 +178,13 @@ describeEachDialect('Auto scheduler', (dialect) => {
 });
 
 it('isStale counts two of the customer’s periods on its own calendar', () => {
-  const r = { type: 'oneroster' as const, sync_type: 'sftp' as const, sync_frequency: 'auto' as const, period: 'monthly', updated_at: '2026-01-31T12:00:00.000Z' };
+  const r = { type: 'oneroster' as const, sync_type: 'sftp' as const, sync_frequency: 'auto' as const, period: 'monthly' };
+  const added = '2026-01-31T12:00:00.000Z';
   // Two calendar months after 31 January is 31 March.
-  assert.equal(isStale(r, 'UTC', null, new Date('2026-03-30T12:00:00Z')), false);
-  assert.equal(isStale(r, 'UTC', null, new Date('2026-03-31T12:00:00Z')), true);
-  assert.equal(isStale({ ...r, period: 'hourly' }, 'UTC', '2026-03-31T10:30:00.000Z', new Date('2026-03-31T12:29:00Z')), false);
-  assert.equal(isStale({ ...r, period: 'hourly' }, 'UTC', '2026-03-31T10:30:00.000Z', new Date('2026-03-31T12:30:00Z')), true);
-  assert.equal(isStale({ ...r, sync_frequency: 'manual' }, 'UTC', null, new Date('2030-01-01T00:00:00Z')), false);
-  assert.equal(isStale({ ...r, sync_type: 'zip' }, 'UTC', null, new Date('2030-01-01T00:00:00Z')), false);
+  assert.equal(isStale(r, 'UTC', null, added, new Date('2026-03-30T12:00:00Z')), false);
+  assert.equal(isStale(r, 'UTC', null, added, new Date('2026-03-31T12:00:00Z')), true);
+  assert.equal(isStale({ ...r, period: 'hourly' }, 'UTC', '2026-03-31T10:30:00.000Z', added, new Date('2026-03-31T12:29:00Z')), false);
+  assert.equal(isStale({ ...r, period: 'hourly' }, 'UTC', '2026-03-31T10:30:00.000Z', added, new Date('2026-03-31T12:30:00Z')), true);
+  assert.equal(isStale({ ...r, sync_frequency: 'manual' }, 'UTC', null, added, new Date('2030-01-01T00:00:00Z')), false);
+  assert.equal(isStale({ ...r, sync_type: 'zip' }, 'UTC', null, added, new Date('2030-01-01T00:00:00Z')), false);
 });
