@@ -71,8 +71,8 @@ async function planUserMatching(db: Kysely<Database>, p: PlanInput, issues: Plan
   await deriveRolesFromRoleRows(db, run);
   await sql`update stage_users set action = 'skip', reason = 'row has errors' where run_id = ${run} and row_status = 'error'`.execute(db);
   // Once linked, always by sourcedId: renames never break the link.
-  await sql`update stage_users set target_id = (select u.id from users u where u.customer_id = ${p.customerId} and u.sourced_id = stage_users.sourced_id), match_rule = 'sourcedId'
-    where run_id = ${run} and action is null and exists (select 1 from users u where u.customer_id = ${p.customerId} and u.sourced_id = stage_users.sourced_id)`.execute(db);
+  await sql`update stage_users set target_id = u.id, match_rule = 'sourcedId'
+    from users u where u.customer_id = ${p.customerId} and u.sourced_id = stage_users.sourced_id and stage_users.run_id = ${run} and stage_users.action is null`.execute(db);
 
   if (p.matchWith !== 'sourcedId') {
     const liveKey = { identifier: 'identifier', username: 'login', email: 'email' }[p.matchWith];
@@ -134,8 +134,8 @@ async function planEntity(db: Kysely<Database>, p: PlanInput, t: EntityTable): P
     // A customer's first import has nothing to link to: skip a lookup per incoming row.
     const any = await sql`select 1 as one from ${sql.table(t.live)} where customer_id = ${p.customerId} limit 1`.execute(db);
     if (any.rows.length) {
-      await sql`update ${stage} set target_id = (select l.id from ${sql.table(t.live)} l where l.customer_id = ${p.customerId} and l.sourced_id = ${col(t.stage, 'sourced_id')})
-        where run_id = ${run} and action is null`.execute(db);
+      await sql`update ${stage} set target_id = l.id from ${sql.table(t.live)} l
+        where l.customer_id = ${p.customerId} and l.sourced_id = ${col(t.stage, 'sourced_id')} and ${col(t.stage, 'run_id')} = ${run} and ${col(t.stage, 'action')} is null`.execute(db);
     }
   }
   await sql`update ${stage} set action = 'create' where run_id = ${run} and action is null and target_id is null and row_status = 'active'`.execute(db);
