@@ -74,7 +74,7 @@ describe('Sync button on the Class tab in Chromium', { skip: browserSkipReason()
     await visible(panel.getByText('Users: 4 created, 0 updated, 0 deleted.'), 30_000);
     await visible(panel.getByText('Succeeded', { exact: true }));
     await visible(page.getByRole('link', { name: 'Algebra P1' }), 5000);
-    await screenshot(page, 'sync-03-done');
+    await screenshot(page, 'sync-03-done', { docsName: 'sync-button.png' });
 
     // Pressing it again once the run is over starts a new pull: the file has not changed.
     assert.ok(await button.isEnabled());
@@ -129,7 +129,7 @@ describe('Sync button on the Class tab in Chromium', { skip: browserSkipReason()
     await visible(row('Lincoln USD').getByText('Succeeded'));
     assert.equal(await row('Lincoln USD').getByText('Stale feed').count(), 0);
     assert.equal(await row('Zip District').getByText('Stale feed').count(), 0);
-    await screenshot(page, 'sync-05-customers');
+    await screenshot(page, 'sync-05-customers', { docsName: 'customers-last-sync.png' });
     await page.close();
   });
 });
