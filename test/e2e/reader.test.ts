@@ -14,6 +14,8 @@ import { fileForm } from '../helpers/books.js';
 import { STUDENT_PASSWORD, illustratedEpub, setUpSchool, type School } from '../reader/school.js';
 
 const visible = (l: Locator) => l.waitFor({ state: 'visible' });
+// Generous: the machine running the tests may be busy (epub.js unzips and paginates in the page).
+const until = <T>(check: () => T | Promise<T>, what: string) => waitFor(check, what, 30_000);
 // The tests compile without DOM types: the page-side objects they touch, as far as they use them.
 // (Page-side code defines no named helpers: tsx would wrap them in a function the page lacks.)
 type PageImage = { complete: boolean; naturalWidth: number; decode(): Promise<void> };
@@ -44,7 +46,7 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     const context = await browser.newContext(opts);
     contexts.push(context);
     const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    page.setDefaultTimeout(30_000);
     // CSP refusals and script errors show up here; the reader must run without any. (Failed
     // requests are logged too: the signed-out session probe's 401 and the refused book's 404.)
     page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(m.text()));
@@ -111,20 +113,20 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await page.waitForURL(`${server.url}/reader/books/${school.books.algebra.id}`);
     await visible(page.getByRole('heading', { name: 'Algebra Stories', level: 1 }));
     assert.equal(await focusedText(page), 'Algebra Stories', 'focus starts on the title, for screen readers');
-    await waitFor(async () => /Numbers Everywhere/.test((await location(page).textContent()) ?? ''), 'the first chapter');
+    await until(async () => /Numbers Everywhere/.test((await location(page).textContent()) ?? ''), 'the first chapter');
     const frame = page.frameLocator('.reading-stage iframe');
     await visible(frame.getByRole('heading', { name: 'Numbers Everywhere' }));
     assert.equal(await page.getByRole('button', { name: 'Previous page' }).isDisabled(), true, 'nothing before the first page');
 
     // Keyboard: Arrow Right and Page Down turn forward, Arrow Left back.
     await page.keyboard.press('ArrowRight');
-    await waitFor(async () => /Solving for X/.test((await location(page).textContent()) ?? ''), 'chapter 2 after ArrowRight');
+    await until(async () => /Solving for X/.test((await location(page).textContent()) ?? ''), 'chapter 2 after ArrowRight');
     await page.keyboard.press('PageDown');
-    await waitFor(async () => /Graphs and Lines/.test((await location(page).textContent()) ?? ''), 'chapter 3 after PageDown');
+    await until(async () => /Graphs and Lines/.test((await location(page).textContent()) ?? ''), 'chapter 3 after PageDown');
     await page.keyboard.press('ArrowLeft');
-    await waitFor(async () => /Solving for X/.test((await location(page).textContent()) ?? ''), 'back to chapter 2 after ArrowLeft');
+    await until(async () => /Solving for X/.test((await location(page).textContent()) ?? ''), 'back to chapter 2 after ArrowLeft');
     await page.getByRole('button', { name: 'Next page' }).click();
-    await waitFor(async () => /Graphs and Lines/.test((await location(page).textContent()) ?? ''), 'chapter 3 after the Next button');
+    await until(async () => /Graphs and Lines/.test((await location(page).textContent()) ?? ''), 'chapter 3 after the Next button');
 
     // The table of contents: a dialog with every chapter; choosing one goes there.
     await page.getByRole('button', { name: 'Contents' }).click();
@@ -135,12 +137,12 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     assert.deepEqual(await toc.locator('[aria-current="location"]').allTextContents(), ['Graphs and Lines']);
     await screenshot(page, 'reader-03-contents');
     await toc.getByRole('button', { name: 'Word Problems' }).click();
-    await waitFor(async () => /Word Problems/.test((await location(page).textContent()) ?? ''), 'the chapter chosen in the contents');
+    await until(async () => /Word Problems/.test((await location(page).textContent()) ?? ''), 'the chapter chosen in the contents');
     await visible(frame.getByRole('heading', { name: 'Word Problems' }));
-    await screenshot(page, 'reader-04-epub', { docsName: 'reader-epub.png' });
+    await screenshot(page, 'reader-04-epub');
 
     // The position is saved to the server (debounced).
-    const saved = await waitFor(async () => {
+    const saved = await until(async () => {
       const row = await savedProgress(school.books.algebra.id);
       return row && row.position.includes('epubcfi') && row.progress > 0.5 ? row : null;
     }, 'the saved position in Word Problems');
@@ -149,13 +151,13 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     // Another device: no local state, the position comes from the server.
     const laptop = await device();
     await signIn(laptop, school.logins.algebraStudent, `/reader/books/${school.books.algebra.id}`);
-    await waitFor(async () => /Word Problems/.test((await location(laptop).textContent()) ?? ''), 'the position restored on another device');
+    await until(async () => /Word Problems/.test((await location(laptop).textContent()) ?? ''), 'the position restored on another device');
     const laptopFrame = laptop.frameLocator('.reading-stage iframe');
     await visible(laptopFrame.getByRole('heading', { name: 'Word Problems' }));
     // A reader who clicks into the text: keys pressed inside the book's iframe still turn pages.
     await laptopFrame.getByRole('heading', { name: 'Word Problems' }).click();
     await laptop.keyboard.press('ArrowRight');
-    await waitFor(async () => /Review/.test((await location(laptop).textContent()) ?? ''), 'the last chapter after ArrowRight inside the book');
+    await until(async () => /Review/.test((await location(laptop).textContent()) ?? ''), 'the last chapter after ArrowRight inside the book');
     await laptop.getByRole('link', { name: 'Back to your bookshelf' }).click();
     await visible(laptop.getByRole('list', { name: 'Your books' }));
     assert.equal(await laptop.locator('.book-progress-text').first().textContent(), 'Finished', 'the last page reached on the laptop');
@@ -165,13 +167,13 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     const page = await device();
     await signIn(page, school.logins.algebraStudent);
     await page.getByRole('link', { name: 'Biology Notes' }).click();
-    await waitFor(async () => (await location(page).textContent())?.startsWith('Page 1 of 5'), 'page 1 of the PDF');
+    await until(async () => (await location(page).textContent())?.startsWith('Page 1 of 5'), 'page 1 of the PDF');
     // pdf.js's text layer carries the page's text (selectable, and read by screen readers).
     await visible(page.locator('.textLayer').getByText('Page 1'));
     await page.keyboard.press('ArrowRight');
-    await waitFor(async () => (await location(page).textContent())?.startsWith('Page 2 of 5'), 'page 2 after ArrowRight');
+    await until(async () => (await location(page).textContent())?.startsWith('Page 2 of 5'), 'page 2 after ArrowRight');
     await page.keyboard.press('PageDown');
-    await waitFor(async () => (await location(page).textContent())?.startsWith('Page 3 of 5'), 'page 3 after PageDown');
+    await until(async () => (await location(page).textContent())?.startsWith('Page 3 of 5'), 'page 3 after PageDown');
     await visible(page.locator('.textLayer').getByText('Page 3'));
     const painted = await page.locator('.pdf-page canvas').evaluate((element) => {
       const c = element as unknown as PageCanvas;
@@ -188,12 +190,12 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     assert.deepEqual(await toc.locator('.toc-item').allTextContents(), ['Page 1', 'Page 2', 'Page 3', 'Page 4', 'Page 5']);
     assert.deepEqual(await toc.locator('[aria-current="location"]').allTextContents(), ['Page 3']);
     await toc.getByRole('button', { name: 'Page 5' }).click();
-    await waitFor(async () => (await location(page).textContent())?.startsWith('Page 5 of 5'), 'page 5 from the contents');
+    await until(async () => (await location(page).textContent())?.startsWith('Page 5 of 5'), 'page 5 from the contents');
     assert.equal(await page.getByRole('button', { name: 'Next page' }).isDisabled(), true, 'nothing after the last page');
     await page.keyboard.press('PageUp');
     await page.keyboard.press('ArrowLeft');
-    await waitFor(async () => (await location(page).textContent())?.startsWith('Page 3 of 5'), 'back to page 3');
-    await waitFor(async () => (await savedProgress(school.books.biology.id))?.position === '3', 'page 3 saved');
+    await until(async () => (await location(page).textContent())?.startsWith('Page 3 of 5'), 'back to page 3');
+    await until(async () => (await savedProgress(school.books.biology.id))?.position === '3', 'page 3 saved');
 
     await page.goto(`${server.url}/reader/books/${school.books.direct.id}`);
     await visible(page.getByRole('alert').filter({ hasText: 'This book is not on your bookshelf' }));
@@ -209,10 +211,20 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     const frame = page.frameLocator('.reading-stage iframe');
     await visible(frame.getByRole('heading', { name: 'Pictures' }));
     const picture = frame.getByRole('img', { name: 'A red square' });
-    await waitFor(() => picture.evaluate((img) => (img as unknown as PageImage).complete && (img as unknown as PageImage).naturalWidth === 120), 'the picture to load');
+    await until(() => picture.evaluate((img) => (img as unknown as PageImage).complete && (img as unknown as PageImage).naturalWidth === 120), 'the picture to load');
     assert.match((await picture.getAttribute('src')) ?? '', /^blob:/);
     const fontStyle = () => frame.locator('.styled').evaluate((p) => (globalThis as unknown as PageWindow).getComputedStyle(p).fontStyle);
-    await waitFor(async () => (await fontStyle()) === 'italic', 'the book’s stylesheet to apply');
+    await until(async () => (await fontStyle()) === 'italic', 'the book’s stylesheet to apply');
+    await screenshot(page, 'reader-illustrated', { docsName: 'reader-epub.png' });
+    // Paging inside a chapter: same chapter, a later position.
+    const before = (await location(page).textContent()) ?? '';
+    assert.match(before, /^Pictures · \d+%/);
+    await page.keyboard.press('ArrowRight');
+    await until(async () => {
+      const now = (await location(page).textContent()) ?? '';
+      return now !== before && now.startsWith('Pictures · ') ? now : null;
+    }, 'the next page of the same chapter');
+    assert.equal(await page.getByRole('button', { name: 'Previous page' }).isDisabled(), false);
 
     await page.getByRole('link', { name: 'Back to your bookshelf' }).click();
     await page.getByRole('link', { name: /Summer Reading/ }).click();
@@ -262,10 +274,10 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await screenshot(page, 'reader-07-phone-shelf', { docsName: 'reader-phone-shelf.png' });
 
     await page.getByRole('link', { name: 'Biology Notes' }).click();
-    await waitFor(async () => (await location(page).textContent())?.startsWith('Page 3 of 5'), 'the PDF reopens on page 3');
+    await until(async () => (await location(page).textContent())?.startsWith('Page 3 of 5'), 'the PDF reopens on page 3');
     // A swipe from right to left is the next page.
     await swipe(page, 330, 60);
-    await waitFor(async () => (await location(page).textContent())?.startsWith('Page 4 of 5'), 'page 4 after a swipe');
+    await until(async () => (await location(page).textContent())?.startsWith('Page 4 of 5'), 'page 4 after a swipe');
     const bookOverflow = await page.evaluate(OVERFLOW);
     assert.equal(bookOverflow, 0, 'the page, the bars and the buttons fit the phone');
     await visible(page.getByRole('button', { name: 'Next page' }));
@@ -274,12 +286,12 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
 
     await page.getByRole('link', { name: 'Back to your bookshelf' }).click();
     await page.getByRole('link', { name: 'Algebra Stories' }).click();
-    await waitFor(async () => /Review/.test((await location(page).textContent()) ?? ''), 'the EPUB reopens where the student stopped (on the laptop)');
+    await until(async () => /Review/.test((await location(page).textContent()) ?? ''), 'the EPUB reopens where the student stopped (on the laptop)');
     const frame = page.frameLocator('.reading-stage iframe');
     await visible(frame.getByRole('heading', { name: 'Review' }));
     // A swipe from left to right inside the book (epub.js passes the iframe's touches on) goes back.
     await swipe(page, 60, 330);
-    await waitFor(async () => /Word Problems/.test((await location(page).textContent()) ?? ''), 'the previous chapter after a swipe');
+    await until(async () => /Word Problems/.test((await location(page).textContent()) ?? ''), 'the previous chapter after a swipe');
     await visible(frame.getByRole('heading', { name: 'Word Problems' }));
     await screenshot(page, 'reader-09-phone-epub', { docsName: 'reader-phone-epub.png' });
     assert.deepEqual(errors, [], 'no console errors (CSP refusals, script errors)');

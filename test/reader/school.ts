@@ -135,8 +135,8 @@ export async function setUpSchool(ctx: AppContext, app: ConstructorParameters<ty
 }
 
 /**
- * An EPUB 3 whose chapter has a stylesheet, an image and an embedded font: epub.js hands these to
- * the page as blob: URLs, so this is the book that proves the reader's CSP lets them through.
+ * An EPUB 3 with one long chapter (several pages) that has a stylesheet and an image: epub.js hands
+ * these to the page as blob: URLs, so this is the book that proves the reader's CSP lets them through.
  */
 export async function illustratedEpub(title: string): Promise<Buffer> {
   const opf = `<?xml version="1.0" encoding="UTF-8"?>
@@ -165,7 +165,9 @@ export async function illustratedEpub(title: string): Promise<Buffer> {
   const chapter = `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE html>
 <html xmlns="http://www.w3.org/1999/xhtml"><head><title>Pictures</title><link rel="stylesheet" type="text/css" href="style.css"/></head>
-<body><h1>Pictures</h1><p class="styled">A styled paragraph under a picture.</p><img id="picture" src="images/picture.png" alt="A red square"/></body></html>
+<body><h1>Pictures</h1><p class="styled">A styled paragraph under a picture.</p><img id="picture" src="images/picture.png" alt="A red square"/>
+${Array.from({ length: 60 }, (_, i) => `<p>Long paragraph ${i + 1}: the chapter runs over several pages, so the reader pages inside it before the next chapter.</p>`).join('\n')}
+</body></html>
 `;
   return zipBuffer([
     ['mimetype', { data: 'application/epub+zip', store: true }],
