@@ -62,6 +62,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of seconds, got "${env[name]}"`);
     return Math.round(value * 1000);
   };
+  const jobConcurrency = Number(env.LECTERN_JOB_CONCURRENCY || 2);
+  if (!Number.isInteger(jobConcurrency) || jobConcurrency < 1) throw new Error(`LECTERN_JOB_CONCURRENCY must be a whole number from 1, got "${env.LECTERN_JOB_CONCURRENCY}"`);
   const workerHeartbeatMs = seconds('LECTERN_WORKER_HEARTBEAT_SECONDS', 10);
   const workerDeadAfterMs = seconds('LECTERN_WORKER_DEAD_AFTER_SECONDS', 60);
   if (workerDeadAfterMs <= workerHeartbeatMs) throw new Error('LECTERN_WORKER_DEAD_AFTER_SECONDS must be longer than LECTERN_WORKER_HEARTBEAT_SECONDS');
@@ -81,7 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBundleBytes: Math.round(maxBundleMb * 1048576),
     maxBookBytes: Math.round(maxBookMb * 1048576),
     sftpSettleMs: seconds('LECTERN_SFTP_SETTLE_SECONDS', 5),
-    jobConcurrency: Math.max(1, Math.floor(Number(env.LECTERN_JOB_CONCURRENCY || 2)) || 2),
+    jobConcurrency,
     schedulerTickMs: seconds('LECTERN_SCHEDULER_TICK_SECONDS', 30),
     workerHeartbeatMs,
     workerDeadAfterMs,
