@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../db/connection.js';
 import type { SecretBox } from '../../security/secret-box.js';
+import { ENTITY_TABLES } from './entities.js';
 import { lecternRole, loginFor, matchKey, type MatchSettings } from './matching.js';
 import { joined } from './sql.js';
 import type { EntityType, RoleRow, RowOf, UserRow, UserRoleRow } from './snapshot.js';
@@ -22,38 +23,14 @@ export const STAGE_TABLE: Record<EntityType, StageTable> = {
 // the widest table (24 columns). The SQLite path runs one prepared statement per row instead.
 const BATCH = 1000;
 
-// The columns of each stage table in the order `add` lists their values. Rows travel as arrays in
-// this order: a million-row import builds no object per row on its way to the database.
-const BASE = ['run_id', 'line', 'sourced_id', 'row_status', 'metadata'];
-const COLUMNS: Record<StageTable, readonly string[]> = {
-  stage_orgs: [...BASE, 'name', 'type', 'identifier', 'parent_sourced_id'],
-  stage_academic_sessions: [...BASE, 'title', 'type', 'start_date', 'end_date', 'parent_sourced_id', 'school_year'],
-  stage_courses: [...BASE, 'title', 'course_code', 'grades', 'org_sourced_id', 'school_year_sourced_id', 'subjects'],
-  stage_classes: [...BASE, 'title', 'class_code', 'class_type', 'school_sourced_id', 'course_sourced_id', 'grades', 'location', 'term_sourced_ids', 'subjects', 'periods'],
-  stage_users: [
-    ...BASE,
-    'username',
-    'identifier',
-    'email',
-    'given_name',
-    'family_name',
-    'middle_name',
-    'role',
-    'enabled_user',
-    'grades',
-    'user_ids',
-    'agent_sourced_ids',
-    'org_sourced_ids',
-    'phone',
-    'sms',
-    'password_digest',
-    'password_sealed',
-    'match_key',
-    'login',
-  ],
-  stage_enrollments: [...BASE, 'class_sourced_id', 'user_sourced_id', 'school_sourced_id', 'role', 'is_primary', 'begin_date', 'end_date'],
-  stage_user_roles: ['run_id', 'user_sourced_id', 'org_sourced_id', 'role', 'role_type', 'begin_date', 'end_date'],
-};
+// The columns of each stage table in the order `add` lists their values: the row's place and
+// status, then the fields a sync owns (entities.ts, metadata last), then stage-only columns. Rows
+// travel as arrays in this order: a million-row import builds no object per row on its way in.
+const USER_STAGE_ONLY = ['password_sealed', 'match_key', 'login'];
+const COLUMNS = Object.fromEntries([
+  ...ENTITY_TABLES.map((t) => [t.stage, ['run_id', 'line', 'sourced_id', 'row_status', ...t.fields, ...(t.entity === 'users' ? USER_STAGE_ONLY : [])]]),
+  ['stage_user_roles', ['run_id', 'user_sourced_id', 'org_sourced_id', 'role', 'role_type', 'begin_date', 'end_date']],
+]) as Record<StageTable, readonly string[]>;
 
 /**
  * Writes one run's incoming rows into the staging tables in batches, so memory holds one batch,
@@ -83,15 +60,15 @@ export class StageWriter {
     switch (entity) {
       case 'orgs': {
         const r = row as RowOf['orgs'];
-        return this.push('stage_orgs', [runId, r.line, r.sourcedId, r.status, meta, r.name, r.type, r.identifier, r.parentSourcedId]);
+        return this.push('stage_orgs', [runId, r.line, r.sourcedId, r.status, r.name, r.type, r.identifier, r.parentSourcedId, meta]);
       }
       case 'academicSessions': {
         const r = row as RowOf['academicSessions'];
-        return this.push('stage_academic_sessions', [runId, r.line, r.sourcedId, r.status, meta, r.title, r.type, r.startDate, r.endDate, r.parentSourcedId, r.schoolYear]);
+        return this.push('stage_academic_sessions', [runId, r.line, r.sourcedId, r.status, r.title, r.type, r.startDate, r.endDate, r.parentSourcedId, r.schoolYear, meta]);
       }
       case 'courses': {
         const r = row as RowOf['courses'];
-        return this.push('stage_courses', [runId, r.line, r.sourcedId, r.status, meta, r.title, r.courseCode, list(r.grades), r.orgSourcedId, r.schoolYearSourcedId, list(r.subjects)]);
+        return this.push('stage_courses', [runId, r.line, r.sourcedId, r.status, r.title, r.courseCode, list(r.grades), r.orgSourcedId, r.schoolYearSourcedId, list(r.subjects), meta]);
       }
       case 'classes': {
         const r = row as RowOf['classes'];
@@ -100,7 +77,6 @@ export class StageWriter {
           r.line,
           r.sourcedId,
           r.status,
-          meta,
           r.title,
           r.classCode,
           r.classType,
@@ -111,13 +87,14 @@ export class StageWriter {
           list(r.termSourcedIds),
           list(r.subjects),
           list(r.periods),
+          meta,
         ]);
       }
       case 'users':
         return this.addUser(row as UserRow, meta);
       case 'enrollments': {
         const r = row as RowOf['enrollments'];
-        return this.push('stage_enrollments', [runId, r.line, r.sourcedId, r.status, meta, r.classSourcedId, r.userSourcedId, r.schoolSourcedId, r.role, r.primary ? 1 : 0, r.beginDate, r.endDate]);
+        return this.push('stage_enrollments', [runId, r.line, r.sourcedId, r.status, r.classSourcedId, r.userSourcedId, r.schoolSourcedId, r.role, r.primary ? 1 : 0, r.beginDate, r.endDate, meta]);
       }
     }
     return undefined;
@@ -135,7 +112,6 @@ export class StageWriter {
       r.line,
       r.sourcedId,
       r.status,
-      meta,
       r.username,
       r.identifier,
       r.email.trim().toLowerCase(),
@@ -151,6 +127,7 @@ export class StageWriter {
       list(r.orgSourcedIds),
       r.phone,
       r.sms,
+      meta,
       password ? crypto.createHmac('sha256', this.digestKey).update(password).digest('base64url') : null,
       password ? this.secrets.seal(password, stagedPasswordContext(this.customerId, this.runId)) : null,
       matchKey(r, this.matching),
@@ -186,6 +163,7 @@ export class StageWriter {
     const rows = this.buffers.get(table);
     if (!rows?.length) return;
     this.buffers.set(table, []);
+    if (rows[0]!.length !== COLUMNS[table].length) throw new Error(`${table}: ${rows[0]!.length} values for ${COLUMNS[table].length} columns`);
     const sqlite = this.db.sqlite;
     if (!sqlite) {
       await this.writePostgres(table, rows);
