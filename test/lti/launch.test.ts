@@ -11,7 +11,7 @@ import { canRead } from '../../src/content/assignment-repository.js';
 import { LaunchService } from '../../src/lti/launch-service.js';
 import { launchRole } from '../../src/lti/roles.js';
 import { describeEachDialect } from '../helpers/app.js';
-import { launchParams, signLaunch } from '../helpers/lti.js';
+import { formBody, launchParams, signLaunch } from '../helpers/lti.js';
 import { get, importRoster, ltiCustomer, postLaunch, schoolRoster, signed, startLtiServer, type LaunchResponse, type LtiServer } from './lti-server.js';
 import { userRow } from '../helpers/roster-rows.js';
 
@@ -262,6 +262,16 @@ describeEachDialect('LTI 1.1 launch', (dialect) => {
     const left = await s.ctx.db.kysely.selectFrom('lti_nonces').select('nonce').where('consumer_key', '=', c.key).where('nonce', '=', 'old-nonce').execute();
     assert.deepEqual(left, []);
     assert.deepEqual(await s.ctx.db.kysely.selectFrom('lti_launch_tickets').select('id').where('id', '=', 'old-ticket').execute(), []);
+  });
+
+  it('accepts the form with a charset parameter, as browsers may send it', async () => {
+    const res = await fetch(`${s.url}/lti/launch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=UTF-8' },
+      body: formBody(signed(s, c, { user_id: uid(), lis_person_sourcedid: 'S-1001' })),
+      redirect: 'manual',
+    });
+    assert.equal(res.status, 303);
   });
 
   it('refuses a replayed launch, back to the LMS', async () => {
