@@ -135,11 +135,15 @@ export class RunRepository {
   }
 
   /** A page of a run's planned changes, optionally of one entity and action. */
-  listChanges(runId: string, q: { entity?: string; action?: string; limit: number; offset: number }) {
+  async listChanges(runId: string, q: { entity?: string; action?: string; limit: number; offset: number }) {
     let base = this.db.selectFrom('roster_run_changes').where('run_id', '=', runId);
     if (q.entity) base = base.where('entity', '=', q.entity);
     if (q.action) base = base.where('action', '=', q.action as never);
-    return base.selectAll().orderBy('entity').orderBy('action').orderBy('sourced_id').limit(q.limit).offset(q.offset).execute();
+    const [items, total] = await Promise.all([
+      base.selectAll().orderBy('entity').orderBy('action').orderBy('sourced_id').limit(q.limit).offset(q.offset).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items, total: Number(total.n) };
   }
 
   /** Takes the customer's run lease, or returns false while another live run holds it. */

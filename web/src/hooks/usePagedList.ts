@@ -10,25 +10,22 @@ export interface ListQuery {
 }
 
 /** How a list endpoint is read, beyond its path and page size. */
-export interface PagedListOptions<T> {
+export interface PagedListOptions {
   initialFilters?: Record<string, string>;
   /** Filters typed into a text box: like the search, they wait for a pause in typing. */
   typedFilters?: readonly string[];
-  /** Turns an answer that is not a `Page` (e.g. a bare array) into one. */
-  toPage?: (answer: unknown, query: ListQuery, pageSize: number) => Page<T>;
 }
 
 /**
  * Loads one page of a list endpoint whenever the query changes, waiting briefly after typing so
  * a search does not fire on every key. Older answers that arrive late are ignored.
  */
-export function usePagedList<T>(path: string, pageSize: number, opts: PagedListOptions<T> = {}) {
+export function usePagedList<T>(path: string, pageSize: number, opts: PagedListOptions = {}) {
   const [query, setQuery] = useState<ListQuery>({ search: '', page: 1, filters: opts.initialFilters ?? {} });
   const [data, setData] = useState<Page<T> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [reloads, setReloads] = useState(0);
-  const { toPage } = opts;
   const typed = Boolean(query.search || opts.typedFilters?.some((k) => query.filters[k]));
 
   useEffect(() => {
@@ -40,7 +37,7 @@ export function usePagedList<T>(path: string, pageSize: number, opts: PagedListO
           .get<unknown>(path, { ...query.filters, search: query.search.trim(), page: query.page, pageSize })
           .then((answer) => {
             if (!current) return;
-            setData(toPage ? toPage(answer, query, pageSize) : (answer as Page<T>));
+            setData(answer as Page<T>);
             setError(null);
           })
           .catch((err: unknown) => current && setError(messageOf(err)))
@@ -52,7 +49,7 @@ export function usePagedList<T>(path: string, pageSize: number, opts: PagedListO
       current = false;
       clearTimeout(timer);
     };
-  }, [path, pageSize, query, reloads, typed, toPage]);
+  }, [path, pageSize, query, reloads, typed]);
 
   return {
     query,

@@ -162,7 +162,14 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Array(Type.Object({ entity: Type.String(), action: Type.String(), sourcedId: Type.String(), targetId: Type.Union([Type.String(), Type.Null()]), fields: Type.Record(Type.String(), Type.Array(Type.Unknown())), reason: Type.String() })),
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({ entity: Type.String(), action: Type.String(), sourcedId: Type.String(), targetId: Type.Union([Type.String(), Type.Null()]), fields: Type.Record(Type.String(), Type.Array(Type.Unknown())), reason: Type.String() }),
+            ),
+            total: Type.Integer(),
+            page: Type.Integer(),
+            pageSize: Type.Integer(),
+          }),
           ...errorResponses,
         },
       },
@@ -171,8 +178,13 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
       const { actor } = requireUser(request);
       await ctx.runs.get(actor, request.params.id, request.params.runId);
       const p = paging(request.query);
-      const rows = await new RunRepository(ctx.db.kysely).listChanges(request.params.runId, { entity: request.query.entity, action: request.query.action, limit: p.limit, offset: p.offset });
-      return rows.map((r) => ({ entity: r.entity, action: r.action, sourcedId: r.sourced_id, targetId: r.target_id, fields: JSON.parse(r.fields) as Record<string, unknown[]>, reason: r.reason }));
+      const { items, total } = await new RunRepository(ctx.db.kysely).listChanges(request.params.runId, { entity: request.query.entity, action: request.query.action, limit: p.limit, offset: p.offset });
+      return {
+        items: items.map((r) => ({ entity: r.entity, action: r.action, sourcedId: r.sourced_id, targetId: r.target_id, fields: JSON.parse(r.fields) as Record<string, unknown[]>, reason: r.reason })),
+        total,
+        page: p.page,
+        pageSize: p.pageSize,
+      };
     },
   );
 

@@ -1,13 +1,13 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { api } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { DataTable, EmptyState, Pager, type Column } from '../../components/DataTable.js';
 import { RadioGroup } from '../../components/fields.js';
 import { FilterSelect, ListToolbar } from '../../components/ListToolbar.js';
-import { usePagedList, type ListQuery } from '../../hooks/usePagedList.js';
+import { usePagedList } from '../../hooks/usePagedList.js';
 import { ACTION_OPTIONS, ENTITY_OPTIONS, formatCount } from '../../labels.js';
 import { Link } from '../../router.js';
-import type { ClassDetail, EntityType, Page, PlanAction, PlanChange, RosterRun, UserDetail } from '../../types.js';
+import type { ClassDetail, EntityType, PlanAction, PlanChange, RosterRun, UserDetail } from '../../types.js';
 import { ActionBadge, FieldChangeList } from './parts.js';
 
 const PAGE_SIZE = 25;
@@ -29,19 +29,9 @@ export function firstAction(run: RosterRun): PlanAction {
  * reason for each and the fields that change. `fixedAction` pins the action (the approval screen).
  */
 export function PlanTable({ run, runPath, customerId, fixedAction, caption }: { run: RosterRun; runPath: string; customerId: string; fixedAction?: PlanAction; caption?: string }) {
-  // The plan endpoint answers a bare array; the run's counts say how many rows there are in all.
-  const toPage = useCallback(
-    (answer: unknown, q: ListQuery, pageSize: number): Page<PlanChange> => {
-      const items = answer as PlanChange[];
-      const seen = (q.page - 1) * pageSize + items.length + (items.length === pageSize ? 1 : 0);
-      const promised = plannedCount(run, (q.filters.action ?? 'delete') as PlanAction, (q.filters.entity ?? '') as EntityType | '');
-      return { items, total: Math.max(seen, promised), page: q.page, pageSize };
-    },
-    [run],
-  );
   // People matter most to a reviewer: a list of deletions opens on users when there are any.
   const initialEntity = fixedAction && plannedCount(run, fixedAction, 'users') > 0 ? 'users' : '';
-  const list = usePagedList<PlanChange>(`${runPath}/changes`, PAGE_SIZE, { initialFilters: { action: fixedAction ?? firstAction(run), entity: initialEntity }, toPage });
+  const list = usePagedList<PlanChange>(`${runPath}/changes`, PAGE_SIZE, { initialFilters: { action: fixedAction ?? firstAction(run), entity: initialEntity } });
   const action = (list.query.filters.action ?? 'delete') as PlanAction;
   const entity = (list.query.filters.entity ?? '') as EntityType | '';
   const actionOptions = useMemo(() => ACTION_OPTIONS.map((a) => ({ value: a.value, label: `${a.label} (${formatCount(plannedCount(run, a.value, entity))})` })), [run, entity]);
