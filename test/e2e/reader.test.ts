@@ -289,11 +289,12 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await until(async () => /Review/.test((await location(page).textContent()) ?? ''), 'the EPUB reopens where the student stopped (on the laptop)');
     const frame = page.frameLocator('.reading-stage iframe');
     await visible(frame.getByRole('heading', { name: 'Review' }));
+    await screenshot(page, 'reader-09-phone-epub', { docsName: 'reader-phone-epub.png' });
     // A swipe from left to right inside the book (epub.js passes the iframe's touches on) goes back.
     await swipe(page, 60, 330);
     await until(async () => /Word Problems/.test((await location(page).textContent()) ?? ''), 'the previous chapter after a swipe');
     await visible(frame.getByRole('heading', { name: 'Word Problems' }));
-    await screenshot(page, 'reader-09-phone-epub', { docsName: 'reader-phone-epub.png' });
+    await screenshot(page, 'reader-10-phone-epub-swiped');
     assert.deepEqual(errors, [], 'no console errors (CSP refusals, script errors)');
   });
 });
