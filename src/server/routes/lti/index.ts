@@ -12,7 +12,10 @@ import { Page, PageQuery, errorResponses, paging } from '../schemas.js';
 
 // Launches per minute from one address. A school behind one NAT launches a class at once; a flood
 // of forged launches costs an HMAC and one indexed lookup each. LECTERN_LTI_RATE_LIMIT=0 lifts it.
-const LAUNCHES_PER_MINUTE = Number(process.env.LECTERN_LTI_RATE_LIMIT ?? 600);
+function rateLimitConfig(): { max: number; timeWindow: string } | false {
+  const perMinute = Number(process.env.LECTERN_LTI_RATE_LIMIT || 600);
+  return Number.isFinite(perMinute) && perMinute > 0 ? { max: perMinute, timeWindow: '1 minute' } : false;
+}
 const FRAMED_DESTINATIONS = new Set(['iframe', 'frame', 'embed', 'object']);
 
 // LTI pages are shown inside LMS iframes too, so they may be framed by any site; they hold no
@@ -61,6 +64,7 @@ export async function ltiRoutes(app: App, ctx: AppContext): Promise<void> {
 async function launchRoutes(app: App, ctx: AppContext): Promise<void> {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_request, body, done) => done(null, body));
   await app.register(rateLimit, { global: false });
+  const rateLimited = rateLimitConfig();
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request, reply) => {
     const appError = err instanceof AppError ? err : pageError(err);
     if (appError.code === 'INTERNAL') request.log.error({ err }, 'LTI launch failed');
@@ -70,7 +74,7 @@ async function launchRoutes(app: App, ctx: AppContext): Promise<void> {
   app.post(
     '/lti/launch',
     {
-      config: { rateLimit: LAUNCHES_PER_MINUTE > 0 ? { max: LAUNCHES_PER_MINUTE, timeWindow: '1 minute' } : false },
+      config: { rateLimit: rateLimited },
       schema: {
         tags: ['lti'],
         summary: 'LTI 1.1 basic launch (form-encoded, OAuth 1.0a signed); 303 into the reader with a session',
@@ -109,7 +113,7 @@ async function launchRoutes(app: App, ctx: AppContext): Promise<void> {
   app.post(
     '/lti/continue',
     {
-      config: { rateLimit: LAUNCHES_PER_MINUTE > 0 ? { max: LAUNCHES_PER_MINUTE, timeWindow: '1 minute' } : false },
+      config: { rateLimit: rateLimited },
       schema: {
         tags: ['lti'],
         summary: 'Opens a launch made inside an LMS iframe in its own window (form field `ticket`: single use, 2 minutes)',
