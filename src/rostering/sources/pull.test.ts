@@ -50,7 +50,7 @@ describeEachDialect('roster pull: route and job', (dialect) => {
     (await t.ctx.db.kysely.selectFrom('users').select('sourced_id').where('customer_id', '=', customerId).where('source', '=', 'roster').where('status', '=', 'active').orderBy('sourced_id').execute()).map((u) => u.sourced_id);
   const adminOf = (c: { adminEmail: string; adminPassword: string }): Promise<TestClient> => t.client().login(c.adminEmail, c.adminPassword);
 
-  it('records a queued run at once, answers 409 while it waits, then pulls and applies it', { skip: skip ?? false }, async () => {
+  it('records a queued run at once, answers 409 while it waits, then pulls and applies it with progress', { skip: skip ?? false }, async () => {
     const c = await sftpCustomer();
     const admin = await adminOf(c);
     const started = await admin.post<RunView>(`/api/customers/${c.id}/roster/sync`, {});
@@ -75,6 +75,7 @@ describeEachDialect('roster pull: route and job', (dialect) => {
     assert.equal(done.status, 'succeeded', JSON.stringify(done.error));
     assert.equal(done.counts.users.created, 4);
     assert.ok(done.sizeBytes > 0 && done.sha256.length === 64, 'the fetched bundle is attached to the run');
+    assert.ok(done.progress.total > 0 && done.progress.done > 0, 'reading progress was reported while the bundle was read');
     assert.deepEqual(await rosterUsers(c.id), ['u-p', 'u-s1', 'u-s2', 'u-t']);
 
     // Finished: a new sync is accepted; the file is unchanged, so it ends at stage `unchanged`.
