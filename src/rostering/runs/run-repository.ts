@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { ENTITY_TABLES } from '../sync/entities.js';
 import type { Database, RosterRun } from '../../db/schema.js';
 
 /** One finding of a run, as DESIGN.md's Issue. */
@@ -135,7 +136,11 @@ export class RunRepository {
   }
 
   /** A page of a run's planned changes, optionally of one entity and action. */
-  async listChanges(runId: string, q: { entity?: string; action?: string; limit: number; offset: number }) {
+  /**
+   * One page of a run's changes and their total. A create is planned before its record exists: once
+   * applied, the page's creates are given the id of the record they made (by sourcedId).
+   */
+  async listChanges(customerId: string, runId: string, q: { entity?: string; action?: string; limit: number; offset: number }) {
     let base = this.db.selectFrom('roster_run_changes').where('run_id', '=', runId);
     if (q.entity) base = base.where('entity', '=', q.entity);
     if (q.action) base = base.where('action', '=', q.action as never);
@@ -143,6 +148,19 @@ export class RunRepository {
       base.selectAll().orderBy('entity').orderBy('action').orderBy('sourced_id').limit(q.limit).offset(q.offset).execute(),
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
+    for (const t of ENTITY_TABLES) {
+      const created = items.filter((c) => c.entity === t.entity && c.action === 'create' && !c.target_id);
+      if (!created.length) continue;
+      const made = await this.db
+        .selectFrom(t.live)
+        .select(['id', 'sourced_id'])
+        .where('customer_id', '=', customerId)
+        .where('created_run_id', '=', runId)
+        .where('sourced_id', 'in', created.map((c) => c.sourced_id))
+        .execute();
+      const ids = new Map(made.map((m) => [m.sourced_id, m.id]));
+      for (const c of created) c.target_id = ids.get(c.sourced_id) ?? null;
+    }
     return { items, total: Number(total.n) };
   }
 

@@ -178,7 +178,7 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
       const { actor } = requireUser(request);
       await ctx.runs.get(actor, request.params.id, request.params.runId);
       const p = paging(request.query);
-      const { items, total } = await new RunRepository(ctx.db.kysely).listChanges(request.params.runId, { entity: request.query.entity, action: request.query.action, limit: p.limit, offset: p.offset });
+      const { items, total } = await new RunRepository(ctx.db.kysely).listChanges(request.params.id, request.params.runId, { entity: request.query.entity, action: request.query.action, limit: p.limit, offset: p.offset });
       return {
         items: items.map((r) => ({ entity: r.entity, action: r.action, sourcedId: r.sourced_id, targetId: r.target_id, fields: JSON.parse(r.fields) as Record<string, unknown[]>, reason: r.reason })),
         total,

@@ -55,8 +55,13 @@ describeEachDialect('Upload Roster File API', (dialect) => {
     assert.equal(stored.length, 1, 'the bundle is kept');
     const history = await admin.get<{ items: RunView[]; total: number }>(`/api/customers/${customer.id}/roster/runs`);
     assert.equal(history.body.total, 1);
-    const users = await admin.get<{ total: number }>(`/api/customers/${customer.id}/users?role=student`);
+    const users = await admin.get<{ total: number; items: { id: string; sourcedId: string }[] }>(`/api/customers/${customer.id}/users?role=student`);
     assert.equal(users.body.total, 2);
+    // Each create of the report links to the record it made.
+    const creates = await admin.get<{ items: { sourcedId: string; targetId: string | null }[] }>(`/api/customers/${customer.id}/roster/runs/${run.runId}/changes?entity=users&action=create`);
+    const s1 = users.body.items.find((u) => u.sourcedId === 'u-s1');
+    assert.equal(creates.body.items.find((c) => c.sourcedId === 'u-s1')?.targetId, s1?.id);
+    assert.ok(creates.body.items.every((c) => c.targetId));
   });
 
   it('previews without applying, lists the plan, and holds a mass deletion for approval', async () => {
