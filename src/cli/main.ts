@@ -13,7 +13,7 @@ import { EXIT, UsageError, printJson, printTable, reportError } from './output.j
 
 const USAGE = `Usage: lectern <command> [options]
 
-  serve                                   web app, API and console (migrates first)
+  serve                                   web app, API and console, plus jobs and the Auto scheduler (migrates first)
   migrate                                 bring the database schema up to date
   admin create --email E --password P [--name N]
   customer create --file customer.json [--json]
@@ -26,7 +26,7 @@ const USAGE = `Usage: lectern <command> [options]
                                           exit 0 applied, 1 failed, 3 awaiting approval
   sync run --customer ID|CODE [--force] [--full] [--json]
                                           pull the configured source (SFTP or API) now, in this process
-  worker                                  job worker only (PostgreSQL scale mode)
+  worker                                  jobs and the Auto scheduler only (PostgreSQL scale mode)
   purge [--json]                          remove soft-deleted records past their retention
 
 Configuration comes from the environment: DATABASE_URL, LECTERN_DATA_DIR, PORT, LECTERN_PUBLIC_URL,
