@@ -20,7 +20,7 @@ const until = <T>(check: () => T | Promise<T>, what: string) => waitFor(check, w
 // (Page-side code defines no named helpers: tsx would wrap them in a function the page lacks.)
 type PageImage = { complete: boolean; naturalWidth: number; decode(): Promise<void> };
 type PageCanvas = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } };
-type PageWindow = { getComputedStyle(element: unknown): { fontStyle: string } };
+type PageWindow = { getComputedStyle(element: unknown): { fontStyle: string; fontSize: string } };
 const OVERFLOW = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
 const focusedText = (page: Page) => page.evaluate('document.activeElement?.textContent');
 /** A one-finger horizontal swipe through the browser's input pipeline (CDP), as a phone makes it. */
@@ -225,6 +225,17 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
       return now !== before && now.startsWith('Pictures · ') ? now : null;
     }, 'the next page of the same chapter');
     assert.equal(await page.getByRole('button', { name: 'Previous page' }).isDisabled(), false);
+
+    // Larger text reflows the book; the choice stays on this device.
+    const fontSize = () => frame.locator('.styled').evaluate((p) => parseFloat((globalThis as unknown as PageWindow).getComputedStyle(p).fontSize));
+    const normal = await fontSize();
+    await page.getByRole('button', { name: 'Larger text' }).click();
+    await page.getByRole('button', { name: 'Larger text' }).click();
+    await until(async () => (await fontSize()) > normal * 1.25, 'larger text');
+    assert.equal(await page.getByRole('group', { name: 'Text size 130%' }).count(), 1);
+    await page.reload();
+    await visible(frame.getByRole('heading', { name: 'Pictures' }));
+    await until(async () => (await fontSize()) > normal * 1.25, 'the text size kept after a reload');
 
     await page.getByRole('link', { name: 'Back to your bookshelf' }).click();
     await page.getByRole('link', { name: /Summer Reading/ }).click();

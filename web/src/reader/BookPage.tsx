@@ -39,6 +39,15 @@ export function BookPage({ bookId }: { bookId: string }) {
   return <ReadingView key={book.id} book={book} />;
 }
 
+// Text sizes a reader can step through; the choice is this device's (kept in localStorage).
+const TEXT_SCALES = [0.85, 1, 1.15, 1.3, 1.5, 1.75, 2];
+const TEXT_SCALE_KEY = 'lectern.reader.textScale';
+
+function storedTextScale(): number {
+  const saved = Number(window.localStorage.getItem(TEXT_SCALE_KEY));
+  return TEXT_SCALES.includes(saved) ? saved : 1;
+}
+
 function ReadingView({ book }: { book: BookDetail }) {
   const stage = useRef<HTMLDivElement>(null);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -48,6 +57,7 @@ function ReadingView({ book }: { book: BookDetail }) {
   const [location, setLocation] = useState<ViewerLocation | null>(null);
   const [tocOpen, setTocOpen] = useState(false);
   const [saved, setSaved] = useState(false);
+  const [textScale, setTextScale] = useState(storedTextScale);
   const save = useProgressSaver(book.id, () => setSaved(true));
   // The first location is where the book was restored to: not a change worth saving.
   const restored = useRef<string | null>(book.position);
@@ -87,7 +97,7 @@ function ReadingView({ book }: { book: BookDetail }) {
       onSwipe: turn,
     };
     const open = async (): Promise<Viewer> => {
-      const opts = { title: book.title, position: book.position };
+      const opts = { title: book.title, position: book.position, textScale: storedTextScale() };
       if (book.format === 'pdf') return (await import('./pdf-view.js')).openPdf(element, book.fileUrl, opts, events);
       const res = await fetch(book.fileUrl, { credentials: 'same-origin' });
       if (!res.ok) throw new Error(`The book file could not be loaded (${res.status}).`);
@@ -107,6 +117,13 @@ function ReadingView({ book }: { book: BookDetail }) {
       viewer.current = null;
     };
   }, [book, save, onKey, turn]);
+
+  useEffect(() => {
+    if (!ready) return;
+    viewer.current?.setTextScale?.(textScale);
+    window.localStorage.setItem(TEXT_SCALE_KEY, String(textScale));
+  }, [ready, textScale]);
+  const stepText = (by: -1 | 1) => setTextScale((s) => TEXT_SCALES[Math.min(TEXT_SCALES.length - 1, Math.max(0, TEXT_SCALES.indexOf(s) + by))] ?? 1);
 
   // Arriving from the shelf, screen readers hear the title first (the link that had focus is gone).
   useEffect(() => heading.current?.focus(), []);
@@ -132,9 +149,23 @@ function ReadingView({ book }: { book: BookDetail }) {
           </h1>
           <p>{book.author}</p>
         </div>
-        <button type="button" className="btn btn-small reading-toc-button" onClick={() => setTocOpen(true)} disabled={!ready} aria-haspopup="dialog">
-          Contents
-        </button>
+        <div className="reading-tools">
+          {book.format === 'epub' ? (
+            <div className="text-size" role="group" aria-label={`Text size ${Math.round(textScale * 100)}%`}>
+              <button type="button" className="btn btn-small reading-tool" onClick={() => stepText(-1)} disabled={!ready || textScale === TEXT_SCALES[0]} aria-label="Smaller text">
+                <span aria-hidden="true">A−</span>
+              </button>
+              <button type="button" className="btn btn-small reading-tool" onClick={() => stepText(1)} disabled={!ready || textScale === TEXT_SCALES.at(-1)} aria-label="Larger text">
+                <span aria-hidden="true" className="text-size-large">
+                  A+
+                </span>
+              </button>
+            </div>
+          ) : null}
+          <button type="button" className="btn btn-small reading-tool" onClick={() => setTocOpen(true)} disabled={!ready} aria-haspopup="dialog">
+            Contents
+          </button>
+        </div>
       </header>
       <main id="main" className="reading-main">
         {loadError ? (

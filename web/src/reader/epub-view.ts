@@ -13,15 +13,18 @@ function flatten(items: NavItem[], depth = 0): TocEntry[] {
 const fileOf = (href: string) => href.split('#')[0]?.split('/').pop() ?? href;
 
 /** Opens an EPUB (already fetched) in `element` at `position` (a CFI), or at the start. */
-export async function openEpub(element: HTMLElement, data: ArrayBuffer, opts: { title: string; position: string | null }, events: ViewerEvents): Promise<Viewer> {
+export async function openEpub(element: HTMLElement, data: ArrayBuffer, opts: { title: string; position: string | null; textScale: number }, events: ViewerEvents): Promise<Viewer> {
   const book = ePub(data);
   await book.ready;
   const rendition = book.renderTo(element, { width: '100%', height: '100%', flow: 'paginated', spread: 'auto', minSpreadWidth: 900, allowScriptedContent: false });
   rendition.themes.default({
-    body: { 'font-family': 'Georgia, "Iowan Old Style", "Times New Roman", serif', 'line-height': '1.65', color: '#1b2330', 'font-size': '1.08rem' },
+    body: { 'font-family': 'Georgia, "Iowan Old Style", "Times New Roman", serif', 'line-height': '1.65', color: '#1b2330' },
     'h1, h2, h3': { 'font-family': 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', 'line-height': '1.25' },
     a: { color: '#1f4fd1' },
   });
+  // Book text a little larger than the browser's default reads better on screens; the reader scales from there.
+  const setTextScale = (scale: number) => rendition.themes.fontSize(`${Math.round(scale * 108)}%`);
+  setTextScale(opts.textScale);
   const toc = flatten((await book.loaded.navigation).toc);
   const spineLength = (book.spine as unknown as { length: number }).length || 1;
   let locationsReady = false;
@@ -73,6 +76,7 @@ export async function openEpub(element: HTMLElement, data: ArrayBuffer, opts: { 
     goTo: async (target) => {
       await rendition.display(target);
     },
+    setTextScale,
     destroy: () => {
       destroyed = true;
       rendition.destroy();

@@ -26,6 +26,8 @@ export interface Viewer {
   next(): Promise<void>;
   prev(): Promise<void>;
   goTo(target: string): Promise<void>;
+  /** Scales the book's text (1 = as designed); only reflowing books (EPUB) have it. */
+  setTextScale?(scale: number): void;
   destroy(): void;
 }
 
