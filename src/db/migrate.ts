@@ -10,6 +10,7 @@ import * as m0007 from './migrations/0007_rest_sync.js';
 import * as m0008 from './migrations/0008_schedules.js';
 import * as m0009 from './migrations/0009_roster_updated_index.js';
 import * as m0010 from './migrations/0010_stage_fillfactor.js';
+import * as m0011 from './migrations/0011_run_passwords.js';
 
 /** What a migration may need to know beyond the Kysely handle: DDL differs a little per dialect. */
 export interface MigrationContext {
@@ -32,6 +33,7 @@ const migrations: Record<string, MigrationModule> = {
   '0008_schedules': m0008,
   '0009_roster_updated_index': m0009,
   '0010_stage_fillfactor': m0010,
+  '0011_run_passwords': m0011,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -388,6 +388,8 @@ export interface RosterRunsTable {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** Roster passwords this run queued for hashing. */
+  passwords_queued: number;
 }
 
 export interface RosterRunIssuesTable {

@@ -59,9 +59,12 @@ describe('Upload Roster File in Chromium', { skip: browserSkipReason() ?? false 
     await visible(page.getByText('“users.csv” is not a .zip file.'));
 
     // Preview first, over a throttled connection so the upload progress bar can be seen. The
-    // bundle carries an extra file, which the reader skips with a note.
+    // bundle carries an extra file, which the reader skips with a note, and the two students have
+    // passwords (the last column of users.csv).
     const padding = crypto.randomBytes(90 * 1024).toString('base64');
-    const previewZip = await writeBundle({ ...district11(), 'notes/readme.txt': { data: padding, store: true } });
+    const files = district11();
+    files['users.csv'] = files['users.csv']!.split('\n').map((line) => (/^u-s[12],/.test(line) ? `${line}Reader-pass-42` : line)).join('\n');
+    const previewZip = await writeBundle({ ...files, 'notes/readme.txt': { data: padding, store: true } });
     await page.locator('input[type="file"][name="file"]').setInputFiles(previewZip);
     await page.getByLabel(/Preview only/).check();
     await screenshot(page, 'roster-01-upload-form');
@@ -112,6 +115,8 @@ describe('Upload Roster File in Chromium', { skip: browserSkipReason() ?? false 
     await page.getByRole('button', { name: 'Apply this preview' }).click();
     await page.waitForURL((url) => /\/roster\/runs\/[^/]+$/.test(url.pathname) && url.href !== previewUrl);
     await visible(page.getByText('The roster was applied'), 20_000);
+    // Their passwords are hashed after the run, and the page follows them until they are ready.
+    await visible(page.getByText('2 roster passwords are set up.'), 20_000);
     assert.deepEqual(await countsRow(page, 'Users'), ['Users', '4', '0', '0', '0', '0', '0']);
     assert.deepEqual(await countsRow(page, 'Enrollments'), ['Enrollments', '3', '0', '0', '0', '0', '0']);
     await visible(page.getByRole('heading', { name: /district11|bundle-/ }));

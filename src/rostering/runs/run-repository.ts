@@ -164,6 +164,12 @@ export class RunRepository {
     return { items, total: Number(total.n) };
   }
 
+  /** Roster passwords of a run still waiting to be hashed. */
+  async pendingPasswords(runId: string): Promise<number> {
+    const r = await this.db.selectFrom('pending_passwords').select((eb) => eb.fn.countAll<number>().as('n')).where('run_id', '=', runId).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
   /** Takes the customer's run lease, or returns false while another live run holds it. */
   async acquireLease(customerId: string, runId: string, now: string, expiresAt: string): Promise<boolean> {
     const row = await this.db

@@ -136,18 +136,21 @@ describeEachDialect('roster passwords', (dialect) => {
   const hash = async () => (await t.ctx.db.kysely.selectFrom('users').select('password_hash').where('customer_id', '=', customerId).where('sourced_id', '=', 'p1').executeTakeFirstOrThrow()).password_hash;
 
   it('hashes a roster password after the run, never re-hashes an unchanged one, and re-hashes a changed one', async () => {
-    await run('First-pass-1');
+    const first = await run('First-pass-1');
     assert.equal(await pending(), 1, 'queued, not hashed inside the run');
+    assert.deepEqual(first.passwords, { queued: 1, pending: null });
+    assert.deepEqual((await service.get(operatorActor, customerId, first.runId)).passwords, { queued: 1, pending: 1 }, 'the run page shows them being set up');
     assert.equal(await hash(), null);
     assert.equal(await service.hashPasswords(customerId), 1);
-    const first = await hash();
-    assert.ok(first && (await verifyPassword(first, 'First-pass-1')));
+    assert.deepEqual((await service.get(operatorActor, customerId, first.runId)).passwords, { queued: 1, pending: 0 });
+    const firstHash = await hash();
+    assert.ok(firstHash && (await verifyPassword(firstHash, 'First-pass-1')));
     const stored = JSON.stringify(await t.ctx.db.kysely.selectFrom('users').selectAll().where('customer_id', '=', customerId).execute());
     assert.ok(!stored.includes('First-pass-1'), 'the password is never stored in clear');
 
     await run('First-pass-1');
     assert.equal(await pending(), 0, 'an unchanged password is not queued again');
-    assert.equal(await hash(), first);
+    assert.equal(await hash(), firstHash);
 
     await run('Second-pass-2');
     assert.equal(await pending(), 1);

@@ -77,6 +77,7 @@ export class RosterRunService {
       created_at: nowIso(),
       started_at: null,
       finished_at: null,
+      passwords_queued: 0,
     };
     await this.runs.insert(run);
     return presentRun(run);
@@ -164,7 +165,12 @@ export class RosterRunService {
       await this.runs.update(runId, { stage: 'applying', decided_by: actor.label, decided_at: nowIso() });
       await applyStaged(this.db.kysely, runId, customerId);
       const issues = JSON.parse(run.issue_counts) as RunView['issueCounts'];
-      await this.runs.update(runId, { status: issues.error || issues.warning ? 'succeeded_with_warnings' : 'succeeded', stage: 'done', finished_at: nowIso() });
+      await this.runs.update(runId, {
+        status: issues.error || issues.warning ? 'succeeded_with_warnings' : 'succeeded',
+        stage: 'done',
+        finished_at: nowIso(),
+        passwords_queued: await this.runs.pendingPasswords(runId),
+      });
     } finally {
       await this.runs.releaseLease(customerId, runId);
     }
@@ -200,7 +206,8 @@ export class RosterRunService {
 
   /** One run. */
   async get(actor: Actor, customerId: string, runId: string): Promise<RunView> {
-    return presentRun(await this.load(actor, customerId, runId));
+    const run = await this.load(actor, customerId, runId);
+    return presentRun(run, run.passwords_queued ? await this.runs.pendingPasswords(runId) : 0);
   }
 
   /** A customer's runs, newest first. */
@@ -248,7 +255,8 @@ export class RosterRunService {
     } else {
       if (outcome.result === 'previewed') await clearStage(this.db.kysely, runId);
       const status = issueCounts.error || issueCounts.warning ? 'succeeded_with_warnings' : 'succeeded';
-      await this.runs.update(runId, { ...base, status, finished_at: nowIso() });
+      const passwords = outcome.result === 'applied' ? await this.runs.pendingPasswords(runId) : 0;
+      await this.runs.update(runId, { ...base, status, finished_at: nowIso(), passwords_queued: passwords });
     }
     const run = await this.runs.find(customerId, runId);
     return presentRun(run!);
@@ -321,7 +329,7 @@ function emptyCounts(): Record<EntityType, EntityCounts> {
 }
 
 /** Shapes a run for the API and CLI. */
-export function presentRun(run: RosterRun): RunView {
+export function presentRun(run: RosterRun, pendingPasswords: number | null = null): RunView {
   return {
     runId: run.id,
     customerId: run.customer_id,
@@ -343,5 +351,6 @@ export function presentRun(run: RosterRun): RunView {
     createdAt: run.created_at,
     startedAt: run.started_at,
     finishedAt: run.finished_at,
+    passwords: { queued: run.passwords_queued, pending: pendingPasswords },
   };
 }

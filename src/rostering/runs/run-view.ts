@@ -25,4 +25,6 @@ export interface RunView {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** Roster passwords the run queued for hashing, and how many still wait (null in lists: not counted there). */
+  passwords: { queued: number; pending: number | null };
 }

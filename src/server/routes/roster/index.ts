@@ -36,6 +36,7 @@ const Run = Type.Object({
   createdAt: Type.String(),
   startedAt: Type.Union([Type.String(), Type.Null()]),
   finishedAt: Type.Union([Type.String(), Type.Null()]),
+  passwords: Type.Object({ queued: Type.Integer(), pending: Type.Union([Type.Integer(), Type.Null()]) }),
 });
 const Issue = Type.Object({
   file: Type.Union([Type.String(), Type.Null()]),

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Banner } from '../../components/Banner.js';
+import { ProgressBar } from '../../components/ProgressBar.js';
 import { Facts, SectionCard } from '../../components/Facts.js';
 import { PageHeader, useTitle } from '../../components/Layout.js';
 import { Tabs } from '../../components/Tabs.js';
@@ -67,6 +68,7 @@ export function RunPage({ customerId, runId }: { customerId: string; runId: stri
       {error ? <Banner kind="warning">Lost touch with the server ({error}); still trying…</Banner> : null}
       {active ? <RunProgress run={run} /> : <ResultBanner run={run} />}
       {!active && run.dryRun && run.status !== 'failed' ? <ApplyPreviewButton runPath={path} customerId={customerId} /> : null}
+      {run.passwords.queued > 0 ? <PasswordProgress run={run} /> : null}
       {run.status === 'awaiting_approval' ? (
         <ApprovalPanel
           key={run.runId}
@@ -107,6 +109,26 @@ function changeSummary(run: RosterRun): string {
   if (sum('restored')) parts.push(`${formatCount(sum('restored'))} restored`);
   const who = users ? ` Users: ${formatCount(users.created)} new, ${formatCount(users.updated)} changed, ${formatCount(users.deleted)} removed.` : '';
   return `Records: ${parts.join(', ')}.${who}`;
+}
+
+/**
+ * Roster passwords are hashed after the run (argon2id, every core): each account can sign in as
+ * soon as its own is ready, and this says how far the whole batch has got.
+ */
+function PasswordProgress({ run }: { run: RosterRun }) {
+  const { queued, pending } = run.passwords;
+  const ready = queued - (pending ?? 0);
+  if (pending === 0) return <p className="muted password-progress">{`${formatCount(queued)} roster ${queued === 1 ? 'password is' : 'passwords are'} set up.`}</p>;
+  return (
+    <div className="password-progress">
+      <ProgressBar
+        label="Setting up roster passwords"
+        value={ready}
+        max={queued}
+        detail={`${formatCount(ready)} of ${formatCount(queued)} ready · each person can sign in as soon as theirs is`}
+      />
+    </div>
+  );
 }
 
 /** The outcome in one sentence, coloured by how it went. */

@@ -5,7 +5,7 @@ import type { RosterRun } from '../../types.js';
 
 const POLL_MS = 700;
 
-/** One run, polled every 700 ms while it is queued or running, so its progress is live. */
+/** One run, polled while it is queued or running (and while its passwords are hashed), so its progress is live. */
 export function useRun(customerId: string, runId: string) {
   const [run, setRun] = useState<RosterRun | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -20,7 +20,8 @@ export function useRun(customerId: string, runId: string) {
         if (!current) return;
         setRun(r);
         setError(null);
-        if (isActiveRun(r)) timer = setTimeout(() => setTick((n) => n + 1), POLL_MS);
+        // Also while its roster passwords are being hashed, so their progress is live too.
+        if (isActiveRun(r) || (r.passwords.pending ?? 0) > 0) timer = setTimeout(() => setTick((n) => n + 1), POLL_MS * (isActiveRun(r) ? 1 : 3));
       })
       .catch((err: unknown) => {
         if (!current) return;
