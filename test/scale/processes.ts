@@ -3,12 +3,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import type { AppContext } from '../../src/context.js';
+import { after, before } from 'node:test';
+import { loadConfig } from '../../src/config.js';
+import { createContext, type AppContext } from '../../src/context.js';
 import { scheduleBasis } from '../../src/rostering/scheduler-repository.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, seedCustomer } from '../helpers/app.js';
 import { HEADERS, district11, table, zipBuffer } from '../helpers/bundles.js';
-import type { TestDatabase } from '../helpers/databases.js';
-import type { TestSftpServer } from '../helpers/sftp-server.js';
+import { createTestDatabase, type TestDatabase, type TestDialect } from '../helpers/databases.js';
+import { startSftpServer, type TestSftpServer } from '../helpers/sftp-server.js';
 
 /** A `lectern` child process and every line it wrote (stdout and stderr). */
 export interface LecternProcess {
@@ -32,6 +34,40 @@ export function spawnLectern(name: string, args: string[], env: NodeJS.ProcessEn
   }
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })));
   return { name, proc, output, exited };
+}
+
+/** What a process-level test works with: its database, SFTP server, a context on them, and its processes. */
+export interface ScaleFixture {
+  database: TestDatabase;
+  sftp: TestSftpServer;
+  ctx: AppContext;
+  env: NodeJS.ProcessEnv;
+  children: LecternProcess[];
+  /** Starts a `lectern` process with the shared environment (plus `extra`); stopped after the suite. */
+  start(name: string, args: string[], extra?: Record<string, string>): LecternProcess;
+}
+
+/** Sets up a fresh database and SFTP server before the suite, and stops and removes everything after it. */
+export function useScaleFixture(dialect: TestDialect, extraEnv: Record<string, string> = {}): ScaleFixture {
+  const fx = { children: [] as LecternProcess[] } as ScaleFixture;
+  fx.start = (name, args, extra = {}) => {
+    const child = spawnLectern(name, args, { ...fx.env, ...extra });
+    fx.children.push(child);
+    return child;
+  };
+  before(async () => {
+    fx.database = await createTestDatabase(dialect);
+    fx.sftp = await startSftpServer();
+    fx.env = sharedEnv(fx.database, extraEnv);
+    fx.ctx = await createContext(loadConfig(fx.env));
+  });
+  after(async () => {
+    await stopAll(fx.children);
+    await fx.ctx?.close();
+    await fx.sftp?.close();
+    await fx.database?.drop();
+  });
+  return fx;
 }
 
 /** Stops children: SIGTERM, then SIGKILL for any still there after 5 s. */

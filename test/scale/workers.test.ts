@@ -8,49 +8,25 @@
  * start/end lines every process writes, with the killed process's death as the end of its pulls).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { loadConfig } from '../../src/config.js';
-import { createContext, type AppContext } from '../../src/context.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/app.js';
-import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../helpers/databases.js';
-import { sftpSkipReason, startSftpServer, type TestSftpServer } from '../helpers/sftp-server.js';
+import { postgresSkipReason } from '../helpers/databases.js';
+import { sftpSkipReason } from '../helpers/sftp-server.js';
 import { waitFor } from '../helpers/wait.js';
-import { freePort, makeDue, rosterOf, seedSftpCustomers, sharedEnv, spawnLectern, stopAll, type LecternProcess } from './processes.js';
+import { freePort, makeDue, rosterOf, seedSftpCustomers, useScaleFixture } from './processes.js';
 
 const CUSTOMERS = 20;
 const TIME_ZONE = 'America/Chicago';
 const skip = postgresSkipReason() ?? sftpSkipReason();
 
 describe('serve + two workers on PostgreSQL, one killed mid-run', { skip: skip ?? false }, () => {
-  let database: TestDatabase;
-  let sftp: TestSftpServer;
-  let ctx: AppContext;
-  let env: NodeJS.ProcessEnv;
-  const children: LecternProcess[] = [];
-  const start = (name: string, args: string[], extra: Record<string, string> = {}): LecternProcess => {
-    const child = spawnLectern(name, args, { ...env, ...extra });
-    children.push(child);
-    return child;
-  };
-
-  before(async () => {
-    database = await createTestDatabase('postgres');
-    sftp = await startSftpServer();
-    env = sharedEnv(database, { LECTERN_JOBS: 'postgres' });
-    ctx = await createContext(loadConfig(env));
-  });
-
-  after(async () => {
-    await stopAll(children);
-    await ctx?.close();
-    await sftp?.close();
-    await database?.drop();
-  });
+  const fx = useScaleFixture('postgres', { LECTERN_JOBS: 'postgres' });
+  const start = fx.start;
 
   it('pulls every customer exactly once to exactly its roster, never two at once, despite a worker killed mid-apply', { timeout: 90_000 }, async () => {
     const began = Date.now();
-    const expected = await seedSftpCustomers(ctx, sftp, CUSTOMERS, TIME_ZONE);
+    const expected = await seedSftpCustomers(fx.ctx, fx.sftp, CUSTOMERS, TIME_ZONE);
 
     const port = await freePort();
     const serve = start('serve', ['serve'], { PORT: String(port), HOST: '127.0.0.1', LECTERN_PUBLIC_URL: `http://127.0.0.1:${port}` });
@@ -61,14 +37,14 @@ describe('serve + two workers on PostgreSQL, one killed mid-run', { skip: skip ?
     await waitFor(() => [doomed, survivor].every((w) => w.output.some((l) => l.startsWith('Lectern worker (postgres jobs)'))), 'both workers to start', 30_000, 100);
 
     // The hour comes for all 20 at once.
-    const slot = await makeDue(ctx, expected.keys(), TIME_ZONE);
+    const slot = await makeDue(fx.ctx, expected.keys(), TIME_ZONE);
 
     const death = await Promise.race([doomed.exited, new Promise<null>((r) => setTimeout(() => r(null), 30_000))]);
     assert.ok(death, `worker A should have been killed inside an apply:\n${doomed.output.slice(-20).join('\n')}`);
     assert.equal(death.signal, 'SIGKILL');
 
     const ids = [...expected.keys()];
-    const runsOf = () => ctx.db.kysely.selectFrom('roster_runs').select(['id', 'customer_id', 'status', 'error_code', 'actor_label', 'started_at', 'finished_at']).where('customer_id', 'in', ids).execute();
+    const runsOf = () => fx.ctx.db.kysely.selectFrom('roster_runs').select(['id', 'customer_id', 'status', 'error_code', 'actor_label', 'started_at', 'finished_at']).where('customer_id', 'in', ids).execute();
     await waitFor(
       async () => {
         const runs = await runsOf();
@@ -81,16 +57,16 @@ describe('serve + two workers on PostgreSQL, one killed mid-run', { skip: skip ?
       // Say where things stood: the runs, and what each process said last.
       const runs = await runsOf();
       const summary = runs.map((r) => `${r.customer_id.slice(0, 8)} ${r.status} ${r.error_code ?? ''} ${r.started_at ?? ''}`).join('\n');
-      const jobs = await sql`select id, attempts, max_attempts, locked_by, locked_at, last_error from graphile_worker._private_jobs`.execute(ctx.db.kysely);
-      const workers = await ctx.db.kysely.selectFrom('job_workers').selectAll().execute();
+      const jobs = await sql`select id, attempts, max_attempts, locked_by, locked_at, last_error from graphile_worker._private_jobs`.execute(fx.ctx.db.kysely);
+      const workers = await fx.ctx.db.kysely.selectFrom('job_workers').selectAll().execute();
       console.error(JSON.stringify({ jobs: jobs.rows, workers }, null, 1));
-      throw new Error(`${(err as Error).message}\n${summary}\n${children.map((c) => `--- ${c.name}\n${c.output.slice(-15).join('\n')}`).join('\n')}`);
+      throw new Error(`${(err as Error).message}\n${summary}\n${fx.children.map((c) => `--- ${c.name}\n${c.output.slice(-15).join('\n')}`).join('\n')}`);
     });
 
     // Exactly the expected roster per customer.
-    for (const [id, sourcedIds] of expected) assert.deepEqual(await rosterOf(ctx, id), sourcedIds, `customer ${id}`);
+    for (const [id, sourcedIds] of expected) assert.deepEqual(await rosterOf(fx.ctx, id), sourcedIds, `customer ${id}`);
     // One claim per customer for the slot, one success each, and only the killed runs failed.
-    const schedules = await ctx.db.kysely.selectFrom('roster_schedules').select(['customer_id', 'last_claimed_at']).where('customer_id', 'in', ids).execute();
+    const schedules = await fx.ctx.db.kysely.selectFrom('roster_schedules').select(['customer_id', 'last_claimed_at']).where('customer_id', 'in', ids).execute();
     assert.ok(schedules.every((s) => s.last_claimed_at === slot));
     const runs = await runsOf();
     for (const id of ids) assert.equal(runs.filter((r) => r.customer_id === id && r.status === 'succeeded').length, 1, `one successful pull of ${id}`);
@@ -104,7 +80,7 @@ describe('serve + two workers on PostgreSQL, one killed mid-run', { skip: skip ?
 
     // From every process's pull lines: no customer's pulls overlap in time.
     const spans = new Map<string, { from: number; to: number; who: string }[]>();
-    for (const child of children) {
+    for (const child of fx.children) {
       const open = new Map<string, number>();
       const died = child === doomed ? death.at : Number.POSITIVE_INFINITY;
       for (const line of child.output) {
