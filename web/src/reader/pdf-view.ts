@@ -1,8 +1,8 @@
 /*
  * PDF through pdf.js: one page at a time on a canvas sized for the screen's pixel density, with
  * pdf.js's text layer over it so the text can be selected and read by screen readers. The worker
- * is a file of our own build (the CSP allows scripts from 'self' only), and pdf.js fetches the
- * file with Range requests when it is large. Positions are page numbers.
+ * is a file of our own build (the CSP allows scripts from 'self' only), and pdf.js fetches only the
+ * byte ranges it needs (Range requests) once the file is large. Positions are page numbers.
  */
 import { GlobalWorkerOptions, TextLayer, getDocument, type PDFDocumentProxy } from 'pdfjs-dist';
 import workerUrl from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
@@ -34,7 +34,8 @@ async function outlineOf(doc: PDFDocumentProxy): Promise<TocEntry[]> {
 
 /** Opens the PDF at `url` in `element` at page `position`, or at page 1. */
 export async function openPdf(element: HTMLElement, url: string, opts: { title: string; position: string | null }, events: ViewerEvents): Promise<Viewer> {
-  const doc = await getDocument({ url, withCredentials: true, isEvalSupported: false }).promise;
+  // Only the pages being read are downloaded (Range requests): a 200 MB PDF on a phone costs what is read.
+  const doc = await getDocument({ url, withCredentials: true, isEvalSupported: false, disableStream: true, disableAutoFetch: true }).promise;
   const toc = await outlineOf(doc);
   const pageBox = document.createElement('div');
   pageBox.className = 'pdf-page';
