@@ -67,8 +67,9 @@ const MAX_POSITION = 2000;
 
 /**
  * The reader: a user's bookshelf, opening a title (metadata, file, cover) and saving where they
- * are. Every method takes the reader's own customer and user id (from their session), never ids
- * from the request, so one school's student cannot reach another school's books.
+ * are. Callers pass the reader's own customer and user id (from their session); a book or
+ * collection id from a request is only ever looked up within them, so one school's student cannot
+ * reach another school's books.
  */
 export class ReaderService {
   private readonly repo: ReaderRepository;
