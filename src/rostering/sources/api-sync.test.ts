@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { operatorActor } from '../../accounts/policy.js';
 import { describeEachDialect, seedCustomer, startTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { waitFor } from '../../../test/helpers/wait.js';
 import { district11, writeBundle } from '../../../test/helpers/bundles.js';
 import { restDataFromBundle, startOneRosterProvider, type OneRosterProvider, type ProviderOptions } from '../../../test/helpers/oneroster-provider.js';
 import { addMs, nowIso } from '../../time.js';
+import type { RunView } from '../runs/run-view.js';
 import { zipSource } from '../runs/zip-source.js';
 import { pullFromApi } from './api-sync.js';
 import type { RestOptions } from './rest-client.js';
@@ -288,5 +290,22 @@ describeEachDialect('OneRoster API pulls', (dialect) => {
     const roles = Object.fromEntries((await users(id)).map((u) => [u.split(' ')[0], u.split(' ')[5]]));
     assert.deepEqual(roles, { 'u-p': 'reader', 'u-s1': 'student', 'u-s2': 'student', 'u-t': 'teacher' });
     assert.ok(p.requests.some((r) => r.collection === 'users'));
+  });
+
+  it('the Sync with OneRoster – API route queues a pull that the job engine runs to the customer admin’s roster', async () => {
+    const p = await provider();
+    const c = await customerOn(p);
+    await t.ctx.jobs.start({ concurrency: 1 });
+    const admin = await t.client().login(c.adminEmail, c.adminPassword);
+    const started = await admin.post<RunView>(`/api/customers/${c.id}/roster/sync`, {});
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    assert.equal(started.body.trigger, 'api');
+    const done = await waitFor(async () => {
+      const r = (await admin.get<RunView>(`/api/customers/${c.id}/roster/runs/${started.body.runId}`)).body;
+      return r.status === 'queued' || r.status === 'running' ? null : r;
+    }, 'the API pull to finish', 20_000);
+    assert.equal(done.status, 'succeeded', await why(done));
+    assert.equal(done.counts.users.created, 4);
+    assert.ok(p.requests.some((r) => r.collection === 'enrollments'), 'the provider was asked for every collection');
   });
 });
