@@ -140,7 +140,7 @@ export class RosterRunService {
         noDeletes: noDeletesOf(rep),
         dryRun: run.dry_run === 1,
       });
-      pendingIssues.push(...outcome.issues.map(planIssueToRunIssue));
+      pendingIssues.push(...outcome.issues.map((i) => planIssueToRunIssue(i, rep)));
       await flushIssues();
       const issueCounts = { ...rep.issueCounts, error: rep.issueCounts.error + outcome.issues.length };
       return await this.finishPlanned(runId, customerId, outcome, issueCounts);
@@ -320,8 +320,10 @@ function noDeletesOf(rep: SourceReport): Set<EntityType> {
   return new Set(rep.files.filter((f) => f.entity && f.mode === 'bulk' && f.rows === 0).map((f) => f.entity as EntityType));
 }
 
-function planIssueToRunIssue(i: PlanIssue): RunIssue {
-  return { file: `${i.entity}.csv`, line: i.line, column: null, sourcedId: i.sourcedId, severity: 'error', code: i.code, message: i.message };
+// A plan issue is placed where its row came from: the file of a bundle, the collection of a REST pull.
+function planIssueToRunIssue(i: PlanIssue, source: SourceReport): RunIssue {
+  const file = source.files.find((f) => f.entity === i.entity)?.name ?? `${i.entity}.csv`;
+  return { file, line: i.line, column: null, sourcedId: i.sourcedId, severity: 'error', code: i.code, message: i.message };
 }
 
 function emptyCounts(): Record<EntityType, EntityCounts> {
