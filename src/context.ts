@@ -75,7 +75,10 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
   const ltiOutcomes = new LtiOutcomes(k, secrets, jobs);
   registerOutcomeJobs(jobs, ltiOutcomes);
   // The reader's canRead is the content domain's canRead; LTI asks it inside the launch's transaction.
-  const ltiLaunches = new LaunchService(k, secrets, accounts, canRead, { publicUrl: config.publicUrl });
+  const ltiLaunches = new LaunchService(k, secrets, accounts, canRead, {
+    publicUrl: config.publicUrl,
+    groupCommit: db.dialect === 'sqlite' ? { windowMs: 10, maxMembers: 64 } : undefined,
+  });
   const ctx: AppContext = {
     config,
     db,

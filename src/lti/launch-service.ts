@@ -13,6 +13,7 @@ import type { Pair } from '../security/oauth1.js';
 import { randomToken, tokenDigest } from '../security/tokens.js';
 import { addMs, nowIso } from '../time.js';
 import { LaunchError, verifyLaunch, type LaunchVerifierDeps, type VerifiedLaunch } from './launch-verifier.js';
+import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
 import { LinkRepository, type MatchColumn } from './link-repository.js';
 import { NonceRepository } from './nonce-repository.js';
 import { OutcomeRepository } from './outcome-repository.js';
@@ -64,31 +65,41 @@ interface Consumer {
  */
 export class LaunchService {
   private nextCleanupAt = 0;
+  private readonly commits: GroupCommit<Database> | null;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly secrets: SecretBox,
     private readonly accounts: AccountService,
     private readonly canRead: CanRead,
-    private readonly opts: { publicUrl: string; windowSeconds?: number; now?: () => Date },
-  ) {}
+    private readonly opts: {
+      publicUrl: string;
+      windowSeconds?: number;
+      now?: () => Date;
+      /** SQLite: launches arriving together share one commit (one fsync); PostgreSQL needs none of it. */
+      groupCommit?: GroupCommitOptions;
+    },
+  ) {
+    this.commits = opts.groupCommit ? new GroupCommit(db, opts.groupCommit) : null;
+  }
 
   /**
    * Handles one launch: the request's path and query and its form body as ordered pairs. All its
-   * writes (nonce, link, LTI-only user, outcome binding, session) commit together, once; a refusal
-   * commits too, so a refused launch's nonce stays used.
+   * writes (nonce, link, LTI-only user, outcome binding, session) commit together, once (on SQLite
+   * with the other launches of the moment); a refusal commits too, so its nonce stays used.
    */
   async launch(pathAndQuery: string, body: Pair[], client: LaunchClient): Promise<LaunchOutcome> {
     const now = this.opts.now?.() ?? new Date();
     await this.cleanUp(now);
-    const result = await this.db.transaction().execute(async (trx) => {
+    const work = async (trx: Kysely<Database>) => {
       try {
         return { outcome: await this.launchIn(trx, now, pathAndQuery, body, client) };
       } catch (err) {
         if (err instanceof LaunchError) return { refused: err };
         throw err;
       }
-    });
+    };
+    const result = this.commits ? await this.commits.run(work) : await this.db.transaction().execute(work);
     if ('refused' in result) throw result.refused;
     return result.outcome;
   }
