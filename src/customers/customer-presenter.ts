@@ -51,6 +51,7 @@ export function presentCustomer({ customer: c, rostering: r }: CustomerRecord, p
         port: r.sftp_port,
         username: r.sftp_username,
         passwordSet: Boolean(r.sftp_password_enc),
+        privateKeySet: Boolean(r.sftp_private_key_enc),
         path: r.sftp_path,
         fileName: r.sftp_file_name,
         hostKeyFingerprint: r.sftp_host_key_fingerprint,

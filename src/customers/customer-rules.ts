@@ -7,6 +7,7 @@ import type { RosteringInput } from './customer-schema.js';
 export interface StoredSecrets {
   apiSecret: boolean;
   sftpPassword: boolean;
+  sftpPrivateKey: boolean;
 }
 
 /** Rostering settings as stored, with secrets still in clear (the service seals them). */
@@ -29,6 +30,8 @@ export interface RosteringSettings {
   sftpPort: number | null;
   sftpUsername: string;
   sftpPassword: string | undefined;
+  /** OpenSSH or PEM private key, an alternative (or addition) to the password. */
+  sftpPrivateKey: string | undefined;
   sftpPath: string;
   sftpFileName: string;
   sftpHostKeyFingerprint: string;
@@ -76,6 +79,7 @@ export function checkRostering(r: RosteringInput, stored: StoredSecrets, issues:
     sftpPort: null,
     sftpUsername: '',
     sftpPassword: undefined,
+    sftpPrivateKey: undefined,
     sftpPath: '',
     sftpFileName: '',
     sftpHostKeyFingerprint: '',
@@ -113,7 +117,12 @@ export function checkRostering(r: RosteringInput, stored: StoredSecrets, issues:
     const sftpNeed = (value: unknown, field: string) => need(value, `sftp.${field}`);
     sftpNeed(s.host?.trim(), 'host');
     sftpNeed(s.username?.trim(), 'username');
-    if (!s.password && !stored.sftpPassword) sftpNeed('', 'password');
+    if (!s.password && !s.privateKey && !stored.sftpPassword && !stored.sftpPrivateKey) {
+      issues.push({ field: 'rostering.sftp.password', message: 'Enter the password, or paste a private key below.', code: 'required' });
+    }
+    if (s.privateKey && !/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(s.privateKey)) {
+      issues.push({ field: 'rostering.sftp.privateKey', message: 'Paste the whole private key, from -----BEGIN … PRIVATE KEY----- to its END line.', code: 'format' });
+    }
     sftpNeed(s.path?.trim(), 'path');
     sftpNeed(s.fileName?.trim(), 'fileName');
     if (s.host && !/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/.test(s.host.trim())) {
@@ -127,6 +136,7 @@ export function checkRostering(r: RosteringInput, stored: StoredSecrets, issues:
       sftpPort: s.port ?? 22,
       sftpUsername: s.username?.trim() ?? '',
       sftpPassword: s.password || undefined,
+      sftpPrivateKey: s.privateKey?.trim() || undefined,
       sftpPath: s.path?.trim() ?? '',
       sftpFileName: s.fileName?.trim() ?? '',
       sftpHostKeyFingerprint: s.hostKeyFingerprint?.trim() ?? '',

@@ -53,7 +53,7 @@ export class CustomerService {
     checkTimeZone(input.profile.timeZone, issues);
     const passwordIssue = passwordProblem(input.administrator.password);
     if (passwordIssue) issues.push({ field: 'administrator.password', message: passwordIssue, code: 'weak_password' });
-    const settings = checkRostering(input.rostering, { apiSecret: false, sftpPassword: false }, issues);
+    const settings = checkRostering(input.rostering, { apiSecret: false, sftpPassword: false, sftpPrivateKey: false }, issues);
     const customers = new CustomerRepository(this.db);
     const users = new UserRepository(this.db);
     await this.checkUnique(customers, users, { code: input.profile.code, clientPartnerId: settings.clientPartnerId, adminEmail: input.administrator.email }, issues);
@@ -144,7 +144,11 @@ export class CustomerService {
     const address = { ...view.address, ...input.address };
     if (input.profile?.timeZone !== undefined) checkTimeZone(profile.timeZone, issues);
     const rosteringInput: RosteringInput = mergeRostering(view, input.rostering);
-    const stored: StoredSecrets = { apiSecret: Boolean(current.rostering.api_secret_enc), sftpPassword: Boolean(current.rostering.sftp_password_enc) };
+    const stored: StoredSecrets = {
+      apiSecret: Boolean(current.rostering.api_secret_enc),
+      sftpPassword: Boolean(current.rostering.sftp_password_enc),
+      sftpPrivateKey: Boolean(current.rostering.sftp_private_key_enc),
+    };
     const settings = checkRostering(rosteringInput, stored, issues);
     const customers = new CustomerRepository(this.db);
     const users = new UserRepository(this.db);
@@ -249,7 +253,7 @@ export class CustomerService {
   }
 
   private rosteringRow(customerId: string, s: RosteringSettings, current: RosteringConfig | null, now: string): RosteringConfig {
-    const seal = (value: string | undefined, field: 'api_secret' | 'sftp_password', keep: string | null | undefined): string | null => {
+    const seal = (value: string | undefined, field: 'api_secret' | 'sftp_password' | 'sftp_private_key', keep: string | null | undefined): string | null => {
       if (value) return this.secrets.seal(value, secretContext(customerId, field));
       return keep ?? null;
     };
@@ -275,6 +279,7 @@ export class CustomerService {
       sftp_port: s.sftpPort,
       sftp_username: s.sftpUsername,
       sftp_password_enc: usesSftp ? seal(s.sftpPassword, 'sftp_password', current?.sftp_password_enc) : null,
+      sftp_private_key_enc: usesSftp ? seal(s.sftpPrivateKey, 'sftp_private_key', current?.sftp_private_key_enc) : null,
       sftp_path: s.sftpPath,
       sftp_file_name: s.sftpFileName,
       sftp_host_key_fingerprint: s.sftpHostKeyFingerprint,
@@ -287,7 +292,7 @@ export class CustomerService {
 }
 
 /** The AAD that binds a sealed secret to its customer and column. */
-export function secretContext(customerId: string, field: 'lti_shared_secret' | 'api_secret' | 'sftp_password'): string {
+export function secretContext(customerId: string, field: 'lti_shared_secret' | 'api_secret' | 'sftp_password' | 'sftp_private_key'): string {
   return `customer:${customerId}:${field}`;
 }
 
@@ -352,6 +357,7 @@ function changedFields(before: CustomerViewT, after: CustomerViewT, settings: Ro
   const changed = Object.keys(b).filter((k) => !ignore.has(k) && a[k] !== b[k]);
   if (settings.apiSecret) changed.push('rostering.secretKey');
   if (settings.sftpPassword) changed.push('rostering.sftp.password');
+  if (settings.sftpPrivateKey) changed.push('rostering.sftp.privateKey');
   return [...new Set(changed)];
 }
 

@@ -58,6 +58,7 @@ export interface RosteringConfigsTable {
   sftp_port: number | null;
   sftp_username: string;
   sftp_password_enc: string | null;
+  sftp_private_key_enc: string | null;
   sftp_path: string;
   sftp_file_name: string;
   sftp_host_key_fingerprint: string;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startSftpServer, sftpSkipReason, type TestSftpServer } from '../../../test/helpers/sftp-server.js';
+import { keyPair, startSftpServer, sftpSkipReason, type TestSftpServer } from '../../../test/helpers/sftp-server.js';
 import { fetchFromSftp, type SftpLocation } from './sftp-fetch.js';
 
 const skip = sftpSkipReason();
@@ -26,6 +26,7 @@ describe('fetching a roster bundle over SFTP (OpenSSH sftp-server)', skip ? { sk
     port: server.port,
     username: server.username,
     password: server.password,
+    privateKey: null,
     path: path.join(server.root, 'uploads'),
     fileName: 'roster.zip',
     hostKeyFingerprint: '',
@@ -51,12 +52,19 @@ describe('fetching a roster bundle over SFTP (OpenSSH sftp-server)', skip ? { sk
     assert.equal(forced.status, 'downloaded');
   });
 
+  it('signs in with a private key instead of a password', async () => {
+    const byKey = await fetchFromSftp(loc({ password: '', privateKey: server.privateKey }), { ...opts, force: true });
+    assert.equal(byKey.status, 'downloaded');
+  });
+
   it('fails loudly when the host key changed', async () => {
     await rejects(fetchFromSftp(loc({ hostKeyFingerprint: 'SHA256:AAAAnotthekeyAAAA' }), opts), 'SOURCE_HOST_KEY_CHANGED', /presented host key SHA256:/);
   });
 
   it('says so clearly for bad credentials, a wrong path, an unreachable host and a file over the cap', async () => {
-    await rejects(fetchFromSftp(loc({ password: 'wrong' }), opts), 'SOURCE_AUTH_FAILED', /refused the username or password/);
+    await rejects(fetchFromSftp(loc({ password: 'wrong' }), opts), 'SOURCE_AUTH_FAILED', /refused the username and password/);
+    const otherKey = keyPair().private;
+    await rejects(fetchFromSftp(loc({ password: '', privateKey: otherKey }), opts), 'SOURCE_AUTH_FAILED', /refused the username and the private key/);
     await rejects(fetchFromSftp(loc({ fileName: 'missing.zip' }), opts), 'SOURCE_FILE_MISSING', /missing\.zip was not found/);
     await rejects(fetchFromSftp(loc({ port: 1 }), opts), 'SOURCE_UNREACHABLE', /Could not connect to 127\.0\.0\.1:1/);
     await rejects(fetchFromSftp(loc(), { ...opts, maxBytes: 10 }), 'SOURCE_TOO_LARGE', /over the 10-byte limit/);

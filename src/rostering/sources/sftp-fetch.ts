@@ -4,12 +4,15 @@ import SftpClient from 'ssh2-sftp-client';
 import { AppError } from '../../errors.js';
 import { storeBundle, type StoredBundle } from '../runs/bundle-store.js';
 
-/** Where the customer's bundle is, as the customer form stores it (password decrypted). */
+/** Where the customer's bundle is, as the customer form stores it (secrets decrypted). */
 export interface SftpLocation {
   host: string;
   port: number;
   username: string;
+  /** '' when the customer signs in by key only. */
   password: string;
+  /** OpenSSH or PEM private key, tried before the password; null when there is none. */
+  privateKey: string | null;
   path: string;
   fileName: string;
   /** `SHA256:…` pinned by the customer, or learnt on first use; '' when neither. */
@@ -58,7 +61,8 @@ export async function fetchFromSftp(loc: SftpLocation, opts: SftpFetchOptions): 
         host: loc.host,
         port: loc.port,
         username: loc.username,
-        password: loc.password,
+        ...(loc.password ? { password: loc.password } : {}),
+        ...(loc.privateKey ? { privateKey: loc.privateKey } : {}),
         readyTimeout: opts.connectTimeoutMs ?? 15_000,
         hostVerifier: (key: Buffer) => {
           seen = hostKeyFingerprint(key);
@@ -112,7 +116,7 @@ function connectError(err: Error & { code?: string; level?: string }, loc: SftpL
     return new AppError('SOURCE_HOST_KEY_CHANGED', `${where} presented host key ${seen}, not the trusted ${loc.hostKeyFingerprint}. If the server was really replaced, update the fingerprint in the customer's settings.`);
   }
   if (err.level === 'client-authentication' || /authentication/i.test(err.message)) {
-    return new AppError('SOURCE_AUTH_FAILED', `${where} refused the username or password.`);
+    return new AppError('SOURCE_AUTH_FAILED', `${where} refused the username and ${loc.privateKey ? (loc.password ? 'both the private key and the password' : 'the private key') : 'password'}.`);
   }
   return new AppError('SOURCE_UNREACHABLE', `Could not connect to ${where}: ${err.message.replace(/^connect: /, '')}`);
 }

@@ -55,6 +55,18 @@ describeEachDialect('SFTP sync runs', (dialect) => {
     assert.equal(forced.counts.users.unchanged, 4);
   });
 
+  it('signs in with the private key of the customer’s settings (no password), sealed at rest', async () => {
+    const sftp = { host: server.host, port: server.port, username: server.username, password: '', privateKey: server.privateKey, path: path.join(server.root, 'uploads'), fileName: 'roster.zip' };
+    const { id } = await seedCustomer(t.ctx, { rostering: { suffix: `@sftp-key-${Math.random().toString(36).slice(2, 8)}`, sftp } });
+    const view = await t.ctx.customers.get(operatorActor, id);
+    assert.deepEqual([view.rostering.sftp.passwordSet, view.rostering.sftp.privateKeySet], [false, true]);
+    const stored = await t.ctx.db.kysely.selectFrom('rostering_configs').select('sftp_private_key_enc').where('customer_id', '=', id).executeTakeFirstOrThrow();
+    assert.ok(stored.sftp_private_key_enc && !stored.sftp_private_key_enc.includes('PRIVATE KEY'), 'the key is sealed');
+    const run = await pullFromSftp(t.ctx, operatorActor, id, { settleMs: 20 });
+    assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+    assert.equal(run.counts.users.created, 4);
+  });
+
   it('fails the run loudly when the host key changes, and deletes nothing', async () => {
     const { id } = await customerOn(server);
     await pullFromSftp(t.ctx, operatorActor, id, { settleMs: 20 });

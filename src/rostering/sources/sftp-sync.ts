@@ -19,7 +19,7 @@ export async function pullFromSftp(ctx: AppContext, actor: Actor, customerId: st
   const record = await new CustomerRepository(ctx.db.kysely).find(customerId);
   if (!record) throw new AppError('NOT_FOUND', 'Customer not found.');
   const r = record.rostering;
-  if (r.type !== 'oneroster' || r.sync_type !== 'sftp' || !r.sftp_password_enc) {
+  if (r.type !== 'oneroster' || r.sync_type !== 'sftp' || !(r.sftp_password_enc || r.sftp_private_key_enc)) {
     throw new AppError('CONFLICT', 'This customer does not sync from SFTP.');
   }
   const run = opts.runId
@@ -33,7 +33,8 @@ export async function pullFromSftp(ctx: AppContext, actor: Actor, customerId: st
         host: r.sftp_host,
         port: r.sftp_port ?? 22,
         username: r.sftp_username,
-        password: ctx.secrets.open(r.sftp_password_enc, secretContext(customerId, 'sftp_password')),
+        password: r.sftp_password_enc ? ctx.secrets.open(r.sftp_password_enc, secretContext(customerId, 'sftp_password')) : '',
+        privateKey: r.sftp_private_key_enc ? ctx.secrets.open(r.sftp_private_key_enc, secretContext(customerId, 'sftp_private_key')) : null,
         path: r.sftp_path,
         fileName: r.sftp_file_name,
         hostKeyFingerprint: r.sftp_host_key_fingerprint,

@@ -94,26 +94,30 @@ export function TextField(
     spellCheck?: boolean;
     width?: 'short' | 'medium' | 'full';
     readOnly?: boolean;
+    /** Several lines (a textarea of this many rows), for text such as a pasted key. */
+    rows?: number;
   },
 ) {
   const id = fieldId(p.name);
+  const common = {
+    id,
+    name: p.name,
+    value: p.value,
+    onBlur: p.onBlur,
+    placeholder: p.placeholder,
+    autoComplete: p.autoComplete ?? 'off',
+    maxLength: p.maxLength,
+    spellCheck: p.spellCheck,
+    readOnly: p.readOnly,
+    ...ariaOf(id, p),
+  };
   return (
     <LabelledField id={id} p={p} width={p.width}>
-      <input
-        id={id}
-        name={p.name}
-        type={p.type ?? 'text'}
-        value={p.value}
-        onChange={(e) => p.onChange(e.target.value)}
-        onBlur={p.onBlur}
-        placeholder={p.placeholder}
-        autoComplete={p.autoComplete ?? 'off'}
-        maxLength={p.maxLength}
-        inputMode={p.inputMode}
-        spellCheck={p.spellCheck}
-        readOnly={p.readOnly}
-        {...ariaOf(id, p)}
-      />
+      {p.rows ? (
+        <textarea {...common} rows={p.rows} onChange={(e) => p.onChange(e.target.value)} />
+      ) : (
+        <input {...common} type={p.type ?? 'text'} inputMode={p.inputMode} onChange={(e) => p.onChange(e.target.value)} />
+      )}
     </LabelledField>
   );
 }

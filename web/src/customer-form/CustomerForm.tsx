@@ -120,6 +120,7 @@ export function CustomerForm({ mode, submitLabel, onCancel, onSubmit }: {
       ? {
           secretKey: mode.customer.rostering.secretKeySet ? SET_PLACEHOLDER : undefined,
           sftpPassword: mode.customer.rostering.sftp.passwordSet ? SET_PLACEHOLDER : undefined,
+          sftpPrivateKey: mode.customer.rostering.sftp.privateKeySet ? SET_PLACEHOLDER : undefined,
         }
       : {};
   const zoneOptions = (timeZones.length ? timeZones : [values['profile.timeZone']]).map((z) => ({ value: z, label: z.replace(/_/g, ' ') }));

@@ -19,7 +19,7 @@ export function RosteringFields({ values, bind, secretPlaceholder }: {
   values: FormValues;
   bind: Bind;
   /** Placeholders for write-only secrets that are already stored (edit mode). */
-  secretPlaceholder: { secretKey?: string; sftpPassword?: string };
+  secretPlaceholder: { secretKey?: string; sftpPassword?: string; sftpPrivateKey?: string };
 }) {
   const syncType = values['rostering.syncType'];
   const isZip = syncType === 'zip';
@@ -78,6 +78,14 @@ export function RosteringFields({ values, bind, secretPlaceholder }: {
             <TextField {...bind('rostering.sftp.password')} type="password" autoComplete="new-password" placeholder={secretPlaceholder.sftpPassword} />
             <TextField {...bind('rostering.sftp.path')} placeholder="/uploads" spellCheck={false} />
             <TextField {...bind('rostering.sftp.fileName')} placeholder="roster.zip" spellCheck={false} hint="The OneRoster zip Lectern fetches from Path." />
+            <TextField
+              {...bind('rostering.sftp.privateKey')}
+              rows={4}
+              width="full"
+              spellCheck={false}
+              placeholder={secretPlaceholder.sftpPrivateKey ?? '-----BEGIN OPENSSH PRIVATE KEY-----'}
+              hint="Instead of (or as well as) the password: paste the whole key (OpenSSH or PEM, without a passphrase). It is kept encrypted and never shown again."
+            />
           </div>
         </fieldset>
       ) : null}

@@ -40,6 +40,7 @@ export const FIELD_LABELS = {
   'rostering.sftp.port': 'Port',
   'rostering.sftp.username': 'Username',
   'rostering.sftp.password': 'Password',
+  'rostering.sftp.privateKey': 'Private key',
   'rostering.sftp.path': 'Path',
   'rostering.sftp.fileName': 'File name',
   acceptTerms: 'Privacy Policy and Terms of Service',
@@ -153,6 +154,7 @@ export function rosteringBody(v: FormValues): RosteringInput {
       port: portNumber(v['rostering.sftp.port']),
       username: v['rostering.sftp.username'].trim(),
       password: opt(v['rostering.sftp.password']),
+      privateKey: opt(v['rostering.sftp.privateKey']),
       path: v['rostering.sftp.path'].trim(),
       fileName: v['rostering.sftp.fileName'].trim(),
     };

@@ -47,7 +47,8 @@ export function validateCustomerForm(v: FormValues, mode: FormMode): Record<stri
     add('rostering.sftp.port', 'Enter a port from 1 to 65535.');
   }
 
-  const stored = mode.kind === 'edit' ? { apiSecret: mode.customer.rostering.secretKeySet, sftpPassword: mode.customer.rostering.sftp.passwordSet } : { apiSecret: false, sftpPassword: false };
+  const r = mode.kind === 'edit' ? mode.customer.rostering : null;
+  const stored = { apiSecret: r?.secretKeySet ?? false, sftpPassword: r?.sftp.passwordSet ?? false, sftpPrivateKey: r?.sftp.privateKeySet ?? false };
   checkRostering(rosteringBody(v), stored, issues);
 
   // The first message for a field is the one to show; later ones are usually consequences.
@@ -67,7 +68,9 @@ export function requiredFields(v: FormValues, mode: FormMode): Set<FieldName> {
   if (v['rostering.syncFrequency'] === 'auto' && syncType !== 'zip') set.add('rostering.period');
   if (syncType === 'sftp') {
     (['rostering.sftp.host', 'rostering.sftp.port', 'rostering.sftp.username', 'rostering.sftp.path', 'rostering.sftp.fileName'] as const).forEach((f) => set.add(f));
-    if (mode.kind === 'create' || !mode.customer.rostering.sftp.passwordSet) set.add('rostering.sftp.password');
+    // A password or a private key: the password is marked required until a key is given or stored.
+    const stored = mode.kind === 'edit' && (mode.customer.rostering.sftp.passwordSet || mode.customer.rostering.sftp.privateKeySet);
+    if (!stored && !v['rostering.sftp.privateKey'].trim()) set.add('rostering.sftp.password');
   }
   if (syncType === 'api') {
     set.add('rostering.url').add('rostering.consumerKey').add('rostering.authorization');

@@ -123,7 +123,7 @@ describeEachDialect('Customers API', (dialect) => {
         { type: c.rostering.type, syncType: c.rostering.syncType, matchWith: c.rostering.matchWith, syncFrequency: c.rostering.syncFrequency, period: c.rostering.period },
         { type: 'oneroster', syncType: 'sftp', matchWith: 'identifier', syncFrequency: 'auto', period: 'weekly' },
       );
-      assert.deepEqual(c.rostering.sftp, { host: 'sftp.lincoln.example', port: 22, username: 'roster', passwordSet: true, path: '/uploads', fileName: 'roster.zip', hostKeyFingerprint: '' });
+      assert.deepEqual(c.rostering.sftp, { host: 'sftp.lincoln.example', port: 22, username: 'roster', passwordSet: true, privateKeySet: false, path: '/uploads', fileName: 'roster.zip', hostKeyFingerprint: '' });
 
       // Next run: the next Sunday at 02:00 on the customer's clock.
       assert.ok(c.rostering.nextRunAt);
@@ -285,7 +285,8 @@ describeEachDialect('Customers API', (dialect) => {
       { name: 'OneRoster without sync type', body: sftp({ 'rostering.syncType': undefined }), fields: ['rostering.syncType'], code: 'required' },
       { name: 'OneRoster without match with', body: sftp({ 'rostering.matchWith': undefined }), fields: ['rostering.matchWith'], code: 'required' },
       { name: 'an unknown key at the top level', body: sftp({ isPlatformAdmin: true }), fields: ['isPlatformAdmin'], code: 'unknown_field' },
-      { name: 'an unknown key inside rostering.sftp', body: sftp({ 'rostering.sftp.privateKey': 'x' }), fields: ['rostering.sftp.privateKey'], code: 'unknown_field' },
+      { name: 'an unknown key inside rostering.sftp', body: sftp({ 'rostering.sftp.passphrase': 'x' }), fields: ['rostering.sftp.passphrase'], code: 'unknown_field' },
+      { name: 'a private key that is not one', body: sftp({ 'rostering.sftp.privateKey': 'ssh-ed25519 AAAA… (a public key)' }), fields: ['rostering.sftp.privateKey'], code: 'format' },
       { name: 'an unknown key inside profile', body: sftp({ 'profile.plan': 'gold' }), fields: ['profile.plan'], code: 'unknown_field' },
       { name: 'terms not accepted', body: sftp({ acceptTerms: false }), fields: ['acceptTerms'], code: 'terms_not_accepted' },
       { name: 'terms missing', body: sftp({ acceptTerms: undefined }), fields: ['acceptTerms'], code: 'required' },
@@ -516,7 +517,7 @@ describeEachDialect('Customers API', (dialect) => {
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.deepEqual(
         { syncType: res.body.rostering.syncType, syncFrequency: res.body.rostering.syncFrequency, period: res.body.rostering.period, nextRunAt: res.body.rostering.nextRunAt, sftp: res.body.rostering.sftp },
-        { syncType: 'zip', syncFrequency: 'manual', period: null, nextRunAt: null, sftp: { host: '', port: null, username: '', passwordSet: false, path: '', fileName: '', hostKeyFingerprint: '' } },
+        { syncType: 'zip', syncFrequency: 'manual', period: null, nextRunAt: null, sftp: { host: '', port: null, username: '', passwordSet: false, privateKeySet: false, path: '', fileName: '', hostKeyFingerprint: '' } },
       );
       const row = await sealedRow(c.id);
       assert.equal(row.sftp_password_enc, null);
