@@ -23,6 +23,8 @@ export interface Config {
   maxBookBytes: number;
   /** How long an SFTP file must stay the same size and mtime before it is read (`LECTERN_SFTP_SETTLE_SECONDS`, default 5). */
   sftpSettleMs: number;
+  /** OneRoster API paging: objects asked for per page (`LECTERN_API_PAGE_SIZE`, default 1000) and the most pages per collection (`LECTERN_API_MAX_PAGES`, default 100000). */
+  apiPaging: { pageSize: number; maxPages: number };
   /** Jobs one process runs at once (`LECTERN_JOB_CONCURRENCY`, default 2). */
   jobConcurrency: number;
   /** How often the Auto scheduler looks for due customers (`LECTERN_SCHEDULER_TICK_SECONDS`, default 30). */
@@ -62,6 +64,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of seconds, got "${env[name]}"`);
     return Math.round(value * 1000);
   };
+  const whole = (name: string, fallback: number, max: number): number => {
+    const value = Number(env[name] || fallback);
+    if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`${name} must be a whole number from 1 to ${max}, got "${env[name]}"`);
+    return value;
+  };
   const jobConcurrency = Number(env.LECTERN_JOB_CONCURRENCY || 2);
   if (!Number.isInteger(jobConcurrency) || jobConcurrency < 1) throw new Error(`LECTERN_JOB_CONCURRENCY must be a whole number from 1, got "${env.LECTERN_JOB_CONCURRENCY}"`);
   const workerHeartbeatMs = seconds('LECTERN_WORKER_HEARTBEAT_SECONDS', 10);
@@ -83,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBundleBytes: Math.round(maxBundleMb * 1048576),
     maxBookBytes: Math.round(maxBookMb * 1048576),
     sftpSettleMs: seconds('LECTERN_SFTP_SETTLE_SECONDS', 5),
+    apiPaging: { pageSize: whole('LECTERN_API_PAGE_SIZE', 1000, 10_000), maxPages: whole('LECTERN_API_MAX_PAGES', 100_000, 10_000_000) },
     jobConcurrency,
     schedulerTickMs: seconds('LECTERN_SCHEDULER_TICK_SECONDS', 30),
     workerHeartbeatMs,

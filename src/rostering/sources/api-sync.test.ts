@@ -308,4 +308,22 @@ describeEachDialect('OneRoster API pulls', (dialect) => {
     assert.equal(done.counts.users.created, 4);
     assert.ok(p.requests.some((r) => r.collection === 'enrollments'), 'the provider was asked for every collection');
   });
+
+  it('asks for pages of the operator’s size (LECTERN_API_PAGE_SIZE) and stops at the page cap', async () => {
+    const p = await provider({ paging: 'offset' });
+    const { id } = await customerOn(p);
+    const saved = t.ctx.config.apiPaging;
+    try {
+      t.ctx.config.apiPaging = { pageSize: 3, maxPages: 100 };
+      const run = await pullFromApi(t.ctx, operatorActor, id);
+      assert.equal(run.status, 'succeeded', await why(run));
+      assert.ok(p.requests.every((r) => r.query.limit === '3'), JSON.stringify(p.requests.map((r) => r.query)));
+      t.ctx.config.apiPaging = { pageSize: 1, maxPages: 2 };
+      const capped = await pullFromApi(t.ctx, operatorActor, id, { force: true });
+      assert.equal(capped.status, 'failed');
+      assert.ok((await issueCodes(capped.runId)).includes('api.too_many_pages'));
+    } finally {
+      t.ctx.config.apiPaging = saved;
+    }
+  });
 });
