@@ -93,7 +93,9 @@ export class IdSet {
     let slots = 1024;
     while (slots * MAX_LOAD < expected) slots *= 2;
     this.slots = new Int32Array(slots);
-    this.arena = new Uint8Array(Math.max(1 << 16, expected * 16));
+    // Generous on purpose: a zero-filled buffer costs memory only where it is written, while
+    // growing copies the arena and holds both copies at once (the peak of a million-user import).
+    this.arena = new Uint8Array(Math.max(1 << 16, Math.ceil(expected) * 40));
   }
 
   /** How many ids the set holds. */

@@ -5,6 +5,7 @@ import { CustomerRepository } from '../../customers/customer-repository.js';
 import type { Db } from '../../db/connection.js';
 import type { RosterRun } from '../../db/schema.js';
 import { AppError, notFound } from '../../errors.js';
+import { collectGarbage } from '../../memory.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { addMs, nowIso } from '../../time.js';
 import { clearStage } from '../sync/applier.js';
@@ -123,6 +124,7 @@ export class RosterRunService {
         });
       });
       await flushIssues();
+      collectGarbage();
       const rep = report as SourceReport | null;
       if (!rep) throw new AppError('INTERNAL', 'The source ended without a report.');
       const modes = modesOf(rep);
