@@ -112,17 +112,19 @@ export class RosterRunService {
       };
       let lastProgress = 0;
       let report: SourceReport | null = null;
-      await stageRows(this.db, this.secrets, { runId, customerId, matching }, async (add) => {
-        report = await source.read({
-          add,
-          onIssue: (issue) => pendingIssues.push(issue),
-          onProgress: (done, total) => {
-            if (Date.now() - lastProgress < 500) return;
-            lastProgress = Date.now();
-            void runs.update(runId, { progress_done: done, progress_total: total }).catch(() => undefined);
-          },
-        });
-      });
+      await withSmallPageCache(this.db, () =>
+        stageRows(this.db, this.secrets, { runId, customerId, matching }, async (add) => {
+          report = await source.read({
+            add,
+            onIssue: (issue) => pendingIssues.push(issue),
+            onProgress: (done, total) => {
+              if (Date.now() - lastProgress < 500) return;
+              lastProgress = Date.now();
+              void runs.update(runId, { progress_done: done, progress_total: total }).catch(() => undefined);
+            },
+          });
+        }),
+      );
       await flushIssues();
       collectGarbage();
       const rep = report as SourceReport | null;
@@ -320,6 +322,23 @@ function modesOf(rep: SourceReport): Record<EntityType, FileMode> {
 // A bulk type with no rows at all is an empty source, not a district that lost everyone.
 function noDeletesOf(rep: SourceReport): Set<EntityType> {
   return new Set(rep.files.filter((f) => f.entity && f.mode === 'bulk' && f.rows === 0).map((f) => f.entity as EntityType));
+}
+
+/**
+ * SQLite: staging appends rows in file order and needs little page cache, while the reader's id
+ * indexes need the memory; planning and applying get the full cache back (a million-user import
+ * stays within its memory bound this way).
+ */
+async function withSmallPageCache<T>(db: Db, work: () => Promise<T>): Promise<T> {
+  const sqlite = db.sqlite;
+  if (!sqlite) return work();
+  const full = sqlite.pragma('cache_size', { simple: true }) as number;
+  sqlite.pragma('cache_size = -16384');
+  try {
+    return await work();
+  } finally {
+    sqlite.pragma(`cache_size = ${Number(full)}`);
+  }
 }
 
 // A plan issue is placed where its row came from: the file of a bundle, the collection of a REST pull.
