@@ -19,23 +19,25 @@ function today(): string {
 }
 
 /**
- * Ids of the classes a user is enrolled in right now: enrollment, class and user all active, and
- * today inside the enrollment's begin/end dates where it has them (UTC dates). This is where a
- * class assignment starts and stops reaching a person; roster runs change nothing else for it.
+ * A user's enrollments that hold right now (joined to their class as `c`): enrollment, class and
+ * user all active, and `day` (today, UTC) inside the enrollment's begin/end dates where it has them.
+ * This is where a class assignment starts and stops reaching a person, and which classes a teacher
+ * teaches; roster runs change nothing else for it. `role` narrows to e.g. teacher enrollments.
  */
-function currentClassIds(db: Kysely<Database>, customerId: string, userId: string) {
-  const day = today();
-  return db
+export function currentEnrollments(db: Kysely<Database>, customerId: string, userId: string, opts: { role?: string; day?: string } = {}) {
+  const day = opts.day ?? today();
+  let q = db
     .selectFrom('enrollments as e')
     .innerJoin('users as u', (j) => j.onRef('u.customer_id', '=', 'e.customer_id').onRef('u.sourced_id', '=', 'e.user_sourced_id'))
     .innerJoin('classes as c', (j) => j.onRef('c.customer_id', '=', 'e.customer_id').onRef('c.sourced_id', '=', 'e.class_sourced_id'))
-    .select('c.id')
     .where('e.customer_id', '=', customerId)
     .where('u.id', '=', userId)
     .where('e.status', '=', 'active')
     .where('c.status', '=', 'active')
     .where((eb) => eb.or([eb('e.begin_date', 'is', null), eb('e.begin_date', '=', ''), eb('e.begin_date', '<=', day)]))
     .where((eb) => eb.or([eb('e.end_date', 'is', null), eb('e.end_date', '=', ''), eb('e.end_date', '>=', day)]));
+  if (opts.role) q = q.where('e.role', '=', opts.role);
+  return q;
 }
 
 /** Assignments of books to users and classes, always within one customer. */
@@ -44,12 +46,12 @@ export class AssignmentRepository {
 
   /**
    * THE answer to "which books may this user read": live books of the customer assigned to the
-   * user directly, or to a class the user is enrolled in now (see currentClassIds). The user must
+   * user directly, or to a class the user is enrolled in now (see currentEnrollments). The user must
    * be an active member of the customer. With `bookId`, only that book (canRead uses this).
    * Ordered by title.
    */
   async booksForUser(customerId: string, userId: string, opts: { bookId?: string } = {}): Promise<ReadableBook[]> {
-    const classIds = currentClassIds(this.db, customerId, userId);
+    const classIds = currentEnrollments(this.db, customerId, userId).select('c.id');
     let q = this.db
       .selectFrom('assignments as a')
       .innerJoin('books as b', 'b.id', 'a.book_id')

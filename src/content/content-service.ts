@@ -13,29 +13,7 @@ import { inspectBook } from './book-inspector.js';
 import { BookRepository, type BookListQuery, type BookRow } from './book-repository.js';
 import { CollectionRepository, type CollectionRow } from './collection-repository.js';
 import type { ContentStore } from './content-store.js';
-
-/** A title as the API shows it. */
-export interface BookView {
-  id: string;
-  title: string;
-  author: string;
-  format: 'epub' | 'pdf';
-  sizeBytes: number;
-  sha256: string;
-  hasCover: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** A collection as the API shows it. */
-export interface CollectionView {
-  id: string;
-  name: string;
-  description: string;
-  bookCount: number;
-  createdAt: string;
-  updatedAt: string;
-}
+import type { BookView, CollectionView } from './content-views.js';
 
 /** What to assign (or unassign): books, or every book of a collection, to users and classes. */
 export interface AssignmentInput {

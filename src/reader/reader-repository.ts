@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, ReadingProgressTable } from '../db/schema.js';
+import { currentEnrollments } from '../content/assignment-repository.js';
 
 /** A stored reading-progress row. */
 export type ReadingProgress = Selectable<ReadingProgressTable>;
@@ -55,20 +56,9 @@ export class ReaderRepository {
 
   /** Live classes of the customer in which the user has a live teacher enrollment, by title. */
   taughtClasses(customerId: string, userId: string, today: string): Promise<TaughtClass[]> {
-    return this.db
-      .selectFrom('enrollments as e')
-      .innerJoin('users as u', (j) => j.onRef('u.sourced_id', '=', 'e.user_sourced_id').onRef('u.customer_id', '=', 'e.customer_id'))
-      .innerJoin('classes as c', (j) => j.onRef('c.sourced_id', '=', 'e.class_sourced_id').onRef('c.customer_id', '=', 'e.customer_id'))
+    return currentEnrollments(this.db, customerId, userId, { role: 'teacher', day: today })
       .select(['c.id', 'c.title', 'c.class_code'])
       .distinct()
-      .where('e.customer_id', '=', customerId)
-      .where('u.id', '=', userId)
-      .where('e.role', '=', 'teacher')
-      .where('e.status', '=', 'active')
-      .where('c.status', '=', 'active')
-      // The same dates rule as content/assignment-repository's current enrollments (empty = open).
-      .where((eb) => eb.or([eb('e.begin_date', 'is', null), eb('e.begin_date', '=', ''), eb('e.begin_date', '<=', today)]))
-      .where((eb) => eb.or([eb('e.end_date', 'is', null), eb('e.end_date', '=', ''), eb('e.end_date', '>=', today)]))
       .orderBy('c.title')
       .orderBy('c.id')
       .execute();

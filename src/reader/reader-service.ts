@@ -8,6 +8,7 @@ import { AppError, notFound, validationError } from '../errors.js';
 import { nowIso } from '../time.js';
 import { decideRange } from './byte-range.js';
 import { ReaderRepository, type ReadingProgress } from './reader-repository.js';
+import type { BookCard, BookDetail, Bookshelf, CollectionView, ProgressView } from './reader-views.js';
 
 /** Called after a reader's progress is stored (LTI Basic Outcomes hangs off this). */
 export type ProgressHook = (customerId: string, userId: string, bookId: string, progress: number) => void | Promise<void>;
@@ -19,40 +20,6 @@ export interface ReaderServiceOptions {
    * should only queue remote work; if it throws, the request fails but the progress stays saved.
    */
   onProgress?: ProgressHook;
-}
-
-/** A title on a shelf. */
-export interface BookCard {
-  id: string;
-  title: string;
-  author: string;
-  format: 'epub' | 'pdf';
-  coverUrl: string | null;
-  progress: number | null;
-  lastReadAt: string | null;
-}
-
-/** A title opened in the reader: its card plus where the reader left off. */
-export interface BookDetail extends BookCard {
-  sizeBytes: number;
-  fileUrl: string;
-  position: string | null;
-}
-
-/** What the bookshelf page shows. */
-export interface Bookshelf {
-  books: BookCard[];
-  /** For teachers: each class they teach with the titles assigned to it. */
-  classes: { id: string; title: string; classCode: string; books: BookCard[] }[];
-  /** Collections holding at least one of the user's titles. */
-  collections: { id: string; name: string; description: string; bookCount: number }[];
-}
-
-/** Where a reader is in a book. */
-export interface ProgressView {
-  position: string;
-  progress: number;
-  updatedAt: string;
 }
 
 /** A stored file ready to stream: the status, headers and body to send. */
@@ -114,7 +81,7 @@ export class ReaderService {
   }
 
   /** A collection's titles that the user may read; NOT_FOUND when it holds none of them. */
-  async collection(customerId: string, userId: string, collectionId: string): Promise<{ id: string; name: string; description: string; books: BookCard[] }> {
+  async collection(customerId: string, userId: string, collectionId: string): Promise<CollectionView> {
     const found = await this.repo.collection(customerId, collectionId);
     const readable = new Map((await this.assignments.booksForUser(customerId, userId)).map((b) => [b.id, b]));
     const books = (found?.bookIds ?? []).map((id) => readable.get(id)).filter((b): b is ReadableBook => b !== undefined);

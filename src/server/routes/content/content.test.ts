@@ -7,7 +7,7 @@ import { epub2, epub3, fileForm, pdf, pngImage } from '../../../../test/helpers/
 import { HEADERS, district11, table, zipBuffer } from '../../../../test/helpers/bundles.js';
 import { waitFor } from '../../../../test/helpers/wait.js';
 import { AssignmentRepository, booksForUser, canRead } from '../../../content/assignment-repository.js';
-import type { BookView } from '../../../content/content-service.js';
+import type { BookView } from '../../../content/content-views.js';
 import type { RunView } from '../../../rostering/runs/run-view.js';
 
 type ErrorBody = { error: { code: string; message: string; fields?: { field: string; code?: string; message: string }[] } };

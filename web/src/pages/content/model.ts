@@ -1,17 +1,9 @@
 /* The Content area's API shapes (see src/server/routes/content/index.ts) and its paths. */
 
-/** A title as the API lists it. */
-export interface Book {
-  id: string;
-  title: string;
-  author: string;
-  format: 'epub' | 'pdf';
-  sizeBytes: number;
-  sha256: string;
-  hasCover: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+import type { BookView, CollectionView } from '../../../../src/content/content-views.js';
+
+/** A title as the API lists it (the server's own type). */
+export type Book = BookView;
 
 /** A row of the titles list. */
 export type BookListItem = Book & { assignmentCount: number };
@@ -25,15 +17,8 @@ export interface BookDetail extends Book {
   };
 }
 
-/** A collection. */
-export interface Collection {
-  id: string;
-  name: string;
-  description: string;
-  bookCount: number;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A collection (the server's own type). */
+export type Collection = CollectionView;
 
 /** A collection with its titles in order. */
 export interface CollectionDetail extends Collection {
