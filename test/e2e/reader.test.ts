@@ -267,9 +267,13 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     assert.deepEqual(errors, [], 'no CSP refusals or script errors');
   });
 
-  it('a teacher sees a shelf per class', async () => {
+  it('a teacher who signs in at the console’s sign-in page lands in the reader, with a shelf per class', async () => {
     const page = await device();
-    await signIn(page, school.logins.teacher);
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('Login or email').fill(school.logins.teacher);
+    await page.getByLabel('Password', { exact: true }).fill(STUDENT_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${server.url}/reader`);
     const tabs = page.getByRole('tablist', { name: 'Bookshelves' });
     await visible(tabs);
     assert.deepEqual(await tabs.getByRole('tab').allTextContents(), ['My books', 'Algebra P1', 'Biology P3']);

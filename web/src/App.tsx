@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { Layout } from './components/Layout.js';
 import { AccountPage } from './pages/AccountPage.js';
 import { AddCustomerPage } from './pages/AddCustomerPage.js';
@@ -18,7 +19,7 @@ import { UploadRosterPage } from './pages/roster/UploadRosterPage.js';
 import { ClassPage } from './pages/users/ClassPage.js';
 import { UserPage } from './pages/users/UserPage.js';
 import { Redirect, Routes, useLocation, type Route } from './router.js';
-import { homePath, isEnterpriseAdmin, useSession } from './session.js';
+import { homePath, isEnterpriseAdmin, isReaderRole, useSession } from './session.js';
 import type { Me } from './types.js';
 
 function routesFor(user: Me): Route[] {
@@ -59,9 +60,17 @@ export function App() {
     return <Redirect to={pathname === '/' ? '/login' : `/login?next=${encodeURIComponent(here)}`} />;
   }
   if (user.mustChangePassword) return <ChangePasswordPage />;
+  if (isReaderRole(user)) return <ReaderRedirect />;
   return (
     <Layout>
       <Routes routes={routesFor(user)} fallback={<NotFoundPage />} />
     </Layout>
   );
+}
+
+// Teachers, students and readers have nothing to do in the console: the reader is their home (its
+// own page, so a full navigation, not a console route).
+function ReaderRedirect() {
+  useEffect(() => window.location.replace('/reader'), []);
+  return <p className="boot">Opening the reader…</p>;
 }

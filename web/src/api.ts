@@ -32,6 +32,11 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+/** The CSRF token of the current session, for a write sent outside this module (fetch keepalive). */
+export function currentCsrfToken(): string | null {
+  return csrfToken;
+}
+
 /** Registers what happens when the session ends under the user (401 on an ordinary request). */
 export function onSessionExpired(handler: () => void): void {
   sessionExpired = handler;

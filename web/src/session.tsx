@@ -1,6 +1,7 @@
 /*
  * Who is signed in. The session itself is an HttpOnly cookie the console cannot read; this context
- * holds the user and hands the CSRF token to api.ts.
+ * holds the user and hands the CSRF token to api.ts. The console and the reader share it, each with
+ * its own sign-in page.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiError, api, onSessionExpired, setCsrfToken } from './api.js';
@@ -18,8 +19,8 @@ interface SessionState {
 
 const SessionContext = createContext<SessionState | null>(null);
 
-/** Loads the current session once and keeps it for the whole console. */
-export function SessionProvider({ children }: { children: ReactNode }) {
+/** Loads the current session once and keeps it for the whole app; `loginPath` is where a lost session goes. */
+export function SessionProvider({ children, loginPath = '/login' }: { children: ReactNode; loginPath?: string }) {
   const [user, setUser] = useState<Me | null | undefined>(undefined);
 
   const accept = useCallback((info: SessionInfo | null) => {
@@ -41,9 +42,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     onSessionExpired(() => {
       accept(null);
       const here = window.location.pathname + window.location.search;
-      navigate(`/login?next=${encodeURIComponent(here)}`, { replace: true });
+      navigate(`${loginPath}?next=${encodeURIComponent(here)}`, { replace: true });
     });
-  }, [refresh, accept]);
+  }, [refresh, accept, loginPath]);
 
   const value = useMemo<SessionState>(
     () => ({
@@ -59,11 +60,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
           await api.post('/api/auth/logout');
         } finally {
           accept(null);
-          navigate('/login', { replace: true });
+          navigate(loginPath, { replace: true });
         }
       },
     }),
-    [user, refresh, accept],
+    [user, refresh, accept, loginPath],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
@@ -82,11 +83,17 @@ export function useUser(): Me {
   return user;
 }
 
-/** Where a user starts: enterprise admins on Customers, customer staff on their Users page. */
+/** Where a user starts: enterprise admins on Customers, customer staff on their Users page, readers in the reader. */
 export function homePath(user: Me): string {
   if (user.role === 'enterprise_admin') return '/customers';
+  if (isReaderRole(user)) return '/reader';
   if (user.customerId) return `/customers/${user.customerId}/users`;
   return '/account';
+}
+
+/** Teachers, students and readers read; the console is not theirs. */
+export function isReaderRole(user: Me): boolean {
+  return user.role === 'teacher' || user.role === 'student' || user.role === 'reader';
 }
 
 /** True for those who manage every customer. */

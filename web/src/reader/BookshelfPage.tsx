@@ -5,7 +5,7 @@ import { Tabs } from '../components/Tabs.js';
 import { useResource } from '../hooks/useResource.js';
 import { Link } from '../router.js';
 import { BookGrid } from './BookCards.js';
-import { useReader } from './session.js';
+import { useUser } from '../session.js';
 import type { BookCard, Bookshelf } from './types.js';
 
 function Shelf({ books, label, empty }: { books: BookCard[]; label: string; empty: string }) {
@@ -22,7 +22,7 @@ function Shelf({ books, label, empty }: { books: BookCard[]; label: string; empt
 /** The bookshelf: your titles, then (for teachers) a tab per class with the titles assigned to it. */
 export function BookshelfPage() {
   useTitle('Bookshelf');
-  const user = useReader();
+  const user = useUser();
   const { data, error } = useResource<Bookshelf>('/api/reader/bookshelf');
   const [tab, setTab] = useState('mine');
   if (error) return <Banner kind="error">{error}</Banner>;

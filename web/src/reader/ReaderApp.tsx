@@ -4,7 +4,8 @@ import { BookshelfPage } from './BookshelfPage.js';
 import { CollectionPage } from './CollectionPage.js';
 import { ReaderLayout } from './ReaderLayout.js';
 import { ReaderLoginPage } from './ReaderLoginPage.js';
-import { safeNext, useReaderSession } from './session.js';
+import { useSession } from '../session.js';
+import { safeNext } from './session.js';
 
 function NotFound() {
   return (
@@ -19,7 +20,7 @@ function NotFound() {
 
 /** The reader: sign-in when signed out; otherwise the bookshelf, collections and the book view. */
 export function ReaderApp() {
-  const { user } = useReaderSession();
+  const { user } = useSession();
   const { pathname, search } = useLocation();
   if (user === undefined) return <p className="boot">Loading your books…</p>;
   if (user === null) {

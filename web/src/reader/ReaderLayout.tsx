@@ -1,11 +1,11 @@
 import type { ReactNode } from 'react';
 import { Link } from '../router.js';
-import { useReader, useReaderSession } from './session.js';
+import { useSession, useUser } from '../session.js';
 
 /** The reader's frame for the shelf and collection pages: brand, who is reading, Sign out. */
 export function ReaderLayout({ children }: { children: ReactNode }) {
-  const user = useReader();
-  const { signOut } = useReaderSession();
+  const user = useUser();
+  const { signOut } = useSession();
   const name = [user.givenName, user.familyName].filter(Boolean).join(' ') || user.login;
   return (
     <div className="app reader-app">

@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ReaderApp } from './ReaderApp.js';
-import { ReaderSessionProvider } from './session.js';
+import { SessionProvider } from '../session.js';
 import '../styles.css';
 import './reader.css';
 
@@ -9,8 +9,8 @@ const root = document.getElementById('root');
 if (!root) throw new Error('reader.html has no #root element');
 createRoot(root).render(
   <StrictMode>
-    <ReaderSessionProvider>
+    <SessionProvider loginPath="/reader/login">
       <ReaderApp />
-    </ReaderSessionProvider>
+    </SessionProvider>
   </StrictMode>,
 );

@@ -1,6 +1,5 @@
 import { useCallback, useEffect, useRef } from 'react';
-import { api } from '../api.js';
-import { currentCsrfToken } from './session.js';
+import { api, currentCsrfToken } from '../api.js';
 import type { ReadingPosition } from './types.js';
 
 const DELAY_MS = 800;
