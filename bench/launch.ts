@@ -24,7 +24,8 @@ import { loadConfig } from '../src/config.js';
 import { createContext } from '../src/context.js';
 import { createTestDatabase } from '../test/helpers/databases.js';
 import { formBody, launchParams, signLaunch } from '../test/helpers/lti.js';
-import { freePort, importRoster, ltiCustomer, schoolRoster } from '../test/lti/lti-server.js';
+import { freePort } from '../test/helpers/listening.js';
+import { importRoster, ltiCustomer, schoolRoster } from '../test/lti/lti-server.js';
 import { userRow } from '../test/helpers/roster-rows.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -1,14 +1,9 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadConfig } from '../../src/config.js';
-import { createContext, type AppContext } from '../../src/context.js';
-import { buildApp } from '../../src/server/app.js';
-import type { App } from '../../src/server/types.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD } from './app.js';
-import { IN_CI, createTestDatabase } from './databases.js';
+import { IN_CI } from './databases.js';
+import { startListeningApp, type ListeningApp } from './listening.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -52,50 +47,16 @@ export async function newConsolePage(browser: Browser): Promise<Page> {
   return page;
 }
 
-export interface ConsoleServer {
-  /** The origin the console is served from, e.g. http://127.0.0.1:41234. */
-  url: string;
-  ctx: AppContext;
-  app: App;
-  close(): Promise<void>;
-}
+/** The console server: the real app listening on loopback (see startListeningApp). */
+export type ConsoleServer = ListeningApp;
 
-/** Starts the server as `lectern serve` would (migrations, bootstrap admin, built console). */
+/** Starts the server as `lectern serve` would (migrations, bootstrap admin, built console) on SQLite. */
 export async function startConsoleServer(): Promise<ConsoleServer> {
   const index = path.join(repoRoot, 'web/dist/index.html');
   if (!fs.existsSync(index)) {
     throw new Error(`The console is not built (${index} is missing). Run \`npm run build:web\` before the browser tests; \`npm test\` does this.`);
   }
-  const database = await createTestDatabase('sqlite');
-  // The public URL must be known before the app is built (Origin checks, LTI launch URLs).
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const ctx = await createContext(loadConfig({ LECTERN_DATA_DIR: database.dataDir, DATABASE_URL: database.url, LECTERN_PUBLIC_URL: url, PORT: String(port) }));
-  await ctx.accounts.ensureBootstrapAdmin({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
-  const app = await buildApp(ctx);
-  await app.listen({ port, host: '127.0.0.1' });
-  return {
-    url,
-    ctx,
-    app,
-    close: async () => {
-      await app.close();
-      await ctx.close();
-      await database.drop();
-    },
-  };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
+  return startListeningApp('sqlite');
 }
 
 /**

@@ -1,46 +1,23 @@
-import net from 'node:net';
 import { operatorActor } from '../../src/accounts/policy.js';
-import { loadConfig } from '../../src/config.js';
-import { createContext, type AppContext } from '../../src/context.js';
-import { buildApp } from '../../src/server/app.js';
-import type { App } from '../../src/server/types.js';
+import type { AppContext } from '../../src/context.js';
 import type { Pair } from '../../src/security/oauth1.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, seedCustomer } from '../helpers/app.js';
+import { seedCustomer } from '../helpers/app.js';
 import { arraySource } from '../helpers/array-source.js';
-import { createTestDatabase, type TestDialect } from '../helpers/databases.js';
+import type { TestDialect } from '../helpers/databases.js';
+import { startListeningApp, type ListeningApp } from '../helpers/listening.js';
 import { formBody, launchParams, signLaunch } from '../helpers/lti.js';
 import { enrollmentRow, classRow, orgRow } from '../helpers/roster-rows.js';
 import type { AnyRow } from '../../src/rostering/sync/engine.js';
 
 /** The real server listening on a real port, its public URL being that port (what the LMS signs). */
-export interface LtiServer {
-  url: string;
+export interface LtiServer extends ListeningApp {
   launchUrl: string;
-  ctx: AppContext;
-  app: App;
-  close(): Promise<void>;
 }
 
 /** Starts the app on a fresh database of `dialect`, listening on 127.0.0.1. */
 export async function startLtiServer(dialect: TestDialect): Promise<LtiServer> {
-  const database = await createTestDatabase(dialect);
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const ctx = await createContext(loadConfig({ LECTERN_DATA_DIR: database.dataDir, DATABASE_URL: database.url, LECTERN_PUBLIC_URL: url, PORT: String(port) }));
-  await ctx.accounts.ensureBootstrapAdmin({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
-  const app = await buildApp(ctx);
-  await app.listen({ port, host: '127.0.0.1' });
-  return {
-    url,
-    launchUrl: `${url}/lti/launch`,
-    ctx,
-    app,
-    close: async () => {
-      await app.close();
-      await ctx.close();
-      await database.drop();
-    },
-  };
+  const server = await startListeningApp(dialect);
+  return { ...server, launchUrl: `${server.url}/lti/launch` };
 }
 
 /** A customer whose LTI credentials the test keeps, seeded through the service. */
@@ -107,15 +84,3 @@ export function signed(server: LtiServer, customer: { key: string; secret: strin
   return signLaunch({ url: opts.url ?? server.launchUrl, key: customer.key, secret: opts.secret ?? customer.secret, params: launchParams(params) });
 }
 
-/** A port nobody listens on now (the public URL must be known before the app is built). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}

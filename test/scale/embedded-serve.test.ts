@@ -9,7 +9,8 @@ import { describe, it } from 'node:test';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, seedCustomer } from '../helpers/app.js';
 import { sftpSkipReason } from '../helpers/sftp-server.js';
 import { waitFor } from '../helpers/wait.js';
-import { freePort, makeDue, rosterOf, seedSftpCustomers, useScaleFixture } from './processes.js';
+import { freePort } from '../helpers/listening.js';
+import { makeDue, rosterOf, seedSftpCustomers, useScaleFixture } from './processes.js';
 
 const TIME_ZONE = 'Europe/Berlin';
 

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { loadConfig } from '../../src/config.js';
@@ -104,17 +103,6 @@ export function sharedEnv(database: TestDatabase, extra: Record<string, string> 
   return env;
 }
 
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Customer i's users: a teacher and 2–6 students, all enrolled in its one class; sourcedIds unique to it. */
 function bundleFor(i: number): { files: Record<string, string>; sourcedIds: string[] } {

@@ -14,7 +14,8 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/app.js';
 import { postgresSkipReason } from '../helpers/databases.js';
 import { sftpSkipReason } from '../helpers/sftp-server.js';
 import { waitFor } from '../helpers/wait.js';
-import { freePort, makeDue, rosterOf, seedSftpCustomers, useScaleFixture } from './processes.js';
+import { freePort } from '../helpers/listening.js';
+import { makeDue, rosterOf, seedSftpCustomers, useScaleFixture } from './processes.js';
 
 const CUSTOMERS = 20;
 const TIME_ZONE = 'America/Chicago';
