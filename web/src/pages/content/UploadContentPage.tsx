@@ -1,13 +1,12 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiError, upload, type Upload, type UploadProgress } from '../../api.js';
+import type { FormEvent } from 'react';
 import { Banner } from '../../components/Banner.js';
 import { FileDrop } from '../../components/FileDrop.js';
 import { PageHeader, useTitle } from '../../components/Layout.js';
-import { ProgressBar } from '../../components/ProgressBar.js';
+import { UploadControls } from '../../components/UploadControls.js';
 import { useCustomer } from '../../hooks/useCustomer.js';
 import { useResource } from '../../hooks/useResource.js';
-import { formatBytes } from '../../labels.js';
-import { Link, navigate } from '../../router.js';
+import { fileProblem, useFileUpload } from '../../hooks/useFileUpload.js';
+import { navigate } from '../../router.js';
 import { useContentCrumbs } from './crumbs.js';
 import { contentPaths, type Book } from './model.js';
 
@@ -20,90 +19,36 @@ export function UploadContentPage({ customerId }: { customerId: string }) {
   const customer = useCustomer(customerId);
   const paths = contentPaths(customerId);
   const crumbs = useContentCrumbs(customerId, customer);
-  const [file, setFile] = useState<File | null>(null);
-  const [fileError, setFileError] = useState<string | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [progress, setProgress] = useState<UploadProgress | null>(null);
-  const inFlight = useRef<Upload<Book> | null>(null);
   const maxBytes = useResource<{ maxBookBytes: number }>('/api/meta/limits').data?.maxBookBytes;
+  // The server decides the type from the bytes: only emptiness and size are checked here.
+  const sender = useFileUpload<Book>({ check: (f) => fileProblem(f, maxBytes), missing: 'Choose an EPUB or PDF file to upload.' });
   useTitle('Upload title');
-  useEffect(() => () => inFlight.current?.abort(), []);
-
-  // Checked here too because a server may cut an over-large upload off mid-stream, which reads as a network error.
-  const problem = (f: File) => (f.size === 0 ? `“${f.name}” is empty.` : maxBytes !== undefined && f.size > maxBytes ? `“${f.name}” is ${formatBytes(f.size)}; the limit is ${formatBytes(maxBytes)}.` : null);
-  const choose = (f: File | null) => {
-    setFile(f);
-    setFailure(null);
-    setFileError(f ? problem(f) : null);
-  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setFailure(null);
-    if (!file) {
-      setFileError('Choose an EPUB or PDF file to upload.');
-      return;
-    }
-    const refused = problem(file);
-    if (refused) {
-      setFileError(refused);
-      return;
-    }
-    const body = new FormData();
-    body.append('file', file, file.name);
-    setProgress({ loaded: 0, total: file.size });
-    const sending = upload<Book>(paths.api, body, setProgress);
-    inFlight.current = sending;
-    try {
-      const book = await sending.done;
-      inFlight.current = null;
-      navigate(`${paths.titlePage(book.id)}?uploaded=1`);
-    } catch (err) {
-      inFlight.current = null;
-      setProgress(null);
-      if (err instanceof ApiError && err.code === 'ABORTED') return;
-      if (err instanceof ApiError && err.fields.length) setFileError(err.fields.map((f) => f.message).join(' '));
-      else if (err instanceof ApiError && err.status === 0) setFailure(`${err.message} If the file is very large, it may be over the server’s upload limit.`);
-      else setFailure(err instanceof Error ? err.message : 'The upload failed.');
-    }
+    const book = await sender.send(paths.api);
+    if (book) navigate(`${paths.titlePage(book.id)}?uploaded=1`);
   };
 
-  const uploading = progress !== null;
   return (
     <div className="page">
       <PageHeader crumbs={crumbs} title="Upload title" subtitle="An EPUB or PDF. Title, author and cover are read from the file; you can change them afterwards." />
       <div className="upload-layout">
         <form className="card stack" onSubmit={submit} noValidate aria-labelledby="upload-title">
           <h2 id="upload-title">Book file</h2>
-          {failure ? <Banner kind="error">{failure}</Banner> : null}
+          {sender.failure ? <Banner kind="error">{sender.failure}</Banner> : null}
           <FileDrop
             name="file"
             label="EPUB or PDF"
             accept=".epub,.pdf,application/epub+zip,application/pdf"
             hint="EPUB 2 or 3, or PDF. The type is checked from the file’s content, not its name."
             prompt="Drag and drop the book file here"
-            file={file}
-            onFile={choose}
-            error={fileError}
-            disabled={uploading}
+            file={sender.file}
+            onFile={sender.choose}
+            error={sender.fileError}
+            disabled={sender.uploading}
           />
-          {uploading ? (
-            <ProgressBar label={`Uploading ${file?.name ?? 'the file'}`} value={progress.loaded} max={progress.total || file?.size} detail={`${formatBytes(progress.loaded)} of ${formatBytes(progress.total || file?.size || 0)}`} />
-          ) : null}
-          <div className="form-buttons">
-            {uploading ? (
-              <button type="button" className="btn btn-secondary" onClick={() => inFlight.current?.abort()}>
-                Cancel upload
-              </button>
-            ) : (
-              <Link to={paths.page} className="btn btn-secondary">
-                Cancel
-              </Link>
-            )}
-            <button type="submit" className="btn btn-primary" disabled={uploading}>
-              {uploading ? 'Uploading…' : 'Upload'}
-            </button>
-          </div>
+          <UploadControls file={sender.file} progress={sender.progress} onCancelUpload={sender.cancel} cancelTo={paths.page} submitLabel="Upload" />
         </form>
         <aside className="card upload-aside" aria-labelledby="upload-help-title">
           <h2 id="upload-help-title">What happens</h2>

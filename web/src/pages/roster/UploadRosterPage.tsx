@@ -1,23 +1,20 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiError, upload, type Upload, type UploadProgress } from '../../api.js';
+import { useState, type FormEvent } from 'react';
 import { Banner } from '../../components/Banner.js';
 import { FileDrop } from '../../components/FileDrop.js';
 import { CheckboxField } from '../../components/fields.js';
 import { PageHeader, useTitle } from '../../components/Layout.js';
-import { ProgressBar } from '../../components/ProgressBar.js';
+import { UploadControls } from '../../components/UploadControls.js';
 import { useCustomer, useCustomerCrumbs } from '../../hooks/useCustomer.js';
 import { useResource } from '../../hooks/useResource.js';
-import { MATCH_WITH_OPTIONS, formatBytes, labelOf } from '../../labels.js';
+import { fileProblem, useFileUpload } from '../../hooks/useFileUpload.js';
+import { MATCH_WITH_OPTIONS, labelOf } from '../../labels.js';
 import { Link, navigate } from '../../router.js';
 import type { RosterRun } from '../../types.js';
 
 /** Whether `file` looks like a zip (by name, since browsers label zips inconsistently) within the server's size limit. */
 function zipProblem(file: File, maxBytes: number | undefined): string | null {
   if (!/\.zip$/i.test(file.name)) return `“${file.name}” is not a .zip file. Choose the OneRoster bundle (a .zip of CSV files).`;
-  if (file.size === 0) return `“${file.name}” is empty.`;
-  // Checked here because a server may cut an over-large upload off mid-stream, which reads as a network error.
-  if (maxBytes !== undefined && file.size > maxBytes) return `“${file.name}” is ${formatBytes(file.size)}; the limit is ${formatBytes(maxBytes)}.`;
-  return null;
+  return fileProblem(file, maxBytes);
 }
 
 /**
@@ -27,60 +24,21 @@ function zipProblem(file: File, maxBytes: number | undefined): string | null {
 export function UploadRosterPage({ customerId }: { customerId: string }) {
   const customer = useCustomer(customerId);
   const crumbs = useCustomerCrumbs(customerId, customer);
-  const [file, setFile] = useState<File | null>(null);
   const [preview, setPreview] = useState(false);
   const [force, setForce] = useState(false);
-  const [fileError, setFileError] = useState<string | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [progress, setProgress] = useState<UploadProgress | null>(null);
-  const inFlight = useRef<Upload<RosterRun> | null>(null);
   const maxBytes = useResource<{ maxBundleBytes: number }>('/api/meta/limits').data?.maxBundleBytes;
+  const sender = useFileUpload<RosterRun>({ check: (f) => zipProblem(f, maxBytes), missing: 'Choose the roster .zip file to upload.' });
   useTitle('Upload Roster File');
-  // Leaving the page stops an upload that has not finished.
-  useEffect(() => () => inFlight.current?.abort(), []);
-
-  const choose = (f: File | null) => {
-    setFile(f);
-    setFailure(null);
-    setFileError(f ? zipProblem(f, maxBytes) : null);
-  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setFailure(null);
-    if (!file) {
-      setFileError('Choose the roster .zip file to upload.');
-      return;
-    }
-    const problem = zipProblem(file, maxBytes);
-    if (problem) {
-      setFileError(problem);
-      return;
-    }
-    const body = new FormData();
-    if (preview) body.append('dryRun', 'true');
-    if (force) body.append('force', 'true');
-    body.append('file', file, file.name);
-    setProgress({ loaded: 0, total: file.size });
-    const sending = upload<RosterRun>(`/api/customers/${encodeURIComponent(customerId)}/roster/uploads`, body, setProgress);
-    inFlight.current = sending;
-    try {
-      const run = await sending.done;
-      inFlight.current = null;
-      navigate(`/customers/${customerId}/roster/runs/${run.runId}`);
-    } catch (err) {
-      inFlight.current = null;
-      setProgress(null);
-      if (err instanceof ApiError && err.code === 'ABORTED') return;
-      if (err instanceof ApiError && err.fields.length) setFileError(err.fields.map((f) => f.message).join(' '));
-      else if (err instanceof ApiError && err.status === 413) setFileError(`${err.message} (${file.name} is ${formatBytes(file.size)}.)`);
-      else if (err instanceof ApiError && err.status === 0)
-        setFailure(`${err.message} If the file is very large, it may be over the server’s upload limit.`);
-      else setFailure(err instanceof Error ? err.message : 'The upload failed.');
-    }
+    const fields: Record<string, string> = {};
+    if (preview) fields.dryRun = 'true';
+    if (force) fields.force = 'true';
+    const run = await sender.send(`/api/customers/${encodeURIComponent(customerId)}/roster/uploads`, fields);
+    if (run) navigate(`/customers/${customerId}/roster/runs/${run.runId}`);
   };
 
-  const uploading = progress !== null;
   const r = customer?.rostering;
   return (
     <div className="page">
@@ -88,16 +46,16 @@ export function UploadRosterPage({ customerId }: { customerId: string }) {
       <div className="upload-layout">
         <form className="card stack" onSubmit={submit} noValidate aria-labelledby="upload-title">
           <h2 id="upload-title">Roster file</h2>
-          {failure ? <Banner kind="error">{failure}</Banner> : null}
+          {sender.failure ? <Banner kind="error">{sender.failure}</Banner> : null}
           <FileDrop
             name="file"
             label="OneRoster bundle"
             accept=".zip,application/zip,application/x-zip-compressed"
             hint="A .zip with manifest.csv and the CSV files (users.csv, orgs.csv, classes.csv, enrollments.csv…), OneRoster 1.1 or 1.2."
-            file={file}
-            onFile={choose}
-            error={fileError}
-            disabled={uploading}
+            file={sender.file}
+            onFile={sender.choose}
+            error={sender.fileError}
+            disabled={sender.uploading}
           />
           <CheckboxField name="dryRun" label="Preview" checked={preview} onChange={setPreview} hint="Nothing is created, changed or deleted; you get the full plan and report.">
             <strong>Preview only</strong> — show what would change, apply nothing
@@ -111,23 +69,13 @@ export function UploadRosterPage({ customerId }: { customerId: string }) {
           >
             <strong>Read it again even if unchanged</strong>
           </CheckboxField>
-          {uploading ? (
-            <ProgressBar label={`Uploading ${file?.name ?? 'the file'}`} value={progress.loaded} max={progress.total || file?.size} detail={`${formatBytes(progress.loaded)} of ${formatBytes(progress.total || file?.size || 0)}`} />
-          ) : null}
-          <div className="form-buttons">
-            {uploading ? (
-              <button type="button" className="btn btn-secondary" onClick={() => inFlight.current?.abort()}>
-                Cancel upload
-              </button>
-            ) : (
-              <Link to={`/customers/${customerId}/users`} className="btn btn-secondary">
-                Cancel
-              </Link>
-            )}
-            <button type="submit" className="btn btn-primary" disabled={uploading}>
-              {uploading ? 'Uploading…' : preview ? 'Upload and preview' : 'Upload and sync'}
-            </button>
-          </div>
+          <UploadControls
+            file={sender.file}
+            progress={sender.progress}
+            onCancelUpload={sender.cancel}
+            cancelTo={`/customers/${customerId}/users`}
+            submitLabel={preview ? 'Upload and preview' : 'Upload and sync'}
+          />
         </form>
         <aside className="card upload-aside" aria-labelledby="upload-help-title">
           <h2 id="upload-help-title">What happens</h2>
