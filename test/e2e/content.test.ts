@@ -13,7 +13,7 @@ import { booksForUser } from '../../src/content/assignment-repository.js';
 import { zipSource } from '../../src/rostering/runs/zip-source.js';
 import { seedCustomer } from '../helpers/app.js';
 import { epub3, pdf, writeBookFile } from '../helpers/books.js';
-import { browserSkipReason, launchBrowser, newConsolePage, screenshot, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
+import { browserSkipReason, launchBrowser, newConsolePage, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { district11, writeBundle } from '../helpers/bundles.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -42,11 +42,7 @@ describe('Content in Chromium', { skip: browserSkipReason() ?? false }, () => {
 
   it('uploads titles, shows covers, refuses a non-book inline, assigns to a class and bulk-assigns a collection from the Class tab', async () => {
     const base = `${server.url}/customers/${customer.id}`;
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Login or email').fill(customer.adminEmail);
-    await page.getByLabel('Password', { exact: true }).fill(customer.adminPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${base}/users`);
+    await signInToConsole(page, server.url, customer.adminEmail, customer.adminPassword, `${base}/users`);
 
     // Content is in the main navigation; with nothing uploaded it says how to start.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Content' }).click();

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { browserSkipReason, launchBrowser, screenshot, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
+import { browserSkipReason, launchBrowser, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { waitFor } from '../helpers/wait.js';
 import { fileForm, pdf } from '../helpers/books.js';
 import { STUDENT_PASSWORD, illustratedEpub, setUpSchool, type School } from '../reader/school.js';
@@ -269,11 +269,7 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
 
   it('a teacher who signs in at the console’s sign-in page lands in the reader, with a shelf per class', async () => {
     const page = await device();
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Login or email').fill(school.logins.teacher);
-    await page.getByLabel('Password', { exact: true }).fill(STUDENT_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${server.url}/reader`);
+    await signInToConsole(page, server.url, school.logins.teacher, STUDENT_PASSWORD, `${server.url}/reader`);
     const tabs = page.getByRole('tablist', { name: 'Bookshelves' });
     await visible(tabs);
     assert.deepEqual(await tabs.getByRole('tab').allTextContents(), ['My books', 'Algebra P1', 'Biology P3']);

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { seedCustomer } from '../helpers/app.js';
-import { browserSkipReason, launchBrowser, newConsolePage, screenshot, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
+import { browserSkipReason, launchBrowser, newConsolePage, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { HEADERS, district11, table, writeBundle } from '../helpers/bundles.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -45,11 +45,7 @@ describe('Upload Roster File in Chromium', { skip: browserSkipReason() ?? false 
   it('previews, uploads, reports, explains a match, holds a mass deletion for approval, and restores', async () => {
     const base = `${server.url}/customers/${customer.id}`;
     // Sign in as the customer admin: Users, with Upload Roster File in the header.
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Login or email').fill(customer.adminEmail);
-    await page.getByLabel('Password', { exact: true }).fill(customer.adminPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${base}/users`);
+    await signInToConsole(page, server.url, customer.adminEmail, customer.adminPassword, `${base}/users`);
     await page.getByRole('link', { name: 'Upload Roster File' }).click();
     await page.waitForURL(`${base}/roster/upload`);
     await visible(page.getByRole('heading', { name: 'Upload Roster File', level: 1 }));

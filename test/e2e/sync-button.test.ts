@@ -9,21 +9,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, seedCustomer } from '../helpers/app.js';
-import { browserSkipReason, launchBrowser, newConsolePage, screenshot, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
+import { browserSkipReason, launchBrowser, newConsolePage, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { district11, zipBuffer } from '../helpers/bundles.js';
 import { sftpSkipReason, startSftpServer, type TestSftpServer } from '../helpers/sftp-server.js';
 
 const visible = (l: Locator, timeout?: number) => l.waitFor({ state: 'visible', ...(timeout ? { timeout } : {}) });
-
-async function signIn(page: Page, url: string, login: string, password: string): Promise<void> {
-  await page.goto(`${url}/login`);
-  await page.getByLabel('Login or email').fill(login);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-}
 
 describe('Sync button on the Class tab in Chromium', { skip: browserSkipReason() ?? sftpSkipReason() ?? false }, () => {
   let server: ConsoleServer;
@@ -55,7 +47,7 @@ describe('Sync button on the Class tab in Chromium', { skip: browserSkipReason()
       },
     });
     const page = await newConsolePage(browser);
-    await signIn(page, server.url, customer.adminEmail, customer.adminPassword);
+    await signInToConsole(page, server.url, customer.adminEmail, customer.adminPassword);
     await page.goto(`${server.url}/customers/${customer.id}/classes`);
     await visible(page.getByText('No classes yet'));
     const button = page.getByRole('button', { name: 'Sync from SFTP' });
@@ -107,7 +99,7 @@ describe('Sync button on the Class tab in Chromium', { skip: browserSkipReason()
     });
 
     const page = await newConsolePage(browser);
-    await signIn(page, server.url, ADMIN_EMAIL, ADMIN_PASSWORD);
+    await signInToConsole(page, server.url, ADMIN_EMAIL, ADMIN_PASSWORD);
     await page.goto(`${server.url}/customers/${api.id}/classes`);
     await page.getByRole('button', { name: 'Sync with OneRoster – API' }).click();
     const panel = page.getByRole('region', { name: 'Roster sync' });

@@ -87,3 +87,12 @@ export async function screenshot(page: Page, name: string, opts: { fullPage?: bo
   }
   return file;
 }
+
+/** Signs in at the console's sign-in page and waits to land at `landing` (by default anywhere past /login). */
+export async function signInToConsole(page: Page, serverUrl: string, login: string, password: string, landing?: string): Promise<void> {
+  await page.goto(`${serverUrl}/login`);
+  await page.getByLabel('Login or email').fill(login);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(landing ?? ((u) => !u.pathname.startsWith('/login')));
+}
