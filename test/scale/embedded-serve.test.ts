@@ -17,7 +17,7 @@ const TIME_ZONE = 'Europe/Berlin';
 describe('lectern serve on SQLite: embedded jobs and scheduler', { skip: sftpSkipReason() ?? false }, () => {
   const fx = useScaleFixture('sqlite');
 
-  it('pulls the due Auto customers once, Manual ones only on demand, ZIP Upload ones never', { timeout: 60_000 }, async () => {
+  it('pulls the due Auto customers once, Manual ones only on demand, ZIP Upload ones never', { timeout: 150_000 }, async () => {
     const expected = await seedSftpCustomers(fx.ctx, fx.sftp, 4, TIME_ZONE);
     const [onDemand, ...scheduled] = [...expected.keys()];
     await fx.ctx.db.kysely.updateTable('rostering_configs').set({ sync_frequency: 'manual', period: null }).where('customer_id', '=', onDemand!).execute();
@@ -28,7 +28,7 @@ describe('lectern serve on SQLite: embedded jobs and scheduler', { skip: sftpSki
     const base = `http://127.0.0.1:${port}`;
     const serveEnv = { PORT: String(port), HOST: '127.0.0.1', LECTERN_PUBLIC_URL: base };
     const serve = fx.start('serve', ['serve'], serveEnv);
-    await waitFor(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, 'serve to listen', 30_000, 200);
+    await waitFor(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, 'serve to listen', 60_000, 200);
     const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ login: ADMIN_EMAIL, password: ADMIN_PASSWORD }) });
     const { csrfToken } = (await login.json()) as { csrfToken: string };
     const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
@@ -50,7 +50,7 @@ describe('lectern serve on SQLite: embedded jobs and scheduler', { skip: sftpSki
     serve.proc.kill('SIGTERM');
     assert.equal((await serve.exited).code, 0, 'a clean shutdown');
     fx.start('serve again', ['serve'], serveEnv);
-    await waitFor(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, 'serve to listen again', 30_000, 200);
+    await waitFor(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, 'serve to listen again', 60_000, 200);
     await new Promise((r) => setTimeout(r, 2500));
     assert.equal((await fx.ctx.db.kysely.selectFrom('roster_runs').select('id').execute()).length, 4, 'no second pull');
     assert.equal((await fx.ctx.db.kysely.selectFrom('jobs').select('id').where('name', '=', 'roster.pull').execute()).length, 0, 'no pull left waiting');

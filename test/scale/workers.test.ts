@@ -25,7 +25,7 @@ describe('serve + two workers on PostgreSQL, one killed mid-run', { skip: skip ?
   const fx = useScaleFixture('postgres', { LECTERN_JOBS: 'postgres' });
   const start = fx.start;
 
-  it('pulls every customer exactly once to exactly its roster, never two at once, despite a worker killed mid-apply', { timeout: 90_000 }, async () => {
+  it('pulls every customer exactly once to exactly its roster, never two at once, despite a worker killed mid-apply', { timeout: 150_000 }, async () => {
     const began = Date.now();
     const expected = await seedSftpCustomers(fx.ctx, fx.sftp, CUSTOMERS, TIME_ZONE);
 
@@ -34,8 +34,12 @@ describe('serve + two workers on PostgreSQL, one killed mid-run', { skip: skip ?
     const doomed = start('worker A', ['worker'], { LECTERN_FAILPOINT: 'apply.mid', LECTERN_JOB_CONCURRENCY: '4' });
     const survivor = start('worker B', ['worker']);
     const base = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, 'serve to listen', 30_000, 200);
-    await waitFor(() => [doomed, survivor].every((w) => w.output.some((l) => l.startsWith('Lectern worker (postgres jobs)'))), 'both workers to start', 30_000, 100);
+    await waitFor(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, 'serve to listen', 60_000, 200);
+    // Each process compiles the sources (tsx) and migrates before it says it is ready: on a loaded
+    // 2-core machine that can take most of a minute.
+    await waitFor(() => [doomed, survivor].every((w) => w.output.some((l) => l.startsWith('Lectern worker (postgres jobs)'))), 'both workers to start', 60_000, 100).catch((err: Error) => {
+      throw new Error(`${err.message}\n${[doomed, survivor].map((w) => `--- ${w.name}\n${w.output.slice(-15).join('\n')}`).join('\n')}`);
+    });
 
     // The hour comes for all 20 at once.
     const slot = await makeDue(fx.ctx, expected.keys(), TIME_ZONE);
