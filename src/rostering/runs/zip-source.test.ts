@@ -56,8 +56,14 @@ describeEachDialect('importing OneRoster zip bundles', (dialect) => {
     const same = await importBundle(id, district11());
     assert.deepEqual([same.status, same.stage], ['succeeded', 'unchanged']);
     assert.equal(same.counts.users.unchanged, 0, 'the file was not read');
+    // A change stamped now, a moment after the last run ended.
+    const now = async () => (await new Promise((r) => setTimeout(r, 5)), new Date().toISOString());
+    // The customer's settings changed since (e.g. the Suffix, which makes every login): read again, once.
+    await t.ctx.db.kysely.updateTable('rostering_configs').set({ updated_at: await now() }).where('customer_id', '=', id).execute();
+    assert.equal((await importBundle(id, district11())).stage, 'done');
+    assert.equal((await importBundle(id, district11())).stage, 'unchanged');
     // A roster record changed since (a restore, a manual edit…): the file is read and planned again.
-    await t.ctx.db.kysely.updateTable('users').set({ updated_at: new Date(Date.now() + 1000).toISOString() }).where('customer_id', '=', id).where('sourced_id', '=', 'u-s1').execute();
+    await t.ctx.db.kysely.updateTable('users').set({ updated_at: await now() }).where('customer_id', '=', id).where('sourced_id', '=', 'u-s1').execute();
     const afterEdit = await importBundle(id, district11());
     assert.equal(afterEdit.stage, 'done');
     assert.equal(afterEdit.counts.users.unchanged, 4);
