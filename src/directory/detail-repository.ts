@@ -29,20 +29,33 @@ export class DetailRepository {
       .execute();
   }
 
-  /** Every change roster runs made to one record, newest first (creates are known by sourcedId: the id came later). */
-  historyOf(customerId: string, entity: string, targetId: string, sourcedId: string | null) {
-    return this.db
-      .selectFrom('roster_run_changes as ch')
-      .innerJoin('roster_runs as run', 'run.id', 'ch.run_id')
-      .select(['run.id as runId', 'run.created_at as at', 'run.trigger', 'run.file_name as fileName', 'run.status as runStatus', 'ch.action', 'ch.fields', 'ch.reason'])
+  /**
+   * Every change applied roster runs made to one record, newest first. Its create is the run named
+   * by the record's created_run_id (creates are not rows of roster_run_changes).
+   */
+  async historyOf(customerId: string, entity: string, targetId: string, createdRunId: string | null) {
+    const runs = this.db
+      .selectFrom('roster_runs as run')
       .where('run.customer_id', '=', customerId)
-      .where('ch.entity', '=', entity)
-      .where((eb) => eb.or([eb('ch.target_id', '=', targetId), ...(sourcedId ? [eb.and([eb('ch.action', '=', 'create'), eb('ch.sourced_id', '=', sourcedId)])] : [])]))
       .where('run.dry_run', '=', 0)
-      .where('run.status', 'in', ['succeeded', 'succeeded_with_warnings'])
-      .orderBy('run.created_at', 'desc')
-      .limit(200)
-      .execute();
+      .where('run.status', 'in', ['succeeded', 'succeeded_with_warnings']);
+    const [changes, created] = await Promise.all([
+      runs
+        .innerJoin('roster_run_changes as ch', 'ch.run_id', 'run.id')
+        .select(['run.id as runId', 'run.created_at as at', 'run.trigger', 'run.file_name as fileName', 'run.status as runStatus', 'ch.action', 'ch.fields', 'ch.reason'])
+        .where('ch.entity', '=', entity)
+        .where('ch.target_id', '=', targetId)
+        .orderBy('run.created_at', 'desc')
+        .limit(200)
+        .execute(),
+      createdRunId
+        ? runs
+            .select(['run.id as runId', 'run.created_at as at', 'run.trigger', 'run.file_name as fileName', 'run.status as runStatus'])
+            .where('run.id', '=', createdRunId)
+            .execute()
+        : Promise.resolve([]),
+    ]);
+    return [...changes, ...created.map((r) => ({ ...r, action: 'create' as const, fields: '{}', reason: '' }))].slice(0, 200);
   }
 
   /** When a run happened (for "matched by … in the run of …"). */

@@ -58,7 +58,7 @@ export class DirectoryService {
         : null,
       roles: user.sourced_id ? await detail.rolesOf(customerId, user.sourced_id) : [],
       enrollments: user.sourced_id ? await detail.enrollmentsOf(customerId, user.sourced_id) : [],
-      history: (await detail.historyOf(customerId, 'users', user.id, user.sourced_id)).map((h) => ({ ...h, fields: JSON.parse(h.fields) as Record<string, unknown[]> })),
+      history: (await detail.historyOf(customerId, 'users', user.id, user.created_run_id)).map((h) => ({ ...h, fields: JSON.parse(h.fields) as Record<string, unknown[]> })),
     };
   }
 
@@ -80,7 +80,7 @@ export class DirectoryService {
       teachers: members.filter((m) => m.role === 'teacher'),
       students: members.filter((m) => m.role === 'student'),
       others: members.filter((m) => m.role !== 'teacher' && m.role !== 'student'),
-      history: (await detail.historyOf(customerId, 'classes', c.id, c.sourced_id)).map((h) => ({ ...h, fields: JSON.parse(h.fields) as Record<string, unknown[]> })),
+      history: (await detail.historyOf(customerId, 'classes', c.id, c.created_run_id)).map((h) => ({ ...h, fields: JSON.parse(h.fields) as Record<string, unknown[]> })),
     };
   }
 

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { ENTITY_TABLES } from '../sync/entities.js';
 import type { Database, RosterRun } from '../../db/schema.js';
 
@@ -11,6 +11,16 @@ export interface RunIssue {
   severity: 'error' | 'warning' | 'info';
   code: string;
   message: string;
+}
+
+/** One planned or applied change of a run (a create's target is known once it is applied). */
+export interface Change {
+  entity: string;
+  action: 'create' | 'update' | 'delete' | 'restore';
+  sourced_id: string;
+  target_id: string | null;
+  fields: string;
+  reason: string;
 }
 
 /** Filters for a run's issue list. */
@@ -135,33 +145,36 @@ export class RunRepository {
     }
   }
 
-  /** A page of a run's planned changes, optionally of one entity and action. */
   /**
-   * One page of a run's changes and their total. A create is planned before its record exists: once
-   * applied, the page's creates are given the id of the record they made (by sourcedId).
+   * One page of a run's changes and their total, ordered by type, action and sourcedId. Creates are
+   * not rows of roster_run_changes (see the planner's recordChanges): before the apply they are the
+   * stage's create rows, after it the records whose created_run_id is the run, with their ids.
    */
   async listChanges(customerId: string, runId: string, q: { entity?: string; action?: string; limit: number; offset: number }) {
-    let base = this.db.selectFrom('roster_run_changes').where('run_id', '=', runId);
-    if (q.entity) base = base.where('entity', '=', q.entity);
-    if (q.action) base = base.where('action', '=', q.action as never);
-    const [items, total] = await Promise.all([
-      base.selectAll().orderBy('entity').orderBy('action').orderBy('sourced_id').limit(q.limit).offset(q.offset).execute(),
-      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ]);
-    for (const t of ENTITY_TABLES) {
-      const created = items.filter((c) => c.entity === t.entity && c.action === 'create' && !c.target_id);
-      if (!created.length) continue;
-      const made = await this.db
-        .selectFrom(t.live)
-        .select(['id', 'sourced_id'])
-        .where('customer_id', '=', customerId)
-        .where('created_run_id', '=', runId)
-        .where('sourced_id', 'in', created.map((c) => c.sourced_id))
-        .execute();
-      const ids = new Map(made.map((m) => [m.sourced_id, m.id]));
-      for (const c of created) c.target_id = ids.get(c.sourced_id) ?? null;
+    const run = await this.find(customerId, runId);
+    if (!run) return { items: [], total: 0 };
+    const applied = run.dry_run === 0 && (run.status === 'succeeded' || run.status === 'succeeded_with_warnings');
+    const text = (value: string) => sql`cast(${value} as text)`;
+    const parts = [
+      sql`select entity, action, sourced_id, target_id, fields, reason from roster_run_changes
+        where run_id = ${runId}${q.entity ? sql` and entity = ${q.entity}` : sql``}${q.action ? sql` and action = ${q.action}` : sql``}`,
+    ];
+    if (!q.action || q.action === 'create') {
+      for (const t of ENTITY_TABLES) {
+        if (q.entity && q.entity !== t.entity) continue;
+        parts.push(
+          applied
+            ? sql`select ${text(t.entity)}, ${text('create')}, sourced_id, id, ${text('{}')}, ${text('')} from ${sql.table(t.live)} where customer_id = ${customerId} and created_run_id = ${runId}`
+            : sql`select ${text(t.entity)}, ${text('create')}, sourced_id, target_id, ${text('{}')}, ${text('')} from ${sql.table(t.stage)} where run_id = ${runId} and target_id is null and action = 'create'`,
+        );
+      }
     }
-    return { items, total: Number(total.n) };
+    const changes = sql.join(parts, sql` union all `);
+    const [items, total] = await Promise.all([
+      sql<Change>`select * from (${changes}) c order by entity, action, sourced_id limit ${q.limit} offset ${q.offset}`.execute(this.db),
+      sql<{ n: number }>`select count(*) as n from (${changes}) c`.execute(this.db),
+    ]);
+    return { items: items.rows, total: Number(total.rows[0]?.n ?? 0) };
   }
 
   /** Roster passwords of a run still waiting to be hashed. */

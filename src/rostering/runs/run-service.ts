@@ -112,7 +112,7 @@ export class RosterRunService {
       };
       let lastProgress = 0;
       let report: SourceReport | null = null;
-      await withSmallPageCache(this.db, () =>
+      const preset = await withSmallPageCache(this.db, () =>
         stageRows(this.db, this.secrets, { runId, customerId, matching }, async (add) => {
           report = await source.read({
             add,
@@ -144,6 +144,7 @@ export class RosterRunService {
         actorUserId: run.actor_user_id,
         noDeletes: noDeletesOf(rep),
         dryRun: run.dry_run === 1,
+        preset,
       });
       pendingIssues.push(...outcome.issues.map((i) => planIssueToRunIssue(i, rep)));
       await flushIssues();

@@ -1,7 +1,9 @@
-import { sql, type Kysely } from 'kysely';
+import { SqliteAdapter, sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { failpoint } from '../../failpoints.js';
 import { ENTITY_TABLES, type EntityTable } from './entities.js';
+
+type StageTable = EntityTable['stage'] | 'stage_user_roles';
 import { joined } from './sql.js';
 
 /** Who and when, stamped on every record a run writes. */
@@ -22,9 +24,10 @@ export async function applyRun(trx: Kysely<Database>, a: ApplyInput): Promise<vo
   const has = (entity: string, ...actions: string[]) => planned.rows.some((r) => r.entity === entity && actions.includes(r.action) && Number(r.n) > 0);
   for (const t of ENTITY_TABLES) {
     if (t.entity === 'users' && has('users', 'update', 'restore')) await queueChangedPasswords(trx, a);
-    if (has(t.entity, 'create')) await insertCreates(trx, a, t);
+    const creates = await hasCreates(trx, a, t);
+    if (creates) await insertCreates(trx, a, t);
     if (t.entity === 'users') {
-      if (has('users', 'create')) await queueNewUserPasswords(trx, a);
+      if (creates) await queueNewUserPasswords(trx, a);
       failpoint('apply.mid');
     }
     if (has(t.entity, 'update', 'restore')) await updateExisting(trx, a, t);
@@ -33,6 +36,12 @@ export async function applyRun(trx: Kysely<Database>, a: ApplyInput): Promise<vo
   await replaceRoles(trx, a);
   // Access ends at once for deleted users: their sessions go now, not at expiry.
   await sql`delete from sessions where user_id in (select target_id from roster_run_changes where run_id = ${a.runId} and entity = 'users' and action = 'delete')`.execute(trx);
+}
+
+// Creates are planned in the stage only (see recordChanges); they have no target, which the stage's (run_id, target_id) index finds.
+async function hasCreates(trx: Kysely<Database>, a: ApplyInput, t: EntityTable): Promise<boolean> {
+  const r = await sql`select 1 as one from ${sql.table(t.stage)} where run_id = ${a.runId} and target_id is null and action = 'create' limit 1`.execute(trx);
+  return r.rows.length > 0;
 }
 
 async function insertCreates(trx: Kysely<Database>, a: ApplyInput, t: EntityTable): Promise<void> {
@@ -100,6 +109,24 @@ async function replaceRoles(trx: Kysely<Database>, a: ApplyInput): Promise<void>
 
 /** Removes a run's staged rows once it has ended (applied, discarded or failed). */
 export async function clearStage(db: Kysely<Database>, runId: string): Promise<void> {
-  for (const t of ENTITY_TABLES) await db.deleteFrom(t.stage).where('run_id', '=', runId).execute();
-  await db.deleteFrom('stage_user_roles').where('run_id', '=', runId).execute();
+  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
+  for (const table of [...ENTITY_TABLES.map((t) => t.stage), 'stage_user_roles' as const]) {
+    if (sqlite) await db.transaction().execute((trx) => clearSqliteStage(trx, table, runId));
+    else await db.deleteFrom(table).where('run_id', '=', runId).execute();
+  }
+}
+
+/*
+ * Deleting a big run's rows one by one (with their index entries) took seconds. When the table
+ * holds no other run's rows, as it almost always does, SQLite's DELETE without WHERE empties it by
+ * freeing whole pages. The check and the delete share a write transaction, so no run can stage
+ * rows in between (SQLite has one writer at a time).
+ */
+async function clearSqliteStage(trx: Kysely<Database>, table: StageTable, runId: string): Promise<void> {
+  await sql`delete from ${sql.table(table)} where run_id = ${runId} and 0`.execute(trx); // takes the write lock first
+  const bounds = await sql<{ low: string | null; high: string | null }>`select min(run_id) as low, max(run_id) as high from ${sql.table(table)}`.execute(trx);
+  const { low, high } = bounds.rows[0] ?? { low: null, high: null };
+  if (low === null) return;
+  if (low === runId && high === runId) await sql`delete from ${sql.table(table)}`.execute(trx);
+  else await trx.deleteFrom(table).where('run_id', '=', runId).execute();
 }

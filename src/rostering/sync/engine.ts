@@ -45,6 +45,8 @@ export interface PlanRequest {
   /** Types whose absent records must not be deleted (empty or broken source). */
   noDeletes: Set<EntityType>;
   dryRun: boolean;
+  /** Types staged already planned (stageRows' result); none when absent. */
+  preset?: ReadonlySet<EntityType>;
 }
 
 /** Everything the engine needs for one run. */
@@ -63,15 +65,25 @@ export interface SyncOutcome {
 
 /** Stages, plans and applies rows in hand: the whole engine in one call. */
 export async function runSync(db: Db, secrets: SecretBox, req: SyncRequest): Promise<SyncOutcome> {
-  await stageRows(db, secrets, req, feedOf(req.rows));
-  return planAndApply(db, req);
+  const preset = await stageRows(db, secrets, req, feedOf(req.rows));
+  return planAndApply(db, { ...req, preset });
 }
 
-/** Writes a run's incoming rows into the stage tables, in batches. */
-export async function stageRows(db: Db, secrets: SecretBox, req: Pick<PlanRequest, 'runId' | 'customerId' | 'matching'>, feed: RowFeed): Promise<void> {
-  const writer = new StageWriter(db, req.runId, req.customerId, secrets, req.matching);
+/**
+ * Writes a run's incoming rows into the stage tables, in batches. Returns the types whose rows were
+ * staged already planned (the customer had none of them: a first import), for PlanRequest.preset.
+ */
+export async function stageRows(db: Db, secrets: SecretBox, req: Pick<PlanRequest, 'runId' | 'customerId' | 'matching'>, feed: RowFeed): Promise<ReadonlySet<EntityType>> {
+  const preset = new Set<EntityType>();
+  for (const t of ENTITY_TABLES) {
+    if (t.entity === 'users') continue;
+    const any = await sql`select 1 as one from ${sql.table(t.live)} where customer_id = ${req.customerId} limit 1`.execute(db.kysely);
+    if (!any.rows.length) preset.add(t.entity);
+  }
+  const writer = new StageWriter(db, req.runId, req.customerId, secrets, req.matching, preset);
   await feed((r) => (r.entity === 'roles' ? writer.addRole(r.row) : writer.add(r.entity, r.row)));
   await writer.flush();
+  return preset;
 }
 
 /**
@@ -87,6 +99,7 @@ export async function planAndApply(db: Db, req: PlanRequest): Promise<SyncOutcom
     noDeletes: req.noDeletes,
     matchWith: req.matching.matchWith,
     actorUserId: req.actorUserId,
+    preset: req.preset ?? new Set(),
   });
   const holdReason = thresholdExceeded(plan.counts, plan.liveCounts, req.threshold);
   const fingerprint = await liveFingerprint(db.kysely, req.customerId);

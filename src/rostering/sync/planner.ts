@@ -19,6 +19,8 @@ export interface PlanInput {
   matchWith: MatchWith;
   /** The person who started the run: never deleted by it. */
   actorUserId: string | null;
+  /** Types whose staged rows already carry their plan (StageWriter's preset). */
+  preset: ReadonlySet<EntityType>;
 }
 
 /** A row the planner could not apply, for the run's issue report. */
@@ -30,7 +32,7 @@ export interface PlanIssue {
   message: string;
 }
 
-/** The plan's totals and its row-level problems; the rows themselves are in the stage tables and roster_run_changes. */
+/** The plan's totals and its row-level problems; the rows themselves are in the stage tables and roster_run_changes (all but creates). */
 export interface PlanResult {
   counts: Record<EntityType, EntityCounts>;
   liveCounts: Record<EntityType, number>;
@@ -130,9 +132,14 @@ async function planEntity(db: Kysely<Database>, p: PlanInput, t: EntityTable): P
   const stage = sql.table(t.stage);
   const run = p.runId;
   if (t.entity !== 'users') {
-    await sql`update ${stage} set action = 'skip', reason = 'row has errors' where run_id = ${run} and row_status = 'error'`.execute(db);
     // A customer's first import has nothing to link to: skip a lookup per incoming row.
     const any = await sql`select 1 as one from ${sql.table(t.live)} where customer_id = ${p.customerId} limit 1`.execute(db);
+    if (p.preset.has(t.entity)) {
+      // Staged already planned as all creates: still right unless records appeared since (then plan afresh).
+      if (!any.rows.length) return;
+      await sql`update ${stage} set action = null, reason = null where run_id = ${run}`.execute(db);
+    }
+    await sql`update ${stage} set action = 'skip', reason = 'row has errors' where run_id = ${run} and row_status = 'error'`.execute(db);
     if (any.rows.length) {
       await sql`update ${stage} set target_id = l.id from ${sql.table(t.live)} l
         where l.customer_id = ${p.customerId} and l.sourced_id = ${col(t.stage, 'sourced_id')} and ${col(t.stage, 'run_id')} = ${run} and ${col(t.stage, 'action')} is null`.execute(db);
@@ -186,12 +193,14 @@ async function planEnrollmentCascade(db: Kysely<Database>, p: PlanInput): Promis
       and not exists (select 1 from stage_enrollments s where s.run_id = ${p.runId} and s.target_id = e.id and s.action in ('delete', 'update', 'restore', 'unchanged'))`.execute(db);
 }
 
-// Creates, updates, restores and delta deletes join the bulk deletes in roster_run_changes.
+// Updates, restores and delta deletes join the bulk deletes in roster_run_changes. Creates do not:
+// until applied they are the stage's create rows, then the records whose created_run_id is the run
+// (copying them was an eighth of a first import, for rows the live tables already say).
 async function recordChanges(db: Kysely<Database>, p: PlanInput): Promise<void> {
   for (const t of ENTITY_TABLES) {
     await sql`insert into roster_run_changes (run_id, entity, action, sourced_id, target_id, fields, reason)
       select run_id, ${t.entity}, action, sourced_id, target_id, '{}', coalesce(reason, '')
-      from ${sql.table(t.stage)} where run_id = ${p.runId} and action in ('create', 'update', 'restore', 'delete')`.execute(db);
+      from ${sql.table(t.stage)} where run_id = ${p.runId} and action in ('update', 'restore', 'delete')`.execute(db);
   }
 }
 

@@ -26,9 +26,12 @@ const BATCH = 1000;
 // The columns of each stage table in the order `add` lists their values: the row's place and
 // status, then the fields a sync owns (entities.ts, metadata last), then stage-only columns. Rows
 // travel as arrays in this order: a million-row import builds no object per row on its way in.
+// Every type but users ends with the plan columns, set at staging for a type the customer has no
+// records of yet (see `preset`); users are always planned by the planner (they are matched).
 const USER_STAGE_ONLY = ['password_sealed', 'match_key', 'login'];
+const PLAN_COLUMNS = ['action', 'reason'];
 const COLUMNS = Object.fromEntries([
-  ...ENTITY_TABLES.map((t) => [t.stage, ['run_id', 'line', 'sourced_id', 'row_status', ...t.fields, ...(t.entity === 'users' ? USER_STAGE_ONLY : [])]]),
+  ...ENTITY_TABLES.map((t) => [t.stage, ['run_id', 'line', 'sourced_id', 'row_status', ...t.fields, ...(t.entity === 'users' ? USER_STAGE_ONLY : PLAN_COLUMNS)]]),
   ['stage_user_roles', ['run_id', 'user_sourced_id', 'org_sourced_id', 'role', 'role_type', 'begin_date', 'end_date']],
 ]) as Record<StageTable, readonly string[]>;
 
@@ -49,6 +52,11 @@ export class StageWriter {
     private readonly customerId: string,
     private readonly secrets: SecretBox,
     private readonly matching: MatchSettings,
+    /**
+     * Types the customer has no records of (not even deleted ones): each row's plan is known from
+     * its status alone, so it is written with the row instead of by an UPDATE of every staged row.
+     */
+    private readonly preset: ReadonlySet<EntityType> = new Set(),
   ) {
     this.digestKey = secrets.deriveKey(`password-digest:${customerId}`);
   }
@@ -57,18 +65,19 @@ export class StageWriter {
   add<E extends EntityType>(entity: E, row: RowOf[E]): Promise<void> | undefined {
     const { runId } = this;
     const meta = json(row.metadata);
+    const [action, reason] = this.preset.has(entity) ? PRESET_PLAN[row.status] : UNPLANNED;
     switch (entity) {
       case 'orgs': {
         const r = row as RowOf['orgs'];
-        return this.push('stage_orgs', [runId, r.line, r.sourcedId, r.status, r.name, r.type, r.identifier, r.parentSourcedId, meta]);
+        return this.push('stage_orgs', [runId, r.line, r.sourcedId, r.status, r.name, r.type, r.identifier, r.parentSourcedId, meta, action, reason]);
       }
       case 'academicSessions': {
         const r = row as RowOf['academicSessions'];
-        return this.push('stage_academic_sessions', [runId, r.line, r.sourcedId, r.status, r.title, r.type, r.startDate, r.endDate, r.parentSourcedId, r.schoolYear, meta]);
+        return this.push('stage_academic_sessions', [runId, r.line, r.sourcedId, r.status, r.title, r.type, r.startDate, r.endDate, r.parentSourcedId, r.schoolYear, meta, action, reason]);
       }
       case 'courses': {
         const r = row as RowOf['courses'];
-        return this.push('stage_courses', [runId, r.line, r.sourcedId, r.status, r.title, r.courseCode, list(r.grades), r.orgSourcedId, r.schoolYearSourcedId, list(r.subjects), meta]);
+        return this.push('stage_courses', [runId, r.line, r.sourcedId, r.status, r.title, r.courseCode, list(r.grades), r.orgSourcedId, r.schoolYearSourcedId, list(r.subjects), meta, action, reason]);
       }
       case 'classes': {
         const r = row as RowOf['classes'];
@@ -88,13 +97,15 @@ export class StageWriter {
           list(r.subjects),
           list(r.periods),
           meta,
+          action,
+          reason,
         ]);
       }
       case 'users':
         return this.addUser(row as UserRow, meta);
       case 'enrollments': {
         const r = row as RowOf['enrollments'];
-        return this.push('stage_enrollments', [runId, r.line, r.sourcedId, r.status, r.classSourcedId, r.userSourcedId, r.schoolSourcedId, r.role, r.primary ? 1 : 0, r.beginDate, r.endDate, meta]);
+        return this.push('stage_enrollments', [runId, r.line, r.sourcedId, r.status, r.classSourcedId, r.userSourcedId, r.schoolSourcedId, r.role, r.primary ? 1 : 0, r.beginDate, r.endDate, meta, action, reason]);
       }
     }
     return undefined;
@@ -218,6 +229,14 @@ export class StageWriter {
 export function stagedPasswordContext(customerId: string, runId: string): string {
   return `stage-password:${customerId}:${runId}`;
 }
+
+// The planner's action and reason for a row of a type the customer has no records of (planEntity's rules).
+const PRESET_PLAN: Record<RowOf[EntityType]['status'], readonly [string, string | null]> = {
+  active: ['create', null],
+  error: ['skip', 'row has errors'],
+  tobedeleted: ['skip', 'nothing to delete'],
+};
+const UNPLANNED = [null, null] as const;
 
 // Most lists and metadata are empty: skip JSON.stringify for them (a million-row import calls this millions of times).
 function list(values: string[]): string {
