@@ -6,7 +6,10 @@
  *   unchanged  the same bundle again: recognised by its SHA-256 (nothing changed since), not read
  *   unchanged, forced  the same bundle read and planned anyway (`--force`): zero changes
  *   1% churn   the district with 1 % of users changed and 1 % removed
- * beside the floor (inflate the same entries and count their lines). `--large`: only the first import
+ * beside the floor (inflate the same entries and count their lines), and a second floor, the
+ * database's own: the time to copy the first import's orgs … enrollments into another customer with
+ * one INSERT … SELECT per table in one transaction (no reading, no planning: the cheapest way to
+ * write those rows into the same tables and indexes). `--large`: only the first import
  * of the 1,000,000-user bundle, on SQLite. No passwords in the bundle;
  * hashing throughput is a property of argon2id and the cores, see the note in the README.
  */
@@ -15,9 +18,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql, type Kysely } from 'kysely';
 import { operatorActor } from '../src/accounts/policy.js';
 import { loadConfig } from '../src/config.js';
 import { createContext } from '../src/context.js';
+import type { Database } from '../src/db/schema.js';
+import { ENTITY_TABLES } from '../src/rostering/sync/entities.js';
 import { createTestDatabase, postgresSkipReason, type TestDialect } from '../test/helpers/databases.js';
 import { customerBody } from '../test/helpers/factories.js';
 import { SCENARIOS, floor, fmt, generate, printTable } from './district-bundle.js';
@@ -53,6 +59,26 @@ async function child(env: StepEnv): Promise<Step> {
   await ctx.close();
   const run = JSON.parse(json) as { status: string; counts: Step['counts'] };
   return { ms, maxRssMb: process.resourceUsage().maxRSS / 1024, status: run.status, counts: run.counts };
+}
+
+/**
+ * The database floor: copies one customer's roster records to another with one INSERT … SELECT per
+ * table, timed with its commit; the copy is removed afterwards. Keys that are unique across
+ * customers (ids, login names) get a suffix.
+ */
+async function databaseFloor(db: Kysely<Database>, from: string, to: string): Promise<number> {
+  const start = performance.now();
+  await db.transaction().execute(async (trx) => {
+    for (const t of ENTITY_TABLES) {
+      const one = await sql<Record<string, unknown>>`select * from ${sql.table(t.live)} limit 1`.execute(trx);
+      const columns = Object.keys(one.rows[0] ?? {});
+      const values = columns.map((c) => (c === 'customer_id' ? sql`${to}` : c === 'id' || c === 'login' ? sql`${sql.ref(c)} || '.copy'` : sql.ref(c)));
+      await sql`insert into ${sql.table(t.live)} (${sql.join(columns.map((c) => sql.ref(c)))}) select ${sql.join(values)} from ${sql.table(t.live)} where customer_id = ${from}`.execute(trx);
+    }
+  });
+  const ms = performance.now() - start;
+  for (const t of [...ENTITY_TABLES].reverse()) await sql`delete from ${sql.table(t.live)} where customer_id = ${to}`.execute(db);
+  return ms;
 }
 
 function runStep(env: StepEnv): Step {
@@ -108,6 +134,15 @@ async function main(): Promise<void> {
           fmt(r.maxRssMb),
         ]);
         console.error(`${dialect} ${step}: ${fmt(r.ms / 1000, 1)} s`);
+        if (step === 'first' && !large) {
+          const c2 = await createContext(loadConfig({ LECTERN_DATA_DIR: db.dataDir, DATABASE_URL: db.url }));
+          const copy = await c2.customers.create(operatorActor, customerBody());
+          const from = await c2.db.kysely.selectFrom('customers').select('id').where('code', '=', body.profile.code).executeTakeFirstOrThrow();
+          const ms = await databaseFloor(c2.db.kysely, from.id, copy.id);
+          await c2.close();
+          table.push([dialect, 'database floor: copy the same rows', '', '', '', fmt(ms / 1000, 2), fmt(ms / f.ms, 1), '']);
+          console.error(`${dialect} database floor: ${fmt(ms / 1000, 1)} s`);
+        }
       }
       await db.drop();
     }

@@ -6,20 +6,30 @@
  *   floor     inflate every roster entry and count its lines (no decoding, no CSV parsing)
  *   validate  readBundle() as `lectern roster validate` runs it (no record sink)
  *   records   readBundle() with a sink that receives every typed record (what a sync does)
- * and prints wall time, rows/s and peak RSS, with each time's ratio to the floor.
+ *   papaparse, csv-parse  (district only) the same entries through those parsers, rows counted and
+ *             nothing checked: the issue's two reference points for what its floor means
+ * and prints wall time, rows/s and peak RSS, with each time's ratio to the floor. The issue puts
+ * PapaParse at about 1.5× its floor and csv-parse at about 5.5×; the last lines say which floor
+ * those points imply on this machine and how validate compares with it.
  * `--district-only` skips the large bundle; `--keep DIR` keeps the generated bundles in DIR.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { parse as csvParse } from 'csv-parse';
+import Papa from 'papaparse';
 import { IssueCollector } from '../src/rostering/oneroster/issues.js';
 import { readBundle, DEFAULT_LIMITS } from '../src/rostering/oneroster/reader.js';
 import { BundleZip } from '../src/rostering/oneroster/zip.js';
 import { SCENARIOS, floor, fmt, generate, printTable } from './district-bundle.js';
 
-type Mode = 'floor' | 'validate' | 'records';
+type Mode = 'floor' | 'validate' | 'records' | 'papaparse' | 'csv-parse';
+
+// The issue's reference points: how many of its floors each parser takes on the district.
+const REFERENCE: Partial<Record<Mode, number>> = { papaparse: 1.5, 'csv-parse': 5.5 };
 
 interface Measurement {
   ms: number;
@@ -36,6 +46,8 @@ async function measure(mode: Mode, file: string): Promise<Measurement> {
   let extra: Partial<Measurement> = {};
   if (mode === 'floor') {
     rows = (await floor(file)).rows;
+  } else if (mode === 'papaparse' || mode === 'csv-parse') {
+    rows = await parseOnly(mode, file);
   } else {
     let records = 0;
     const report = await readBundle(file, mode === 'records' ? { onRecords: (batch) => void (records += batch.length) } : {});
@@ -45,6 +57,25 @@ async function measure(mode: Mode, file: string): Promise<Measurement> {
   }
   const ms = performance.now() - start;
   return { ms, rows, maxRssMb: process.resourceUsage().maxRSS / 1024, ...extra };
+}
+
+// The roster entries through a general CSV parser, inflated as the floor inflates them; data rows counted.
+async function parseOnly(parser: 'papaparse' | 'csv-parse', file: string): Promise<number> {
+  const zip = await BundleZip.open(file, DEFAULT_LIMITS, new IssueCollector(10));
+  if (!zip) throw new Error('bench bundle did not open');
+  let rows = 0;
+  for (const entry of zip.entries) {
+    if (entry.name === 'manifest.csv') continue;
+    const input = Readable.from(zip.read(entry));
+    if (parser === 'csv-parse') {
+      for await (const _ of input.pipe(csvParse({ from_line: 2 }))) rows++;
+    } else {
+      await new Promise<void>((resolve, reject) => Papa.parse(input, { step: () => void rows++, complete: () => resolve(), error: reject }));
+      rows--; // the header
+    }
+  }
+  zip.close();
+  return rows;
 }
 
 function runChild(mode: Mode, file: string): Measurement {
@@ -67,6 +98,7 @@ async function main(): Promise<void> {
   const dir = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-bench-'));
   fs.mkdirSync(dir, { recursive: true });
   console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}`);
+  const notes: string[] = [];
   const table: string[][] = [['bundle', 'zip MB', 'inflated MB', 'mode', 'rows', 'wall s', 'rows/s', 'peak RSS MB', '× floor', 'valid']];
   try {
     for (const s of scenarios) {
@@ -79,7 +111,10 @@ async function main(): Promise<void> {
       const inflatedMb = (zip?.entries.reduce((sum, e) => sum + e.size, 0) ?? 0) / 1024 ** 2;
       zip?.close();
       const floor = runChild('floor', file);
-      for (const [mode, m] of [['floor', floor], ['validate', runChild('validate', file)], ['records', runChild('records', file)]] as const) {
+      const measured: [Mode, Measurement][] = [['floor', floor], ['validate', runChild('validate', file)], ['records', runChild('records', file)]];
+      if (s === SCENARIOS[0]) measured.push(['papaparse', runChild('papaparse', file)], ['csv-parse', runChild('csv-parse', file)]);
+      for (const [mode, m] of measured) {
+        if (m.rows !== floor.rows) throw new Error(`${mode} counted ${m.rows} rows, the floor ${floor.rows}`);
         table.push([
           s.name,
           fmt(zipMb, 1),
@@ -93,11 +128,25 @@ async function main(): Promise<void> {
           m.valid === undefined ? '' : String(m.valid),
         ]);
       }
+      const implied = measured.filter(([mode]) => REFERENCE[mode]).map(([mode, m]) => m.ms / (REFERENCE[mode] ?? 1));
+      if (implied.length) notes.push(impliedFloorNote(s.name, floor, measured, implied));
     }
   } finally {
     if (!keep) fs.rmSync(dir, { recursive: true, force: true });
   }
   printTable(table, [0, 3]);
+  for (const note of notes) console.log(note);
+}
+
+// What the issue's reference points say its floor is here, and validate against that floor.
+function impliedFloorNote(bundle: string, floor: Measurement, measured: [Mode, Measurement][], implied: number[]): string {
+  const ms = implied.reduce((a, b) => a + b, 0) / implied.length;
+  const validate = measured.find(([mode]) => mode === 'validate')?.[1];
+  const papa = measured.find(([mode]) => mode === 'papaparse')?.[1];
+  return [
+    `${bundle}: PapaParse at 1.5× and csv-parse at 5.5× (the issue's reference points) imply a floor of ${fmt(ms / 1000, 2)} s here,`,
+    `${fmt(ms / floor.ms, 1)}× the measured one; validate is ${fmt((validate?.ms ?? 0) / ms, 2)}× that implied floor and ${fmt((validate?.ms ?? 0) / (papa?.ms ?? 1), 2)}× PapaParse's bare parse.`,
+  ].join(' ');
 }
 
 await main();
