@@ -19,6 +19,7 @@ import { LaunchService } from './lti/launch-service.js';
 import { LtiOutcomes, registerOutcomeJobs } from './lti/outcomes.js';
 import { canRead } from './content/assignment-repository.js';
 import { registerRosterJobs } from './rostering/runs/run-jobs.js';
+import { purgeAll } from './retention.js';
 import { RosterRunService } from './rostering/runs/run-service.js';
 import { registerPullJob } from './rostering/sources/pull.js';
 import { zipSource } from './rostering/runs/zip-source.js';
@@ -71,7 +72,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     config.jobsEngine === 'postgres' && db.pgPool
       ? new PostgresJobQueue(db.pgPool, k, { intervalMs: config.workerHeartbeatMs, deadAfterMs: config.workerDeadAfterMs })
       : new EmbeddedJobQueue(k);
-  registerRosterJobs(jobs, { runs, db: k, sourceForBundle: (path) => zipSource(path) });
+  registerRosterJobs(jobs, { runs, sourceForBundle: (path) => zipSource(path), purge: () => purgeAll(k, contentStore) });
   const ltiOutcomes = new LtiOutcomes(k, secrets, jobs);
   registerOutcomeJobs(jobs, ltiOutcomes);
   // The reader's canRead is the content domain's canRead; LTI asks it inside the launch's transaction.

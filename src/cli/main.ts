@@ -4,7 +4,7 @@ import { operatorActor } from '../accounts/policy.js';
 import { loadConfig } from '../config.js';
 import { createContext, type AppContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { purgeExpired } from '../rostering/purge.js';
+import { purgeAll } from '../retention.js';
 import { startServer, startWorker } from '../server/start.js';
 import { importBundle, reportRun } from './commands/roster-import.js';
 import { pullNow } from '../rostering/sources/pull.js';
@@ -27,7 +27,7 @@ const USAGE = `Usage: lectern <command> [options]
   sync run --customer ID|CODE [--force] [--full] [--json]
                                           pull the configured source (SFTP or API) now, in this process
   worker                                  jobs and the Auto scheduler only (PostgreSQL scale mode)
-  purge [--json]                          remove soft-deleted records past their retention
+  purge [--json]                          remove soft-deleted records and titles past their retention
 
 Configuration comes from the environment: DATABASE_URL, LECTERN_DATA_DIR, PORT, LECTERN_PUBLIC_URL,
 LECTERN_SECRET_KEY, LECTERN_BOOTSTRAP_ADMIN_EMAIL / LECTERN_BOOTSTRAP_ADMIN_PASSWORD.`;
@@ -111,7 +111,7 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
     }),
   purge: (v) =>
     withContext(async (ctx) => {
-      const removed = await purgeExpired(ctx.db.kysely);
+      const removed = await purgeAll(ctx.db.kysely, ctx.contentStore);
       if (v.json) printJson(removed);
       else console.log(`Purged ${Object.entries(removed).map(([k, n]) => `${n} ${k}`).join(', ')}.`);
       return EXIT.ok;

@@ -1,9 +1,6 @@
 import type { JobQueue } from '../../jobs/job-queue.js';
-import { purgeExpired } from '../purge.js';
 import type { RunSource } from './run-source.js';
 import type { RosterRunService } from './run-service.js';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
 
 export const ROSTER_RUN_JOB = 'roster.run';
 export const ROSTER_PURGE_JOB = 'roster.purge';
@@ -23,14 +20,22 @@ export function enqueueRosterRun(jobs: JobQueue, payload: RosterRunPayload): Pro
   return jobs.enqueue(ROSTER_RUN_JOB, payload, { serialKey: `customer:${payload.customerId}`, maxAttempts: 1 });
 }
 
+/** What the roster jobs need from the context. */
+export interface RosterJobDeps {
+  runs: RosterRunService;
+  sourceForBundle: (path: string) => RunSource;
+  /** What the daily purge job does (src/retention.ts). */
+  purge: () => Promise<unknown>;
+}
+
 /** Registers the roster job handlers on a queue. */
-export function registerRosterJobs(jobs: JobQueue, deps: { runs: RosterRunService; db: Kysely<Database>; sourceForBundle: (path: string) => RunSource }): void {
+export function registerRosterJobs(jobs: JobQueue, deps: RosterJobDeps): void {
   jobs.register(ROSTER_RUN_JOB, async (payload, ctx) => {
     const p = payload as RosterRunPayload;
     const run = await deps.runs.execute(p.runId, p.customerId, deps.sourceForBundle(p.bundlePath), { signal: ctx.signal, force: p.force === true });
     if (run.status === 'succeeded' || run.status === 'succeeded_with_warnings') await deps.runs.hashPasswords(p.customerId);
   });
   jobs.register(ROSTER_PURGE_JOB, async () => {
-    await purgeExpired(deps.db);
+    await deps.purge();
   });
 }
