@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { ENTITY_TABLES } from '../sync/entities.js';
-import type { Database, RosterRun } from '../../db/schema.js';
+import type { Database, RosterRun, RosterRunChangesTable } from '../../db/schema.js';
 
 /** One finding of a run, as DESIGN.md's Issue. */
 export interface RunIssue {
@@ -14,14 +14,7 @@ export interface RunIssue {
 }
 
 /** One planned or applied change of a run (a create's target is known once it is applied). */
-export interface Change {
-  entity: string;
-  action: 'create' | 'update' | 'delete' | 'restore';
-  sourced_id: string;
-  target_id: string | null;
-  fields: string;
-  reason: string;
-}
+export type Change = Omit<RosterRunChangesTable, 'run_id'>;
 
 /** Filters for a run's issue list. */
 export interface IssueQuery {
