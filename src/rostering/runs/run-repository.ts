@@ -139,20 +139,22 @@ export class RunRepository {
   }
 
   /**
-   * One page of a run's changes and their total, ordered by type, action and sourcedId. Creates are
-   * not rows of roster_run_changes (see the planner's recordChanges): before the apply they are the
-   * stage's create rows, after it the records whose created_run_id is the run, with their ids.
+   * One page of a run's changes and their total, ordered by type, action and sourcedId. Creates of a
+   * pending or applied run are not rows of roster_run_changes (see the planner's recordChanges).
    */
   async listChanges(customerId: string, runId: string, q: { entity?: string; action?: string; limit: number; offset: number }) {
     const run = await this.find(customerId, runId);
     if (!run) return { items: [], total: 0 };
+    // Where the creates are: the live records once applied, the stage while the plan is pending
+    // (held or still running); an ended preview or discarded hold copied them (endUnapplied).
     const applied = run.dry_run === 0 && (run.status === 'succeeded' || run.status === 'succeeded_with_warnings');
+    const pending = run.status === 'awaiting_approval' || run.status === 'running' || run.status === 'queued';
     const text = (value: string) => sql`cast(${value} as text)`;
     const parts = [
       sql`select entity, action, sourced_id, target_id, fields, reason from roster_run_changes
         where run_id = ${runId}${q.entity ? sql` and entity = ${q.entity}` : sql``}${q.action ? sql` and action = ${q.action}` : sql``}`,
     ];
-    if (!q.action || q.action === 'create') {
+    if ((applied || pending) && (!q.action || q.action === 'create')) {
       for (const t of ENTITY_TABLES) {
         if (q.entity && q.entity !== t.entity) continue;
         parts.push(

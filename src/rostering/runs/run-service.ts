@@ -9,7 +9,7 @@ import { collectGarbage } from '../../memory.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { addMs, nowIso } from '../../time.js';
 import { clearStage } from '../sync/applier.js';
-import { applyStaged, liveFingerprint, planAndApply, rosterChangedSince, stageRows, type SyncOutcome } from '../sync/engine.js';
+import { applyStaged, endUnapplied, liveFingerprint, planAndApply, rosterChangedSince, stageRows, type SyncOutcome } from '../sync/engine.js';
 import type { MatchWith } from '../sync/matching.js';
 import type { EntityCounts } from '../sync/counts.js';
 import type { PlanIssue } from '../sync/planner.js';
@@ -205,7 +205,7 @@ export class RosterRunService {
   async discard(actor: Actor, customerId: string, runId: string): Promise<RunView> {
     const run = await this.load(actor, customerId, runId);
     if (run.status !== 'awaiting_approval') throw new AppError('CONFLICT', `Only a run awaiting approval can be discarded; this one is ${run.status}.`);
-    await clearStage(this.db.kysely, runId);
+    await endUnapplied(this.db.kysely, runId);
     await this.runs.update(runId, { status: 'discarded', stage: 'done', decided_by: actor.label, decided_at: nowIso(), finished_at: nowIso() });
     return this.get(actor, customerId, runId);
   }
@@ -259,7 +259,7 @@ export class RosterRunService {
     if (outcome.result === 'held') {
       await this.runs.update(runId, { ...base, status: 'awaiting_approval', stage: 'awaiting_approval', hold_reason: outcome.holdReason });
     } else {
-      if (outcome.result === 'previewed') await clearStage(this.db.kysely, runId);
+      if (outcome.result === 'previewed') await endUnapplied(this.db.kysely, runId);
       const status = issueCounts.error || issueCounts.warning ? 'succeeded_with_warnings' : 'succeeded';
       const passwords = outcome.result === 'applied' ? await this.runs.pendingPasswords(runId) : 0;
       await this.runs.update(runId, { ...base, status, finished_at: nowIso(), passwords_queued: passwords });

@@ -8,7 +8,7 @@ import { applyRun, clearStage } from './applier.js';
 import { ENTITY_TABLES } from './entities.js';
 import type { MatchSettings } from './matching.js';
 import type { EntityCounts } from './counts.js';
-import { planRun, type PlanIssue } from './planner.js';
+import { planRun, recordCreates, type PlanIssue } from './planner.js';
 import { ENTITY_TYPES, type EntityType, type FileMode, type RoleRow, type RowOf } from './snapshot.js';
 import { StageWriter } from './stage-writer.js';
 
@@ -114,6 +114,12 @@ export async function planAndApply(db: Db, req: PlanRequest): Promise<SyncOutcom
 export async function applyStaged(db: Kysely<Database>, runId: string, customerId: string): Promise<void> {
   await db.updateTable('roster_runs').set({ stage: 'applying' }).where('id', '=', runId).execute();
   await db.transaction().execute((trx) => applyRun(trx, { runId, customerId, now: nowIso() }));
+  await clearStage(db, runId);
+}
+
+/** Ends a run whose plan is not applied but stays readable (a preview, a discarded hold): keeps its creates, clears the stage. */
+export async function endUnapplied(db: Kysely<Database>, runId: string): Promise<void> {
+  await recordCreates(db, runId);
   await clearStage(db, runId);
 }
 

@@ -195,12 +195,22 @@ async function planEnrollmentCascade(db: Kysely<Database>, p: PlanInput): Promis
 
 // Updates, restores and delta deletes join the bulk deletes in roster_run_changes. Creates do not:
 // until applied they are the stage's create rows, then the records whose created_run_id is the run
-// (copying them was an eighth of a first import, for rows the live tables already say).
+// (copying them was an eighth of a first import, for rows the live tables already say). A run that
+// ends unapplied but stays readable (a preview, a discarded hold) copies them then: recordCreates.
 async function recordChanges(db: Kysely<Database>, p: PlanInput): Promise<void> {
+  await copyPlanRows(db, p.runId, ['update', 'restore', 'delete']);
+}
+
+/** Keeps a run's planned creates in roster_run_changes, for a plan that ends without being applied. */
+export async function recordCreates(db: Kysely<Database>, runId: string): Promise<void> {
+  await copyPlanRows(db, runId, ['create']);
+}
+
+async function copyPlanRows(db: Kysely<Database>, runId: string, actions: string[]): Promise<void> {
   for (const t of ENTITY_TABLES) {
     await sql`insert into roster_run_changes (run_id, entity, action, sourced_id, target_id, fields, reason)
       select run_id, ${t.entity}, action, sourced_id, target_id, '{}', coalesce(reason, '')
-      from ${sql.table(t.stage)} where run_id = ${p.runId} and action in ('update', 'restore', 'delete')`.execute(db);
+      from ${sql.table(t.stage)} where run_id = ${runId} and action in (${sql.join(actions)})`.execute(db);
   }
 }
 

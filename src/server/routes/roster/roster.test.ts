@@ -32,15 +32,17 @@ describeEachDialect('Upload Roster File API', (dialect) => {
   });
   after(() => t.close());
 
-  const upload = async (files: Record<string, string>, fields: Record<string, string> = {}) => {
+  // As the suite's customer's admin unless `as` names another customer and its signed-in admin.
+  type As = { client: TestClient; customerId: string };
+  const upload = async (files: Record<string, string>, fields: Record<string, string> = {}, as: As = { client: admin, customerId: customer.id }) => {
     const f = form(await zipBuffer(files), fields);
-    const res = await admin.request<RunView>('POST', `/api/customers/${customer.id}/roster/uploads`, f.body, f.headers);
+    const res = await as.client.request<RunView>('POST', `/api/customers/${as.customerId}/roster/uploads`, f.body, f.headers);
     assert.equal(res.status, 202, JSON.stringify(res.body));
     return res.body;
   };
-  const finished = (runId: string) =>
+  const finished = (runId: string, as: As = { client: admin, customerId: customer.id }) =>
     waitFor(async () => {
-      const res = await admin.get<RunView>(`/api/customers/${customer.id}/roster/runs/${runId}`);
+      const res = await as.client.get<RunView>(`/api/customers/${as.customerId}/roster/runs/${runId}`);
       return ['queued', 'running'].includes(res.body.status) ? null : res.body;
     }, `run ${runId} to finish`, 20_000);
 
@@ -93,6 +95,32 @@ describeEachDialect('Upload Roster File API', (dialect) => {
     assert.equal(after.body.total, 0);
     const again = await admin.post<{ error: { code: string } }>(`/api/customers/${customer.id}/roster/runs/${held.runId}/discard`);
     assert.deepEqual([again.status, again.body.error.code], [409, 'CONFLICT']);
+  });
+
+  it('lists the creates of a preview, and of a held run before and after it is discarded', async () => {
+    const other = await seedCustomer(t.ctx, { rostering: { suffix: `@other-${dialect}` } });
+    const as = { client: await t.client().login(other.adminEmail, other.adminPassword), customerId: other.id };
+    await t.ctx.db.kysely.updateTable('rostering_configs').set({ deletion_threshold_min: 1 }).where('customer_id', '=', other.id).execute();
+    assert.equal((await finished((await upload(district11(), {}, as)).runId, as)).status, 'succeeded');
+    const newcomer = district11({
+      'users.csv': table(HEADERS.users11, [
+        { sourcedId: 'u-t', enabledUser: 'true', orgSourcedIds: 'org-s', role: 'teacher', username: 'tpark', givenName: 'Ada', familyName: 'Park' },
+        { sourcedId: 'u-new', enabledUser: 'true', orgSourcedIds: 'org-s', role: 'student', username: 'newkid', givenName: 'Noa', familyName: 'Nuevo' },
+      ]),
+      'enrollments.csv': table(HEADERS.enrollments, [{ sourcedId: 'e-1', classSourcedId: 'cl-1', schoolSourcedId: 'org-s', userSourcedId: 'u-t', role: 'teacher' }]),
+    });
+    const creates = async (runId: string) => {
+      const res = await as.client.get<{ items: { sourcedId: string; targetId: string | null }[] }>(`/api/customers/${other.id}/roster/runs/${runId}/changes?entity=users&action=create`);
+      return res.body.items.map((c) => [c.sourcedId, c.targetId]);
+    };
+    const preview = await finished((await upload(newcomer, { dryRun: 'true' }, as)).runId, as);
+    assert.deepEqual(await creates(preview.runId), [['u-new', null]], 'a preview lists what it would create');
+    const held = await finished((await upload(newcomer, {}, as)).runId, as);
+    assert.equal(held.status, 'awaiting_approval');
+    assert.deepEqual(await creates(held.runId), [['u-new', null]], 'a held run lists what approving would create');
+    const discarded = await as.client.post<RunView>(`/api/customers/${other.id}/roster/runs/${held.runId}/discard`);
+    assert.equal(discarded.body.status, 'discarded');
+    assert.deepEqual(await creates(held.runId), [['u-new', null]], 'a discarded run still shows its plan');
   });
 
   it('applies a finished preview from its kept file, once it has been looked at', async () => {
