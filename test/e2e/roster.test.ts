@@ -130,7 +130,7 @@ describe('Upload Roster File in Chromium', { skip: browserSkipReason() ?? false 
     await visible(match.getByRole('link', { name: /bundle-/ }));
     await visible(page.getByRole('region', { name: 'Roles at schools' }).getByRole('cell', { name: 'Lincoln High' }));
     await visible(page.getByRole('region', { name: 'Change history' }).getByText('Created'));
-    await screenshot(page, 'roster-06-user', { fullPage: true });
+    await screenshot(page, 'roster-06-user', { fullPage: true, docsName: 'roster-user.png' });
     await page.getByRole('region', { name: 'Classes' }).getByRole('link', { name: 'Algebra P1' }).click();
     await visible(page.getByRole('heading', { name: /Algebra P1/, level: 1 }));
     await visible(page.getByRole('region', { name: 'Teachers (1)' }).getByRole('link', { name: 'Ada Park' }));
@@ -187,6 +187,6 @@ describe('Upload Roster File in Chromium', { skip: browserSkipReason() ?? false 
     await visible(page.getByRole('group', { name: /created, updated and deleted per sync/ }));
     assert.equal(await page.getByRole('table', { name: 'Roster runs, newest first' }).getByRole('row').count(), 4, 'header plus three runs');
     await visible(page.getByRole('table', { name: 'Roster runs, newest first' }).getByText('Preview ready'));
-    await screenshot(page, 'roster-11-history', { fullPage: true });
+    await screenshot(page, 'roster-11-history', { fullPage: true, docsName: 'roster-history.png' });
   });
 });
