@@ -1,5 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SqlBool } from 'kysely';
+import { containsPattern, matches } from '../accounts/user-repository.js';
 import type { Database } from '../db/schema.js';
+import { OUTCOME_STATUSES, type OutcomeStatus } from './outcome-view.js';
 
 /** A stored outcome binding. */
 export type OutcomeBinding = Database['lti_outcome_bindings'];
@@ -13,7 +15,18 @@ export interface OutcomeCallRow extends OutcomeCall {
   family_name: string;
   target_type: OutcomeBinding['target_type'];
   target_id: string;
+  /** The book's title or the collection's name; null once the row is gone (a purged title, a deleted collection). */
+  target_title: string | null;
   service_url: string;
+}
+
+/** Filters and paging for the admin's list of outcome calls. */
+export interface OutcomeCallQuery {
+  status?: OutcomeStatus;
+  /** Contains-match on the student's name or the target's title, case-insensitive. */
+  search?: string;
+  limit: number;
+  offset: number;
 }
 
 /** Basic Outcomes bindings and calls. Every query names the customer. */
@@ -116,23 +129,40 @@ export class OutcomeRepository {
     await this.db.updateTable('lti_outcome_calls').set(patch).where('customer_id', '=', customerId).where('id', '=', callId).execute();
   }
 
-  /** One page of the customer's outcome calls, newest first, with the total. */
-  async listCalls(customerId: string, limit: number, offset: number): Promise<{ items: OutcomeCallRow[]; total: number }> {
-    const base = this.db
+  /**
+   * One page of the customer's outcome calls, newest first, with the total and the calls per status.
+   * The counts follow the search but not the status filter, so they say what each status would show.
+   */
+  async listCalls(customerId: string, q: OutcomeCallQuery): Promise<{ items: OutcomeCallRow[]; total: number; counts: Record<OutcomeStatus, number> }> {
+    let searched = this.db
       .selectFrom('lti_outcome_calls as c')
       .innerJoin('lti_outcome_bindings as b', (j) => j.onRef('b.id', '=', 'c.binding_id').onRef('b.customer_id', '=', 'c.customer_id'))
       .innerJoin('users as u', (j) => j.onRef('u.id', '=', 'b.user_id').onRef('u.customer_id', '=', 'b.customer_id'))
+      // Soft-deleted titles keep their name here: the report was about them, and the admin still knows them by it.
+      .leftJoin('books as bk', (j) => j.onRef('bk.id', '=', 'b.target_id').on('b.target_type', '=', 'book').on('bk.customer_id', '=', customerId))
+      .leftJoin('collections as col', (j) => j.onRef('col.id', '=', 'b.target_id').on('b.target_type', '=', 'collection').on('col.customer_id', '=', customerId))
       .where('c.customer_id', '=', customerId);
-    const [items, total] = await Promise.all([
+    if (q.search) {
+      const pattern = containsPattern(q.search);
+      // The full name too, so "Ada Park" finds Ada Park, not only "Ada" or "Park".
+      const fullName = sql<SqlBool>`lower(${sql.ref('u.given_name')} || ' ' || ${sql.ref('u.family_name')}) like ${pattern} escape '\\'`;
+      searched = searched.where((eb) => eb.or([fullName, matches('bk.title', pattern), matches('col.name', pattern)]));
+    }
+    const base = q.status ? searched.where('c.status', '=', q.status) : searched;
+    const [items, total, byStatus] = await Promise.all([
       base
         .selectAll('c')
         .select(['b.user_id', 'u.given_name', 'u.family_name', 'b.target_type', 'b.target_id', 'b.service_url'])
+        .select((eb) => eb.fn.coalesce('bk.title', 'col.name').as('target_title'))
         .orderBy('c.id', 'desc')
-        .limit(limit)
-        .offset(offset)
+        .limit(q.limit)
+        .offset(q.offset)
         .execute(),
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      searched.select(['c.status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('c.status').execute(),
     ]);
-    return { items, total: Number(total.n) };
+    const counts = Object.fromEntries(OUTCOME_STATUSES.map((s) => [s, 0])) as Record<OutcomeStatus, number>;
+    for (const row of byStatus) counts[row.status] = Number(row.n);
+    return { items, total: Number(total.n), counts };
   }
 }

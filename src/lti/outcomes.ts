@@ -10,7 +10,8 @@ import type { JobContext, JobQueue } from '../jobs/job-queue.js';
 import { authorizationHeader, bodyHash, signRequest } from '../security/oauth1.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { nowIso } from '../time.js';
-import { OutcomeRepository, type OutcomeBinding, type OutcomeCallRow } from './outcome-repository.js';
+import { OutcomeRepository, type OutcomeBinding, type OutcomeCallQuery, type OutcomeCallRow } from './outcome-repository.js';
+import type { OutcomeCallView, OutcomeStatus } from './outcome-view.js';
 
 export const LTI_OUTCOME_JOB = 'lti.outcome';
 
@@ -87,12 +88,16 @@ export class LtiOutcomes {
     }
   }
 
-  /** One page of a customer's outcome calls, newest first (customer admins of that customer, platform admins). */
-  async list(actor: Actor, customerId: string, limit: number, offset: number): Promise<{ items: OutcomeCallView[]; total: number }> {
+  /**
+   * One page of a customer's outcome calls, newest first, optionally of one status and matching a
+   * search, with the calls per status (customer admins of that customer, platform admins).
+   */
+  async list(actor: Actor, customerId: string, q: OutcomeCallQuery): Promise<{ items: OutcomeCallView[]; total: number; counts: Record<OutcomeStatus, number> }> {
     assertCustomerAccess(actor, customerId);
     if (!(await new CustomerRepository(this.db).findStatus(customerId))) throw notFound('Customer');
-    const { items, total } = await new OutcomeRepository(this.db).listCalls(customerId, limit, offset);
-    return { items: items.map(presentCall), total };
+    const search = q.search?.trim();
+    const { items, total, counts } = await new OutcomeRepository(this.db).listCalls(customerId, { ...q, search: search || undefined });
+    return { items: items.map(presentCall), total, counts };
   }
 
   private async post(binding: OutcomeBinding, score: number, signal: AbortSignal): Promise<void> {
@@ -123,20 +128,6 @@ export class LtiOutcomes {
   }
 }
 
-/** An outcome call as the API shows it. */
-export interface OutcomeCallView {
-  id: string;
-  createdAt: string;
-  updatedAt: string;
-  user: { id: string; name: string };
-  target: { type: 'book' | 'collection'; id: string };
-  serviceHost: string;
-  score: number;
-  status: OutcomeCallRow['status'];
-  attempts: number;
-  lastError: string;
-}
-
 function presentCall(r: OutcomeCallRow): OutcomeCallView {
   let serviceHost = '';
   try {
@@ -150,6 +141,7 @@ function presentCall(r: OutcomeCallRow): OutcomeCallView {
     updatedAt: r.updated_at,
     user: { id: r.user_id, name: `${r.given_name} ${r.family_name}`.trim() },
     target: { type: r.target_type, id: r.target_id },
+    targetTitle: r.target_title,
     serviceHost,
     score: r.score,
     status: r.status,

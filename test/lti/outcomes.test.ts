@@ -5,10 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { after, before, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { operatorActor } from '../../src/accounts/policy.js';
+import { uuidv7 } from '../../src/db/uuid.js';
+import { errorCatalog } from '../../src/errors.js';
 import { EmbeddedJobQueue } from '../../src/jobs/embedded-queue.js';
+import { OutcomeRepository, type OutcomeCall } from '../../src/lti/outcome-repository.js';
 import { LtiOutcomes, parsePoxStatus, registerOutcomeJobs, replaceResultXml, worthReporting } from '../../src/lti/outcomes.js';
+import type { OutcomeCallView } from '../../src/lti/outcome-view.js';
 import { describeEachDialect } from '../helpers/app.js';
 import { startOutcomeService, type OutcomeAnswer, type OutcomeService } from '../helpers/lti.js';
 import { waitFor } from '../helpers/wait.js';
@@ -55,6 +59,11 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
     const rows = await calls();
     return rows.length >= n && rows.every((r) => r.status === 'succeeded' || r.status === 'failed' || r.status === 'superseded') ? rows : null;
   }, `${n} settled outcome calls`);
+  const signIn = async (login: string, password: string) => {
+    const res = await fetch(`${s.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password }) });
+    assert.equal(res.status, 200);
+    return res.headers.getSetCookie()[0]!.split(';')[0]!;
+  };
   const launchFor = async (target: Record<string, string>, resourceLinkId: string, sourcedId: string) => {
     const res = await postLaunch(s, signed(s, c, { user_id: 'lms-ada', lis_person_sourcedid: 'S-1001', resource_link_id: resourceLinkId, lis_outcome_service_url: lms.url, lis_result_sourcedid: sourcedId, ...target }));
     assert.equal(res.status, 303, res.body);
@@ -122,8 +131,7 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
   });
 
   it('lists the calls for the admin, newest first, behind the tenant wall', async () => {
-    const admin = await fetch(`${s.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'root@lectern.test', password: 'Root-password-1' }) });
-    const cookie = admin.headers.getSetCookie()[0]!.split(';')[0]!;
+    const cookie = await signIn('root@lectern.test', 'Root-password-1');
     const res = await fetch(`${s.url}/api/customers/${c.id}/lti/outcomes?pageSize=2`, { headers: { cookie } });
     assert.equal(res.status, 200);
     const page = (await res.json()) as { items: { score: number; status: string; attempts: number; lastError: string; user: { id: string }; target: { type: string }; serviceHost: string }[]; total: number; pageSize: number };
@@ -136,8 +144,7 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
     // Another customer's admin learns nothing, not even that the customer exists.
     const other = await ltiCustomer(s.ctx);
     const view = await s.ctx.customers.get(operatorActor, other.id);
-    const otherLogin = await fetch(`${s.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: view.administrator.email, password: 'Lincoln-admin-42' }) });
-    const otherCookie = otherLogin.headers.getSetCookie()[0]!.split(';')[0]!;
+    const otherCookie = await signIn(view.administrator.email, 'Lincoln-admin-42');
     const walled = await fetch(`${s.url}/api/customers/${c.id}/lti/outcomes`, { headers: { cookie: otherCookie } });
     assert.equal(walled.status, 404);
   });
@@ -157,6 +164,119 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
     assert.equal(saved.status, 200, await saved.text());
     await settled(7);
     assert.deepEqual(lms.received, [{ sourcedId: 'course1:ulysses:ada', score: '0.4000', problem: '' }]);
+  });
+
+  describe('the admin list: status filter, search, titles and counts', () => {
+    type ListPage = { items: OutcomeCallView[]; total: number; counts: Record<OutcomeCall['status'], number> };
+    let cookie: string;
+    let other: Awaited<ReturnType<typeof ltiCustomer>>;
+    let otherCookie: string;
+    let otherBook: string;
+    const list = async (query: string, as = cookie, customerId = c.id) => {
+      const res = await fetch(`${s.url}/api/customers/${customerId}/lti/outcomes?${query}`, { headers: { cookie: as } });
+      assert.equal(res.status, 200, await res.clone().text());
+      return (await res.json()) as ListPage;
+    };
+
+    /** Stores a binding and one call in `status` straight through the repository, as the job engine would leave it. */
+    const seedCall = async (customerId: string, userId: string, target: { type: 'book' | 'collection'; id: string }, link: string, call: Pick<OutcomeCall, 'status' | 'score' | 'attempts' | 'last_error'>) => {
+      const repo = new OutcomeRepository(s.ctx.db.kysely);
+      const now = new Date().toISOString();
+      await repo.saveBinding({ id: crypto.randomUUID(), customer_id: customerId, user_id: userId, consumer_guid: 'lms', resource_link_id: link, target_type: target.type, target_id: target.id, service_url: lms.url, result_sourcedid: `${link}:src`, consumer_key: 'k', reported_score: call.score, created_at: now, updated_at: now });
+      const binding = await s.ctx.db.kysely.selectFrom('lti_outcome_bindings').select('id').where('customer_id', '=', customerId).where('user_id', '=', userId).where('resource_link_id', '=', link).executeTakeFirstOrThrow();
+      await repo.insertCall({ id: uuidv7(), customer_id: customerId, binding_id: binding.id, created_at: now, updated_at: now, ...call });
+    };
+    const userId = async (customerId: string, sourcedId: string) => (await s.ctx.db.kysely.selectFrom('users').select('id').where('customer_id', '=', customerId).where('sourced_id', '=', sourcedId).executeTakeFirstOrThrow()).id;
+
+    before(async () => {
+      cookie = await signIn('root@lectern.test', 'Root-password-1');
+      // Another customer with a Grace Hopper (logins are platform-wide, so other names) and an "Emma" of its own, and one failed call.
+      other = await ltiCustomer(s.ctx);
+      await importRoster(s.ctx, other.id, schoolRoster([userRow('stu-grace', { username: 'ghopper', identifier: 'S-9001', givenName: 'Grace', familyName: 'Hopper' })]));
+      otherBook = crypto.randomUUID();
+      const now = new Date().toISOString();
+      await s.ctx.db.kysely.insertInto('books').values({ id: otherBook, customer_id: other.id, title: 'Emma', author: 'A', format: 'pdf', file_key: otherBook, size_bytes: 1, sha256: '', cover_key: null, cover_type: null, created_by: null, created_at: now, updated_at: now, deleted_at: null }).execute();
+      await seedCall(other.id, await userId(other.id, 'stu-grace'), { type: 'book', id: otherBook }, 'other-emma', { status: 'failed', score: 0.3, attempts: 5, last_error: 'theirs' });
+      otherCookie = await signIn((await s.ctx.customers.get(operatorActor, other.id)).administrator.email, 'Lincoln-admin-42');
+
+      // This customer's Grace Hopper, with calls in the states the rounds above did not leave.
+      await importRoster(s.ctx, c.id, schoolRoster([userRow('stu-ada', { username: 'ada', identifier: 'S-1001' }), userRow('stu-grace', { username: 'grace', identifier: 'S-1002', givenName: 'Grace', familyName: 'Hopper' })]));
+      const grace = await userId(c.id, 'stu-grace');
+      await seedCall(c.id, grace, { type: 'book', id: books['Emma']! }, 'g-emma', { status: 'retrying', score: 0.4, attempts: 2, last_error: 'LMS answered failure: Grade book locked (HTTP 200)' });
+      await seedCall(c.id, grace, { type: 'collection', id: crypto.randomUUID() }, 'g-gone', { status: 'queued', score: 0.3, attempts: 0, last_error: '' });
+      await seedCall(c.id, grace, { type: 'book', id: books['Moby-Dick']! }, 'g-moby', { status: 'superseded', score: 0.2, attempts: 0, last_error: '' });
+      // A binding naming the other customer's book: its title stays behind that customer's wall.
+      await seedCall(c.id, grace, { type: 'book', id: otherBook }, 'g-foreign', { status: 'queued', score: 0.1, attempts: 0, last_error: '' });
+    });
+
+    it('counts the calls per status and names each target, null when it is gone or not this customer\'s', async () => {
+      const all = await list('pageSize=100');
+      assert.equal(all.total, 11);
+      assert.deepEqual(all.counts, { queued: 2, succeeded: 6, retrying: 1, failed: 1, superseded: 1 });
+      const byLink = (title: string | null) => all.items.filter((i) => i.targetTitle === title).length;
+      assert.deepEqual([byLink('Moby-Dick'), byLink('Emma'), byLink('Summer'), byLink('Ulysses'), byLink(null)], [4, 3, 1, 1, 2]);
+      const [foreign, gone] = all.items.filter((i) => i.targetTitle === null);
+      assert.deepEqual([foreign!.target, gone!.target.type], [{ type: 'book', id: otherBook }, 'collection']);
+      // The fields the list had before are all still there.
+      assert.deepEqual(Object.keys(all.items[0]!).sort(), ['attempts', 'createdAt', 'id', 'lastError', 'score', 'serviceHost', 'status', 'target', 'targetTitle', 'updatedAt', 'user'].sort());
+    });
+
+    it('keeps one status with the counts unchanged, and pages within it', async () => {
+      const failed = await list('status=failed');
+      assert.deepEqual(failed.items.map((i) => [i.status, i.score, i.targetTitle]), [['failed', 0.7, 'Emma']]);
+      assert.equal(failed.total, 1);
+      assert.deepEqual(failed.counts, { queued: 2, succeeded: 6, retrying: 1, failed: 1, superseded: 1 });
+      const succeeded = await list('status=succeeded&pageSize=4&page=2');
+      assert.equal(succeeded.total, 6);
+      assert.deepEqual(succeeded.items.map((i) => i.status), ['succeeded', 'succeeded']);
+      const retrying = await list('status=retrying');
+      assert.deepEqual(retrying.items.map((i) => [i.user.name, i.attempts, i.lastError]), [['Grace Hopper', 2, 'LMS answered failure: Grade book locked (HTTP 200)']]);
+    });
+
+    it("searches the student's name and the title, case-insensitive and trimmed, with counts that follow the search", async () => {
+      const hopper = await list(`search=${encodeURIComponent('  hOPPER ')}`);
+      assert.equal(hopper.total, 4);
+      assert.ok(hopper.items.every((i) => i.user.name === 'Grace Hopper'));
+      assert.deepEqual(hopper.counts, { queued: 2, succeeded: 0, retrying: 1, failed: 0, superseded: 1 });
+      assert.equal((await list(`search=${encodeURIComponent('grace hop')}`)).total, 4, 'the full name matches');
+      const emma = await list('search=EMMA');
+      assert.deepEqual(emma.items.map((i) => [i.user.name, i.status, i.targetTitle]), [
+        ['Grace Hopper', 'retrying', 'Emma'],
+        ['Given Family stu-ada', 'failed', 'Emma'],
+        ['Given Family stu-ada', 'succeeded', 'Emma'],
+      ]);
+      assert.deepEqual((await list('search=summ')).items.map((i) => [i.target.type, i.targetTitle]), [['collection', 'Summer']]);
+      assert.deepEqual((await list('search=emma&status=retrying')).items.map((i) => i.user.name), ['Grace Hopper']);
+      assert.equal((await list(`search=${encodeURIComponent('%')}`)).total, 0, 'a % is taken literally');
+      assert.equal((await list('search=%20%20')).total, 11, 'a blank search is no search');
+    });
+
+    it('answers a bad status or an overlong search with a field-level 400', async () => {
+      const bad = await fetch(`${s.url}/api/customers/${c.id}/lti/outcomes?status=sent`, { headers: { cookie } });
+      assert.equal(bad.status, 400);
+      assert.deepEqual(await bad.json(), {
+        error: { code: 'VALIDATION_FAILED', message: errorCatalog.VALIDATION_FAILED.message, fields: [{ field: 'query.status', message: 'Must be one of: queued, succeeded, retrying, failed, superseded.', code: 'enum' }] },
+      });
+      const long = await fetch(`${s.url}/api/customers/${c.id}/lti/outcomes?search=${'x'.repeat(101)}`, { headers: { cookie } });
+      assert.equal(long.status, 400);
+      const body = (await long.json()) as { error: { code: string; fields: { field: string }[] } };
+      assert.deepEqual([body.error.code, body.error.fields.map((f) => f.field)], ['VALIDATION_FAILED', ['query.search']]);
+    });
+
+    it("never shows another customer's calls, whatever the filter or search", async () => {
+      const theirs = await list('pageSize=100', otherCookie, other.id);
+      assert.deepEqual([theirs.total, theirs.items[0]!.lastError, theirs.items[0]!.targetTitle], [1, 'theirs', 'Emma']);
+      assert.deepEqual(theirs.counts, { queued: 0, succeeded: 0, retrying: 0, failed: 1, superseded: 0 });
+      const theirIds = new Set(theirs.items.map((i) => i.id));
+      for (const query of ['pageSize=100', 'status=failed', 'search=grace', 'search=emma&status=failed']) {
+        const ours = await list(query);
+        assert.ok(ours.items.every((i) => !theirIds.has(i.id)), query);
+      }
+      for (const query of ['', '?status=failed', '?search=grace']) {
+        const walled = await fetch(`${s.url}/api/customers/${c.id}/lti/outcomes${query}`, { headers: { cookie: otherCookie } });
+        assert.equal(walled.status, 404, query);
+      }
+    });
   });
 });
 

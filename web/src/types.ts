@@ -4,6 +4,7 @@
  */
 import type { CustomerViewT } from '../../src/customers/customer-schema.js';
 import type { ClassView, UserView } from '../../src/directory/views.js';
+import type { OutcomeCallView, OutcomeStatus } from '../../src/lti/outcome-view.js';
 import type { RunView } from '../../src/rostering/runs/run-view.js';
 import type { EntityCounts as EntityCountsT } from '../../src/rostering/sync/counts.js';
 import type { EntityType as EntityTypeT } from '../../src/rostering/sync/snapshot.js';
@@ -180,4 +181,13 @@ export interface ClassDetail extends DirectoryClass {
   students: ClassMember[];
   others: ClassMember[];
   history: HistoryEntry[];
+}
+
+/** One LTI Basic Outcomes call (a grade report to the LMS), as GET /api/customers/:id/lti/outcomes lists it. */
+export type OutcomeCall = OutcomeCallView;
+export type { OutcomeStatus };
+
+/** A page of outcome calls with the calls per status (following the search, not the status filter). */
+export interface OutcomeCallPage extends Page<OutcomeCall> {
+  counts: Record<OutcomeStatus, number>;
 }

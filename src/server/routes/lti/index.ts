@@ -5,6 +5,7 @@ import { SESSION_TTL_MS } from '../../../accounts/account-service.js';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { LaunchError, returnUrlWithError } from '../../../lti/launch-verifier.js';
+import { OUTCOME_STATUSES } from '../../../lti/outcome-view.js';
 import type { Pair } from '../../../security/oauth1.js';
 import { requireUser, setSessionCookie } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
@@ -22,17 +23,29 @@ const FRAMED_DESTINATIONS = new Set(['iframe', 'frame', 'embed', 'object']);
 // script, only text and (for a framed launch) a button that opens Lectern in a new window.
 const LTI_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors *";
 
+// A bad value answers a field error that lists the allowed ones.
+const OutcomeStatus = Type.Enum(OUTCOME_STATUSES);
+
 const OutcomeCall = Type.Object({
   id: Type.String(),
   createdAt: Type.String(),
   updatedAt: Type.String(),
   user: Type.Object({ id: Type.String(), name: Type.String() }),
   target: Type.Object({ type: Type.Enum(['book', 'collection']), id: Type.String() }),
+  targetTitle: Type.Union([Type.String(), Type.Null()], { description: "The title's or collection's name; null once it no longer exists" }),
   serviceHost: Type.String(),
   score: Type.Number(),
-  status: Type.Enum(['queued', 'succeeded', 'retrying', 'failed', 'superseded']),
+  status: OutcomeStatus,
   attempts: Type.Integer(),
   lastError: Type.String(),
+});
+
+const OutcomeCallPage = Type.Object({
+  ...Page(OutcomeCall).properties,
+  counts: Type.Object(
+    Object.fromEntries(OUTCOME_STATUSES.map((s) => [s, Type.Integer()])),
+    { description: 'Calls per status matching the search, whatever the status filter' },
+  ),
 });
 
 /** LTI 1.1: the launch (`POST /lti/launch`), the iframe hand-over, and the admin's list of outcome calls. */
@@ -45,16 +58,21 @@ export async function ltiRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ['lti'],
         summary: 'Basic Outcomes calls of the customer (grade reports to the LMS), newest first',
+        description: '`status` keeps one status; `search` matches the student\'s name or the title (case-insensitive). `counts` has every status.',
         params: Type.Object({ id: Type.String() }),
-        querystring: Type.Object({ page: PageQuery.page, pageSize: PageQuery.pageSize }, { additionalProperties: false }),
-        response: { 200: Page(OutcomeCall), ...errorResponses },
+        querystring: Type.Object(
+          { page: PageQuery.page, pageSize: PageQuery.pageSize, status: Type.Optional(OutcomeStatus), search: Type.Optional(Type.String({ maxLength: 100 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: OutcomeCallPage, ...errorResponses },
       },
     },
     async (request) => {
       const { actor } = requireUser(request);
       const p = paging(request.query);
-      const { items, total } = await ctx.lti.outcomes.list(actor, request.params.id, p.limit, p.offset);
-      return { items, total, page: p.page, pageSize: p.pageSize };
+      const { status, search } = request.query;
+      const { items, total, counts } = await ctx.lti.outcomes.list(actor, request.params.id, { status, search, limit: p.limit, offset: p.offset });
+      return { items, total, page: p.page, pageSize: p.pageSize, counts };
     },
   );
 }

@@ -1,0 +1,27 @@
+/*
+ * The shape of an LTI Basic Outcomes call as the API answers it: shared by the service, the route's
+ * schema and the console's types, so the three cannot drift apart.
+ */
+
+/** Every status a call can have: waiting, accepted by the LMS, being retried, given up, replaced by a newer score. */
+export const OUTCOME_STATUSES = ['queued', 'succeeded', 'retrying', 'failed', 'superseded'] as const;
+
+/** The status of an outcome call. */
+export type OutcomeStatus = (typeof OUTCOME_STATUSES)[number];
+
+/** An outcome call as the API shows it. */
+export interface OutcomeCallView {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  user: { id: string; name: string };
+  target: { type: 'book' | 'collection'; id: string };
+  /** The title's or collection's name, null when it no longer exists. */
+  targetTitle: string | null;
+  serviceHost: string;
+  /** 0.0–1.0 */
+  score: number;
+  status: OutcomeStatus;
+  attempts: number;
+  lastError: string;
+}
