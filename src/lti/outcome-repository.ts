@@ -149,7 +149,7 @@ export class OutcomeRepository {
       searched = searched.where((eb) => eb.or([fullName, matches('bk.title', pattern), matches('col.name', pattern)]));
     }
     const base = q.status ? searched.where('c.status', '=', q.status) : searched;
-    const [items, total, byStatus] = await Promise.all([
+    const [items, byStatus] = await Promise.all([
       base
         .selectAll('c')
         .select(['b.user_id', 'u.given_name', 'u.family_name', 'b.target_type', 'b.target_id', 'b.service_url'])
@@ -158,11 +158,12 @@ export class OutcomeRepository {
         .limit(q.limit)
         .offset(q.offset)
         .execute(),
-      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
       searched.select(['c.status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('c.status').execute(),
     ]);
     const counts = Object.fromEntries(OUTCOME_STATUSES.map((s) => [s, 0])) as Record<OutcomeStatus, number>;
     for (const row of byStatus) counts[row.status] = Number(row.n);
-    return { items, total: Number(total.n), counts };
+    // The total is one of the counts (or their sum): no second count over the same rows.
+    const total = q.status ? counts[q.status] : Object.values(counts).reduce((a, b) => a + b, 0);
+    return { items, total, counts };
   }
 }

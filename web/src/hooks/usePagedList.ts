@@ -20,9 +20,9 @@ export interface PagedListOptions {
  * Loads one page of a list endpoint whenever the query changes, waiting briefly after typing so
  * a search does not fire on every key. Older answers that arrive late are ignored.
  */
-export function usePagedList<T>(path: string, pageSize: number, opts: PagedListOptions = {}) {
+export function usePagedList<T, P extends Page<T> = Page<T>>(path: string, pageSize: number, opts: PagedListOptions = {}) {
   const [query, setQuery] = useState<ListQuery>({ search: '', page: 1, filters: opts.initialFilters ?? {} });
-  const [data, setData] = useState<Page<T> | null>(null);
+  const [data, setData] = useState<P | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [reloads, setReloads] = useState(0);
@@ -37,7 +37,7 @@ export function usePagedList<T>(path: string, pageSize: number, opts: PagedListO
           .get<unknown>(path, { ...query.filters, search: query.search.trim(), page: query.page, pageSize })
           .then((answer) => {
             if (!current) return;
-            setData(answer as Page<T>);
+            setData(answer as P);
             setError(null);
           })
           .catch((err: unknown) => current && setError(messageOf(err)))

@@ -37,9 +37,9 @@ function OutcomeStatusBadge({ status }: { status: OutcomeStatus }) {
 export function OutcomesPage({ customerId }: { customerId: string }) {
   const customer = useCustomer(customerId);
   const crumbs = useCustomerCrumbs(customerId, customer);
-  const list = usePagedList<OutcomeCall>(`/api/customers/${encodeURIComponent(customerId)}/lti/outcomes`, PAGE_SIZE, { initialFilters: { status: '' } });
   // This endpoint's pages also carry the calls per status.
-  const page = list.data as OutcomeCallPage | null;
+  const list = usePagedList<OutcomeCall, OutcomeCallPage>(`/api/customers/${encodeURIComponent(customerId)}/lti/outcomes`, PAGE_SIZE, { initialFilters: { status: '' } });
+  const page = list.data;
   useTitle('Grade reports');
   const status = list.query.filters.status ?? '';
   const counts = page?.counts;
