@@ -12,11 +12,15 @@ declare module 'fastify' {
     /** The signed-in user and how they signed in, or null. */
     auth: Authenticated | null;
   }
+  interface FastifyContextConfig {
+    /** The route stays open to a user who must still change a password someone else set. */
+    allowBeforePasswordChange?: boolean;
+    /** The route authenticates each request itself (an LTI signature or ticket): no session, CSRF or Origin check. */
+    signedRequest?: boolean;
+  }
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-// What a user with a one-time password may still do: see who they are, change it, or leave.
-const ALLOWED_BEFORE_PASSWORD_CHANGE = new Set(['/api/auth/session', '/api/auth/password', '/api/auth/logout']);
 
 /** The session cookie's name: `__Host-` binds it to this exact origin when served over HTTPS. */
 export function sessionCookieName(secure: boolean): string {
@@ -33,28 +37,45 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
   const allowedOrigin = new URL(ctx.config.publicUrl).origin;
   app.decorateRequest('auth', null);
 
+  // onRequest runs after routing: every rule below reads the route that matched (its registered
+  // path and config), never the raw URL, so no spelling of a path (%61pi, //api, ;x) can pick a
+  // different rule than the handler that will answer it.
   app.addHook('onRequest', async (request) => {
+    const route = request.routeOptions;
     // LTI launches are signed cross-site form posts that start their own session: an LMS-side
     // session cookie or Authorization header is neither needed nor a reason to refuse (CSRF).
-    if (request.url.startsWith('/lti/')) return;
+    if (route.config.signedRequest) return;
     const header = request.headers.authorization;
     if (header) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);
       if (!match?.[1]) throw new AppError('AUTH_REQUIRED', 'Use "Authorization: Bearer <token>".');
       request.auth = await ctx.accounts.resolveBearer(match[1]);
       if (!request.auth) throw new AppError('AUTH_REQUIRED', 'The API token is not valid, expired or revoked.');
-      return;
+    } else {
+      const cookie = request.cookies[cookieName];
+      if (cookie) request.auth = await ctx.accounts.resolveSession(cookie);
+      if (UNSAFE.has(request.method)) assertSameOrigin(request, allowedOrigin);
+      if (request.auth?.csrfToken && UNSAFE.has(request.method)) {
+        const sent = request.headers['x-csrf-token'];
+        if (typeof sent !== 'string' || !safeEqual(sent, request.auth.csrfToken)) throw new AppError('CSRF_FAILED');
+      }
     }
-    const cookie = request.cookies[cookieName];
-    if (cookie) request.auth = await ctx.accounts.resolveSession(cookie);
-    if (UNSAFE.has(request.method) && request.url.startsWith('/api/')) assertSameOrigin(request, allowedOrigin);
-    if (request.auth?.csrfToken && UNSAFE.has(request.method)) {
-      const sent = request.headers['x-csrf-token'];
-      if (typeof sent !== 'string' || !safeEqual(sent, request.auth.csrfToken)) throw new AppError('CSRF_FAILED');
-    }
-    if (request.auth?.user.must_change_password && request.url.startsWith('/api/') && !ALLOWED_BEFORE_PASSWORD_CHANGE.has(request.url.split('?')[0] ?? '')) {
+    // A password someone else chose (or a one-time one) closes the API, by cookie and by token alike,
+    // until its owner picks their own; the console's page shell stays reachable to ask for it.
+    if (request.auth?.user.must_change_password && route.url?.startsWith('/api/') && !route.config.allowBeforePasswordChange) {
       throw new AppError('PASSWORD_CHANGE_REQUIRED');
     }
+  });
+}
+
+/**
+ * Marks every route of a scope as one that authenticates its requests itself (an LTI signature or
+ * launch ticket), so the session, CSRF and Origin checks leave it alone. Call it in that scope
+ * before its routes are declared.
+ */
+export function authenticatesItself(scope: FastifyInstance): void {
+  scope.addHook('onRoute', (route) => {
+    route.config = { ...route.config, signedRequest: true };
   });
 }
 

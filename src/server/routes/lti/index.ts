@@ -7,7 +7,7 @@ import { AppError } from '../../../errors.js';
 import { LaunchError, returnUrlWithError } from '../../../lti/launch-verifier.js';
 import { OUTCOME_STATUSES } from '../../../lti/outcome-view.js';
 import type { Pair } from '../../../security/oauth1.js';
-import { requireUser, setSessionCookie } from '../../plugins/auth.js';
+import { authenticatesItself, requireUser, setSessionCookie } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
 import { Page, PageQuery, errorResponses, paging } from '../schemas.js';
 
@@ -80,6 +80,7 @@ export async function ltiRoutes(app: App, ctx: AppContext): Promise<void> {
 // Its own scope: the form parser keeps the raw body (pairs, duplicates and order intact) and errors
 // are pages for a person, not JSON.
 async function launchRoutes(app: App, ctx: AppContext): Promise<void> {
+  authenticatesItself(app);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_request, body, done) => done(null, body));
   await app.register(rateLimit, { global: false });
   const rateLimited = rateLimitConfig();
