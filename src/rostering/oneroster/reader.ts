@@ -14,7 +14,7 @@ import { readManifest, type Manifest } from './manifest.js';
 import type { RosterRecord } from './records.js';
 import { planHeader, RowReader, type FileContext } from './rows.js';
 import { ENTITY_FILES, FILES_SINCE_1_2, IGNORED_FILES, type EntityFile, type FileMode, type Version } from './spec.js';
-import { BundleZip, DEFAULT_ZIP_LIMITS, type ZipEntryInfo, type ZipLimits } from './zip.js';
+import { BundleZip, DEFAULT_ZIP_LIMITS, type RandomAccessZip, type ZipEntryInfo, type ZipLimits } from './zip.js';
 
 /** Every limit of the reader. */
 export interface ReaderLimits extends ZipLimits {
@@ -78,8 +78,8 @@ export interface BundleReport {
   infos: number;
 }
 
-/** Reads, validates and streams the bundle at `path`; resolves with its report. */
-export async function readBundle(path: string, options: ReadOptions = {}): Promise<BundleReport> {
+/** Reads, validates and streams the bundle at `path` (or behind a random-access reader); resolves with its report. */
+export async function readBundle(path: string | RandomAccessZip, options: ReadOptions = {}): Promise<BundleReport> {
   const issues = new IssueCollector(options.maxIssueExamples ?? 1000, options.onIssue);
   const limits: ReaderLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const run = new BundleRun(issues, limits, options);
@@ -105,7 +105,7 @@ class BundleRun {
     private readonly options: ReadOptions,
   ) {}
 
-  async read(path: string): Promise<void> {
+  async read(path: string | RandomAccessZip): Promise<void> {
     const zip = await BundleZip.open(path, this.limits, this.issues);
     if (!zip) return;
     try {

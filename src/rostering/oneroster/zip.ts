@@ -33,6 +33,13 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   ratioFloorBytes: 1024 ** 2,
 };
 
+/** A zip read through a yauzl RandomAccessReader instead of a plain file (a sealed bundle, decrypted as it is read). */
+export interface RandomAccessZip {
+  reader: yauzl.RandomAccessReader;
+  /** Bytes of the zip as the reader presents them. */
+  size: number;
+}
+
 /** A file entry that passed the checks. */
 export interface ZipEntryInfo {
   /** The name as stored, `/`-separated. */
@@ -59,14 +66,16 @@ export class BundleZip {
   ) {}
 
   /**
-   * Opens `path` and vets its central directory, reporting every problem to `issues`. Returns null
-   * when the zip is unreadable or hostile (the issues say why); nothing has been inflated then.
+   * Opens `path` (a file, or a random-access reader) and vets its central directory, reporting every
+   * problem to `issues`. Returns null when the zip is unreadable or hostile (the issues say why);
+   * nothing has been inflated then.
    */
-  static async open(path: string, limits: ZipLimits, issues: IssueCollector): Promise<BundleZip | null> {
+  static async open(path: string | RandomAccessZip, limits: ZipLimits, issues: IssueCollector): Promise<BundleZip | null> {
     let zip: yauzl.ZipFile;
     try {
       // Names are decoded and checked here rather than by yauzl, which would stop at the first bad one.
-      zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true });
+      const options = { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true };
+      zip = typeof path === 'string' ? await yauzl.openPromise(path, options) : await yauzl.fromRandomAccessReaderPromise(path.reader, path.size, options);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') issues.add('zip.not_found', `Cannot open ${path}: ${code === 'ENOENT' ? 'no such file' : code}.`);
