@@ -49,6 +49,12 @@ export function loginFor(username: string, suffix: string): string {
 
 const ADMIN_ROLES = new Set(['administrator', 'siteAdministrator', 'districtAdministrator', 'principal', 'systemAdministrator']);
 
+/**
+ * The roles a roster gives (lecternRole's values). A sync may change, re-password or delete only an
+ * account that a roster created and that still holds one of them: never an account an admin promoted.
+ */
+export const ROSTER_ROLES: readonly Role[] = ['institute_admin', 'teacher', 'student', 'reader'];
+
 /** Lectern's role for a OneRoster role: administrators run the customer's console, teachers and students read, others read only. */
 export function lecternRole(rosterRole: string): Role {
   if (ADMIN_ROLES.has(rosterRole)) return 'institute_admin';

@@ -1,8 +1,8 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect } from '../../db/connection.js';
 import type { Database } from '../../db/schema.js';
 import { ENTITY_TABLES, type EntityTable } from './entities.js';
-import type { MatchWith } from './matching.js';
+import { ROSTER_ROLES, type MatchWith } from './matching.js';
 import type { EntityCounts } from './counts.js';
 import type { EntityType, FileMode } from './snapshot.js';
 import { col, joined, same } from './sql.js';
@@ -60,14 +60,14 @@ export async function planRun(db: Kysely<Database>, p: PlanInput): Promise<PlanR
   for (const t of ENTITY_TABLES) {
     counts[t.entity] = await countPlan(db, p, t);
     // The threshold's base is what a sync may delete: for users, the accounts the roster created.
-    const rosterOnly = t.entity === 'users' ? sql` and source = 'roster'` : sql``;
+    const rosterOnly = t.entity === 'users' ? sql` and ${rosterOwned('users', p.customerId)}` : sql``;
     const live = await sql<{ n: number }>`select count(*) as n from ${sql.table(t.live)} where customer_id = ${p.customerId} and status = 'active'${rosterOnly}`.execute(db);
     liveCounts[t.entity] = Number(live.rows[0]?.n ?? 0);
   }
   return { counts, liveCounts, issues };
 }
 
-// Users first: link each incoming user to an account (by sourcedId, else by the Match with rule).
+// Users first: link each incoming user to the account the roster created for its sourcedId.
 async function planUserMatching(db: Kysely<Database>, p: PlanInput, issues: PlanIssue[]): Promise<void> {
   const run = p.runId;
   await deriveRolesFromRoleRows(db, run);
@@ -75,26 +75,24 @@ async function planUserMatching(db: Kysely<Database>, p: PlanInput, issues: Plan
   // Once linked, always by sourcedId: renames never break the link.
   await sql`update stage_users set target_id = u.id, match_rule = 'sourcedId'
     from users u where u.customer_id = ${p.customerId} and u.sourced_id = stage_users.sourced_id and stage_users.run_id = ${run} and stage_users.action is null`.execute(db);
+  // An account linked by an earlier rule, or promoted by an admin since, is no longer the roster's to change.
+  await refuseProtected(db, p, issues, 'sourcedId', sql`exists (select 1 from users u where u.id = stage_users.target_id and not ${rosterOwned('u', p.customerId)})`);
 
   if (p.matchWith !== 'sourcedId') {
+    // The rule adopts nobody: an account with the row's value that the roster does not own (an admin,
+    // a manual or LTI-only user) would hand its sign-in to whoever wrote the file. Logins are one
+    // platform-wide namespace, so username looks everywhere; identifier and email look in the customer
+    // and at the platform's own admins, never into another customer (that would reveal its people).
     const liveKey = { identifier: 'identifier', username: 'login', email: 'email' }[p.matchWith];
-    const candidate = sql`from users u where u.customer_id = ${p.customerId} and u.sourced_id is null and u.status != 'deleted' and ${sql.ref(`u.${liveKey}`)} = stage_users.match_key`;
-    await sql`update stage_users set candidates = (select count(*) ${candidate})
-      where run_id = ${run} and action is null and target_id is null and match_key != ''`.execute(db);
-    await sql`update stage_users set target_id = (select u.id ${candidate}), match_rule = ${p.matchWith}
-      where run_id = ${run} and action is null and target_id is null and candidates = 1`.execute(db);
-    const ambiguous = await sql<{ line: number; sourced_id: string; match_key: string; candidates: number }>`
-      select line, sourced_id, match_key, candidates from stage_users where run_id = ${run} and action is null and candidates > 1`.execute(db);
-    for (const r of ambiguous.rows) {
-      issues.push({
-        entity: 'users',
-        line: r.line,
-        sourcedId: r.sourced_id,
-        code: 'user.ambiguous_match',
-        message: `${r.candidates} accounts have ${p.matchWith} "${r.match_key}"; nobody was changed. Make the value unique or link the account by hand.`,
-      });
-    }
-    await sql`update stage_users set action = 'skip', reason = 'ambiguous match' where run_id = ${run} and action is null and candidates > 1`.execute(db);
+    const scope = p.matchWith === 'username' ? sql`` : sql` and (u.customer_id = ${p.customerId} or u.customer_id is null)`;
+    await refuseProtected(
+      db,
+      p,
+      issues,
+      p.matchWith,
+      sql`stage_users.target_id is null and stage_users.match_key != '' and exists (select 1 from users u
+        where ${sql.ref(`u.${liveKey}`)} = stage_users.match_key and u.status != 'deleted'${scope} and not ${rosterOwned('u', p.customerId)})`,
+    );
   }
 
   // Two incoming rows may not claim one account.
@@ -107,15 +105,42 @@ async function planUserMatching(db: Kysely<Database>, p: PlanInput, issues: Plan
   await sql`update stage_users set action = 'skip', reason = 'duplicate match' where run_id = ${run} and action is null and target_id is not null
       and exists (select 1 from stage_users o where o.run_id = ${run} and o.target_id = stage_users.target_id and o.line < stage_users.line and o.action is null)`.execute(db);
 
-  // Login names are platform-wide: a roster user's login may not belong to anyone else.
+  // Login names are platform-wide: a roster user's login may not belong to anyone else. The message
+  // names no value: a child's username is often their password too.
   const loginTaken = sql`exists (select 1 from users u where u.login = stage_users.login and (stage_users.target_id is null or u.id != stage_users.target_id))
       or exists (select 1 from stage_users o where o.run_id = ${run} and o.login = stage_users.login and o.line < stage_users.line and o.row_status != 'error')`;
-  const clashes = await sql<{ line: number; sourced_id: string; login: string }>`
-    select line, sourced_id, login from stage_users where run_id = ${run} and action is null and row_status = 'active' and (${loginTaken})`.execute(db);
+  const clashes = await sql<{ line: number; sourced_id: string }>`
+    select line, sourced_id from stage_users where run_id = ${run} and action is null and row_status = 'active' and (${loginTaken})`.execute(db);
   for (const r of clashes.rows) {
-    issues.push({ entity: 'users', line: r.line, sourcedId: r.sourced_id, code: 'user.login_taken', message: `The login name "${r.login}" already belongs to another account.` });
+    issues.push({ entity: 'users', line: r.line, sourcedId: r.sourced_id, code: 'user.login_taken', message: 'The login name (username plus the Suffix) already belongs to another account.' });
   }
   await sql`update stage_users set action = 'skip', reason = 'login taken' where run_id = ${run} and action is null and row_status = 'active' and (${loginTaken})`.execute(db);
+}
+
+/**
+ * An account this customer's roster owns: one a roster created, of this customer, still holding a
+ * roster role. Everything else is protected from a sync: never matched, changed, re-passworded or
+ * deleted by one.
+ */
+function rosterOwned(alias: string, customerId: string): RawBuilder<boolean> {
+  const c = (column: string) => sql.ref(`${alias}.${column}`);
+  return sql<boolean>`(${c('customer_id')} = ${customerId} and ${c('source')} = 'roster' and ${c('role')} in (${sql.join([...ROSTER_ROLES])}))`;
+}
+
+// Skips the unplanned user rows meeting `condition` (a reference to a protected account) as row errors.
+async function refuseProtected(db: Kysely<Database>, p: PlanInput, issues: PlanIssue[], rule: string, condition: RawBuilder<unknown>): Promise<void> {
+  const where = sql`run_id = ${p.runId} and action is null and ${condition}`;
+  const rows = await sql<{ line: number; sourced_id: string }>`select line, sourced_id from stage_users where ${where}`.execute(db);
+  for (const r of rows.rows) {
+    issues.push({
+      entity: 'users',
+      line: r.line,
+      sourcedId: r.sourced_id,
+      code: 'match.protected_account',
+      message: `The row's ${rule} belongs to an account the roster did not create (an administrator, a manual or LTI-only user, or an account outside this roster); the row was skipped and that account left unchanged.`,
+    });
+  }
+  await sql`update stage_users set action = 'skip', reason = 'protected account', target_id = null where ${where}`.execute(db);
 }
 
 // 1.2 users carry no role: it is their primary role in roles.csv, mapped as lecternRole() does.
@@ -151,25 +176,18 @@ async function planEntity(db: Kysely<Database>, p: PlanInput, t: EntityTable): P
   await sql`update ${stage} set action = 'restore', reason = 'back in the roster' where run_id = ${run} and action is null and row_status = 'active' and ${liveStatus('deleted')}`.execute(db);
   await sql`update ${stage} set action = 'delete', reason = 'marked tobedeleted' where run_id = ${run} and action is null and row_status = 'tobedeleted' and ${liveStatus('active')}`.execute(db);
   await sql`update ${stage} set action = 'skip', reason = 'already deleted' where run_id = ${run} and action is null and row_status = 'tobedeleted'`.execute(db);
-  // A linked account the roster did not create keeps its own role, so role differences don't count there.
   const equal = joined(
-    t.fields.map((f) =>
-      t.entity === 'users' && f === 'role' ? sql`(l.source != 'roster' or ${same(p.dialect, sql.ref('l.role'), col(t.stage, 'role'))})` : same(p.dialect, sql.ref(`l.${f}`), col(t.stage, f)),
-    ),
+    t.fields.map((f) => same(p.dialect, sql.ref(`l.${f}`), col(t.stage, f))),
     ' and ',
   );
-  const linkOnly = t.entity === 'users' ? sql` and l.sourced_id is not null` : sql``;
-  await sql`update ${stage} set action = case when exists (select 1 from ${sql.table(t.live)} l where l.id = ${col(t.stage, 'target_id')} and ${equal}${linkOnly}) then 'unchanged' else 'update' end
+  await sql`update ${stage} set action = case when exists (select 1 from ${sql.table(t.live)} l where l.id = ${col(t.stage, 'target_id')} and ${equal}) then 'unchanged' else 'update' end
     where run_id = ${run} and action is null and row_status = 'active'`.execute(db);
 }
 
 // Records of a bulk type that earlier syncs created and that this file no longer has.
 async function planBulkDeletes(db: Kysely<Database>, p: PlanInput, t: EntityTable): Promise<void> {
   if (p.modes[t.entity] !== 'bulk' || p.noDeletes.has(t.entity)) return;
-  const protectedUsers =
-    t.entity === 'users'
-      ? sql` and l.source = 'roster' and l.role not in ('customer_admin', 'enterprise_admin')${p.actorUserId ? sql` and l.id != ${p.actorUserId}` : sql``}`
-      : sql``;
+  const protectedUsers = t.entity === 'users' ? sql` and ${rosterOwned('l', p.customerId)}${p.actorUserId ? sql` and l.id != ${p.actorUserId}` : sql``}` : sql``;
   await sql`insert into roster_run_changes (run_id, entity, action, sourced_id, target_id, fields, reason)
     select ${p.runId}, ${t.entity}, 'delete', l.sourced_id, l.id, '{}', 'missing from the bulk file'
     from ${sql.table(t.live)} l
