@@ -34,8 +34,53 @@ export function compile(schema: TSchema): ValidateFunction {
 
 /** Validates `value` against `schema`, throwing VALIDATION_FAILED with one issue per bad field. */
 export function assertMatches<T>(schema: TSchema, value: unknown, root = ''): asserts value is T {
+  const controls = controlCharacterIssues(value, root, 'text');
+  if (controls.length) throw validationError(controls);
   const fn = compile(schema);
   if (!fn(value)) throw validationError(describeErrors(fn.errors ?? [], root));
+}
+
+// PostgreSQL refuses NUL in text (the write fails), and no C0 control belongs in a name, a login or
+// an id. Text may hold tab, CR and LF (a pasted key, a description); a URL part or a header may not.
+/* eslint-disable no-control-regex -- finding control characters is their purpose */
+const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+const CONTROL_IN_LINE = /[\u0000-\u0008\u000a-\u001f]/;
+const CONTROL_IN_URL = /[\u0000-\u001f]/;
+/* eslint-enable no-control-regex */
+const CONTROL_PATTERNS = { text: CONTROL_IN_TEXT, line: CONTROL_IN_LINE, url: CONTROL_IN_URL } as const;
+const MAX_CONTROL_ISSUES = 20;
+
+/**
+ * Which C0 control characters a string may hold: `text` (a body field) keeps tab, CR and LF,
+ * `line` (a header value) keeps tab, `url` (a path or query parameter) none.
+ */
+export type TextKind = keyof typeof CONTROL_PATTERNS;
+
+/**
+ * One issue (code `control_character`) per string, or object key, in `value` that holds a C0
+ * control character its kind forbids, addressed by its dotted path under `root`. Walks without
+ * recursion, so no nesting depth can overflow the stack.
+ */
+export function controlCharacterIssues(value: unknown, root: string, kind: TextKind): FieldIssue[] {
+  const pattern = CONTROL_PATTERNS[kind];
+  const issues: FieldIssue[] = [];
+  const stack: { value: unknown; path: string[] }[] = [{ value, path: root ? [root] : [] }];
+  while (stack.length && issues.length < MAX_CONTROL_ISSUES) {
+    const { value: v, path } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (pattern.test(v)) issues.push({ field: path.join('.') || '(body)', message: 'Must not contain control characters (such as NUL).', code: 'control_character' });
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...path, String(i)] });
+    } else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v as Record<string, unknown>).reverse();
+      for (const [key, child] of entries) {
+        // A bad key is reported by a printable stand-in of its name, never the character itself.
+        if (pattern.test(key)) stack.push({ value: key, path: [...path, key.replace(CONTROL_IN_URL, '?')] });
+        else stack.push({ value: child, path: [...path, key] });
+      }
+    }
+  }
+  return issues;
 }
 
 /** Turns ajv's errors into field issues with messages a person understands. */

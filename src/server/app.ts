@@ -12,6 +12,7 @@ import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { compile, queryAjv } from '../validation.js';
 import { registerAuth } from './plugins/auth.js';
+import { registerControlCharacterCheck } from './plugins/control-characters.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { authRoutes } from './routes/auth/index.js';
 import { contentRoutes } from './routes/content/index.js';
@@ -56,6 +57,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
     return httpPart === 'body' ? compile(schema as never) : queryAjv.compile(schema);
   });
   registerErrorHandling(app);
+  registerControlCharacterCheck(app);
   await app.register(helmet, { contentSecurityPolicy: { directives: cspDirectives } });
   await app.register(cookie);
   registerAuth(app, ctx);

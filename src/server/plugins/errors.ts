@@ -34,6 +34,8 @@ function toAppError(err: FastifyError | AppError): AppError {
       return new AppError('PAYLOAD_TOO_LARGE');
   }
   if (fe.statusCode === 429) return new AppError('RATE_LIMITED');
-  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return new AppError('BAD_REQUEST', fe.message);
+  // Fastify's own request errors (FST_*) describe the request; any other error's words (a database's,
+  // a file system's) may name tables, values or paths, so only the code's message is shown.
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return new AppError('BAD_REQUEST', fe.code?.startsWith('FST_') ? fe.message : undefined);
   return new AppError('INTERNAL');
 }
