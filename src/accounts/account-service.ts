@@ -43,14 +43,13 @@ export class AccountService {
   async login(input: { login: string; password: string; ip: string; userAgent: string }): Promise<SignedIn> {
     const login = input.login.trim();
     const user = await this.findForLogin(login);
-    await this.throttle.assertAllowed(login, input.ip, user?.id);
+    // Claimed before the (slow) password check, so concurrent guesses cannot all be checked.
+    const claim = await this.throttle.claim(login, input.ip, user?.id);
     const ok = await verifyPassword(user?.password_hash ?? null, input.password);
-    if (!user || !ok) {
-      await this.throttle.recordFailure(login, input.ip, user?.id);
-      throw new AppError('INVALID_CREDENTIALS');
-    }
+    if (!user || !ok) throw new AppError('INVALID_CREDENTIALS');
+    await this.throttle.passwordAccepted(claim);
     await this.assertMaySignIn(user);
-    await this.throttle.recordSuccess([login, user.login, user.email], user.id);
+    await this.throttle.signedIn(user.id, input.ip);
     return this.startSession(user, input);
   }
 

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ApiToken, Database, Session } from '../db/schema.js';
 
 /** Sign-in state: server-side sessions, personal API tokens and the login throttle. */
@@ -83,22 +83,65 @@ export class SessionRepository {
     return Number(res.numUpdatedRows) > 0;
   }
 
-  /** The throttle row for a key (a login name or an IP address). */
-  findThrottle(key: string): Promise<Database['login_throttle'] | undefined> {
-    return this.db.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
+  /**
+   * Claims one sign-in attempt on a throttle key, in one conditional upsert so that concurrent
+   * attempts from any number of processes cannot all slip past the check: it starts a new window
+   * when there is none or the last one began at or before `expiredBefore`, counts the attempt when
+   * fewer than `limit` are counted in the current one, and otherwise changes nothing. True when claimed.
+   */
+  async claimAttempt(key: string, limit: number, now: string, expiredBefore: string): Promise<boolean> {
+    const expired = sql<boolean>`login_throttle.window_started_at <= ${expiredBefore}`;
+    const row = await this.db
+      .insertInto('login_throttle')
+      .values({ key, failures: 1, window_started_at: now })
+      .onConflict((oc) =>
+        oc
+          .column('key')
+          .doUpdateSet({
+            failures: sql<number>`case when ${expired} then 1 else login_throttle.failures + 1 end`,
+            window_started_at: sql<string>`case when ${expired} then ${now} else login_throttle.window_started_at end`,
+          })
+          .where((eb) => eb.or([expired, eb('login_throttle.failures', '<', limit)])),
+      )
+      .returning('key')
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
-  /** Writes a throttle row. */
-  async saveThrottle(row: Database['login_throttle']): Promise<void> {
+  /** Gives back one claimed attempt (it turned out not to be a wrong password). */
+  async releaseAttempt(key: string): Promise<void> {
+    await this.db.updateTable('login_throttle').set((eb) => ({ failures: eb('failures', '-', 1) })).where('key', '=', key).where('failures', '>', 0).execute();
+  }
+
+  /** When a throttle key's current window began, if it has one. */
+  async throttleWindowStart(key: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('login_throttle').select('window_started_at').where('key', '=', key).executeTakeFirst();
+    return row?.window_started_at;
+  }
+
+  /** Forgets a key's attempts after a successful sign-in. */
+  async clearThrottle(key: string): Promise<void> {
+    await this.db.deleteFrom('login_throttle').where('key', '=', key).execute();
+  }
+
+  /** Whether the user signed in successfully from this address at or after `since`. */
+  async isKnownAddress(userId: string, ip: string, since: string): Promise<boolean> {
+    const row = await this.db.selectFrom('login_addresses').select('ip').where('user_id', '=', userId).where('ip', '=', ip).where('last_success_at', '>=', since).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Records a successful sign-in of the user from this address. */
+  async rememberAddress(userId: string, ip: string, now: string): Promise<void> {
     await this.db
-      .insertInto('login_throttle')
-      .values(row)
-      .onConflict((oc) => oc.column('key').doUpdateSet({ failures: row.failures, window_started_at: row.window_started_at, locked_until: row.locked_until }))
+      .insertInto('login_addresses')
+      .values({ user_id: userId, ip, last_success_at: now })
+      .onConflict((oc) => oc.columns(['user_id', 'ip']).doUpdateSet({ last_success_at: now }))
       .execute();
   }
 
-  /** Forgets a key's failures after a successful sign-in. */
-  async clearThrottle(key: string): Promise<void> {
-    await this.db.deleteFrom('login_throttle').where('key', '=', key).execute();
+  /** Drops throttle windows that began before `windowsBefore` and addresses last used before `addressesBefore`. */
+  async sweepSignInState(windowsBefore: string, addressesBefore: string): Promise<void> {
+    await this.db.deleteFrom('login_throttle').where('window_started_at', '<', windowsBefore).execute();
+    await this.db.deleteFrom('login_addresses').where('last_success_at', '<', addressesBefore).execute();
   }
 }

@@ -2,19 +2,38 @@ import { AppError } from '../errors.js';
 import { addMs, nowIso } from '../time.js';
 import type { SessionRepository } from './session-repository.js';
 
-/** How many failed sign-ins a key may have in a window before it is locked out. */
+/** How many sign-in attempts a budget may spend in a window, and how long an address stays known. */
 export interface ThrottleLimits {
-  perLogin: number;
+  /** Wrong passwords checked per account (or unknown login name), per address the account knows. */
+  perAccount: number;
+  /** Wrong passwords checked per address, for accounts that do not know that address. */
   perIp: number;
   windowMs: number;
-  lockoutMs: number;
+  /** How long after a successful sign-in an address counts as the account's own. */
+  knownAddressMs: number;
 }
 
-export const defaultThrottleLimits: ThrottleLimits = { perLogin: 5, perIp: 50, windowMs: 15 * 60_000, lockoutMs: 15 * 60_000 };
+export const defaultThrottleLimits: ThrottleLimits = { perAccount: 5, perIp: 50, windowMs: 15 * 60_000, knownAddressMs: 30 * 86_400_000 };
+
+/** The attempts one sign-in has claimed; settle it with `passwordAccepted` when the password was right. */
+export interface AttemptClaim {
+  budgetKey: string;
+  ipKey: string | null;
+}
 
 /**
- * Counts failed sign-ins per login name and per IP address in the database, so the limit holds
- * across every server process behind a load balancer.
+ * The login throttle. Each attempt claims its budgets in the database BEFORE the password is
+ * checked (one conditional upsert each), so however many attempts arrive at once, in however many
+ * processes, at most `perAccount` wrong passwords per budget and `perIp` per address are checked in
+ * a window. A right password gives its claims back and clears its budget.
+ *
+ * Budgets: an account has one budget for every address it has not signed in from in the last 30
+ * days, and one per address it has (a "known address"). Guessing from elsewhere locks the account
+ * only for addresses it does not know: its owner keeps signing in where they usually do, and the
+ * known address's own budget keeps it from being used for unlimited guesses. Sign-ins to accounts
+ * that know the address also skip the per-address limit, so a school's shared address locked by
+ * one pupil's guessing still lets its regular users in. An unknown login name has a budget like an
+ * account's, so the answers do not reveal which accounts exist.
  */
 export class LoginThrottle {
   constructor(
@@ -23,58 +42,43 @@ export class LoginThrottle {
   ) {}
 
   /**
-   * Throws RATE_LIMITED (with Retry-After) when the login name, the account it names (if any) or
-   * the IP address is locked out. The account key makes the limit hold however the account is named
-   * (login name or email), so switching spellings does not buy more guesses.
+   * Claims an attempt for `login` (the account it names, if any) from `ip`, or throws RATE_LIMITED
+   * with Retry-After. The account key makes the limit hold however the account is named.
    */
-  async assertAllowed(login: string, ip: string, userId?: string): Promise<void> {
+  async claim(login: string, ip: string, userId?: string): Promise<AttemptClaim> {
     const now = nowIso();
-    for (const key of [loginKey(login), ...(userId ? [userKey(userId)] : []), ipKey(ip)]) {
-      const row = await this.repo.findThrottle(key);
-      if (row?.locked_until && row.locked_until > now) {
-        const seconds = Math.max(1, Math.ceil((Date.parse(row.locked_until) - Date.parse(now)) / 1000));
-        const minutes = Math.ceil(seconds / 60);
-        throw new AppError('RATE_LIMITED', `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
-          headers: { 'retry-after': String(seconds) },
-        });
-      }
+    const expiredBefore = addMs(now, -this.limits.windowMs);
+    const known = userId ? await this.repo.isKnownAddress(userId, ip, addMs(now, -this.limits.knownAddressMs)) : false;
+    const budgetKey = userId ? (known ? `addr:${userId}:${ip}` : `user:${userId}`) : `login:${login.trim().toLowerCase()}`;
+    const ipKey = known ? null : `ip:${ip}`;
+    if (ipKey && !(await this.repo.claimAttempt(ipKey, this.limits.perIp, now, expiredBefore))) throw await this.limited(ipKey, now);
+    if (!(await this.repo.claimAttempt(budgetKey, this.limits.perAccount, now, expiredBefore))) {
+      // Not checked, so not a guess this address made.
+      if (ipKey) await this.repo.releaseAttempt(ipKey);
+      throw await this.limited(budgetKey, now);
     }
+    return { budgetKey, ipKey };
   }
 
-  /** Counts one failure against the login name, the account it names (if any) and the IP address. */
-  async recordFailure(login: string, ip: string, userId?: string): Promise<void> {
-    await this.bump(loginKey(login), this.limits.perLogin);
-    if (userId) await this.bump(userKey(userId), this.limits.perLogin);
-    await this.bump(ipKey(ip), this.limits.perIp);
+  /** The password was right: its budget starts afresh and the address gets its claim back. */
+  async passwordAccepted(claim: AttemptClaim): Promise<void> {
+    await this.repo.clearThrottle(claim.budgetKey);
+    if (claim.ipKey) await this.repo.releaseAttempt(claim.ipKey);
   }
 
-  /** Clears the counts of the account and of every name it was tried under after a successful sign-in. */
-  async recordSuccess(logins: string[], userId: string): Promise<void> {
-    for (const key of new Set([...logins.filter(Boolean).map(loginKey), userKey(userId)])) await this.repo.clearThrottle(key);
-  }
-
-  private async bump(key: string, limit: number): Promise<void> {
+  /** Remembers that the user signed in from `ip` (a known address from now on), and sweeps stale state. */
+  async signedIn(userId: string, ip: string): Promise<void> {
     const now = nowIso();
-    const row = await this.repo.findThrottle(key);
-    const fresh = !row || addMs(row.window_started_at, this.limits.windowMs) <= now;
-    const failures = fresh ? 1 : row.failures + 1;
-    await this.repo.saveThrottle({
-      key,
-      failures,
-      window_started_at: fresh ? now : row.window_started_at,
-      locked_until: failures >= limit ? addMs(now, this.limits.lockoutMs) : null,
+    await this.repo.rememberAddress(userId, ip, now);
+    await this.repo.sweepSignInState(addMs(now, -this.limits.windowMs), addMs(now, -this.limits.knownAddressMs));
+  }
+
+  private async limited(key: string, now: string): Promise<AppError> {
+    const started = (await this.repo.throttleWindowStart(key)) ?? now;
+    const seconds = Math.max(1, Math.ceil((Date.parse(addMs(started, this.limits.windowMs)) - Date.parse(now)) / 1000));
+    const minutes = Math.ceil(seconds / 60);
+    return new AppError('RATE_LIMITED', `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, {
+      headers: { 'retry-after': String(seconds) },
     });
   }
-}
-
-function loginKey(login: string): string {
-  return `login:${login.trim().toLowerCase()}`;
-}
-
-function userKey(userId: string): string {
-  return `user:${userId}`;
-}
-
-function ipKey(ip: string): string {
-  return `ip:${ip}`;
 }

@@ -163,9 +163,16 @@ export interface AuditLogTable {
 
 export interface LoginThrottleTable {
   key: string;
+  /** Attempts claimed in the window and not given back (a right password gives its claim back). */
   failures: number;
   window_started_at: string;
-  locked_until: string | null;
+}
+
+/** An address an account signed in from successfully: its sign-ins there have a budget of their own. */
+export interface LoginAddressesTable {
+  user_id: string;
+  ip: string;
+  last_success_at: string;
 }
 
 export interface JobsTable {
@@ -494,6 +501,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
   login_throttle: LoginThrottleTable;
+  login_addresses: LoginAddressesTable;
   jobs: JobsTable;
   job_workers: JobWorkersTable;
   lti_nonces: LtiNoncesTable;
