@@ -39,6 +39,7 @@ export const errorCatalog = {
   SOURCE_TOO_LARGE: { status: 502, message: 'The roster file is larger than the limit.' },
   SOURCE_TIMEOUT: { status: 504, message: 'The roster source did not answer in time.' },
   SOURCE_RATE_LIMITED: { status: 502, message: 'The roster source kept asking Lectern to slow down.' },
+  OUTBOUND_FORBIDDEN: { status: 502, message: 'Lectern does not call that address: it is not public https, and the operator has not allowed it.' },
   BUNDLE_NOT_KEPT: { status: 410, message: 'The roster file is no longer kept; upload it again.' },
   BUNDLE_DAMAGED: { status: 422, message: 'The kept copy of the roster file was altered or damaged; upload it again.' },
   INTERNAL: { status: 500, message: 'Something went wrong on our side. The error has been logged.' },
