@@ -51,9 +51,12 @@ export class Integrity {
     return ids && this.complete.has(target) ? { ids, own: false } : null;
   }
 
-  /** Remembers a reference into the current file that may be defined further down. */
-  defer(line: number, sourcedId: string, column: string, ref: string): void {
-    this.deferred.push(line, sourcedId, column, ref);
+  /**
+   * Remembers a reference into the current file that may be defined further down. `secret` says the
+   * reference holds its row's password: if it never resolves, the issue names the column, not the value.
+   */
+  defer(line: number, sourcedId: string | null, column: string, ref: string, secret: boolean): void {
+    this.deferred.push(line, sourcedId ?? '', column, ref, secret);
   }
 
   /**
@@ -64,9 +67,10 @@ export class Integrity {
     const current = this.current;
     if (!current) return;
     if (readToEnd) {
-      this.deferred.forEach((line, sourcedId, column, ref) => {
+      this.deferred.forEach((line, sourcedId, column, ref, secret) => {
         if (current.ids.has(ref)) return;
-        this.issues.add('ref.unresolved_optional', `${column} ${ref} is not a sourcedId in ${fileName}; the link is ignored.`, { file: fileName, line, column, sourcedId });
+        const shown = secret ? '(a value hidden because it holds the password of its row)' : ref;
+        this.issues.add('ref.unresolved_optional', `${column} ${shown} is not a sourcedId in ${fileName}; the link is ignored.`, { file: fileName, line, column, sourcedId: sourcedId || null });
       });
       if (current.checksOwn) this.complete.add(current.file);
     }
@@ -75,16 +79,20 @@ export class Integrity {
   }
 }
 
+// Marks a deferred reference that holds its row's password (column numbers stay below it).
+const SECRET_BIT = 0x80;
+
 /**
- * Forward references as bytes: line (4), column number (1), then sourcedId and reference as
- * length-prefixed (4) UTF-8: 13 bytes plus the two ids per reference, no object per reference.
+ * Forward references as bytes: line (4), column number (1, its top bit set when the reference holds
+ * its row's password), then sourcedId and reference as length-prefixed (4) UTF-8: 13 bytes plus the
+ * two ids per reference, no object per reference.
  */
 class DeferredRefs {
   private buf = Buffer.alloc(1 << 12);
   private used = 0;
   private readonly columns: string[] = [];
 
-  push(line: number, sourcedId: string, column: string, ref: string): void {
+  push(line: number, sourcedId: string, column: string, ref: string, secret: boolean): void {
     let col = this.columns.indexOf(column);
     if (col < 0) col = this.columns.push(column) - 1;
     const need = 13 + Buffer.byteLength(sourcedId) + Buffer.byteLength(ref);
@@ -94,7 +102,7 @@ class DeferredRefs {
       this.buf = bigger;
     }
     let at = this.buf.writeUInt32LE(line, this.used);
-    at = this.buf.writeUInt8(col, at);
+    at = this.buf.writeUInt8(col | (secret ? SECRET_BIT : 0), at);
     for (const text of [sourcedId, ref]) {
       const len = this.buf.write(text, at + 4);
       this.buf.writeUInt32LE(len, at);
@@ -103,17 +111,18 @@ class DeferredRefs {
     this.used = at;
   }
 
-  forEach(fn: (line: number, sourcedId: string, column: string, ref: string) => void): void {
+  forEach(fn: (line: number, sourcedId: string, column: string, ref: string, secret: boolean) => void): void {
     for (let at = 0; at < this.used; ) {
       const line = this.buf.readUInt32LE(at);
-      const column = this.columns[this.buf.readUInt8(at + 4)] ?? '';
+      const flags = this.buf.readUInt8(at + 4);
+      const column = this.columns[flags & ~SECRET_BIT] ?? '';
       const idLen = this.buf.readUInt32LE(at + 5);
       const sourcedId = this.buf.toString('utf8', at + 9, at + 9 + idLen);
       at += 9 + idLen;
       const refLen = this.buf.readUInt32LE(at);
       const ref = this.buf.toString('utf8', at + 4, at + 4 + refLen);
       at += 4 + refLen;
-      fn(line, sourcedId, column, ref);
+      fn(line, sourcedId, column, ref, (flags & SECRET_BIT) !== 0);
     }
   }
 

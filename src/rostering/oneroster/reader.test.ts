@@ -341,7 +341,7 @@ describe('readBundle: values', () => {
       'warning manifest.missing -:- -',
       'warning csv.stray_quote orgs.csv:4 - [o2]',
       'error csv.text_after_quote orgs.csv:5 - [o3]',
-      'error row.field_count orgs.csv:6 - [o4]',
+      'error row.field_count orgs.csv:6 -',
       'info csv.blank_line orgs.csv:7 -',
     ]);
     assert.deepEqual(records.map((r) => `${r.sourcedId}@${r.line}`), ['o1@2', 'o2@4', 'o3@5', 'o4@6', 'o5@8']);

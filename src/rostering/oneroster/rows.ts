@@ -171,6 +171,10 @@ export class RowReader {
   /** The decoded sourcedId of the row, once something needed it. */
   private idText: string | null = null;
   private failed = false;
+  /** The row's password (users, userProfiles): nothing reported about the row may show it. */
+  private secret = '';
+  /** Where the password column is, -1 when the file has none. */
+  private readonly secretIndex: number;
   private readonly unchecked = new Set<string>();
   /** orgs and academicSessions: the ids of the type later type checks need (schools, school years). */
   private readonly typeIndex: { column: Column; value: string; ids: IdSet } | null;
@@ -193,6 +197,7 @@ export class RowReader {
     else if (ctx.file === 'academicSessions' && typeColumn) this.typeIndex = { column: typeColumn, value: 'schoolYear', ids: integrity.schoolYears };
     else this.typeIndex = null;
     this.targets = plan.columns.map((c) => (c.target ? integrity.indexOf(c.target) : null));
+    this.secretIndex = plan.columns.find((c) => c.name === 'password')?.index ?? -1;
   }
 
   /** Reads one data row; null for a blank line, which is skipped. */
@@ -207,7 +212,9 @@ export class RowReader {
     this.row = row;
     this.idText = null;
     this.failed = false;
-    if (row.length !== plan.width) this.report('row.field_count', null, `The row has ${row.length} cells; the header has ${plan.width}.`);
+    this.secret = '';
+    if (row.length !== plan.width) return this.misshapen(row, line);
+    if (this.secretIndex >= 0) this.secret = this.text(this.secretIndex);
     if (quirks & QUIRK.textAfterQuote) this.report('csv.text_after_quote', null, 'Text follows the closing quote of a field; quote the whole field.');
     if (quirks & QUIRK.strayQuote) this.report('csv.stray_quote', null, 'A double quote inside an unquoted field was read literally; quote the field and double the quote ("").');
     this.select(plan.idIndex);
@@ -239,6 +246,22 @@ export class RowReader {
     const dateLastModified = plan.modifiedIndex < 0 ? null : this.text(plan.modifiedIndex) || null;
     // The values were built from the table this record names, so they have its shape.
     return { ok: true, file: this.ctx.file, table: plan.table, line, sourcedId: this.sourcedId(), status: status ?? 'active', dateLastModified, values, metadata } as AcceptedRecord;
+  }
+
+  /**
+   * A row with more or fewer cells than the header: a cell left out or added shifts every value after
+   * it, so any column may now hold the password. It is reported once, by its line, without a value or
+   * a sourcedId, and none of its cells is checked. Its sourcedId cell still marks it present, so a
+   * bulk sync does not delete the person whose row is broken.
+   */
+  private misshapen(row: CsvRow, line: number): RosterRecord | null {
+    this.rejected++;
+    this.issues.add(
+      'row.field_count',
+      `Line ${line} has ${row.length} cells; the header has ${this.plan.width}. The row was not read, and none of its values is shown: a missing or extra cell can move a password into any column.`,
+      { file: this.ctx.name, line },
+    );
+    return this.buildRecords ? { ok: false, file: this.ctx.file, line, sourcedId: this.sourcedId(), status: null } : null;
   }
 
   /** The columns whose references could not be checked (their target is not in the bundle in bulk). */
@@ -446,7 +469,8 @@ export class RowReader {
         this.report('ref.wrong_type', column.name, `${column.name} ${bytes.toString('utf8', start, end)} is an academic session that is not of type schoolYear.`);
       }
     } else if (index.own) {
-      this.integrity.defer(this.line, this.sourcedId(), column.name, bytes.toString('utf8', start, end));
+      const ref = bytes.toString('utf8', start, end);
+      this.integrity.defer(this.line, this.shownId(), column.name, ref, this.secret !== '' && ref.includes(this.secret));
     } else {
       const code = column.required ? 'ref.unresolved' : 'ref.unresolved_optional';
       this.report(code, column.name, `${column.name} ${bytes.toString('utf8', start, end)} is not a sourcedId in ${target}.csv${column.required ? '' : '; the link is ignored'}.`);
@@ -459,8 +483,16 @@ export class RowReader {
 
   private report(code: IssueCode, column: string | null, message: string): void {
     if (ISSUE_CODES[code].severity === 'error') this.failed = true;
-    const sourcedId = this.sourcedId();
-    this.issues.add(code, message, { file: this.ctx.name, line: this.line, column, sourcedId: sourcedId || null });
+    // Any value of the row equal to its password (a username, a shifted cell) is scrubbed from what is shown.
+    const secret = this.secret;
+    const text = secret && message.includes(secret) ? message.split(secret).join('(hidden)') : message;
+    this.issues.add(code, text, { file: this.ctx.name, line: this.line, column, sourcedId: this.shownId() });
+  }
+
+  // The row's sourcedId as issues may show it: null when blank or when it holds the row's password.
+  private shownId(): string | null {
+    const id = this.sourcedId();
+    return id === '' || (this.secret !== '' && id.includes(this.secret)) ? null : id;
   }
 }
 

@@ -12,8 +12,9 @@ function cell(value: string | number | null): string {
 }
 
 /**
- * Streams a run's issues as CSV. Issues hold messages and ids only: the reader never puts a cell
- * of the password column into an issue, so the download cannot leak one.
+ * Streams a run's issues as CSV. Issues hold messages and ids only: the reader never quotes a row of
+ * the wrong width, nor any value equal to its row's password, and plan issues quote no values, so
+ * the download cannot leak one (passwords.test.ts).
  */
 export function issuesToCsv(issues: AsyncIterable<RunIssue>): Readable {
   async function* lines() {
