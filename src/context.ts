@@ -22,7 +22,8 @@ import { registerRosterJobs } from './rostering/runs/run-jobs.js';
 import { purgeAll } from './retention.js';
 import { RosterRunService } from './rostering/runs/run-service.js';
 import { registerPullJob } from './rostering/sources/pull.js';
-import { zipSource } from './rostering/runs/zip-source.js';
+import { BundleStore } from './rostering/runs/bundle-store.js';
+import { storedBundleSource } from './rostering/runs/zip-source.js';
 import { SecretBox, loadSecretKey } from './security/secret-box.js';
 
 /** Everything a request, a job or a CLI command needs, built once per process. */
@@ -34,6 +35,8 @@ export interface AppContext {
   customers: CustomerService;
   directory: DirectoryService;
   runs: RosterRunService;
+  /** Roster bundles waiting for the runs that need them (`<dataDir>/bundles`, sealed). */
+  bundles: BundleStore;
   /** Book files and covers on disk (`<dataDir>/content/<customerId>/<key>`). */
   contentStore: ContentStore;
   /** Titles, collections and assignments (the console's Content area). */
@@ -72,7 +75,8 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     config.jobsEngine === 'postgres' && db.pgPool
       ? new PostgresJobQueue(db.pgPool, k, { intervalMs: config.workerHeartbeatMs, deadAfterMs: config.workerDeadAfterMs })
       : new EmbeddedJobQueue(k);
-  registerRosterJobs(jobs, { runs, sourceForBundle: (path) => zipSource(path), purge: () => purgeAll(k, contentStore) });
+  const bundles = new BundleStore(config.dataDir, secrets, config.bundleRetentionDays);
+  registerRosterJobs(jobs, { runs, sourceForBundle: (path) => storedBundleSource(bundles, path), purge: () => purgeAll(k, contentStore, bundles) });
   const ltiOutcomes = new LtiOutcomes(k, secrets, jobs);
   registerOutcomeJobs(jobs, ltiOutcomes);
   // The reader's canRead is the content domain's canRead; LTI asks it inside the launch's transaction.
@@ -88,6 +92,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     customers: new CustomerService(k, secrets, config.publicUrl),
     directory: new DirectoryService(k),
     runs,
+    bundles,
     contentStore,
     reader: new ReaderService(k, contentStore, { onProgress: (customerId, userId, bookId, progress) => ltiOutcomes.onProgress(customerId, userId, bookId, progress) }),
     content: new ContentService(k, contentStore),

@@ -2,14 +2,18 @@ import type { Kysely } from 'kysely';
 import { purgeDeletedBooks } from './content/book-purge.js';
 import type { ContentStore } from './content/content-store.js';
 import type { Database } from './db/schema.js';
-import { purgeExpired, type PurgeResult } from './rostering/purge.js';
+import { purgeBundles, type BundleStore } from './rostering/runs/bundle-store.js';
+import { expireHeldRuns, purgeExpired, type PurgeResult } from './rostering/purge.js';
 
 /**
- * Everything past its customer's retention period: soft-deleted roster records, then deleted titles
- * with their files. The daily purge job and `lectern purge` run this.
+ * Everything past its retention period: soft-deleted roster records (the customer's period), runs
+ * held for approval and the kept files of previews (`LECTERN_BUNDLE_RETENTION_DAYS`), roster files
+ * no run needs, then deleted titles with their files. The daily purge job and `lectern purge` run this.
  */
-export async function purgeAll(db: Kysely<Database>, store: ContentStore, now: Date = new Date()): Promise<PurgeResult> {
+export async function purgeAll(db: Kysely<Database>, store: ContentStore, bundles: BundleStore, now: Date = new Date()): Promise<PurgeResult> {
   const result = await purgeExpired(db, now);
+  result.heldRuns = await expireHeldRuns(db, bundles.retentionDays, now);
+  result.bundles = await purgeBundles(db, bundles, now);
   result.books = await purgeDeletedBooks(db, store, now);
   return result;
 }

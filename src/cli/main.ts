@@ -111,7 +111,7 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
     }),
   purge: (v) =>
     withContext(async (ctx) => {
-      const removed = await purgeAll(ctx.db.kysely, ctx.contentStore);
+      const removed = await purgeAll(ctx.db.kysely, ctx.contentStore, ctx.bundles);
       if (v.json) printJson(removed);
       else console.log(`Purged ${Object.entries(removed).map(([k, n]) => `${n} ${k}`).join(', ')}.`);
       return EXIT.ok;

@@ -1,5 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { addMs, nowIso } from '../time.js';
+import { releaseBundle } from './runs/bundle-store.js';
+import { RunRepository } from './runs/run-repository.js';
+import { endUnapplied } from './sync/engine.js';
 import { ENTITY_TABLES } from './sync/entities.js';
 
 /** How many records of each table a purge removed. */
@@ -26,4 +30,52 @@ export async function purgeExpired(db: Kysely<Database>, now: Date = new Date())
   // Roles hang off users by sourcedId; drop those whose user is gone.
   await sql`delete from user_roles where not exists (select 1 from users u where u.customer_id = user_roles.customer_id and u.sourced_id = user_roles.user_sourced_id)`.execute(db);
   return result;
+}
+
+/**
+ * Discards runs held for approval longer than `retentionDays` (counted from the run's start, a few
+ * minutes before the hold): their plan, staged personal data and sealed passwords do not wait
+ * forever. Each takes the customer's lease, as an approval does, and changes the status only from
+ * `awaiting_approval`, so an approval and this discard never both act. Returns how many it discarded.
+ */
+export async function expireHeldRuns(db: Kysely<Database>, retentionDays: number, now: Date = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - retentionDays * 86_400_000).toISOString();
+  const held = await db
+    .selectFrom('roster_runs')
+    .select(['id', 'customer_id'])
+    .where('status', '=', 'awaiting_approval')
+    .where('stage', '=', 'awaiting_approval')
+    .where((eb) => eb(eb.fn.coalesce('started_at', 'created_at'), '<', cutoff))
+    .execute();
+  const runs = new RunRepository(db);
+  let discarded = 0;
+  for (const run of held) {
+    // Real time, not `now`: a lease is about processes alive at this moment.
+    if (!(await runs.acquireLease(run.customer_id, run.id, nowIso(), addMs(nowIso(), 60_000)))) continue;
+    try {
+      const at = now.toISOString();
+      const res = await db
+        .updateTable('roster_runs')
+        .set({
+          status: 'discarded',
+          stage: 'done',
+          decided_by: 'Lectern (retention)',
+          decided_at: at,
+          finished_at: at,
+          error_code: 'HOLD_EXPIRED',
+          error_message: `Not approved within ${retentionDays} days (LECTERN_BUNDLE_RETENTION_DAYS), so it was discarded: nothing was applied. Run the sync again to make a new plan.`,
+        })
+        .where('id', '=', run.id)
+        .where('status', '=', 'awaiting_approval')
+        .where('stage', '=', 'awaiting_approval')
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) continue;
+      await endUnapplied(db, run.id);
+      await releaseBundle(db, run.id);
+      discarded++;
+    } finally {
+      await runs.releaseLease(run.customer_id, run.id);
+    }
+  }
+  return discarded;
 }

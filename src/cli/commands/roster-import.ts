@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.js';
 import { storeBundleFile } from '../../rostering/runs/bundle-store.js';
 import { RunRepository } from '../../rostering/runs/run-repository.js';
 import type { RunView } from '../../rostering/runs/run-view.js';
-import { zipSource } from '../../rostering/runs/zip-source.js';
+import { storedBundleSource } from '../../rostering/runs/zip-source.js';
 import { EXIT, printJson, printTable } from '../output.js';
 import { progressBar } from '../progress.js';
 
@@ -17,7 +17,7 @@ export const EXIT_AWAITING_APPROVAL = 3;
  */
 export async function importBundle(ctx: AppContext, opts: { customer: string; file: string; dryRun: boolean; json: boolean; force?: boolean }): Promise<number> {
   const customerId = await ctx.customers.resolveId(opts.customer);
-  const stored = await storeBundleFile(opts.file, ctx.config.dataDir, ctx.config.maxBundleBytes);
+  const stored = await storeBundleFile(opts.file, ctx.bundles, ctx.config.maxBundleBytes);
   const created = await ctx.runs.create(operatorActor, customerId, {
     trigger: 'cli',
     fileName: path.basename(opts.file),
@@ -27,7 +27,7 @@ export async function importBundle(ctx: AppContext, opts: { customer: string; fi
     dryRun: opts.dryRun,
   });
   const bar = progressBar('Importing');
-  const source = zipSource(stored.path);
+  const source = storedBundleSource(ctx.bundles, stored.path);
   const run = await ctx.runs.execute(created.runId, customerId, {
     read: (h) => source.read({ ...h, onProgress: (done, total) => (h.onProgress(done, total), bar.update(done, total)) }),
   }, { force: opts.force });

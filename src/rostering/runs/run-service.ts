@@ -14,6 +14,7 @@ import type { MatchWith } from '../sync/matching.js';
 import type { EntityCounts } from '../sync/counts.js';
 import type { PlanIssue } from '../sync/planner.js';
 import { ENTITY_TYPES, type EntityType, type FileMode } from '../sync/snapshot.js';
+import { releaseBundle } from './bundle-store.js';
 import { hashPendingPasswords } from './password-hasher.js';
 import { RunRepository, type RunIssue } from './run-repository.js';
 import type { RunView } from './run-view.js';
@@ -156,6 +157,7 @@ export class RosterRunService {
     } finally {
       clearInterval(heartbeat);
       await runs.releaseLease(customerId, runId);
+      await releaseBundle(this.db.kysely, runId);
     }
   }
 
@@ -230,6 +232,7 @@ export class RosterRunService {
       await clearStage(this.db.kysely, run.id);
       await this.runs.update(run.id, { status: 'failed', stage: 'done', error_code: 'INTERRUPTED', error_message: 'The process running this sync stopped; nothing was applied.', finished_at: nowIso() });
       await this.runs.releaseLease(run.customer_id, run.id);
+      await releaseBundle(this.db.kysely, run.id);
     }
     return stale.length;
   }

@@ -1,12 +1,48 @@
+import { AppError } from '../../errors.js';
 import { readBundle, type ReaderLimits } from '../oneroster/reader.js';
 import type { AcceptedRecord, RosterRecord } from '../oneroster/records.js';
 import type { EntityFile } from '../oneroster/spec.js';
 import type { AnyRow } from '../sync/engine.js';
 import { ENTITY_TYPES, type EntityType, type RowBase, type UserRoleRow, type UserRow } from '../sync/snapshot.js';
+import type { BundleStore } from './bundle-store.js';
 import type { RunSource } from './run-source.js';
+import { SealedBundleError, type SealedReader } from './sealed-bundle.js';
 
-/** A run source over a OneRoster zip bundle on disk (uploads, SFTP downloads, CLI files). */
-export function zipSource(path: string, limits?: Partial<ReaderLimits>): RunSource {
+/**
+ * A run source over a bundle kept in the store (uploads, SFTP downloads, CLI imports): the sealed
+ * file is decrypted chunk by chunk as the zip reader asks for it. A file that fails its integrity
+ * check fails the run (BUNDLE_DAMAGED) and one that is gone says so (BUNDLE_NOT_KEPT).
+ */
+export function storedBundleSource(store: BundleStore, file: string, limits?: Partial<ReaderLimits>): RunSource {
+  return {
+    async read(handlers) {
+      let reader: SealedReader;
+      try {
+        reader = await store.open(file);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+          throw new AppError('BUNDLE_NOT_KEPT', 'The file of this run is no longer kept (a file is deleted once no run needs it); upload it again.');
+        }
+        throw err instanceof SealedBundleError ? damaged(err) : err;
+      }
+      try {
+        const report = await zipSource({ reader, size: reader.size }, limits).read(handlers);
+        // The reader turns a read error into an issue; a damaged file is the run's failure, not the bundle's.
+        if (reader.failure) throw damaged(reader.failure);
+        return report;
+      } finally {
+        await new Promise((resolve) => reader.close(resolve));
+      }
+    },
+  };
+}
+
+function damaged(err: SealedBundleError): AppError {
+  return new AppError('BUNDLE_DAMAGED', `The kept copy of this roster file cannot be read (${err.message}): it was altered or damaged on disk. Nothing was applied; upload it again.`);
+}
+
+/** A run source over a plain OneRoster zip (a path, or a zip behind a random-access reader). */
+export function zipSource(path: Parameters<typeof readBundle>[0], limits?: Partial<ReaderLimits>): RunSource {
   return {
     async read({ add, onIssue, onProgress }) {
       const report = await readBundle(path, {

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { keyPair, startSftpServer, sftpSkipReason, type TestSftpServer } from '../../../test/helpers/sftp-server.js';
+import { SecretBox } from '../../security/secret-box.js';
+import { BundleStore } from '../runs/bundle-store.js';
 import { fetchFromSftp, type SftpLocation } from './sftp-fetch.js';
 
 const skip = sftpSkipReason();
@@ -32,7 +34,8 @@ describe('fetching a roster bundle over SFTP (OpenSSH sftp-server)', skip ? { sk
     hostKeyFingerprint: '',
     ...o,
   });
-  const opts = { dataDir, maxBytes: 1024 * 1024, settleMs: 50, connectTimeoutMs: 5000 };
+  const bundles = new BundleStore(dataDir, new SecretBox(Buffer.alloc(32, 7)), 7);
+  const opts = { bundles, maxBytes: 1024 * 1024, settleMs: 50, connectTimeoutMs: 5000 };
   const rejects = (p: Promise<unknown>, code: string, message: RegExp) =>
     assert.rejects(p, (e: Error & { code?: string }) => {
       assert.equal(e.code, code, e.message);
@@ -45,7 +48,12 @@ describe('fetching a roster bundle over SFTP (OpenSSH sftp-server)', skip ? { sk
     assert.equal(first.status, 'downloaded');
     assert.equal(first.fingerprint, server.fingerprint);
     if (first.status !== 'downloaded') return;
-    assert.deepEqual(fs.readFileSync(first.bundle.path), fs.readFileSync(path.join(server.root, 'uploads', 'roster.zip')));
+    // Stored sealed: the bytes read back through the store are the remote file's.
+    const kept = await bundles.open(first.bundle.path);
+    const plain = Buffer.alloc(kept.size);
+    await new Promise<void>((resolve, reject) => kept.read(plain, 0, plain.length, 0, (err) => (err ? reject(err) : resolve())));
+    kept.close(() => undefined);
+    assert.deepEqual(plain, fs.readFileSync(path.join(server.root, 'uploads', 'roster.zip')));
     const again = await fetchFromSftp(loc({ hostKeyFingerprint: first.fingerprint }), { ...opts, previous: first.remote });
     assert.equal(again.status, 'unchanged');
     const forced = await fetchFromSftp(loc({ hostKeyFingerprint: first.fingerprint }), { ...opts, previous: first.remote, force: true });

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
 import { AppError } from '../../errors.js';
-import { storeBundle, type StoredBundle } from '../runs/bundle-store.js';
+import { storeBundle, type BundleStore, type StoredBundle } from '../runs/bundle-store.js';
 
 /** Where the customer's bundle is, as the customer form stores it (secrets decrypted). */
 export interface SftpLocation {
@@ -32,7 +32,7 @@ export type SftpFetchResult =
 
 /** Tunables (tests shorten the settle time). */
 export interface SftpFetchOptions {
-  dataDir: string;
+  bundles: BundleStore;
   maxBytes: number;
   previous?: RemoteFileState | null;
   force?: boolean;
@@ -89,7 +89,7 @@ export async function fetchFromSftp(loc: SftpLocation, opts: SftpFetchOptions): 
     // would cut the close request short.
     const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
     try {
-      const bundle = await storeBundle(stream, opts.dataDir, opts.maxBytes);
+      const bundle = await storeBundle(stream, opts.bundles, opts.maxBytes);
       return { status: 'downloaded', bundle, remote: settled, fingerprint: seen };
     } finally {
       await closed;

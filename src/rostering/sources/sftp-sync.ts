@@ -4,7 +4,7 @@ import { CustomerRepository } from '../../customers/customer-repository.js';
 import { secretContext } from '../../customers/customer-service.js';
 import { AppError } from '../../errors.js';
 import type { RunView } from '../runs/run-view.js';
-import { zipSource } from '../runs/zip-source.js';
+import { storedBundleSource } from '../runs/zip-source.js';
 import { fetchFromSftp } from './sftp-fetch.js';
 
 
@@ -39,7 +39,7 @@ export async function pullFromSftp(ctx: AppContext, actor: Actor, customerId: st
         fileName: r.sftp_file_name,
         hostKeyFingerprint: r.sftp_host_key_fingerprint,
       },
-      { dataDir: ctx.config.dataDir, maxBytes: ctx.config.maxBundleBytes, settleMs: opts.settleMs },
+      { bundles: ctx.bundles, maxBytes: ctx.config.maxBundleBytes, settleMs: opts.settleMs },
     );
   } catch (err) {
     const e = err instanceof AppError ? err : new AppError('SOURCE_UNREACHABLE', (err as Error).message);
@@ -50,5 +50,5 @@ export async function pullFromSftp(ctx: AppContext, actor: Actor, customerId: st
   }
   if (fetched.status !== 'downloaded') throw new AppError('INTERNAL', 'Unexpected fetch result.');
   await ctx.runs.attachBundle(run.runId, fetched.bundle);
-  return ctx.runs.execute(run.runId, customerId, zipSource(fetched.bundle.path), { force: opts.force });
+  return ctx.runs.execute(run.runId, customerId, storedBundleSource(ctx.bundles, fetched.bundle.path), { force: opts.force });
 }

@@ -73,7 +73,7 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
       assertCustomerAccess(actor, request.params.id);
       const upload = await receiveUpload(
         request,
-        (file) => storeBundle(file, ctx.config.dataDir, ctx.config.maxBundleBytes),
+        (file) => storeBundle(file, ctx.bundles, ctx.config.maxBundleBytes),
         () => new AppError('VALIDATION_FAILED', undefined, { fields: [{ field: 'file', message: 'Choose a .zip file to upload.' }] }),
       );
       const { stored } = upload;

@@ -54,7 +54,7 @@ describeEachDialect('Upload Roster File API', (dialect) => {
     assert.equal(run.status, 'succeeded');
     assert.equal(run.counts.users?.created, 4);
     const stored = fs.readdirSync(path.join(t.ctx.config.dataDir, 'bundles'));
-    assert.equal(stored.length, 1, 'the bundle is kept');
+    assert.equal(stored.length, 0, 'an applied bundle is not kept');
     const history = await admin.get<{ items: RunView[]; total: number }>(`/api/customers/${customer.id}/roster/runs`);
     assert.equal(history.body.total, 1);
     const users = await admin.get<{ total: number; items: { id: string; sourcedId: string }[] }>(`/api/customers/${customer.id}/users?role=student`);
