@@ -29,10 +29,12 @@ const CR = 13;
 const BARE_CR = 'a carriage return that does not end a line (old Mac line endings or a stray CR)';
 const EMPTY = Buffer.alloc(0);
 
-// Bytes the scan loop stops at: those that end or change an unquoted cell, and non-ASCII bytes
-// (noted, so an all-ASCII record can be decoded in one call and sliced).
+// Bytes the scan loop stops at: those that end or change an unquoted cell, control characters
+// (noted, for the row reader to check), and non-ASCII bytes (noted, so an all-ASCII record can be
+// decoded in one call and sliced).
 const SPECIAL = new Uint8Array(256);
-for (const c of [QUOTE, COMMA, LF, CR]) SPECIAL[c] = 1;
+SPECIAL.fill(1, 0, 0x20);
+for (const c of [QUOTE, COMMA]) SPECIAL[c] = 1;
 SPECIAL.fill(1, 0x80);
 
 /**
@@ -50,6 +52,8 @@ export class CsvRow implements Iterable<string> {
   private raw = new Uint8Array(32);
   /** Whether the record holds a byte above 0x7f. */
   wide = false;
+  /** Whether a cell of the record holds a C0 control character (tab and line feeds in quoted cells included). */
+  controls = false;
   /** The record's text, decoded on first use when it is all ASCII (byte offsets are then char offsets). */
   private decoded: string | null = null;
 
@@ -97,6 +101,7 @@ export class CsvRow implements Iterable<string> {
     this.bytes = bytes;
     this.length = 0;
     this.wide = false;
+    this.controls = false;
     this.decoded = null;
   }
 
@@ -121,6 +126,12 @@ export class CsvRow implements Iterable<string> {
     this.ends = ends;
     this.raw = raw;
   }
+}
+
+/** Whether `text` holds a C0 control character: rows built from other sources set CsvRow.controls by it. */
+export function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20) return true;
+  return false;
 }
 
 // The text of a quoted cell after its opening quote: "" is a quote, a lone " closes the quoted part
@@ -269,9 +280,12 @@ export class CsvTokenizer {
           while (j < n) {
             const c = b[j] as number;
             if (c === QUOTE) break;
-            if (c === LF) newlines++;
-            else if (c > 0x7f) row.wide = true;
-            else if (c === CR) return this.fail('csv.cr_in_field', this.line + newlines, 'a carriage return inside a quoted field (OneRoster forbids them; write line breaks as LF)');
+            if (c > 0x7f) row.wide = true;
+            else if (c < 0x20) {
+              if (c === CR) return this.fail('csv.cr_in_field', this.line + newlines, 'a carriage return inside a quoted field (OneRoster forbids them; write line breaks as LF)');
+              if (c === LF) newlines++;
+              row.controls = true;
+            }
             j++;
           }
           if (j + 1 >= n) return j > limit ? this.tooLong(' (usually a quote that is never closed)') : INCOMPLETE;
@@ -311,7 +325,8 @@ export class CsvTokenizer {
   }
 
   // The end of unquoted text at `i`: the next comma, CR, LF or the end of the bytes. A quote in it is
-  // a stray quote (kept) and a byte above 0x7f marks the record wide.
+  // a stray quote (kept), a byte above 0x7f marks the record wide, another control character marks it
+  // as holding controls.
   private unquoted(b: Buffer, i: number): number {
     const n = b.length;
     for (;;) {
@@ -320,6 +335,7 @@ export class CsvTokenizer {
       const c = b[i] as number;
       if (c === QUOTE) this.quirks |= QUIRK.strayQuote;
       else if (c > 0x7f) this.row.wide = true;
+      else if (c < 0x20 && c !== LF && c !== CR) this.row.controls = true;
       else return i;
       i++;
     }

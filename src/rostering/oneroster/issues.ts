@@ -78,6 +78,7 @@ export const ISSUE_CODES = {
   'header.unknown_column': warning('An unknown column was ignored'),
   'header.blank_column': warning('A header cell is blank: its column was ignored'),
   'row.field_count': error('A row does not have as many cells as the header'),
+  'cell.control_character': error('A cell holds a control character: NUL, or another C0 control where the column allows none'),
   'row.required': error('A required value is blank'),
   'row.enum': error('A value is not in its vocabulary'),
   'row.enum_tolerant': warning('A vocabulary value in the wrong letter case was accepted'),
@@ -123,6 +124,20 @@ function isStructural(code: IssueCode): boolean {
   return (ISSUE_CODES[code] as CodeSpec).structural === true;
 }
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f]/g;
+
+/**
+ * Issue text with every control character shown as U+FFFD: a header cell, a manifest value or a file
+ * name can hold anything, and an issue is stored (PostgreSQL refuses NUL in text) and printed to
+ * terminals (an escape sequence must not reach them).
+ */
+function printable<T extends string | null>(text: T): T {
+  return (text !== null && CONTROL.test(text) ? text.replace(CONTROLS, '\ufffd') : text) as T;
+}
+
 /**
  * Counts every issue by code and keeps at most `maxExamplesPerCode` of each, so a file with a
  * million bad rows costs a bounded amount of memory and a rare code is never crowded out by a
@@ -152,13 +167,13 @@ export class IssueCollector {
     if (isStructural(code)) this.structuralSeen = true;
     if (seen > this.maxExamplesPerCode && !this.onIssue) return;
     const issue: Issue = {
-      file: where.file ?? null,
+      file: printable(where.file ?? null),
       line: where.line ?? null,
-      column: where.column ?? null,
-      sourcedId: where.sourcedId ?? null,
+      column: printable(where.column ?? null),
+      sourcedId: printable(where.sourcedId ?? null),
       severity,
       code,
-      message,
+      message: printable(message),
     };
     if (seen <= this.maxExamplesPerCode) this.examples.push(issue);
     this.onIssue?.(issue);

@@ -175,6 +175,8 @@ export class RowReader {
   private secret = '';
   /** Where the password column is, -1 when the file has none. */
   private readonly secretIndex: number;
+  /** Every cell a record keeps, checked for control characters when the row holds any. */
+  private readonly keptCells: readonly KeptCell[];
   private readonly unchecked = new Set<string>();
   /** orgs and academicSessions: the ids of the type later type checks need (schools, school years). */
   private readonly typeIndex: { column: Column; value: string; ids: IdSet } | null;
@@ -198,6 +200,14 @@ export class RowReader {
     else this.typeIndex = null;
     this.targets = plan.columns.map((c) => (c.target ? integrity.indexOf(c.target) : null));
     this.secretIndex = plan.columns.find((c) => c.name === 'password')?.index ?? -1;
+    const kept: KeptCell[] = [
+      { index: plan.idIndex, name: 'sourcedId', freeText: false },
+      { index: plan.statusIndex, name: 'status', freeText: false },
+      { index: plan.modifiedIndex, name: 'dateLastModified', freeText: false },
+      ...plan.columns.map((c) => ({ index: c.index, name: c.name, freeText: FREE_TEXT.has(c.name) })),
+      ...plan.metadata.map((m) => ({ index: m.index, name: m.name, freeText: true })),
+    ];
+    this.keptCells = kept.filter((c) => c.index >= 0);
   }
 
   /** Reads one data row; null for a blank line, which is skipped. */
@@ -213,8 +223,11 @@ export class RowReader {
     this.idText = null;
     this.failed = false;
     this.secret = '';
+    // An id with a control character is neither shown nor kept (PostgreSQL text cannot hold NUL).
+    if (row.controls && controlIn(row, plan.idIndex, false) >= 0) this.idText = '';
     if (row.length !== plan.width) return this.misshapen(row, line);
     if (this.secretIndex >= 0) this.secret = this.text(this.secretIndex);
+    if (row.controls && this.controlCells()) return this.rejectRow(line);
     if (quirks & QUIRK.textAfterQuote) this.report('csv.text_after_quote', null, 'Text follows the closing quote of a field; quote the whole field.');
     if (quirks & QUIRK.strayQuote) this.report('csv.stray_quote', null, 'A double quote inside an unquoted field was read literally; quote the field and double the quote ("").');
     this.select(plan.idIndex);
@@ -255,12 +268,35 @@ export class RowReader {
    * bulk sync does not delete the person whose row is broken.
    */
   private misshapen(row: CsvRow, line: number): RosterRecord | null {
-    this.rejected++;
     this.issues.add(
       'row.field_count',
       `Line ${line} has ${row.length} cells; the header has ${this.plan.width}. The row was not read, and none of its values is shown: a missing or extra cell can move a password into any column.`,
       { file: this.ctx.name, line },
     );
+    return this.rejectRow(line);
+  }
+
+  /**
+   * Reports every kept cell that holds a control character: NUL anywhere (PostgreSQL text cannot
+   * hold it), and any C0 control but tab and line feed in free text, any at all in ids, codes, dates,
+   * logins and passwords. Names the column, never the value. Returns whether there was one.
+   */
+  private controlCells(): boolean {
+    const row = this.row as CsvRow;
+    let found = false;
+    for (const cell of this.keptCells) {
+      const code = controlIn(row, cell.index, cell.freeText);
+      if (code < 0) continue;
+      found = true;
+      const allowed = cell.freeText ? ' (text may hold tabs and line breaks, nothing else below U+0020)' : '';
+      this.report('cell.control_character', cell.name, `${cell.name} holds the control character U+${code.toString(16).padStart(4, '0').toUpperCase()}${allowed}; the row was not applied.`);
+    }
+    return found;
+  }
+
+  // A row that is not read further: present (its sourcedId keeps a bulk sync from deleting it), not applied.
+  private rejectRow(line: number): RosterRecord | null {
+    this.rejected++;
     return this.buildRecords ? { ok: false, file: this.ctx.file, line, sourcedId: this.sourcedId(), status: null } : null;
   }
 
@@ -496,7 +532,32 @@ export class RowReader {
   }
 }
 
+/** A cell a record keeps, for the control-character check. */
+interface KeptCell {
+  index: number;
+  name: string;
+  /** Prose (names, titles, extension columns): tab and line feed are text there. */
+  freeText: boolean;
+}
+
+// Columns of prose, where a tab or a line break (a quoted multi-line cell) is text. Every other kept
+// cell is an id, a code, a date, a login or a password, where no control character belongs.
+const FREE_TEXT = new Set(['name', 'title', 'location', 'description', 'givenName', 'familyName', 'middleName', 'preferredGivenName', 'preferredFamilyName', 'preferredMiddleName', 'pronouns', 'cityOfBirth']);
+
+/** The first C0 control character in cell `index` of `row` that the cell may not hold, or -1. */
+function controlIn(row: CsvRow, index: number, freeText: boolean): number {
+  if (index < 0 || index >= row.length) return -1;
+  const b = row.bytes;
+  for (let k = row.start(index), end = row.end(index); k < end; k++) {
+    const c = b[k] as number;
+    if (c < 0x20 && !(freeText && (c === TAB || c === LF))) return c;
+  }
+  return -1;
+}
+
 const EMPTY = Buffer.alloc(0);
+const TAB = 9;
+const LF = 10;
 const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
 const COMMA = 44;

@@ -5,7 +5,7 @@
  * RowReader, so a REST pull and a ZIP import are validated by one set of rules and produce the same
  * records, issue codes and engine rows. The REST "line" of a row is its position in its collection.
  */
-import { CsvRow } from '../oneroster/csv.js';
+import { CsvRow, hasControl } from '../oneroster/csv.js';
 import { COMMON_COLUMNS, TABLES, type TableName, type Version } from '../oneroster/spec.js';
 
 /** The collections a pull reads, in the reader's dependency order (every reference points backwards). */
@@ -96,6 +96,7 @@ export function fillRow(row: CsvRow, cells: readonly string[]): CsvRow {
   const bytes = Buffer.from(text);
   row.reset(bytes);
   row.wide = bytes.length !== text.length;
+  row.controls = hasControl(text);
   let at = 0;
   for (const cell of cells) {
     const length = row.wide ? Buffer.byteLength(cell) : cell.length;
