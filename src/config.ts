@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 
 /** Runtime configuration read from the environment (names are a public interface, see DESIGN.md). */
@@ -41,6 +42,17 @@ export interface Config {
 /** Reads configuration from an environment map, filling the documented defaults. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.LECTERN_DATA_DIR || './data');
+/**
+ * Where `lectern serve` listens when HOST is not set: every interface inside a container (Docker's
+ * /.dockerenv, Podman's /run/.containerenv, or the `container` variable Podman and systemd-nspawn
+ * set), where the published port is the way in; loopback only anywhere else, so a development or
+ * bare host serves no network unless told to (HOST=0.0.0.0, or a reverse proxy on the machine).
+ */
+export function defaultHost(env: NodeJS.ProcessEnv, exists: (file: string) => boolean = fs.existsSync): string {
+  const inContainer = Boolean(env.container) || exists('/.dockerenv') || exists('/run/.containerenv');
+  return inContainer ? '0.0.0.0' : '127.0.0.1';
+}
+
   const port = env.PORT ? Number(env.PORT) : 3000;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`PORT must be a whole number from 0 to 65535, got "${env.PORT}"`);
@@ -80,7 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     databaseUrl,
     port,
-    host: env.HOST || '0.0.0.0',
+    host: env.HOST || defaultHost(env),
     publicUrl,
     secretKey: env.LECTERN_SECRET_KEY || undefined,
     bootstrapAdminEmail: env.LECTERN_BOOTSTRAP_ADMIN_EMAIL || undefined,

@@ -6,7 +6,7 @@ import { randomToken, readablePassword, tokenDigest } from '../security/tokens.j
 import { addMs, nowIso } from '../time.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { CustomerRepository } from '../customers/customer-repository.js';
-import { actorOf, type Actor } from './policy.js';
+import { actorOf, assertMayUseApiTokens, isConsoleRole, type Actor } from './policy.js';
 import type { SessionRepository } from './session-repository.js';
 import type { LoginThrottle } from './throttle.js';
 import type { UserRepository } from './user-repository.js';
@@ -82,7 +82,8 @@ export class AccountService {
     const row = await this.sessions.findActiveToken(tokenDigest(token), now);
     if (!row) return null;
     const user = await this.users.findByIdPlatformWide(row.user_id);
-    if (!user || !(await this.maySignIn(user))) return null;
+    // A token outlives nothing its owner lost: access, or the admin role that allowed minting it.
+    if (!user || !isConsoleRole(actorOf(user)) || !(await this.maySignIn(user))) return null;
     await this.sessions.markTokenUsed(row.id, now);
     return { user, sessionId: null, csrfToken: null };
   }
@@ -92,21 +93,28 @@ export class AccountService {
     await this.sessions.deleteSession(sessionId);
   }
 
-  /** Changes the signed-in user's own password; other sessions of the user end. */
+  /**
+   * Changes the signed-in user's own password. Everything the old password opened ends with it:
+   * the user's other sessions and all of their API tokens (a token is no safer than the password
+   * that minted it).
+   */
   async changePassword(user: User, current: string, next: string, keepSessionId: string | null): Promise<void> {
     if (!(await verifyPassword(user.password_hash, current))) {
       throw validationError([{ field: 'currentPassword', message: 'The current password is not correct.' }]);
     }
-    const problem = passwordProblem(next);
+    const problem = passwordProblem(next, { login: user.login, email: user.email });
     if (problem) throw validationError([{ field: 'newPassword', message: problem }]);
     if (next === current) throw validationError([{ field: 'newPassword', message: 'Choose a password different from the current one.' }]);
-    await this.users.setPasswordHash(user.id, await hashPassword(next), false, nowIso());
+    const now = nowIso();
+    await this.users.setPasswordHash(user.id, await hashPassword(next), false, now);
     await this.sessions.deleteSessionsOfUser(user.id, keepSessionId ?? undefined);
+    await this.sessions.revokeTokensOfUser(user.id, now);
     await this.audit.record(actorOf(user), { customerId: user.customer_id, action: 'user.password_changed', targetType: 'user', targetId: user.id, fields: ['password'] });
   }
 
-  /** Creates a personal API token; the token itself is returned only now. */
+  /** Creates a personal API token (console roles only); the token itself is returned only now. */
   async createToken(user: User, name: string, expiresInDays: number | null): Promise<{ token: string; info: ApiToken }> {
+    assertMayUseApiTokens(actorOf(user));
     const token = `lct_${randomToken()}`;
     const now = nowIso();
     const info: ApiToken = {
@@ -141,7 +149,7 @@ export class AccountService {
     const email = input.email.trim().toLowerCase();
     const fields = [];
     if (!EMAIL_RE.test(email)) fields.push({ field: 'email', message: 'Enter a valid email address.' });
-    const problem = passwordProblem(input.password);
+    const problem = passwordProblem(input.password, { login: email, email });
     if (problem) fields.push({ field: 'password', message: problem });
     if (fields.length) throw validationError(fields);
     if (await this.users.findByLoginPlatformWide(email)) {

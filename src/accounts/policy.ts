@@ -19,6 +19,16 @@ export const operatorActor: Actor = { userId: null, role: 'operator', customerId
 
 const consoleRoles: ReadonlySet<Actor['role']> = new Set(['enterprise_admin', 'operator', 'customer_admin', 'institute_admin']);
 
+/** True for the roles that use the console (and may mint API tokens): platform, customer and institute admins. */
+export function isConsoleRole(actor: Actor): boolean {
+  return consoleRoles.has(actor.role);
+}
+
+/** API tokens are for console roles: students and teachers get FORBIDDEN. */
+export function assertMayUseApiTokens(actor: Actor): void {
+  if (!isConsoleRole(actor)) throw new AppError('FORBIDDEN', 'Only administrators can create API tokens.');
+}
+
 /** True for those who run the whole platform. */
 export function isPlatformAdmin(actor: Actor): boolean {
   return actor.role === 'enterprise_admin' || actor.role === 'operator';

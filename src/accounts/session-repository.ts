@@ -71,6 +71,11 @@ export class SessionRepository {
     return this.db.selectFrom('api_tokens').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').execute();
   }
 
+  /** Revokes every live token of a user (after a password change). */
+  async revokeTokensOfUser(userId: string, now: string): Promise<void> {
+    await this.db.updateTable('api_tokens').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+  }
+
   /** Revokes one of a user's tokens; false when the user has no such token. */
   async revokeToken(userId: string, id: string, now: string): Promise<boolean> {
     const res = await this.db

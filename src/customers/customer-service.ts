@@ -51,7 +51,7 @@ export class CustomerService {
       issues.push({ field: 'acceptTerms', message: 'Accept the Privacy Policy and Terms of Service to add a customer.', code: 'terms_not_accepted' });
     }
     checkTimeZone(input.profile.timeZone, issues);
-    const passwordIssue = passwordProblem(input.administrator.password);
+    const passwordIssue = passwordProblem(input.administrator.password, { login: input.administrator.email, email: input.administrator.email });
     if (passwordIssue) issues.push({ field: 'administrator.password', message: passwordIssue, code: 'weak_password' });
     const settings = checkRostering(input.rostering, { apiSecret: false, sftpPassword: false, sftpPrivateKey: false }, issues);
     const customers = new CustomerRepository(this.db);
@@ -72,7 +72,8 @@ export class CustomerService {
       familyName: input.administrator.lastName.trim(),
       phone: input.administrator.phone ?? '',
       passwordHash: await hashPassword(input.administrator.password),
-      mustChangePassword: false,
+      // The enterprise admin typed this password: its owner chooses their own at first sign-in.
+      mustChangePassword: true,
       source: 'manual',
     });
     const customer: Customer = {

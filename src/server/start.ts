@@ -65,5 +65,6 @@ export async function startServer(config: Config): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
   await app.listen({ port: config.port, host: config.host });
-  app.log.info(`Lectern is listening on ${config.publicUrl} (database ${ctx.db.describe})`);
+  // Says which interface, since the default differs in and out of a container (config.ts defaultHost).
+  app.log.info(`Lectern is listening on ${config.host}:${config.port} for ${config.publicUrl} (database ${ctx.db.describe}; HOST sets the interface)`);
 }

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { newUserRecord } from '../../../accounts/account-service.js';
+import { operatorActor } from '../../../accounts/policy.js';
 import { UserRepository } from '../../../accounts/user-repository.js';
 import { createContext, type AppContext } from '../../../context.js';
 import { loadConfig } from '../../../config.js';
 import type { Role } from '../../../db/schema.js';
+import { AppError } from '../../../errors.js';
 import { hashPassword } from '../../../security/passwords.js';
 import { tokenDigest } from '../../../security/tokens.js';
 import { buildApp } from '../../app.js';
@@ -336,6 +338,30 @@ describeEachDialect('Sign-in, sessions, CSRF, API tokens, password change', (dia
       assertError(await admin.post('/api/auth/tokens', { name: '' }), 400, 'VALIDATION_FAILED', ['name']);
       assertError(await admin.post('/api/auth/tokens', { name: 'x', expiresInDays: 0 }), 400, 'VALIDATION_FAILED', ['expiresInDays']);
     });
+    it('only console roles may mint them: students and teachers get 403 FORBIDDEN, and a token one already holds stops working', async () => {
+      const seeded = await seedCustomer(t.ctx);
+      for (const role of ['student', 'teacher'] as const) {
+        const user = await addUser({ role, login: `${role}.tokens`, email: `${role}.tokens@school.example`, customerId: seeded.id });
+        const client = await t.client().login(user.login, PASSWORD);
+        const before = await t.ctx.db.kysely.selectFrom('api_tokens').select('id').execute();
+        const err = assertError(await client.post('/api/auth/tokens', { name: 'mine' }), 403, 'FORBIDDEN');
+        assert.match(err.message, /administrators/);
+        assert.deepEqual(await t.ctx.db.kysely.selectFrom('api_tokens').select('id').execute(), before, 'no token was stored');
+        // A token minted before this rule (or while the person was an admin) opens nothing.
+        const token = `lct_${crypto.randomBytes(32).toString('base64url')}`;
+        const now = new Date().toISOString();
+        await t.ctx.db.kysely
+          .insertInto('api_tokens')
+          .values({ id: crypto.randomUUID(), user_id: user.id, name: 'old', token_hash: tokenDigest(token), prefix: token.slice(0, 10), created_at: now, last_used_at: null, expires_at: null, revoked_at: null })
+          .execute();
+        const bearer = t.client();
+        bearer.bearer = token;
+        assertError(await bearer.get('/api/reader/bookshelf'), 401, 'AUTH_REQUIRED');
+      }
+      const instituteAdmin = await addUser({ role: 'institute_admin', login: 'institute.tokens', email: 'institute.tokens@school.example', customerId: seeded.id });
+      const client = await t.client().login(instituteAdmin.login, PASSWORD);
+      assert.equal((await client.post('/api/auth/tokens', { name: 'school script' })).status, 201);
+    });
   });
 
   describe('POST /api/auth/password', () => {
@@ -353,17 +379,68 @@ describeEachDialect('Sign-in, sessions, CSRF, API tokens, password change', (dia
       assertError(await t.client().post('/api/auth/password', { currentPassword: seeded.adminPassword, newPassword: 'Brand-new-pass-1' }), 401, 'AUTH_REQUIRED');
     });
 
-    it('a successful change ends the other sessions, keeps this one, and only the new password signs in', async () => {
+    it('rejects a common or breached password, and one built on the login or email, with a field message', async () => {
+      const seeded = await seedCustomer(t.ctx);
+      const client = await t.client().login(seeded.adminEmail, seeded.adminPassword);
+      const cases: Array<[string, RegExp]> = [
+        ['password12', /common or breached/],
+        ['PASSWORD12', /common or breached/],
+        ['Baseball2024!', /common or breached/],
+        [seeded.adminEmail, /login name or email/],
+        [`My-${seeded.adminEmail.toUpperCase()}-9`, /login name or email/],
+      ];
+      for (const [newPassword, message] of cases) {
+        const err = assertError(await client.post('/api/auth/password', { currentPassword: seeded.adminPassword, newPassword }), 400, 'VALIDATION_FAILED', ['newPassword']);
+        assert.match(err.fields![0]!.message, message, newPassword);
+      }
+    });
+
+    it('a successful change ends the other sessions and every API token, keeps this session, and only the new password signs in', async () => {
       const seeded = await seedCustomer(t.ctx);
       const here = await t.client().login(seeded.adminEmail, seeded.adminPassword);
       const elsewhere = await t.client().login(seeded.adminEmail, seeded.adminPassword);
+      const bearer = t.client();
+      bearer.bearer = (await here.post<{ token: string }>('/api/auth/tokens', { name: 'minted with the old password' })).body.token;
+      assert.equal((await bearer.get(`/api/customers/${seeded.id}/users`)).status, 200);
       const res = await here.post('/api/auth/password', { currentPassword: seeded.adminPassword, newPassword: 'Brand-new-pass-1' });
       assert.equal(res.status, 204, JSON.stringify(res.body));
       assert.equal((await here.get('/api/auth/session')).status, 200, 'the current session continues');
       assert.equal((await here.get(`/api/customers/${seeded.id}/users`)).status, 200);
       assertError(await elsewhere.get('/api/auth/session'), 401, 'AUTH_REQUIRED');
+      assertError(await bearer.get(`/api/customers/${seeded.id}/users`), 401, 'AUTH_REQUIRED');
+      assert.ok((await here.get<TokenInfo[]>('/api/auth/tokens')).body.every((x) => x.revokedAt), 'the token list shows it revoked');
       assertError(await t.client().post('/api/auth/login', { login: seeded.adminEmail, password: seeded.adminPassword }), 401, 'INVALID_CREDENTIALS');
       assert.equal((await t.client().post('/api/auth/login', { login: seeded.adminEmail, password: 'Brand-new-pass-1' })).status, 200);
+    });
+  });
+
+  describe('a password an enterprise admin types for a new customer admin', () => {
+    it('must be replaced by its owner at first sign-in; until then the API is closed to them, by cookie and by token', async () => {
+      const admin = await t.asAdmin();
+      const body = customerBody();
+      const created = await admin.post<{ id: string }>('/api/customers', body);
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const ca = t.client();
+      const login = await ca.post<SessionBody>('/api/auth/login', { login: body.administrator.email, password: body.administrator.password });
+      assert.deepEqual([login.status, login.body.user.role, login.body.user.mustChangePassword], [200, 'customer_admin', true]);
+      assertError(await ca.get(`/api/customers/${created.body.id}`), 403, 'PASSWORD_CHANGE_REQUIRED');
+      assertError(await ca.get(`/api/customers/${created.body.id}/users`), 403, 'PASSWORD_CHANGE_REQUIRED');
+      assertError(await ca.post('/api/auth/tokens', { name: 'before choosing' }), 403, 'PASSWORD_CHANGE_REQUIRED');
+      const changed = await ca.post('/api/auth/password', { currentPassword: body.administrator.password, newPassword: 'Chosen-by-me-42' });
+      assert.equal(changed.status, 204, JSON.stringify(changed.body));
+      assert.equal((await ca.get<SessionBody>('/api/auth/session')).body.user.mustChangePassword, false);
+      assert.equal((await ca.get(`/api/customers/${created.body.id}`)).status, 200);
+    });
+
+    it('passes the same checks as one a person chooses: not common or breached, not built on the login or email', async () => {
+      const admin = await t.asAdmin();
+      for (const make of [() => 'password12', (email: string) => `Pw-${email}-1`]) {
+        const body = customerBody();
+        body.administrator.password = make(body.administrator.email);
+        await assertNothingStored(t, async () => {
+          assertError(await admin.post('/api/customers', body), 400, 'VALIDATION_FAILED', ['administrator.password']);
+        });
+      }
     });
   });
 });
@@ -382,6 +459,15 @@ describeEachDialect('First start: bootstrap enterprise admin', (dialect) => {
     await app.close();
     await ctx.close();
     await database.drop();
+  });
+
+  it('refuses a common password, or the email, for the bootstrap admin (LECTERN_BOOTSTRAP_ADMIN_PASSWORD) and for `lectern admin create`, and creates no one', async () => {
+    for (const password of ['password12', 'Baseball2024!', 'Ops-Boot@Lectern.test-1']) {
+      const refused = (err: unknown) => err instanceof AppError && err.code === 'VALIDATION_FAILED' && err.fields.map((f) => f.field).join() === 'password';
+      await assert.rejects(ctx.accounts.ensureBootstrapAdmin({ email: 'ops-boot@lectern.test', password }), refused);
+      await assert.rejects(ctx.accounts.createEnterpriseAdmin(operatorActor, { email: 'ops-boot@lectern.test', password }), refused);
+    }
+    assert.equal((await storedCounts(ctx)).users, 0);
   });
 
   it('without env vars creates one admin with a one-time password that must be changed, and only once', async () => {

@@ -148,7 +148,7 @@ describeEachDialect('Customers API', (dialect) => {
       assert.equal(t.ctx.secrets.open(cust.lti_shared_secret_enc, secretContext(c.id, 'lti_shared_secret')), c.lti.sharedSecret);
     });
 
-    it('creates the customer admin from the Administrator details, who can sign in to their customer', async () => {
+    it('creates the customer admin from the Administrator details, who signs in, chooses their own password and reaches their customer', async () => {
       const body = customerBody({ administrator: { firstName: 'Grace', lastName: 'Hopper', phone: '+1 (402) 555-0100' } });
       const res = await create(body);
       assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -158,8 +158,10 @@ describeEachDialect('Customers API', (dialect) => {
         password: body.administrator.password,
       });
       assert.equal(login.status, 200, JSON.stringify(login.body));
-      assert.deepEqual(login.body.user, { ...login.body.user, role: 'customer_admin', customerId: res.body.id, email: body.administrator.email, givenName: 'Grace', familyName: 'Hopper', mustChangePassword: false });
+      assert.deepEqual(login.body.user, { ...login.body.user, role: 'customer_admin', customerId: res.body.id, email: body.administrator.email, givenName: 'Grace', familyName: 'Hopper', mustChangePassword: true });
       assert.equal(res.body.administrator.userId, login.body.user.id);
+      assertError(await ca.get(`/api/customers/${res.body.id}/users`), 403, 'PASSWORD_CHANGE_REQUIRED');
+      assert.equal((await ca.post('/api/auth/password', { currentPassword: body.administrator.password, newPassword: 'Graces-own-pw-1' })).status, 204);
       const users = await ca.get<{ items: { email: string; role: string }[]; total: number }>(`/api/customers/${res.body.id}/users`);
       assert.equal(users.status, 200);
       assert.deepEqual(users.body.items.map((u) => [u.email, u.role]), [[body.administrator.email, 'customer_admin']]);
