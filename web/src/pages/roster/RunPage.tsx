@@ -142,7 +142,8 @@ function ResultBanner({ run }: { run: RosterRun }) {
       </Banner>
     );
   }
-  if (run.status === 'discarded') return <Banner kind="info" title="Discarded: nothing was applied">This sync was held for approval and then discarded.</Banner>;
+  // A hold left unapproved past the retention is discarded by the daily purge, which says so in the run's error.
+  if (run.status === 'discarded') return <Banner kind="info" title="Discarded: nothing was applied">{run.error?.message ?? 'This sync was held for approval and then discarded.'}</Banner>;
   if (run.status === 'awaiting_approval') return null;
   if (run.dryRun) {
     return (
