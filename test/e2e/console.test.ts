@@ -184,10 +184,21 @@ describe('console in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
     await page.waitForURL(/\/login/);
 
-    // The new customer admin signs in with the Administrator details and lands on Users.
+    // The new customer admin signs in with the Administrator details, must first replace the
+    // password the enterprise admin typed, and then lands on Users.
     await page.getByLabel('Login or email').fill(NEW_ADMIN.email);
     await page.getByLabel('Password', { exact: true }).fill(NEW_ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    await visible(page.getByRole('heading', { name: 'Choose a new password' }));
+    await page.getByLabel('Current password').fill(NEW_ADMIN.password);
+    await page.getByLabel('New password', { exact: true }).fill('password12');
+    await page.getByLabel('New password again').fill('password12');
+    await page.getByRole('button', { name: 'Save and continue' }).click();
+    await visible(page.getByText('This password is one of the most common or breached passwords.', { exact: false }));
+    await screenshot(page, '06a-customer-admin-chooses-password');
+    await page.getByLabel('New password', { exact: true }).fill('Ada-chose-this-77');
+    await page.getByLabel('New password again').fill('Ada-chose-this-77');
+    await page.getByRole('button', { name: 'Save and continue' }).click();
     await page.waitForURL(`${customerUrl}/users`);
     await visible(page.getByRole('heading', { name: 'Users', level: 1 }));
     const usersTab = page.getByRole('tab', { name: 'Users' });

@@ -59,7 +59,7 @@ export function PasswordForm({ onChanged, submitLabel = 'Change password' }: { o
         onChange={setNext}
         autoComplete="new-password"
         error={errors.newPassword}
-        hint="At least 10 characters, mixing letters with digits or symbols."
+        hint="At least 10 characters, mixing letters with digits or symbols; not a common password, and not your login or email."
       />
       <TextField name="confirmPassword" label="New password again" type="password" value={again} onChange={setAgain} autoComplete="new-password" error={errors.confirmPassword} />
       <div>

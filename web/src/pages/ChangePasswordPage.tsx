@@ -3,7 +3,7 @@ import { PasswordForm } from '../components/PasswordForm.js';
 import { useTitle } from '../components/Layout.js';
 import { useSession, useUser } from '../session.js';
 
-/** Shown instead of everything else while the user still has a one-time password. */
+/** Shown instead of everything else while the user still has a one-time or admin-set password. */
 export function ChangePasswordPage() {
   useTitle('Choose a new password');
   const user = useUser();
@@ -13,7 +13,7 @@ export function ChangePasswordPage() {
       title="Choose a new password"
       lead={
         <>
-          You signed in as <strong>{user.login}</strong> with a one-time password. Choose your own before you continue.
+          You signed in as <strong>{user.login}</strong> with a password you did not choose yourself (a one-time password, or one an administrator typed). Choose your own before you continue.
         </>
       }
     >
