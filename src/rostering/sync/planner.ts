@@ -2,6 +2,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect } from '../../db/connection.js';
 import type { Database } from '../../db/schema.js';
 import { ENTITY_TABLES, type EntityTable } from './entities.js';
+import { STAGE_TABLE } from './stage-writer.js';
 import { ROSTER_ROLES, type MatchWith } from './matching.js';
 import type { EntityCounts } from './counts.js';
 import type { EntityType, FileMode } from './snapshot.js';
@@ -54,7 +55,7 @@ export async function planRun(db: Kysely<Database>, p: PlanInput): Promise<PlanR
     await planEntity(db, p, t);
     await planBulkDeletes(db, p, t);
   }
-  await planEnrollmentCascade(db, p);
+  await planCascade(db, p, issues);
   await recordChanges(db, p);
   for (const t of ENTITY_TABLES) await describeUpdates(db, p, t);
   for (const t of ENTITY_TABLES) {
@@ -195,20 +196,67 @@ async function planBulkDeletes(db: Kysely<Database>, p: PlanInput, t: EntityTabl
       and not exists (select 1 from ${sql.table(t.stage)} s where s.run_id = ${p.runId} and s.sourced_id = l.sourced_id)`.execute(db);
 }
 
-// Enrollments end with their user or class.
-async function planEnrollmentCascade(db: Kysely<Database>, p: PlanInput): Promise<void> {
-  // The deleted ids as one uncorrelated set each, built once and probed per enrollment (a correlated
-  // lookup per enrollment into two tables was most of a churn run's plan).
-  const deletedRef = (entity: string, column: string) => sql`${sql.ref(`e.${column}`)} in (
-      select c.sourced_id from roster_run_changes c where c.run_id = ${p.runId} and c.entity = ${entity} and c.action = 'delete'
-      union all select s.sourced_id from ${sql.table(entity === 'users' ? 'stage_users' : 'stage_classes')} s where s.run_id = ${p.runId} and s.action = 'delete')`;
-  await sql`insert into roster_run_changes (run_id, entity, action, sourced_id, target_id, fields, reason)
-    select ${p.runId}, 'enrollments', 'delete', e.sourced_id, e.id, '{}', 'its user or class was deleted'
-    from enrollments e
-    where e.customer_id = ${p.customerId} and e.status = 'active'
-      and (${deletedRef('users', 'user_sourced_id')} or ${deletedRef('classes', 'class_sourced_id')})
-      and not exists (select 1 from roster_run_changes c where c.run_id = ${p.runId} and c.entity = 'enrollments' and c.action = 'delete' and c.target_id = e.id)
-      and not exists (select 1 from stage_enrollments s where s.run_id = ${p.runId} and s.target_id = e.id and s.action in ('delete', 'update', 'restore', 'unchanged'))`.execute(db);
+/** A required single reference: its record cannot outlive the record it names. */
+interface Dependency {
+  entity: 'courses' | 'classes' | 'enrollments';
+  /** The column in the live and the stage table, and its name in the roster file. */
+  column: string;
+  csvColumn: string;
+  target: 'orgs' | 'courses' | 'classes' | 'users';
+}
+
+// In dependency order, so what ends with a course (its classes) is known before what ends with a class.
+// References to many (a user's orgs, a class's terms) and optional ones (a parent org) end nothing.
+const DEPENDENCIES: readonly Dependency[] = [
+  { entity: 'courses', column: 'org_sourced_id', csvColumn: 'orgSourcedId', target: 'orgs' },
+  { entity: 'classes', column: 'course_sourced_id', csvColumn: 'courseSourcedId', target: 'courses' },
+  { entity: 'classes', column: 'school_sourced_id', csvColumn: 'schoolSourcedId', target: 'orgs' },
+  { entity: 'enrollments', column: 'user_sourced_id', csvColumn: 'userSourcedId', target: 'users' },
+  { entity: 'enrollments', column: 'class_sourced_id', csvColumn: 'classSourcedId', target: 'classes' },
+  { entity: 'enrollments', column: 'school_sourced_id', csvColumn: 'schoolSourcedId', target: 'orgs' },
+];
+const REFERS_TO_DELETED = 'refers to a deleted record';
+
+/**
+ * Deleting a record ends what hangs on it, whichever way it was deleted (missing from a bulk file,
+ * marked tobedeleted in a bulk or a delta file, or ending with its own parent): one path for all.
+ * A row of this run that still names a deleted record is a row error (`ref.to_deleted`) and is not
+ * applied; the live record it would have kept ends with its parent, in this plan and so in the one
+ * apply transaction. Its user ends an enrollment, its course a class, its school a course, class or
+ * enrollment.
+ */
+async function planCascade(db: Kysely<Database>, p: PlanInput, issues: PlanIssue[]): Promise<void> {
+  const run = p.runId;
+  for (const d of DEPENDENCIES) {
+    const stage = sql.table(STAGE_TABLE[d.entity]);
+    const targetStage = sql.table(STAGE_TABLE[d.target]);
+    // The deleted ids as one uncorrelated set, built once and probed per row (a correlated lookup
+    // per enrollment into two tables was most of a churn run's plan). A record the file marks
+    // tobedeleted counts even when it is already gone, and so does a new one that ended unapplied.
+    const deletedIds = sql`select c.sourced_id from roster_run_changes c where c.run_id = ${run} and c.entity = ${d.target} and c.action = 'delete'
+        union all select s.sourced_id from ${targetStage} s where s.run_id = ${run} and (s.row_status = 'tobedeleted' or s.reason = ${REFERS_TO_DELETED})`;
+    // Most runs delete nothing of a type: then nothing of the run's rows need be probed.
+    if (!(await sql`select 1 as one from (${deletedIds}) d limit 1`.execute(db)).rows.length) continue;
+    const deleted = (ref: RawBuilder<unknown>) => sql`${ref} in (${deletedIds})`;
+    const staleRow = sql`run_id = ${run} and action in ('create', 'update', 'restore', 'unchanged') and ${deleted(sql.ref(d.column))}`;
+    const stale = await sql<{ line: number; sourced_id: string }>`select line, sourced_id from ${stage} where ${staleRow}`.execute(db);
+    for (const r of stale.rows) {
+      issues.push({
+        entity: d.entity,
+        line: r.line,
+        sourcedId: r.sourced_id,
+        code: 'ref.to_deleted',
+        message: `${d.csvColumn} names a record this roster deletes; the row was not applied, and what it describes ends with that record.`,
+      });
+    }
+    await sql`update ${stage} set action = 'skip', reason = ${REFERS_TO_DELETED} where ${staleRow}`.execute(db);
+    await sql`insert into roster_run_changes (run_id, entity, action, sourced_id, target_id, fields, reason)
+      select ${run}, ${d.entity}, 'delete', l.sourced_id, l.id, '{}', ${`its ${d.target.replace(/s$/, '')} was deleted`}
+      from ${sql.table(d.entity)} l
+      where l.customer_id = ${p.customerId} and l.status = 'active' and ${deleted(sql.ref(`l.${d.column}`))}
+        and not exists (select 1 from roster_run_changes c where c.run_id = ${run} and c.entity = ${d.entity} and c.action = 'delete' and c.target_id = l.id)
+        and not exists (select 1 from ${stage} s where s.run_id = ${run} and s.target_id = l.id and s.action in ('delete', 'update', 'restore', 'unchanged'))`.execute(db);
+  }
 }
 
 // Updates, restores and delta deletes join the bulk deletes in roster_run_changes. Creates do not:
