@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, it } from 'node:test';
 import { operatorActor } from '../../accounts/policy.js';
 import { describeEachDialect, seedCustomer, startTestApp, type TestApp, type TestClient } from '../../../test/helpers/app.js';
 import { HEADERS, district11, table, zipBuffer } from '../../../test/helpers/bundles.js';
 import { waitFor } from '../../../test/helpers/wait.js';
 import { purgeAll } from '../../retention.js';
+import { storeBundle } from './bundle-store.js';
 import type { RunView } from './run-view.js';
 
 // A child's password, stored uncompressed in the zip so that a plain copy would hold it as is.
@@ -105,6 +107,14 @@ describeEachDialect('roster bundles: kept only while a run needs them, sealed at
     const broken = await c.upload(Buffer.from('this is not a zip file'));
     assert.equal(broken.status, 'failed');
     await assertKept([], 'a failed run');
+
+    // A run whose process died mid-read: failed once its lease is gone, and its file with it.
+    const bundle = await storeBundle(Readable.from([await stored(withPassword())]), t.ctx.bundles, 1 << 20);
+    const dead = await t.ctx.runs.create(operatorActor, c.id, { trigger: 'cli', fileName: 'r.zip', sizeBytes: bundle.sizeBytes, sha256: bundle.sha256, bundlePath: bundle.path, dryRun: false });
+    await t.ctx.db.kysely.updateTable('roster_runs').set({ status: 'running', stage: 'reading', started_at: new Date().toISOString() }).where('id', '=', dead.runId).execute();
+    await assertKept([dead.runId], 'a running run reads its file');
+    assert.equal(await t.ctx.runs.failInterrupted(), 1);
+    await assertKept([], 'a run interrupted by a crash');
   });
 
   it("keeps a preview's file sealed until the preview is applied, then deletes it", async () => {

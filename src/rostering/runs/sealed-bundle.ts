@@ -49,7 +49,8 @@ function aad(header: Buffer, index: number, final: boolean): Buffer {
 
 /**
  * A stream that seals what passes through it. Chunks go out as soon as the next byte shows they
- * are not the last, so it holds at most two chunks of plaintext.
+ * are not the last, so it holds at most a chunk and an input piece of plaintext, and copies only
+ * the pieces that straddle a chunk boundary.
  */
 export function sealer(bundleKey: Buffer, chunkBytes = CHUNK_BYTES): Transform {
   const fileId = crypto.randomBytes(16);
@@ -59,33 +60,51 @@ export function sealer(bundleKey: Buffer, chunkBytes = CHUNK_BYTES): Transform {
   header.writeUInt32BE(chunkBytes, 24);
   const key = fileKey(bundleKey, fileId);
   let index = 0;
-  let pending: Buffer = Buffer.alloc(0);
-  const seal = (plain: Buffer, final: boolean): Buffer => {
+  const parts: Buffer[] = [];
+  let pending = 0;
+  // The first `n` pending bytes, as one buffer.
+  const take = (n: number): Buffer => {
+    const first = parts[0]!;
+    if (first.length >= n) {
+      parts[0] = first.subarray(n);
+      if (!parts[0].length) parts.shift();
+      pending -= n;
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    for (let at = 0; at < n; ) {
+      const part = parts[0]!;
+      const used = part.copy(out, at, 0, Math.min(part.length, n - at));
+      at += used;
+      if (used === part.length) parts.shift();
+      else parts[0] = part.subarray(used);
+    }
+    pending -= n;
+    return out;
+  };
+  const seal = (stream: Transform, plain: Buffer, final: boolean): void => {
     const cipher = crypto.createCipheriv('aes-256-gcm', key, nonce(index), { authTagLength: TAG_BYTES });
     cipher.setAAD(aad(header, index, final));
     index++;
-    return Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    stream.push(cipher.update(plain));
+    cipher.final(); // GCM writes nothing here
+    stream.push(cipher.getAuthTag());
   };
-  let started = false;
   return new Transform({
+    construct(done) {
+      this.push(header);
+      done();
+    },
     transform(chunk: Buffer, _enc, done) {
-      if (!started) {
-        started = true;
-        this.push(header);
-      }
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      let at = 0;
-      // Strictly more than a chunk left: this one is not the last.
-      while (pending.length - at > chunkBytes) {
-        this.push(seal(pending.subarray(at, at + chunkBytes), false));
-        at += chunkBytes;
-      }
-      pending = pending.subarray(at);
+      parts.push(chunk);
+      pending += chunk.length;
+      // Strictly more than a chunk waiting: the first one is not the last.
+      while (pending > chunkBytes) seal(this, take(chunkBytes), false);
       done();
     },
     flush(done) {
-      if (!started) this.push(header);
-      done(null, seal(pending, true));
+      seal(this, pending ? take(pending) : Buffer.alloc(0), true);
+      done();
     },
   });
 }
