@@ -16,6 +16,9 @@ export interface RunIssue {
 /** One planned or applied change of a run (a create's target is known once it is applied). */
 export type Change = Omit<RosterRunChangesTable, 'run_id'>;
 
+/** Fields of a run that its service sets as it goes. */
+export type RunPatch = Partial<Omit<RosterRun, 'id' | 'customer_id'>>;
+
 /** Filters for a run's issue list. */
 export interface IssueQuery {
   severity?: RunIssue['severity'];
@@ -44,9 +47,49 @@ export class RunRepository {
     return row?.customer_id;
   }
 
-  /** Updates a run. */
-  async update(id: string, patch: Partial<Omit<RosterRun, 'id' | 'customer_id'>>): Promise<void> {
+  /** Updates a run unconditionally: for what no other actor races for (progress, the file); a status goes through `transition`. */
+  async update(id: string, patch: RunPatch): Promise<void> {
     await this.db.updateTable('roster_runs').set(patch).where('id', '=', id).execute();
+  }
+
+  /**
+   * Updates a run only while its status is one of `from` (a compare-and-set); true when it did.
+   * Every change of a run's status goes through here, first in the transaction that acts on the
+   * run: of two actors racing for one run, one wins and the other sees false (on PostgreSQL it
+   * waits for the row, then finds the winner's status).
+   */
+  async transition(id: string, from: RosterRun['status'] | RosterRun['status'][], patch: RunPatch): Promise<boolean> {
+    const r = await this.db.updateTable('roster_runs').set(patch).where('id', '=', id).where('status', 'in', [from].flat()).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /** Ends a run left `running` whose lease is gone or expired (re-checked here, atomically); true when it did. */
+  async failAbandoned(id: string, now: string, patch: RunPatch): Promise<boolean> {
+    const r = await this.db
+      .updateTable('roster_runs')
+      .set(patch)
+      .where('id', '=', id)
+      .where('status', '=', 'running')
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('roster_run_leases').select('run_id').where('run_id', '=', id).where('expires_at', '>', now))))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  /**
+   * A finished preview hands its kept file to the run that applies it (compare-and-set on the
+   * file): true for the one caller that got it, so a preview is applied by one run, however many
+   * people press Apply at once.
+   */
+  async takePreviewBundle(previewId: string, bundlePath: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('roster_runs')
+      .set({ bundle_path: null })
+      .where('id', '=', previewId)
+      .where('dry_run', '=', 1)
+      .where('status', 'in', ['succeeded', 'succeeded_with_warnings'])
+      .where('bundle_path', '=', bundlePath)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
   }
 
   /** A customer's runs, newest first. */
@@ -114,9 +157,12 @@ export class RunRepository {
     }
   }
 
-  /** A page of a run's issues, in file order. */
-  async listIssues(runId: string, q: IssueQuery): Promise<{ items: RunIssue[]; total: number }> {
-    let base = this.db.selectFrom('roster_run_issues').where('run_id', '=', runId);
+  /** A page of the issues of one of the customer's runs, in file order. */
+  async listIssues(customerId: string, runId: string, q: IssueQuery): Promise<{ items: RunIssue[]; total: number }> {
+    let base = this.db
+      .selectFrom('roster_run_issues')
+      .where('run_id', '=', runId)
+      .where((eb) => eb.exists(eb.selectFrom('roster_runs').select('id').where('id', '=', runId).where('customer_id', '=', customerId)));
     if (q.severity) base = base.where('severity', '=', q.severity);
     if (q.code) base = base.where('code', '=', q.code);
     const [rows, total] = await Promise.all([
@@ -129,10 +175,10 @@ export class RunRepository {
     };
   }
 
-  /** Every issue of a run, streamed in pages (for the CSV download). */
-  async *streamIssues(runId: string): AsyncGenerator<RunIssue> {
+  /** Every issue of one of the customer's runs, streamed in pages (for the CSV download). */
+  async *streamIssues(customerId: string, runId: string): AsyncGenerator<RunIssue> {
     for (let offset = 0; ; offset += 2000) {
-      const page = await this.listIssues(runId, { limit: 2000, offset });
+      const page = await this.listIssues(customerId, runId, { limit: 2000, offset });
       yield* page.items;
       if (page.items.length < 2000) return;
     }

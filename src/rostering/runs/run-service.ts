@@ -1,22 +1,23 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import type { Kysely } from 'kysely';
 import { assertCustomerAccess, type Actor } from '../../accounts/policy.js';
 import { CustomerRepository } from '../../customers/customer-repository.js';
 import type { Db } from '../../db/connection.js';
-import type { RosterRun } from '../../db/schema.js';
+import type { Database, RosterRun } from '../../db/schema.js';
 import { AppError, notFound } from '../../errors.js';
 import { collectGarbage } from '../../memory.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { addMs, nowIso } from '../../time.js';
 import { clearStage } from '../sync/applier.js';
-import { applyStaged, endUnapplied, liveFingerprint, planAndApply, rosterChangedSince, stageRows, type SyncOutcome } from '../sync/engine.js';
+import { applyStaged, endUnapplied, liveFingerprint, planAndApply, rosterChangedSince, stageRows, type ApplyHooks, type SyncOutcome } from '../sync/engine.js';
 import type { MatchWith } from '../sync/matching.js';
 import type { EntityCounts } from '../sync/counts.js';
 import type { PlanIssue } from '../sync/planner.js';
 import { ENTITY_TYPES, type EntityType, type FileMode } from '../sync/snapshot.js';
 import { releaseBundle } from './bundle-store.js';
 import { hashPendingPasswords } from './password-hasher.js';
-import { RunRepository, type RunIssue } from './run-repository.js';
+import { RunRepository, type RunIssue, type RunPatch } from './run-repository.js';
 import type { RunView } from './run-view.js';
 import type { RunSource, SourceReport } from './run-source.js';
 
@@ -51,36 +52,7 @@ export class RosterRunService {
   /** Records a queued run for a customer. */
   async create(actor: Actor, customerId: string, input: NewRun): Promise<RunView> {
     assertCustomerAccess(actor, customerId);
-    const run: RosterRun = {
-      id: crypto.randomUUID(),
-      customer_id: customerId,
-      trigger: input.trigger,
-      actor_user_id: actor.userId,
-      actor_label: actor.label,
-      dry_run: input.dryRun ? 1 : 0,
-      file_name: input.fileName,
-      size_bytes: input.sizeBytes,
-      sha256: input.sha256,
-      bundle_path: input.bundlePath,
-      oneroster_version: null,
-      modes: '{}',
-      status: 'queued',
-      stage: 'queued',
-      progress_done: 0,
-      progress_total: 0,
-      counts: JSON.stringify(emptyCounts()),
-      issue_counts: JSON.stringify({ error: 0, warning: 0, info: 0 }),
-      hold_reason: '',
-      error_code: null,
-      error_message: '',
-      plan_fingerprint: null,
-      decided_by: null,
-      decided_at: null,
-      created_at: nowIso(),
-      started_at: null,
-      finished_at: null,
-      passwords_queued: 0,
-    };
+    const run = newRun(actor, customerId, input);
     await this.runs.insert(run);
     return presentRun(run);
   }
@@ -88,7 +60,8 @@ export class RosterRunService {
   /**
    * Executes a queued run: waits for the customer's lease (one run per customer, across processes),
    * reads the source into the stage, checks it, plans, and applies or holds. Never throws for bad
-   * input: the run ends `failed` with the reason.
+   * input: the run ends `failed` with the reason. Throws RUN_STATE_CHANGED when the run is no longer
+   * queued (another process started or ended it).
    */
   async execute(runId: string, customerId: string, source: RunSource, opts: { signal?: AbortSignal; force?: boolean } = {}): Promise<RunView> {
     const runs = this.runs;
@@ -98,9 +71,12 @@ export class RosterRunService {
     const heartbeat = setInterval(() => void runs.renewLease(customerId, runId, addMs(nowIso(), this.leaseMs)).catch(() => undefined), this.leaseMs / 4);
     heartbeat.unref();
     let seq = 0;
+    let claimed = false;
     try {
+      // Another process (a retried job) may have started or ended this run meanwhile: it is not ours then.
+      if (!(await runs.transition(runId, 'queued', { status: 'running', stage: 'reading', started_at: nowIso() }))) throw await this.lost(runs, customerId, runId, 'start');
+      claimed = true;
       if (!opts.force && (await this.alreadyApplied(run))) return await this.finishUnchanged(runId);
-      await runs.update(runId, { status: 'running', stage: 'reading', started_at: nowIso() });
       const record = await new CustomerRepository(this.db.kysely).find(customerId);
       if (!record) throw notFound('Customer');
       const r = record.rostering;
@@ -121,7 +97,7 @@ export class RosterRunService {
             onProgress: (done, total) => {
               if (Date.now() - lastProgress < 500) return;
               lastProgress = Date.now();
-              void runs.update(runId, { progress_done: done, progress_total: total }).catch(() => undefined);
+              void runs.transition(runId, 'running', { progress_done: done, progress_total: total }).catch(() => undefined);
             },
           });
         }),
@@ -132,28 +108,35 @@ export class RosterRunService {
       // Only a big roster leaves id indexes worth a full collection (a pause for everything else in the process).
       if (rep.files.reduce((n, f) => n + f.rows, 0) >= GC_AFTER_ROWS) collectGarbage();
       const modes = modesOf(rep);
-      await runs.update(runId, { oneroster_version: rep.version, modes: JSON.stringify(modes), issue_counts: JSON.stringify(rep.issueCounts), stage: 'planning' });
+      await runs.transition(runId, 'running', { oneroster_version: rep.version, modes: JSON.stringify(modes), issue_counts: JSON.stringify(rep.issueCounts), stage: 'planning' });
       const refusal = refuse(rep);
       if (refusal) return await this.finishFailed(runId, 'BUNDLE_UNUSABLE', refusal);
 
-      const outcome = await planAndApply(this.db, {
-        runId,
-        customerId,
-        modes,
-        matching,
-        threshold: { percent: r.deletion_threshold_percent, min: r.deletion_threshold_min },
-        actorUserId: run.actor_user_id,
-        noDeletes: noDeletesOf(rep),
-        dryRun: run.dry_run === 1,
-        preset,
-      });
-      pendingIssues.push(...outcome.issues.map((i) => planIssueToRunIssue(i, rep)));
-      await flushIssues();
-      const issueCounts = { ...rep.issueCounts, error: rep.issueCounts.error + outcome.issues.length };
-      return await this.finishPlanned(runId, customerId, outcome, issueCounts);
+      // The plan's row errors join the run's issues in the transaction that ends the run.
+      const ending = (o: SyncOutcome): RunEnd => {
+        const issueCounts = { ...rep.issueCounts, error: rep.issueCounts.error + o.issues.length };
+        const patch = { counts: JSON.stringify(o.counts), issue_counts: JSON.stringify(issueCounts), plan_fingerprint: o.fingerprint };
+        return { issues: o.issues.map((i) => planIssueToRunIssue(i, rep)), seq, issueCounts, patch };
+      };
+      const outcome = await planAndApply(
+        this.db,
+        {
+          runId,
+          customerId,
+          modes,
+          matching,
+          threshold: { percent: r.deletion_threshold_percent, min: r.deletion_threshold_min },
+          actorUserId: run.actor_user_id,
+          noDeletes: noDeletesOf(rep),
+          dryRun: run.dry_run === 1,
+          preset,
+        },
+        (planned) => this.applyHooks(customerId, runId, 'running', {}, ending(planned)),
+      );
+      return await this.finishPlanned(runId, customerId, outcome, ending(outcome));
     } catch (err) {
-      const e = err instanceof AppError ? err : new AppError('INTERNAL', err instanceof Error ? err.message : String(err));
-      return await this.finishFailed(runId, e.code, e.message);
+      if (!claimed) throw err;
+      return await this.finishFailed(runId, ...failureOf(runId, err));
     } finally {
       clearInterval(heartbeat);
       await runs.releaseLease(customerId, runId);
@@ -164,21 +147,16 @@ export class RosterRunService {
   /** Applies a held run's stored plan, if the roster has not changed since it was made. */
   async approve(actor: Actor, customerId: string, runId: string): Promise<RunView> {
     const run = await this.load(actor, customerId, runId);
-    if (run.status !== 'awaiting_approval') throw new AppError('CONFLICT', `Only a run awaiting approval can be approved; this one is ${run.status}.`);
+    if (run.status !== 'awaiting_approval') throw stateChanged('approve', run.status);
     await this.waitForLease(customerId, runId);
     try {
-      if ((await liveFingerprint(this.db.kysely, customerId)) !== run.plan_fingerprint) {
-        throw new AppError('CONFLICT', 'The roster changed since this plan was made. Discard it and run the sync again.');
-      }
-      await this.runs.update(runId, { stage: 'applying', decided_by: actor.label, decided_at: nowIso() });
-      await applyStaged(this.db.kysely, runId, customerId);
-      const issues = JSON.parse(run.issue_counts) as RunView['issueCounts'];
-      await this.runs.update(runId, {
-        status: issues.error || issues.warning ? 'succeeded_with_warnings' : 'succeeded',
-        stage: 'done',
-        finished_at: nowIso(),
-        passwords_queued: await this.runs.pendingPasswords(runId),
+      const end: RunEnd = { issues: [], seq: 0, issueCounts: JSON.parse(run.issue_counts) as RunView['issueCounts'], patch: {} };
+      const hooks = this.applyHooks(customerId, runId, 'awaiting_approval', { decided_by: actor.label, decided_at: nowIso() }, end, async (trx) => {
+        if ((await liveFingerprint(trx, customerId)) !== run.plan_fingerprint) {
+          throw new AppError('CONFLICT', 'The roster changed since this plan was made. Discard it and run the sync again.');
+        }
       });
+      await applyStaged(this.db.kysely, runId, customerId, hooks);
     } finally {
       await this.runs.releaseLease(customerId, runId);
     }
@@ -196,19 +174,29 @@ export class RosterRunService {
     if (!run.dry_run || (run.status !== 'succeeded' && run.status !== 'succeeded_with_warnings')) {
       throw new AppError('CONFLICT', 'Only a finished preview can be applied.');
     }
-    if (!run.bundle_path || !fs.existsSync(run.bundle_path)) {
-      throw new AppError('CONFLICT', 'The file of this preview is no longer kept; upload it again.');
-    }
-    const next = await this.create(actor, customerId, { trigger: run.trigger, fileName: run.file_name, sizeBytes: run.size_bytes, sha256: run.sha256, bundlePath: run.bundle_path, dryRun: false });
-    return { ...next, bundlePath: run.bundle_path };
+    const file = run.bundle_path;
+    if (!file) throw new AppError('RUN_STATE_CHANGED', 'This preview has been applied already, or its file is no longer kept; upload the file again.');
+    if (!fs.existsSync(file)) throw new AppError('CONFLICT', 'The file of this preview is no longer kept; upload it again.');
+    const next = newRun(actor, customerId, { trigger: run.trigger, fileName: run.file_name, sizeBytes: run.size_bytes, sha256: run.sha256, bundlePath: file, dryRun: false });
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const runs = new RunRepository(trx);
+      // The preview hands its file to the run that applies it: one apply per preview, even on two clicks at once.
+      if (!(await runs.takePreviewBundle(runId, file))) throw new AppError('RUN_STATE_CHANGED', 'This preview has just been applied by another run.');
+      await runs.insert(next);
+    });
+    return { ...presentRun(next), bundlePath: file };
   }
 
   /** Ends a held run without applying it. */
   async discard(actor: Actor, customerId: string, runId: string): Promise<RunView> {
     const run = await this.load(actor, customerId, runId);
-    if (run.status !== 'awaiting_approval') throw new AppError('CONFLICT', `Only a run awaiting approval can be discarded; this one is ${run.status}.`);
-    await endUnapplied(this.db.kysely, runId);
-    await this.runs.update(runId, { status: 'discarded', stage: 'done', decided_by: actor.label, decided_at: nowIso(), finished_at: nowIso() });
+    if (run.status !== 'awaiting_approval') throw stateChanged('discard', run.status);
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const runs = new RunRepository(trx);
+      const patch: RunPatch = { status: 'discarded', stage: 'done', decided_by: actor.label, decided_at: nowIso(), finished_at: nowIso() };
+      if (!(await runs.transition(runId, 'awaiting_approval', patch))) throw await this.lost(runs, customerId, runId, 'discard');
+      await endUnapplied(trx, runId);
+    });
     return this.get(actor, customerId, runId);
   }
 
@@ -225,16 +213,26 @@ export class RosterRunService {
     return { items: items.map(presentRun), total };
   }
 
-  /** Marks runs left running by a stopped process as failed (their transaction never committed). */
+  /**
+   * Fails the runs left `running` by a stopped process (their lease lapsed); returns how many. A run
+   * still `running` never committed an apply, since its final status commits with the apply (see
+   * applyHooks), so "nothing was applied" is true; and a run that wakes up after this never applies.
+   */
   async failInterrupted(): Promise<number> {
-    const stale = await this.runs.listAbandoned(nowIso());
-    for (const run of stale) {
-      await clearStage(this.db.kysely, run.id);
-      await this.runs.update(run.id, { status: 'failed', stage: 'done', error_code: 'INTERRUPTED', error_message: 'The process running this sync stopped; nothing was applied.', finished_at: nowIso() });
+    let failed = 0;
+    for (const run of await this.runs.listAbandoned(nowIso())) {
+      const patch: RunPatch = { status: 'failed', stage: 'done', error_code: 'INTERRUPTED', error_message: interruptedMessage(run.stage), finished_at: nowIso() };
+      const won = await this.db.kysely.transaction().execute(async (trx) => {
+        if (!(await new RunRepository(trx).failAbandoned(run.id, nowIso(), patch))) return false;
+        await clearStage(trx, run.id);
+        return true;
+      });
+      if (!won) continue;
+      failed++;
       await this.runs.releaseLease(run.customer_id, run.id);
       await releaseBundle(this.db.kysely, run.id);
     }
-    return stale.length;
+    return failed;
   }
 
   /** Hashes the customer's waiting roster passwords (see password-hasher.ts). */
@@ -257,21 +255,50 @@ export class RosterRunService {
     }
   }
 
-  private async finishPlanned(runId: string, customerId: string, outcome: SyncOutcome, issueCounts: RunView['issueCounts']): Promise<RunView> {
-    const base = { counts: JSON.stringify(outcome.counts), issue_counts: JSON.stringify(issueCounts), stage: 'done', plan_fingerprint: outcome.fingerprint };
-    if (outcome.result === 'held') {
-      await this.runs.update(runId, { ...base, status: 'awaiting_approval', stage: 'awaiting_approval', hold_reason: outcome.holdReason });
-    } else {
-      if (outcome.result === 'previewed') await endUnapplied(this.db.kysely, runId);
-      const status = issueCounts.error || issueCounts.warning ? 'succeeded_with_warnings' : 'succeeded';
-      const passwords = outcome.result === 'applied' ? await this.runs.pendingPasswords(runId) : 0;
-      await this.runs.update(runId, { ...base, status, finished_at: nowIso(), passwords_queued: passwords });
-    }
-    const run = await this.runs.find(customerId, runId);
-    return presentRun(run!);
+  /**
+   * The run's side of an apply transaction (engine's ApplyHooks): claim the run from `from` (and
+   * run `check` under that claim), then record its end as succeeded, with the plan's issues. So the
+   * record says "applied" exactly when the roster changed, whatever dies when.
+   */
+  private applyHooks(customerId: string, runId: string, from: RosterRun['status'], claim: RunPatch, end: RunEnd, check?: (trx: Kysely<Database>) => Promise<void>): ApplyHooks {
+    return {
+      claim: async (trx) => {
+        const runs = new RunRepository(trx);
+        if (!(await runs.transition(runId, from, { ...claim, stage: 'applying' }))) throw await this.lost(runs, customerId, runId, 'apply');
+        await check?.(trx);
+      },
+      record: async (trx) => {
+        const runs = new RunRepository(trx);
+        await runs.insertIssues(runId, end.seq, end.issues);
+        const patch: RunPatch = { ...end.patch, status: succeededStatus(end.issueCounts), stage: 'done', finished_at: nowIso(), passwords_queued: await runs.pendingPasswords(runId) };
+        if (!(await runs.transition(runId, from, patch))) throw await this.lost(runs, customerId, runId, 'apply');
+      },
+    };
   }
 
-  /** Ends a run that failed before it could be read (e.g. its source was unreachable). */
+  // Ends a run that applies nothing (held, previewed) in one transaction with its plan's issues; an applied run recorded its end with the apply.
+  private async finishPlanned(runId: string, customerId: string, outcome: SyncOutcome, end: RunEnd): Promise<RunView> {
+    if (outcome.result !== 'applied') {
+      await this.db.kysely.transaction().execute(async (trx) => {
+        const runs = new RunRepository(trx);
+        const held = outcome.result === 'held';
+        const patch: RunPatch = held
+          ? { ...end.patch, status: 'awaiting_approval', stage: 'awaiting_approval', hold_reason: outcome.holdReason }
+          : { ...end.patch, status: succeededStatus(end.issueCounts), stage: 'done', finished_at: nowIso() };
+        if (!(await runs.transition(runId, 'running', patch))) throw await this.lost(runs, customerId, runId, 'finish');
+        await runs.insertIssues(runId, end.seq, end.issues);
+        if (!held) await endUnapplied(trx, runId);
+      });
+    }
+    return presentRun((await this.runs.find(customerId, runId))!);
+  }
+
+  // The error for the loser of a race for a run: what the run's status is now.
+  private async lost(runs: RunRepository, customerId: string, runId: string, action: RunAction): Promise<AppError> {
+    return stateChanged(action, (await runs.find(customerId, runId))?.status ?? 'gone');
+  }
+
+  /** Ends a run that failed before it could be read (e.g. its source was unreachable); a run that already ended keeps its end. */
   fail(runId: string, code: string, message: string): Promise<RunView> {
     return this.finishFailed(runId, code, message);
   }
@@ -290,9 +317,10 @@ export class RosterRunService {
 
   /** Ends a run whose source file is the one already imported: nothing to do, and it says so. */
   async finishUnchanged(runId: string): Promise<RunView> {
-    await this.runs.update(runId, { status: 'succeeded', stage: 'unchanged', started_at: nowIso(), finished_at: nowIso() });
-    const customerId = await this.runs.customerOf(runId);
-    return presentRun((await this.runs.find(customerId!, runId))!);
+    const runs = this.runs;
+    const customerId = (await runs.customerOf(runId))!;
+    if (!(await runs.transition(runId, 'running', { status: 'succeeded', stage: 'unchanged', finished_at: nowIso() }))) throw await this.lost(runs, customerId, runId, 'finish');
+    return presentRun((await runs.find(customerId, runId))!);
   }
 
   /** Records where the bundle of a run came from once it has been fetched. */
@@ -300,12 +328,66 @@ export class RosterRunService {
     await this.runs.update(runId, { bundle_path: bundle.path, size_bytes: bundle.sizeBytes, sha256: bundle.sha256 });
   }
 
+  // Fails a run not yet ended. Whoever ended it (this run, or failInterrupted while this process
+  // stalled), an ended run's stage is of no more use; a held run keeps its plan.
   private async finishFailed(runId: string, code: string, message: string): Promise<RunView> {
-    await clearStage(this.db.kysely, runId);
-    await this.runs.update(runId, { status: 'failed', stage: 'done', error_code: code, error_message: message, finished_at: nowIso() });
-    const customerId = await this.runs.customerOf(runId);
-    return presentRun((await this.runs.find(customerId!, runId))!);
+    const customerId = (await this.runs.customerOf(runId))!;
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const runs = new RunRepository(trx);
+      await runs.transition(runId, ['queued', 'running'], { status: 'failed', stage: 'done', error_code: code, error_message: message, finished_at: nowIso() });
+      const status = (await runs.find(customerId, runId))?.status;
+      if (status && !UNENDED.includes(status)) await clearStage(trx, runId);
+    });
+    return presentRun((await this.runs.find(customerId, runId))!);
   }
+}
+
+/** How a run ends: the plan's row errors to add to its issues (numbered from `seq`), its issue totals and final fields. */
+interface RunEnd {
+  issues: RunIssue[];
+  seq: number;
+  issueCounts: RunView['issueCounts'];
+  patch: RunPatch;
+}
+
+// Statuses of a run that is not over: it may still read, plan or apply (held: on approval).
+const UNENDED: RosterRun['status'][] = ['queued', 'running', 'awaiting_approval'];
+
+type RunAction = 'start' | 'apply' | 'finish' | 'approve' | 'discard';
+
+function succeededStatus(issues: RunView['issueCounts']): RosterRun['status'] {
+  return issues.error || issues.warning ? 'succeeded_with_warnings' : 'succeeded';
+}
+
+// RUN_STATE_CHANGED: another actor moved the run first (or it never was in the state the action needs).
+function stateChanged(action: RunAction, status: string): AppError {
+  const now = status.replaceAll('_', ' ');
+  const message = {
+    start: `This run was started or ended elsewhere; it is ${now}.`,
+    apply: `This run changed while it was being applied (it is ${now}); nothing was applied.`,
+    finish: `This run was ended elsewhere while it ran; it is ${now}.`,
+    approve: `Only a run awaiting approval can be approved; this one is ${now}.`,
+    discard: `Only a run awaiting approval can be discarded; this one is ${now}.`,
+  }[action];
+  return new AppError('RUN_STATE_CHANGED', message);
+}
+
+// What an interrupted run was doing when its process stopped, in its failure message.
+function interruptedMessage(stage: string): string {
+  const doing = ({ reading: ' while reading the roster', planning: ' while planning the changes', applying: ' while applying the changes, which were rolled back' } as Record<string, string>)[stage] ?? '';
+  return `The process running this sync stopped${doing}; nothing was applied. Run the sync again.`;
+}
+
+/*
+ * A failure as the run records it. An AppError says what went wrong in words for people; anything
+ * else (a database error, a bug) could show table names or values, so it is logged in full for the
+ * operator and recorded as INTERNAL. Nothing was applied: an apply that throws rolls back, and a
+ * run that ended before the error keeps its end.
+ */
+function failureOf(runId: string, err: unknown): [code: string, message: string] {
+  if (err instanceof AppError) return [err.code, err.message];
+  console.error(`${nowIso()} [run] run=${runId} failed on an unexpected error:`, err);
+  return ['INTERNAL', 'The sync stopped on an unexpected error; nothing was applied. The error has been logged for the operator.'];
 }
 
 // Why a source must not be applied at all, or '' when it may.
@@ -357,6 +439,40 @@ function planIssueToRunIssue(i: PlanIssue, source: SourceReport): RunIssue {
 
 function emptyCounts(): Record<EntityType, EntityCounts> {
   return Object.fromEntries(ENTITY_TYPES.map((e) => [e, { created: 0, updated: 0, unchanged: 0, deleted: 0, restored: 0, skipped: 0 }])) as Record<EntityType, EntityCounts>;
+}
+
+/** A new run record, queued. */
+function newRun(actor: Actor, customerId: string, input: NewRun): RosterRun {
+  return {
+    id: crypto.randomUUID(),
+    customer_id: customerId,
+    trigger: input.trigger,
+    actor_user_id: actor.userId,
+    actor_label: actor.label,
+    dry_run: input.dryRun ? 1 : 0,
+    file_name: input.fileName,
+    size_bytes: input.sizeBytes,
+    sha256: input.sha256,
+    bundle_path: input.bundlePath,
+    oneroster_version: null,
+    modes: '{}',
+    status: 'queued',
+    stage: 'queued',
+    progress_done: 0,
+    progress_total: 0,
+    counts: JSON.stringify(emptyCounts()),
+    issue_counts: JSON.stringify({ error: 0, warning: 0, info: 0 }),
+    hold_reason: '',
+    error_code: null,
+    error_message: '',
+    plan_fingerprint: null,
+    decided_by: null,
+    decided_at: null,
+    created_at: nowIso(),
+    started_at: null,
+    finished_at: null,
+    passwords_queued: 0,
+  };
 }
 
 /** Shapes a run for the API and CLI. */

@@ -107,12 +107,16 @@ async function replaceRoles(trx: Kysely<Database>, a: ApplyInput): Promise<void>
     on conflict do nothing`.execute(trx);
 }
 
-/** Removes a run's staged rows once it has ended (applied, discarded or failed). */
+/**
+ * Removes a run's staged rows once it has ended (applied, discarded or failed). Given a transaction,
+ * it works inside it, so a run's end and its stage's removal commit together.
+ */
 export async function clearStage(db: Kysely<Database>, runId: string): Promise<void> {
   const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
   for (const table of [...ENTITY_TABLES.map((t) => t.stage), 'stage_user_roles' as const]) {
-    if (sqlite) await db.transaction().execute((trx) => clearSqliteStage(trx, table, runId));
-    else await db.deleteFrom(table).where('run_id', '=', runId).execute();
+    if (!sqlite) await db.deleteFrom(table).where('run_id', '=', runId).execute();
+    else if (db.isTransaction) await clearSqliteStage(db, table, runId);
+    else await db.transaction().execute((trx) => clearSqliteStage(trx, table, runId));
   }
 }
 

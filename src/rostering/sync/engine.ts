@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../../db/connection.js';
 import type { Database } from '../../db/schema.js';
+import { failpoint, failpointPerStatement } from '../../failpoints.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { nowIso } from '../../time.js';
 import { applyRun, clearStage } from './applier.js';
@@ -81,7 +82,10 @@ export async function stageRows(db: Db, secrets: SecretBox, req: Pick<PlanReques
     if (!any.rows.length) preset.add(t.entity);
   }
   const writer = new StageWriter(db, req.runId, req.customerId, secrets, req.matching, preset);
-  await feed((r) => (r.entity === 'roles' ? writer.addRole(r.row) : writer.add(r.entity, r.row)));
+  await feed((r) => {
+    failpoint('read.row');
+    return r.entity === 'roles' ? writer.addRole(r.row) : writer.add(r.entity, r.row);
+  });
   await writer.flush();
   return preset;
 }
@@ -89,9 +93,11 @@ export async function stageRows(db: Db, secrets: SecretBox, req: Pick<PlanReques
 /**
  * Plans a staged run and, unless it is held or a preview, applies it. The apply is one transaction,
  * so a crash leaves the previous state. Held and previewed runs keep their staged plan for approval.
+ * `hooks`, given the plan, say what the caller does inside the apply transaction (see ApplyHooks).
  */
-export async function planAndApply(db: Db, req: PlanRequest): Promise<SyncOutcome> {
-  const plan = await planRun(db.kysely, {
+export async function planAndApply(db: Db, req: PlanRequest, hooks?: (planned: SyncOutcome) => ApplyHooks): Promise<SyncOutcome> {
+  const planning = failpointPerStatement(db.kysely, 'plan.step');
+  const plan = await planRun(planning, {
     runId: req.runId,
     customerId: req.customerId,
     dialect: db.dialect,
@@ -102,22 +108,41 @@ export async function planAndApply(db: Db, req: PlanRequest): Promise<SyncOutcom
     preset: req.preset ?? new Set(),
   });
   const holdReason = thresholdExceeded(plan.counts, plan.liveCounts, req.threshold);
-  const fingerprint = await liveFingerprint(db.kysely, req.customerId);
+  const fingerprint = await liveFingerprint(planning, req.customerId);
   if (req.dryRun || holdReason) {
     return { result: req.dryRun ? 'previewed' : 'held', counts: plan.counts, issues: plan.issues, holdReason, fingerprint };
   }
-  await applyStaged(db.kysely, req.runId, req.customerId);
-  return { result: 'applied', counts: plan.counts, issues: plan.issues, holdReason: '', fingerprint };
+  const outcome: SyncOutcome = { result: 'applied', counts: plan.counts, issues: plan.issues, holdReason: '', fingerprint };
+  await applyStaged(db.kysely, req.runId, req.customerId, hooks?.(outcome));
+  return outcome;
 }
 
-/** Applies a staged plan in one transaction and clears the stage. */
-export async function applyStaged(db: Kysely<Database>, runId: string, customerId: string): Promise<void> {
-  await db.updateTable('roster_runs').set({ stage: 'applying' }).where('id', '=', runId).execute();
-  await db.transaction().execute((trx) => applyRun(trx, { runId, customerId, now: nowIso() }));
-  await clearStage(db, runId);
+/**
+ * What the caller of an apply does inside its transaction, so that a run's record commits with the
+ * roster change it describes (a crash can never leave one without the other): `claim` first, a
+ * compare-and-set on the run that throws when another actor changed it (nothing is written then,
+ * and the run's row stays locked until the commit); `record` last, the run's final status and counts.
+ */
+export interface ApplyHooks {
+  claim(trx: Kysely<Database>): Promise<void>;
+  record(trx: Kysely<Database>): Promise<void>;
 }
 
-/** Ends a run whose plan is not applied but stays readable (a preview, a discarded hold): keeps its creates, clears the stage. */
+/** Applies a staged plan and clears the stage, in one transaction with the caller's `hooks`. */
+export async function applyStaged(db: Kysely<Database>, runId: string, customerId: string, hooks?: ApplyHooks): Promise<void> {
+  // For the progress display only; a held run being approved shows its stage once it is done.
+  await db.updateTable('roster_runs').set({ stage: 'applying' }).where('id', '=', runId).where('status', '=', 'running').execute();
+  await db.transaction().execute(async (trx) => {
+    const t = failpointPerStatement<Database>(trx, 'apply.step');
+    await hooks?.claim(t);
+    await applyRun(t, { runId, customerId, now: nowIso() });
+    await clearStage(t, runId);
+    await hooks?.record(t);
+  });
+  failpoint('apply.committed');
+}
+
+/** Ends a run whose plan is not applied but stays readable (a preview, a discarded hold): keeps its creates, clears the stage (inside `db`'s transaction, if it is one). */
 export async function endUnapplied(db: Kysely<Database>, runId: string): Promise<void> {
   await recordCreates(db, runId);
   await clearStage(db, runId);

@@ -94,7 +94,7 @@ describeEachDialect('Upload Roster File API', (dialect) => {
     const after = await admin.get<{ total: number }>(`/api/customers/${customer.id}/users?role=student`);
     assert.equal(after.body.total, 0);
     const again = await admin.post<{ error: { code: string } }>(`/api/customers/${customer.id}/roster/runs/${held.runId}/discard`);
-    assert.deepEqual([again.status, again.body.error.code], [409, 'CONFLICT']);
+    assert.deepEqual([again.status, again.body.error.code], [409, 'RUN_STATE_CHANGED']);
   });
 
   it('lists the creates of a preview, and of a held run before and after it is discarded', async () => {
