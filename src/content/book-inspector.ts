@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path/posix';
+import { SaxesParser } from 'saxes';
 import { AppError, type FieldIssue } from '../errors.js';
 import { IssueCollector } from '../rostering/oneroster/issues.js';
 import { BundleZip, EntryReadError, type ZipEntryInfo, type ZipLimits } from '../rostering/oneroster/zip.js';
@@ -23,7 +24,11 @@ export type CoverType = 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp';
 
 // An EPUB has a handful of files per chapter; these limits only stop hostile zips.
 const EPUB_ZIP_LIMITS: ZipLimits = { maxEntries: 20_000, maxEntryBytes: 1024 ** 3, maxTotalBytes: 4 * 1024 ** 3, maxRatio: 200, ratioFloorBytes: 1024 ** 2 };
-const MAX_XML_BYTES = 4 * 1024 * 1024;
+/** What the XML of one EPUB entry (container.xml, the package document) may cost before the book is refused. */
+export const XML_LIMITS = { maxBytes: 4 * 1024 * 1024, maxDepth: 32, maxElements: 50_000 };
+const MAX_TEXT = 500;
+const MAX_CREATORS = 3;
+const OPF_MEDIA_TYPE = 'application/oebps-package+xml';
 const MAX_COVER_BYTES = 10 * 1024 * 1024;
 const EPUB_MIMETYPE = 'application/epub+zip';
 const PDF_READ_TIMEOUT_MS = 30_000;
@@ -88,16 +93,13 @@ async function inspectEpub(file: string): Promise<BookFacts> {
     };
     const mimetype = (await readEntry(zip, entry('mimetype'), 1024)).toString('latin1').trim();
     if (mimetype !== EPUB_MIMETYPE) throw refuse('FILE_TYPE_UNSUPPORTED', `This zip's mimetype is "${mimetype.slice(0, 60)}", not ${EPUB_MIMETYPE}. Upload an EPUB or PDF.`);
-    const container = (await readEntry(zip, entry('META-INF/container.xml'), MAX_XML_BYTES)).toString('utf8');
-    const rootfile = elements(container, 'rootfile').find((a) => (a['media-type'] ?? 'application/oebps-package+xml') === 'application/oebps-package+xml')?.['full-path'];
+    const rootfile = await packagePathOf(zip, entry('META-INF/container.xml'));
     if (!rootfile) throw refuse('FILE_CORRUPT', 'The EPUB does not name its package document in META-INF/container.xml.');
-    const opf = (await readEntry(zip, entry(safeDecode(rootfile)), MAX_XML_BYTES)).toString('utf8');
-    const title = firstText(opf, 'title');
-    const author = allText(opf, 'creator').slice(0, 3).join(', ') || null;
-    const coverHref = coverHrefOf(opf);
+    const opfName = safeDecode(rootfile);
+    const opf = await readPackage(zip, entry(opfName));
     let cover: BookFacts['cover'] = null;
-    if (coverHref) {
-      const coverName = path.normalize(path.join(path.dirname(safeDecode(rootfile)), safeDecode(coverHref.split('#')[0] ?? '')));
+    if (opf.coverHref) {
+      const coverName = path.normalize(path.join(path.dirname(opfName), safeDecode(opf.coverHref.split('#')[0] ?? '')));
       const coverEntry = byName.get(coverName);
       if (coverEntry && coverEntry.size <= MAX_COVER_BYTES) {
         const data = await readEntry(zip, coverEntry, MAX_COVER_BYTES);
@@ -105,7 +107,7 @@ async function inspectEpub(file: string): Promise<BookFacts> {
         if (type) cover = { data, type };
       }
     }
-    return { format: 'epub', title, author, cover };
+    return { format: 'epub', title: opf.title, author: opf.creators.join(', ') || null, cover };
   } finally {
     zip.close();
   }
@@ -119,52 +121,121 @@ function safeDecode(s: string): string {
   }
 }
 
-// EPUB 3 marks the cover item with properties="cover-image"; EPUB 2 names it with <meta name="cover" content="item id">.
-function coverHrefOf(opf: string): string | null {
-  const items = elements(opf, 'item');
-  const epub3 = items.find((i) => (i.properties ?? '').split(/\s+/).includes('cover-image'));
-  if (epub3?.href) return epub3.href;
-  const coverId = elements(opf, 'meta').find((m) => m.name === 'cover')?.content;
-  const epub2 = coverId ? items.find((i) => i.id === coverId) : undefined;
-  return epub2?.href ?? null;
+/** What one element looks like to the EPUB readers below: its local name (prefix dropped) and attributes by local name. */
+interface XmlElement {
+  name: string;
+  attrs: Record<string, string>;
 }
 
-// The package document is small and regular; a tolerant scan of start tags and their attributes reads
-// it without an XML library, and namespace prefixes (dc:, opf:) are ignored.
-function elements(doc: string, local: string): Record<string, string>[] {
-  const out: Record<string, string>[] = [];
-  const tag = new RegExp(`<(?:[\\w.-]+:)?${local}\\b([^>]*)>`, 'g');
-  for (const m of doc.matchAll(tag)) {
-    const attrs: Record<string, string> = {};
-    for (const a of (m[1] ?? '').matchAll(/([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) attrs[(a[1] ?? '').replace(/^[\w.-]+:/, '')] = decodeEntities(a[2] ?? a[3] ?? '');
-    out.push(attrs);
-  }
-  return out;
+/** Callbacks of one streamed XML document; `text` gets character data (CDATA too) with the element it is in. */
+interface XmlHandlers {
+  open(el: XmlElement, depth: number): void;
+  text?(text: string): void;
+  close?(el: XmlElement, depth: number): void;
 }
 
-function allText(doc: string, local: string): string[] {
-  const re = new RegExp(`<(?:[\\w.-]+:)?${local}\\b[^>]*>([\\s\\S]*?)</(?:[\\w.-]+:)?${local}\\s*>`, 'g');
-  return [...doc.matchAll(re)].map((m) => clean(m[1] ?? '')).filter(Boolean);
-}
+const localName = (qname: string) => qname.slice(qname.indexOf(':') + 1);
 
-function firstText(doc: string, local: string): string | null {
-  return allText(doc, local)[0] ?? null;
-}
-
-function clean(s: string): string {
-  const text = s.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_, c: string) => c.replace(/[&<>]/g, (ch) => `&#${ch.charCodeAt(0)};`)).replace(/<[^>]*>/g, '');
-  return decodeEntities(text).replace(/\s+/g, ' ').trim().slice(0, 500);
-}
-
-function decodeEntities(s: string): string {
-  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-  return s.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (whole, e: string) => {
-    if (e[0] === '#') {
-      const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-    }
-    return named[e.toLowerCase()] ?? whole;
+/*
+ * Streams one zip entry through saxes, a conforming XML parser that works in one pass, so the cost
+ * is linear in the entry's bytes, which the central directory's size check caps before a byte is
+ * inflated. Element count and depth are capped too (a package document is a few levels deep and a
+ * few thousand elements long). Entities declared in a DOCTYPE are refused, never expanded, and a
+ * document that is not well-formed is refused as a reader's XML parser would refuse it.
+ */
+async function parseXml(zip: BundleZip, entry: ZipEntryInfo, handlers: XmlHandlers): Promise<void> {
+  const what = `The EPUB's ${entry.name}`;
+  if (entry.size > XML_LIMITS.maxBytes) throw refuse('FILE_CORRUPT', `${what} is larger than ${XML_LIMITS.maxBytes / 1048576} MB; a package document is far smaller.`);
+  const parser = new SaxesParser({ fileName: entry.name });
+  const stack: XmlElement[] = [];
+  let elements = 0;
+  parser.on('doctype', (doctype) => {
+    if (/<!ENTITY/i.test(doctype)) throw refuse('FILE_CORRUPT', `${what} declares entities in its DOCTYPE, which Lectern does not expand.`);
   });
+  parser.on('opentag', (tag) => {
+    if (++elements > XML_LIMITS.maxElements) throw refuse('FILE_CORRUPT', `${what} has more than ${XML_LIMITS.maxElements.toLocaleString('en')} elements.`);
+    if (stack.length >= XML_LIMITS.maxDepth) throw refuse('FILE_CORRUPT', `${what} nests elements more than ${XML_LIMITS.maxDepth} deep.`);
+    const attrs: Record<string, string> = {};
+    for (const [qname, value] of Object.entries(tag.attributes)) attrs[localName(qname)] = value;
+    const el = { name: localName(tag.name), attrs };
+    stack.push(el);
+    handlers.open(el, stack.length);
+  });
+  parser.on('closetag', () => {
+    const el = stack.pop();
+    if (el) handlers.close?.(el, stack.length + 1);
+  });
+  if (handlers.text) {
+    parser.on('text', handlers.text);
+    parser.on('cdata', handlers.text);
+  }
+  parser.on('error', (err) => {
+    throw refuse('FILE_CORRUPT', `${what} is not well-formed XML (${err.message.replace(`${entry.name}:`, 'line ')}).`);
+  });
+  const decoder = new TextDecoder('utf-8');
+  try {
+    for await (const chunk of zip.read(entry)) parser.write(decoder.decode(chunk, { stream: true }));
+  } catch (err) {
+    if (err instanceof EntryReadError) throw refuse('FILE_CORRUPT', `The EPUB is damaged: ${entry.name} ${err.message}.`);
+    throw err;
+  }
+  parser.write(decoder.decode()).close();
+}
+
+// container.xml names the package document: the first rootfile of the OPF media type.
+async function packagePathOf(zip: BundleZip, container: ZipEntryInfo): Promise<string | null> {
+  let found: string | null = null;
+  await parseXml(zip, container, {
+    open(el) {
+      if (found === null && el.name === 'rootfile' && (el.attrs['media-type'] ?? OPF_MEDIA_TYPE) === OPF_MEDIA_TYPE && el.attrs['full-path']) found = el.attrs['full-path'];
+    },
+  });
+  return found;
+}
+
+/** What the package document says: its first title, its first few creators, and the href of its cover image. */
+interface PackageFacts {
+  title: string | null;
+  creators: string[];
+  coverHref: string | null;
+}
+
+/*
+ * Reads the package document in one pass. The first non-empty dc:title wins and at most
+ * MAX_CREATORS creators are kept, each text capped while it is collected, so repeating metadata
+ * costs nothing beyond reading it. EPUB 3 marks the cover item with properties="cover-image";
+ * EPUB 2 names it with <meta name="cover" content="item id">.
+ */
+async function readPackage(zip: BundleZip, entry: ZipEntryInfo): Promise<PackageFacts> {
+  let title: string | null = null;
+  const creators: string[] = [];
+  let collecting: { into: 'title' | 'creator'; depth: number; text: string } | null = null;
+  let epub3Cover: string | null = null;
+  let epub2CoverId: string | null = null;
+  const hrefById = new Map<string, string>();
+  await parseXml(zip, entry, {
+    open(el, depth) {
+      if (collecting) return;
+      if (el.name === 'title' && title === null) collecting = { into: 'title', depth, text: '' };
+      else if (el.name === 'creator' && creators.length < MAX_CREATORS) collecting = { into: 'creator', depth, text: '' };
+      else if (el.name === 'item' && el.attrs.href) {
+        if (el.attrs.id && !hrefById.has(el.attrs.id)) hrefById.set(el.attrs.id, el.attrs.href);
+        if (epub3Cover === null && (el.attrs.properties ?? '').split(/\s+/).includes('cover-image')) epub3Cover = el.attrs.href;
+      } else if (el.name === 'meta' && el.attrs.name === 'cover' && epub2CoverId === null && el.attrs.content) epub2CoverId = el.attrs.content;
+    },
+    text(text) {
+      if (collecting && collecting.text.length < MAX_TEXT * 4) collecting.text += text.slice(0, MAX_TEXT * 4);
+    },
+    close(_el, depth) {
+      if (!collecting || collecting.depth !== depth) return;
+      const value = collecting.text.replace(/\s+/g, ' ').trim().slice(0, MAX_TEXT);
+      if (value && collecting.into === 'title') title = value;
+      if (value && collecting.into === 'creator') creators.push(value);
+      collecting = null;
+    },
+  });
+  const epub2Cover = epub2CoverId === null ? undefined : hrefById.get(epub2CoverId);
+  return { title, creators, coverHref: epub3Cover ?? epub2Cover ?? null };
 }
 
 /** The type of an image by its magic bytes, or null when it is not one browsers may be served safely. */

@@ -244,3 +244,11 @@ export function fileForm(file: Buffer, fileName: string, contentType = 'applicat
   ]);
   return { body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
+
+/**
+ * An EPUB whose package document (OEBPS/content.opf) is exactly `opf`, stored uncompressed as a
+ * hostile file may store it, so its size on disk is its size to parse. For refusal tests.
+ */
+export async function epubWithPackage(opf: string): Promise<Buffer> {
+  return zipBuffer(ocfEntries([['OEBPS/content.opf', { data: opf, store: true }]]));
+}
