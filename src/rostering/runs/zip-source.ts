@@ -38,7 +38,7 @@ export function storedBundleSource(store: BundleStore, file: string, limits?: Pa
 }
 
 function damaged(err: SealedBundleError): AppError {
-  return new AppError('BUNDLE_DAMAGED', `The kept copy of this roster file cannot be read (${err.message}): it was altered or damaged on disk. Nothing was applied; upload it again.`);
+  return new AppError('BUNDLE_DAMAGED', `The kept copy of this roster file cannot be read (${err.message}): it was altered or damaged on disk, or sealed with another data key. Nothing was applied; upload it again.`);
 }
 
 /** A run source over a plain OneRoster zip (a path, or a zip behind a random-access reader). */
