@@ -53,8 +53,8 @@ describeEachDialect('Upload Roster File API', (dialect) => {
     const run = await finished(queued.runId);
     assert.equal(run.status, 'succeeded');
     assert.equal(run.counts.users?.created, 4);
-    const stored = fs.readdirSync(path.join(t.ctx.config.dataDir, 'bundles'));
-    assert.equal(stored.length, 0, 'an applied bundle is not kept');
+    // An applied bundle is not kept: the run deletes it just after writing its status.
+    await waitFor(() => fs.readdirSync(path.join(t.ctx.config.dataDir, 'bundles')).length === 0, 'the applied bundle to be deleted');
     const history = await admin.get<{ items: RunView[]; total: number }>(`/api/customers/${customer.id}/roster/runs`);
     assert.equal(history.body.total, 1);
     const users = await admin.get<{ total: number; items: { id: string; sourcedId: string }[] }>(`/api/customers/${customer.id}/users?role=student`);
