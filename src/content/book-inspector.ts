@@ -3,6 +3,7 @@
  * from the name: an EPUB is a zip whose first entry is `mimetype` holding `application/epub+zip`
  * (OCF 3.0 §4.3), a PDF starts with `%PDF-` (pdf.js also accepts it within the first 1 KiB).
  * Title, author and cover come from the EPUB package document or the PDF Info dictionary.
+ * This runs in a worker thread (inspection-pool.ts), which also bounds its time and memory.
  */
 import fs from 'node:fs';
 import path from 'node:path/posix';
@@ -31,7 +32,6 @@ const MAX_CREATORS = 3;
 const OPF_MEDIA_TYPE = 'application/oebps-package+xml';
 const MAX_COVER_BYTES = 10 * 1024 * 1024;
 const EPUB_MIMETYPE = 'application/epub+zip';
-const PDF_READ_TIMEOUT_MS = 30_000;
 
 function refuse(code: 'FILE_TYPE_UNSUPPORTED' | 'FILE_CORRUPT', message: string): AppError {
   const field: FieldIssue = { field: 'file', code, message };
@@ -250,7 +250,8 @@ export function imageType(data: Buffer): CoverType | null {
 /*
  * pdf.js reads the file through a range transport, so only the trailer, cross-reference and the
  * Info dictionary are read from disk, not a 200 MB file into memory. It also repairs what it can,
- * so a PDF refused here would not open in the reader either.
+ * so a PDF refused here would not open in the reader either. A pathological file is stopped by the
+ * pool's time limit, which ends the worker thread (pdf.js's own work is not interruptible).
  */
 async function inspectPdf(file: string): Promise<BookFacts> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -266,22 +267,16 @@ async function inspectPdf(file: string): Promise<BookFacts> {
     }
   }
   const task = pdfjs.getDocument({ range: new FileRange(size, null), length: size, disableAutoFetch: true, disableStream: true, rangeChunkSize: 65536, isEvalSupported: false, verbosity: 0 });
-  // A pathological file must not hold an upload (and pdf.js's main-thread work) for long.
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(refuse('FILE_CORRUPT', `The PDF could not be read within ${PDF_READ_TIMEOUT_MS / 1000} seconds.`)), PDF_READ_TIMEOUT_MS);
-  });
   try {
-    const doc = await Promise.race([task.promise, timeout]);
+    const doc = await task.promise;
     if (doc.numPages < 1) throw refuse('FILE_CORRUPT', 'The PDF has no pages.');
-    const info = (await Promise.race([doc.getMetadata(), timeout])).info as Record<string, unknown>;
-    const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.replace(/\s+/g, ' ').trim().slice(0, 500) : null);
+    const info = (await doc.getMetadata()).info as Record<string, unknown>;
+    const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.replace(/\s+/g, ' ').trim().slice(0, MAX_TEXT) : null);
     return { format: 'pdf', title: text(info.Title), author: text(info.Author), cover: null };
   } catch (err) {
     if (err instanceof AppError) throw err;
     throw refuse('FILE_CORRUPT', `The PDF cannot be read (${(err as Error).message}).`);
   } finally {
-    clearTimeout(timer);
     await task.destroy();
     await fh.close();
   }

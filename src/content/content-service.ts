@@ -9,10 +9,11 @@ import { uuidv7 } from '../db/uuid.js';
 import { AppError, notFound, validationError, type FieldIssue } from '../errors.js';
 import { nowIso } from '../time.js';
 import { AssignmentRepository, type AssignmentTarget } from './assignment-repository.js';
-import { inspectBook } from './book-inspector.js';
+import type { BookFacts } from './book-inspector.js';
 import { BookRepository, type BookListQuery, type BookRow } from './book-repository.js';
 import { CollectionRepository, type CollectionRow } from './collection-repository.js';
 import type { ContentStore } from './content-store.js';
+import { bookInspections } from './inspection-pool.js';
 import type { BookView, CollectionView } from './content-views.js';
 
 /** What to assign (or unassign): books, or every book of a collection, to users and classes. */
@@ -72,9 +73,9 @@ export class ContentService {
     await this.assertCustomer(actor, customerId);
     const staged = await this.store.stage(customerId, source);
     const id = uuidv7();
-    let facts: Awaited<ReturnType<typeof inspectBook>>;
+    let facts: BookFacts;
     try {
-      facts = await inspectBook(staged.path);
+      facts = await bookInspections.inspect(staged.path);
     } catch (err) {
       await this.store.discard(staged);
       throw err;
