@@ -39,9 +39,6 @@ export interface Config {
   runLeaseMs: number;
 }
 
-/** Reads configuration from an environment map, filling the documented defaults. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const dataDir = path.resolve(env.LECTERN_DATA_DIR || './data');
 /**
  * Where `lectern serve` listens when HOST is not set: every interface inside a container (Docker's
  * /.dockerenv, Podman's /run/.containerenv, or the `container` variable Podman and systemd-nspawn
@@ -53,6 +50,9 @@ export function defaultHost(env: NodeJS.ProcessEnv, exists: (file: string) => bo
   return inContainer ? '0.0.0.0' : '127.0.0.1';
 }
 
+/** Reads configuration from an environment map, filling the documented defaults. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = path.resolve(env.LECTERN_DATA_DIR || './data');
   const port = env.PORT ? Number(env.PORT) : 3000;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`PORT must be a whole number from 0 to 65535, got "${env.PORT}"`);

@@ -125,6 +125,6 @@ export function describeEachDialect(title: string, fn: (dialect: TestDialect) =>
 export async function seedCustomer(ctx: AppContext, overrides: Parameters<typeof customerBody>[0] = {}) {
   const body = customerBody(overrides);
   const created = await ctx.customers.create(operatorActor, body);
+  await ctx.db.kysely.updateTable('users').set({ must_change_password: 0 }).where('id', '=', created.administrator.userId!).execute();
   return { id: created.id, code: created.profile.code, adminEmail: body.administrator.email, adminPassword: body.administrator.password, created };
 }
-  await ctx.db.kysely.updateTable('users').set({ must_change_password: 0 }).where('id', '=', created.administrator.userId!).execute();
