@@ -33,6 +33,11 @@ export class EmbeddedJobQueue implements JobQueue {
     this.handlers.set(name, handler);
   }
 
+  /** The handler declared for a job name. */
+  handlerOf(name: string): JobHandler | undefined {
+    return this.handlers.get(name);
+  }
+
   /** Queues a job; with a jobKey that already waits, the waiting job stands and this one is dropped. */
   async enqueue(name: string, payload: object, opts: JobOptions = {}): Promise<void> {
     await this.enqueueWithin(this.db, name, payload, opts);

@@ -34,6 +34,8 @@ export interface JobQueue {
   readonly engine: 'embedded' | 'postgres';
   /** Declares the handler for a job name (before start). */
   register(name: string, handler: JobHandler): void;
+  /** The handler declared for a job name (a worker thread runs it outside the queue). */
+  handlerOf(name: string): JobHandler | undefined;
   /** Queues a job; safe from any process. */
   enqueue(name: string, payload: object, opts?: JobOptions): Promise<void>;
   /** Queues a job inside the caller's transaction: the job exists if and only if that transaction commits. */

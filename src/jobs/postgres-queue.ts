@@ -31,6 +31,7 @@ const defaultTimings: HeartbeatTimings = { intervalMs: 10_000, deadAfterMs: 60_0
 export class PostgresJobQueue implements JobQueue {
   readonly engine = 'postgres';
   private readonly tasks: TaskList = {};
+  private readonly handlers = new Map<string, JobHandler>();
   private runner: Runner | null = null;
   private utils: WorkerUtils | null = null;
   private readonly workerIds = new Set<string>(); // the ids graphile locks jobs under (its pools)
@@ -44,9 +45,15 @@ export class PostgresJobQueue implements JobQueue {
 
   /** Declares a handler. */
   register(name: string, handler: JobHandler): void {
+    this.handlers.set(name, handler);
     this.tasks[name] = async (payload, helpers) => {
       await handler(payload, { attempt: helpers.job.attempts, maxAttempts: helpers.job.max_attempts, signal: helpers.abortSignal });
     };
+  }
+
+  /** The handler declared for a job name. */
+  handlerOf(name: string): JobHandler | undefined {
+    return this.handlers.get(name);
   }
 
   /** Queues a job through graphile's add_job; works from processes that do not run workers. */

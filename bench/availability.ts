@@ -1,0 +1,41 @@
+/*
+ * Availability during a roster import (`npm run bench:availability [-- --sqlite-only] [--users N]`):
+ * a real `lectern serve` per dialect on a fresh database; the district (100,000 users, 400,000
+ * enrollments; `--users N` scales it) is uploaded through the HTTP API, so it takes the production
+ * path (upload → `roster.run` job → run), while `/api/health` is asked every 20 ms, open-loop. Prints,
+ * per dialect, the import's wall time and health latency while idle and during the import.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { postgresSkipReason, type TestDialect } from '../test/helpers/databases.js';
+import { measureImport, scaledDistrict } from '../test/scale/availability-probe.js';
+import { SCENARIOS, fmt, generate, printTable } from './district-bundle.js';
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--users');
+  const users = at >= 0 ? Number(args[at + 1]) : SCENARIOS[0]!.users;
+  if (!Number.isInteger(users) || users < 100) throw new Error('--users must be a whole number from 100');
+  const dialects: TestDialect[] = args.includes('--sqlite-only') || postgresSkipReason() ? ['sqlite'] : ['sqlite', 'postgres'];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-bench-availability-'));
+  const district = scaledDistrict(users);
+  const bundle = path.join(dir, `${district.name}.zip`);
+  await generate(district, bundle);
+  console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, load ${os.loadavg()[0]!.toFixed(1)}; ${fmt(district.users)} users, ${fmt(district.enrollments)} enrollments`);
+  const ms = (n: number) => fmt(n, 0);
+  const table = [['dialect', 'users', 'run', 'import wall s', 'health requests', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'idle p99 ms']];
+  try {
+    for (const dialect of dialects) {
+      const r = await measureImport({ dialect, bundle });
+      console.error(`${dialect}: ${r.run.status} in ${fmt(r.importMs / 1000, 1)} s, health p99 ${ms(r.during.p99)} ms`);
+      if (r.run.error) console.error(`  ${r.run.error.code}: ${r.run.error.message}`);
+      table.push([dialect, fmt(users), r.run.status, fmt(r.importMs / 1000, 1), fmt(r.during.requests), ms(r.during.p50), ms(r.during.p95), ms(r.during.p99), ms(r.during.max), ms(r.idle.p99)]);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  printTable(table, [0, 2]);
+}
+
+await main();

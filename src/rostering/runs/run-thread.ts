@@ -1,0 +1,182 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Actor } from '../../accounts/policy.js';
+import type { Config } from '../../config.js';
+import type { Db } from '../../db/connection.js';
+import { AppError, errorCatalog, type ErrorCode, type FieldIssue } from '../../errors.js';
+import type { JobContext, JobQueue } from '../../jobs/job-queue.js';
+import { OffloadingJobQueue } from '../../jobs/offloading-queue.js';
+import type { SecretBox } from '../../security/secret-box.js';
+import { ROSTER_PULL_JOB } from '../sources/pull.js';
+import { ROSTER_PURGE_JOB, ROSTER_RUN_JOB } from './run-jobs.js';
+import { RosterRunService } from './run-service.js';
+import type { RunView } from './run-view.js';
+
+/** The jobs whose work is roster SQL (read, stage, plan, apply, purge) and so runs in the thread. */
+export const THREAD_JOBS: ReadonlySet<string> = new Set([ROSTER_RUN_JOB, ROSTER_PULL_JOB, ROSTER_PURGE_JOB]);
+
+/** One piece of work for the thread: a job by name, or a decision on a held run. */
+export type ThreadTask =
+  | { kind: 'job'; name: string; payload: unknown; attempt: number; maxAttempts: number }
+  | { kind: 'approve' | 'discard'; actor: Actor; customerId: string; runId: string };
+
+/** An error as it crosses the thread boundary: an AppError keeps its code, fields and headers. */
+export interface ThreadError {
+  message: string;
+  stack?: string;
+  code?: string;
+  fields?: FieldIssue[];
+  headers?: Record<string, string>;
+}
+
+/** Messages to the thread. */
+export type ToThread = { type: 'task'; id: number; task: ThreadTask } | { type: 'abort'; id: number } | { type: 'close' };
+
+/** Messages from the thread. */
+export type FromThread = { type: 'done'; id: number; value: unknown } | { type: 'failed'; id: number; error: ThreadError };
+
+/** Turns an error into what crosses the boundary. */
+export function toThreadError(err: unknown): ThreadError {
+  if (err instanceof AppError) return { message: err.message, stack: err.stack, code: err.code, fields: err.fields, headers: err.headers };
+  return err instanceof Error ? { message: err.message, stack: err.stack } : { message: String(err) };
+}
+
+/** The error a task failed with, as the caller would have seen it had the work run here. */
+export function fromThreadError(e: ThreadError): Error {
+  const err = e.code && e.code in errorCatalog ? new AppError(e.code as ErrorCode, e.message, { fields: e.fields, headers: e.headers }) : new Error(e.message);
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
+
+/**
+ * Whether roster work should leave this thread. SQLite (better-sqlite3) is synchronous: staging,
+ * planning and applying a big roster block the event loop for seconds, so `lectern serve` stops
+ * answering. A worker thread with its own connection (WAL lets the server's readers go on while it
+ * writes) keeps it answering. An in-memory database cannot be shared with a second connection.
+ */
+export function wantsRunThread(db: Db, config: Config): boolean {
+  return db.dialect === 'sqlite' && !/^(sqlite:)?:memory:$/.test(config.databaseUrl);
+}
+
+// The thread's entry, next to this file; under tsx (no build step) it is TypeScript, and a worker
+// does not inherit the loader that `bin/lectern.js` registered, so a small module registers it first.
+function workerEntry(): URL {
+  const ext = path.extname(fileURLToPath(import.meta.url));
+  const entry = new URL(`./run-thread-worker${ext}`, import.meta.url);
+  if (ext !== '.ts') return entry;
+  const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(entry.href)});`;
+  return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+}
+
+/**
+ * One worker thread per process for roster work, started at its first task (about a second: it
+ * loads the app and opens its own database connection) and kept for the next. It builds its own
+ * context (`createContext` with `inThread`), so a job runs there exactly as it would here: lease and
+ * its renewal, progress, cancellation (the job's signal is forwarded), failpoints (they kill the
+ * process), errors. If the thread dies, its tasks fail and the next task starts a new one; a run it
+ * left `running` is failed INTERRUPTED when its lease runs out, as after a crash.
+ */
+export class RunThread {
+  private worker: Worker | null = null;
+  private exited: Promise<void> = Promise.resolve();
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly config: Config) {}
+
+  /** The queue with the roster jobs handed to this thread; claiming and retries stay the engine's. */
+  offload(queue: JobQueue): JobQueue {
+    return new OffloadingJobQueue(queue, THREAD_JOBS, (name, payload, ctx) => this.runJob(name, payload, ctx));
+  }
+
+  /** Runs a job's handler in the thread. */
+  runJob(name: string, payload: unknown, ctx: JobContext): Promise<void> {
+    return this.call({ kind: 'job', name, payload, attempt: ctx.attempt, maxAttempts: ctx.maxAttempts }, ctx.signal) as Promise<void>;
+  }
+
+  /** Runs a task in the thread; `signal` aborting is passed on to the task's own signal there. */
+  call(task: ThreadTask, signal?: AbortSignal): Promise<unknown> {
+    if (this.closed) return Promise.reject(new AppError('UNAVAILABLE', 'The server is shutting down.'));
+    const worker = this.start();
+    const id = this.nextId++;
+    const result = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    const onAbort = () => worker.postMessage({ type: 'abort', id } satisfies ToThread);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    worker.ref();
+    worker.postMessage({ type: 'task', id, task } satisfies ToThread);
+    return result.finally(() => {
+      signal?.removeEventListener('abort', onAbort);
+      // An idle thread must not keep the process alive.
+      if (!this.pending.size) this.worker?.unref();
+    });
+  }
+
+  /** Lets the thread finish (its context closes, in-flight native work ends) and waits for it to exit. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const worker = this.worker;
+    if (!worker) return;
+    worker.postMessage({ type: 'close' } satisfies ToThread);
+    const timer = setTimeout(() => void worker.terminate(), 30_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(workerEntry(), { workerData: { config: this.config }, execArgv: [] });
+    this.worker = worker;
+    worker.on('message', (msg: FromThread) => {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (msg.type === 'done') p.resolve(msg.value);
+      else p.reject(fromThreadError(msg.error));
+    });
+    let failure: Error | null = null;
+    worker.on('error', (err) => (failure = err));
+    this.exited = new Promise((resolve) =>
+      worker.once('exit', (code) => {
+        this.worker = null;
+        const err = failure ?? new Error(`The roster thread stopped (exit code ${code}).`);
+        for (const p of this.pending.values()) p.reject(err);
+        this.pending.clear();
+        resolve();
+      }),
+    );
+    return worker;
+  }
+}
+
+/**
+ * The run service of a process whose roster work runs in the thread: approving a held run applies
+ * its plan and discarding one copies its planned creates, both big writes, so they go there too.
+ */
+export class ThreadedRunService extends RosterRunService {
+  constructor(
+    db: Db,
+    secrets: SecretBox,
+    leaseMs: number,
+    private readonly thread: RunThread,
+  ) {
+    super(db, secrets, leaseMs);
+  }
+
+  /** Applies a held run's stored plan, in the thread. */
+  override approve(actor: Actor, customerId: string, runId: string): Promise<RunView> {
+    return this.thread.call({ kind: 'approve', actor, customerId, runId }) as Promise<RunView>;
+  }
+
+  /** Ends a held run without applying it, in the thread. */
+  override discard(actor: Actor, customerId: string, runId: string): Promise<RunView> {
+    return this.thread.call({ kind: 'discard', actor, customerId, runId }) as Promise<RunView>;
+  }
+}
