@@ -21,6 +21,7 @@ import { canRead } from './content/assignment-repository.js';
 import { registerRosterJobs } from './rostering/runs/run-jobs.js';
 import { purgeAll } from './retention.js';
 import { RosterRunService } from './rostering/runs/run-service.js';
+import { RunThread, ThreadedRunService, wantsRunThread } from './rostering/runs/run-thread.js';
 import { registerPullJob } from './rostering/sources/pull.js';
 import { BundleStore } from './rostering/runs/bundle-store.js';
 import { storedBundleSource } from './rostering/runs/zip-source.js';
@@ -51,10 +52,11 @@ export interface AppContext {
 }
 
 /** Opens the database, brings it up to date and wires the services. */
-export async function createContext(config: Config, opts: { throttle?: ThrottleLimits } = {}): Promise<AppContext> {
+export async function createContext(config: Config, opts: { throttle?: ThrottleLimits; inThread?: boolean } = {}): Promise<AppContext> {
   const db = openDatabase(config.databaseUrl);
   try {
-    await migrateToLatest(db);
+    // The roster thread's context opens a database its process has already brought up to date.
+    if (!opts.inThread) await migrateToLatest(db);
   } catch (err) {
     await db.close();
     throw err;
@@ -69,12 +71,15 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     new LoginThrottle(sessions, opts.throttle ?? defaultThrottleLimits),
     new AuditService(k),
   );
-  const runs = new RosterRunService(db, secrets, config.runLeaseMs);
+  // Roster work leaves the event loop (run-thread.ts); inside the thread it runs here, as it would unthreaded.
+  const thread = !opts.inThread && wantsRunThread(db, config) ? new RunThread(config) : null;
+  const runs = thread ? new ThreadedRunService(db, secrets, config.runLeaseMs, thread) : new RosterRunService(db, secrets, config.runLeaseMs);
   const contentStore = new ContentStore(config.dataDir, config.maxBookBytes);
-  const jobs: JobQueue =
+  const engine: JobQueue =
     config.jobsEngine === 'postgres' && db.pgPool
       ? new PostgresJobQueue(db.pgPool, k, { intervalMs: config.workerHeartbeatMs, deadAfterMs: config.workerDeadAfterMs })
       : new EmbeddedJobQueue(k);
+  const jobs = thread ? thread.offload(engine) : engine;
   const bundles = new BundleStore(config.dataDir, secrets, config.bundleRetentionDays);
   registerRosterJobs(jobs, { runs, sourceForBundle: (path) => storedBundleSource(bundles, path), purge: () => purgeAll(k, contentStore, bundles) });
   const ltiOutcomes = new LtiOutcomes(k, secrets, jobs);
@@ -100,6 +105,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     lti: { launches: ltiLaunches, outcomes: ltiOutcomes },
     close: async () => {
       await jobs.stop();
+      await thread?.close();
       await db.close();
     },
   };
