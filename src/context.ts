@@ -25,6 +25,7 @@ import { RunThread, ThreadedRunService, wantsRunThread } from './rostering/runs/
 import { registerPullJob } from './rostering/sources/pull.js';
 import { BundleStore } from './rostering/runs/bundle-store.js';
 import { storedBundleSource } from './rostering/runs/zip-source.js';
+import { OutboundClient } from './security/outbound.js';
 import { SecretBox, loadSecretKey } from './security/secret-box.js';
 
 /** Everything a request, a job or a CLI command needs, built once per process. */
@@ -48,6 +49,8 @@ export interface AppContext {
   jobs: JobQueue;
   /** LTI 1.1 launches and Basic Outcomes. */
   lti: { launches: LaunchService; outcomes: LtiOutcomes };
+  /** The one client for calls to customer- or launch-supplied addresses (SSRF guard, LECTERN_OUTBOUND_ALLOW). */
+  outbound: OutboundClient;
   close(): Promise<void>;
 }
 
@@ -82,7 +85,8 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
   const jobs = thread ? thread.offload(engine) : engine;
   const bundles = new BundleStore(config.dataDir, secrets, config.bundleRetentionDays);
   registerRosterJobs(jobs, { runs, sourceForBundle: (path) => storedBundleSource(bundles, path), purge: () => purgeAll(k, contentStore, bundles) });
-  const ltiOutcomes = new LtiOutcomes(k, secrets, jobs);
+  const outbound = new OutboundClient(config.outbound);
+  const ltiOutcomes = new LtiOutcomes(k, secrets, jobs, { outbound });
   registerOutcomeJobs(jobs, ltiOutcomes);
   // The reader's canRead is the content domain's canRead; LTI asks it inside the launch's transaction.
   const ltiLaunches = new LaunchService(k, secrets, accounts, canRead, {
@@ -103,6 +107,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     content: new ContentService(k, contentStore),
     jobs,
     lti: { launches: ltiLaunches, outcomes: ltiOutcomes },
+    outbound,
     close: async () => {
       await jobs.stop();
       await thread?.close();
