@@ -44,7 +44,8 @@ async function serve(file: string): Promise<void> {
 
 // Child: one full pull, timed from the first request to the committed run.
 async function pull(env: { url: string; dataDir: string; customerId: string }): Promise<Step> {
-  const ctx = await createContext(loadConfig({ LECTERN_DATA_DIR: env.dataDir, DATABASE_URL: env.url }));
+  // The test provider listens on loopback: the operator's allow-list admits it, as it would an on-premises SIS.
+  const ctx = await createContext(loadConfig({ LECTERN_DATA_DIR: env.dataDir, DATABASE_URL: env.url, LECTERN_OUTBOUND_ALLOW: '127.0.0.1' }));
   const { pullFromApi } = await import('../src/rostering/sources/api-sync.js');
   const start = performance.now();
   const run = await pullFromApi(ctx, operatorActor, env.customerId, { full: true, client: { pageSize: 1000 } });

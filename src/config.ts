@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseOutboundAllow, type OutboundPolicy } from './security/outbound.js';
 
 /** Runtime configuration read from the environment (names are a public interface, see DESIGN.md). */
 export interface Config {
@@ -35,6 +36,8 @@ export interface Config {
   /** Worker heartbeats: how often, and how long a silence means the worker died (`LECTERN_WORKER_HEARTBEAT_SECONDS` 10, `LECTERN_WORKER_DEAD_AFTER_SECONDS` 60). */
   workerHeartbeatMs: number;
   workerDeadAfterMs: number;
+  /** What calls to customer- or launch-supplied addresses may reach besides public https (`LECTERN_OUTBOUND_ALLOW`: host names, addresses, CIDR ranges). */
+  outbound: OutboundPolicy;
   /** How long a run's lease outlives its last renewal (`LECTERN_RUN_LEASE_SECONDS`, default 120): a dead process's run is failed after this. */
   runLeaseMs: number;
 }
@@ -111,5 +114,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerHeartbeatMs,
     workerDeadAfterMs,
     runLeaseMs: seconds('LECTERN_RUN_LEASE_SECONDS', 120),
+    outbound: parseOutboundAllow(env.LECTERN_OUTBOUND_ALLOW),
   };
 }

@@ -5,9 +5,10 @@ import { CustomerRepository } from '../customers/customer-repository.js';
 import { secretContext } from '../customers/customer-service.js';
 import type { Database } from '../db/schema.js';
 import { uuidv7 } from '../db/uuid.js';
-import { notFound } from '../errors.js';
+import { AppError, notFound } from '../errors.js';
 import type { JobContext, JobQueue } from '../jobs/job-queue.js';
 import { authorizationHeader, bodyHash, signRequest } from '../security/oauth1.js';
+import type { OutboundClient } from '../security/outbound.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { nowIso } from '../time.js';
 import { OutcomeRepository, type OutcomeBinding, type OutcomeCallQuery, type OutcomeCallRow } from './outcome-repository.js';
@@ -19,6 +20,8 @@ export const LTI_OUTCOME_JOB = 'lti.outcome';
 export const OUTCOME_STEP = 0.1;
 const MAX_ATTEMPTS = 5;
 const TIMEOUT_MS = 10_000;
+/** A POX answer is a few hundred bytes; more is not read. */
+const MAX_ANSWER_BYTES = 64 * 1024;
 
 /** The payload of an outcome job. */
 export interface OutcomePayload {
@@ -26,10 +29,10 @@ export interface OutcomePayload {
   callId: string;
 }
 
-/** Options for tests and operators. */
+/** How reports are sent. */
 export interface LtiOutcomesOptions {
-  /** The HTTP client; defaults to the global fetch. */
-  fetch?: typeof fetch;
+  /** The guarded client: the service URL comes from a launch, so it may point anywhere. */
+  outbound: OutboundClient;
   timeoutMs?: number;
 }
 
@@ -43,7 +46,7 @@ export class LtiOutcomes {
     private readonly db: Kysely<Database>,
     private readonly secrets: SecretBox,
     private readonly jobs: JobQueue,
-    private readonly opts: LtiOutcomesOptions = {},
+    private readonly opts: LtiOutcomesOptions,
   ) {}
 
   /**
@@ -82,6 +85,11 @@ export class LtiOutcomes {
       await this.post(binding, call.score, ctx.signal);
       await repo.updateCall(payload.customerId, call.id, { status: 'succeeded', attempts: ctx.attempt, last_error: '', updated_at: nowIso() });
     } catch (err) {
+      if (err instanceof AppError && err.code === 'OUTBOUND_FORBIDDEN') {
+        // A destination Lectern will not call stays refused: failed at once, never retried.
+        await repo.updateCall(payload.customerId, call.id, { status: 'failed', attempts: ctx.attempt, last_error: `Not sent: ${err.message}`.slice(0, 500), updated_at: nowIso() });
+        return;
+      }
       const message = (err instanceof Error ? err.message : String(err)).slice(0, 500);
       await repo.updateCall(payload.customerId, call.id, { status: ctx.attempt >= ctx.maxAttempts ? 'failed' : 'retrying', attempts: ctx.attempt, last_error: message, updated_at: nowIso() });
       throw err;
@@ -114,15 +122,17 @@ export class LtiOutcomes {
       signatureMethod: 'HMAC-SHA1',
       extraOAuth: [['oauth_body_hash', bodyHash(body, 'HMAC-SHA1')]],
     });
-    const res = await (this.opts.fetch ?? fetch)(binding.service_url, {
+    // No redirects: a 3xx is an answer without a POX status, so a failed try.
+    const res = await this.opts.outbound.request(binding.service_url, {
       method: 'POST',
       headers: { 'content-type': 'application/xml', authorization: authorizationHeader(oauth) },
       body,
-      redirect: 'manual',
-      signal: AbortSignal.any([signal, AbortSignal.timeout(this.opts.timeoutMs ?? TIMEOUT_MS)]),
+      timeoutMs: this.opts.timeoutMs ?? TIMEOUT_MS,
+      maxBytes: MAX_ANSWER_BYTES,
+      signal,
     });
-    const text = (await res.text()).slice(0, 20_000);
-    const status = parsePoxStatus(text);
+    // Only a short status line reaches the admin's grade report, never the body itself.
+    const status = parsePoxStatus(res.body.toString('utf8'));
     if (!status) throw new Error(`HTTP ${res.status} without an imsx_POXEnvelopeResponse`);
     if (status.codeMajor !== 'success') throw new Error(`LMS answered ${status.codeMajor}${status.description ? `: ${status.description}` : ''} (HTTP ${res.status})`);
   }
@@ -191,11 +201,18 @@ export function replaceResultXml(sourcedId: string, score: number, messageId: st
 `;
 }
 
-/** imsx_codeMajor and imsx_description of a POX response, or null when the text is not one. */
+const CODE_MAJORS = new Set(['success', 'processing', 'failure', 'unsupported']);
+
+/**
+ * imsx_codeMajor and imsx_description of a POX response, or null when the text is not one. Both are
+ * sanitised for the grade report: the code is one of the four POX codes ('unknown' otherwise), the
+ * description one line of printable text, at most 120 characters.
+ */
 export function parsePoxStatus(xml: string): { codeMajor: string; description: string } | null {
   if (!/<(?:\w+:)?imsx_POXEnvelopeResponse[\s>]/.test(xml)) return null;
-  const codeMajor = /<(?:\w+:)?imsx_codeMajor>\s*([^<]*?)\s*<\//.exec(xml)?.[1];
+  const codeMajor = /<(?:\w+:)?imsx_codeMajor>\s*([^<]*?)\s*<\//.exec(xml)?.[1]?.toLowerCase();
   if (!codeMajor) return null;
-  const description = /<(?:\w+:)?imsx_description>([^<]*)<\//.exec(xml)?.[1]?.trim() ?? '';
-  return { codeMajor: codeMajor.toLowerCase(), description: description.slice(0, 300) };
+  const raw = /<(?:\w+:)?imsx_description>([^<]*)<\//.exec(xml)?.[1] ?? '';
+  const description = raw.replace(/[\p{C}\s]+/gu, ' ').trim();
+  return { codeMajor: CODE_MAJORS.has(codeMajor) ? codeMajor : 'unknown', description: description.length > 120 ? `${description.slice(0, 119)}…` : description };
 }

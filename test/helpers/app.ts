@@ -21,12 +21,14 @@ export interface TestApp {
 
 export const ADMIN_EMAIL = 'root@lectern.test';
 export const ADMIN_PASSWORD = 'Root-password-1';
+/** The tests' fake LMS, OneRoster providers and SFTP servers listen on loopback, which only an allow-list lets Lectern call. */
+export const TEST_OUTBOUND_ALLOW = '127.0.0.1';
 
 /** Builds the real app (real database, real HTTP handling through inject) on a fresh database. */
 export async function startTestApp(dialect: TestDialect, overrides: Partial<Config> = {}): Promise<TestApp> {
   const database = await createTestDatabase(dialect);
   const config: Config = {
-    ...loadConfig({ LECTERN_DATA_DIR: database.dataDir, DATABASE_URL: database.url, LECTERN_PUBLIC_URL: 'http://lectern.test' }),
+    ...loadConfig({ LECTERN_DATA_DIR: database.dataDir, DATABASE_URL: database.url, LECTERN_PUBLIC_URL: 'http://lectern.test', LECTERN_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW }),
     ...overrides,
   };
   const ctx = await createContext(config);

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config.js';
 import { createContext, type AppContext } from '../../src/context.js';
 import { buildApp } from '../../src/server/app.js';
 import type { App } from '../../src/server/types.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD } from './app.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, TEST_OUTBOUND_ALLOW } from './app.js';
 import { createTestDatabase, type TestDialect } from './databases.js';
 
 /** A free TCP port on loopback (a public URL must be known before the app is built). */
@@ -33,7 +33,7 @@ export async function startListeningApp(dialect: TestDialect): Promise<Listening
   const database = await createTestDatabase(dialect);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const ctx = await createContext(loadConfig({ LECTERN_DATA_DIR: database.dataDir, DATABASE_URL: database.url, LECTERN_PUBLIC_URL: url, PORT: String(port) }));
+  const ctx = await createContext(loadConfig({ LECTERN_DATA_DIR: database.dataDir, DATABASE_URL: database.url, LECTERN_PUBLIC_URL: url, PORT: String(port), LECTERN_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW }));
   await ctx.accounts.ensureBootstrapAdmin({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
   const app = await buildApp(ctx);
   await app.listen({ port, host: '127.0.0.1' });

@@ -72,8 +72,8 @@ export interface OutcomeService {
   close(): Promise<void>;
 }
 
-/** Starts a test outcome service on 127.0.0.1 that knows one consumer key and secret. */
-export async function startOutcomeService(opts: { key: string; secret: string; answer?: (n: number) => OutcomeAnswer }): Promise<OutcomeService> {
+/** Starts a test outcome service on 127.0.0.1 (or another loopback `host`) that knows one consumer key and secret. */
+export async function startOutcomeService(opts: { key: string; secret: string; answer?: (n: number) => OutcomeAnswer; host?: string; description?: string }): Promise<OutcomeService> {
   const received: ReceivedOutcome[] = [];
   const seenNonces = new Set<string>();
   const oauth = new OAuth({ consumer: { key: opts.key, secret: opts.secret }, signature_method: 'HMAC-SHA1', hash_function: (base, key) => crypto.createHmac('sha1', key).update(base).digest('base64') });
@@ -108,7 +108,7 @@ export async function startOutcomeService(opts: { key: string; secret: string; a
         res.writeHead(500, { 'content-type': 'text/plain' }).end('busy');
         return;
       }
-      const description = problems.length ? `Rejected: ${problems.join(', ')}` : answer === 'success' ? `Score for ${sourcedId} is now ${score}` : 'Score not accepted';
+      const description = opts.description ?? (problems.length ? `Rejected: ${problems.join(', ')}` : answer === 'success' ? `Score for ${sourcedId} is now ${score}` : 'Score not accepted');
       res.writeHead(200, { 'content-type': 'application/xml' }).end(`<?xml version="1.0" encoding="UTF-8"?>
 <imsx_POXEnvelopeResponse xmlns="http://www.imsglobal.org/services/ltiv1p1/xsd/imsoms_v1p0">
   <imsx_POXHeader><imsx_POXResponseHeaderInfo><imsx_version>V1.0</imsx_version><imsx_messageIdentifier>${crypto.randomUUID()}</imsx_messageIdentifier>
@@ -118,10 +118,11 @@ export async function startOutcomeService(opts: { key: string; secret: string; a
 </imsx_POXEnvelopeResponse>`);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const address = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${address.port}/grade_passback.php?b64=c291cmNl&tool=lectern`,
+    url: `http://${host}:${address.port}/grade_passback.php?b64=c291cmNl&tool=lectern`,
     received,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

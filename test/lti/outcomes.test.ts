@@ -44,7 +44,7 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
     lms = await startOutcomeService({ key: c.key, secret: c.secret, answer: (n) => answers[n - 1] ?? 'success' });
     // The app's own queue is not started in tests: this one, with short retry delays, sends the reports.
     queue = new EmbeddedJobQueue(s.ctx.db.kysely, { pollMs: 20, retryDelayMs: () => 30 });
-    outcomes = new LtiOutcomes(s.ctx.db.kysely, s.ctx.secrets, queue);
+    outcomes = new LtiOutcomes(s.ctx.db.kysely, s.ctx.secrets, queue, { outbound: s.ctx.outbound });
     registerOutcomeJobs(queue, outcomes);
     await queue.start({ concurrency: 2 });
   });
@@ -278,6 +278,34 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
       }
     });
   });
+
+  it('never calls an outcome URL on an address the operator did not allow: the launch works, the call fails once, unsent, and no answer reaches the report', async () => {
+    // 127.0.0.2 is loopback like the allowed 127.0.0.1, but not on the test app's allow-list: it
+    // stands for the metadata service or an internal host, and would answer with its secrets.
+    const internal = await startOutcomeService({ key: c.key, secret: c.secret, host: '127.0.0.2', answer: () => 'failure', description: 'ami-id: i-0secret; role: lectern-prod' });
+    try {
+      await launchFor({ custom_bookid: books['Ulysses']!, lis_outcome_service_url: internal.url }, 'link-internal', 'course1:internal:ada');
+      await outcomes.onProgress(c.id, ada, books['Ulysses']!, 0.9);
+      const call = await waitFor(async () => {
+        const row = await s.ctx.db.kysely
+          .selectFrom('lti_outcome_calls as c')
+          .innerJoin('lti_outcome_bindings as b', 'b.id', 'c.binding_id')
+          .select(['c.status', 'c.attempts', 'c.last_error'])
+          .where('b.customer_id', '=', c.id)
+          .where('b.resource_link_id', '=', 'link-internal')
+          .executeTakeFirst();
+        return row && row.status !== 'queued' && row.status !== 'retrying' ? row : null;
+      }, 'the refused call settled');
+      assert.deepEqual([call.status, call.attempts], ['failed', 1]);
+      assert.match(call.last_error, /^Not sent: 127\.0\.0\.2 a loopback address; .*LECTERN_OUTBOUND_ALLOW/);
+      assert.equal(internal.received.length, 0, 'the internal service was never called');
+      const cookie = await signIn('root@lectern.test', 'Root-password-1');
+      const report = await (await fetch(`${s.url}/api/customers/${c.id}/lti/outcomes?pageSize=100`, { headers: { cookie } })).text();
+      assert.doesNotMatch(report, /i-0secret|lectern-prod/);
+    } finally {
+      await internal.close();
+    }
+  });
 });
 
 it('reports only steps of 0.1 and reaching 1.0', () => {
@@ -297,4 +325,8 @@ it('writes replaceResult XML the IMS way and reads POX status answers', () => {
   assert.match(xml, /<imsx_messageIdentifier>msg-1<\/imsx_messageIdentifier>/);
   assert.deepEqual(parsePoxStatus('<imsx_POXEnvelopeResponse xmlns="x"><imsx_codeMajor>Success</imsx_codeMajor><imsx_description>ok</imsx_description></imsx_POXEnvelopeResponse>'), { codeMajor: 'success', description: 'ok' });
   assert.equal(parsePoxStatus('<html>Bad gateway</html>'), null);
+  // What reaches the grade report is one short printable line and a known code, whatever the LMS sent.
+  const noisy = parsePoxStatus(`<imsx_POXEnvelopeResponse><imsx_codeMajor>Weird\u0000</imsx_codeMajor><imsx_description>line one\n\u0007line two ${'x'.repeat(300)}</imsx_description></imsx_POXEnvelopeResponse>`);
+  assert.equal(noisy?.codeMajor, 'unknown');
+  assert.ok(noisy!.description.startsWith('line one line two x') && noisy!.description.length === 120, noisy!.description);
 });

@@ -6,7 +6,7 @@ import { after, before } from 'node:test';
 import { loadConfig } from '../../src/config.js';
 import { createContext, type AppContext } from '../../src/context.js';
 import { scheduleBasis } from '../../src/rostering/scheduler-repository.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, seedCustomer } from '../helpers/app.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, TEST_OUTBOUND_ALLOW, seedCustomer } from '../helpers/app.js';
 import { HEADERS, district11, table, zipBuffer } from '../helpers/bundles.js';
 import { createTestDatabase, type TestDatabase, type TestDialect } from '../helpers/databases.js';
 import { startSftpServer, type TestSftpServer } from '../helpers/sftp-server.js';
@@ -96,6 +96,7 @@ export function sharedEnv(database: TestDatabase, extra: Record<string, string> 
     LECTERN_RUN_LEASE_SECONDS: '4',
     LECTERN_SFTP_SETTLE_SECONDS: '0.3',
     LECTERN_JOB_CONCURRENCY: '2',
+    LECTERN_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW,
     LOG_LEVEL: 'warn',
     ...extra,
   };

@@ -69,7 +69,7 @@ export async function pullFromApi(
     r.authorization === 'oauth2-client-credentials'
       ? { kind: 'oauth2', tokenUrl: r.token_url, scope: r.scope, clientId: r.api_consumer_key, clientSecret: secret }
       : { kind: 'oauth1', signatureMethod: r.authorization === 'oauth1-hmac-sha1' ? 'HMAC-SHA1' : 'HMAC-SHA256', consumerKey: r.api_consumer_key, consumerSecret: secret };
-  const source = restSource(new RestClient(baseUrl, auth, { ...ctx.config.apiPaging, ...opts.client }), { version, mode: full ? 'bulk' : 'delta', since });
+  const source = restSource(new RestClient(baseUrl, auth, ctx.outbound, { ...ctx.config.apiPaging, ...opts.client }), { version, mode: full ? 'bulk' : 'delta', since });
   const run = await ctx.runs.execute(runId, customerId, source);
   // Only an applied pull moves the clock: a failed or held one is asked for again next time.
   if ((run.status === 'succeeded' || run.status === 'succeeded_with_warnings') && source.startedAt) {

@@ -7,6 +7,9 @@
  * with `X-Total-Count`. Only one page (plus the one being prefetched) is ever in memory, as bytes
  * whose rows are parsed one at a time (rest-json.ts).
  *
+ * Every request goes through the guarded outbound client (public https, or what the operator allowed;
+ * a refused address fails at once with OUTBOUND_FORBIDDEN, never retried).
+ *
  * Transport failures throw an AppError with a SOURCE_* code (the run fails and says why); a provider
  * that answers but pages inconsistently (fewer rows than it announced, a page repeated, a next link
  * looping, a body that is not OneRoster) makes the collection `incomplete`, which the run source
@@ -15,6 +18,7 @@
 import crypto from 'node:crypto';
 import { AppError, type ErrorCode } from '../../errors.js';
 import { authorizationHeader, percentEncode, signRequest, type SignatureMethod } from '../../security/oauth1.js';
+import { OutboundError, type OutboundClient, type OutboundResponse } from '../../security/outbound.js';
 import { scanPage, type PageRows } from './rest-json.js';
 
 /** How requests are authorised. */
@@ -84,6 +88,7 @@ export class RestClient {
   constructor(
     private readonly baseUrl: string,
     private readonly auth: RestAuth,
+    private readonly outbound: OutboundClient,
     options: Partial<RestOptions> = {},
   ) {
     this.options = { ...DEFAULT_REST_OPTIONS, ...options };
@@ -155,17 +160,23 @@ export class RestClient {
   private async getPage(url: string): Promise<Fetched> {
     let refreshed = false;
     for (let attempt = 1; ; attempt++) {
-      let res: Response;
-      let bytes: Buffer;
+      let res: OutboundResponse;
       try {
-        ({ res, bytes } = await request(url, { headers: { accept: 'application/json', authorization: await this.authorization(url) } }, this.options.pageTimeoutMs, this.options.maxPageBytes));
+        res = await this.outbound.request(url, {
+          headers: { accept: 'application/json', authorization: await this.authorization(url) },
+          timeoutMs: this.options.pageTimeoutMs,
+          maxBytes: this.options.maxPageBytes,
+          maxRedirects: MAX_REDIRECTS,
+        });
       } catch (err) {
-        if (err instanceof AppError) throw err;
-        const timedOut = (err as Error).name === 'TimeoutError';
-        const why = timedOut ? `no complete answer within ${this.options.pageTimeoutMs / 1000} s` : `network error (${causeOf(err)})`;
+        if (!(err instanceof OutboundError)) throw err;
+        if (err.kind === 'too_large') throw new AppError('SOURCE_TOO_LARGE', `A page of the OneRoster API is larger than ${Math.round(this.options.maxPageBytes / 1048576)} MB.`);
+        const timedOut = err.kind === 'timeout';
+        const why = timedOut ? `no complete answer within ${this.options.pageTimeoutMs / 1000} s` : `network error (${err.message})`;
         await this.backoff(attempt, null, timedOut ? 'SOURCE_TIMEOUT' : 'SOURCE_UNREACHABLE', `GET ${redact(url)}: ${why}`);
         continue;
       }
+      const bytes = res.body;
       if (res.status === 401 && this.auth.kind === 'oauth2' && !refreshed) {
         // A token may be revoked or expire early: one fresh token, one more try.
         refreshed = true;
@@ -212,26 +223,25 @@ export class RestClient {
   // OAuth 2 client credentials (1EdTech Security Framework): Basic client auth, form body.
   private async fetchToken(a: Extract<RestAuth, { kind: 'oauth2' }>): Promise<{ value: string; expiresAt: number }> {
     const body = `grant_type=client_credentials${a.scope ? `&scope=${percentEncode(a.scope)}` : ''}`;
-    let res: Response;
-    let bytes: Buffer;
+    let res: OutboundResponse;
     try {
-      ({ res, bytes } = await request(
-        a.tokenUrl,
-        {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            accept: 'application/json',
-            authorization: `Basic ${Buffer.from(`${encodeURIComponent(a.clientId)}:${encodeURIComponent(a.clientSecret)}`).toString('base64')}`,
-          },
-          body,
+      // No redirects: the client's credentials go to the token URL the customer named, nowhere else.
+      res = await this.outbound.request(a.tokenUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+          authorization: `Basic ${Buffer.from(`${encodeURIComponent(a.clientId)}:${encodeURIComponent(a.clientSecret)}`).toString('base64')}`,
         },
-        this.options.pageTimeoutMs,
-        1024 * 1024,
-      ));
+        body,
+        timeoutMs: this.options.pageTimeoutMs,
+        maxBytes: 1024 * 1024,
+      });
     } catch (err) {
-      throw new AppError('SOURCE_UNREACHABLE', `The OAuth 2 token URL ${redact(a.tokenUrl)} could not be reached (${causeOf(err)}).`);
+      if (!(err instanceof OutboundError)) throw err;
+      throw new AppError('SOURCE_UNREACHABLE', `The OAuth 2 token URL ${redact(a.tokenUrl)} could not be reached (${err.message}).`);
     }
+    const bytes = res.body;
     if (res.status !== 200) {
       throw new AppError('SOURCE_AUTH_FAILED', `The OAuth 2 token URL refused the client credentials (HTTP ${res.status}). Check the consumer key, secret and scope.`);
     }
@@ -254,6 +264,9 @@ interface Fetched {
   bytes: Buffer;
   headers: Headers;
 }
+
+/** Redirects a page request may follow (each checked like the first address). */
+const MAX_REDIRECTS = 5;
 
 function totalOf(headers: Headers): number | null {
   const raw = headers.get('x-total-count');
@@ -283,47 +296,15 @@ export function retryAfterMs(value: string | null): number | null {
   return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
 }
 
-/**
- * One request and its whole body (up to `max` bytes; a longer one is refused rather than buffered),
- * within `timeoutMs` from start to last byte. The timer is cleared as soon as the body is in:
- * AbortSignal.timeout would keep every finished response reachable until its timer fired.
- */
-async function request(url: string, init: RequestInit, timeoutMs: number, max: number): Promise<{ res: Response; bytes: Buffer }> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException('The page took too long.', 'TimeoutError')), timeoutMs);
-  try {
-    const res = await fetch(url, { ...init, signal: controller.signal });
-    if (!res.body) return { res, bytes: Buffer.alloc(0) };
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of res.body) {
-      size += chunk.length;
-      if (size > max) {
-        controller.abort();
-        throw new AppError('SOURCE_TOO_LARGE', `A page of the OneRoster API is larger than ${Math.round(max / 1048576)} MB.`);
-      }
-      chunks.push(chunk);
-    }
-    return { res, bytes: Buffer.concat(chunks) };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 // The imsx status description of an error answer, if it has one (three shapes in the wild).
 function describeStatus(bytes: Buffer): string {
   try {
     const body = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
     const info = (body.imsx_statusInfo ?? (Array.isArray(body.statusInfoSet) ? body.statusInfoSet[0] : body)) as { imsx_description?: unknown } | undefined;
-    return typeof info?.imsx_description === 'string' && info.imsx_description ? `: ${info.imsx_description.slice(0, 200)}` : '';
+    return typeof info?.imsx_description === 'string' && info.imsx_description ? `: ${info.imsx_description.replace(/[\p{C}\s]+/gu, ' ').trim().slice(0, 200)}` : '';
   } catch {
     return '';
   }
-}
-
-function causeOf(err: unknown): string {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
-  return e.cause?.code ?? e.cause?.message ?? e.message;
 }
 
 // A URL for messages: the query is kept (it says which page) but never holds a secret here.

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { keyPair, startSftpServer, sftpSkipReason, type TestSftpServer } from '../../../test/helpers/sftp-server.js';
+import { OutboundClient, STRICT_OUTBOUND, parseOutboundAllow } from '../../security/outbound.js';
 import { SecretBox } from '../../security/secret-box.js';
 import { BundleStore } from '../runs/bundle-store.js';
 import { fetchFromSftp, type SftpLocation } from './sftp-fetch.js';
@@ -35,7 +36,8 @@ describe('fetching a roster bundle over SFTP (OpenSSH sftp-server)', skip ? { sk
     ...o,
   });
   const bundles = new BundleStore(dataDir, new SecretBox(Buffer.alloc(32, 7)), 7);
-  const opts = { bundles, maxBytes: 1024 * 1024, settleMs: 50, connectTimeoutMs: 5000 };
+  // The test server listens on loopback, which the operator's allow-list must admit.
+  const opts = { bundles, maxBytes: 1024 * 1024, outbound: new OutboundClient(parseOutboundAllow('127.0.0.1')), settleMs: 50, connectTimeoutMs: 5000 };
   const rejects = (p: Promise<unknown>, code: string, message: RegExp) =>
     assert.rejects(p, (e: Error & { code?: string }) => {
       assert.equal(e.code, code, e.message);
@@ -76,6 +78,14 @@ describe('fetching a roster bundle over SFTP (OpenSSH sftp-server)', skip ? { sk
     await rejects(fetchFromSftp(loc({ fileName: 'missing.zip' }), opts), 'SOURCE_FILE_MISSING', /missing\.zip was not found/);
     await rejects(fetchFromSftp(loc({ port: 1 }), opts), 'SOURCE_UNREACHABLE', /Could not connect to 127\.0\.0\.1:1/);
     await rejects(fetchFromSftp(loc(), { ...opts, maxBytes: 10 }), 'SOURCE_TOO_LARGE', /over the 10-byte limit/);
+  });
+
+  it('refuses a loopback, private or metadata host unless the operator allowed it, before connecting', async () => {
+    const strict = { ...opts, outbound: new OutboundClient(STRICT_OUTBOUND) };
+    await rejects(fetchFromSftp(loc(), strict), 'OUTBOUND_FORBIDDEN', /127\.0\.0\.1 a loopback address/);
+    await rejects(fetchFromSftp(loc({ host: 'localhost' }), strict), 'OUTBOUND_FORBIDDEN', /localhost resolves to a loopback address/);
+    await rejects(fetchFromSftp(loc({ host: '169.254.169.254' }), strict), 'OUTBOUND_FORBIDDEN', /link-local/);
+    await rejects(fetchFromSftp(loc({ host: '10.1.2.3' }), strict), 'OUTBOUND_FORBIDDEN', /private network/);
   });
 
   it('waits for a file that is still growing', async () => {

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import SftpClient from 'ssh2-sftp-client';
 import { AppError } from '../../errors.js';
+import { OutboundError, type OutboundClient } from '../../security/outbound.js';
 import { storeBundle, type BundleStore, type StoredBundle } from '../runs/bundle-store.js';
 
 /** Where the customer's bundle is, as the customer form stores it (secrets decrypted). */
@@ -34,6 +35,8 @@ export type SftpFetchResult =
 export interface SftpFetchOptions {
   bundles: BundleStore;
   maxBytes: number;
+  /** The outbound guard: the host is the customer's to type, so it could name the private network. */
+  outbound: OutboundClient;
   previous?: RemoteFileState | null;
   force?: boolean;
   /** How long the file must keep its size before it is taken as complete (an upload may be running). */
@@ -53,12 +56,20 @@ export function hostKeyFingerprint(key: Buffer): string {
  * disk under the size cap. Every failure is an AppError with a SOURCE_* code; nothing is deleted.
  */
 export async function fetchFromSftp(loc: SftpLocation, opts: SftpFetchOptions): Promise<SftpFetchResult> {
+  // Connect to the address the guard checked, not to the name again (its DNS answer could change).
+  let address: string;
+  try {
+    address = await opts.outbound.resolveHost(loc.host);
+  } catch (err) {
+    if (err instanceof OutboundError) throw new AppError('SOURCE_UNREACHABLE', `Could not connect to ${loc.host}:${loc.port}: ${err.message}`);
+    throw err;
+  }
   const client = new SftpClient('lectern');
   let seen = '';
   try {
     await client
       .connect({
-        host: loc.host,
+        host: address,
         port: loc.port,
         username: loc.username,
         ...(loc.password ? { password: loc.password } : {}),

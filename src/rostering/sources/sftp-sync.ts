@@ -39,7 +39,7 @@ export async function pullFromSftp(ctx: AppContext, actor: Actor, customerId: st
         fileName: r.sftp_file_name,
         hostKeyFingerprint: r.sftp_host_key_fingerprint,
       },
-      { bundles: ctx.bundles, maxBytes: ctx.config.maxBundleBytes, settleMs: opts.settleMs },
+      { bundles: ctx.bundles, maxBytes: ctx.config.maxBundleBytes, outbound: ctx.outbound, settleMs: opts.settleMs },
     );
   } catch (err) {
     const e = err instanceof AppError ? err : new AppError('SOURCE_UNREACHABLE', (err as Error).message);
