@@ -64,3 +64,37 @@ export function assertCustomerSettingsAccess(actor: Actor, customerId: string): 
   assertCustomerAccess(actor, customerId);
   if (actor.role === 'institute_admin') throw new AppError('FORBIDDEN', 'Institute administrators cannot change customer settings.');
 }
+
+/** Kinds of record a request names by id; each belongs to exactly one customer. */
+export type RecordKind = 'user' | 'class' | 'run' | 'book' | 'collection';
+
+/** What the actor asks to do with a customer: use its console (people, classes, runs, content) or change its settings. */
+export type Permission = 'customer.console' | 'customer.settings';
+
+/** Which of some ids name records of one kind that belong to a customer (accounts/access-repository.ts). */
+export interface OwnershipLookup {
+  ownedBy(customerId: string, kind: RecordKind, ids: readonly string[]): Promise<ReadonlySet<string>>;
+}
+
+const KIND_LABEL: Record<RecordKind, string> = { user: 'User', class: 'Class', run: 'Run', book: 'Title', collection: 'Collection' };
+
+/** The customer a request acts on, and every id of a record it names, by kind. */
+export type AccessRequest = { customerId: string } & { [K in RecordKind]?: string | readonly string[] };
+
+/**
+ * As immich's requireAccess: the actor holds `permission` on the customer (the tenant wall), and
+ * every id the request names is a record of that customer, checked in the database before any of
+ * them is loaded or changed. An id of another customer answers NOT_FOUND, exactly as an unknown id,
+ * so it reveals nothing.
+ */
+export async function requireAccess(lookup: OwnershipLookup, actor: Actor, permission: Permission, request: AccessRequest): Promise<void> {
+  if (permission === 'customer.settings') assertCustomerSettingsAccess(actor, request.customerId);
+  else assertCustomerAccess(actor, request.customerId);
+  for (const kind of Object.keys(KIND_LABEL) as RecordKind[]) {
+    const named = request[kind];
+    if (named === undefined) continue;
+    const ids = [...new Set(typeof named === 'string' ? [named] : named)];
+    const owned = ids.length ? await lookup.ownedBy(request.customerId, kind, ids) : new Set<string>();
+    if (ids.some((id) => !owned.has(id))) throw notFound(KIND_LABEL[kind]);
+  }
+}

@@ -89,12 +89,16 @@ export class CollectionRepository {
       .execute();
   }
 
-  /** Replaces the collection's books with `bookIds`, in that order (add, remove and reorder in one). Run it in a transaction. */
-  async setBooks(collectionId: string, bookIds: string[], updatedAt: string): Promise<void> {
+  /**
+   * Replaces the collection's books with `bookIds`, in that order (add, remove and reorder in one);
+   * nothing when the collection is not the customer's. Run it in a transaction.
+   */
+  async setBooks(customerId: string, collectionId: string, bookIds: string[], updatedAt: string): Promise<void> {
+    const owned = await this.db.updateTable('collections').set({ updated_at: updatedAt }).where('customer_id', '=', customerId).where('id', '=', collectionId).executeTakeFirst();
+    if (!Number(owned.numUpdatedRows)) return;
     await this.db.deleteFrom('collection_books').where('collection_id', '=', collectionId).execute();
     for (let i = 0; i < bookIds.length; i += 500) {
       await this.db.insertInto('collection_books').values(bookIds.slice(i, i + 500).map((book_id, j) => ({ collection_id: collectionId, book_id, position: i + j }))).execute();
     }
-    await this.db.updateTable('collections').set({ updated_at: updatedAt }).where('id', '=', collectionId).execute();
   }
 }

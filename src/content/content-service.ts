@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import { assertCustomerAccess, type Actor } from '../accounts/policy.js';
+import { AccessRepository } from '../accounts/access-repository.js';
+import { assertCustomerAccess, requireAccess, type AccessRequest, type Actor } from '../accounts/policy.js';
 import { AuditService } from '../audit/audit-service.js';
 import { CustomerRepository } from '../customers/customer-repository.js';
 import type { Database } from '../db/schema.js';
@@ -56,6 +57,11 @@ export class ContentService {
   async assertCustomer(actor: Actor, customerId: string): Promise<void> {
     assertCustomerAccess(actor, customerId);
     if (!(await new CustomerRepository(this.db).findStatus(customerId))) throw notFound('Customer');
+  }
+
+  // The tenant wall and the check that every id of the request is a record of this customer, before any is loaded.
+  private allow(actor: Actor, request: AccessRequest): Promise<void> {
+    return requireAccess(new AccessRepository(this.db), actor, 'customer.console', request);
   }
 
   private async book(customerId: string, bookId: string): Promise<BookRow> {
@@ -124,7 +130,7 @@ export class ContentService {
 
   /** One title with its collections and who it is assigned to. */
   async detail(actor: Actor, customerId: string, bookId: string) {
-    assertCustomerAccess(actor, customerId);
+    await this.allow(actor, { customerId, book: bookId });
     const book = await this.book(customerId, bookId);
     const { users, classes } = await new AssignmentRepository(this.db).forBook(customerId, bookId);
     return {
@@ -139,7 +145,7 @@ export class ContentService {
 
   /** Changes a title's title and/or author (metadata from the file is only a first guess). */
   async update(actor: Actor, customerId: string, bookId: string, input: { title?: string; author?: string }): Promise<BookView> {
-    assertCustomerAccess(actor, customerId);
+    await this.allow(actor, { customerId, book: bookId });
     await this.book(customerId, bookId);
     const fields: FieldIssue[] = [];
     const title = input.title?.replace(/\s+/g, ' ').trim();
@@ -158,7 +164,7 @@ export class ContentService {
 
   /** Soft-deletes a title: it leaves lists, bookshelves and collections at once. */
   async remove(actor: Actor, customerId: string, bookId: string): Promise<void> {
-    assertCustomerAccess(actor, customerId);
+    await this.allow(actor, { customerId, book: bookId });
     await this.book(customerId, bookId);
     await this.db.transaction().execute(async (trx) => {
       await new BookRepository(trx).softDelete(customerId, bookId, nowIso());
@@ -168,7 +174,7 @@ export class ContentService {
 
   /** The cover image of a title: a stream and its type; NOT_FOUND when it has none. */
   async cover(actor: Actor, customerId: string, bookId: string): Promise<{ stream: Readable; type: string; sizeBytes: number; etag: string }> {
-    assertCustomerAccess(actor, customerId);
+    await this.allow(actor, { customerId, book: bookId });
     const book = await this.book(customerId, bookId);
     if (!book.cover_key || !book.cover_type) throw notFound('Cover');
     const { sizeBytes } = await this.store.stat(customerId, book.cover_key);
@@ -189,7 +195,7 @@ export class ContentService {
 
   /** One collection with its books in order. */
   async collectionDetail(actor: Actor, customerId: string, collectionId: string) {
-    assertCustomerAccess(actor, customerId);
+    await this.allow(actor, { customerId, collection: collectionId });
     const c = await this.collection(customerId, collectionId);
     return { ...presentCollection(c), books: (await new CollectionRepository(this.db).books(customerId, collectionId)).map(presentBook) };
   }
@@ -221,7 +227,7 @@ export class ContentService {
 
   /** Renames or re-describes a collection. */
   async updateCollection(actor: Actor, customerId: string, collectionId: string, input: { name?: string; description?: string }): Promise<CollectionView> {
-    assertCustomerAccess(actor, customerId);
+    await this.allow(actor, { customerId, collection: collectionId });
     await this.collection(customerId, collectionId);
     const values = await this.checkCollectionFields(customerId, input, collectionId);
     await this.db.transaction().execute(async (trx) => {
@@ -233,7 +239,7 @@ export class ContentService {
 
   /** Deletes a collection; its titles and the assignments made from it stay. */
   async deleteCollection(actor: Actor, customerId: string, collectionId: string): Promise<void> {
-    assertCustomerAccess(actor, customerId);
+    await this.allow(actor, { customerId, collection: collectionId });
     await this.collection(customerId, collectionId);
     await this.db.transaction().execute(async (trx) => {
       await new CollectionRepository(trx).delete(customerId, collectionId);
@@ -243,14 +249,14 @@ export class ContentService {
 
   /** Sets a collection's titles in order: adding, removing and reordering are all this one call. */
   async setCollectionBooks(actor: Actor, customerId: string, collectionId: string, bookIds: string[]) {
-    assertCustomerAccess(actor, customerId);
+    await this.allow(actor, { customerId, collection: collectionId });
     await this.collection(customerId, collectionId);
     const unique = [...new Set(bookIds)];
     const found = await new BookRepository(this.db).existing(customerId, unique);
     const missing = unique.filter((id) => !found.has(id));
     if (missing.length) throw validationError(missing.map((id) => ({ field: `bookIds[${bookIds.indexOf(id)}]`, code: 'NOT_FOUND', message: 'No such title.' })));
     await this.db.transaction().execute(async (trx) => {
-      await new CollectionRepository(trx).setBooks(collectionId, unique, nowIso());
+      await new CollectionRepository(trx).setBooks(customerId, collectionId, unique, nowIso());
       await new AuditService(trx).record(actor, { customerId, action: 'collection.books_set', targetType: 'collection', targetId: collectionId, fields: ['books'] });
     });
     return this.collectionDetail(actor, customerId, collectionId);
@@ -310,7 +316,7 @@ export class ContentService {
 
   /** The titles a user may read now (direct and through current class enrollments). */
   async booksOfUser(actor: Actor, customerId: string, userId: string) {
-    assertCustomerAccess(actor, customerId);
+    await this.allow(actor, { customerId, user: userId });
     if (!(await new AssignmentRepository(this.db).existingTargets(customerId, 'user', [userId])).size) throw notFound('User');
     const books = await new AssignmentRepository(this.db).booksForUser(customerId, userId);
     const classIds = [...new Set(books.flatMap((b) => b.via_class_ids))];
@@ -322,7 +328,7 @@ export class ContentService {
 
   /** The titles assigned to a class. */
   async booksOfClass(actor: Actor, customerId: string, classId: string): Promise<BookView[]> {
-    assertCustomerAccess(actor, customerId);
+    await this.allow(actor, { customerId, class: classId });
     if (!(await new AssignmentRepository(this.db).existingTargets(customerId, 'class', [classId])).size) throw notFound('Class');
     return (await new AssignmentRepository(this.db).forClass(customerId, classId)).map(presentBook);
   }

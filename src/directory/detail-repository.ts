@@ -98,7 +98,7 @@ export class DetailRepository {
   async restoreUser(customerId: string, userId: string, now: string): Promise<boolean> {
     const user = await this.db.selectFrom('users').select(['sourced_id', 'deleted_at']).where('customer_id', '=', customerId).where('id', '=', userId).where('status', '=', 'deleted').executeTakeFirst();
     if (!user) return false;
-    await this.db.updateTable('users').set({ status: 'active', deleted_at: null, updated_at: now }).where('id', '=', userId).execute();
+    await this.db.updateTable('users').set({ status: 'active', deleted_at: null, updated_at: now }).where('customer_id', '=', customerId).where('id', '=', userId).execute();
     if (user.sourced_id && user.deleted_at) {
       await this.db
         .updateTable('enrollments')

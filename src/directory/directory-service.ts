@@ -2,18 +2,22 @@ import type { Kysely } from 'kysely';
 import { AuditService } from '../audit/audit-service.js';
 import { notFound } from '../errors.js';
 import { nowIso } from '../time.js';
-import { assertCustomerAccess, type Actor } from '../accounts/policy.js';
+import { AccessRepository } from '../accounts/access-repository.js';
+import { assertCustomerAccess, requireAccess, type AccessRequest, type Actor } from '../accounts/policy.js';
 import { UserRepository, type UserListQuery } from '../accounts/user-repository.js';
 import type { ClassRow, Database, User } from '../db/schema.js';
 import { ClassRepository, type ClassListQuery } from './class-repository.js';
 import { DetailRepository } from './detail-repository.js';
 import type { ClassView, UserView } from './views.js';
 
-
-
 /** The people and classes of one customer: the Users and Class tabs. */
 export class DirectoryService {
   constructor(private readonly db: Kysely<Database>) {}
+
+  // The tenant wall and the check that every id of the request is a record of this customer, before any is loaded.
+  private allow(actor: Actor, request: AccessRequest): Promise<void> {
+    return requireAccess(new AccessRepository(this.db), actor, 'customer.console', request);
+  }
 
   /** A page of the customer's users. */
   async listUsers(actor: Actor, customerId: string, q: UserListQuery): Promise<{ items: UserView[]; total: number }> {
@@ -27,7 +31,7 @@ export class DirectoryService {
    * (rule, value, run) and every change roster runs made to it.
    */
   async userDetail(actor: Actor, customerId: string, userId: string) {
-    assertCustomerAccess(actor, customerId);
+    await this.allow(actor, { customerId, user: userId });
     const user = await new UserRepository(this.db).findInCustomer(customerId, userId);
     if (!user) throw notFound('User');
     const detail = new DetailRepository(this.db);
@@ -64,7 +68,7 @@ export class DirectoryService {
 
   /** One class's page: roster data and the people enrolled, teachers first. */
   async classDetail(actor: Actor, customerId: string, classId: string) {
-    assertCustomerAccess(actor, customerId);
+    await this.allow(actor, { customerId, class: classId });
     const detail = new DetailRepository(this.db);
     const c = await detail.findClass(customerId, classId);
     if (!c) throw notFound('Class');
@@ -92,7 +96,7 @@ export class DirectoryService {
 
   /** Restores a user a roster sync deleted (within the retention period), with the enrollments that ended with them. */
   async restoreUser(actor: Actor, customerId: string, userId: string): Promise<UserView> {
-    assertCustomerAccess(actor, customerId);
+    await this.allow(actor, { customerId, user: userId });
     const restored = await this.db.transaction().execute(async (trx) => {
       const ok = await new DetailRepository(trx).restoreUser(customerId, userId, nowIso());
       if (ok) await new AuditService(trx).record(actor, { customerId, action: 'user.restored', targetType: 'user', targetId: userId, fields: ['status'] });

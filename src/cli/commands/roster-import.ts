@@ -42,7 +42,7 @@ export async function reportRun(ctx: AppContext, run: RunView, json: boolean): P
     await ctx.runs.hashPasswords(run.customerId, (n) => hashing.update(n, n));
     hashing.done();
   }
-  const { items: issues } = await new RunRepository(ctx.db.kysely).listIssues(run.runId, { limit: 100_000, offset: 0 });
+  const { items: issues } = await new RunRepository(ctx.db.kysely).listIssues(run.customerId, run.runId, { limit: 100_000, offset: 0 });
   if (json) {
     printJson({ ...run, issues });
   } else {

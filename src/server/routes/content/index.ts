@@ -92,8 +92,6 @@ export async function contentRoutes(app: App, ctx: AppContext): Promise<void> {
     },
   );
 
-  // Routes under /content/:bookId/… come before /content/:bookId itself, so DELETE of the title is the
-  // last operation on its id in the OpenAPI document (the tenant-walls control walks it in order).
   app.get(
     '/api/customers/:id/content/:bookId/cover',
     { schema: { tags: ['content'], summary: "A title's cover image (from the EPUB; PDFs have none)", params: BookParams, produces: ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] } },

@@ -3,9 +3,8 @@ import { assertCustomerAccess } from '../../../accounts/policy.js';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { storeBundle } from '../../../rostering/runs/bundle-store.js';
-import { RunRepository } from '../../../rostering/runs/run-repository.js';
 import { enqueueRosterRun } from '../../../rostering/runs/run-jobs.js';
-import { issuesToCsv } from '../../../rostering/runs/issues-csv.js';
+import { RunReportService } from '../../../rostering/runs/run-report.js';
 import { receiveUpload, registerUploads } from '../../multipart.js';
 import { requireUser } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
@@ -52,6 +51,7 @@ const Issue = Type.Object({
 export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
   await registerUploads(app, ctx.config.maxBundleBytes);
   await syncRoutes(app, ctx, { Run });
+  const reports = new RunReportService(ctx.db.kysely);
 
   app.post(
     '/api/customers/:id/roster/uploads',
@@ -123,9 +123,8 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async (request) => {
       const { actor } = requireUser(request);
-      await ctx.runs.get(actor, request.params.id, request.params.runId);
       const p = paging(request.query);
-      const { items, total } = await new RunRepository(ctx.db.kysely).listIssues(request.params.runId, {
+      const { items, total } = await reports.issues(actor, request.params.id, request.params.runId, {
         severity: request.query.severity as 'error' | 'warning' | 'info' | undefined,
         code: request.query.code,
         limit: p.limit,
@@ -140,9 +139,9 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
     { schema: { tags: ['roster'], summary: "A run's issues as CSV (never passwords)", params: RunParams, produces: ['text/csv'] } },
     async (request, reply) => {
       const { actor } = requireUser(request);
-      const run = await ctx.runs.get(actor, request.params.id, request.params.runId);
-      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="roster-run-${run.runId}-issues.csv"`);
-      return reply.send(issuesToCsv(new RunRepository(ctx.db.kysely).streamIssues(run.runId)));
+      const csv = await reports.issuesCsv(actor, request.params.id, request.params.runId);
+      reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="roster-run-${request.params.runId}-issues.csv"`);
+      return reply.send(csv);
     },
   );
 
@@ -177,15 +176,9 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async (request) => {
       const { actor } = requireUser(request);
-      await ctx.runs.get(actor, request.params.id, request.params.runId);
       const p = paging(request.query);
-      const { items, total } = await new RunRepository(ctx.db.kysely).listChanges(request.params.id, request.params.runId, { entity: request.query.entity, action: request.query.action, limit: p.limit, offset: p.offset });
-      return {
-        items: items.map((r) => ({ entity: r.entity, action: r.action, sourcedId: r.sourced_id, targetId: r.target_id, fields: JSON.parse(r.fields) as Record<string, unknown[]>, reason: r.reason })),
-        total,
-        page: p.page,
-        pageSize: p.pageSize,
-      };
+      const { items, total } = await reports.changes(actor, request.params.id, request.params.runId, { entity: request.query.entity, action: request.query.action, limit: p.limit, offset: p.offset });
+      return { items, total, page: p.page, pageSize: p.pageSize };
     },
   );
 
