@@ -1,5 +1,3 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Actor } from '../../accounts/policy.js';
 import type { Config } from '../../config.js';
@@ -59,15 +57,9 @@ export function wantsRunThread(db: Db, config: Config): boolean {
   return db.dialect === 'sqlite' && !/^(sqlite:)?:memory:$/.test(config.databaseUrl);
 }
 
-// The thread's entry, next to this file; under tsx (no build step) it is TypeScript, and a worker
-// does not inherit the loader that `bin/lectern.js` registered, so a small module registers it first.
-function workerEntry(): URL {
-  const ext = path.extname(fileURLToPath(import.meta.url));
-  const entry = new URL(`./run-thread-worker${ext}`, import.meta.url);
-  if (ext !== '.ts') return entry;
-  const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(entry.href)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
-}
+// A worker inherits no loader hooks, so the shared boot module registers tsx and imports the entry.
+const BOOT = new URL('../../content/worker-boot.mjs', import.meta.url);
+const ENTRY = new URL('./run-thread-worker.ts', import.meta.url).href;
 
 interface Pending {
   resolve(value: unknown): void;
@@ -132,7 +124,7 @@ export class RunThread {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(workerEntry(), { workerData: { config: this.config }, execArgv: [] });
+    const worker = new Worker(BOOT, { workerData: { entry: ENTRY, config: this.config }, execArgv: [] });
     this.worker = worker;
     worker.on('message', (msg: FromThread) => {
       const p = this.pending.get(msg.id);
