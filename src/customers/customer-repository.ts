@@ -34,14 +34,14 @@ export class CustomerRepository {
     return { customer, rostering };
   }
 
-  /** The id of the customer with this code, if any. */
-  async idByCode(code: string): Promise<string | undefined> {
+  /** The id of the customer with this code, if any: across customers, since codes are unique platform-wide (CLI `--customer`, uniqueness). */
+  async idByCodePlatformWide(code: string): Promise<string | undefined> {
     const row = await this.db.selectFrom('customers').select('id').where('code', '=', code.toLowerCase()).executeTakeFirst();
     return row?.id;
   }
 
-  /** Whether a customer other than `exceptId` uses this Client Partner ID. */
-  async clientPartnerIdTaken(clientPartnerId: string, exceptId?: string): Promise<boolean> {
+  /** Whether a customer other than `exceptId` uses this Client Partner ID: across customers, since it must be unique platform-wide. */
+  async clientPartnerIdTakenPlatformWide(clientPartnerId: string, exceptId?: string): Promise<boolean> {
     let q = this.db.selectFrom('rostering_configs').select('customer_id').where('client_partner_id', '=', clientPartnerId);
     if (exceptId) q = q.where('customer_id', '!=', exceptId);
     return (await q.executeTakeFirst()) !== undefined;
@@ -59,8 +59,8 @@ export class CustomerRepository {
     if (rostering) await this.db.updateTable('rostering_configs').set(rostering).where('customer_id', '=', id).execute();
   }
 
-  /** One page of customers with their settings, and the total that matches. */
-  async list(q: CustomerListQuery): Promise<{ items: CustomerRecord[]; total: number }> {
+  /** One page of all customers with their settings, and the total that matches (the enterprise admin's list). */
+  async listPlatformWide(q: CustomerListQuery): Promise<{ items: CustomerRecord[]; total: number }> {
     let base = this.db.selectFrom('customers').innerJoin('rostering_configs', 'rostering_configs.customer_id', 'customers.id');
     if (q.status) base = base.where('customers.status', '=', q.status);
     if (q.search) {

@@ -118,7 +118,7 @@ export class CustomerService {
   /** The platform's customers, with search and paging. */
   async list(actor: Actor, q: CustomerListQuery): Promise<{ items: CustomerViewT[]; total: number }> {
     assertPlatformAdmin(actor);
-    const { items, total } = await new CustomerRepository(this.db).list(q);
+    const { items, total } = await new CustomerRepository(this.db).listPlatformWide(q);
     const now = new Date();
     const feeds = await feedStatuses(this.db, items.map((r) => r.customer.id));
     return { items: items.map((r) => presentCustomer(r, this.publicUrl, now, feeds.get(r.customer.id))), total };
@@ -128,7 +128,7 @@ export class CustomerService {
   async resolveId(idOrCode: string): Promise<string> {
     const repo = new CustomerRepository(this.db);
     if (await repo.find(idOrCode)) return idOrCode;
-    const id = await repo.idByCode(idOrCode);
+    const id = await repo.idByCodePlatformWide(idOrCode);
     if (!id) throw new AppError('NOT_FOUND', `No customer has the id or code "${idOrCode}".`);
     return id;
   }
@@ -241,11 +241,11 @@ export class CustomerService {
     values: { code?: string; clientPartnerId?: string | null; adminEmail?: string; exceptId?: string },
     issues: FieldIssue[],
   ): Promise<void> {
-    const holder = values.code ? await customers.idByCode(values.code) : undefined;
+    const holder = values.code ? await customers.idByCodePlatformWide(values.code) : undefined;
     if (holder && holder !== values.exceptId) {
       issues.push({ field: 'profile.code', message: 'Another customer already uses this code.', code: 'duplicate' });
     }
-    if (values.clientPartnerId && (await customers.clientPartnerIdTaken(values.clientPartnerId, values.exceptId))) {
+    if (values.clientPartnerId && (await customers.clientPartnerIdTakenPlatformWide(values.clientPartnerId, values.exceptId))) {
       issues.push({ field: 'rostering.clientPartnerId', message: 'Another customer already uses this Client Partner ID.', code: 'duplicate' });
     }
     if (values.adminEmail && (await users.findByLoginPlatformWide(values.adminEmail))) {
