@@ -1,5 +1,4 @@
 import { Type } from 'typebox';
-import { assertCustomerAccess } from '../../../accounts/policy.js';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { storeBundle } from '../../../rostering/runs/bundle-store.js';
@@ -70,7 +69,8 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async (request, reply) => {
       const { actor } = requireUser(request);
-      assertCustomerAccess(actor, request.params.id);
+      // The wall and the customer's existence first, so nothing reaches the disk for a customer that is not there.
+      await ctx.customers.get(actor, request.params.id);
       const upload = await receiveUpload(
         request,
         (file) => storeBundle(file, ctx.bundles, ctx.config.maxBundleBytes),
