@@ -24,13 +24,14 @@ async function main(): Promise<void> {
   await generate(district, bundle);
   console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, load ${os.loadavg()[0]!.toFixed(1)}; ${fmt(district.users)} users, ${fmt(district.enrollments)} enrollments`);
   const ms = (n: number) => fmt(n, 0);
-  const table = [['dialect', 'users', 'run', 'import wall s', 'health requests', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'idle p99 ms']];
+  const table = [['dialect', 'users', 'run', 'import wall s', 'health requests', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'idle p99 ms', 'writes', 'write p99 ms', 'write max ms', 'writes failed']];
   try {
     for (const dialect of dialects) {
       const r = await measureImport({ dialect, bundle });
       console.error(`${dialect}: ${r.run.status} in ${fmt(r.importMs / 1000, 1)} s, health p99 ${ms(r.during.p99)} ms`);
       if (r.run.error) console.error(`  ${r.run.error.code}: ${r.run.error.message}`);
-      table.push([dialect, fmt(users), r.run.status, fmt(r.importMs / 1000, 1), fmt(r.during.requests), ms(r.during.p50), ms(r.during.p95), ms(r.during.p99), ms(r.during.max), ms(r.idle.p99)]);
+      table.push([dialect, fmt(users), r.run.status, fmt(r.importMs / 1000, 1), fmt(r.during.requests), ms(r.during.p50), ms(r.during.p95), ms(r.during.p99), ms(r.during.max), ms(r.idle.p99), fmt(r.writes.requests), ms(r.writes.p99), ms(r.writes.max), fmt(r.writes.failed)]);
+      if (r.writes.failed) console.error(`  a write failed: ${r.writes.firstFailure.slice(0, 300)}`);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

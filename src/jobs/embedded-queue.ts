@@ -106,12 +106,17 @@ export class EmbeddedJobQueue implements JobQueue {
       while (!this.stopped && this.running.size < this.concurrency) {
         const job = await this.claim();
         if (!job) break;
-        const run = this.execute(job).finally(() => {
-          this.running.delete(job.id);
-          void this.pump();
-        });
+        const run = this.execute(job)
+          .catch((err: unknown) => logFailure(`settling job ${job.id}`, err))
+          .finally(() => {
+            this.running.delete(job.id);
+            void this.pump();
+          });
         this.running.set(job.id, run);
       }
+    } catch (err) {
+      // A busy or unreachable database is tried again at the next poll; it must not end the process.
+      logFailure('claiming a job', err);
     } finally {
       this.pumping = false;
     }
@@ -179,4 +184,8 @@ export class EmbeddedJobQueue implements JobQueue {
         await this.db.deleteFrom('jobs').where('id', '=', job.id).execute();
       });
   }
+}
+
+function logFailure(what: string, err: unknown): void {
+  console.error(`[jobs] ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
 }

@@ -158,6 +158,24 @@ for (const [engine, dialect] of setups) {
       });
     }
 
+    if (engine === 'embedded') {
+      it('survives a claim the database refuses (busy, or the table away): the next poll claims again', async () => {
+        const q = newQueue();
+        let runs = 0;
+        q.register('after-outage', async () => {
+          runs++;
+        });
+        await q.start({ concurrency: 1 });
+        // Every poll's claim now fails; an unhandled rejection there would end the whole process.
+        await db.kysely.schema.alterTable('jobs').renameTo('jobs_away').execute();
+        await sleep(300);
+        await db.kysely.schema.alterTable('jobs_away').renameTo('jobs').execute();
+        await q.enqueue('after-outage', {});
+        await waitFor(() => runs === 1, 'the job queued after the outage to run', 5000);
+        await q.stop();
+      });
+    }
+
     it('recovers a job whose worker died mid-run: it runs again, once', async () => {
       let runs = 0;
       if (engine === 'embedded') {

@@ -35,6 +35,8 @@ export interface AvailabilityResult {
   importMs: number;
   idle: LatencySummary;
   during: LatencySummary;
+  /** Sign-in-like writes (an API token created every half second) during the import, and how many failed. */
+  writes: LatencySummary & { failed: number; firstFailure: string };
   /** The serve process's output, for a failure message. */
   output: string[];
 }
@@ -92,6 +94,23 @@ async function probe(url: string, everyMs: number, until: Promise<unknown>): Pro
   return latencies;
 }
 
+/** Creates an API token every `everyMs` (a small write, like a sign-in) until `until` resolves; closed-loop. */
+async function writeProbe(base: string, headers: Record<string, string>, everyMs: number, until: Promise<unknown>): Promise<AvailabilityResult['writes']> {
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  let done = false;
+  void until.finally(() => (done = true));
+  while (!done) {
+    const sent = performance.now();
+    const res = await fetch(`${base}/api/auth/tokens`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'availability probe' }) });
+    const text = await res.text();
+    if (res.status === 201) latencies.push(performance.now() - sent);
+    else failures.push(`${res.status} ${text}`);
+    await Promise.race([until, new Promise((r) => setTimeout(r, everyMs))]);
+  }
+  return { ...summarize(latencies), failed: failures.length, firstFailure: failures[0] ?? '' };
+}
+
 /**
  * Starts `lectern serve` (`env` added to its environment) on a fresh `dialect` database, measures
  * health while idle for `idleMs`, then uploads `bundle` and measures health until the run ends.
@@ -146,8 +165,9 @@ export async function measureImport(opts: { dialect: TestDialect; bundle: string
         250,
       );
     })();
-    const [during, run] = await Promise.all([probe(`${base}/api/health`, everyMs, finished.catch(() => undefined)), finished]);
-    return { dialect: opts.dialect, run, importMs: performance.now() - started, idle: summarize(idle), during: summarize(during), output: serve.output };
+    const ended = finished.catch(() => undefined);
+    const [during, writes, run] = await Promise.all([probe(`${base}/api/health`, everyMs, ended), writeProbe(base, headers, 500, ended), finished]);
+    return { dialect: opts.dialect, run, importMs: performance.now() - started, idle: summarize(idle), during: summarize(during), writes, output: serve.output };
   } finally {
     await stopAll([serve]);
     await database.drop();
