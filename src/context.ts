@@ -21,6 +21,7 @@ import { canRead } from './content/assignment-repository.js';
 import { registerRosterJobs } from './rostering/runs/run-jobs.js';
 import { purgeAll } from './retention.js';
 import { RosterRunService } from './rostering/runs/run-service.js';
+import { RunReportService } from './rostering/runs/run-report.js';
 import { RunThread, ThreadedRunService, wantsRunThread } from './rostering/runs/run-thread.js';
 import { registerPullJob } from './rostering/sources/pull.js';
 import { BundleStore } from './rostering/runs/bundle-store.js';
@@ -37,6 +38,8 @@ export interface AppContext {
   customers: CustomerService;
   directory: DirectoryService;
   runs: RosterRunService;
+  /** A run's issues and plan, read behind the tenant wall. */
+  runReports: RunReportService;
   /** Roster bundles waiting for the runs that need them (`<dataDir>/bundles`, sealed). */
   bundles: BundleStore;
   /** Book files and covers on disk (`<dataDir>/content/<customerId>/<key>`). */
@@ -101,6 +104,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     customers: new CustomerService(k, secrets, config.publicUrl),
     directory: new DirectoryService(k),
     runs,
+    runReports: new RunReportService(k),
     bundles,
     contentStore,
     reader: new ReaderService(k, contentStore, { onProgress: (customerId, userId, bookId, progress) => ltiOutcomes.onProgress(customerId, userId, bookId, progress) }),

@@ -3,7 +3,6 @@ import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { storeBundle } from '../../../rostering/runs/bundle-store.js';
 import { enqueueRosterRun } from '../../../rostering/runs/run-jobs.js';
-import { RunReportService } from '../../../rostering/runs/run-report.js';
 import { receiveUpload, registerUploads } from '../../multipart.js';
 import { requireUser } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
@@ -50,7 +49,6 @@ const Issue = Type.Object({
 export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
   await registerUploads(app, ctx.config.maxBundleBytes);
   await syncRoutes(app, ctx, { Run });
-  const reports = new RunReportService(ctx.db.kysely);
 
   app.post(
     '/api/customers/:id/roster/uploads',
@@ -124,7 +122,7 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request) => {
       const { actor } = requireUser(request);
       const p = paging(request.query);
-      const { items, total } = await reports.issues(actor, request.params.id, request.params.runId, {
+      const { items, total } = await ctx.runReports.issues(actor, request.params.id, request.params.runId, {
         severity: request.query.severity as 'error' | 'warning' | 'info' | undefined,
         code: request.query.code,
         limit: p.limit,
@@ -139,7 +137,7 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
     { schema: { tags: ['roster'], summary: "A run's issues as CSV (never passwords)", params: RunParams, produces: ['text/csv'] } },
     async (request, reply) => {
       const { actor } = requireUser(request);
-      const csv = await reports.issuesCsv(actor, request.params.id, request.params.runId);
+      const csv = await ctx.runReports.issuesCsv(actor, request.params.id, request.params.runId);
       reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="roster-run-${request.params.runId}-issues.csv"`);
       return reply.send(csv);
     },
@@ -177,7 +175,7 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request) => {
       const { actor } = requireUser(request);
       const p = paging(request.query);
-      const { items, total } = await reports.changes(actor, request.params.id, request.params.runId, { entity: request.query.entity, action: request.query.action, limit: p.limit, offset: p.offset });
+      const { items, total } = await ctx.runReports.changes(actor, request.params.id, request.params.runId, { entity: request.query.entity, action: request.query.action, limit: p.limit, offset: p.offset });
       return { items, total, page: p.page, pageSize: p.pageSize };
     },
   );
