@@ -29,6 +29,15 @@ describe('book inspector', () => {
     assert.deepEqual([book.title, book.author, book.cover?.type], ['Pride & Prejudice <1813> — Annotated', 'Jane Austen, Ed. 丁', 'image/jpeg']);
   });
 
+  it('reads a package document in UTF-16 (by its byte-order mark), big- or little-endian', async () => {
+    const opf = `<?xml version="1.0" encoding="UTF-16"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Ünïcode — 書</dc:title><dc:creator>Zoë</dc:creator></metadata></package>`;
+    const le = Buffer.from(`\ufeff${opf}`, 'utf16le');
+    for (const bytes of [le, Buffer.from(le).swap16()]) {
+      const book = await inspect('u.epub', await zipBuffer([['mimetype', { data: 'application/epub+zip', store: true }], ['META-INF/container.xml', CONTAINER], ['book/package.opf', bytes]]));
+      assert.deepEqual([book.title, book.author], ['Ünïcode — 書', 'Zoë']);
+    }
+  });
+
   it('leaves out a cover that is not an image browsers may be served (SVG)', async () => {
     const opf = `<package xmlns="http://www.idpf.org/2007/opf" version="3.0"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Svg</dc:title></metadata><manifest><item id="c" href="c.svg" media-type="image/svg+xml" properties="cover-image"/></manifest></package>`;
     const book = await inspect('f.epub', await zipBuffer([['mimetype', { data: 'application/epub+zip', store: true }], ['META-INF/container.xml', CONTAINER], ['book/package.opf', opf], ['book/c.svg', '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>']]));

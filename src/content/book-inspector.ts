@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path/posix';
+import { TextDecoder } from 'node:util';
 import { SaxesParser } from 'saxes';
 import { AppError, type FieldIssue } from '../errors.js';
 import { IssueCollector } from '../rostering/oneroster/issues.js';
@@ -26,7 +27,7 @@ export type CoverType = 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp';
 // An EPUB has a handful of files per chapter; these limits only stop hostile zips.
 const EPUB_ZIP_LIMITS: ZipLimits = { maxEntries: 20_000, maxEntryBytes: 1024 ** 3, maxTotalBytes: 4 * 1024 ** 3, maxRatio: 200, ratioFloorBytes: 1024 ** 2 };
 /** What the XML of one EPUB entry (container.xml, the package document) may cost before the book is refused. */
-export const XML_LIMITS = { maxBytes: 4 * 1024 * 1024, maxDepth: 32, maxElements: 50_000 };
+export const XML_LIMITS = { maxBytes: 4 * 1024 * 1024, maxDepth: 32, maxElements: 50_000, maxAttributes: 64 };
 const MAX_TEXT = 500;
 const MAX_CREATORS = 3;
 const OPF_MEDIA_TYPE = 'application/oebps-package+xml';
@@ -139,9 +140,10 @@ const localName = (qname: string) => qname.slice(qname.indexOf(':') + 1);
 /*
  * Streams one zip entry through saxes, a conforming XML parser that works in one pass, so the cost
  * is linear in the entry's bytes, which the central directory's size check caps before a byte is
- * inflated. Element count and depth are capped too (a package document is a few levels deep and a
- * few thousand elements long). Entities declared in a DOCTYPE are refused, never expanded, and a
- * document that is not well-formed is refused as a reader's XML parser would refuse it.
+ * inflated. Element count, depth and attributes per element are capped too (a package document is
+ * a few levels deep, a few thousand elements long, and its elements have a handful of attributes).
+ * Entities declared in a DOCTYPE are refused, never expanded, and a document that is not
+ * well-formed is refused as a reader's XML parser would refuse it.
  */
 async function parseXml(zip: BundleZip, entry: ZipEntryInfo, handlers: XmlHandlers): Promise<void> {
   const what = `The EPUB's ${entry.name}`;
@@ -151,6 +153,11 @@ async function parseXml(zip: BundleZip, entry: ZipEntryInfo, handlers: XmlHandle
   let elements = 0;
   parser.on('doctype', (doctype) => {
     if (/<!ENTITY/i.test(doctype)) throw refuse('FILE_CORRUPT', `${what} declares entities in its DOCTYPE, which Lectern does not expand.`);
+  });
+  let attributes = 0;
+  parser.on('opentagstart', () => (attributes = 0));
+  parser.on('attribute', () => {
+    if (++attributes > XML_LIMITS.maxAttributes) throw refuse('FILE_CORRUPT', `${what} has an element with more than ${XML_LIMITS.maxAttributes} attributes.`);
   });
   parser.on('opentag', (tag) => {
     if (++elements > XML_LIMITS.maxElements) throw refuse('FILE_CORRUPT', `${what} has more than ${XML_LIMITS.maxElements.toLocaleString('en')} elements.`);
@@ -172,14 +179,18 @@ async function parseXml(zip: BundleZip, entry: ZipEntryInfo, handlers: XmlHandle
   parser.on('error', (err) => {
     throw refuse('FILE_CORRUPT', `${what} is not well-formed XML (${err.message.replace(`${entry.name}:`, 'line ')}).`);
   });
-  const decoder = new TextDecoder('utf-8');
+  let decoder: TextDecoder | null = null;
   try {
-    for await (const chunk of zip.read(entry)) parser.write(decoder.decode(chunk, { stream: true }));
+    for await (const chunk of zip.read(entry)) {
+      // XML is UTF-8 unless a byte-order mark says UTF-16 (XML 1.0 §4.3.3), which EPUB allows too.
+      decoder ??= new TextDecoder(chunk[0] === 0xff && chunk[1] === 0xfe ? 'utf-16le' : chunk[0] === 0xfe && chunk[1] === 0xff ? 'utf-16be' : 'utf-8');
+      parser.write(decoder.decode(chunk, { stream: true }));
+    }
   } catch (err) {
     if (err instanceof EntryReadError) throw refuse('FILE_CORRUPT', `The EPUB is damaged: ${entry.name} ${err.message}.`);
     throw err;
   }
-  parser.write(decoder.decode()).close();
+  parser.write(decoder?.decode() ?? '').close();
 }
 
 // container.xml names the package document: the first rootfile of the OPF media type.

@@ -29,6 +29,7 @@ const CASES: { name: string; opf: string; status: number; message?: RegExp; titl
   { name: 'an entity reference that no DOCTYPE declares', opf: opf('<dc:title>&lol9;</dc:title>'), status: 400, message: /not well-formed XML/ },
   { name: '60,000 manifest items', opf: opf('<dc:title>Many</dc:title>', Array.from({ length: 60_000 }, (_, i) => `<item id="i${i}" href="i${i}"/>`).join('')), status: 400, message: /more than 50,000 elements/ },
   { name: '40,000 closed titles and creators: the first title and three creators win', opf: opf(`${'<dc:title>First</dc:title>'}${'<dc:title>Later</dc:title>'.repeat(20_000)}${'<dc:creator>Ann</dc:creator><dc:creator>Bo</dc:creator><dc:creator>Cy</dc:creator>'}${'<dc:creator>Dee</dc:creator>'.repeat(20_000)}`), status: 201, title: 'First', author: 'Ann, Bo, Cy' },
+  { name: 'an element with 300,000 attributes', opf: opf(`<dc:title>Attrs</dc:title><meta ${Array.from({ length: 300_000 }, (_, i) => `a${i}=""`).join(' ')}/>`), status: 400, message: /more than 64 attributes/ },
   { name: 'a package document over 4 MB', opf: opf(`<dc:title>Big</dc:title><!--${'x'.repeat(4.5 * 1024 * 1024)}-->`), status: 400, message: /larger than 4 MB/ },
 ];
 
