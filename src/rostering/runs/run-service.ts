@@ -220,7 +220,7 @@ export class RosterRunService {
    */
   async failInterrupted(): Promise<number> {
     let failed = 0;
-    for (const run of await this.runs.listAbandoned(nowIso())) {
+    for (const run of await this.runs.listAbandonedPlatformWide(nowIso())) {
       const patch: RunPatch = { status: 'failed', stage: 'done', error_code: 'INTERRUPTED', error_message: interruptedMessage(run.stage), finished_at: nowIso() };
       const won = await this.db.kysely.transaction().execute(async (trx) => {
         if (!(await new RunRepository(trx).failAbandoned(run.id, nowIso(), patch))) return false;
@@ -261,17 +261,18 @@ export class RosterRunService {
    * record says "applied" exactly when the roster changed, whatever dies when.
    */
   private applyHooks(customerId: string, runId: string, from: RosterRun['status'], claim: RunPatch, end: RunEnd, check?: (trx: Kysely<Database>) => Promise<void>): ApplyHooks {
+    const action = from === 'awaiting_approval' ? 'approve' : 'apply';
     return {
       claim: async (trx) => {
         const runs = new RunRepository(trx);
-        if (!(await runs.transition(runId, from, { ...claim, stage: 'applying' }))) throw await this.lost(runs, customerId, runId, 'apply');
+        if (!(await runs.transition(runId, from, { ...claim, stage: 'applying' }))) throw await this.lost(runs, customerId, runId, action);
         await check?.(trx);
       },
       record: async (trx) => {
         const runs = new RunRepository(trx);
         await runs.insertIssues(runId, end.seq, end.issues);
         const patch: RunPatch = { ...end.patch, status: succeededStatus(end.issueCounts), stage: 'done', finished_at: nowIso(), passwords_queued: await runs.pendingPasswords(runId) };
-        if (!(await runs.transition(runId, from, patch))) throw await this.lost(runs, customerId, runId, 'apply');
+        if (!(await runs.transition(runId, from, patch))) throw await this.lost(runs, customerId, runId, action);
       },
     };
   }
@@ -318,7 +319,7 @@ export class RosterRunService {
   /** Ends a run whose source file is the one already imported: nothing to do, and it says so. */
   async finishUnchanged(runId: string): Promise<RunView> {
     const runs = this.runs;
-    const customerId = (await runs.customerOf(runId))!;
+    const customerId = (await runs.customerOfRunPlatformWide(runId))!;
     if (!(await runs.transition(runId, 'running', { status: 'succeeded', stage: 'unchanged', finished_at: nowIso() }))) throw await this.lost(runs, customerId, runId, 'finish');
     return presentRun((await runs.find(customerId, runId))!);
   }
@@ -331,7 +332,7 @@ export class RosterRunService {
   // Fails a run not yet ended. Whoever ended it (this run, or failInterrupted while this process
   // stalled), an ended run's stage is of no more use; a held run keeps its plan.
   private async finishFailed(runId: string, code: string, message: string): Promise<RunView> {
-    const customerId = (await this.runs.customerOf(runId))!;
+    const customerId = (await this.runs.customerOfRunPlatformWide(runId))!;
     await this.db.kysely.transaction().execute(async (trx) => {
       const runs = new RunRepository(trx);
       await runs.transition(runId, ['queued', 'running'], { status: 'failed', stage: 'done', error_code: code, error_message: message, finished_at: nowIso() });
