@@ -135,7 +135,7 @@ export class LaunchService {
 
   /** Exchanges a launch ticket (single use, two minutes) for a session; null when unknown, used or expired. */
   async redeemTicket(ticket: string, client: Omit<LaunchClient, 'framed'>): Promise<{ signedIn: SignedIn; target: string } | null> {
-    const row = await new LinkRepository(this.db).takeTicket(tokenDigest(ticket), nowIso());
+    const row = await new LinkRepository(this.db).takeTicketPlatformWide(tokenDigest(ticket), nowIso());
     if (!row) return null;
     const user = await new UserRepository(this.db).findInCustomer(row.customer_id, row.user_id);
     if (!user) return null;

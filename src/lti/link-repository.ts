@@ -113,8 +113,8 @@ export class LinkRepository {
     await this.db.insertInto('lti_launch_tickets').values(row).execute();
   }
 
-  /** Uses up a ticket: returns it once if it has not expired, and never again. */
-  async takeTicket(id: string, now: string): Promise<Database['lti_launch_tickets'] | undefined> {
+  /** Uses up a ticket: returns it once if it has not expired, and never again. Across customers: the ticket itself is the credential, and its row names the customer. */
+  async takeTicketPlatformWide(id: string, now: string): Promise<Database['lti_launch_tickets'] | undefined> {
     const row = await this.db.deleteFrom('lti_launch_tickets').where('id', '=', id).returningAll().executeTakeFirst();
     return row && row.expires_at > now ? row : undefined;
   }

@@ -41,8 +41,11 @@ export class RunRepository {
     return this.db.selectFrom('roster_runs').selectAll().where('customer_id', '=', customerId).where('id', '=', id).executeTakeFirst();
   }
 
-  /** The customer a run belongs to (to resolve a run id from a URL before the tenant check). */
-  async customerOf(id: string): Promise<string | undefined> {
+  /**
+   * The customer a run belongs to, across customers: only for the engine, which holds a run id it
+   * created itself (never one from a request: requests go through policy.requireAccess).
+   */
+  async customerOfRunPlatformWide(id: string): Promise<string | undefined> {
     const row = await this.db.selectFrom('roster_runs').select('customer_id').where('id', '=', id).executeTakeFirst();
     return row?.customer_id;
   }
@@ -120,7 +123,7 @@ export class RunRepository {
    * Runs left `running` by a process that stopped: their lease is gone or expired (a live run renews
    * it), so a run still working in another process is never taken for dead.
    */
-  listAbandoned(now: string): Promise<RosterRun[]> {
+  listAbandonedPlatformWide(now: string): Promise<RosterRun[]> {
     return this.db
       .selectFrom('roster_runs as r')
       .selectAll('r')
