@@ -59,7 +59,9 @@ export interface AppContext {
 
 /** Opens the database, brings it up to date and wires the services. */
 export async function createContext(config: Config, opts: { throttle?: ThrottleLimits; inThread?: boolean } = {}): Promise<AppContext> {
-  const db = openDatabase(config.databaseUrl);
+  // Roster work leaves the event loop (run-thread.ts); inside the thread it runs here, as it would unthreaded.
+  const threaded = !opts.inThread && wantsRunThread(config);
+  const db = openDatabase(config.databaseUrl, { patientLocks: threaded });
   try {
     // The roster thread's context opens a database its process has already brought up to date.
     if (!opts.inThread) await migrateToLatest(db);
@@ -77,8 +79,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     new LoginThrottle(sessions, opts.throttle ?? defaultThrottleLimits),
     new AuditService(k),
   );
-  // Roster work leaves the event loop (run-thread.ts); inside the thread it runs here, as it would unthreaded.
-  const thread = !opts.inThread && wantsRunThread(db, config) ? new RunThread(config) : null;
+  const thread = threaded ? new RunThread(config) : null;
   const runs = thread ? new ThreadedRunService(db, secrets, config.runLeaseMs, thread) : new RosterRunService(db, secrets, config.runLeaseMs);
   const contentStore = new ContentStore(config.dataDir, config.maxBookBytes);
   const engine: JobQueue =

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type LogEvent } from 'kysely';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
+import { PatientSqliteDialect } from './patient-sqlite.js';
 import type { Database } from './schema.js';
 import { uuidv7 } from './uuid.js';
 
@@ -36,8 +37,14 @@ const log = slowMs
     }
   : undefined;
 
-/** Opens `sqlite:/path/file.db` (or a bare path) or `postgres://…`, ready for queries. */
-export function openDatabase(url: string): Db {
+// How long a statement of a patient connection waits for another's write lock (an apply holds it for seconds).
+const PATIENT_WAIT_MS = 120_000;
+
+/**
+ * Opens `sqlite:/path/file.db` (or a bare path) or `postgres://…`, ready for queries. `patientLocks`
+ * (SQLite): wait for another connection's write lock on a timer, not by blocking (patient-sqlite.ts).
+ */
+export function openDatabase(url: string, opts: { patientLocks?: boolean } = {}): Db {
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     // An idle client losing its connection must not crash the process; the pool replaces it.
@@ -63,6 +70,7 @@ export function openDatabase(url: string): Db {
   sqlite.pragma('temp_store = file');
   // The name PostgreSQL uses, so set-based inserts can mint ids in SQL on both dialects.
   sqlite.function('gen_random_uuid', uuidv7);
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log });
+  const dialect = opts.patientLocks ? new PatientSqliteDialect(sqlite, { database: sqlite }, PATIENT_WAIT_MS) : new SqliteDialect({ database: sqlite });
+  const kysely = new Kysely<Database>({ dialect, log });
   return { kysely, dialect: 'sqlite', describe: `sqlite:${file}`, pgPool: null, sqlite, close: () => kysely.destroy() };
 }

@@ -48,13 +48,15 @@ export function fromThreadError(e: ThreadError): Error {
 }
 
 /**
- * Whether roster work should leave this thread. SQLite (better-sqlite3) is synchronous: staging,
+ * Whether roster work should leave the main thread. SQLite (better-sqlite3) is synchronous: staging,
  * planning and applying a big roster block the event loop for seconds, so `lectern serve` stops
  * answering. A worker thread with its own connection (WAL lets the server's readers go on while it
- * writes) keeps it answering. An in-memory database cannot be shared with a second connection.
+ * writes; the main connection waits for its write lock on a timer, see patient-sqlite.ts) keeps it
+ * answering. PostgreSQL's driver is asynchronous: measured, its runs leave health p99 near idle.
+ * An in-memory database cannot be shared with a second connection.
  */
-export function wantsRunThread(db: Db, config: Config): boolean {
-  return db.dialect === 'sqlite' && !/^(sqlite:)?:memory:$/.test(config.databaseUrl);
+export function wantsRunThread(config: Config): boolean {
+  return !/^postgres(ql)?:\/\//.test(config.databaseUrl) && !/^(sqlite:)?:memory:$/.test(config.databaseUrl);
 }
 
 // A worker inherits no loader hooks, so the shared boot module registers tsx and imports the entry.

@@ -1,0 +1,101 @@
+import type SQLite from 'better-sqlite3';
+import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver, type QueryResult, type SqliteDialectConfig } from 'kysely';
+import { AppError } from '../errors.js';
+
+/**
+ * SQLite for a process whose roster work writes from a second connection (the roster thread):
+ * better-sqlite3 waits for a lock by sleeping in `busy_timeout`, which would stop the event loop for
+ * as long as the thread holds the write lock (seconds, during an apply) and then fail the write.
+ * Here a statement that finds the database locked gives Kysely's connection back, waits on a timer
+ * and tries again, so reads and other requests go on meanwhile. Transactions begin IMMEDIATE: they
+ * take the write lock (waiting the same way) before their first statement, so none can fail
+ * half-way on a lock. Raw better-sqlite3 calls on the connection keep the usual busy_timeout.
+ */
+export class PatientSqliteDialect extends SqliteDialect {
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    config: SqliteDialectConfig,
+    private readonly maxWaitMs: number,
+  ) {
+    super(config);
+  }
+
+  /** Kysely's SQLite driver, wrapped so that locks are waited for on a timer. */
+  override createDriver(): Driver {
+    return new PatientDriver(super.createDriver(), this.sqlite, this.maxWaitMs);
+  }
+}
+
+const BUSY = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_RECOVERY', 'SQLITE_BUSY_TIMEOUT']);
+
+function isBusy(err: unknown): boolean {
+  return BUSY.has((err as { code?: string } | null)?.code ?? '');
+}
+
+class PatientDriver implements Driver {
+  private readonly busyTimeout: number;
+
+  constructor(
+    private readonly inner: Driver,
+    private readonly sqlite: SQLite.Database,
+    private readonly maxWaitMs: number,
+  ) {
+    this.busyTimeout = Number(sqlite.pragma('busy_timeout', { simple: true }));
+  }
+
+  init(): Promise<void> {
+    return this.inner.init();
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await this.inner.acquireConnection();
+    return { executeQuery: (q) => this.execute(connection, q), streamQuery: (q, chunk) => connection.streamQuery(q, chunk) };
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  }
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    // Kysely's SQLite driver has one connection: releasing it unlocks the mutex, whichever wrapper is passed.
+    return this.inner.releaseConnection(connection);
+  }
+
+  destroy(): Promise<void> {
+    return this.inner.destroy();
+  }
+
+  // Runs one statement; if the database is locked and this statement is not inside a transaction
+  // (so it has done nothing yet), lets others use the connection while it waits, then tries again.
+  private async execute<R>(connection: DatabaseConnection, query: CompiledQuery): Promise<QueryResult<R>> {
+    const deadline = Date.now() + this.maxWaitMs;
+    for (let delay = 2; ; delay = Math.min(50, delay * 2)) {
+      try {
+        return await this.once<R>(connection, query);
+      } catch (err) {
+        if (!isBusy(err) || this.sqlite.inTransaction) throw err;
+        if (Date.now() > deadline) throw new AppError('UNAVAILABLE', 'The database is busy with a roster import; try again in a minute.');
+      }
+      await this.inner.releaseConnection(connection);
+      await new Promise((r) => setTimeout(r, delay));
+      await this.inner.acquireConnection();
+    }
+  }
+
+  private once<R>(connection: DatabaseConnection, query: CompiledQuery): Promise<QueryResult<R>> {
+    this.sqlite.pragma('busy_timeout = 0');
+    try {
+      return connection.executeQuery<R>(query);
+    } finally {
+      this.sqlite.pragma(`busy_timeout = ${this.busyTimeout}`);
+    }
+  }
+}
