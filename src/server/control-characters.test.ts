@@ -82,10 +82,12 @@ describeEachDialect('Control characters at the boundary', (dialect) => {
   let admin: TestClient;
   let student: TestClient;
   let routes: Route[];
+  let customerId: string;
 
   before(async () => {
     t = await startTestApp(dialect);
     const customer = await seedCustomer(t.ctx);
+    customerId = customer.id;
     const login = `student-${crypto.randomBytes(3).toString('hex')}@controls`;
     await new UserRepository(t.ctx.db.kysely).insert(
       newUserRecord({ role: 'student', customerId: customer.id, login, email: `${login.replace('@', '.')}@school.example`, givenName: 'Stu', familyName: 'Dent', phone: '', passwordHash: await hashPassword(PASSWORD), mustChangePassword: false, source: 'manual' }),
@@ -102,6 +104,7 @@ describeEachDialect('Control characters at the boundary', (dialect) => {
   });
   after(async () => t?.close());
 
+  const count = async (table: 'roster_runs' | 'books') => Number((await t.ctx.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
   /** Who calls a route: the reader's routes need a reader, sign-in needs nobody, the rest an enterprise admin. */
   const callerFor = (route: Route): TestClient => (route.path.startsWith('/api/reader/') ? student : route.path === '/api/auth/login' ? t.client() : admin);
   const urlFor = (route: Route, bad?: { name: string; value: string }) =>
@@ -150,6 +153,26 @@ describeEachDialect('Control characters at the boundary', (dialect) => {
       }
     }
     for (const must of ['POST /api/auth/login', 'POST /api/customers', 'PATCH /api/customers/{id}', 'POST /api/customers/{id}/collections']) assert.ok(seen.has(must), `${must} was checked`);
+  });
+
+  it('every upload (multipart) refuses a file name with a control character, naming the field file, and stores nothing', async () => {
+    const uploads = routes.filter((r) => r.operation.requestBody?.content?.['multipart/form-data']);
+    assert.ok(uploads.length >= 2, 'roster and title uploads are listed');
+    for (const route of uploads) {
+      for (const c of CONTROLS) {
+        const before = { runs: await count('roster_runs'), books: await count('books') };
+        const boundary = `----controls${crypto.randomBytes(6).toString('hex')}`;
+        const body = Buffer.concat([
+          Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="ro${c}ster.zip"\r\nContent-Type: application/zip\r\n\r\n`),
+          Buffer.from('PK-not-really'),
+          Buffer.from(`\r\n--${boundary}--\r\n`),
+        ]);
+        const url = route.path.replace('{id}', customerId);
+        const res = await admin.request(route.method, url, body, { 'content-type': `multipart/form-data; boundary=${boundary}` });
+        assertRejected(res, 'file', `${route.method} ${url} with ${JSON.stringify(c)} in the file name`);
+        assert.deepEqual({ runs: await count('roster_runs'), books: await count('books') }, before, 'nothing was stored');
+      }
+    }
   });
 
   it('anonymous callers of every route with %00 in the path are refused (400, 401, 403 or 404), never 500', async () => {

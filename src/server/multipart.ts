@@ -1,7 +1,8 @@
 import multipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import { AppError } from '../errors.js';
+import { AppError, validationError } from '../errors.js';
+import { controlCharacterIssues } from '../validation.js';
 import type { App } from './types.js';
 
 /** Lets the routes of one plugin scope take one streamed file of at most `maxFileBytes` (plus a few small fields). */
@@ -39,6 +40,9 @@ export async function receiveUpload<T>(request: FastifyRequest, store: (file: Re
         part.file.resume();
         continue;
       }
+      // The name is stored with the run or title: one with a control character (NUL) is refused before anything is written.
+      const badName = controlCharacterIssues(part.filename, 'file', 'line');
+      if (badName.length) throw validationError(badName, 'The file name holds control characters (such as NUL): rename the file and send it again.');
       const state: { streamError: unknown } = { streamError: null };
       part.file.once('error', (err) => (state.streamError = err));
       storing = state;
