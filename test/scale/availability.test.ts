@@ -34,5 +34,7 @@ describeEachDialect('lectern serve answers while it imports a roster', (dialect)
     assert.equal(r.run.status, 'succeeded', `${JSON.stringify(r.run)}\n${r.output.join('\n')}`);
     assert.ok(r.during.requests >= 50, `health was asked throughout the import (${detail})`);
     assert.ok(r.during.p99 < P99_BOUND_MS, `health p99 ${Math.round(r.during.p99)} ms during the import (${detail})`);
+    // Writes from the server (API tokens, like sign-ins) wait for the import's write lock; none fails.
+    assert.equal(r.writes.failed, 0, `a write during the import failed: ${r.writes.firstFailure}`);
   });
 });
