@@ -54,9 +54,9 @@ export async function expireHeldRuns(db: Kysely<Database>, retentionDays: number
     if (!(await runs.acquireLease(run.customer_id, run.id, nowIso(), addMs(nowIso(), 60_000)))) continue;
     try {
       const at = now.toISOString();
-      const res = await db
-        .updateTable('roster_runs')
-        .set({
+      // The discard and the clearing of its plan commit together (an approval racing it waits, then loses).
+      const won = await db.transaction().execute(async (trx) => {
+        const ended = await new RunRepository(trx).transition(run.id, 'awaiting_approval', {
           status: 'discarded',
           stage: 'done',
           decided_by: 'Lectern (retention)',
@@ -64,13 +64,11 @@ export async function expireHeldRuns(db: Kysely<Database>, retentionDays: number
           finished_at: at,
           error_code: 'HOLD_EXPIRED',
           error_message: `Not approved within ${retentionDays} days (LECTERN_BUNDLE_RETENTION_DAYS), so it was discarded: nothing was applied. Run the sync again to make a new plan.`,
-        })
-        .where('id', '=', run.id)
-        .where('status', '=', 'awaiting_approval')
-        .where('stage', '=', 'awaiting_approval')
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1) continue;
-      await endUnapplied(db, run.id);
+        });
+        if (ended) await endUnapplied(trx, run.id);
+        return ended;
+      });
+      if (!won) continue;
       await releaseBundle(db, run.id);
       discarded++;
     } finally {
