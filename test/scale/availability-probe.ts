@@ -111,6 +111,24 @@ async function writeProbe(base: string, headers: Record<string, string>, everyMs
   return { ...summarize(latencies), failed: failures.length, firstFailure: failures[0] ?? '' };
 }
 
+/** Waits for a serve at `base` to listen and signs in as the bootstrap admin; returns the headers of a console write. */
+export async function signIn(base: string, output: string[]): Promise<Record<string, string>> {
+  await waitFor(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, 'serve to listen', 60_000, 200);
+  const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ login: ADMIN_EMAIL, password: ADMIN_PASSWORD }) });
+  if (!login.ok) throw new Error(`sign-in answered ${login.status}: ${await login.text()}\n${output.join('\n')}`);
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  return { cookie: login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '), 'x-csrf-token': csrfToken, origin: base };
+}
+
+/** Uploads a bundle as Upload Roster File does; returns the queued run's id. */
+export async function uploadBundle(base: string, headers: Record<string, string>, customerId: string, bundle: string, output: string[]): Promise<string> {
+  const form = new FormData();
+  form.append('file', new Blob([fs.readFileSync(bundle)], { type: 'application/zip' }), 'district.zip');
+  const upload = await fetch(`${base}/api/customers/${customerId}/roster/uploads`, { method: 'POST', headers, body: form });
+  if (upload.status !== 202) throw new Error(`upload answered ${upload.status}: ${await upload.text()}\n${output.join('\n')}`);
+  return ((await upload.json()) as { runId: string }).runId;
+}
+
 /**
  * Starts `lectern serve` (`env` added to its environment) on a fresh `dialect` database, measures
  * health while idle for `idleMs`, then uploads `bundle` and measures health until the run ends.
@@ -139,21 +157,13 @@ export async function measureImport(opts: { dialect: TestDialect; bundle: string
   await setup.close();
   const serve = spawnLectern('serve', ['serve'], env);
   try {
-    await waitFor(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, 'serve to listen', 60_000, 200);
-    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ login: ADMIN_EMAIL, password: ADMIN_PASSWORD }) });
-    if (!login.ok) throw new Error(`sign-in answered ${login.status}: ${await login.text()}\n${serve.output.join('\n')}`);
-    const { csrfToken } = (await login.json()) as { csrfToken: string };
-    const headers = { cookie: login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '), 'x-csrf-token': csrfToken, origin: base };
+    const headers = await signIn(base, serve.output);
 
     const idle = await probe(`${base}/api/health`, everyMs, new Promise((r) => setTimeout(r, opts.idleMs ?? 3000)));
 
     const started = performance.now();
     const finished = (async () => {
-      const form = new FormData();
-      form.append('file', new Blob([fs.readFileSync(opts.bundle)], { type: 'application/zip' }), 'district.zip');
-      const upload = await fetch(`${base}/api/customers/${customer.id}/roster/uploads`, { method: 'POST', headers, body: form });
-      if (upload.status !== 202) throw new Error(`upload answered ${upload.status}: ${await upload.text()}\n${serve.output.join('\n')}`);
-      const { runId } = (await upload.json()) as { runId: string };
+      const runId = await uploadBundle(base, headers, customer.id, opts.bundle, serve.output);
       return waitFor(
         async () => {
           const res = await fetch(`${base}/api/customers/${customer.id}/roster/runs/${runId}`, { headers });
