@@ -20,4 +20,13 @@ export default tseslint.config(
     files: ['src/cli/**/*.ts', 'scripts/**', 'bench/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // Calls to other servers go through the outbound guard (src/security/outbound.ts), which checks where they go.
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.test.ts', 'src/security/outbound.ts'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'Use OutboundClient (src/security/outbound.ts): it refuses private and metadata addresses.' }],
+      'no-restricted-imports': ['error', ...['node:http', 'node:https', 'http', 'https', 'undici'].map((name) => ({ name, message: 'Use OutboundClient (src/security/outbound.ts) for calls to other servers.' }))],
+    },
+  },
 );
