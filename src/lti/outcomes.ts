@@ -210,7 +210,8 @@ const CODE_MAJORS = new Set(['success', 'processing', 'failure', 'unsupported'])
  */
 export function parsePoxStatus(xml: string): { codeMajor: string; description: string } | null {
   if (!/<(?:\w+:)?imsx_POXEnvelopeResponse[\s>]/.test(xml)) return null;
-  const codeMajor = /<(?:\w+:)?imsx_codeMajor>\s*([^<]*?)\s*<\//.exec(xml)?.[1]?.toLowerCase();
+  // One run of [^<]* before '<', trimmed after: linear. (`\s*([^<]*?)\s*<` was cubic in a run of blanks.)
+  const codeMajor = /<(?:\w+:)?imsx_codeMajor>([^<]*)<\//.exec(xml)?.[1]?.trim().toLowerCase();
   if (!codeMajor) return null;
   const raw = /<(?:\w+:)?imsx_description>([^<]*)<\//.exec(xml)?.[1] ?? '';
   const description = raw.replace(/[\p{C}\s]+/gu, ' ').trim();

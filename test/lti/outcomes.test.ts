@@ -329,4 +329,10 @@ it('writes replaceResult XML the IMS way and reads POX status answers', () => {
   const noisy = parsePoxStatus(`<imsx_POXEnvelopeResponse><imsx_codeMajor>Weird\u0000</imsx_codeMajor><imsx_description>line one\n\u0007line two ${'x'.repeat(300)}</imsx_description></imsx_POXEnvelopeResponse>`);
   assert.equal(noisy?.codeMajor, 'unknown');
   assert.ok(noisy!.description.startsWith('line one line two x') && noisy!.description.length === 120, noisy!.description);
+  // The answer comes from a launch-supplied URL: a full-size (64 KB) answer of blanks is read in linear time (the old pattern was cubic: 2,000 blanks took 2 s).
+  for (const hostile of [`<imsx_POXEnvelopeResponse><imsx_codeMajor>${' '.repeat(64 * 1024)}`, `<imsx_POXEnvelopeResponse>${'<imsx_codeMajor> x '.repeat(3500)}`]) {
+    const started = performance.now();
+    assert.equal(parsePoxStatus(hostile), null);
+    assert.ok(performance.now() - started < 500, `parsePoxStatus took ${Math.round(performance.now() - started)} ms`);
+  }
 });
