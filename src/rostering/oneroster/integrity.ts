@@ -20,6 +20,8 @@ export class Integrity {
   readonly schools = new IdSet();
   readonly schoolYears = new IdSet();
   private current: { file: EntityFile; ids: IdSet; checksOwn: boolean } | null = null;
+  /** Per file, the ids its rows mark tobedeleted: known for delta files too, so always checked. */
+  private readonly deleted = new Map<EntityFile, IdSet>();
   private readonly deferred = new DeferredRefs();
 
   constructor(private readonly issues: IssueCollector) {}
@@ -37,6 +39,20 @@ export class Integrity {
   /** Adds the sourcedId in bytes[start, end) (of idKey `key`) of a row of the current file; false when the file already had it. */
   claim(bytes: Uint8Array, start: number, end: number, key: number): boolean {
     return this.current?.ids.addBytes(bytes, start, end, key) ?? true;
+  }
+
+  /** Records that a row of the current file marks the sourcedId in bytes[start, end) tobedeleted. */
+  markDeleted(bytes: Uint8Array, start: number, end: number, key: number): void {
+    const current = this.current;
+    if (!current) return;
+    let ids = this.deleted.get(current.file);
+    if (!ids) this.deleted.set(current.file, (ids = new IdSet(64)));
+    ids.addBytes(bytes, start, end, key);
+  }
+
+  /** Whether a row read so far marks the sourcedId in bytes[start, end) of `target` tobedeleted. */
+  isDeleted(target: EntityFile, bytes: Uint8Array, start: number, end: number, key: number): boolean {
+    return this.deleted.get(target)?.hasBytes(bytes, start, end, key) ?? false;
   }
 
   /**

@@ -98,6 +98,7 @@ export const ISSUE_CODES = {
   'row.duplicate_sourced_id': error('A sourcedId appears twice in one file'),
   'ref.unresolved': error('A required reference does not resolve within the bundle'),
   'ref.unresolved_optional': warning('An optional reference does not resolve within the bundle: the link is ignored'),
+  'ref.to_deleted': error('A reference names a record the same bundle marks tobedeleted'),
   'ref.wrong_type': warning('A reference points to an org or session of an unexpected type'),
   'ref.not_checked': info('References into a file this bundle does not hold in bulk were not checked'),
 } as const satisfies Record<string, CodeSpec>;

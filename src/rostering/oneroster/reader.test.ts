@@ -350,6 +350,35 @@ describe('readBundle: values', () => {
     assert.equal(o1.values.name, 'Lincoln\nHigh');
   });
 
+  it('makes a reference to a record the bundle marks tobedeleted a row error, in bulk and in delta files, unless the referring row goes too', async () => {
+    const T = '2024-08-01T00:00:00.000Z';
+    for (const mode of ['bulk', 'delta'] as const) {
+      const gone = { status: 'tobedeleted', dateLastModified: T };
+      const kept = mode === 'delta' ? { status: 'active', dateLastModified: T } : {};
+      const files = district11();
+      const { issues } = await read({
+        ...files,
+        'manifest.csv': manifest('1.1', { orgs: 'bulk', academicSessions: 'bulk', courses: 'bulk', classes: mode, users: mode, enrollments: mode }),
+        'classes.csv': table(HEADERS.classes, [
+          { sourcedId: 'cl-1', ...gone, title: 'Algebra P1', courseSourcedId: 'c-1', classCode: 'A', classType: 'scheduled', schoolSourcedId: 'org-s', termSourcedIds: 'as-t' },
+        ]),
+        'users.csv': table(HEADERS.users11, [
+          { sourcedId: 'u-t', ...kept, enabledUser: 'true', orgSourcedIds: 'org-s', role: 'teacher', username: 't', givenName: 'A', familyName: 'P' },
+          { sourcedId: 'u-s1', ...gone, enabledUser: 'true', orgSourcedIds: 'org-s', role: 'student', username: 's', givenName: 'S', familyName: 'O' },
+        ]),
+        'enrollments.csv': table(HEADERS.enrollments, [
+          { sourcedId: 'e-1', ...kept, classSourcedId: 'cl-1', schoolSourcedId: 'org-s', userSourcedId: 'u-t', role: 'teacher' },
+          { sourcedId: 'e-2', ...gone, classSourcedId: 'cl-1', schoolSourcedId: 'org-s', userSourcedId: 'u-s1', role: 'student' },
+        ]),
+      });
+      assert.deepEqual(
+        issues.filter((i) => i.includes('ref.to_deleted')),
+        ['error ref.to_deleted enrollments.csv:2 classSourcedId [e-1]'],
+        mode,
+      );
+    }
+  });
+
   it('checks self-references at the end of the file and ignores references into delta files', async () => {
     const orgs = table(HEADERS.orgs, [
       { sourcedId: 'o-child', name: 'Child', type: 'school', parentSourcedId: 'o-parent' },

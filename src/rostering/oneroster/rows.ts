@@ -171,6 +171,8 @@ export class RowReader {
   /** The decoded sourcedId of the row, once something needed it. */
   private idText: string | null = null;
   private failed = false;
+  /** Whether the row being read is marked tobedeleted (its own references may then name deleted records). */
+  private goes = false;
   /** The row's password (users, userProfiles): nothing reported about the row may show it. */
   private secret = '';
   /** Where the password column is, -1 when the file has none. */
@@ -241,6 +243,8 @@ export class RowReader {
       if (!this.integrity.claim(idBytes, idStart, idEnd, key)) this.report('row.duplicate_sourced_id', 'sourcedId', `sourcedId ${this.sourcedId()} appears earlier in ${this.ctx.name}; this row was not read.`);
     }
     const status = this.lifecycle();
+    this.goes = status === 'tobedeleted';
+    if (this.goes && idStart !== idEnd) this.integrity.markDeleted(idBytes, idStart, idEnd, idKeyOf(idBytes, idStart, idEnd));
     const values: Record<string, unknown> | null = this.buildRecords ? {} : null;
     const columns = plan.columns;
     for (let c = 0; c < columns.length; c++) {
@@ -491,6 +495,11 @@ export class RowReader {
     const key = idKeyOf(bytes, start, end);
     // Decoded only for a message (no closure: tsx names every closure it creates, at a cost per call).
     if (!isGuidKey(key)) this.guidWarning(column.name, bytes.toString('utf8', start, end));
+    // The bundle both deletes the record and keeps a row that needs it: the row must not be applied.
+    if (!this.goes && this.integrity.isDeleted(target, bytes, start, end, key)) {
+      this.report('ref.to_deleted', column.name, `${column.name} ${bytes.toString('utf8', start, end)} is marked tobedeleted in ${target}.csv; this row, which needs it, was not applied.`);
+      return;
+    }
     const index = this.targets[c];
     // Schools (and school years) are a subset of their file's index: a hit there settles it in one lookup.
     const typed = column.targetType === 'school' ? this.integrity.schools : column.targetType === 'schoolYear' ? this.integrity.schoolYears : null;
