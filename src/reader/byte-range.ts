@@ -12,7 +12,8 @@ export type RangeDecision = { kind: 'whole' } | { kind: 'partial'; range: ByteRa
  */
 export function decideRange(header: string | undefined, size: number, ifRangeMatches = true): RangeDecision {
   if (!header || !ifRangeMatches) return { kind: 'whole' };
-  const match = /^bytes=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header.trim());
+  // Each run of blanks has one place to go (a blank run after absent digits used to match two ways: quadratic).
+  const match = /^bytes=\s*(?:(\d+)\s*)?-\s*(?:(\d+)\s*)?$/i.exec(header.trim());
   if (!match) return { kind: 'whole' };
   const [, first = '', last = ''] = match;
   if (first === '' && last === '') return { kind: 'whole' };
