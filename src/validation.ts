@@ -46,6 +46,7 @@ export function assertMatches<T>(schema: TSchema, value: unknown, root = ''): as
 const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
 const CONTROL_IN_LINE = /[\u0000-\u0008\u000a-\u001f]/;
 const CONTROL_IN_URL = /[\u0000-\u001f]/;
+const EVERY_CONTROL = /[\u0000-\u001f]/g;
 /* eslint-enable no-control-regex */
 const CONTROL_PATTERNS = { text: CONTROL_IN_TEXT, line: CONTROL_IN_LINE, url: CONTROL_IN_URL } as const;
 const MAX_CONTROL_ISSUES = 20;
@@ -64,19 +65,27 @@ export type TextKind = keyof typeof CONTROL_PATTERNS;
 export function controlCharacterIssues(value: unknown, root: string, kind: TextKind): FieldIssue[] {
   const pattern = CONTROL_PATTERNS[kind];
   const issues: FieldIssue[] = [];
-  const stack: { value: unknown; path: string[] }[] = [{ value, path: root ? [root] : [] }];
+  // Each entry knows its parent, so no path is copied per level: the walk stays linear at any depth.
+  type Entry = { value: unknown; name: string; parent: Entry | null };
+  const pathOf = (e: Entry): string => {
+    const names: string[] = [];
+    for (let at: Entry | null = e; at; at = at.parent) if (at.name) names.push(at.name);
+    return names.reverse().join('.') || '(body)';
+  };
+  const stack: Entry[] = [{ value, name: root, parent: null }];
   while (stack.length && issues.length < MAX_CONTROL_ISSUES) {
-    const { value: v, path } = stack.pop()!;
+    const entry = stack.pop()!;
+    const v = entry.value;
     if (typeof v === 'string') {
-      if (pattern.test(v)) issues.push({ field: path.join('.') || '(body)', message: 'Must not contain control characters (such as NUL).', code: 'control_character' });
+      if (pattern.test(v)) issues.push({ field: pathOf(entry), message: 'Must not contain control characters (such as NUL).', code: 'control_character' });
     } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...path, String(i)] });
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], name: String(i), parent: entry });
     } else if (v !== null && typeof v === 'object') {
       const entries = Object.entries(v as Record<string, unknown>).reverse();
       for (const [key, child] of entries) {
         // A bad key is reported by a printable stand-in of its name, never the character itself.
-        if (pattern.test(key)) stack.push({ value: key, path: [...path, key.replace(CONTROL_IN_URL, '?')] });
-        else stack.push({ value: child, path: [...path, key] });
+        if (pattern.test(key)) stack.push({ value: key, name: key.replace(EVERY_CONTROL, '?'), parent: entry });
+        else stack.push({ value: child, name: key, parent: entry });
       }
     }
   }
