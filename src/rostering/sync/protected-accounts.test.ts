@@ -4,7 +4,10 @@ import { after, before, it } from 'node:test';
 import { newUserRecord } from '../../accounts/account-service.js';
 import { UserRepository } from '../../accounts/user-repository.js';
 import type { User } from '../../db/schema.js';
+import { operatorActor } from '../../accounts/policy.js';
 import { ADMIN_EMAIL, describeEachDialect, seedCustomer, startTestApp, type TestApp } from '../../../test/helpers/app.js';
+import { district11, HEADERS, table, writeBundle } from '../../../test/helpers/bundles.js';
+import { zipSource } from '../runs/zip-source.js';
 import { orgRow, userRow } from '../../../test/helpers/roster-rows.js';
 import { runSync, type AnyRow } from './engine.js';
 import type { MatchWith } from './matching.js';
@@ -135,6 +138,25 @@ describeEachDialect('a roster row never takes over an account the roster did not
         }
       }
     }
+  });
+
+  it('end to end: a users.csv with the customer admin\'s email and a new password leaves the admin signing in as before', async () => {
+    const { id, adminEmail, adminPassword } = await seedCustomer(t.ctx, { rostering: { matchWith: 'email', suffix: '@e2e' } });
+    const admin = await t.ctx.db.kysely.selectFrom('users').selectAll().where('login', '=', adminEmail).executeTakeFirstOrThrow();
+    const files = district11({ 'enrollments.csv': null });
+    const takeover = { sourcedId: 'u-evil', enabledUser: 'true', orgSourcedIds: 'org-s', role: 'administrator', username: 'evil', givenName: 'E', familyName: 'Vil', email: adminEmail, password: 'Taken-over-99' };
+    const filler = Array.from({ length: 30 }, (_, i) => ({ sourcedId: `u-${i}`, enabledUser: 'true', orgSourcedIds: 'org-s', role: 'student', username: `s${i}`, givenName: 'S', familyName: `${i}`, email: `s${i}@e2e.example` }));
+    files['users.csv'] = table(HEADERS.users11, [takeover, ...filler]);
+    const file = await writeBundle(files);
+    const run = await t.ctx.runs.create(operatorActor, id, { trigger: 'cli', fileName: 'roster.zip', sizeBytes: 1, sha256: crypto.randomUUID(), bundlePath: file, dryRun: false });
+    const done = await t.ctx.runs.execute(run.runId, id, zipSource(file));
+    await t.ctx.runs.hashPasswords();
+    assert.equal(done.status, 'succeeded_with_warnings', JSON.stringify(done.error));
+    const issues = await t.ctx.db.kysely.selectFrom('roster_run_issues').select(['code', 'file', 'line', 'sourced_id']).where('run_id', '=', run.runId).where('severity', '=', 'error').execute();
+    assert.deepEqual(issues, [{ code: 'match.protected_account', file: 'users.csv', line: 2, sourced_id: 'u-evil' }]);
+    assert.deepEqual(await snapshot(admin.id), admin);
+    await t.client().login(adminEmail, adminPassword);
+    await assert.rejects(t.client().login(adminEmail, 'Taken-over-99'));
   });
 
   it('a bulk file without them deletes no protected account, and counts only roster-owned accounts as the base', async () => {
