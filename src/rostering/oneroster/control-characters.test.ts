@@ -84,7 +84,7 @@ describeEachDialect('a roster with a NUL cell', (dialect) => {
   }
 
   const STUDENTS = 60;
-  const poisoned = (i: number) => (i === 7 ? { givenName: 'Nul\u0000l' } : i === 8 ? { 'metadata.note': '\u0000' } : i === 9 ? { sourcedId: 's-9\u0000' } : {});
+  const poisoned = (i: number): Record<string, string> => (i === 7 ? { givenName: 'Nul\u0000l' } : i === 8 ? { 'metadata.note': '\u0000' } : i === 9 ? { sourcedId: 's-9\u0000' } : {});
 
   it('from a zip: only that row is refused, as a row error; the run succeeds with warnings and applies the rest', async () => {
     const { id } = await seedCustomer(t.ctx, { rostering: { suffix: `@nul-zip-${dialect}` } });

@@ -138,7 +138,7 @@ describeEachDialect('a run never stores or serves a password in its issues', (di
   it('in roster_run_issues, the issues API and the issues CSV: shifted rows, and usernames equal to the password', async () => {
     const { id } = await seedCustomer(t.ctx, { rostering: { suffix: '', matchWith: 'username' } });
     // Two valid rows whose username is the password: the second one's login is taken (a plan issue).
-    const twins = csv([[...HEADERS.users11], ...[1, 2].map((n) => HEADERS.users11.map((h) => ({ ...goodUser(n), username: SECRET, agentSourcedIds: SECRET })[h] ?? ''))]);
+    const twins = csv([[...HEADERS.users11], ...[1, 2].map((n) => HEADERS.users11.map((h): string => ({ ...goodUser(n), username: SECRET, agentSourcedIds: SECRET } as Record<string, string>)[h] ?? ''))]);
     const files = [...(await Promise.all(HEADER_ORDERS.map(hostileBundle))), await writeBundle(district11({ 'users.csv': twins, 'enrollments.csv': null }))];
     const runIds = [];
     for (const file of files) runIds.push((await importBundle(id, file)).runId);

@@ -354,7 +354,7 @@ describe('readBundle: values', () => {
     const T = '2024-08-01T00:00:00.000Z';
     for (const mode of ['bulk', 'delta'] as const) {
       const gone = { status: 'tobedeleted', dateLastModified: T };
-      const kept = mode === 'delta' ? { status: 'active', dateLastModified: T } : {};
+      const kept: Record<string, string> = mode === 'delta' ? { status: 'active', dateLastModified: T } : {};
       const files = district11();
       const { issues } = await read({
         ...files,
