@@ -17,6 +17,10 @@ describe('the roster thread (SQLite)', () => {
   });
   after(() => t.close());
 
+  it('gets the same settings: the configuration is plain data, copied whole into the thread', () => {
+    assert.deepEqual(structuredClone(t.ctx.config), t.ctx.config);
+  });
+
   it('answers a decision on a run with the error the service threw, code and all', async () => {
     assert.ok(t.ctx.runs instanceof ThreadedRunService, 'approve and discard go to the thread');
     const { id } = await seedCustomer(t.ctx, { rostering: { suffix: '@thread-errors' } });
