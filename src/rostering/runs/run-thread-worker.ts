@@ -15,6 +15,7 @@ context.catch(() => undefined);
 const aborts = new Map<number, AbortController>();
 
 async function perform(ctx: AppContext, task: ThreadTask, signal: AbortSignal): Promise<unknown> {
+  if (task.kind === 'failInterrupted') return ctx.runs.failInterrupted();
   if (task.kind !== 'job') return task.kind === 'approve' ? ctx.runs.approve(task.actor, task.customerId, task.runId) : ctx.runs.discard(task.actor, task.customerId, task.runId);
   const handler = ctx.jobs.handlerOf(task.name);
   if (!handler) throw new Error(`No handler for job "${task.name}"`);

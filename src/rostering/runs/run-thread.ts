@@ -8,6 +8,8 @@ import { OffloadingJobQueue } from '../../jobs/offloading-queue.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { ROSTER_PULL_JOB } from '../sources/pull.js';
 import { ROSTER_PURGE_JOB, ROSTER_RUN_JOB } from './run-jobs.js';
+import { nowIso } from '../../time.js';
+import { RunRepository } from './run-repository.js';
 import { RosterRunService } from './run-service.js';
 import type { RunView } from './run-view.js';
 
@@ -17,7 +19,8 @@ export const THREAD_JOBS: ReadonlySet<string> = new Set([ROSTER_RUN_JOB, ROSTER_
 /** One piece of work for the thread: a job by name, or a decision on a held run. */
 export type ThreadTask =
   | { kind: 'job'; name: string; payload: unknown; attempt: number; maxAttempts: number }
-  | { kind: 'approve' | 'discard'; actor: Actor; customerId: string; runId: string };
+  | { kind: 'approve' | 'discard'; actor: Actor; customerId: string; runId: string }
+  | { kind: 'failInterrupted' };
 
 /** An error as it crosses the thread boundary: an AppError keeps its code, fields and headers. */
 export interface ThreadError {
@@ -156,12 +159,12 @@ export class RunThread {
  */
 export class ThreadedRunService extends RosterRunService {
   constructor(
-    db: Db,
+    private readonly database: Db,
     secrets: SecretBox,
     leaseMs: number,
     private readonly thread: RunThread,
   ) {
-    super(db, secrets, leaseMs);
+    super(database, secrets, leaseMs);
   }
 
   /** Applies a held run's stored plan, in the thread. */
@@ -172,5 +175,14 @@ export class ThreadedRunService extends RosterRunService {
   /** Ends a held run without applying it, in the thread. */
   override discard(actor: Actor, customerId: string, runId: string): Promise<RunView> {
     return this.thread.call({ kind: 'discard', actor, customerId, runId }) as Promise<RunView>;
+  }
+
+  /**
+   * Fails runs a dead process left running. Every process asks every half lease, so the cheap
+   * question is asked here; clearing a dead run's stage (a big DELETE after a big run) goes to the thread.
+   */
+  override async failInterrupted(): Promise<number> {
+    if (!(await new RunRepository(this.database.kysely).listAbandonedPlatformWide(nowIso())).length) return 0;
+    return this.thread.call({ kind: 'failInterrupted' }) as Promise<number>;
   }
 }
