@@ -72,8 +72,8 @@ interface Pending {
 }
 
 /**
- * One worker thread per process for roster work, started at its first task (about a second: it
- * loads the app and opens its own database connection) and kept for the next. It builds its own
+ * One worker thread per process for roster work, started at its first task (about two seconds on a
+ * loaded two-core machine: it loads the app and opens its own database connection) and kept for the next. It builds its own
  * context (`createContext` with `inThread`), so a job runs there exactly as it would here: lease and
  * its renewal, progress, cancellation (the job's signal is forwarded), failpoints (they kill the
  * process), errors. If the thread dies, its tasks fail and the next task starts a new one; a run it
