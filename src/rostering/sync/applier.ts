@@ -56,26 +56,25 @@ async function insertCreates(trx: Kysely<Database>, a: ApplyInput, t: EntityTabl
 
 async function updateExisting(trx: Kysely<Database>, a: ApplyInput, t: EntityTable): Promise<void> {
   const live = t.live;
-  const assignments = t.fields.map((f) =>
-    // A linked account the roster did not create keeps its role.
-    t.entity === 'users' && f === 'role' ? sql`role = case when users.source = 'roster' then s.role else users.role end` : sql`${sql.ref(f)} = ${sql.ref(`s.${f}`)}`,
-  );
+  const assignments = t.fields.map((f) => sql`${sql.ref(f)} = ${sql.ref(`s.${f}`)}`);
   const userExtras =
     t.entity === 'users'
       ? sql`, sourced_id = s.sourced_id,
-          login = case when users.source = 'roster' then s.login else users.login end,
+          login = s.login,
           match_rule = case when users.sourced_id is null then s.match_rule else users.match_rule end,
           match_value = case when users.sourced_id is null then s.match_key else users.match_value end,
           matched_run_id = case when users.sourced_id is null then ${a.runId} else users.matched_run_id end`
       : sql``;
+  // The planner links rows only to accounts the roster owns (match.protected_account); the apply keeps that wall too.
+  const rosterOwned = t.entity === 'users' ? sql` and users.source = 'roster'` : sql``;
   await sql`update ${sql.table(live)} set ${joined(assignments, ', ')}, status = 'active', deleted_at = null, updated_run_id = ${a.runId}, updated_at = ${a.now}${userExtras}
     from ${sql.table(t.stage)} s
-    where s.run_id = ${a.runId} and s.action in ('update', 'restore') and ${sql.ref(`${live}.id`)} = s.target_id`.execute(trx);
+    where s.run_id = ${a.runId} and s.action in ('update', 'restore') and ${sql.ref(`${live}.id`)} = s.target_id${rosterOwned}`.execute(trx);
 }
 
 async function softDelete(trx: Kysely<Database>, a: ApplyInput, t: EntityTable): Promise<void> {
   await sql`update ${sql.table(t.live)} set status = 'deleted', deleted_at = ${a.now}, updated_run_id = ${a.runId}, updated_at = ${a.now}
-    where customer_id = ${a.customerId} and status = 'active'
+    where customer_id = ${a.customerId} and status = 'active'${t.entity === 'users' ? sql` and source = 'roster'` : sql``}
       and id in (select target_id from roster_run_changes where run_id = ${a.runId} and entity = ${t.entity} and action = 'delete')`.execute(trx);
 }
 
