@@ -281,9 +281,11 @@ function totalOf(headers: Headers): number | null {
 export function nextLink(header: string | null, base: string): string | null {
   if (!header) return null;
   for (const part of header.split(/,\s*(?=<|https?:\/\/)/i)) {
-    const m = /^\s*<?([^>;]*)>?\s*;(.*)$/.exec(part);
-    const rel = m ? /\brel\s*=\s*"?([^";]*)"?/i.exec(m[2] ?? '') : null;
-    if (m?.[1] && rel?.[1]?.toLowerCase().split(/\s+/).includes('next')) return new URL(m[1].trim(), base).toString();
+    // Target and parameters are split at the first ';' by hand: one pattern over both was cubic in a run of blanks.
+    const semi = part.indexOf(';');
+    const target = semi < 0 ? undefined : /^<?([^<>]*)>?$/.exec(part.slice(0, semi).trim())?.[1]?.trim();
+    const rel = target ? /\brel\s*=\s*"?([^";]*)"?/i.exec(part.slice(semi + 1)) : null;
+    if (target && rel?.[1]?.toLowerCase().split(/\s+/).includes('next')) return new URL(target, base).toString();
   }
   return null;
 }
