@@ -27,7 +27,7 @@ export type CoverType = 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp';
 // An EPUB has a handful of files per chapter; these limits only stop hostile zips.
 const EPUB_ZIP_LIMITS: ZipLimits = { maxEntries: 20_000, maxEntryBytes: 1024 ** 3, maxTotalBytes: 4 * 1024 ** 3, maxRatio: 200, ratioFloorBytes: 1024 ** 2 };
 /** What the XML of one EPUB entry (container.xml, the package document) may cost before the book is refused. */
-export const XML_LIMITS = { maxBytes: 4 * 1024 * 1024, maxDepth: 32, maxElements: 50_000, maxAttributes: 64 };
+const XML_LIMITS = { maxBytes: 4 * 1024 * 1024, maxDepth: 32, maxElements: 50_000, maxAttributes: 64 };
 const MAX_TEXT = 500;
 const MAX_CREATORS = 3;
 const OPF_MEDIA_TYPE = 'application/oebps-package+xml';
@@ -128,7 +128,7 @@ interface XmlElement {
   attrs: Record<string, string>;
 }
 
-/** Callbacks of one streamed XML document; `text` gets character data (CDATA too) with the element it is in. */
+/** Callbacks of one streamed XML document (depth 1 is the root element); `text` gets character data, CDATA included. */
 interface XmlHandlers {
   open(el: XmlElement, depth: number): void;
   text?(text: string): void;
