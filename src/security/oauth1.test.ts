@@ -8,7 +8,6 @@ import {
   baseStringUri,
   hmacSignature,
   normalizeParameters,
-  parseAuthorizationHeader,
   percentEncode,
   signRequest,
   signatureBaseString,
@@ -117,7 +116,8 @@ describe('OAuth 1.0a signatures (RFC 5849)', () => {
     assert.equal(verifySignature('GET', url, oauth, 's3cr3t'), true);
     assert.equal(verifySignature('GET', url.replace('limit=100', 'limit=101'), oauth, 's3cr3t'), false);
     assert.equal(verifySignature('GET', url, oauth.map(([n, v]) => [n, n === 'oauth_signature_method' ? 'PLAINTEXT' : v] as Pair), 's3cr3t'), false);
-    const parsed = parseAuthorizationHeader(authorizationHeader(oauth));
-    assert.deepEqual(parsed, oauth);
+    // The header the SIS reads says what the independent signer's header says, field for field.
+    const fields = (header: string) => header.replace(/^OAuth /, '').split(', ').sort();
+    assert.deepEqual(fields(authorizationHeader(oauth)), fields(reference.toHeader(expected).Authorization));
   });
 });

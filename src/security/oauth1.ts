@@ -83,20 +83,6 @@ export function authorizationHeader(oauth: Pair[]): string {
   return `OAuth ${oauth.map(([n, v]) => `${percentEncode(n)}="${percentEncode(v)}"`).join(', ')}`;
 }
 
-/** Parses an `Authorization: OAuth …` header into pairs (without `realm`). */
-export function parseAuthorizationHeader(header: string): Pair[] | null {
-  const match = /^OAuth\s+(.*)$/i.exec(header.trim());
-  if (!match?.[1]) return null;
-  const pairs: Pair[] = [];
-  for (const part of match[1].split(/\s*,\s*/)) {
-    const kv = /^([^=\s]+)="([^"]*)"$/.exec(part);
-    if (!kv?.[1]) return null;
-    const name = decodeURIComponent(kv[1]);
-    if (name !== 'realm') pairs.push([name, decodeURIComponent(kv[2] ?? '')]);
-  }
-  return pairs;
-}
-
 /** The base64 SHA-1 (or SHA-256 with HMAC-SHA256) of the exact body bytes, for oauth_body_hash. */
 export function bodyHash(body: Buffer | string, method: SignatureMethod): string {
   return crypto.createHash(method === 'HMAC-SHA256' ? 'sha256' : 'sha1').update(body).digest('base64');
