@@ -55,11 +55,13 @@ export function fromThreadError(e: ThreadError): Error {
  * planning and applying a big roster block the event loop for seconds, so `lectern serve` stops
  * answering. A worker thread with its own connection (WAL lets the server's readers go on while it
  * writes; the main connection waits for its write lock on a timer, see patient-sqlite.ts) keeps it
- * answering. PostgreSQL's driver is asynchronous: measured, its runs leave health p99 near idle.
- * An in-memory database cannot be shared with a second connection.
+ * answering. On PostgreSQL the driver is asynchronous, but reading and staging a bundle is still
+ * JavaScript on the loop: measured, health p99 reached a second during a 20,000-user upload, so its
+ * runs go to the thread too (with the thread's own pool). An in-memory SQLite database cannot be
+ * shared with a second connection.
  */
 export function wantsRunThread(config: Config): boolean {
-  return !/^postgres(ql)?:\/\//.test(config.databaseUrl) && !/^(sqlite:)?:memory:$/.test(config.databaseUrl);
+  return !/^(sqlite:)?:memory:$/.test(config.databaseUrl);
 }
 
 // A worker inherits no loader hooks, so the shared boot module registers tsx and imports the entry.
