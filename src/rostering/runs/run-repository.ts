@@ -119,6 +119,19 @@ export class RunRepository {
       .executeTakeFirst();
   }
 
+  /** A customer's runs still `queued` that `actorLabel` recorded by `before`, oldest first. */
+  listQueuedBy(customerId: string, actorLabel: string, before: string): Promise<RosterRun[]> {
+    return this.db
+      .selectFrom('roster_runs')
+      .selectAll()
+      .where('customer_id', '=', customerId)
+      .where('status', '=', 'queued')
+      .where('actor_label', '=', actorLabel)
+      .where('created_at', '<=', before)
+      .orderBy('created_at')
+      .execute();
+  }
+
   /**
    * Runs left `running` by a process that stopped: their lease is gone or expired (a live run renews
    * it), so a run still working in another process is never taken for dead.

@@ -299,6 +299,18 @@ export class RosterRunService {
     return stateChanged(action, (await runs.find(customerId, runId))?.status ?? 'gone');
   }
 
+  /**
+   * Fails the runs a dead attempt of a scheduled pull recorded but never started. Such a run has no
+   * job of its own to carry it on (a scheduled pull records its run when it starts), so without this
+   * it would stay queued and block "Sync now" for good. Only the retry of the customer's one pull job
+   * calls it (jobs of a customer run one at a time), so none of these runs is still wanted.
+   */
+  async failStranded(customerId: string, actorLabel: string, before: string): Promise<number> {
+    const stranded = await this.runs.listQueuedBy(customerId, actorLabel, before);
+    for (const run of stranded) await this.finishFailed(run.id, 'INTERRUPTED', 'The process that started this sync stopped before it began reading; nothing was applied.');
+    return stranded.length;
+  }
+
   /** Ends a run that failed before it could be read (e.g. its source was unreachable); a run that already ended keeps its end. */
   fail(runId: string, code: string, message: string): Promise<RunView> {
     return this.finishFailed(runId, code, message);

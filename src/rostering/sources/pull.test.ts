@@ -160,4 +160,20 @@ describeEachDialect('roster pull: route and job', (dialect) => {
     assert.deepEqual([failed.status, failed.error?.code], ['failed', 'INTERRUPTED']);
     assert.deepEqual(await rosterUsers(c.id), ['u-p', 'u-s1', 'u-s2', 'u-t']);
   });
+
+  it('retries a scheduled pull whose worker died before its run began: that run is failed, not left queued to block Sync now', { skip: skip ?? false }, async () => {
+    const c = await sftpCustomer('auto');
+    const job = (attempt: number) => ({ attempt, maxAttempts: 3, signal: new AbortController().signal });
+    // What a scheduled pull killed between recording its run and starting it leaves.
+    const stranded = await t.ctx.runs.create(schedulerActor, c.id, { trigger: 'sftp', fileName: 'roster.zip', sizeBytes: 0, sha256: '', bundlePath: null, dryRun: false });
+    await runPullJob(t.ctx, { customerId: c.id, actor: schedulerActor, slot: new Date().toISOString() }, job(2));
+    const runs = (await t.ctx.runs.list(operatorActor, c.id, 10, 0)).items;
+    const failed = runs.find((r) => r.runId === stranded.runId)!;
+    assert.deepEqual([failed.status, failed.error?.code], ['failed', 'INTERRUPTED']);
+    assert.match(failed.error!.message, /nothing was applied/);
+    const retry = runs.find((r) => r.runId !== stranded.runId)!;
+    assert.equal(retry.status, 'succeeded', JSON.stringify(retry.error));
+    // Nothing is left queued or running, so Sync now is free again.
+    assert.deepEqual(runs.filter((r) => r.status === 'queued' || r.status === 'running'), []);
+  });
 });

@@ -112,6 +112,8 @@ export async function runPullJob(ctx: AppContext, p: RosterPullPayload, job: Job
   // One line as a pull starts and one as it ends, with the process id: what operators (and the scale test) follow.
   log(`start customer=${p.customerId} attempt=${job.attempt}${p.slot ? ` slot=${p.slot}` : ''}`);
   let runId = p.runId;
+  // A scheduled pull records its run as it starts: a dead earlier attempt may have left one queued.
+  if (!runId && job.attempt > 1) await ctx.runs.failStranded(p.customerId, p.actor.label, new Date(started).toISOString());
   if (runId && job.attempt > 1) {
     const earlier = await ctx.runs.get(p.actor, p.customerId, runId).catch(() => null);
     if (!earlier || earlier.status !== 'queued') {
