@@ -26,7 +26,10 @@ export default tseslint.config(
     ignores: ['src/**/*.test.ts', 'src/security/outbound.ts'],
     rules: {
       'no-restricted-globals': ['error', { name: 'fetch', message: 'Use OutboundClient (src/security/outbound.ts): it refuses private and metadata addresses.' }],
-      'no-restricted-imports': ['error', ...['node:http', 'node:https', 'http', 'https', 'undici'].map((name) => ({ name, message: 'Use OutboundClient (src/security/outbound.ts) for calls to other servers.' }))],
+      'no-restricted-imports': [
+        'error',
+        ...['node:http', 'node:https', 'http', 'https', 'undici'].map((name) => ({ name, message: 'Use OutboundClient (src/security/outbound.ts) for calls to other servers.' })),
+      ],
     },
   },
 );

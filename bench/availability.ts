@@ -47,7 +47,9 @@ async function main(): Promise<void> {
   const district = scaledDistrict(users);
   const bundle = path.join(dir, `${district.name}.zip`);
   await generate(district, bundle);
-  console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, load ${os.loadavg()[0]!.toFixed(1)}; ${fmt(district.users)} users, ${fmt(district.enrollments)} enrollments`);
+  console.log(
+    `node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, load ${os.loadavg()[0]!.toFixed(1)}; ${fmt(district.users)} users, ${fmt(district.enrollments)} enrollments`,
+  );
   const ms = (n: number) => fmt(n, 0);
   const cost = await threadCost();
   console.log(`roster thread (SQLite): first task ${ms(cost.startMs)} ms (start, load, connect), then ${fmt(cost.roundTripMs, 1)} ms a task`);
@@ -57,7 +59,22 @@ async function main(): Promise<void> {
       const r = await measureImport({ dialect, bundle });
       console.error(`${dialect}: ${r.run.status} in ${fmt(r.importMs / 1000, 1)} s, health p99 ${ms(r.during.p99)} ms`);
       if (r.run.error) console.error(`  ${r.run.error.code}: ${r.run.error.message}`);
-      table.push([dialect, fmt(users), r.run.status, fmt(r.importMs / 1000, 1), fmt(r.during.requests), ms(r.during.p50), ms(r.during.p95), ms(r.during.p99), ms(r.during.max), ms(r.idle.p99), fmt(r.writes.requests), ms(r.writes.p99), ms(r.writes.max), fmt(r.writes.failed)]);
+      table.push([
+        dialect,
+        fmt(users),
+        r.run.status,
+        fmt(r.importMs / 1000, 1),
+        fmt(r.during.requests),
+        ms(r.during.p50),
+        ms(r.during.p95),
+        ms(r.during.p99),
+        ms(r.during.max),
+        ms(r.idle.p99),
+        fmt(r.writes.requests),
+        ms(r.writes.p99),
+        ms(r.writes.max),
+        fmt(r.writes.failed),
+      ]);
       if (r.writes.failed) console.error(`  a write failed: ${r.writes.firstFailure.slice(0, 300)}`);
     }
   } finally {

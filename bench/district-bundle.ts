@@ -26,7 +26,6 @@ export const SCENARIOS: Scenario[] = [
   { name: 'large', users: 1_000_000, classes: 40_000, enrollments: 5_000_000, schools: 299, courses: 2_000 },
 ];
 
-
 /** A re-import's differences: every `every`-th user changed or removed (1 % each with 100). */
 export interface Variant {
   changeEvery?: number;
@@ -64,7 +63,17 @@ function files(s: Scenario, v: Variant): [string, () => Generator<string>][] {
       'manifest.csv',
       () =>
         lines('propertyName,value', 1, () =>
-          ['manifest.version,1.0', 'oneroster.version,1.1', 'file.orgs,bulk', 'file.academicSessions,bulk', 'file.courses,bulk', 'file.classes,bulk', 'file.users,bulk', 'file.enrollments,bulk', 'file.demographics,absent']
+          [
+            'manifest.version,1.0',
+            'oneroster.version,1.1',
+            'file.orgs,bulk',
+            'file.academicSessions,bulk',
+            'file.courses,bulk',
+            'file.classes,bulk',
+            'file.users,bulk',
+            'file.enrollments,bulk',
+            'file.demographics,absent',
+          ]
             .concat(['categories', 'classResources', 'courseResources', 'lineItems', 'resources', 'results'].map((f) => `file.${f},absent`))
             .concat('source.systemName,Bench SIS')
             .join('\n'),
@@ -97,20 +106,58 @@ function files(s: Scenario, v: Variant): [string, () => Generator<string>][] {
       'classes.csv',
       () =>
         lines('sourcedId,status,dateLastModified,title,grades,courseSourcedId,classCode,classType,location,schoolSourcedId,termSourcedIds,subjects,subjectCodes,periods', s.classes, (i) =>
-          [id('cl', i), '', '', `Class ${i}`, GRADES[i % GRADES.length], id('co', i % s.courses), `CL-${i}`, 'scheduled', `Room ${i % 40}`, school(i), `"${id('as', 1)},${id('as', 2)}"`, 'Mathematics', 'MATH', '1'].join(','),
+          [
+            id('cl', i),
+            '',
+            '',
+            `Class ${i}`,
+            GRADES[i % GRADES.length],
+            id('co', i % s.courses),
+            `CL-${i}`,
+            'scheduled',
+            `Room ${i % 40}`,
+            school(i),
+            `"${id('as', 1)},${id('as', 2)}"`,
+            'Mathematics',
+            'MATH',
+            '1',
+          ].join(','),
         ),
     ],
     [
       'users.csv',
       () =>
-        lines('sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password', s.users, (i) => {
-          if (removed(v, i)) return null;
-          const given = (FIRST[i % FIRST.length] ?? '') + (changed(v, i) ? ' Jr' : '');
-          const family = LAST[(i >> 3) % LAST.length] ?? '';
-          const last = family.includes("'") ? `"${family}"` : family;
-          const role = i < teachers ? 'teacher' : 'student';
-          return [id('us', i), '', '', 'true', school(i), role, `user${i}`, `{SIS:${100000 + i}}`, given, last, '', `${100000 + i}`, `user${i}@bench.example`, '', '', '', role === 'student' ? GRADES[i % GRADES.length] : '', ''].join(',');
-        }),
+        lines(
+          'sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password',
+          s.users,
+          (i) => {
+            if (removed(v, i)) return null;
+            const given = (FIRST[i % FIRST.length] ?? '') + (changed(v, i) ? ' Jr' : '');
+            const family = LAST[(i >> 3) % LAST.length] ?? '';
+            const last = family.includes("'") ? `"${family}"` : family;
+            const role = i < teachers ? 'teacher' : 'student';
+            return [
+              id('us', i),
+              '',
+              '',
+              'true',
+              school(i),
+              role,
+              `user${i}`,
+              `{SIS:${100000 + i}}`,
+              given,
+              last,
+              '',
+              `${100000 + i}`,
+              `user${i}@bench.example`,
+              '',
+              '',
+              '',
+              role === 'student' ? GRADES[i % GRADES.length] : '',
+              '',
+            ].join(',');
+          },
+        ),
     ],
     [
       'enrollments.csv',
@@ -133,7 +180,6 @@ export async function generate(s: Scenario, file: string, v: Variant = {}): Prom
   zip.end();
   await pipeline(zip.outputStream, fs.createWriteStream(file));
 }
-
 
 /** The floor every speed target is measured against: inflate each roster entry and count its lines, nothing else. */
 export async function floor(file: string): Promise<{ ms: number; rows: number }> {

@@ -71,7 +71,14 @@ async function main(): Promise<void> {
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
     const launchUrl = `${publicUrl}/lti/launch`;
     const sign = (student: string) =>
-      formBody(signLaunch({ url: launchUrl, key: customer.key, secret: customer.secret, params: launchParams({ user_id: `lms-${student}`, lis_person_sourcedid: `ID-${student}`, resource_link_id: 'bench-link' }) }));
+      formBody(
+        signLaunch({
+          url: launchUrl,
+          key: customer.key,
+          secret: customer.secret,
+          params: launchParams({ user_id: `lms-${student}`, lis_person_sourcedid: `ID-${student}`, resource_link_id: 'bench-link' }),
+        }),
+      );
 
     const results: Result[] = [];
     await load(agent, port, 'warm-up', 1, () => ({ method: 'GET', path: '/api/meta/limits' }), 200);
@@ -79,7 +86,9 @@ async function main(): Promise<void> {
     await load(agent, port, 'warm-up launches', 30, (i) => (i < warm.length ? { method: 'POST', path: '/lti/launch', body: warm[i] } : null), 303);
     results.push(await load(agent, port, 'trivial route (GET /api/meta/limits)', SECONDS, () => ({ method: 'GET', path: '/api/meta/limits' }), 200));
     const first = ids.map(sign);
-    results.push(await load(agent, port, `first launches (${STUDENTS} students, Match with rule)`, SECONDS, (i) => (i < first.length ? { method: 'POST', path: '/lti/launch', body: first[i] } : null), 303));
+    results.push(
+      await load(agent, port, `first launches (${STUDENTS} students, Match with rule)`, SECONDS, (i) => (i < first.length ? { method: 'POST', path: '/lti/launch', body: first[i] } : null), 303),
+    );
     process.stderr.write('Signing repeat launches…\n');
     // Enough unique launches for the whole window at well above the target rate.
     const repeat = Array.from({ length: Math.max(20_000, SECONDS * 4000) }, (_, i) => sign(ids[i % STUDENTS]!));

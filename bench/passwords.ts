@@ -37,7 +37,16 @@ async function main(): Promise<void> {
     'orgs.csv': table(HEADERS.orgs, [{ sourcedId: 'org-1', name: 'Bench High', type: 'school' }]),
     'users.csv': table(
       HEADERS.users11,
-      Array.from({ length: n }, (_, i) => ({ sourcedId: `u${i}`, enabledUser: 'true', orgSourcedIds: 'org-1', role: 'student', username: `s${i}`, givenName: 'S', familyName: `${i}`, password: `Reader-pass-${i}` })),
+      Array.from({ length: n }, (_, i) => ({
+        sourcedId: `u${i}`,
+        enabledUser: 'true',
+        orgSourcedIds: 'org-1',
+        role: 'student',
+        username: `s${i}`,
+        givenName: 'S',
+        familyName: `${i}`,
+        password: `Reader-pass-${i}`,
+      })),
     ),
   });
   const db = await createTestDatabase('sqlite');

@@ -93,7 +93,10 @@ async function main(): Promise<void> {
       console.error(`${dialect} ZIP import: ${fmt(zip.ms / 1000, 1)} s`);
       const rest = child('pull.ts', ['--pull', JSON.stringify({ url: db.url, dataDir: db.dataDir, customerId: api.id })]);
       console.error(`${dialect} REST pull: ${fmt(rest.ms / 1000, 1)} s`);
-      for (const [source, step] of [['ZIP import', zip], ['REST pull', rest]] as const) {
+      for (const [source, step] of [
+        ['ZIP import', zip],
+        ['REST pull', rest],
+      ] as const) {
         const rows = Object.values(step.counts).reduce((sum, c) => sum + c.created + c.updated + c.unchanged, 0);
         table.push([dialect, source, step.status, fmt(rows), fmt(step.ms / 1000, 2), fmt(rows / (step.ms / 1000)), fmt(step.ms / zip.ms, 2), fmt(step.maxRssMb)]);
       }

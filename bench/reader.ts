@@ -111,7 +111,11 @@ async function main(): Promise<void> {
       const inflatedMb = (zip?.entries.reduce((sum, e) => sum + e.size, 0) ?? 0) / 1024 ** 2;
       zip?.close();
       const floor = runChild('floor', file);
-      const measured: [Mode, Measurement][] = [['floor', floor], ['validate', runChild('validate', file)], ['records', runChild('records', file)]];
+      const measured: [Mode, Measurement][] = [
+        ['floor', floor],
+        ['validate', runChild('validate', file)],
+        ['records', runChild('records', file)],
+      ];
       if (s === SCENARIOS[0]) measured.push(['papaparse', runChild('papaparse', file)], ['csv-parse', runChild('csv-parse', file)]);
       for (const [mode, m] of measured) {
         if (m.rows !== floor.rows) throw new Error(`${mode} counted ${m.rows} rows, the floor ${floor.rows}`);

@@ -95,7 +95,9 @@ async function main(): Promise<void> {
     const sealed = path.join(dir, 'district.sealed');
     await pipeline(fs.createReadStream(plain), sealer(key), fs.createWriteStream(sealed));
     const [plainBytes, sealedBytes] = [fs.statSync(plain).size, fs.statSync(sealed).size];
-    console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}; ${district.name}: ${fmt(plainBytes / 1024 ** 2, 1)} MB zip, sealed +${fmt(sealedBytes - plainBytes)} bytes; median of ${reps}`);
+    console.log(
+      `node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}; ${district.name}: ${fmt(plainBytes / 1024 ** 2, 1)} MB zip, sealed +${fmt(sealedBytes - plainBytes)} bytes; median of ${reps}`,
+    );
     const table: string[][] = [['step', 'plain s', 'sealed s', 'sealed/plain', 'plain RSS MB', 'sealed RSS MB']];
     for (const step of ['store', 'inflate', 'records'] as Step[]) {
       const runs: Record<Variant, Measurement[]> = { plain: [], sealed: [] };

@@ -72,20 +72,12 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
   const secrets = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const k = db.kysely;
   const sessions = new SessionRepository(k);
-  const accounts = new AccountService(
-    new UserRepository(k),
-    sessions,
-    new CustomerRepository(k),
-    new LoginThrottle(sessions, opts.throttle ?? defaultThrottleLimits),
-    new AuditService(k),
-  );
+  const accounts = new AccountService(new UserRepository(k), sessions, new CustomerRepository(k), new LoginThrottle(sessions, opts.throttle ?? defaultThrottleLimits), new AuditService(k));
   const thread = threaded ? new RunThread(config) : null;
   const runs = thread ? new ThreadedRunService(db, secrets, config.runLeaseMs, thread) : new RosterRunService(db, secrets, config.runLeaseMs);
   const contentStore = new ContentStore(config.dataDir, config.maxBookBytes);
   const engine: JobQueue =
-    config.jobsEngine === 'postgres' && db.pgPool
-      ? new PostgresJobQueue(db.pgPool, k, { intervalMs: config.workerHeartbeatMs, deadAfterMs: config.workerDeadAfterMs })
-      : new EmbeddedJobQueue(k);
+    config.jobsEngine === 'postgres' && db.pgPool ? new PostgresJobQueue(db.pgPool, k, { intervalMs: config.workerHeartbeatMs, deadAfterMs: config.workerDeadAfterMs }) : new EmbeddedJobQueue(k);
   const jobs = thread ? thread.offload(engine) : engine;
   const bundles = new BundleStore(config.dataDir, secrets, config.bundleRetentionDays);
   registerRosterJobs(jobs, { runs, sourceForBundle: (path) => storedBundleSource(bundles, path), purge: () => purgeAll(k, contentStore, bundles) });

@@ -135,26 +135,45 @@ describe('assertMatches', () => {
 describe('controlCharacterIssues', () => {
   it('names each string holding a C0 control by its path; text keeps tab, CR and LF, a line keeps tab, a URL part nothing', () => {
     const value = { name: 'a\u0000b', note: 'line 1\r\n\tline 2', list: ['ok', 'bell\u0007'], nested: { deep: 'esc\u001b[31m' } };
-    assert.deepEqual(controlCharacterIssues(value, '', 'text').map((i) => [i.field, i.code]), [
-      ['name', 'control_character'],
-      ['list.1', 'control_character'],
-      ['nested.deep', 'control_character'],
-    ]);
+    assert.deepEqual(
+      controlCharacterIssues(value, '', 'text').map((i) => [i.field, i.code]),
+      [
+        ['name', 'control_character'],
+        ['list.1', 'control_character'],
+        ['nested.deep', 'control_character'],
+      ],
+    );
     assert.deepEqual(controlCharacterIssues('a\tb', 'headers.x', 'line'), []);
-    assert.deepEqual(controlCharacterIssues('a\nb', 'headers.x', 'line').map((i) => i.field), ['headers.x']);
-    assert.deepEqual(controlCharacterIssues({ id: 'a\tb' }, 'params', 'url').map((i) => i.field), ['params.id']);
+    assert.deepEqual(
+      controlCharacterIssues('a\nb', 'headers.x', 'line').map((i) => i.field),
+      ['headers.x'],
+    );
+    assert.deepEqual(
+      controlCharacterIssues({ id: 'a\tb' }, 'params', 'url').map((i) => i.field),
+      ['params.id'],
+    );
     assert.deepEqual(controlCharacterIssues({ ok: 'plain text, ünïcödé and emoji 📚', n: 1, b: true, z: null }, '', 'url'), []);
   });
 
   it('reports a bad key by a printable stand-in, never the character itself', () => {
     const found = controlCharacterIssues({ 'bad\u0000key\u0001': 1 }, 'query', 'url');
-    assert.deepEqual(found.map((i) => i.field), ['query.bad?key?']);
+    assert.deepEqual(
+      found.map((i) => i.field),
+      ['query.bad?key?'],
+    );
   });
 
   it('walks any depth without recursion, and stops at 20 issues', () => {
     let deep: unknown = 'x\u0000';
     for (let i = 0; i < 100_000; i++) deep = [deep];
     assert.equal(controlCharacterIssues(deep, '', 'text').length, 1);
-    assert.equal(controlCharacterIssues(Array.from({ length: 1000 }, () => '\u0000'), '', 'text').length, 20);
+    assert.equal(
+      controlCharacterIssues(
+        Array.from({ length: 1000 }, () => '\u0000'),
+        '',
+        'text',
+      ).length,
+      20,
+    );
   });
 });

@@ -111,7 +111,13 @@ export function describeErrors(errors: ErrorObject[], root = ''): FieldIssue[] {
 }
 
 function describe(e: ErrorObject, root: string): FieldIssue {
-  const base = [root, ...e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))].filter(Boolean);
+  const base = [
+    root,
+    ...e.instancePath
+      .split('/')
+      .slice(1)
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')),
+  ].filter(Boolean);
   const field = (extra?: string) => [...base, ...(extra ? [extra] : [])].join('.') || '(body)';
   const custom = (e.parentSchema as { 'x-message'?: string } | undefined)?.['x-message'];
   const p = e.params as Record<string, unknown>;

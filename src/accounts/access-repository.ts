@@ -12,7 +12,12 @@ export class AccessRepository implements OwnershipLookup {
   /** The ids among `ids` of records of `kind` that belong to the customer (soft-deleted ones included: they are still its). */
   async ownedBy(customerId: string, kind: RecordKind, ids: readonly string[]): Promise<ReadonlySet<string>> {
     if (!ids.length) return new Set();
-    const rows = await this.db.selectFrom(TABLES[kind]).select('id').where('customer_id', '=', customerId).where('id', 'in', [...ids]).execute();
+    const rows = await this.db
+      .selectFrom(TABLES[kind])
+      .select('id')
+      .where('customer_id', '=', customerId)
+      .where('id', 'in', [...ids])
+      .execute();
     return new Set(rows.map((r) => r.id));
   }
 }

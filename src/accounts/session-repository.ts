@@ -78,13 +78,7 @@ export class SessionRepository {
 
   /** Revokes one of a user's tokens; false when the user has no such token. */
   async revokeToken(userId: string, id: string, now: string): Promise<boolean> {
-    const res = await this.db
-      .updateTable('api_tokens')
-      .set({ revoked_at: now })
-      .where('user_id', '=', userId)
-      .where('id', '=', id)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+    const res = await this.db.updateTable('api_tokens').set({ revoked_at: now }).where('user_id', '=', userId).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
     return Number(res.numUpdatedRows) > 0;
   }
 
@@ -115,7 +109,12 @@ export class SessionRepository {
 
   /** Gives back one claimed attempt (it turned out not to be a wrong password). */
   async releaseAttempt(key: string): Promise<void> {
-    await this.db.updateTable('login_throttle').set((eb) => ({ failures: eb('failures', '-', 1) })).where('key', '=', key).where('failures', '>', 0).execute();
+    await this.db
+      .updateTable('login_throttle')
+      .set((eb) => ({ failures: eb('failures', '-', 1) }))
+      .where('key', '=', key)
+      .where('failures', '>', 0)
+      .execute();
   }
 
   /** When a throttle key's current window began, if it has one. */

@@ -86,9 +86,7 @@ export class UserRepository {
     }
     if (q.search) {
       const pattern = containsPattern(q.search);
-      base = base.where((eb) =>
-        eb.or(['login', 'email', 'given_name', 'family_name', 'identifier', 'sourced_id'].map((col) => matches(col, pattern))),
-      );
+      base = base.where((eb) => eb.or(['login', 'email', 'given_name', 'family_name', 'identifier', 'sourced_id'].map((col) => matches(col, pattern))));
     }
     const [items, total] = await Promise.all([
       base.selectAll().orderBy('family_name').orderBy('given_name').orderBy('id').limit(q.limit).offset(q.offset).execute(),

@@ -35,13 +35,6 @@ export class AuditService {
 
   /** A customer's entries, newest first. */
   listForCustomer(customerId: string, limit: number, offset: number): Promise<AuditEntry[]> {
-    return this.db
-      .selectFrom('audit_log')
-      .selectAll()
-      .where('customer_id', '=', customerId)
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .offset(offset)
-      .execute();
+    return this.db.selectFrom('audit_log').selectAll().where('customer_id', '=', customerId).orderBy('id', 'desc').limit(limit).offset(offset).execute();
   }
 }

@@ -66,7 +66,15 @@ describeEachDialect('lectern CLI', (dialect) => {
   const counts = async () => {
     const db = openDatabase(database.url);
     try {
-      const n = async (table: 'customers' | 'users') => Number((await db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      const n = async (table: 'customers' | 'users') =>
+        Number(
+          (
+            await db.kysely
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
       return { customers: await n('customers'), users: await n('users') };
     } finally {
       await db.close();
@@ -143,8 +151,15 @@ describeEachDialect('lectern CLI', (dialect) => {
       assert.deepEqual(await counts(), { customers: before.customers + 1, users: before.users + 2 });
       const db = openDatabase(database.url);
       try {
-        const op = await db.kysely.selectFrom('users').select(['role', 'given_name', 'family_name', 'password_hash', 'must_change_password']).where('login', '=', 'ops@lectern.test').executeTakeFirstOrThrow();
-        assert.deepEqual({ ...op, password_hash: op.password_hash?.slice(0, 10) }, { role: 'enterprise_admin', given_name: 'Op', family_name: 'Erator', password_hash: '$argon2id$', must_change_password: 0 });
+        const op = await db.kysely
+          .selectFrom('users')
+          .select(['role', 'given_name', 'family_name', 'password_hash', 'must_change_password'])
+          .where('login', '=', 'ops@lectern.test')
+          .executeTakeFirstOrThrow();
+        assert.deepEqual(
+          { ...op, password_hash: op.password_hash?.slice(0, 10) },
+          { role: 'enterprise_admin', given_name: 'Op', family_name: 'Erator', password_hash: '$argon2id$', must_change_password: 0 },
+        );
       } finally {
         await db.close();
       }
@@ -161,7 +176,11 @@ describeEachDialect('lectern CLI', (dialect) => {
       assert.match((JSON.parse(createOk!.stdout) as { lti: { sharedSecret: string } }).lti.sharedSecret, /^[A-Za-z0-9_-]{32}$/);
       assert.equal(createBad!.code, 1, show(createBad!));
       assert.deepEqual(JSON.parse(createBad!.stdout), {
-        error: { code: 'VALIDATION_FAILED', message: 'Some fields are not valid.', fields: [{ field: 'acceptTerms', message: 'Accept the Privacy Policy and Terms of Service to add a customer.', code: 'terms_not_accepted' }] },
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: 'Some fields are not valid.',
+          fields: [{ field: 'acceptTerms', message: 'Accept the Privacy Policy and Terms of Service to add a customer.', code: 'terms_not_accepted' }],
+        },
       });
       assert.deepEqual(await counts(), { customers: 1, users: 1 });
     });
@@ -179,7 +198,10 @@ describeEachDialect('lectern CLI', (dialect) => {
     assert.equal(list!.code, 0, show(list!));
     const customers = JSON.parse(list!.stdout) as { id: string; profile: { code: string }; lti: Record<string, unknown> }[];
     assert.ok(Array.isArray(customers));
-    assert.deepEqual(customers.map((x) => x.id), [c.id]);
+    assert.deepEqual(
+      customers.map((x) => x.id),
+      [c.id],
+    );
     assert.equal(customers[0]!.profile.code, c.code);
     assert.equal('sharedSecret' in customers[0]!.lti, false, 'the list never shows the shared secret');
 

@@ -113,7 +113,12 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
     withContext(async (ctx) => {
       const removed = await purgeAll(ctx.db.kysely, ctx.contentStore, ctx.bundles);
       if (v.json) printJson(removed);
-      else console.log(`Purged ${Object.entries(removed).map(([k, n]) => `${n} ${k}`).join(', ')}.`);
+      else
+        console.log(
+          `Purged ${Object.entries(removed)
+            .map(([k, n]) => `${n} ${k}`)
+            .join(', ')}.`,
+        );
       return EXIT.ok;
     }),
   migrate: () =>
@@ -157,7 +162,17 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
     withContext(async (ctx) => {
       const customerId = await ctx.customers.resolveId(requireCustomer(v));
       const { items } = await ctx.directory.listUsers(operatorActor, customerId, { search: v.search, includeDeleted: v['include-deleted'], limit: 1_000_000, offset: 0 });
-      const rows = items.map((u) => ({ id: u.id, sourcedId: u.sourcedId, username: u.username, email: u.email, identifier: u.identifier, givenName: u.givenName, familyName: u.familyName, role: u.role, status: u.status === 'deleted' ? 'deleted' : 'active' }));
+      const rows = items.map((u) => ({
+        id: u.id,
+        sourcedId: u.sourcedId,
+        username: u.username,
+        email: u.email,
+        identifier: u.identifier,
+        givenName: u.givenName,
+        familyName: u.familyName,
+        role: u.role,
+        status: u.status === 'deleted' ? 'deleted' : 'active',
+      }));
       if (v.json) printJson(rows);
       else printTable(rows, ['username', 'email', 'givenName', 'familyName', 'role', 'status', 'sourcedId']);
       return EXIT.ok;

@@ -19,7 +19,11 @@ export function printTable(rows: Record<string, unknown>[], columns: string[]): 
   }
   const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
   const widths = columns.map((c) => Math.min(40, Math.max(c.length, ...rows.map((r) => cell(r[c]).length))));
-  const line = (values: string[]) => values.map((v, i) => v.slice(0, widths[i]).padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.slice(0, widths[i]).padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   console.log(line(columns));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const r of rows) console.log(line(columns.map((c) => cell(r[c]))));

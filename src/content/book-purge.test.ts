@@ -37,7 +37,10 @@ describeEachDialect('purge of deleted titles', (dialect) => {
 
     assert.equal(result.books, 1);
     const left = await t.ctx.db.kysely.selectFrom('books').select('title').where('customer_id', '=', customerId).orderBy('title').execute();
-    assert.deepEqual(left.map((b) => b.title), ['Kept', 'Recent']);
+    assert.deepEqual(
+      left.map((b) => b.title),
+      ['Kept', 'Recent'],
+    );
     for (const key of oldFiles) await assert.rejects(t.ctx.contentStore.stat(customerId, key), { code: 'NOT_FOUND' });
     for (const key of await files(kept.id)) assert.ok((await t.ctx.contentStore.stat(customerId, key)).sizeBytes > 0);
     const links = async (table: 'assignments' | 'collection_books' | 'reading_progress', bookId: string) =>

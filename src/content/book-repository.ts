@@ -43,7 +43,14 @@ export class BookRepository {
     const [items, total] = await Promise.all([
       base
         .selectAll('b')
-        .select((eb) => eb.selectFrom('assignments as a').select((e) => e.fn.countAll<number>().as('n')).whereRef('a.book_id', '=', 'b.id').where('a.customer_id', '=', customerId).as('assignment_count'))
+        .select((eb) =>
+          eb
+            .selectFrom('assignments as a')
+            .select((e) => e.fn.countAll<number>().as('n'))
+            .whereRef('a.book_id', '=', 'b.id')
+            .where('a.customer_id', '=', customerId)
+            .as('assignment_count'),
+        )
         .orderBy('b.title')
         .orderBy('b.id')
         .limit(q.limit)

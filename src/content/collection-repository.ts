@@ -98,7 +98,10 @@ export class CollectionRepository {
     if (!Number(owned.numUpdatedRows)) return;
     await this.db.deleteFrom('collection_books').where('collection_id', '=', collectionId).execute();
     for (let i = 0; i < bookIds.length; i += 500) {
-      await this.db.insertInto('collection_books').values(bookIds.slice(i, i + 500).map((book_id, j) => ({ collection_id: collectionId, book_id, position: i + j }))).execute();
+      await this.db
+        .insertInto('collection_books')
+        .values(bookIds.slice(i, i + 500).map((book_id, j) => ({ collection_id: collectionId, book_id, position: i + j })))
+        .execute();
     }
   }
 }

@@ -29,7 +29,17 @@ const MAX_TEXT = 300;
 
 /** A book row in the API's shape. */
 export function presentBook(b: BookRow): BookView {
-  return { id: b.id, title: b.title, author: b.author, format: b.format, sizeBytes: Number(b.size_bytes), sha256: b.sha256, hasCover: b.cover_key !== null, createdAt: b.created_at, updatedAt: b.updated_at };
+  return {
+    id: b.id,
+    title: b.title,
+    author: b.author,
+    format: b.format,
+    sizeBytes: Number(b.size_bytes),
+    sha256: b.sha256,
+    hasCover: b.cover_key !== null,
+    createdAt: b.created_at,
+    updatedAt: b.updated_at,
+  };
 }
 
 function presentCollection(c: CollectionRow): CollectionView {
@@ -206,7 +216,8 @@ export class ContentService {
     const fields: FieldIssue[] = [];
     if (name !== undefined && !name) fields.push({ field: 'name', code: 'REQUIRED', message: 'Enter a name.' });
     else if (name && name.length > 120) fields.push({ field: 'name', code: 'TOO_LONG', message: 'Use at most 120 characters.' });
-    else if (name && (await new CollectionRepository(this.db).nameTaken(customerId, name, exceptId))) fields.push({ field: 'name', code: 'TAKEN', message: 'Another collection already has this name.' });
+    else if (name && (await new CollectionRepository(this.db).nameTaken(customerId, name, exceptId)))
+      fields.push({ field: 'name', code: 'TAKEN', message: 'Another collection already has this name.' });
     if (description && description.length > 1000) fields.push({ field: 'description', code: 'TOO_LONG', message: 'Use at most 1000 characters.' });
     if (fields.length) throw validationError(fields);
     return { ...(name !== undefined ? { name } : {}), ...(description !== undefined ? { description } : {}) };
@@ -275,7 +286,10 @@ export class ContentService {
     }
     const repo = new AssignmentRepository(this.db);
     const targets: AssignmentTarget[] = [];
-    for (const [type, key] of [['user', 'userIds'], ['class', 'classIds']] as const) {
+    for (const [type, key] of [
+      ['user', 'userIds'],
+      ['class', 'classIds'],
+    ] as const) {
       const ids = [...new Set(input[key] ?? [])];
       const ok = await repo.existingTargets(customerId, type, ids);
       ids.forEach((id, i) => (ok.has(id) ? targets.push({ type, id }) : fields.push({ field: `${key}[${i}]`, code: 'NOT_FOUND', message: type === 'user' ? 'No such user.' : 'No such class.' })));

@@ -61,7 +61,10 @@ export class ContentStore {
     const file = path.join(dir, `.upload-${crypto.randomUUID()}`);
     const hash = crypto.createHash('sha256');
     const maxBytes = this.maxBytes;
-    const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', `The file is larger than the ${Math.round(maxBytes / 1048576)} MB limit.`, { fields: [{ field: 'file', code: 'FILE_TOO_LARGE', message: `The file is larger than the ${Math.round(maxBytes / 1048576)} MB limit.` }] });
+    const tooLarge = () =>
+      new AppError('PAYLOAD_TOO_LARGE', `The file is larger than the ${Math.round(maxBytes / 1048576)} MB limit.`, {
+        fields: [{ field: 'file', code: 'FILE_TOO_LARGE', message: `The file is larger than the ${Math.round(maxBytes / 1048576)} MB limit.` }],
+      });
     let size = 0;
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {

@@ -28,7 +28,10 @@ describe('book inspection pool', () => {
     assert.deepEqual(facts, await inspectBook(epub));
     assert.ok(Buffer.isBuffer(facts.cover?.data) && facts.cover.data.equals(pngImage()), 'the cover comes back as a Buffer, byte for byte');
     assert.deepEqual(await p.inspect(writeBookFile('pool-b.pdf', pdf({ title: 'Paged', author: 'Ink' }))), { format: 'pdf', title: 'Paged', author: 'Ink', cover: null });
-    await assert.rejects(p.inspect(writeBookFile('pool-c.txt', Buffer.from('plain text'))), (e: AppError) => e instanceof AppError && e.code === 'UNSUPPORTED_MEDIA_TYPE' && e.fields[0]?.code === 'FILE_TYPE_UNSUPPORTED');
+    await assert.rejects(
+      p.inspect(writeBookFile('pool-c.txt', Buffer.from('plain text'))),
+      (e: AppError) => e instanceof AppError && e.code === 'UNSUPPORTED_MEDIA_TYPE' && e.fields[0]?.code === 'FILE_TYPE_UNSUPPORTED',
+    );
   });
 
   it('refuses a file that outlasts the time limit, ends its worker, and goes on with a fresh one', async () => {
@@ -44,6 +47,9 @@ describe('book inspection pool', () => {
   it('queues files while every worker is busy and answers each', async () => {
     const p = pool({ size: 1 });
     const files = await Promise.all(['One', 'Two', 'Three'].map(async (title, i) => writeBookFile(`pool-q${i}.epub`, await epub3({ title }))));
-    assert.deepEqual((await Promise.all(files.map((f) => p.inspect(f)))).map((f) => f.title), ['One', 'Two', 'Three']);
+    assert.deepEqual(
+      (await Promise.all(files.map((f) => p.inspect(f)))).map((f) => f.title),
+      ['One', 'Two', 'Three'],
+    );
   });
 });

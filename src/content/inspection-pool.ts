@@ -16,11 +16,7 @@ export interface InspectRequest {
 }
 
 /** What a worker posts back: ready once loaded, then per request its facts, its refusal, or a failure. */
-export type InspectReply =
-  | { ready: true }
-  | { id: number; facts: BookFacts }
-  | { id: number; refusal: { code: ErrorCode; message: string; fields: FieldIssue[] } }
-  | { id: number; failure: string };
+export type InspectReply = { ready: true } | { id: number; facts: BookFacts } | { id: number; refusal: { code: ErrorCode; message: string; fields: FieldIssue[] } } | { id: number; failure: string };
 
 /** How many workers inspect at once, how long one file may take, and how much heap a worker may use. */
 export interface InspectionPoolOptions {

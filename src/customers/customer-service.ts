@@ -17,14 +17,7 @@ import { assertMatches } from '../validation.js';
 import { launchUrl, presentCustomer } from './customer-presenter.js';
 import { CustomerRepository, type CustomerListQuery, type CustomerRecord } from './customer-repository.js';
 import { checkRostering, checkTimeZone, type RosteringSettings, type StoredSecrets } from './customer-rules.js';
-import {
-  CustomerCreateBody,
-  CustomerPatchBody,
-  type CustomerCreateInput,
-  type CustomerPatchInput,
-  type CustomerViewT,
-  type RosteringInput,
-} from './customer-schema.js';
+import { CustomerCreateBody, CustomerPatchBody, type CustomerCreateInput, type CustomerPatchInput, type CustomerViewT, type RosteringInput } from './customer-schema.js';
 
 /** The LTI 1.1 credentials an LMS needs; the shared secret is shown only when created or rotated. */
 export interface LtiCredentials {
@@ -98,13 +91,16 @@ export class CustomerService {
       updated_at: now,
     };
     const rostering = this.rosteringRow(id, settings, null, now);
-    await this.db.transaction().execute(async (trx) => {
-      await new CustomerRepository(trx).insert(customer, rostering);
-      await new UserRepository(trx).insert(admin);
-      await new AuditService(trx).record(actor, { customerId: id, action: 'customer.created', targetType: 'customer', targetId: id, fields: [] });
-    }).catch((err: unknown) => {
-      throw uniqueViolationToValidation(err);
-    });
+    await this.db
+      .transaction()
+      .execute(async (trx) => {
+        await new CustomerRepository(trx).insert(customer, rostering);
+        await new UserRepository(trx).insert(admin);
+        await new AuditService(trx).record(actor, { customerId: id, action: 'customer.created', targetType: 'customer', targetId: id, fields: [] });
+      })
+      .catch((err: unknown) => {
+        throw uniqueViolationToValidation(err);
+      });
     const view = presentCustomer({ customer, rostering }, this.publicUrl);
     return { ...view, lti: { ...view.lti, consumerKey, sharedSecret, sharedSecretSet: true } };
   }
@@ -120,7 +116,10 @@ export class CustomerService {
     assertPlatformAdmin(actor);
     const { items, total } = await new CustomerRepository(this.db).listPlatformWide(q);
     const now = new Date();
-    const feeds = await feedStatuses(this.db, items.map((r) => r.customer.id));
+    const feeds = await feedStatuses(
+      this.db,
+      items.map((r) => r.customer.id),
+    );
     return { items: items.map((r) => presentCustomer(r, this.publicUrl, now, feeds.get(r.customer.id))), total };
   }
 
@@ -185,27 +184,30 @@ export class CustomerService {
     const changed = changedFields(view, presentCustomer(after, this.publicUrl), settings);
     if (!changed.length) return this.get(actor, id);
 
-    await this.db.transaction().execute(async (trx) => {
-      await new CustomerRepository(trx).update(id, customerPatch, rostering);
-      if (current.customer.admin_user_id) {
-        await new UserRepository(trx).updateInCustomer(id, current.customer.admin_user_id, {
-          given_name: customerPatch.admin_first_name,
-          family_name: customerPatch.admin_last_name,
-          email: customerPatch.admin_email,
-          login: customerPatch.admin_email,
-          phone: customerPatch.admin_phone,
-          updated_at: now,
-        });
-      }
-      // Disabling ends every session of the customer's people at once, not at their next expiry.
-      if (customerPatch.status === 'disabled' && current.customer.status !== 'disabled') {
-        await new SessionRepository(trx).deleteSessionsOfCustomer(id);
-      }
-      const action = customerPatch.status !== current.customer.status ? `customer.${customerPatch.status === 'disabled' ? 'disabled' : 'enabled'}` : 'customer.updated';
-      await new AuditService(trx).record(actor, { customerId: id, action, targetType: 'customer', targetId: id, fields: changed });
-    }).catch((err: unknown) => {
-      throw uniqueViolationToValidation(err);
-    });
+    await this.db
+      .transaction()
+      .execute(async (trx) => {
+        await new CustomerRepository(trx).update(id, customerPatch, rostering);
+        if (current.customer.admin_user_id) {
+          await new UserRepository(trx).updateInCustomer(id, current.customer.admin_user_id, {
+            given_name: customerPatch.admin_first_name,
+            family_name: customerPatch.admin_last_name,
+            email: customerPatch.admin_email,
+            login: customerPatch.admin_email,
+            phone: customerPatch.admin_phone,
+            updated_at: now,
+          });
+        }
+        // Disabling ends every session of the customer's people at once, not at their next expiry.
+        if (customerPatch.status === 'disabled' && current.customer.status !== 'disabled') {
+          await new SessionRepository(trx).deleteSessionsOfCustomer(id);
+        }
+        const action = customerPatch.status !== current.customer.status ? `customer.${customerPatch.status === 'disabled' ? 'disabled' : 'enabled'}` : 'customer.updated';
+        await new AuditService(trx).record(actor, { customerId: id, action, targetType: 'customer', targetId: id, fields: changed });
+      })
+      .catch((err: unknown) => {
+        throw uniqueViolationToValidation(err);
+      });
     return presentCustomer(after, this.publicUrl, new Date(), (await feedStatuses(this.db, [id])).get(id));
   }
 

@@ -44,9 +44,7 @@ class CodeMigrationProvider implements MigrationProvider {
   constructor(private readonly ctx: MigrationContext) {}
 
   async getMigrations(): Promise<Record<string, Migration>> {
-    return Object.fromEntries(
-      Object.entries(migrations).map(([name, mod]) => [name, { up: (db: Kysely<unknown>) => mod.up(db, this.ctx) }]),
-    );
+    return Object.fromEntries(Object.entries(migrations).map(([name, mod]) => [name, { up: (db: Kysely<unknown>) => mod.up(db, this.ctx) }]));
   }
 }
 

@@ -56,14 +56,20 @@ describe('SQLite with patient locks', () => {
   it('a write waits for the lock without stopping the event loop, and reads answer meanwhile', async () => {
     const released = holdWriteLock(400);
     let readAt = 0;
-    const write = db.kysely.insertInto('notes' as never).values({ body: 'from this process' } as never).execute();
+    const write = db.kysely
+      .insertInto('notes' as never)
+      .values({ body: 'from this process' } as never)
+      .execute();
     const read = sql<{ n: number }>`select count(*) as n from notes`.execute(db.kysely).then((r) => ((readAt = performance.now()), r.rows[0]!.n));
     const releasedAt = released.then(() => performance.now());
     const stall = await longestStall(Promise.all([write, read, released]));
     assert.ok(stall < 150, `the event loop stalled for ${Math.round(stall)} ms`);
     assert.ok(readAt < (await releasedAt), 'the read answered while the lock was held');
     const rows = await sql<{ body: string }>`select body from notes order by id`.execute(db.kysely);
-    assert.deepEqual(rows.rows.map((r) => r.body), ['from the other connection', 'from this process']);
+    assert.deepEqual(
+      rows.rows.map((r) => r.body),
+      ['from the other connection', 'from this process'],
+    );
   });
 
   it('a transaction takes the write lock first (waiting the same way), so it never fails half-way', async () => {

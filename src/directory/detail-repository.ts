@@ -22,7 +22,16 @@ export class DetailRepository {
     return this.db
       .selectFrom('enrollments as e')
       .leftJoin('classes as c', (j) => j.onRef('c.customer_id', '=', 'e.customer_id').onRef('c.sourced_id', '=', 'e.class_sourced_id'))
-      .select(['e.sourced_id as sourcedId', 'e.role', 'e.status', 'e.begin_date as beginDate', 'e.end_date as endDate', 'c.id as classId', 'c.title as classTitle', 'e.class_sourced_id as classSourcedId'])
+      .select([
+        'e.sourced_id as sourcedId',
+        'e.role',
+        'e.status',
+        'e.begin_date as beginDate',
+        'e.end_date as endDate',
+        'c.id as classId',
+        'c.title as classTitle',
+        'e.class_sourced_id as classSourcedId',
+      ])
       .where('e.customer_id', '=', customerId)
       .where('e.user_sourced_id', '=', userSourcedId)
       .orderBy('c.title')
@@ -34,11 +43,7 @@ export class DetailRepository {
    * by the record's created_run_id (creates are not rows of roster_run_changes).
    */
   async historyOf(customerId: string, entity: string, targetId: string, createdRunId: string | null) {
-    const runs = this.db
-      .selectFrom('roster_runs as run')
-      .where('run.customer_id', '=', customerId)
-      .where('run.dry_run', '=', 0)
-      .where('run.status', 'in', ['succeeded', 'succeeded_with_warnings']);
+    const runs = this.db.selectFrom('roster_runs as run').where('run.customer_id', '=', customerId).where('run.dry_run', '=', 0).where('run.status', 'in', ['succeeded', 'succeeded_with_warnings']);
     const [changes, created] = await Promise.all([
       runs
         .innerJoin('roster_run_changes as ch', 'ch.run_id', 'run.id')
@@ -49,10 +54,7 @@ export class DetailRepository {
         .limit(200)
         .execute(),
       createdRunId
-        ? runs
-            .select(['run.id as runId', 'run.created_at as at', 'run.trigger', 'run.file_name as fileName', 'run.status as runStatus'])
-            .where('run.id', '=', createdRunId)
-            .execute()
+        ? runs.select(['run.id as runId', 'run.created_at as at', 'run.trigger', 'run.file_name as fileName', 'run.status as runStatus']).where('run.id', '=', createdRunId).execute()
         : Promise.resolve([]),
     ]);
     return [...changes, ...created.map((r) => ({ ...r, action: 'create' as const, fields: '{}', reason: '' }))].slice(0, 200);
@@ -96,7 +98,13 @@ export class DetailRepository {
 
   /** Restores a soft-deleted user and the enrollments that ended with them. */
   async restoreUser(customerId: string, userId: string, now: string): Promise<boolean> {
-    const user = await this.db.selectFrom('users').select(['sourced_id', 'deleted_at']).where('customer_id', '=', customerId).where('id', '=', userId).where('status', '=', 'deleted').executeTakeFirst();
+    const user = await this.db
+      .selectFrom('users')
+      .select(['sourced_id', 'deleted_at'])
+      .where('customer_id', '=', customerId)
+      .where('id', '=', userId)
+      .where('status', '=', 'deleted')
+      .executeTakeFirst();
     if (!user) return false;
     await this.db.updateTable('users').set({ status: 'active', deleted_at: null, updated_at: now }).where('customer_id', '=', customerId).where('id', '=', userId).execute();
     if (user.sourced_id && user.deleted_at) {

@@ -24,10 +24,7 @@ for (const [engine, dialect] of setups) {
     const queues: JobQueue[] = [];
 
     const newQueue = (): JobQueue => {
-      const q =
-        engine === 'embedded'
-          ? new EmbeddedJobQueue(db.kysely, { pollMs: 50, retryDelayMs: () => 50 })
-          : new PostgresJobQueue(db.pgPool!, db.kysely, { intervalMs: 200, deadAfterMs: 1000 });
+      const q = engine === 'embedded' ? new EmbeddedJobQueue(db.kysely, { pollMs: 50, retryDelayMs: () => 50 }) : new PostgresJobQueue(db.pgPool!, db.kysely, { intervalMs: 200, deadAfterMs: 1000 });
       queues.push(q);
       return q;
     };
@@ -53,7 +50,10 @@ for (const [engine, dialect] of setups) {
       await q.start({ concurrency: 2 });
       await q.enqueue('hello', { n: 2 });
       await waitFor(() => seen.length === 2, 'two jobs');
-      assert.deepEqual(seen.sort((a, b) => (a as { n: number }).n - (b as { n: number }).n), [{ n: 1 }, { n: 2 }]);
+      assert.deepEqual(
+        seen.sort((a, b) => (a as { n: number }).n - (b as { n: number }).n),
+        [{ n: 1 }, { n: 2 }],
+      );
       await q.stop();
     });
 
@@ -183,14 +183,34 @@ for (const [engine, dialect] of setups) {
         // What a killed process leaves behind: a job marked running.
         await db.kysely
           .insertInto('jobs')
-          .values({ id: 'orphan', name: 'orphaned', payload: '{}', serial_key: 'customer:z', job_key: null, run_at: now, attempts: 1, max_attempts: 3, status: 'running', locked_by: 'embedded:gone', locked_at: now, last_error: '', created_at: now, updated_at: now })
+          .values({
+            id: 'orphan',
+            name: 'orphaned',
+            payload: '{}',
+            serial_key: 'customer:z',
+            job_key: null,
+            run_at: now,
+            attempts: 1,
+            max_attempts: 3,
+            status: 'running',
+            locked_by: 'embedded:gone',
+            locked_at: now,
+            last_error: '',
+            created_at: now,
+            updated_at: now,
+          })
           .execute();
       } else {
         const producer = newQueue();
         await producer.enqueue('orphaned', {}, { serialKey: 'customer:z' });
         // What a killed worker leaves behind: graphile's lock, and a heartbeat that stopped long ago.
-        await db.pgPool!.query(`update graphile_worker._private_jobs set locked_by = 'dead-worker', locked_at = now(), attempts = 1 where task_id = (select id from graphile_worker._private_tasks where identifier = 'orphaned')`);
-        await db.kysely.insertInto('job_workers').values({ worker_id: 'dead-worker', engine: 'postgres', host: 'gone', started_at: '2000-01-01T00:00:00.000Z', last_seen_at: '2000-01-01T00:00:00.000Z' }).execute();
+        await db.pgPool!.query(
+          `update graphile_worker._private_jobs set locked_by = 'dead-worker', locked_at = now(), attempts = 1 where task_id = (select id from graphile_worker._private_tasks where identifier = 'orphaned')`,
+        );
+        await db.kysely
+          .insertInto('job_workers')
+          .values({ worker_id: 'dead-worker', engine: 'postgres', host: 'gone', started_at: '2000-01-01T00:00:00.000Z', last_seen_at: '2000-01-01T00:00:00.000Z' })
+          .execute();
       }
       const q = newQueue();
       q.register('orphaned', async () => {

@@ -101,7 +101,9 @@ export class PostgresJobQueue implements JobQueue {
     await this.beat();
     await this.unlockDeadWorkers();
     this.timer = setInterval(() => {
-      void this.beat().then(() => this.unlockDeadWorkers()).catch(() => undefined);
+      void this.beat()
+        .then(() => this.unlockDeadWorkers())
+        .catch(() => undefined);
     }, this.timings.intervalMs);
     this.timer.unref();
   }

@@ -126,7 +126,13 @@ export class LaunchService {
     await this.bindOutcome(db, launch, user, target, now.toISOString());
     if (client.framed) {
       const ticket = randomToken();
-      await new LinkRepository(db).insertTicket({ id: tokenDigest(ticket), customer_id: user.customer_id!, user_id: user.id, target: target.path, expires_at: addMs(now.toISOString(), TICKET_TTL_MS) });
+      await new LinkRepository(db).insertTicket({
+        id: tokenDigest(ticket),
+        customer_id: user.customer_id!,
+        user_id: user.id,
+        target: target.path,
+        expires_at: addMs(now.toISOString(), TICKET_TTL_MS),
+      });
       return { kind: 'ticket', ticket, target: target.path };
     }
     // The account is usable (resolveUser) and its customer active (verifyLaunch), in this transaction.
@@ -202,7 +208,18 @@ export class LaunchService {
   // An account of the customer's own, outside the roster: never matched by a sync, never deleted by one.
   private async createLtiOnlyUser(db: Kysely<Database>, customerId: string, guid: string, ltiUserId: string, p: Map<string, string>, now: string): Promise<User> {
     const profile = ltiProfile(p);
-    const user = newUserRecord({ role: profile.role, customerId, login: '', email: '', givenName: profile.given_name, familyName: profile.family_name, phone: '', passwordHash: null, mustChangePassword: false, source: 'lti' });
+    const user = newUserRecord({
+      role: profile.role,
+      customerId,
+      login: '',
+      email: '',
+      givenName: profile.given_name,
+      familyName: profile.family_name,
+      phone: '',
+      passwordHash: null,
+      mustChangePassword: false,
+      source: 'lti',
+    });
     // A login no roster username can take, so a later sync never finds it "taken" (no password: no sign-in).
     user.login = `lti:${user.id}`;
     Object.assign(user, { username: profile.username, metadata: profile.metadata });
@@ -216,7 +233,12 @@ export class LaunchService {
     return winner;
   }
 
-  private async resolveTarget(db: Kysely<Database>, launch: VerifiedLaunch, user: User, refuse: (code: ErrorCode, log: string) => LaunchError): Promise<{ path: string; type: 'book' | 'collection' | 'shelf'; id: string }> {
+  private async resolveTarget(
+    db: Kysely<Database>,
+    launch: VerifiedLaunch,
+    user: User,
+    refuse: (code: ErrorCode, log: string) => LaunchError,
+  ): Promise<{ path: string; type: 'book' | 'collection' | 'shelf'; id: string }> {
     const bookId = launch.params.get('custom_bookid')?.trim();
     if (bookId) {
       if (!(await this.canRead(db, launch.customerId, user.id, bookId))) throw refuse('LTI_TARGET_UNAVAILABLE', `book ${bookId} is not readable by this user`);

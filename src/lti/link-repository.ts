@@ -62,14 +62,7 @@ export class LinkRepository {
 
   /** Up to three of the customer's rostered accounts (linked to the roster by sourcedId) whose column equals `value`. */
   rosteredByColumn(customerId: string, column: MatchColumn, value: string): Promise<User[]> {
-    return this.db
-      .selectFrom('users')
-      .selectAll()
-      .where('customer_id', '=', customerId)
-      .where('sourced_id', 'is not', null)
-      .where(sql.ref(column), '=', value)
-      .limit(3)
-      .execute();
+    return this.db.selectFrom('users').selectAll().where('customer_id', '=', customerId).where('sourced_id', 'is not', null).where(sql.ref(column), '=', value).limit(3).execute();
   }
 
   /**

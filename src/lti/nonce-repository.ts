@@ -13,12 +13,7 @@ export class NonceRepository {
     const row = await this.db
       .insertInto('lti_nonces')
       .values({ consumer_key: consumerKey, nonce, expires_at: expiresAt })
-      .onConflict((oc) =>
-        oc
-          .columns(['consumer_key', 'nonce'])
-          .doUpdateSet({ expires_at: expiresAt })
-          .where('lti_nonces.expires_at', '<', now),
-      )
+      .onConflict((oc) => oc.columns(['consumer_key', 'nonce']).doUpdateSet({ expires_at: expiresAt }).where('lti_nonces.expires_at', '<', now))
       .returning('nonce')
       .executeTakeFirst();
     return row !== undefined;

@@ -67,7 +67,16 @@ export class OutcomeRepository {
           eb.and([eb('target_type', '=', 'book'), eb('target_id', '=', bookId)]),
           eb.and([
             eb('target_type', '=', 'collection'),
-            eb('target_id', 'in', eb.selectFrom('collection_books as cb').innerJoin('collections as c', 'c.id', 'cb.collection_id').select('cb.collection_id').where('cb.book_id', '=', bookId).where('c.customer_id', '=', customerId)),
+            eb(
+              'target_id',
+              'in',
+              eb
+                .selectFrom('collection_books as cb')
+                .innerJoin('collections as c', 'c.id', 'cb.collection_id')
+                .select('cb.collection_id')
+                .where('cb.book_id', '=', bookId)
+                .where('c.customer_id', '=', customerId),
+            ),
           ]),
         ]),
       )
@@ -120,7 +129,14 @@ export class OutcomeRepository {
 
   /** Whether a later call for the same binding exists (ids are time-ordered UUIDv7). */
   async hasNewerCall(customerId: string, bindingId: string, callId: string): Promise<boolean> {
-    const row = await this.db.selectFrom('lti_outcome_calls').select('id').where('customer_id', '=', customerId).where('binding_id', '=', bindingId).where('id', '>', callId).limit(1).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('lti_outcome_calls')
+      .select('id')
+      .where('customer_id', '=', customerId)
+      .where('binding_id', '=', bindingId)
+      .where('id', '>', callId)
+      .limit(1)
+      .executeTakeFirst();
     return row !== undefined;
   }
 
@@ -158,7 +174,10 @@ export class OutcomeRepository {
         .limit(q.limit)
         .offset(q.offset)
         .execute(),
-      searched.select(['c.status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('c.status').execute(),
+      searched
+        .select(['c.status', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('c.status')
+        .execute(),
     ]);
     const counts = Object.fromEntries(OUTCOME_STATUSES.map((s) => [s, 0])) as Record<OutcomeStatus, number>;
     for (const row of byStatus) counts[row.status] = Number(row.n);

@@ -46,22 +46,14 @@ export class ReaderRepository {
       .insertInto('reading_progress')
       .values(row)
       .onConflict((oc) =>
-        oc
-          .columns(['user_id', 'book_id'])
-          .doUpdateSet({ position: row.position, progress: row.progress, updated_at: row.updated_at })
-          .where('reading_progress.customer_id', '=', row.customer_id),
+        oc.columns(['user_id', 'book_id']).doUpdateSet({ position: row.position, progress: row.progress, updated_at: row.updated_at }).where('reading_progress.customer_id', '=', row.customer_id),
       )
       .execute();
   }
 
   /** Live classes of the customer in which the user has a live teacher enrollment, by title. */
   taughtClasses(customerId: string, userId: string, today: string): Promise<TaughtClass[]> {
-    return currentEnrollments(this.db, customerId, userId, { role: 'teacher', day: today })
-      .select(['c.id', 'c.title', 'c.class_code'])
-      .distinct()
-      .orderBy('c.title')
-      .orderBy('c.id')
-      .execute();
+    return currentEnrollments(this.db, customerId, userId, { role: 'teacher', day: today }).select(['c.id', 'c.title', 'c.class_code']).distinct().orderBy('c.title').orderBy('c.id').execute();
   }
 
   /** The customer's collections that hold at least one of `bookIds`, by name. */

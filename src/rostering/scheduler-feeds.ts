@@ -53,7 +53,11 @@ export async function feedStatuses(db: Kysely<Database>, customerIds: string[]):
         eb(
           'r.created_at',
           '=',
-          eb.selectFrom('roster_runs as l').select((e) => e.fn.max('l.created_at').as('m')).whereRef('l.customer_id', '=', 'r.customer_id').where('l.dry_run', '=', 0),
+          eb
+            .selectFrom('roster_runs as l')
+            .select((e) => e.fn.max('l.created_at').as('m'))
+            .whereRef('l.customer_id', '=', 'r.customer_id')
+            .where('l.dry_run', '=', 0),
         ),
       )
       .execute(),

@@ -43,7 +43,9 @@ describeEachDialect('Auto scheduler', (dialect) => {
       t.ctx.jobs.engine === 'embedded'
         ? await t.ctx.db.kysely.selectFrom('jobs').select('payload').where('name', '=', 'roster.pull').execute()
         : (
-            await sql<{ payload: unknown }>`select j.payload from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = 'roster.pull'`.execute(t.ctx.db.kysely)
+            await sql<{ payload: unknown }>`select j.payload from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = 'roster.pull'`.execute(
+              t.ctx.db.kysely,
+            )
           ).rows;
     return rows.map((r) => (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as { customerId: string }).map((p) => p.customerId);
   };

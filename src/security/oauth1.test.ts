@@ -3,17 +3,7 @@ import crypto from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import OAuth from 'oauth-1.0a';
-import {
-  authorizationHeader,
-  baseStringUri,
-  hmacSignature,
-  normalizeParameters,
-  percentEncode,
-  signRequest,
-  signatureBaseString,
-  verifySignature,
-  type Pair,
-} from './oauth1.js';
+import { authorizationHeader, baseStringUri, hmacSignature, normalizeParameters, percentEncode, signRequest, signatureBaseString, verifySignature, type Pair } from './oauth1.js';
 
 describe('OAuth 1.0a signatures (RFC 5849)', () => {
   it('builds the RFC 5849 §3.4.1 example base string and its signatures', () => {
@@ -67,8 +57,20 @@ describe('OAuth 1.0a signatures (RFC 5849)', () => {
     ];
     for (const [raw, encoded] of cases) assert.equal(percentEncode(raw), encoded, raw);
     assert.equal(normalizeParameters([['name', '']]), 'name=');
-    assert.equal(normalizeParameters([['a', 'x!y'], ['a', 'x y']]), 'a=x%20y&a=x%21y');
-    assert.equal(normalizeParameters([['x!y', 'a'], ['x', 'a']]), 'x=a&x%21y=a');
+    assert.equal(
+      normalizeParameters([
+        ['a', 'x!y'],
+        ['a', 'x y'],
+      ]),
+      'a=x%20y&a=x%21y',
+    );
+    assert.equal(
+      normalizeParameters([
+        ['x!y', 'a'],
+        ['x', 'a'],
+      ]),
+      'x=a&x%21y=a',
+    );
     assert.equal(baseStringUri('HTTP://Example.com:80/resource?id=123'), 'http://example.com/resource');
     assert.equal(baseStringUri('https://www.example.net:8080/?q=1'), 'https://www.example.net:8080/');
     assert.equal(signatureBaseString('GET', 'http://example.com', [['n', 'v']]), 'GET&http%3A%2F%2Fexample.com%2F&n%3Dv');
@@ -78,7 +80,11 @@ describe('OAuth 1.0a signatures (RFC 5849)', () => {
     const text = fc.string({ unit: 'grapheme', maxLength: 12 });
     fc.assert(
       fc.property(
-        fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !k.startsWith('oauth_') && !['__proto__', 'tool', 'x'].includes(k)), text, { maxKeys: 6 }),
+        fc.dictionary(
+          fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !k.startsWith('oauth_') && !['__proto__', 'tool', 'x'].includes(k)),
+          text,
+          { maxKeys: 6 },
+        ),
         fc.constantFrom('HMAC-SHA1' as const, 'HMAC-SHA256' as const),
         fc.string({ minLength: 1, maxLength: 30 }),
         // Names unique and distinct from the URL's query: oauth-1.0a merges them into one object.
@@ -86,7 +92,11 @@ describe('OAuth 1.0a signatures (RFC 5849)', () => {
           const oauth = new OAuth({
             consumer: { key: 'lincoln-1234', secret },
             signature_method: method,
-            hash_function: (base, key) => crypto.createHmac(method === 'HMAC-SHA1' ? 'sha1' : 'sha256', key).update(base).digest('base64'),
+            hash_function: (base, key) =>
+              crypto
+                .createHmac(method === 'HMAC-SHA1' ? 'sha1' : 'sha256', key)
+                .update(base)
+                .digest('base64'),
           });
           const url = 'https://reader.example.org/lti/launch?tool=1&x=a%20b';
           // A copy: oauth-1.0a merges the query into the objects it is given and returns.
@@ -115,9 +125,21 @@ describe('OAuth 1.0a signatures (RFC 5849)', () => {
     assert.equal(oauth.find(([n]) => n === 'oauth_signature')?.[1], expected.oauth_signature);
     assert.equal(verifySignature('GET', url, oauth, 's3cr3t'), true);
     assert.equal(verifySignature('GET', url.replace('limit=100', 'limit=101'), oauth, 's3cr3t'), false);
-    assert.equal(verifySignature('GET', url, oauth.map(([n, v]) => [n, n === 'oauth_signature_method' ? 'PLAINTEXT' : v] as Pair), 's3cr3t'), false);
+    assert.equal(
+      verifySignature(
+        'GET',
+        url,
+        oauth.map(([n, v]) => [n, n === 'oauth_signature_method' ? 'PLAINTEXT' : v] as Pair),
+        's3cr3t',
+      ),
+      false,
+    );
     // The header the SIS reads says what the independent signer's header says, field for field.
-    const fields = (header: string) => header.replace(/^OAuth /, '').split(', ').sort();
+    const fields = (header: string) =>
+      header
+        .replace(/^OAuth /, '')
+        .split(', ')
+        .sort();
     assert.deepEqual(fields(authorizationHeader(oauth)), fields(reference.toHeader(expected).Authorization));
   });
 });

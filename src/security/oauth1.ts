@@ -46,7 +46,10 @@ export function signatureBaseString(method: string, url: string | URL, pairs: Pa
 /** HMAC signature of a base string with `enc(consumerSecret)&enc(tokenSecret)` as key, base64. */
 export function hmacSignature(method: SignatureMethod, baseString: string, consumerSecret: string, tokenSecret = ''): string {
   const algorithm = method === 'HMAC-SHA256' ? 'sha256' : 'sha1';
-  return crypto.createHmac(algorithm, `${percentEncode(consumerSecret)}&${percentEncode(tokenSecret)}`).update(baseString).digest('base64');
+  return crypto
+    .createHmac(algorithm, `${percentEncode(consumerSecret)}&${percentEncode(tokenSecret)}`)
+    .update(baseString)
+    .digest('base64');
 }
 
 /** What a signer needs: the request and the consumer's credentials. */
@@ -85,7 +88,10 @@ export function authorizationHeader(oauth: Pair[]): string {
 
 /** The base64 SHA-1 (or SHA-256 with HMAC-SHA256) of the exact body bytes, for oauth_body_hash. */
 export function bodyHash(body: Buffer | string, method: SignatureMethod): string {
-  return crypto.createHash(method === 'HMAC-SHA256' ? 'sha256' : 'sha1').update(body).digest('base64');
+  return crypto
+    .createHash(method === 'HMAC-SHA256' ? 'sha256' : 'sha1')
+    .update(body)
+    .digest('base64');
 }
 
 /** Recomputes the signature over `pairs` (which carry oauth_signature) and compares in constant time. */

@@ -72,7 +72,11 @@ describe('LECTERN_OUTBOUND_ALLOW', () => {
   });
   it('fails config loading on an invalid entry, naming it', () => {
     for (const bad of ['10.0.0.0/33', 'http://sis.example', '*.example.org', 'sis.example:8443', '10.1', '127.0.0.1/8/1', 'a b']) {
-      assert.throws(() => loadConfig({ LECTERN_OUTBOUND_ALLOW: `127.0.0.1,${bad}` }), (e: Error) => e.message.startsWith('LECTERN_OUTBOUND_ALLOW: ') && e.message.includes(`"${bad}"`), bad);
+      assert.throws(
+        () => loadConfig({ LECTERN_OUTBOUND_ALLOW: `127.0.0.1,${bad}` }),
+        (e: Error) => e.message.startsWith('LECTERN_OUTBOUND_ALLOW: ') && e.message.includes(`"${bad}"`),
+        bad,
+      );
     }
   });
 });
@@ -124,7 +128,14 @@ describe('OutboundClient against a real server on 127.0.0.1', () => {
     const before = hits;
     await assert.rejects(strict.request(`${base}/ok`, limits), forbidden(/127\.0\.0\.1 a loopback address/));
     const port = new URL(base).port;
-    for (const url of [`http://localhost:${port}/ok`, `http://127.1:${port}/ok`, `http://2130706433:${port}/ok`, `http://0x7f.1:${port}/ok`, `http://[::ffff:127.0.0.1]:${port}/ok`, `http://0.0.0.0:${port}/ok`]) {
+    for (const url of [
+      `http://localhost:${port}/ok`,
+      `http://127.1:${port}/ok`,
+      `http://2130706433:${port}/ok`,
+      `http://0x7f.1:${port}/ok`,
+      `http://[::ffff:127.0.0.1]:${port}/ok`,
+      `http://0.0.0.0:${port}/ok`,
+    ]) {
       await assert.rejects(strict.request(url, limits), forbidden(/loopback|unspecified/), url);
     }
     assert.equal(hits, before, 'the server was never called');

@@ -236,7 +236,10 @@ export class OutboundClient {
       }
     }
     if (url.protocol !== 'https:' && !(named || allInRanges)) {
-      throw new AppError('OUTBOUND_FORBIDDEN', `${url.protocol.replace(':', '')}://${url.host} is not https; Lectern calls other servers over https only, unless an operator allows the host with LECTERN_OUTBOUND_ALLOW.`);
+      throw new AppError(
+        'OUTBOUND_FORBIDDEN',
+        `${url.protocol.replace(':', '')}://${url.host} is not https; Lectern calls other servers over https only, unless an operator allows the host with LECTERN_OUTBOUND_ALLOW.`,
+      );
     }
     return { hostname, addresses };
   }
@@ -273,7 +276,12 @@ function raceAbort<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
 
 // One HTTP exchange with the checked destination: the socket's lookup answers with the checked
 // addresses only, so nothing is resolved again between the check and the connection.
-function send(url: URL, destination: Destination, msg: { method: string; headers: Record<string, string>; body?: Buffer | string }, req: OutboundRequest & { signal: AbortSignal }): Promise<OutboundResponse> {
+function send(
+  url: URL,
+  destination: Destination,
+  msg: { method: string; headers: Record<string, string>; body?: Buffer | string },
+  req: OutboundRequest & { signal: AbortSignal },
+): Promise<OutboundResponse> {
   const lookup = ((_host: string, options: { all?: boolean; family?: number }, callback: (...args: unknown[]) => void) => {
     const list = destination.addresses;
     if (options.all) return callback(null, list);

@@ -90,7 +90,18 @@ describeEachDialect('Control characters at the boundary', (dialect) => {
     customerId = customer.id;
     const login = `student-${crypto.randomBytes(3).toString('hex')}@controls`;
     await new UserRepository(t.ctx.db.kysely).insert(
-      newUserRecord({ role: 'student', customerId: customer.id, login, email: `${login.replace('@', '.')}@school.example`, givenName: 'Stu', familyName: 'Dent', phone: '', passwordHash: await hashPassword(PASSWORD), mustChangePassword: false, source: 'manual' }),
+      newUserRecord({
+        role: 'student',
+        customerId: customer.id,
+        login,
+        email: `${login.replace('@', '.')}@school.example`,
+        givenName: 'Stu',
+        familyName: 'Dent',
+        phone: '',
+        passwordHash: await hashPassword(PASSWORD),
+        mustChangePassword: false,
+        source: 'manual',
+      }),
     );
     admin = await t.asAdmin();
     student = await t.client().login(login, PASSWORD);
@@ -104,7 +115,15 @@ describeEachDialect('Control characters at the boundary', (dialect) => {
   });
   after(async () => t?.close());
 
-  const count = async (table: 'roster_runs' | 'books') => Number((await t.ctx.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const count = async (table: 'roster_runs' | 'books') =>
+    Number(
+      (
+        await t.ctx.db.kysely
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   /** Who calls a route: the reader's routes need a reader, sign-in needs nobody, the rest an enterprise admin. */
   const callerFor = (route: Route): TestClient => (route.path.startsWith('/api/reader/') ? student : route.path === '/api/auth/login' ? t.client() : admin);
   const urlFor = (route: Route, bad?: { name: string; value: string }) =>
@@ -152,7 +171,8 @@ describeEachDialect('Control characters at the boundary', (dialect) => {
         }
       }
     }
-    for (const must of ['POST /api/auth/login', 'POST /api/customers', 'PATCH /api/customers/{id}', 'POST /api/customers/{id}/collections', 'PUT /api/reader/books/{id}/progress']) assert.ok(seen.has(must), `${must} was checked`);
+    for (const must of ['POST /api/auth/login', 'POST /api/customers', 'PATCH /api/customers/{id}', 'POST /api/customers/{id}/collections', 'PUT /api/reader/books/{id}/progress'])
+      assert.ok(seen.has(must), `${must} was checked`);
   });
 
   it('every upload (multipart) refuses a file name with a control character, naming the field file, and stores nothing', async () => {
@@ -223,14 +243,23 @@ describeEachDialect('Control characters at the boundary', (dialect) => {
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LECTERN_') && k !== 'DATABASE_URL') env[k] = v;
     const run = await new Promise<{ code: number; stdout: string }>((resolve) =>
-      execFile(process.execPath, [BIN, 'customer', 'create', '--file', file, '--json'], { env: { ...env, LECTERN_DATA_DIR: t.ctx.config.dataDir, DATABASE_URL: t.ctx.config.databaseUrl }, timeout: 60_000 }, (err, stdout) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout }),
+      execFile(
+        process.execPath,
+        [BIN, 'customer', 'create', '--file', file, '--json'],
+        { env: { ...env, LECTERN_DATA_DIR: t.ctx.config.dataDir, DATABASE_URL: t.ctx.config.databaseUrl }, timeout: 60_000 },
+        (err, stdout) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout }),
       ),
     );
     assert.equal(run.code, 1, run.stdout);
     const out = JSON.parse(run.stdout) as ErrorBody;
     assert.equal(out.error.code, 'VALIDATION_FAILED');
-    assert.deepEqual(out.error.fields?.filter((f) => f.code === 'control_character').map((f) => f.field).sort(), ['address.city', 'profile.name']);
+    assert.deepEqual(
+      out.error.fields
+        ?.filter((f) => f.code === 'control_character')
+        .map((f) => f.field)
+        .sort(),
+      ['address.city', 'profile.name'],
+    );
     assert.deepEqual(await storedCounts(t.ctx), before);
   });
 });

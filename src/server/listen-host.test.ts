@@ -10,8 +10,14 @@ describe('HOST: where `lectern serve` listens', () => {
   });
 
   it('without HOST, listens on every interface inside a container (Docker, Podman, systemd-nspawn)', () => {
-    assert.equal(defaultHost({}, (f) => f === '/.dockerenv'), '0.0.0.0');
-    assert.equal(defaultHost({}, (f) => f === '/run/.containerenv'), '0.0.0.0');
+    assert.equal(
+      defaultHost({}, (f) => f === '/.dockerenv'),
+      '0.0.0.0',
+    );
+    assert.equal(
+      defaultHost({}, (f) => f === '/run/.containerenv'),
+      '0.0.0.0',
+    );
     assert.equal(defaultHost({ container: 'podman' }, none), '0.0.0.0');
   });
 

@@ -29,7 +29,7 @@ const fieldError = async (page: Page, name: string) => {
   return texts.join(' ');
 };
 /** The name attribute of the focused control. */
-const focusedName = async (page: Page) => (await page.locator(':focus').count()) ? ((await page.locator(':focus').getAttribute('name')) ?? '') : '';
+const focusedName = async (page: Page) => ((await page.locator(':focus').count()) ? ((await page.locator(':focus').getAttribute('name')) ?? '') : '');
 
 describe('console in Chromium', { skip: browserSkipReason() ?? false }, () => {
   let server: ConsoleServer;

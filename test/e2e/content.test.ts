@@ -27,7 +27,10 @@ describe('Content in Chromium', { skip: browserSkipReason() ?? false }, () => {
 
   before(async () => {
     server = await startConsoleServer();
-    customer = await seedCustomer(server.ctx, { profile: { name: 'Lincoln USD', code: 'lincoln', timeZone: 'America/Chicago' }, rostering: { syncType: 'zip', syncFrequency: 'manual', suffix: '@lincoln' } });
+    customer = await seedCustomer(server.ctx, {
+      profile: { name: 'Lincoln USD', code: 'lincoln', timeZone: 'America/Chicago' },
+      rostering: { syncType: 'zip', syncFrequency: 'manual', suffix: '@lincoln' },
+    });
     const bundle = await writeBundle(district11());
     const run = await server.ctx.runs.create(operatorActor, customer.id, { trigger: 'cli', fileName: 'roster.zip', sizeBytes: 1, sha256: 'x', bundlePath: bundle, dryRun: false });
     assert.equal((await server.ctx.runs.execute(run.runId, customer.id, zipSource(bundle))).status, 'succeeded');
@@ -127,7 +130,10 @@ describe('Content in Chromium', { skip: browserSkipReason() ?? false }, () => {
     const classTitles = page.getByRole('region', { name: 'Titles assigned to this class (2)' });
     await visible(classTitles.getByRole('link', { name: 'The Lighthouse Keeper' }));
     await visible(classTitles.getByRole('link', { name: 'Field Guide' }));
-    await page.getByRole('link', { name: /Sam One/ }).first().click();
+    await page
+      .getByRole('link', { name: /Sam One/ })
+      .first()
+      .click();
     const readable = page.getByRole('region', { name: 'Titles this person can read (2)' });
     await visible(readable.getByRole('row').filter({ hasText: 'Field Guide' }).getByRole('link', { name: 'Algebra P1' }));
     await screenshot(page, 'content-06-student-titles', { fullPage: true });
@@ -135,7 +141,11 @@ describe('Content in Chromium', { skip: browserSkipReason() ?? false }, () => {
     // The class's students may now read both titles; the parent, who is not enrolled, neither.
     const k = server.ctx.db.kysely;
     const idOf = async (sourcedId: string) => (await k.selectFrom('users').select('id').where('customer_id', '=', customer.id).where('sourced_id', '=', sourcedId).executeTakeFirstOrThrow()).id;
-    for (const student of ['u-s1', 'u-s2']) assert.deepEqual((await booksForUser(k, customer.id, await idOf(student))).map((b) => b.title), ['Field Guide', 'The Lighthouse Keeper']);
+    for (const student of ['u-s1', 'u-s2'])
+      assert.deepEqual(
+        (await booksForUser(k, customer.id, await idOf(student))).map((b) => b.title),
+        ['Field Guide', 'The Lighthouse Keeper'],
+      );
     assert.deepEqual(await booksForUser(k, customer.id, await idOf('u-p')), []);
   });
 });

@@ -42,15 +42,37 @@ describe('Grade reports in Chromium', { skip: browserSkipReason() ?? false }, ()
 
   before(async () => {
     server = await startConsoleServer();
-    customer = await seedCustomer(server.ctx, { profile: { name: 'Lincoln USD', code: 'lincoln', timeZone: 'America/Chicago' }, rostering: { syncType: 'zip', syncFrequency: 'manual', suffix: '@lincoln' } });
+    customer = await seedCustomer(server.ctx, {
+      profile: { name: 'Lincoln USD', code: 'lincoln', timeZone: 'America/Chicago' },
+      rostering: { syncType: 'zip', syncFrequency: 'manual', suffix: '@lincoln' },
+    });
     const db = server.ctx.db.kysely;
     await importRoster(server.ctx, customer.id, schoolRoster(STUDENTS.map(([id, givenName, familyName]) => userRow(id, { username: id, identifier: id, givenName, familyName }))));
-    for (const [sourcedId] of STUDENTS) userIds.push((await db.selectFrom('users').select('id').where('customer_id', '=', customer.id).where('sourced_id', '=', sourcedId).executeTakeFirstOrThrow()).id);
+    for (const [sourcedId] of STUDENTS)
+      userIds.push((await db.selectFrom('users').select('id').where('customer_id', '=', customer.id).where('sourced_id', '=', sourcedId).executeTakeFirstOrThrow()).id);
     const now = new Date().toISOString();
     for (const title of TITLES) {
       const id = crypto.randomUUID();
       targets[title] = { type: 'book', id };
-      await db.insertInto('books').values({ id, customer_id: customer.id, title, author: 'A', format: 'pdf', file_key: id, size_bytes: 1, sha256: '', cover_key: null, cover_type: null, created_by: null, created_at: now, updated_at: now, deleted_at: null }).execute();
+      await db
+        .insertInto('books')
+        .values({
+          id,
+          customer_id: customer.id,
+          title,
+          author: 'A',
+          format: 'pdf',
+          file_key: id,
+          size_bytes: 1,
+          sha256: '',
+          cover_key: null,
+          cover_type: null,
+          created_by: null,
+          created_at: now,
+          updated_at: now,
+          deleted_at: null,
+        })
+        .execute();
     }
     const summer = crypto.randomUUID();
     targets['Summer Reading'] = { type: 'collection', id: summer };
@@ -80,9 +102,39 @@ describe('Grade reports in Chromium', { skip: browserSkipReason() ?? false }, ()
       const createdAt = new Date(start + n * 47 * 60_000).toISOString();
       const status = s.status ?? 'succeeded';
       const updatedAt = new Date(Date.parse(createdAt) + (status === 'queued' ? 0 : (s.attempts ?? 1) * 40_000)).toISOString();
-      await repo.saveBinding({ id: crypto.randomUUID(), customer_id: customer.id, user_id: userId, consumer_guid: 'canvas', resource_link_id: link, target_type: target.type, target_id: target.id, service_url: 'https://lms.lincoln.example/grade_passback', result_sourcedid: link, consumer_key: 'k', reported_score: s.score, created_at: createdAt, updated_at: createdAt });
-      const binding = await db.selectFrom('lti_outcome_bindings').select('id').where('customer_id', '=', customer.id).where('user_id', '=', userId).where('resource_link_id', '=', link).executeTakeFirstOrThrow();
-      await repo.insertCall({ id: uuidv7(), customer_id: customer.id, binding_id: binding.id, score: s.score, status, attempts: s.attempts ?? 1, last_error: s.last_error ?? '', created_at: createdAt, updated_at: updatedAt });
+      await repo.saveBinding({
+        id: crypto.randomUUID(),
+        customer_id: customer.id,
+        user_id: userId,
+        consumer_guid: 'canvas',
+        resource_link_id: link,
+        target_type: target.type,
+        target_id: target.id,
+        service_url: 'https://lms.lincoln.example/grade_passback',
+        result_sourcedid: link,
+        consumer_key: 'k',
+        reported_score: s.score,
+        created_at: createdAt,
+        updated_at: createdAt,
+      });
+      const binding = await db
+        .selectFrom('lti_outcome_bindings')
+        .select('id')
+        .where('customer_id', '=', customer.id)
+        .where('user_id', '=', userId)
+        .where('resource_link_id', '=', link)
+        .executeTakeFirstOrThrow();
+      await repo.insertCall({
+        id: uuidv7(),
+        customer_id: customer.id,
+        binding_id: binding.id,
+        score: s.score,
+        status,
+        attempts: s.attempts ?? 1,
+        last_error: s.last_error ?? '',
+        created_at: createdAt,
+        updated_at: updatedAt,
+      });
     }
     browser = await launchBrowser();
     page = await newConsolePage(browser);
@@ -118,7 +170,14 @@ describe('Grade reports in Chromium', { skip: browserSkipReason() ?? false }, ()
     assert.deepEqual(rows[2]!.slice(1, 5), ['Ava Schultz', 'Removed collection', '50%', 'Failed']);
     assert.deepEqual(rows[4]!.slice(1, 5), ['Jonah Okafor', 'The Lighthouse Keeper', '60%', 'Retrying']);
     assert.deepEqual(rows[6]!.slice(1, 3), ['Leo Martins', 'Summer Reading\nCollection']);
-    for (const [label, count] of [['All', 28], ['Failed', 2], ['Retrying', 1], ['Queued', 1], ['Sent', 23], ['Superseded', 1]] as const) {
+    for (const [label, count] of [
+      ['All', 28],
+      ['Failed', 2],
+      ['Retrying', 1],
+      ['Queued', 1],
+      ['Sent', 23],
+      ['Superseded', 1],
+    ] as const) {
       await visible(page.getByRole('radio', { name: `${label} (${count})` }));
     }
     // A long error is cut short in the cell; the whole of it is in the title.
@@ -130,10 +189,13 @@ describe('Grade reports in Chromium', { skip: browserSkipReason() ?? false }, ()
     // The Failed chip keeps the two failures; the counts stay those of every status.
     await page.getByRole('radio', { name: 'Failed (2)' }).check();
     const failed = await rowsWhen(2);
-    assert.deepEqual(failed.map((r) => [r[1], r[2], r[4]]), [
-      ['Ava Schultz', 'Removed collection', 'Failed'],
-      ['Priya Raman', 'Hatchet', 'Failed'],
-    ]);
+    assert.deepEqual(
+      failed.map((r) => [r[1], r[2], r[4]]),
+      [
+        ['Ava Schultz', 'Removed collection', 'Failed'],
+        ['Priya Raman', 'Hatchet', 'Failed'],
+      ],
+    );
     await visible(page.getByRole('radio', { name: 'All (28)' }));
     await visible(page.getByText('Showing 1–2 of 2'));
 
@@ -147,7 +209,10 @@ describe('Grade reports in Chromium', { skip: browserSkipReason() ?? false }, ()
     assert.ok(await page.getByRole('radio', { name: 'All (28)' }).isChecked());
     await page.getByRole('searchbox', { name: /Search/ }).fill('maya');
     const maya = await rowsWhen(7);
-    assert.ok(maya.every((r) => r[1] === 'Maya Chen'), JSON.stringify(maya));
+    assert.ok(
+      maya.every((r) => r[1] === 'Maya Chen'),
+      JSON.stringify(maya),
+    );
     await visible(page.getByRole('radio', { name: 'Sent (6)' }));
     await visible(page.getByRole('radio', { name: 'Superseded (1)' }));
     await visible(page.getByRole('radio', { name: 'Failed (0)' }));

@@ -103,8 +103,17 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     assert.deepEqual(await shelf.locator('.book-title').allTextContents(), ['Algebra Stories', 'Biology Notes']);
     assert.deepEqual(await shelf.locator('.book-author').allTextContents(), ['Nova Writer', 'Cell Expert']);
     assert.deepEqual(await shelf.locator('.book-progress-text').allTextContents(), ['Not started', 'Not started']);
-    await page.locator('img.cover').first().evaluate((img) => (img as unknown as PageImage).decode());
-    assert.ok(await page.locator('img.cover').first().evaluate((img) => (img as unknown as PageImage).naturalWidth > 0), 'the cover image loads');
+    await page
+      .locator('img.cover')
+      .first()
+      .evaluate((img) => (img as unknown as PageImage).decode());
+    assert.ok(
+      await page
+        .locator('img.cover')
+        .first()
+        .evaluate((img) => (img as unknown as PageImage).naturalWidth > 0),
+      'the cover image loads',
+    );
     await visible(page.getByRole('link', { name: /Summer Reading/ }));
     await screenshot(page, 'reader-02-bookshelf', { docsName: 'reader-bookshelf.png' });
 

@@ -17,7 +17,10 @@ const visible = (l: Locator, timeout?: number) => l.waitFor({ state: 'visible', 
 
 /** The row of the counts table for one record type, as its cell texts. */
 async function countsRow(page: Page, label: string): Promise<string[]> {
-  const row = page.getByRole('table', { name: 'Records by type and outcome' }).getByRole('row').filter({ has: page.getByRole('cell', { name: label, exact: true }) });
+  const row = page
+    .getByRole('table', { name: 'Records by type and outcome' })
+    .getByRole('row')
+    .filter({ has: page.getByRole('cell', { name: label, exact: true }) });
   return row.getByRole('cell').allTextContents();
 }
 
@@ -59,7 +62,9 @@ describe('Upload Roster File in Chromium', { skip: browserSkipReason() ?? false 
     // passwords (the last column of users.csv).
     const padding = crypto.randomBytes(90 * 1024).toString('base64');
     const files = district11();
-    files['users.csv'] = files['users.csv']!.split('\n').map((line) => (/^u-s[12],/.test(line) ? `${line}Reader-pass-42` : line)).join('\n');
+    files['users.csv'] = files['users.csv']!.split('\n')
+      .map((line) => (/^u-s[12],/.test(line) ? `${line}Reader-pass-42` : line))
+      .join('\n');
     const previewZip = await writeBundle({ ...files, 'notes/readme.txt': { data: padding, store: true } });
     await page.locator('input[type="file"][name="file"]').setInputFiles(previewZip);
     await page.getByLabel(/Preview only/).check();
@@ -140,7 +145,9 @@ describe('Upload Roster File in Chromium', { skip: browserSkipReason() ?? false 
     // A bundle without three of the four users, with the deletion minimum lowered: held for approval.
     await server.ctx.db.kysely.updateTable('rostering_configs').set({ deletion_threshold_min: 1 }).where('customer_id', '=', customer.id).execute();
     const onlyTeacher = district11({
-      'users.csv': table(HEADERS.users11, [{ sourcedId: 'u-t', enabledUser: 'true', orgSourcedIds: 'org-s', role: 'teacher', username: 'tpark', givenName: 'Ada', familyName: 'Park', email: 'ada@x.example' }]),
+      'users.csv': table(HEADERS.users11, [
+        { sourcedId: 'u-t', enabledUser: 'true', orgSourcedIds: 'org-s', role: 'teacher', username: 'tpark', givenName: 'Ada', familyName: 'Park', email: 'ada@x.example' },
+      ]),
       'enrollments.csv': table(HEADERS.enrollments, [{ sourcedId: 'e-1', classSourcedId: 'cl-1', schoolSourcedId: 'org-s', userSourcedId: 'u-t', role: 'teacher', primary: 'true' }]),
     });
     await page.goto(`${base}/roster/upload`);

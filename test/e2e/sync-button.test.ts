@@ -83,11 +83,24 @@ describe('Sync button on the Class tab in Chromium', { skip: browserSkipReason()
   it('follows a sync already under way, labels API customers’ button, hides it for ZIP Upload, and flags stale feeds in the Customers list', async () => {
     const api = await seedCustomer(server.ctx, {
       profile: { name: 'Api District' },
-      rostering: { syncType: 'api', syncFrequency: 'auto', period: 'daily', suffix: '@api-sync', authorization: 'oauth1-hmac-sha256', consumerKey: 'key', secretKey: 'Api-secret-1', url: 'https://sis.example/ims/oneroster/v1p1' },
+      rostering: {
+        syncType: 'api',
+        syncFrequency: 'auto',
+        period: 'daily',
+        suffix: '@api-sync',
+        authorization: 'oauth1-hmac-sha256',
+        consumerKey: 'key',
+        secretKey: 'Api-secret-1',
+        url: 'https://sis.example/ims/oneroster/v1p1',
+      },
     });
     const zip = await seedCustomer(server.ctx, { profile: { name: 'Zip District' }, rostering: { syncType: 'zip', syncFrequency: 'manual', suffix: '@zip-sync' } });
     // The API district was added four days ago and has never synced: two daily periods have passed.
-    await server.ctx.db.kysely.updateTable('customers').set({ created_at: new Date(Date.now() - 4 * 86_400_000).toISOString() }).where('id', '=', api.id).execute();
+    await server.ctx.db.kysely
+      .updateTable('customers')
+      .set({ created_at: new Date(Date.now() - 4 * 86_400_000).toISOString() })
+      .where('id', '=', api.id)
+      .execute();
     // A sync of the API district is already queued (say, by its schedule) when its admin presses the button.
     const queued = await server.ctx.runs.create({ userId: null, role: 'operator', customerId: null, label: 'Auto schedule' }, api.id, {
       trigger: 'api',

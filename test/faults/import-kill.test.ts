@@ -41,7 +41,15 @@ function random(seed: number): () => number {
 
 const CLASSES = 6;
 const student = (i: number, o: Record<string, string> = {}) => ({
-  sourcedId: `s${i}`, enabledUser: 'true', orgSourcedIds: 'org-s', role: 'student', username: `student${i}`, givenName: `Given${i}`, familyName: `Family${i}`, grades: '09', ...o,
+  sourcedId: `s${i}`,
+  enabledUser: 'true',
+  orgSourcedIds: 'org-s',
+  role: 'student',
+  username: `student${i}`,
+  givenName: `Given${i}`,
+  familyName: `Family${i}`,
+  grades: '09',
+  ...o,
 });
 const teacher = (i: number) => ({ sourcedId: `t${i}`, enabledUser: 'true', orgSourcedIds: 'org-s', role: 'teacher', username: `teacher${i}`, givenName: `Teacher${i}`, familyName: 'Staff' });
 
@@ -54,7 +62,17 @@ function district(version: 'A' | 'B'): Record<string, string> {
   const ids = version === 'A' ? range(0, 120) : [...range(0, 115), ...range(120, 130)];
   const students = ids.map((i) => student(i, version === 'B' && i < 10 ? { givenName: `Renamed${i}` } : i >= 120 && i < 123 ? { password: `Kid-${i}-pass-Zq8` } : {}));
   const teachers = range(0, CLASSES).map(teacher);
-  const classes = range(0, CLASSES).map((c) => ({ sourcedId: `cl-${c}`, title: `Class ${c}`, grades: '09', courseSourcedId: 'c-1', classCode: `C${c}`, classType: 'scheduled', schoolSourcedId: 'org-s', termSourcedIds: 'as-t', periods: '1' }));
+  const classes = range(0, CLASSES).map((c) => ({
+    sourcedId: `cl-${c}`,
+    title: `Class ${c}`,
+    grades: '09',
+    courseSourcedId: 'c-1',
+    classCode: `C${c}`,
+    classType: 'scheduled',
+    schoolSourcedId: 'org-s',
+    termSourcedIds: 'as-t',
+    periods: '1',
+  }));
   const enrollments = [
     ...teachers.map((p, c) => ({ sourcedId: `e-${p.sourcedId}`, classSourcedId: `cl-${c}`, schoolSourcedId: 'org-s', userSourcedId: p.sourcedId, role: 'teacher' })),
     ...ids.map((i) => ({ sourcedId: `e-s${i}`, classSourcedId: `cl-${i % CLASSES}`, schoolSourcedId: 'org-s', userSourcedId: `s${i}`, role: 'student' })),
@@ -165,7 +183,11 @@ describeEachDialect('fault trials: SIGKILL a roster import', (dialect) => {
       } else {
         assert.equal(killed.status, 'running', `${label}: the run has not ended`);
       }
-      assert.deepEqual({ ...(await snapshot(id)), passwords: [] }, { ...(committed ? expected.roster : previous), passwords: [] }, `${label}: the roster is ${committed ? 'wholly the new one' : 'the previous one'}`);
+      assert.deepEqual(
+        { ...(await snapshot(id)), passwords: [] },
+        { ...(committed ? expected.roster : previous), passwords: [] },
+        `${label}: the roster is ${committed ? 'wholly the new one' : 'the previous one'}`,
+      );
 
       // Time passes: the dead process's lease lapses, and a live process fails its run.
       await t.ctx.db.kysely.updateTable('roster_run_leases').set({ expires_at: '2000-01-01T00:00:00.000Z' }).where('customer_id', '=', id).execute();

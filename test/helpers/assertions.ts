@@ -36,7 +36,14 @@ export function fieldIssue(res: TestResponse<unknown>, field: string): { field: 
 export async function storedCounts(ctx: AppContext): Promise<Record<'customers' | 'rostering_configs' | 'users' | 'audit_log' | 'sessions' | 'api_tokens', number>> {
   const k = ctx.db.kysely;
   const count = async (table: 'customers' | 'rostering_configs' | 'users' | 'audit_log' | 'sessions' | 'api_tokens') =>
-    Number((await k.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await k
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   return {
     customers: await count('customers'),
     rostering_configs: await count('rostering_configs'),
@@ -63,8 +70,7 @@ export async function assertNothingStored(t: TestApp, fn: () => Promise<void>): 
 export async function customerSnapshot(ctx: AppContext, customerId: string): Promise<Record<string, unknown>> {
   const k = ctx.db.kysely;
   const userIds = (await k.selectFrom('users').select('id').where('customer_id', '=', customerId).execute()).map((u) => u.id);
-  const forUsers = async (table: 'sessions' | 'api_tokens') =>
-    userIds.length ? await k.selectFrom(table).selectAll().where('user_id', 'in', userIds).orderBy('id').execute() : [];
+  const forUsers = async (table: 'sessions' | 'api_tokens') => (userIds.length ? await k.selectFrom(table).selectAll().where('user_id', 'in', userIds).orderBy('id').execute() : []);
   return {
     customer: await k.selectFrom('customers').selectAll().where('id', '=', customerId).executeTakeFirst(),
     rostering: await k.selectFrom('rostering_configs').selectAll().where('customer_id', '=', customerId).executeTakeFirst(),
@@ -75,7 +81,14 @@ export async function customerSnapshot(ctx: AppContext, customerId: string): Pro
     audit: await k.selectFrom('audit_log').selectAll().where('customer_id', '=', customerId).orderBy('id').execute(),
     books: await k.selectFrom('books').selectAll().where('customer_id', '=', customerId).orderBy('id').execute(),
     collections: await k.selectFrom('collections').selectAll().where('customer_id', '=', customerId).orderBy('id').execute(),
-    collectionBooks: await k.selectFrom('collection_books').innerJoin('collections', 'collections.id', 'collection_books.collection_id').selectAll('collection_books').where('collections.customer_id', '=', customerId).orderBy('collection_books.collection_id').orderBy('collection_books.book_id').execute(),
+    collectionBooks: await k
+      .selectFrom('collection_books')
+      .innerJoin('collections', 'collections.id', 'collection_books.collection_id')
+      .selectAll('collection_books')
+      .where('collections.customer_id', '=', customerId)
+      .orderBy('collection_books.collection_id')
+      .orderBy('collection_books.book_id')
+      .execute(),
     assignments: await k.selectFrom('assignments').selectAll().where('customer_id', '=', customerId).orderBy('id').execute(),
   };
 }

@@ -33,7 +33,9 @@ export async function startListeningApp(dialect: TestDialect): Promise<Listening
   const database = await createTestDatabase(dialect);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const ctx = await createContext(loadConfig({ LECTERN_DATA_DIR: database.dataDir, DATABASE_URL: database.url, LECTERN_PUBLIC_URL: url, PORT: String(port), LECTERN_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW }));
+  const ctx = await createContext(
+    loadConfig({ LECTERN_DATA_DIR: database.dataDir, DATABASE_URL: database.url, LECTERN_PUBLIC_URL: url, PORT: String(port), LECTERN_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW }),
+  );
   await ctx.accounts.ensureBootstrapAdmin({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
   const app = await buildApp(ctx);
   await app.listen({ port, host: '127.0.0.1' });

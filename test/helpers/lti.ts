@@ -24,20 +24,16 @@ export function launchParams(overrides: Record<string, string> = {}): Record<str
  * Signs a launch the way an LMS does, with an independent implementation (the oauth-1.0a package),
  * and returns the form body as ordered pairs.
  */
-export function signLaunch(opts: {
-  url: string;
-  key: string;
-  secret: string;
-  params?: Record<string, string>;
-  method?: 'HMAC-SHA1' | 'HMAC-SHA256';
-  timestamp?: number;
-  nonce?: string;
-}): Pair[] {
+export function signLaunch(opts: { url: string; key: string; secret: string; params?: Record<string, string>; method?: 'HMAC-SHA1' | 'HMAC-SHA256'; timestamp?: number; nonce?: string }): Pair[] {
   const method = opts.method ?? 'HMAC-SHA1';
   const oauth = new OAuth({
     consumer: { key: opts.key, secret: opts.secret },
     signature_method: method,
-    hash_function: (base, key) => crypto.createHmac(method === 'HMAC-SHA1' ? 'sha1' : 'sha256', key).update(base).digest('base64'),
+    hash_function: (base, key) =>
+      crypto
+        .createHmac(method === 'HMAC-SHA1' ? 'sha1' : 'sha256', key)
+        .update(base)
+        .digest('base64'),
   });
   if (opts.timestamp !== undefined) oauth.getTimeStamp = () => opts.timestamp!;
   if (opts.nonce !== undefined) oauth.getNonce = () => opts.nonce!;
@@ -76,7 +72,11 @@ export interface OutcomeService {
 export async function startOutcomeService(opts: { key: string; secret: string; answer?: (n: number) => OutcomeAnswer; host?: string; description?: string }): Promise<OutcomeService> {
   const received: ReceivedOutcome[] = [];
   const seenNonces = new Set<string>();
-  const oauth = new OAuth({ consumer: { key: opts.key, secret: opts.secret }, signature_method: 'HMAC-SHA1', hash_function: (base, key) => crypto.createHmac('sha1', key).update(base).digest('base64') });
+  const oauth = new OAuth({
+    consumer: { key: opts.key, secret: opts.secret },
+    signature_method: 'HMAC-SHA1',
+    hash_function: (base, key) => crypto.createHmac('sha1', key).update(base).digest('base64'),
+  });
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -84,9 +84,10 @@ export async function startOutcomeService(opts: { key: string; secret: string; a
       const body = Buffer.concat(chunks);
       const text = body.toString('utf8');
       const header = String(req.headers.authorization ?? '');
-      const params = Object.fromEntries(
-        [...header.replace(/^OAuth\s+/i, '').matchAll(/([\w]+)="([^"]*)"/g)].map((m) => [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)]),
-      ) as Record<string, string>;
+      const params = Object.fromEntries([...header.replace(/^OAuth\s+/i, '').matchAll(/([\w]+)="([^"]*)"/g)].map((m) => [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)])) as Record<
+        string,
+        string
+      >;
       const { oauth_signature: signature, realm: _realm, ...oauthData } = params;
       const fullUrl = `http://${req.headers.host}${req.url}`;
       const expected = oauth.getSignature({ url: fullUrl, method: 'POST', data: {} }, '', oauthData as unknown as OAuth.Data);

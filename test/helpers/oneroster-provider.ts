@@ -144,7 +144,11 @@ export async function startOneRosterProvider(opts: ProviderOptions): Promise<One
     const signer = new OAuth({
       consumer: { key: a.key, secret: a.secret },
       signature_method: method,
-      hash_function: (base, key) => crypto.createHmac(method === 'HMAC-SHA1' ? 'sha1' : 'sha256', key).update(base).digest('base64'),
+      hash_function: (base, key) =>
+        crypto
+          .createHmac(method === 'HMAC-SHA1' ? 'sha1' : 'sha256', key)
+          .update(base)
+          .digest('base64'),
     });
     const oauthData = {
       oauth_consumer_key: a.key,

@@ -22,12 +22,7 @@ export async function listenOnLoopback(app: App): Promise<number> {
  * fetch or inject), optionally from another loopback address (`from`, e.g. 127.0.0.2) so a test
  * can play clients at different IP addresses.
  */
-export function rawRequest(
-  port: number,
-  method: string,
-  path: string,
-  opts: { headers?: Record<string, string>; body?: unknown; from?: string } = {},
-): Promise<RawResponse> {
+export function rawRequest(port: number, method: string, path: string, opts: { headers?: Record<string, string>; body?: unknown; from?: string } = {}): Promise<RawResponse> {
   const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
   const headers: Record<string, string> = { ...opts.headers };
   if (payload !== undefined) headers['content-type'] = 'application/json';

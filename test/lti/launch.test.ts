@@ -38,8 +38,7 @@ describeEachDialect('LTI 1.1 launch', (dialect) => {
     assert.equal(res.status, 200, res.body);
     return (JSON.parse(res.body) as { user: { id: string; role: string; customerId: string } }).user;
   };
-  const userBy = (column: 'sourced_id' | 'id', value: string) =>
-    s.ctx.db.kysely.selectFrom('users').selectAll().where('customer_id', '=', c.id).where(column, '=', value).executeTakeFirstOrThrow();
+  const userBy = (column: 'sourced_id' | 'id', value: string) => s.ctx.db.kysely.selectFrom('users').selectAll().where('customer_id', '=', c.id).where(column, '=', value).executeTakeFirstOrThrow();
   const setRule = (matchWith: 'sourcedId' | 'identifier' | 'username' | 'email', suffix: string) => s.ctx.customers.update(operatorActor, c.id, { rostering: { matchWith, suffix } });
 
   before(async () => {
@@ -162,8 +161,19 @@ describeEachDialect('LTI 1.1 launch', (dialect) => {
     const before = await postLaunch(s, signed(s, c, { user_id: lmsUser, lis_person_sourcedid: 'S-1099' }));
     assert.equal(before.status, 303);
     // A bulk file without stu-gone deletes them (soft).
-    const rows = await s.ctx.db.kysely.selectFrom('users').selectAll().where('customer_id', '=', c.id).where('source', '=', 'roster').where('status', '=', 'active').where('sourced_id', '!=', 'stu-gone').execute();
-    await importRoster(s.ctx, c.id, schoolRoster(rows.map((u) => userRow(u.sourced_id!, { username: u.username, identifier: u.identifier, email: u.email, role: u.role === 'institute_admin' ? 'administrator' : u.role }))));
+    const rows = await s.ctx.db.kysely
+      .selectFrom('users')
+      .selectAll()
+      .where('customer_id', '=', c.id)
+      .where('source', '=', 'roster')
+      .where('status', '=', 'active')
+      .where('sourced_id', '!=', 'stu-gone')
+      .execute();
+    await importRoster(
+      s.ctx,
+      c.id,
+      schoolRoster(rows.map((u) => userRow(u.sourced_id!, { username: u.username, identifier: u.identifier, email: u.email, role: u.role === 'institute_admin' ? 'administrator' : u.role }))),
+    );
     assert.equal((await userBy('sourced_id', 'stu-gone')).status, 'deleted');
     const byLink = returned(await postLaunch(s, signed(s, c, { user_id: lmsUser, lis_person_sourcedid: 'S-1099' })));
     assert.match(byLink.message, /removed by your school/);
@@ -177,7 +187,14 @@ describeEachDialect('LTI 1.1 launch', (dialect) => {
     it("'create' (the default) makes an LTI-only reader user with the launch's role, once, that roster runs leave alone", async () => {
       await setRule('identifier', '@lincoln');
       const lmsUser = uid();
-      const params = { user_id: lmsUser, lis_person_sourcedid: 'S-5555', roles: 'urn:lti:role:ims/lis/Instructor', lis_person_name_given: 'Eve', lis_person_name_family: 'Stone', lis_person_contact_email_primary: 'eve@school.example' };
+      const params = {
+        user_id: lmsUser,
+        lis_person_sourcedid: 'S-5555',
+        roles: 'urn:lti:role:ims/lis/Instructor',
+        lis_person_name_given: 'Eve',
+        lis_person_name_family: 'Stone',
+        lis_person_contact_email_primary: 'eve@school.example',
+      };
       const first = await postLaunch(s, signed(s, c, params));
       assert.equal(first.status, 303, first.body);
       const me = await whoAmI(first.cookie);
@@ -204,10 +221,20 @@ describeEachDialect('LTI 1.1 launch', (dialect) => {
       const first = await postLaunch(s, signed(s, c, params));
       const ltiOnly = (await whoAmI(first.cookie)).id;
       const bookId = await addBook('Progress carried');
-      await s.ctx.db.kysely.insertInto('reading_progress').values({ customer_id: c.id, user_id: ltiOnly, book_id: bookId, position: 'page:3', progress: 0.3, updated_at: new Date().toISOString() }).execute();
+      await s.ctx.db.kysely
+        .insertInto('reading_progress')
+        .values({ customer_id: c.id, user_id: ltiOnly, book_id: bookId, position: 'page:3', progress: 0.3, updated_at: new Date().toISOString() })
+        .execute();
 
       const rows = await s.ctx.db.kysely.selectFrom('users').selectAll().where('customer_id', '=', c.id).where('source', '=', 'roster').where('status', '=', 'active').execute();
-      await importRoster(s.ctx, c.id, schoolRoster([...rows.map((u) => userRow(u.sourced_id!, { username: u.username, identifier: u.identifier, email: u.email, role: u.role === 'institute_admin' ? 'administrator' : u.role })), userRow('stu-fay', { username: 'fay', identifier: 'S-7777', email: 'fay@school.example' })]));
+      await importRoster(
+        s.ctx,
+        c.id,
+        schoolRoster([
+          ...rows.map((u) => userRow(u.sourced_id!, { username: u.username, identifier: u.identifier, email: u.email, role: u.role === 'institute_admin' ? 'administrator' : u.role })),
+          userRow('stu-fay', { username: 'fay', identifier: 'S-7777', email: 'fay@school.example' }),
+        ]),
+      );
       const fay = await userBy('sourced_id', 'stu-fay');
       assert.notEqual(fay.id, ltiOnly, 'the roster created its own account');
 
@@ -216,7 +243,10 @@ describeEachDialect('LTI 1.1 launch', (dialect) => {
       assert.equal((await userBy('id', ltiOnly)).status, 'deleted');
       assert.equal((await get(s, '/api/auth/session', first.cookie)).status, 401, "the LTI-only account's sessions end");
       const progress = await s.ctx.db.kysely.selectFrom('reading_progress').selectAll().where('user_id', '=', fay.id).execute();
-      assert.deepEqual(progress.map((p) => [p.book_id, p.progress]), [[bookId, 0.3]]);
+      assert.deepEqual(
+        progress.map((p) => [p.book_id, p.progress]),
+        [[bookId, 0.3]],
+      );
       // And from now on the link is to the rostered account.
       const later = await postLaunch(s, signed(s, c, { user_id: lmsUser }));
       assert.equal((await whoAmI(later.cookie)).id, fay.id);
@@ -226,7 +256,10 @@ describeEachDialect('LTI 1.1 launch', (dialect) => {
       const lmsUser = uid();
       const launches = Array.from({ length: 6 }, () => postLaunch(s, signed(s, c, { user_id: lmsUser, lis_person_sourcedid: 'S-6666' })));
       const results = await Promise.all(launches);
-      assert.deepEqual(results.map((r) => r.status), [303, 303, 303, 303, 303, 303]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        [303, 303, 303, 303, 303, 303],
+      );
       const ids = new Set(await Promise.all(results.map(async (r) => (await whoAmI(r.cookie)).id)));
       assert.equal(ids.size, 1);
       const accounts = await s.ctx.db.kysely.selectFrom('users').select('id').where('customer_id', '=', c.id).where('source', '=', 'lti').where('status', '=', 'active').execute();
@@ -238,7 +271,16 @@ describeEachDialect('LTI 1.1 launch', (dialect) => {
     it("'refuse' sends the person back to the LMS with a message, and creates nobody", async () => {
       await s.ctx.customers.update(operatorActor, c.id, { lti: { unmatchedUsers: 'refuse' } });
       try {
-        const count = async () => Number((await s.ctx.db.kysely.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('customer_id', '=', c.id).executeTakeFirstOrThrow()).n);
+        const count = async () =>
+          Number(
+            (
+              await s.ctx.db.kysely
+                .selectFrom('users')
+                .select((eb) => eb.fn.countAll<number>().as('n'))
+                .where('customer_id', '=', c.id)
+                .executeTakeFirstOrThrow()
+            ).n,
+          );
         const before = await count();
         const res = returned(await postLaunch(s, signed(s, c, { user_id: uid(), lis_person_sourcedid: 'S-0000' })));
         assert.match(res.message, /not linked to a Lectern account/);
@@ -255,7 +297,10 @@ describeEachDialect('LTI 1.1 launch', (dialect) => {
   it('sweeps expired nonces and launch tickets on a launch', async () => {
     const past = new Date(Date.now() - 3600_000).toISOString();
     await s.ctx.db.kysely.insertInto('lti_nonces').values({ consumer_key: c.key, nonce: 'old-nonce', expires_at: past }).execute();
-    await s.ctx.db.kysely.insertInto('lti_launch_tickets').values({ id: 'old-ticket', customer_id: c.id, user_id: (await userBy('sourced_id', 'stu-ada')).id, target: '/reader', expires_at: past }).execute();
+    await s.ctx.db.kysely
+      .insertInto('lti_launch_tickets')
+      .values({ id: 'old-ticket', customer_id: c.id, user_id: (await userBy('sourced_id', 'stu-ada')).id, target: '/reader', expires_at: past })
+      .execute();
     // A fresh service (as after a restart) sweeps on its first launch, then at most every ten minutes.
     const service = new LaunchService(s.ctx.db.kysely, s.ctx.secrets, s.ctx.accounts, canRead, { publicUrl: s.url });
     await service.launch('/lti/launch', signed(s, c, { user_id: uid(), lis_person_sourcedid: 'S-1001' }), { ip: '127.0.0.1', userAgent: 'test', framed: false });
@@ -316,7 +361,22 @@ describeEachDialect('LTI 1.1 launch', (dialect) => {
     const now = new Date().toISOString();
     await s.ctx.db.kysely
       .insertInto('books')
-      .values({ id, customer_id: c.id, title, author: 'A. Author', format: 'pdf', file_key: `k-${++bookSeq}`, size_bytes: 10, sha256: '', cover_key: null, cover_type: null, created_by: null, created_at: now, updated_at: now, deleted_at: null })
+      .values({
+        id,
+        customer_id: c.id,
+        title,
+        author: 'A. Author',
+        format: 'pdf',
+        file_key: `k-${++bookSeq}`,
+        size_bytes: 10,
+        sha256: '',
+        cover_key: null,
+        cover_type: null,
+        created_by: null,
+        created_at: now,
+        updated_at: now,
+        deleted_at: null,
+      })
       .execute();
     return id;
   };
@@ -326,7 +386,10 @@ describeEachDialect('LTI 1.1 launch', (dialect) => {
     const assigned = await addBook('Assigned to the class');
     const other = await addBook('Not assigned');
     const classId = (await s.ctx.db.kysely.selectFrom('classes').select('id').where('customer_id', '=', c.id).where('sourced_id', '=', 'c1').executeTakeFirstOrThrow()).id;
-    await s.ctx.db.kysely.insertInto('assignments').values({ id: crypto.randomUUID(), customer_id: c.id, book_id: assigned, target_type: 'class', target_id: classId, assigned_by: null, created_at: new Date().toISOString() }).execute();
+    await s.ctx.db.kysely
+      .insertInto('assignments')
+      .values({ id: crypto.randomUUID(), customer_id: c.id, book_id: assigned, target_type: 'class', target_id: classId, assigned_by: null, created_at: new Date().toISOString() })
+      .execute();
 
     const ok = await postLaunch(s, signed(s, c, { user_id: uid(), lis_person_sourcedid: 'S-1002', custom_bookid: assigned }));
     assert.equal(ok.status, 303);
@@ -342,7 +405,10 @@ describeEachDialect('LTI 1.1 launch', (dialect) => {
   it('custom_collectionid opens the collection; no custom target opens the bookshelf', async () => {
     const collectionId = crypto.randomUUID();
     const now = new Date().toISOString();
-    await s.ctx.db.kysely.insertInto('collections').values({ id: collectionId, customer_id: c.id, name: `Summer ${collectionId}`, description: '', created_at: now, updated_at: now }).execute();
+    await s.ctx.db.kysely
+      .insertInto('collections')
+      .values({ id: collectionId, customer_id: c.id, name: `Summer ${collectionId}`, description: '', created_at: now, updated_at: now })
+      .execute();
     const res = await postLaunch(s, signed(s, c, { user_id: uid(), lis_person_sourcedid: 'S-1002', custom_collectionid: collectionId }));
     assert.equal(res.location, `/reader/collections/${collectionId}`);
     const unknown = returned(await postLaunch(s, signed(s, c, { user_id: uid(), lis_person_sourcedid: 'S-1002', custom_collectionid: 'nope' })));
@@ -350,7 +416,11 @@ describeEachDialect('LTI 1.1 launch', (dialect) => {
   });
 
   it('does not let a same-site session cookie (or its missing CSRF token) get in the way of a launch', async () => {
-    const admin = await fetch(`${s.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'root@lectern.test', password: 'Root-password-1' }) });
+    const admin = await fetch(`${s.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'root@lectern.test', password: 'Root-password-1' }),
+    });
     const adminCookie = admin.headers.getSetCookie()[0]!.split(';')[0]!;
     const res = await postLaunch(s, signed(s, c, { user_id: uid(), lis_person_sourcedid: 'S-1001' }), { headers: { cookie: adminCookie } });
     assert.equal(res.status, 303, res.body);
@@ -384,7 +454,10 @@ describeEachDialect('LTI 1.1 launch', (dialect) => {
   it('honours a target in the launch URL query, which the signature covers', async () => {
     const collectionId = crypto.randomUUID();
     const now = new Date().toISOString();
-    await s.ctx.db.kysely.insertInto('collections').values({ id: collectionId, customer_id: c.id, name: `Query ${collectionId}`, description: '', created_at: now, updated_at: now }).execute();
+    await s.ctx.db.kysely
+      .insertInto('collections')
+      .values({ id: collectionId, customer_id: c.id, name: `Query ${collectionId}`, description: '', created_at: now, updated_at: now })
+      .execute();
     const path = `/lti/launch?custom_collectionid=${collectionId}`;
     const res = await postLaunch(s, signLaunch({ url: `${s.url}${path}`, key: c.key, secret: c.secret, params: launchParams({ user_id: uid(), lis_person_sourcedid: 'S-1001' }) }), { path });
     assert.equal(res.status, 303, res.body);

@@ -83,4 +83,3 @@ async function read(res: Response): Promise<LaunchResponse> {
 export function signed(server: LtiServer, customer: { key: string; secret: string }, params: Record<string, string> = {}, opts: { url?: string; secret?: string } = {}): Pair[] {
   return signLaunch({ url: opts.url ?? server.launchUrl, key: customer.key, secret: opts.secret ?? customer.secret, params: launchParams(params) });
 }
-

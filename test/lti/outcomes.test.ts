@@ -38,8 +38,29 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
     for (const title of ['Moby-Dick', 'Emma', 'Ulysses']) {
       const id = crypto.randomUUID();
       books[title] = id;
-      await s.ctx.db.kysely.insertInto('books').values({ id, customer_id: c.id, title, author: 'A', format: 'pdf', file_key: id, size_bytes: 1, sha256: '', cover_key: null, cover_type: null, created_by: null, created_at: now, updated_at: now, deleted_at: null }).execute();
-      await s.ctx.db.kysely.insertInto('assignments').values({ id: crypto.randomUUID(), customer_id: c.id, book_id: id, target_type: 'user', target_id: ada, assigned_by: null, created_at: now }).execute();
+      await s.ctx.db.kysely
+        .insertInto('books')
+        .values({
+          id,
+          customer_id: c.id,
+          title,
+          author: 'A',
+          format: 'pdf',
+          file_key: id,
+          size_bytes: 1,
+          sha256: '',
+          cover_key: null,
+          cover_type: null,
+          created_by: null,
+          created_at: now,
+          updated_at: now,
+          deleted_at: null,
+        })
+        .execute();
+      await s.ctx.db.kysely
+        .insertInto('assignments')
+        .values({ id: crypto.randomUUID(), customer_id: c.id, book_id: id, target_type: 'user', target_id: ada, assigned_by: null, created_at: now })
+        .execute();
     }
     lms = await startOutcomeService({ key: c.key, secret: c.secret, answer: (n) => answers[n - 1] ?? 'success' });
     // The app's own queue is not started in tests: this one, with short retry delays, sends the reports.
@@ -55,17 +76,21 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
   });
 
   const calls = () => s.ctx.db.kysely.selectFrom('lti_outcome_calls').selectAll().where('customer_id', '=', c.id).orderBy('id').execute();
-  const settled = (n: number) => waitFor(async () => {
-    const rows = await calls();
-    return rows.length >= n && rows.every((r) => r.status === 'succeeded' || r.status === 'failed' || r.status === 'superseded') ? rows : null;
-  }, `${n} settled outcome calls`);
+  const settled = (n: number) =>
+    waitFor(async () => {
+      const rows = await calls();
+      return rows.length >= n && rows.every((r) => r.status === 'succeeded' || r.status === 'failed' || r.status === 'superseded') ? rows : null;
+    }, `${n} settled outcome calls`);
   const signIn = async (login: string, password: string) => {
     const res = await fetch(`${s.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password }) });
     assert.equal(res.status, 200);
     return res.headers.getSetCookie()[0]!.split(';')[0]!;
   };
   const launchFor = async (target: Record<string, string>, resourceLinkId: string, sourcedId: string) => {
-    const res = await postLaunch(s, signed(s, c, { user_id: 'lms-ada', lis_person_sourcedid: 'S-1001', resource_link_id: resourceLinkId, lis_outcome_service_url: lms.url, lis_result_sourcedid: sourcedId, ...target }));
+    const res = await postLaunch(
+      s,
+      signed(s, c, { user_id: 'lms-ada', lis_person_sourcedid: 'S-1001', resource_link_id: resourceLinkId, lis_outcome_service_url: lms.url, lis_result_sourcedid: sourcedId, ...target }),
+    );
     assert.equal(res.status, 303, res.body);
   };
 
@@ -83,7 +108,14 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
     await outcomes.onProgress(c.id, ada, books['Emma']!, 0.9); // no binding for Emma
     await outcomes.onProgress(c.id, ada, books['Moby-Dick']!, 1);
     const rows = await settled(3);
-    assert.deepEqual(rows.map((r) => [r.score, r.status, r.attempts]), [[0.05, 'succeeded', 1], [0.2, 'succeeded', 1], [1, 'succeeded', 1]]);
+    assert.deepEqual(
+      rows.map((r) => [r.score, r.status, r.attempts]),
+      [
+        [0.05, 'succeeded', 1],
+        [0.2, 'succeeded', 1],
+        [1, 'succeeded', 1],
+      ],
+    );
     assert.deepEqual(lms.received, [
       { sourcedId: 'course1:moby:ada&co<1>', score: '0.0500', problem: '' },
       { sourcedId: 'course1:moby:ada&co<1>', score: '0.2000', problem: '' },
@@ -100,7 +132,10 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
     const emma = rows.at(-1)!;
     assert.deepEqual([emma.score, emma.status, emma.attempts, emma.last_error], [0.5, 'succeeded', 3, '']);
     assert.equal(lms.received.length, 3);
-    assert.ok(lms.received.every((r) => r.problem === '' && r.score === '0.5000'), JSON.stringify(lms.received));
+    assert.ok(
+      lms.received.every((r) => r.problem === '' && r.score === '0.5000'),
+      JSON.stringify(lms.received),
+    );
   });
 
   it('gives up after five attempts, with the last error kept for the admin', async () => {
@@ -119,7 +154,13 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
     const collectionId = crypto.randomUUID();
     const now = new Date().toISOString();
     await s.ctx.db.kysely.insertInto('collections').values({ id: collectionId, customer_id: c.id, name: 'Summer', description: '', created_at: now, updated_at: now }).execute();
-    await s.ctx.db.kysely.insertInto('collection_books').values([{ collection_id: collectionId, book_id: books['Ulysses']!, position: 1 }, { collection_id: collectionId, book_id: books['Moby-Dick']!, position: 2 }]).execute();
+    await s.ctx.db.kysely
+      .insertInto('collection_books')
+      .values([
+        { collection_id: collectionId, book_id: books['Ulysses']!, position: 1 },
+        { collection_id: collectionId, book_id: books['Moby-Dick']!, position: 2 },
+      ])
+      .execute();
     await launchFor({ custom_collectionid: collectionId }, 'link-summer', 'course1:summer:ada');
     lms.received.length = 0;
     // Moby-Dick is finished (1.0); Ulysses reaches 0.5 → the collection stands at 0.75.
@@ -134,10 +175,20 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
     const cookie = await signIn('root@lectern.test', 'Root-password-1');
     const res = await fetch(`${s.url}/api/customers/${c.id}/lti/outcomes?pageSize=2`, { headers: { cookie } });
     assert.equal(res.status, 200);
-    const page = (await res.json()) as { items: { score: number; status: string; attempts: number; lastError: string; user: { id: string }; target: { type: string }; serviceHost: string }[]; total: number; pageSize: number };
+    const page = (await res.json()) as {
+      items: { score: number; status: string; attempts: number; lastError: string; user: { id: string }; target: { type: string }; serviceHost: string }[];
+      total: number;
+      pageSize: number;
+    };
     assert.equal(page.total, 6);
     assert.equal(page.items.length, 2);
-    assert.deepEqual(page.items.map((i) => [i.score, i.status, i.target.type]), [[0.75, 'succeeded', 'collection'], [0.7, 'failed', 'book']]);
+    assert.deepEqual(
+      page.items.map((i) => [i.score, i.status, i.target.type]),
+      [
+        [0.75, 'succeeded', 'collection'],
+        [0.7, 'failed', 'book'],
+      ],
+    );
     assert.equal(page.items[0]!.user.id, ada);
     assert.equal(page.items[0]!.serviceHost, new URL(lms.url).host);
 
@@ -152,7 +203,17 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
   it("reports what the reader saves: the launched session's progress goes through the reader's hook to the LMS", async () => {
     // The app's own queue (graphile-worker on PostgreSQL) sends what the reader's hook queues.
     await s.ctx.jobs.start({ concurrency: 1 });
-    const res = await postLaunch(s, signed(s, c, { user_id: 'lms-ada', lis_person_sourcedid: 'S-1001', resource_link_id: 'link-ulysses', lis_outcome_service_url: lms.url, lis_result_sourcedid: 'course1:ulysses:ada', custom_bookid: books['Ulysses']! }));
+    const res = await postLaunch(
+      s,
+      signed(s, c, {
+        user_id: 'lms-ada',
+        lis_person_sourcedid: 'S-1001',
+        resource_link_id: 'link-ulysses',
+        lis_outcome_service_url: lms.url,
+        lis_result_sourcedid: 'course1:ulysses:ada',
+        custom_bookid: books['Ulysses']!,
+      }),
+    );
     assert.equal(res.location, `/reader/books/${books['Ulysses']}`);
     const session = (await (await fetch(`${s.url}/api/auth/session`, { headers: { cookie: res.cookie! } })).json()) as { csrfToken: string };
     lms.received.length = 0;
@@ -179,14 +240,41 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
     };
 
     /** Stores a binding and one call in `status` straight through the repository, as the job engine would leave it. */
-    const seedCall = async (customerId: string, userId: string, target: { type: 'book' | 'collection'; id: string }, link: string, call: Pick<OutcomeCall, 'status' | 'score' | 'attempts' | 'last_error'>) => {
+    const seedCall = async (
+      customerId: string,
+      userId: string,
+      target: { type: 'book' | 'collection'; id: string },
+      link: string,
+      call: Pick<OutcomeCall, 'status' | 'score' | 'attempts' | 'last_error'>,
+    ) => {
       const repo = new OutcomeRepository(s.ctx.db.kysely);
       const now = new Date().toISOString();
-      await repo.saveBinding({ id: crypto.randomUUID(), customer_id: customerId, user_id: userId, consumer_guid: 'lms', resource_link_id: link, target_type: target.type, target_id: target.id, service_url: lms.url, result_sourcedid: `${link}:src`, consumer_key: 'k', reported_score: call.score, created_at: now, updated_at: now });
-      const binding = await s.ctx.db.kysely.selectFrom('lti_outcome_bindings').select('id').where('customer_id', '=', customerId).where('user_id', '=', userId).where('resource_link_id', '=', link).executeTakeFirstOrThrow();
+      await repo.saveBinding({
+        id: crypto.randomUUID(),
+        customer_id: customerId,
+        user_id: userId,
+        consumer_guid: 'lms',
+        resource_link_id: link,
+        target_type: target.type,
+        target_id: target.id,
+        service_url: lms.url,
+        result_sourcedid: `${link}:src`,
+        consumer_key: 'k',
+        reported_score: call.score,
+        created_at: now,
+        updated_at: now,
+      });
+      const binding = await s.ctx.db.kysely
+        .selectFrom('lti_outcome_bindings')
+        .select('id')
+        .where('customer_id', '=', customerId)
+        .where('user_id', '=', userId)
+        .where('resource_link_id', '=', link)
+        .executeTakeFirstOrThrow();
       await repo.insertCall({ id: uuidv7(), customer_id: customerId, binding_id: binding.id, created_at: now, updated_at: now, ...call });
     };
-    const userId = async (customerId: string, sourcedId: string) => (await s.ctx.db.kysely.selectFrom('users').select('id').where('customer_id', '=', customerId).where('sourced_id', '=', sourcedId).executeTakeFirstOrThrow()).id;
+    const userId = async (customerId: string, sourcedId: string) =>
+      (await s.ctx.db.kysely.selectFrom('users').select('id').where('customer_id', '=', customerId).where('sourced_id', '=', sourcedId).executeTakeFirstOrThrow()).id;
 
     before(async () => {
       cookie = await signIn('root@lectern.test', 'Root-password-1');
@@ -195,12 +283,34 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
       await importRoster(s.ctx, other.id, schoolRoster([userRow('stu-grace', { username: 'ghopper', identifier: 'S-9001', givenName: 'Grace', familyName: 'Hopper' })]));
       otherBook = crypto.randomUUID();
       const now = new Date().toISOString();
-      await s.ctx.db.kysely.insertInto('books').values({ id: otherBook, customer_id: other.id, title: 'Emma', author: 'A', format: 'pdf', file_key: otherBook, size_bytes: 1, sha256: '', cover_key: null, cover_type: null, created_by: null, created_at: now, updated_at: now, deleted_at: null }).execute();
+      await s.ctx.db.kysely
+        .insertInto('books')
+        .values({
+          id: otherBook,
+          customer_id: other.id,
+          title: 'Emma',
+          author: 'A',
+          format: 'pdf',
+          file_key: otherBook,
+          size_bytes: 1,
+          sha256: '',
+          cover_key: null,
+          cover_type: null,
+          created_by: null,
+          created_at: now,
+          updated_at: now,
+          deleted_at: null,
+        })
+        .execute();
       await seedCall(other.id, await userId(other.id, 'stu-grace'), { type: 'book', id: otherBook }, 'other-emma', { status: 'failed', score: 0.3, attempts: 5, last_error: 'theirs' });
       otherCookie = await signIn((await s.ctx.customers.get(operatorActor, other.id)).administrator.email, 'Lincoln-admin-42');
 
       // This customer's Grace Hopper, with calls in the states the rounds above did not leave.
-      await importRoster(s.ctx, c.id, schoolRoster([userRow('stu-ada', { username: 'ada', identifier: 'S-1001' }), userRow('stu-grace', { username: 'grace', identifier: 'S-1002', givenName: 'Grace', familyName: 'Hopper' })]));
+      await importRoster(
+        s.ctx,
+        c.id,
+        schoolRoster([userRow('stu-ada', { username: 'ada', identifier: 'S-1001' }), userRow('stu-grace', { username: 'grace', identifier: 'S-1002', givenName: 'Grace', familyName: 'Hopper' })]),
+      );
       const grace = await userId(c.id, 'stu-grace');
       await seedCall(c.id, grace, { type: 'book', id: books['Emma']! }, 'g-emma', { status: 'retrying', score: 0.4, attempts: 2, last_error: 'LMS answered failure: Grade book locked (HTTP 200)' });
       await seedCall(c.id, grace, { type: 'collection', id: crypto.randomUUID() }, 'g-gone', { status: 'queued', score: 0.3, attempts: 0, last_error: '' });
@@ -209,7 +319,7 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
       await seedCall(c.id, grace, { type: 'book', id: otherBook }, 'g-foreign', { status: 'queued', score: 0.1, attempts: 0, last_error: '' });
     });
 
-    it('counts the calls per status and names each target, null when it is gone or not this customer\'s', async () => {
+    it("counts the calls per status and names each target, null when it is gone or not this customer's", async () => {
       const all = await list('pageSize=100');
       assert.equal(all.total, 11);
       assert.deepEqual(all.counts, { queued: 2, succeeded: 6, retrying: 1, failed: 1, superseded: 1 });
@@ -223,14 +333,23 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
 
     it('keeps one status with the counts unchanged, and pages within it', async () => {
       const failed = await list('status=failed');
-      assert.deepEqual(failed.items.map((i) => [i.status, i.score, i.targetTitle]), [['failed', 0.7, 'Emma']]);
+      assert.deepEqual(
+        failed.items.map((i) => [i.status, i.score, i.targetTitle]),
+        [['failed', 0.7, 'Emma']],
+      );
       assert.equal(failed.total, 1);
       assert.deepEqual(failed.counts, { queued: 2, succeeded: 6, retrying: 1, failed: 1, superseded: 1 });
       const succeeded = await list('status=succeeded&pageSize=4&page=2');
       assert.equal(succeeded.total, 6);
-      assert.deepEqual(succeeded.items.map((i) => i.status), ['succeeded', 'succeeded']);
+      assert.deepEqual(
+        succeeded.items.map((i) => i.status),
+        ['succeeded', 'succeeded'],
+      );
       const retrying = await list('status=retrying');
-      assert.deepEqual(retrying.items.map((i) => [i.user.name, i.attempts, i.lastError]), [['Grace Hopper', 2, 'LMS answered failure: Grade book locked (HTTP 200)']]);
+      assert.deepEqual(
+        retrying.items.map((i) => [i.user.name, i.attempts, i.lastError]),
+        [['Grace Hopper', 2, 'LMS answered failure: Grade book locked (HTTP 200)']],
+      );
     });
 
     it("searches the student's name and the title, case-insensitive and trimmed, with counts that follow the search", async () => {
@@ -240,13 +359,22 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
       assert.deepEqual(hopper.counts, { queued: 2, succeeded: 0, retrying: 1, failed: 0, superseded: 1 });
       assert.equal((await list(`search=${encodeURIComponent('grace hop')}`)).total, 4, 'the full name matches');
       const emma = await list('search=EMMA');
-      assert.deepEqual(emma.items.map((i) => [i.user.name, i.status, i.targetTitle]), [
-        ['Grace Hopper', 'retrying', 'Emma'],
-        ['Given Family stu-ada', 'failed', 'Emma'],
-        ['Given Family stu-ada', 'succeeded', 'Emma'],
-      ]);
-      assert.deepEqual((await list('search=summ')).items.map((i) => [i.target.type, i.targetTitle]), [['collection', 'Summer']]);
-      assert.deepEqual((await list('search=emma&status=retrying')).items.map((i) => i.user.name), ['Grace Hopper']);
+      assert.deepEqual(
+        emma.items.map((i) => [i.user.name, i.status, i.targetTitle]),
+        [
+          ['Grace Hopper', 'retrying', 'Emma'],
+          ['Given Family stu-ada', 'failed', 'Emma'],
+          ['Given Family stu-ada', 'succeeded', 'Emma'],
+        ],
+      );
+      assert.deepEqual(
+        (await list('search=summ')).items.map((i) => [i.target.type, i.targetTitle]),
+        [['collection', 'Summer']],
+      );
+      assert.deepEqual(
+        (await list('search=emma&status=retrying')).items.map((i) => i.user.name),
+        ['Grace Hopper'],
+      );
       assert.equal((await list(`search=${encodeURIComponent('%')}`)).total, 0, 'a % is taken literally');
       assert.equal((await list('search=%20%20')).total, 11, 'a blank search is no search');
     });
@@ -255,7 +383,11 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
       const bad = await fetch(`${s.url}/api/customers/${c.id}/lti/outcomes?status=sent`, { headers: { cookie } });
       assert.equal(bad.status, 400);
       assert.deepEqual(await bad.json(), {
-        error: { code: 'VALIDATION_FAILED', message: errorCatalog.VALIDATION_FAILED.message, fields: [{ field: 'query.status', message: 'Must be one of: queued, succeeded, retrying, failed, superseded.', code: 'enum' }] },
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: errorCatalog.VALIDATION_FAILED.message,
+          fields: [{ field: 'query.status', message: 'Must be one of: queued, succeeded, retrying, failed, superseded.', code: 'enum' }],
+        },
       });
       const long = await fetch(`${s.url}/api/customers/${c.id}/lti/outcomes?search=${'x'.repeat(101)}`, { headers: { cookie } });
       assert.equal(long.status, 400);
@@ -270,7 +402,10 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
       const theirIds = new Set(theirs.items.map((i) => i.id));
       for (const query of ['pageSize=100', 'status=failed', 'search=grace', 'search=emma&status=failed']) {
         const ours = await list(query);
-        assert.ok(ours.items.every((i) => !theirIds.has(i.id)), query);
+        assert.ok(
+          ours.items.every((i) => !theirIds.has(i.id)),
+          query,
+        );
       }
       for (const query of ['', '?status=failed', '?search=grace']) {
         const walled = await fetch(`${s.url}/api/customers/${c.id}/lti/outcomes${query}`, { headers: { cookie: otherCookie } });
@@ -323,10 +458,15 @@ it('writes replaceResult XML the IMS way and reads POX status answers', () => {
   assert.match(xml, /<sourcedId>a&amp;b&lt;c&gt;<\/sourcedId>/);
   assert.match(xml, /<textString>0\.5000<\/textString>/);
   assert.match(xml, /<imsx_messageIdentifier>msg-1<\/imsx_messageIdentifier>/);
-  assert.deepEqual(parsePoxStatus('<imsx_POXEnvelopeResponse xmlns="x"><imsx_codeMajor>Success</imsx_codeMajor><imsx_description>ok</imsx_description></imsx_POXEnvelopeResponse>'), { codeMajor: 'success', description: 'ok' });
+  assert.deepEqual(parsePoxStatus('<imsx_POXEnvelopeResponse xmlns="x"><imsx_codeMajor>Success</imsx_codeMajor><imsx_description>ok</imsx_description></imsx_POXEnvelopeResponse>'), {
+    codeMajor: 'success',
+    description: 'ok',
+  });
   assert.equal(parsePoxStatus('<html>Bad gateway</html>'), null);
   // What reaches the grade report is one short printable line and a known code, whatever the LMS sent.
-  const noisy = parsePoxStatus(`<imsx_POXEnvelopeResponse><imsx_codeMajor>Weird\u0000</imsx_codeMajor><imsx_description>line one\n\u0007line two ${'x'.repeat(300)}</imsx_description></imsx_POXEnvelopeResponse>`);
+  const noisy = parsePoxStatus(
+    `<imsx_POXEnvelopeResponse><imsx_codeMajor>Weird\u0000</imsx_codeMajor><imsx_description>line one\n\u0007line two ${'x'.repeat(300)}</imsx_description></imsx_POXEnvelopeResponse>`,
+  );
   assert.equal(noisy?.codeMajor, 'unknown');
   assert.ok(noisy!.description.startsWith('line one line two x') && noisy!.description.length === 120, noisy!.description);
   // The answer comes from a launch-supplied URL: a full-size (64 KB) answer of blanks is read in linear time (the old pattern was cubic: 2,000 blanks took 2 s).

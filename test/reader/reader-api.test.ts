@@ -59,9 +59,15 @@ describeEachDialect('Reader API', (dialect) => {
 
     it('shows a title assigned straight to a student, and a PDF without a cover', async () => {
       const direct = await (await as(a.logins.directStudent)).get<Shelf>('/api/reader/bookshelf');
-      assert.deepEqual(direct.body.books.map((x) => [x.title, x.format, x.coverUrl !== null]), [['Direct Reading', 'epub', true]]);
+      assert.deepEqual(
+        direct.body.books.map((x) => [x.title, x.format, x.coverUrl !== null]),
+        [['Direct Reading', 'epub', true]],
+      );
       const bio = await (await as(a.logins.biologyStudent)).get<Shelf>('/api/reader/bookshelf');
-      assert.deepEqual(bio.body.books.map((x) => [x.title, x.author, x.format, x.coverUrl]), [['Biology Notes', 'Cell Expert', 'pdf', null]]);
+      assert.deepEqual(
+        bio.body.books.map((x) => [x.title, x.author, x.format, x.coverUrl]),
+        [['Biology Notes', 'Cell Expert', 'pdf', null]],
+      );
       assert.deepEqual(bio.body.collections, []);
     });
 
@@ -75,7 +81,10 @@ describeEachDialect('Reader API', (dialect) => {
           [a.classIds.biology, 'Biology P3', 'BIO-3', ['Biology Notes']],
         ],
       );
-      assert.deepEqual(shelf.body.books.map((x) => x.title), ['Algebra Stories', 'Biology Notes']);
+      assert.deepEqual(
+        shelf.body.books.map((x) => x.title),
+        ['Algebra Stories', 'Biology Notes'],
+      );
     });
 
     it('an ended enrollment no longer brings the class’s titles', async () => {
@@ -112,7 +121,10 @@ describeEachDialect('Reader API', (dialect) => {
       const student = await as(a.logins.algebraStudent);
       const book = await student.get<Card & { sizeBytes: number; fileUrl: string; position: string | null }>(`/api/reader/books/${a.books.algebra.id}`);
       assert.equal(book.status, 200);
-      assert.deepEqual([book.body.title, book.body.sizeBytes, book.body.fileUrl, book.body.position], ['Algebra Stories', a.bytes.algebra.length, `/api/reader/books/${a.books.algebra.id}/file`, null]);
+      assert.deepEqual(
+        [book.body.title, book.body.sizeBytes, book.body.fileUrl, book.body.position],
+        ['Algebra Stories', a.bytes.algebra.length, `/api/reader/books/${a.books.algebra.id}/file`, null],
+      );
       for (const id of [a.books.direct.id, a.books.unassigned.id, b.books.algebra.id, 'not-a-uuid']) {
         for (const path of ['', '/file', '/cover', '/progress']) {
           const res = await student.get<ErrorBody>(`/api/reader/books/${id}${path}`);
@@ -177,9 +189,15 @@ describeEachDialect('Reader API', (dialect) => {
       const student = await as(a.logins.directStudent);
       const extra = await a.admin.request<{ id: string }>('POST', `/api/customers/${a.customerId}/assignments`, { bookIds: [a.books.unassigned.id], userIds: [a.userIds.directStudent] });
       assert.equal(extra.status, 200);
-      assert.deepEqual((await student.get<Shelf>('/api/reader/bookshelf')).body.books.map((x) => x.title), ['Direct Reading', 'Not For Anyone']);
+      assert.deepEqual(
+        (await student.get<Shelf>('/api/reader/bookshelf')).body.books.map((x) => x.title),
+        ['Direct Reading', 'Not For Anyone'],
+      );
       assert.equal((await a.admin.delete(`/api/customers/${a.customerId}/content/${a.books.unassigned.id}`)).status, 204);
-      assert.deepEqual((await student.get<Shelf>('/api/reader/bookshelf')).body.books.map((x) => x.title), ['Direct Reading']);
+      assert.deepEqual(
+        (await student.get<Shelf>('/api/reader/bookshelf')).body.books.map((x) => x.title),
+        ['Direct Reading'],
+      );
       assert.equal((await raw(student, `/api/reader/books/${a.books.unassigned.id}/file`)).status, 404);
     });
   });
@@ -244,7 +262,10 @@ describeEachDialect('Reader API', (dialect) => {
         assert.deepEqual([res.status, res.body.error.code], [404, 'NOT_FOUND']);
       }
       const stored = await t.ctx.db.kysely.selectFrom('reading_progress').select('book_id').where('user_id', '=', a.userIds.algebraStudent).execute();
-      assert.ok(stored.every((r) => r.book_id === a.books.algebra.id), 'no progress row for a title the student may not read');
+      assert.ok(
+        stored.every((r) => r.book_id === a.books.algebra.id),
+        'no progress row for a title the student may not read',
+      );
     });
 
     it('calls the onProgress hook after each save with the customer, user, book and progress', async () => {
@@ -328,7 +349,10 @@ describeEachDialect('Reader API', (dialect) => {
           }
         }
         const shelf = await attacker.get<Shelf>('/api/reader/bookshelf');
-        assert.ok(shelf.body.books.every((x) => x.title.endsWith('(Oak)')), 'B sees only B’s titles');
+        assert.ok(
+          shelf.body.books.every((x) => x.title.endsWith('(Oak)')),
+          'B sees only B’s titles',
+        );
       }
       const afterRows = await t.ctx.db.kysely.selectFrom('reading_progress').selectAll().where('customer_id', '=', a.customerId).orderBy('user_id').orderBy('book_id').execute();
       assert.deepEqual(afterRows, before, "A's reading progress is unchanged");

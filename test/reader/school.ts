@@ -52,7 +52,15 @@ export async function setUpSchool(ctx: AppContext, app: ConstructorParameters<ty
     email: `${username}@school.example`,
     password: STUDENT_PASSWORD,
   });
-  const enrollment = (sourcedId: string, classSourcedId: string, userSourcedId: string, role: string, endDate = '') => ({ sourcedId, classSourcedId, schoolSourcedId: 'org-s', userSourcedId, role, primary: 'false', endDate });
+  const enrollment = (sourcedId: string, classSourcedId: string, userSourcedId: string, role: string, endDate = '') => ({
+    sourcedId,
+    classSourcedId,
+    schoolSourcedId: 'org-s',
+    userSourcedId,
+    role,
+    primary: 'false',
+    endDate,
+  });
   const bundle = district11({
     'classes.csv': table(HEADERS.classes, [
       { sourcedId: 'cl-alg', title: 'Algebra P1', classCode: 'ALG-1', classType: 'scheduled', schoolSourcedId: 'org-s', courseSourcedId: 'c-1', termSourcedIds: 'as-t' },
@@ -76,10 +84,14 @@ export async function setUpSchool(ctx: AppContext, app: ConstructorParameters<ty
   const roster = fileForm(await zipBuffer(bundle), 'roster.zip');
   const started = await admin.request<RunView>('POST', url('/roster/uploads'), roster.body, roster.headers);
   assert.equal(started.status, 202, JSON.stringify(started.body));
-  const run = await waitFor(async () => {
-    const r = await admin.get<RunView>(url(`/roster/runs/${started.body.runId}`));
-    return ['queued', 'running'].includes(r.body.status) ? null : r.body;
-  }, 'the roster run', 30_000);
+  const run = await waitFor(
+    async () => {
+      const r = await admin.get<RunView>(url(`/roster/runs/${started.body.runId}`));
+      return ['queued', 'running'].includes(r.body.status) ? null : r.body;
+    },
+    'the roster run',
+    30_000,
+  );
   assert.ok(['succeeded', 'succeeded_with_warnings'].includes(run.status), JSON.stringify(run));
 
   const k = ctx.db.kysely;
@@ -87,10 +99,14 @@ export async function setUpSchool(ctx: AppContext, app: ConstructorParameters<ty
   const classOf = async (sourcedId: string) => (await k.selectFrom('classes').select('id').where('customer_id', '=', customer.id).where('sourced_id', '=', sourcedId).executeTakeFirstOrThrow()).id;
   const userIds = { teacher: await idOf('u-t'), algebraStudent: await idOf('u-alg'), directStudent: await idOf('u-dir'), biologyStudent: await idOf('u-bio'), formerStudent: await idOf('u-old') };
   // Roster passwords are hashed just after the run; sign-in works once they are.
-  await waitFor(async () => {
-    const pending = await k.selectFrom('users').select('id').where('customer_id', '=', customer.id).where('sourced_id', 'is not', null).where('password_hash', 'is', null).execute();
-    return pending.length === 0;
-  }, 'roster passwords to be hashed', 30_000);
+  await waitFor(
+    async () => {
+      const pending = await k.selectFrom('users').select('id').where('customer_id', '=', customer.id).where('sourced_id', 'is not', null).where('password_hash', 'is', null).execute();
+      return pending.length === 0;
+    },
+    'roster passwords to be hashed',
+    30_000,
+  );
 
   const upload = async (bytes: Buffer, name: string): Promise<BookInfo> => {
     const f = fileForm(bytes, name);
@@ -171,7 +187,10 @@ ${Array.from({ length: 60 }, (_, i) => `<p>Long paragraph ${i + 1}: the chapter 
 `;
   return zipBuffer([
     ['mimetype', { data: 'application/epub+zip', store: true }],
-    ['META-INF/container.xml', '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>'],
+    [
+      'META-INF/container.xml',
+      '<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>',
+    ],
     ['OEBPS/content.opf', opf],
     ['OEBPS/nav.xhtml', nav],
     ['OEBPS/chapter1.xhtml', chapter],

@@ -47,7 +47,14 @@ const TERMINAL = new Set(['succeeded', 'succeeded_with_warnings', 'failed', 'awa
 export function scaledDistrict(users: number): Scenario {
   const d = SCENARIOS[0]!;
   const k = users / d.users;
-  return { name: `district-${users}`, users, classes: Math.max(1, Math.round(d.classes * k)), enrollments: Math.round(d.enrollments * k), schools: Math.max(1, Math.round(d.schools * k)), courses: Math.max(1, Math.round(d.courses * k)) };
+  return {
+    name: `district-${users}`,
+    users,
+    classes: Math.max(1, Math.round(d.classes * k)),
+    enrollments: Math.round(d.enrollments * k),
+    schools: Math.max(1, Math.round(d.schools * k)),
+    courses: Math.max(1, Math.round(d.courses * k)),
+  };
 }
 
 /** Nearest-rank percentiles of a list of latencies. */
@@ -114,10 +121,21 @@ async function writeProbe(base: string, headers: Record<string, string>, everyMs
 /** Waits for a serve at `base` to listen and signs in as the bootstrap admin; returns the headers of a console write. */
 export async function signIn(base: string, output: string[]): Promise<Record<string, string>> {
   await waitFor(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, 'serve to listen', 60_000, 200);
-  const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ login: ADMIN_EMAIL, password: ADMIN_PASSWORD }) });
+  const login = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: base },
+    body: JSON.stringify({ login: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+  });
   if (!login.ok) throw new Error(`sign-in answered ${login.status}: ${await login.text()}\n${output.join('\n')}`);
   const { csrfToken } = (await login.json()) as { csrfToken: string };
-  return { cookie: login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; '), 'x-csrf-token': csrfToken, origin: base };
+  return {
+    cookie: login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; '),
+    'x-csrf-token': csrfToken,
+    origin: base,
+  };
 }
 
 /** Uploads a bundle as Upload Roster File does; returns the queued run's id. */

@@ -29,14 +29,24 @@ describe('lectern serve on SQLite: embedded jobs and scheduler', { skip: sftpSki
     const serveEnv = { PORT: String(port), HOST: '127.0.0.1', LECTERN_PUBLIC_URL: base };
     const serve = fx.start('serve', ['serve'], serveEnv);
     await waitFor(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, 'serve to listen', 60_000, 200);
-    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ login: ADMIN_EMAIL, password: ADMIN_PASSWORD }) });
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: base },
+      body: JSON.stringify({ login: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+    });
     const { csrfToken } = (await login.json()) as { csrfToken: string };
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    const sync = await fetch(`${base}/api/customers/${onDemand}/roster/sync`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrfToken, origin: base, 'content-type': 'application/json' }, body: '{}' });
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const sync = await fetch(`${base}/api/customers/${onDemand}/roster/sync`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrfToken, origin: base, 'content-type': 'application/json' },
+      body: '{}',
+    });
     assert.equal(sync.status, 202);
 
-    const succeeded = async () =>
-      fx.ctx.db.kysely.selectFrom('roster_runs').select(['customer_id', 'actor_label']).where('status', '=', 'succeeded').execute();
+    const succeeded = async () => fx.ctx.db.kysely.selectFrom('roster_runs').select(['customer_id', 'actor_label']).where('status', '=', 'succeeded').execute();
     await waitFor(async () => (await succeeded()).length === 4, 'the three scheduled pulls and the on-demand one', 40_000, 250);
     for (const [id, sourcedIds] of expected) assert.deepEqual(await rosterOf(fx.ctx, id), sourcedIds);
     const byCustomer = new Map((await succeeded()).map((r) => [r.customer_id, r.actor_label]));

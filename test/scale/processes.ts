@@ -104,7 +104,6 @@ export function sharedEnv(database: TestDatabase, extra: Record<string, string> 
   return env;
 }
 
-
 /** Customer i's users: a teacher and 2–6 students, all enrolled in its one class; sourcedIds unique to it. */
 function bundleFor(i: number): { files: Record<string, string>; sourcedIds: string[] } {
   const people = [{ sourcedId: `c${i}-t`, role: 'teacher', username: `c${i}teacher` }];
@@ -135,7 +134,12 @@ export async function seedSftpCustomers(ctx: AppContext, sftp: TestSftpServer, c
     fs.writeFileSync(path.join(dir, 'roster.zip'), await zipBuffer(files));
     const c = await seedCustomer(ctx, {
       profile: { timeZone },
-      rostering: { syncFrequency: 'auto', period: 'hourly', suffix: `@c${i}`, sftp: { host: sftp.host, port: sftp.port, username: sftp.username, password: sftp.password, path: dir, fileName: 'roster.zip' } },
+      rostering: {
+        syncFrequency: 'auto',
+        period: 'hourly',
+        suffix: `@c${i}`,
+        sftp: { host: sftp.host, port: sftp.port, username: sftp.username, password: sftp.password, path: dir, fileName: 'roster.zip' },
+      },
     });
     expected.set(c.id, sourcedIds);
   }
@@ -158,6 +162,13 @@ export async function makeDue(ctx: AppContext, customerIds: Iterable<string>, ti
 
 /** The active roster users' sourcedIds of a customer, sorted. */
 export async function rosterOf(ctx: AppContext, customerId: string): Promise<string[]> {
-  const users = await ctx.db.kysely.selectFrom('users').select('sourced_id').where('customer_id', '=', customerId).where('source', '=', 'roster').where('status', '=', 'active').orderBy('sourced_id').execute();
+  const users = await ctx.db.kysely
+    .selectFrom('users')
+    .select('sourced_id')
+    .where('customer_id', '=', customerId)
+    .where('source', '=', 'roster')
+    .where('status', '=', 'active')
+    .orderBy('sourced_id')
+    .execute();
   return users.map((u) => u.sourced_id!);
 }

@@ -49,7 +49,8 @@ describe('serve + two workers on PostgreSQL, one killed mid-run', { skip: skip ?
     assert.equal(death.signal, 'SIGKILL');
 
     const ids = [...expected.keys()];
-    const runsOf = () => fx.ctx.db.kysely.selectFrom('roster_runs').select(['id', 'customer_id', 'status', 'error_code', 'actor_label', 'started_at', 'finished_at']).where('customer_id', 'in', ids).execute();
+    const runsOf = () =>
+      fx.ctx.db.kysely.selectFrom('roster_runs').select(['id', 'customer_id', 'status', 'error_code', 'actor_label', 'started_at', 'finished_at']).where('customer_id', 'in', ids).execute();
     await waitFor(
       async () => {
         const runs = await runsOf();
@@ -105,14 +106,24 @@ describe('serve + two workers on PostgreSQL, one killed mid-run', { skip: skip ?
       assert.ok(s.length >= 1, `a pull of ${id} was logged`);
       for (let k = 1; k < s.length; k++) assert.ok(s[k]!.from >= s[k - 1]!.to, `pulls of ${id} overlap: ${JSON.stringify(s)}`);
     }
-    assert.ok([...spans.values()].some((s) => s.some((x) => x.who === 'worker A')), 'worker A pulled before it died');
+    assert.ok(
+      [...spans.values()].some((s) => s.some((x) => x.who === 'worker A')),
+      'worker A pulled before it died',
+    );
 
     // The stateless web side reports it: no stale feed, and each customer's last sync succeeded.
     const health = (await (await fetch(`${base}/api/health`)).json()) as { status: string; staleFeeds: number };
     assert.deepEqual(health, { status: 'ok', database: 'postgres', staleFeeds: 0 });
-    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ login: ADMIN_EMAIL, password: ADMIN_PASSWORD }) });
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: base },
+      body: JSON.stringify({ login: ADMIN_EMAIL, password: ADMIN_PASSWORD }),
+    });
     assert.equal(login.status, 200);
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const list = (await (await fetch(`${base}/api/customers?pageSize=100`, { headers: { cookie } })).json()) as { items: { id: string; rostering: { lastRun: { status: string } | null } }[] };
     for (const id of ids) assert.equal(list.items.find((c) => c.id === id)?.rostering.lastRun?.status, 'succeeded');
     assert.ok(serve.proc.exitCode === null && survivor.proc.exitCode === null, 'serve and worker B are still running');

@@ -40,7 +40,12 @@ function assertRefused(req: Request, res: TestResponse<unknown>, bodyOnly: boole
   const error = (res.body as ErrorBody | undefined)?.error;
   const fieldNotFound = bodyOnly && res.status === 400 && error?.code === 'VALIDATION_FAILED' && (error.fields ?? []).length > 0 && error.fields!.every((f) => f.code === 'NOT_FOUND');
   assert.ok([401, 403, 404].includes(res.status) || fieldNotFound, `${who}: ${label(req)} answered ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
-  if (!fieldNotFound) assert.equal(error?.code, { 401: 'AUTH_REQUIRED', 403: error?.code === 'CSRF_FAILED' ? 'CSRF_FAILED' : 'FORBIDDEN', 404: 'NOT_FOUND' }[res.status], `${who}: ${label(req)} ${JSON.stringify(res.body)}`);
+  if (!fieldNotFound)
+    assert.equal(
+      error?.code,
+      { 401: 'AUTH_REQUIRED', 403: error?.code === 'CSRF_FAILED' ? 'CSRF_FAILED' : 'FORBIDDEN', 404: 'NOT_FOUND' }[res.status],
+      `${who}: ${label(req)} ${JSON.stringify(res.body)}`,
+    );
 }
 
 function assertNoneOf(marks: string[], req: Request, res: TestResponse<unknown>, who: string): void {
@@ -72,7 +77,25 @@ describeEachDialect('Tenant walls from the OpenAPI document', (dialect) => {
   after(() => t.close());
 
   it('seeds B with a row behind every kind of id, and finds the routes of every scope', () => {
-    for (const table of ['customers', 'users', 'classes', 'orgs', 'enrollments', 'roster_runs', 'roster_run_issues', 'books', 'collections', 'collection_books', 'assignments', 'api_tokens', 'reading_progress', 'lti_user_links', 'lti_outcome_bindings', 'lti_outcome_calls', 'audit_log']) {
+    for (const table of [
+      'customers',
+      'users',
+      'classes',
+      'orgs',
+      'enrollments',
+      'roster_runs',
+      'roster_run_issues',
+      'books',
+      'collections',
+      'collection_books',
+      'assignments',
+      'api_tokens',
+      'reading_progress',
+      'lti_user_links',
+      'lti_outcome_bindings',
+      'lti_outcome_calls',
+      'audit_log',
+    ]) {
       assert.ok(bBefore[table]?.length, `B has rows in ${table}`);
     }
     const scopes = new Set(routes.map((r) => r.scope));
@@ -145,7 +168,7 @@ describeEachDialect('Tenant walls from the OpenAPI document', (dialect) => {
     });
   }
 
-  it("routes that name no record (sign-in, tokens, meta, health, the customer list) show nothing of B to anyone of A", async () => {
+  it('routes that name no record (sign-in, tokens, meta, health, the customer list) show nothing of B to anyone of A', async () => {
     for (const attacker of attackers) {
       const client = await attacker.client();
       // Signing out ends the session the other requests use: last.
@@ -161,8 +184,7 @@ describeEachDialect('Tenant walls from the OpenAPI document', (dialect) => {
     assert.deepEqual(await tenantRows(t.ctx, b.id), bBefore);
   });
 
-  const launch = (pairs: [string, string][]) =>
-    t.app.inject({ method: 'POST', url: '/lti/launch', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: formBody(pairs) });
+  const launch = (pairs: [string, string][]) => t.app.inject({ method: 'POST', url: '/lti/launch', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: formBody(pairs) });
   const signedBy = (tenant: Tenant, params: Record<string, string>, secret = tenant.lti.secret) =>
     signLaunch({ url: 'http://lectern.test/lti/launch', key: tenant.lti.key, secret, params: launchParams(params) });
 
@@ -172,7 +194,11 @@ describeEachDialect('Tenant walls from the OpenAPI document', (dialect) => {
       { what: "B's title", pairs: signedBy(a, { custom_bookid: b.ids.book }), sent: [b.ids.book] },
       { what: "B's collection", pairs: signedBy(a, { custom_collectionid: b.ids.collection }), sent: [b.ids.collection] },
       { what: "B's title, framed", pairs: signedBy(a, { custom_bookid: b.ids.book, launch_presentation_document_target: 'iframe' }), sent: [b.ids.book] },
-      { what: "B's LTI user and B's student, by link and by match values", pairs: signedBy(a, { user_id: `lms-${b.tag}`, tool_consumer_instance_guid: `guid-${b.tag}`, lis_person_sourcedid: `id-${b.tag}`, lis_person_contact_email_primary: bStudentEmail }), sent: [b.tag] },
+      {
+        what: "B's LTI user and B's student, by link and by match values",
+        pairs: signedBy(a, { user_id: `lms-${b.tag}`, tool_consumer_instance_guid: `guid-${b.tag}`, lis_person_sourcedid: `id-${b.tag}`, lis_person_contact_email_primary: bStudentEmail }),
+        sent: [b.tag],
+      },
       { what: "B's consumer key with A's secret", pairs: signedBy(b, { custom_bookid: b.ids.book }, a.lti.secret), sent: [b.ids.book] },
     ];
     for (const attempt of attempts) {
@@ -182,7 +208,11 @@ describeEachDialect('Tenant walls from the OpenAPI document', (dialect) => {
       assert.ok(!location.startsWith('/reader/books/') && !location.startsWith('/reader/collections/'), `${attempt.what}: went to ${location}`);
       // The LMS hears back why (lti_errorlog may name the id it sent); nothing else of B.
       const text = `${res.body}\n${location}`.toLowerCase();
-      assert.deepEqual(bMarks.filter((m) => !attempt.sent.includes(m) && text.includes(m)), [], `${attempt.what}: ${text.slice(0, 300)}`);
+      assert.deepEqual(
+        bMarks.filter((m) => !attempt.sent.includes(m) && text.includes(m)),
+        [],
+        `${attempt.what}: ${text.slice(0, 300)}`,
+      );
       const cookie = res.cookies.find((c) => c.name.endsWith('lectern_session'));
       if (cookie?.value) {
         const session = await t.app.inject({ method: 'GET', url: '/api/auth/session', headers: { cookie: `${cookie.name}=${cookie.value}` } });

@@ -167,9 +167,7 @@ export interface Request {
  */
 export function requestFor(route: Route, pathIds: Ids, bodyIds: Ids, upload: { body: Buffer; headers: Record<string, string> }): Request {
   const url = route.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(pathIds[route.params[name]!]));
-  const query = (route.operation.parameters ?? [])
-    .filter((p) => p.in === 'query' && p.required)
-    .map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(String(sample(p.schema)))}`);
+  const query = (route.operation.parameters ?? []).filter((p) => p.in === 'query' && p.required).map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(String(sample(p.schema)))}`);
   const full = query.length ? `${url}?${query.join('&')}` : url;
   if (isMultipart(route)) return { method: route.method, url: full, body: upload.body, headers: upload.headers };
   const schema = jsonBody(route.operation);

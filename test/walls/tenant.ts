@@ -56,7 +56,18 @@ export async function seedTenant(ctx: AppContext, tag: string): Promise<Tenant> 
 
   const addUser = async (role: Role, source: 'manual' | 'lti' = 'manual'): Promise<{ login: string; id: string }> => {
     const login = `${role.replace('_', '-')}-${tag}@walls.example`;
-    const user = newUserRecord({ role, customerId: id, login, email: login, givenName: `${role} ${tag}`, familyName: `Walls ${tag}`, phone: '', passwordHash: await hashPassword(WALL_PASSWORD), mustChangePassword: false, source });
+    const user = newUserRecord({
+      role,
+      customerId: id,
+      login,
+      email: login,
+      givenName: `${role} ${tag}`,
+      familyName: `Walls ${tag}`,
+      phone: '',
+      passwordHash: await hashPassword(WALL_PASSWORD),
+      mustChangePassword: false,
+      source,
+    });
     await new UserRepository(k).insert(user);
     return { login, id: user.id };
   };
@@ -72,7 +83,15 @@ export async function seedTenant(ctx: AppContext, tag: string): Promise<Tenant> 
     orgRow(org, { name: `Academy ${tag}` }),
     classRow(`cls-${tag}`, { title: `Algebra ${tag}`, classCode: `alg-${tag}`, schoolSourcedId: org }),
     userRow(`stu-${tag}`, { username: `pupil-${tag}`, identifier: `id-${tag}`, email: `pupil-${tag}@walls.example`, givenName: `Pupil ${tag}`, orgSourcedIds: [org], roles: roles('student') }),
-    userRow(`tch-${tag}`, { role: 'teacher', username: `tutor-${tag}`, identifier: `tid-${tag}`, email: `tutor-${tag}@walls.example`, givenName: `Tutor ${tag}`, orgSourcedIds: [org], roles: roles('teacher') }),
+    userRow(`tch-${tag}`, {
+      role: 'teacher',
+      username: `tutor-${tag}`,
+      identifier: `tid-${tag}`,
+      email: `tutor-${tag}@walls.example`,
+      givenName: `Tutor ${tag}`,
+      orgSourcedIds: [org],
+      roles: roles('teacher'),
+    }),
     enrollmentRow(`enr-${tag}`, `cls-${tag}`, `stu-${tag}`, { schoolSourcedId: org }),
     enrollmentRow(`ent-${tag}`, `cls-${tag}`, `tch-${tag}`, { schoolSourcedId: org, role: 'teacher' }),
   ];
@@ -91,7 +110,11 @@ export async function seedTenant(ctx: AppContext, tag: string): Promise<Tenant> 
   await k.updateTable('roster_runs').set({ bundle_path: bundlePath }).where('id', '=', preview).execute();
   // A run held for approval, as a mass deletion leaves it (with the fingerprint approval checks).
   const held = (await ctx.runs.create(operatorActor, id, { trigger: 'cli', fileName: `held-${tag}.zip`, sizeBytes: 1, sha256: '', bundlePath: null, dryRun: false })).runId;
-  await k.updateTable('roster_runs').set({ status: 'awaiting_approval', stage: 'awaiting_approval', plan_fingerprint: await liveFingerprint(k, id) }).where('id', '=', held).execute();
+  await k
+    .updateTable('roster_runs')
+    .set({ status: 'awaiting_approval', stage: 'awaiting_approval', plan_fingerprint: await liveFingerprint(k, id) })
+    .where('id', '=', held)
+    .execute();
   const classId = (await k.selectFrom('classes').select('id').where('customer_id', '=', id).executeTakeFirstOrThrow()).id;
   const rosteredStudent = (await k.selectFrom('users').select('id').where('customer_id', '=', id).where('sourced_id', '=', `stu-${tag}`).executeTakeFirstOrThrow()).id;
 
@@ -104,10 +127,27 @@ export async function seedTenant(ctx: AppContext, tag: string): Promise<Tenant> 
 
   // LTI: a remembered LMS user, an outcome binding for the title; progress then queues an outcome call.
   const now = nowIso();
-  await k.insertInto('lti_user_links').values({ customer_id: id, consumer_guid: `guid-${tag}`, lti_user_id: `lms-${tag}`, user_id: reader.id, created_at: now, last_launch_at: now }).execute();
+  await k
+    .insertInto('lti_user_links')
+    .values({ customer_id: id, consumer_guid: `guid-${tag}`, lti_user_id: `lms-${tag}`, user_id: reader.id, created_at: now, last_launch_at: now })
+    .execute();
   await k
     .insertInto('lti_outcome_bindings')
-    .values({ id: crypto.randomUUID(), customer_id: id, user_id: student.id, consumer_guid: `guid-${tag}`, resource_link_id: `link-${tag}`, target_type: 'book', target_id: book.id, service_url: `https://lms-${tag}.example/outcomes`, result_sourcedid: `result-${tag}`, consumer_key: seeded.created.lti.consumerKey, reported_score: null, created_at: now, updated_at: now })
+    .values({
+      id: crypto.randomUUID(),
+      customer_id: id,
+      user_id: student.id,
+      consumer_guid: `guid-${tag}`,
+      resource_link_id: `link-${tag}`,
+      target_type: 'book',
+      target_id: book.id,
+      service_url: `https://lms-${tag}.example/outcomes`,
+      result_sourcedid: `result-${tag}`,
+      consumer_key: seeded.created.lti.consumerKey,
+      reported_score: null,
+      created_at: now,
+      updated_at: now,
+    })
     .execute();
   await ctx.reader.saveProgress(id, student.id, book.id, { position: `epubcfi(/6/2!/4/2/1:0)`, progress: 0.5 });
   const outcome = (await k.selectFrom('lti_outcome_calls').select('id').where('customer_id', '=', id).executeTakeFirstOrThrow()).id;
@@ -137,7 +177,14 @@ type Row = Record<string, unknown>;
 export async function tenantRows(ctx: AppContext, customerId: string): Promise<Record<string, Row[]>> {
   const k = ctx.db.kysely;
   const tables = (await k.introspection.getTables()).filter((t) => !t.isView);
-  const owned = async (table: string, column: string, ids: string[]) => (ids.length ? ((await k.selectFrom(table as never).selectAll().where(column as never, 'in', ids as never).execute()) as Row[]) : []);
+  const owned = async (table: string, column: string, ids: string[]) =>
+    ids.length
+      ? ((await k
+          .selectFrom(table as never)
+          .selectAll()
+          .where(column as never, 'in', ids as never)
+          .execute()) as Row[])
+      : [];
   const idsOf = async (table: 'users' | 'roster_runs' | 'collections') => (await k.selectFrom(table).select('id').where('customer_id', '=', customerId).execute()).map((r) => r.id);
   const parents: [string, string[]][] = [
     ['customer_id', [customerId]],
@@ -151,7 +198,11 @@ export async function tenantRows(ctx: AppContext, customerId: string): Promise<R
     const link = t.name === 'customers' ? (['id', [customerId]] as [string, string[]]) : parents.find(([column]) => columns.has(column));
     if (!link) continue;
     const rows = await owned(t.name, link[0], link[1]);
-    if (rows.length) out[t.name] = rows.map((r) => JSON.stringify(r)).sort().map((r) => JSON.parse(r) as Row);
+    if (rows.length)
+      out[t.name] = rows
+        .map((r) => JSON.stringify(r))
+        .sort()
+        .map((r) => JSON.parse(r) as Row);
   }
   return out;
 }

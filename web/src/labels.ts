@@ -102,9 +102,7 @@ export function formatInZone(iso: string | null | undefined, timeZone: string): 
   if (!iso) return '—';
   try {
     // dateStyle cannot be combined with timeZoneName, so spell the parts out.
-    return new Intl.DateTimeFormat(undefined, { timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(
-      new Date(iso),
-    );
+    return new Intl.DateTimeFormat(undefined, { timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(new Date(iso));
   } catch {
     return formatDateTime(iso);
   }

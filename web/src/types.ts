@@ -59,7 +59,6 @@ export type DirectoryUser = UserView;
 /** A class of a customer, as the Class tab lists it. */
 export type DirectoryClass = ClassView;
 
-
 /** One audit entry: who changed which fields (never values). */
 export interface AuditEntry {
   id: number;

@@ -28,9 +28,14 @@ export async function importBundle(ctx: AppContext, opts: { customer: string; fi
   });
   const bar = progressBar('Importing');
   const source = storedBundleSource(ctx.bundles, stored.path);
-  const run = await ctx.runs.execute(created.runId, customerId, {
-    read: (h) => source.read({ ...h, onProgress: (done, total) => (h.onProgress(done, total), bar.update(done, total)) }),
-  }, { force: opts.force });
+  const run = await ctx.runs.execute(
+    created.runId,
+    customerId,
+    {
+      read: (h) => source.read({ ...h, onProgress: (done, total) => (h.onProgress(done, total), bar.update(done, total)) }),
+    },
+    { force: opts.force },
+  );
   bar.done();
   return reportRun(ctx, run, opts.json);
 }

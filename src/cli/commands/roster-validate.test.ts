@@ -49,10 +49,20 @@ describe('lectern roster validate', () => {
     const file = await writeBundle(district11({ 'users.csv': badUsers, 'enrollments.csv': null }));
     const { code, out } = await run({ file, json: true, maxIssues: 2 });
     assert.equal(code, 1);
-    const doc = JSON.parse(out) as { valid: boolean; version: string; files: { name: string; mode: string; rows: number }[]; issues: { code: string; line: number; column: string; sourcedId: string; severity: string; file: string; message: string }[]; issueCounts: { code: string; count: number }[]; errors: number };
+    const doc = JSON.parse(out) as {
+      valid: boolean;
+      version: string;
+      files: { name: string; mode: string; rows: number }[];
+      issues: { code: string; line: number; column: string; sourcedId: string; severity: string; file: string; message: string }[];
+      issueCounts: { code: string; count: number }[];
+      errors: number;
+    };
     assert.equal(doc.valid, false);
     assert.equal(doc.version, '1.1');
-    assert.deepEqual(doc.files.find((f) => f.name === 'users.csv'), { name: 'users.csv', mode: 'bulk', rows: 12, rejected: 12 });
+    assert.deepEqual(
+      doc.files.find((f) => f.name === 'users.csv'),
+      { name: 'users.csv', mode: 'bulk', rows: 12, rejected: 12 },
+    );
     assert.equal(doc.issues.length, 2);
     assert.deepEqual(Object.keys(doc.issues[0] ?? {}).sort(), ['code', 'column', 'file', 'line', 'message', 'severity', 'sourcedId']);
     assert.deepEqual(doc.issueCounts.find((c) => c.code === 'row.enum')?.count, 12);
@@ -66,6 +76,9 @@ describe('lectern roster validate', () => {
     const doc = JSON.parse(out) as { valid: boolean; unusable: boolean; issues: { code: string }[] };
     assert.equal(doc.valid, false);
     assert.equal(doc.unusable, true);
-    assert.deepEqual(doc.issues.map((i) => i.code), ['zip.unreadable']);
+    assert.deepEqual(
+      doc.issues.map((i) => i.code),
+      ['zip.unreadable'],
+    );
   });
 });

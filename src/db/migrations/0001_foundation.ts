@@ -130,9 +130,7 @@ export async function up(db: Kysely<unknown>, ctx: MigrationContext): Promise<vo
 
   await db.schema
     .createTable('audit_log')
-    .addColumn('id', ctx.dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
-      ctx.dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
-    )
+    .addColumn('id', ctx.dialect === 'postgres' ? 'bigserial' : 'integer', (c) => (ctx.dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
     .addColumn('customer_id', 'text')
     .addColumn('actor_user_id', 'text')
     .addColumn('actor_label', 'text', (c) => c.notNull())

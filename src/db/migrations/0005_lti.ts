@@ -8,7 +8,10 @@ import type { Kysely } from 'kysely';
  * may run before the content tables exist (0006), and a deleted title simply stops being reported.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('customers').addColumn('lti_unmatched_users', 'text', (c) => c.notNull().defaultTo('create')).execute();
+  await db.schema
+    .alterTable('customers')
+    .addColumn('lti_unmatched_users', 'text', (c) => c.notNull().defaultTo('create'))
+    .execute();
   // Every launch starts a session and every session start sweeps expired ones: keep that sweep an index range.
   await db.schema.createIndex('sessions_expires').on('sessions').column('expires_at').execute();
 

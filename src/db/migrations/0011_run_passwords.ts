@@ -5,6 +5,9 @@ import type { Kysely } from 'kysely';
  * (pending ones are counted by run in pending_passwords).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('roster_runs').addColumn('passwords_queued', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('roster_runs')
+    .addColumn('passwords_queued', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema.createIndex('pending_passwords_run').on('pending_passwords').column('run_id').execute();
 }

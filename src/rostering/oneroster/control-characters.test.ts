@@ -51,7 +51,10 @@ describe('control characters in roster cells', () => {
       assert.equal(issue.severity, 'error');
       assert.doesNotMatch(JSON.stringify(issue), /\\u00|\\t|\\n|Stu|Dent|ID\d|x\.example|Bell|Tab/, 'names the column and the character, never the value');
       // The row is rejected whole: no other issue quotes its cells.
-      assert.deepEqual(report.issues.filter((i) => i.line === issue.line && i.file === 'users.csv' && i.code !== 'cell.control_character'), []);
+      assert.deepEqual(
+        report.issues.filter((i) => i.line === issue.line && i.file === 'users.csv' && i.code !== 'cell.control_character'),
+        [],
+      );
     }
     assert.equal(control.find((i) => i.column === 'sourcedId')?.sourcedId, null, 'an id with a NUL is not shown');
     assert.match(control.filter((i) => i.column === 'username').at(-1)?.message ?? '', /U\+0009/);
@@ -78,7 +81,12 @@ describeEachDialect('a roster with a NUL cell', (dialect) => {
   async function run(customerId: string, source: RunSource) {
     const created = await t.ctx.runs.create(operatorActor, customerId, { trigger: 'cli', fileName: 'roster', sizeBytes: 0, sha256: crypto.randomUUID(), bundlePath: null, dryRun: false });
     const done = await t.ctx.runs.execute(created.runId, customerId, source);
-    const issues = await t.ctx.db.kysely.selectFrom('roster_run_issues').select(['code', 'col', 'sourced_id', 'message']).where('run_id', '=', created.runId).where('code', '=', 'cell.control_character').execute();
+    const issues = await t.ctx.db.kysely
+      .selectFrom('roster_run_issues')
+      .select(['code', 'col', 'sourced_id', 'message'])
+      .where('run_id', '=', created.runId)
+      .where('code', '=', 'cell.control_character')
+      .execute();
     const users = await t.ctx.db.kysely.selectFrom('users').select('sourced_id').where('customer_id', '=', customerId).where('source', '=', 'roster').execute();
     return { done, issues, sourcedIds: new Set(users.map((u) => u.sourced_id)) };
   }
@@ -89,7 +97,15 @@ describeEachDialect('a roster with a NUL cell', (dialect) => {
   it('from a zip: only that row is refused, as a row error; the run succeeds with warnings and applies the rest', async () => {
     const { id } = await seedCustomer(t.ctx, { rostering: { suffix: `@nul-zip-${dialect}` } });
     const header = [...HEADERS.users11, 'metadata.note'];
-    const file = await writeBundle(district11({ 'users.csv': table(header, Array.from({ length: STUDENTS }, (_, i) => ({ ...student(i), ...poisoned(i) }))), 'enrollments.csv': null }));
+    const file = await writeBundle(
+      district11({
+        'users.csv': table(
+          header,
+          Array.from({ length: STUDENTS }, (_, i) => ({ ...student(i), ...poisoned(i) })),
+        ),
+        'enrollments.csv': null,
+      }),
+    );
     const { done, issues, sourcedIds } = await run(id, zipSource(file));
     assert.equal(done.status, 'succeeded_with_warnings', JSON.stringify(done.error));
     assert.deepEqual(issues.map((i) => [i.col, i.sourced_id]).sort(), [

@@ -48,7 +48,10 @@ describe('CsvTokenizer', () => {
         const text = csv(rows.map((r) => r.map((c) => c.replace(/\r/g, ''))));
         const whole = tokenize(text);
         assert.equal(whole.failure, null);
-        assert.deepEqual(whole.records.map((r) => r.cells), rows.map((r) => r.map((c) => c.replace(/\r/g, ''))));
+        assert.deepEqual(
+          whole.records.map((r) => r.cells),
+          rows.map((r) => r.map((c) => c.replace(/\r/g, ''))),
+        );
         assert.deepEqual(tokenize(text, chunk), whole);
       }),
       { numRuns: 300 },

@@ -22,7 +22,10 @@ async function readsToReport(bytes: Buffer): Promise<void> {
 
 describe('readBundle fuzzing (fast-check)', () => {
   it('always ends with a report for random bytes', async () => {
-    await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), (bytes) => readsToReport(Buffer.from(bytes))), { numRuns: 60 });
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), (bytes) => readsToReport(Buffer.from(bytes))),
+      { numRuns: 60 },
+    );
   });
 
   it('always ends with a report for truncated and bit-flipped zips', async () => {

@@ -9,7 +9,10 @@ async function expectUnusable(file: string, code: string, options: ReadOptions =
   const report = await readBundle(file, { ...options, onRecords: (b) => void (delivered += b.length) });
   assert.equal(report.unusable, true, `${code}: ${issueLines(report).join('\n')}`);
   assert.equal(report.valid, false);
-  assert.ok(report.issues.some((i) => i.code === code && i.severity === 'error'), `${code} expected in ${issueLines(report).join('\n')}`);
+  assert.ok(
+    report.issues.some((i) => i.code === code && i.severity === 'error'),
+    `${code} expected in ${issueLines(report).join('\n')}`,
+  );
   if (code.startsWith('zip.')) assert.equal(delivered, 0, 'nothing is read from a hostile zip');
   return issueLines(report);
 }

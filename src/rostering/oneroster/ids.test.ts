@@ -6,13 +6,17 @@ import { IdSet, idKey, isGuidKey } from './ids.js';
 describe('IdSet', () => {
   it('behaves like Set<string> for any ids, growing as needed (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('a', 'b', 'é', '😀', 'x'.repeat(300))), { maxLength: 400 }), fc.array(fc.string({ maxLength: 5 })), (adds, probes) => {
-        const ids = new IdSet(1);
-        const reference = new Set<string>();
-        for (const id of adds) assert.equal(ids.add(id), !reference.has(id) && Boolean(reference.add(id)));
-        for (const id of [...adds, ...probes]) assert.equal(ids.has(id), reference.has(id));
-        assert.equal(ids.size, reference.size);
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('a', 'b', 'é', '😀', 'x'.repeat(300))), { maxLength: 400 }),
+        fc.array(fc.string({ maxLength: 5 })),
+        (adds, probes) => {
+          const ids = new IdSet(1);
+          const reference = new Set<string>();
+          for (const id of adds) assert.equal(ids.add(id), !reference.has(id) && Boolean(reference.add(id)));
+          for (const id of [...adds, ...probes]) assert.equal(ids.has(id), reference.has(id));
+          assert.equal(ids.size, reference.size);
+        },
+      ),
       { numRuns: 200 },
     );
   });

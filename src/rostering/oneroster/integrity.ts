@@ -128,7 +128,7 @@ class DeferredRefs {
   }
 
   forEach(fn: (line: number, sourcedId: string, column: string, ref: string, secret: boolean) => void): void {
-    for (let at = 0; at < this.used; ) {
+    for (let at = 0; at < this.used;) {
       const line = this.buf.readUInt32LE(at);
       const flags = this.buf.readUInt8(at + 4);
       const column = this.columns[flags & ~SECRET_BIT] ?? '';

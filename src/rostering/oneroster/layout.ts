@@ -15,9 +15,7 @@ export interface BundleLayout {
   ignored: string[];
 }
 
-const KNOWN = new Map<string, string>(
-  ['manifest', ...ENTITY_FILES, ...IGNORED_FILES['1.2']].map((name) => [`${name}.csv`.toLowerCase(), `${name}.csv`]),
-);
+const KNOWN = new Map<string, string>(['manifest', ...ENTITY_FILES, ...IGNORED_FILES['1.2']].map((name) => [`${name}.csv`.toLowerCase(), `${name}.csv`]));
 const ENTITY_NAMES: ReadonlySet<string> = new Set(ENTITY_FILES);
 
 // Archivers add these; they are never roster data and not worth a warning.

@@ -98,7 +98,8 @@ describe('the reader never shows a password', () => {
       const report = await readBundle(file, { maxIssueExamples: 100_000 });
       // The checks that quote a value all met the password.
       const codes = new Set(report.issues.map((i) => i.code));
-      for (const code of ['row.enum', 'row.boolean', 'row.user_ids', 'row.grade', 'row.list_format', 'ref.unresolved', 'ref.unresolved_optional', 'row.guid']) assert.ok(codes.has(code as never), code);
+      for (const code of ['row.enum', 'row.boolean', 'row.user_ids', 'row.grade', 'row.list_format', 'ref.unresolved', 'ref.unresolved_optional', 'row.guid'])
+        assert.ok(codes.has(code as never), code);
       for (const issue of report.issues) assert.ok(!leaks(JSON.stringify(issue)), JSON.stringify(issue));
       assert.ok(!leaks(JSON.stringify(jsonReport(report))));
       // A row of the wrong width is reported once, by its line alone, and nothing else is said about it.
@@ -131,14 +132,24 @@ describeEachDialect('a run never stores or serves a password in its issues', (di
   after(() => t.close());
 
   async function importBundle(customerId: string, file: string) {
-    const run = await t.ctx.runs.create(operatorActor, customerId, { trigger: 'cli', fileName: 'roster.zip', sizeBytes: fs.statSync(file).size, sha256: crypto.randomUUID(), bundlePath: file, dryRun: false });
+    const run = await t.ctx.runs.create(operatorActor, customerId, {
+      trigger: 'cli',
+      fileName: 'roster.zip',
+      sizeBytes: fs.statSync(file).size,
+      sha256: crypto.randomUUID(),
+      bundlePath: file,
+      dryRun: false,
+    });
     return t.ctx.runs.execute(run.runId, customerId, zipSource(file));
   }
 
   it('in roster_run_issues, the issues API and the issues CSV: shifted rows, and usernames equal to the password', async () => {
     const { id } = await seedCustomer(t.ctx, { rostering: { suffix: '', matchWith: 'username' } });
     // Two valid rows whose username is the password: the second one's login is taken (a plan issue).
-    const twins = csv([[...HEADERS.users11], ...[1, 2].map((n) => HEADERS.users11.map((h): string => ({ ...goodUser(n), username: SECRET, agentSourcedIds: SECRET } as Record<string, string>)[h] ?? ''))]);
+    const twins = csv([
+      [...HEADERS.users11],
+      ...[1, 2].map((n) => HEADERS.users11.map((h): string => (({ ...goodUser(n), username: SECRET, agentSourcedIds: SECRET }) as Record<string, string>)[h] ?? '')),
+    ]);
     const files = [...(await Promise.all(HEADER_ORDERS.map(hostileBundle))), await writeBundle(district11({ 'users.csv': twins, 'enrollments.csv': null }))];
     const runIds = [];
     for (const file of files) runIds.push((await importBundle(id, file)).runId);

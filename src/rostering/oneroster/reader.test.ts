@@ -65,21 +65,25 @@ describe('readBundle: bundles schools send', () => {
       assert.ok(user);
       assert.equal(user.table, withResources ? 'users@1.2.0' : 'users@1.2');
       const roles = accepted(records, 'roles');
-      assert.deepEqual(roles.map((r) => r.table === 'roles' && r.values.role), ['districtAdministrator', 'ext:coach']);
+      assert.deepEqual(
+        roles.map((r) => r.table === 'roles' && r.values.role),
+        ['districtAdministrator', 'ext:coach'],
+      );
       assert.deepEqual([...new Set(records.map((r) => r.file))], ['orgs', 'users', 'userProfiles', 'roles']);
     }
   });
 
   it('reads the minimal bundle (no manifest) as 1.1 bulk with one warning; absent courses and terms are not checked', async () => {
     const files = district11();
-    const { report, issues } = await read({ 'users.csv': files['users.csv'] ?? '', 'orgs.csv': files['orgs.csv'] ?? '', 'classes.csv': files['classes.csv'] ?? '', 'enrollments.csv': files['enrollments.csv'] ?? '' });
+    const { report, issues } = await read({
+      'users.csv': files['users.csv'] ?? '',
+      'orgs.csv': files['orgs.csv'] ?? '',
+      'classes.csv': files['classes.csv'] ?? '',
+      'enrollments.csv': files['enrollments.csv'] ?? '',
+    });
     assert.equal(report.valid, true);
     assert.equal(report.version, '1.1');
-    assert.deepEqual(issues, [
-      'warning manifest.missing -:- -',
-      'info ref.not_checked classes.csv:- courseSourcedId',
-      'info ref.not_checked classes.csv:- termSourcedIds',
-    ]);
+    assert.deepEqual(issues, ['warning manifest.missing -:- -', 'info ref.not_checked classes.csv:- courseSourcedId', 'info ref.not_checked classes.csv:- termSourcedIds']);
     assert.deepEqual(
       report.files.filter((f) => f.mode !== 'absent').map((f) => `${f.name} ${f.mode} ${f.rows}`),
       ['orgs.csv bulk 2', 'classes.csv bulk 1', 'users.csv bulk 4', 'enrollments.csv bulk 3'],
@@ -112,13 +116,36 @@ describe('readBundle: bundles schools send', () => {
   });
 
   it('tolerates a BOM, CRLF line ends, columns out of order, metadata and unknown columns (with warnings)', async () => {
-    const users = '\uFEFF' + csv(
-      [
-        ['sourcedId', 'status', 'dateLastModified', 'enabledUser', 'role', 'orgSourcedIds', 'username', 'userIds', 'givenName', 'familyName', 'middleName', 'identifier', 'email', 'sms', 'phone', 'agentSourcedIds', 'grades', 'password', 'metadata.house', 'ext_vendor_id'],
-        ['u1', '', '', 'true', 'student', 'org-s', 'sam', '', 'Sam', 'One', '', '', '', '', '', '', '09', '', 'Blue', 'V1'],
-      ],
-      '\r\n',
-    );
+    const users =
+      '\uFEFF' +
+      csv(
+        [
+          [
+            'sourcedId',
+            'status',
+            'dateLastModified',
+            'enabledUser',
+            'role',
+            'orgSourcedIds',
+            'username',
+            'userIds',
+            'givenName',
+            'familyName',
+            'middleName',
+            'identifier',
+            'email',
+            'sms',
+            'phone',
+            'agentSourcedIds',
+            'grades',
+            'password',
+            'metadata.house',
+            'ext_vendor_id',
+          ],
+          ['u1', '', '', 'true', 'student', 'org-s', 'sam', '', 'Sam', 'One', '', '', '', '', '', '', '09', '', 'Blue', 'V1'],
+        ],
+        '\r\n',
+      );
     const { report, records, issues } = await read(district11({ 'users.csv': users, 'enrollments.csv': null }));
     assert.equal(report.valid, true);
     assert.deepEqual(issues, ['warning header.unknown_column users.csv:1 ext_vendor_id', 'warning header.out_of_order users.csv:1 -']);
@@ -158,7 +185,10 @@ describe('readBundle: manifest and files', () => {
       records.filter((r) => r.file === 'users').map((r) => `${r.sourcedId} ${r.ok} ${r.status}`),
       ['u1 true active', 'u2 true tobedeleted', 'u3 false null', 'u4 true tobedeleted'],
     );
-    assert.deepEqual(report.files.find((f) => f.name === 'users.csv'), { name: 'users.csv', mode: 'delta', rows: 4, rejected: 1 });
+    assert.deepEqual(
+      report.files.find((f) => f.name === 'users.csv'),
+      { name: 'users.csv', mode: 'delta', rows: 4, rejected: 1 },
+    );
   });
 
   it('is unusable when the manifest declares a file the zip lacks, or a present file has no mode', async () => {
@@ -198,7 +228,10 @@ describe('readBundle: manifest and files', () => {
     ] as const) {
       const { report } = await read({ 'manifest.csv': text });
       assert.equal(report.unusable, true, text);
-      assert.deepEqual(report.issueCounts.filter((c) => c.severity === 'error').map((c) => c.code), [code]);
+      assert.deepEqual(
+        report.issueCounts.filter((c) => c.severity === 'error').map((c) => c.code),
+        [code],
+      );
     }
   });
 
@@ -252,7 +285,10 @@ describe('readBundle: headers', () => {
 describe('readBundle: values', () => {
   const row = (o: Record<string, string>) => ({ sourcedId: 'x', ...o });
   const usersOf = (rows: Record<string, string>[]) =>
-    table(HEADERS.users11, rows.map((r) => ({ enabledUser: 'true', orgSourcedIds: 'org-s', role: 'student', username: 'u', givenName: 'G', familyName: 'F', ...r })));
+    table(
+      HEADERS.users11,
+      rows.map((r) => ({ enabledUser: 'true', orgSourcedIds: 'org-s', role: 'student', username: 'u', givenName: 'G', familyName: 'F', ...r })),
+    );
 
   it('reports each bad value on its line and column; tolerant readings are warnings', async () => {
     const users = usersOf([
@@ -301,9 +337,7 @@ describe('readBundle: values', () => {
           { sourcedId: 'as-y', title: 'Y', type: 'schoolYear', startDate: '2024-08-01', endDate: '2025-02-30', schoolYear: '24-25' },
           { sourcedId: 'as-t', title: 'T', type: 'Term', startDate: '8/1/2024', endDate: '2025-01-01', parentSourcedId: 'as-y', schoolYear: '2025' },
         ]),
-        'classes.csv': table(HEADERS.classes, [
-          { sourcedId: 'cl-1', title: 'C', courseSourcedId: 'c-1', classType: 'Scheduled', schoolSourcedId: 'org-d', termSourcedIds: 'as-t,as-x' },
-        ]),
+        'classes.csv': table(HEADERS.classes, [{ sourcedId: 'cl-1', title: 'C', courseSourcedId: 'c-1', classType: 'Scheduled', schoolSourcedId: 'org-d', termSourcedIds: 'as-t,as-x' }]),
         'enrollments.csv': table(HEADERS.enrollments, [
           { sourcedId: 'e-1', classSourcedId: 'cl-1', schoolSourcedId: 'org-s', userSourcedId: 'u-t', role: 'aide', primary: 'yes', beginDate: '2024-13-01' },
           { sourcedId: 'e-2', classSourcedId: 'cl-9', schoolSourcedId: 'org-s', userSourcedId: 'u-9', role: 'student' },
@@ -327,15 +361,7 @@ describe('readBundle: values', () => {
   });
 
   it('reports CSV quirks and wrong cell counts on the physical line, counting newlines inside quotes', async () => {
-    const orgs = [
-      HEADERS.orgs.join(','),
-      'o1,,,"Lincoln\nHigh",school,,',
-      'o2,,,Big "Apple",school,,',
-      'o3,,,"Quoted"tail,school,,',
-      'o4,,,Short,school',
-      '',
-      'o5,,,Fine,school,,',
-    ].join('\n');
+    const orgs = [HEADERS.orgs.join(','), 'o1,,,"Lincoln\nHigh",school,,', 'o2,,,Big "Apple",school,,', 'o3,,,"Quoted"tail,school,,', 'o4,,,Short,school', '', 'o5,,,Fine,school,,'].join('\n');
     const { records, issues } = await read({ 'orgs.csv': orgs });
     assert.deepEqual(issues, [
       'warning manifest.missing -:- -',
@@ -344,7 +370,10 @@ describe('readBundle: values', () => {
       'error row.field_count orgs.csv:6 -',
       'info csv.blank_line orgs.csv:7 -',
     ]);
-    assert.deepEqual(records.map((r) => `${r.sourcedId}@${r.line}`), ['o1@2', 'o2@4', 'o3@5', 'o4@6', 'o5@8']);
+    assert.deepEqual(
+      records.map((r) => `${r.sourcedId}@${r.line}`),
+      ['o1@2', 'o2@4', 'o3@5', 'o4@6', 'o5@8'],
+    );
     const o1 = accepted(records, 'orgs')[0];
     assert.ok(o1 && o1.table === 'orgs');
     assert.equal(o1.values.name, 'Lincoln\nHigh');

@@ -156,9 +156,13 @@ class BundleRun {
   private plan(layout: BundleLayout, manifest: Manifest | null, version: Version): { file: EntityFile; mode: FileMode; entry: ZipEntryInfo | null }[] {
     for (const ignored of layout.ignored) {
       const known = (IGNORED_FILES[version] as readonly string[]).includes(ignored);
-      this.issues.add(known ? 'file.ignored' : 'file.wrong_version', `${ignored}.csv ${known ? 'is a gradebook or resources file, which Lectern does not read' : `is not a OneRoster ${version} file`}; it was skipped.`, {
-        file: `${ignored}.csv`,
-      });
+      this.issues.add(
+        known ? 'file.ignored' : 'file.wrong_version',
+        `${ignored}.csv ${known ? 'is a gradebook or resources file, which Lectern does not read' : `is not a OneRoster ${version} file`}; it was skipped.`,
+        {
+          file: `${ignored}.csv`,
+        },
+      );
     }
     const plan: { file: EntityFile; mode: FileMode; entry: ZipEntryInfo | null }[] = [];
     for (const file of ENTITY_FILES) {

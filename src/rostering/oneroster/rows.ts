@@ -95,11 +95,10 @@ export function planHeader(ctx: FileContext, header: readonly string[], issues: 
     if (!specOrder.has(name) && !name.startsWith(METADATA)) {
       const hint = nearest(name, specOrder.keys());
       const other = otherVersionHint(ctx, name);
-      issues.add(
-        'header.unknown_column',
-        `${name} is not a column of ${ctx.name}${hint ? ` (did you mean ${hint}?)` : ''}${other}; it was ignored. Extension columns are named metadata.<name>.`,
-        { ...where, column: name },
-      );
+      issues.add('header.unknown_column', `${name} is not a column of ${ctx.name}${hint ? ` (did you mean ${hint}?)` : ''}${other}; it was ignored. Extension columns are named metadata.<name>.`, {
+        ...where,
+        column: name,
+      });
     }
   });
   const deltaOnly = new Set<string>(['status', 'dateLastModified']);
@@ -240,7 +239,8 @@ export class RowReader {
     else {
       const key = idKeyOf(idBytes, idStart, idEnd);
       if (!isGuidKey(key)) this.guidWarning('sourcedId', this.sourcedId());
-      if (!this.integrity.claim(idBytes, idStart, idEnd, key)) this.report('row.duplicate_sourced_id', 'sourcedId', `sourcedId ${this.sourcedId()} appears earlier in ${this.ctx.name}; this row was not read.`);
+      if (!this.integrity.claim(idBytes, idStart, idEnd, key))
+        this.report('row.duplicate_sourced_id', 'sourcedId', `sourcedId ${this.sourcedId()} appears earlier in ${this.ctx.name}; this row was not read.`);
     }
     const status = this.lifecycle();
     this.goes = status === 'tobedeleted';
@@ -356,7 +356,8 @@ export class RowReader {
     }
     if (!modifiedBlank) {
       const rawModified = this.text(plan.modifiedIndex);
-      if (checkedModified === 'date') this.report('row.datetime_tolerant', 'dateLastModified', `dateLastModified ${rawModified} is a date; a UTC date-time such as ${rawModified}T00:00:00.000Z belongs here.`);
+      if (checkedModified === 'date')
+        this.report('row.datetime_tolerant', 'dateLastModified', `dateLastModified ${rawModified} is a date; a UTC date-time such as ${rawModified}T00:00:00.000Z belongs here.`);
       else if (checkedModified === 'bad') this.report('row.datetime', 'dateLastModified', `dateLastModified ${rawModified} is not a UTC date-time such as 2024-08-01T12:00:00.000Z.`);
     }
     if (rawStatus === '') return null;
@@ -551,7 +552,20 @@ interface KeptCell {
 
 // Columns of prose, where a tab or a line break (a quoted multi-line cell) is text. Every other kept
 // cell is an id, a code, a date, a login or a password, where no control character belongs.
-const FREE_TEXT = new Set(['name', 'title', 'location', 'description', 'givenName', 'familyName', 'middleName', 'preferredGivenName', 'preferredFamilyName', 'preferredMiddleName', 'pronouns', 'cityOfBirth']);
+const FREE_TEXT = new Set([
+  'name',
+  'title',
+  'location',
+  'description',
+  'givenName',
+  'familyName',
+  'middleName',
+  'preferredGivenName',
+  'preferredFamilyName',
+  'preferredMiddleName',
+  'pronouns',
+  'cityOfBirth',
+]);
 
 /** The first C0 control character in cell `index` of `row` that the cell may not hold, or -1. */
 function controlIn(row: CsvRow, index: number, freeText: boolean): number {

@@ -71,9 +71,7 @@ export const SEX_1_1 = ['male', 'female'] as const;
 export const SEX_1_2 = ['male', 'female', 'unspecified', 'other'] as const;
 
 /** CEDS "Entry Grade Level" codes, the conventional grade vocabulary of both versions. */
-export const GRADES: ReadonlySet<string> = new Set([
-  'IT', 'PR', 'PK', 'TK', 'KG', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', 'PS', 'UG', 'Other',
-]);
+export const GRADES: ReadonlySet<string> = new Set(['IT', 'PR', 'PK', 'TK', 'KG', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', 'PS', 'UG', 'Other']);
 
 /**
  * How a cell is read. `refs`, `texts` and `grades` are comma-separated lists inside one cell;
@@ -101,18 +99,12 @@ const texts = <N extends string>(name: N) => ({ name, type: 'texts', required: f
 const grades = <N extends string>(name: N) => ({ name, type: 'grades', required: false }) as const;
 const date = <N extends string, R extends boolean = false>(name: N, required?: R) => ({ name, type: 'date', required: (required ?? false) as R }) as const;
 const bool = <N extends string, R extends boolean = false>(name: N, required?: R) => ({ name, type: 'boolean', required: (required ?? false) as R }) as const;
-const oneOf = <N extends string, V extends readonly string[], R extends boolean>(name: N, values: V, required: R, ext = false) =>
-  ({ name, type: 'enum', values, required, ext }) as const;
+const oneOf = <N extends string, V extends readonly string[], R extends boolean>(name: N, values: V, required: R, ext = false) => ({ name, type: 'enum', values, required, ext }) as const;
 const ref = <N extends string, T extends EntityFile, R extends boolean>(name: N, target: T, required: R, targetType?: 'school' | 'schoolYear') =>
   ({ name, type: 'ref', target, required, ...(targetType ? { targetType } : {}) }) as const;
 const refs = <N extends string, T extends EntityFile, R extends boolean>(name: N, target: T, required: R) => ({ name, type: 'refs', target, required }) as const;
 
-const ORG_COLUMNS = [
-  text('name', true),
-  oneOf('type', ORG_TYPES, true, true),
-  text('identifier'),
-  ref('parentSourcedId', 'orgs', false),
-] as const;
+const ORG_COLUMNS = [text('name', true), oneOf('type', ORG_TYPES, true, true), text('identifier'), ref('parentSourcedId', 'orgs', false)] as const;
 
 const SESSION_COLUMNS = [
   text('title', true),

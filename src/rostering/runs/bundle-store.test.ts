@@ -68,10 +68,14 @@ describeEachDialect('roster bundles: kept only while a run needs them, sealed at
       return { runs: named.map((r) => r.id).sort(), files: files(), named: [...new Set(named.map((r) => path.basename(r.bundle_path!)))].sort() };
     };
     const expected = [...runIds].sort();
-    const settled = await waitFor(async () => {
-      const s = await state();
-      return JSON.stringify([s.runs, s.files]) === JSON.stringify([expected, s.named]) ? s : null;
-    }, `bundles to settle: ${why}`, 5_000).catch(() => null);
+    const settled = await waitFor(
+      async () => {
+        const s = await state();
+        return JSON.stringify([s.runs, s.files]) === JSON.stringify([expected, s.named]) ? s : null;
+      },
+      `bundles to settle: ${why}`,
+      5_000,
+    ).catch(() => null);
     const s = settled ?? (await state());
     assert.deepEqual(s.runs, expected, `runs naming a file: ${why}`);
     assert.deepEqual(s.files, s.named, `files in bundles/: ${why}`);
@@ -82,10 +86,14 @@ describeEachDialect('roster bundles: kept only while a run needs them, sealed at
     await t.ctx.db.kysely.updateTable('rostering_configs').set({ deletion_threshold_min: 1 }).where('customer_id', '=', c.id).execute();
     const client = await t.client().login(c.adminEmail, c.adminPassword);
     const finished = (runId: string) =>
-      waitFor(async () => {
-        const res = await client.get<RunView>(`/api/customers/${c.id}/roster/runs/${runId}`);
-        return ['queued', 'running'].includes(res.body.status) ? null : res.body;
-      }, `run ${runId} to finish`, 20_000);
+      waitFor(
+        async () => {
+          const res = await client.get<RunView>(`/api/customers/${c.id}/roster/runs/${runId}`);
+          return ['queued', 'running'].includes(res.body.status) ? null : res.body;
+        },
+        `run ${runId} to finish`,
+        20_000,
+      );
     const upload = async (zip: Buffer, fields: Record<string, string> = {}) => {
       const f = form(zip, fields);
       const res = await client.request<RunView>('POST', `/api/customers/${c.id}/roster/uploads`, f.body, f.headers);

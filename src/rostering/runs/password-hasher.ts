@@ -10,16 +10,15 @@ import { stagedPasswordContext } from '../sync/stage-writer.js';
  * transaction. argon2 hashes on libuv's thread pool, so running one hash per core keeps every core
  * busy. Each account can sign in as soon as its own hash is written.
  */
-export async function hashPendingPasswords(
-  db: Kysely<Database>,
-  secrets: SecretBox,
-  opts: { customerId?: string; onProgress?: (done: number) => void; signal?: AbortSignal } = {},
-): Promise<number> {
+export async function hashPendingPasswords(db: Kysely<Database>, secrets: SecretBox, opts: { customerId?: string; onProgress?: (done: number) => void; signal?: AbortSignal } = {}): Promise<number> {
   const parallel = Math.max(1, os.availableParallelism());
   let done = 0;
   for (;;) {
     if (opts.signal?.aborted) return done;
-    let q = db.selectFrom('pending_passwords').selectAll().limit(parallel * 32);
+    let q = db
+      .selectFrom('pending_passwords')
+      .selectAll()
+      .limit(parallel * 32);
     if (opts.customerId) q = q.where('customer_id', '=', opts.customerId);
     const batch = await q.execute();
     if (!batch.length) return done;

@@ -141,17 +141,7 @@ export class RunRepository {
       .selectFrom('roster_runs as r')
       .selectAll('r')
       .where('r.status', '=', 'running')
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('roster_run_leases as l')
-              .select('l.run_id')
-              .whereRef('l.run_id', '=', 'r.id')
-              .where('l.expires_at', '>', now),
-          ),
-        ),
-      )
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('roster_run_leases as l').select('l.run_id').whereRef('l.run_id', '=', 'r.id').where('l.expires_at', '>', now))))
       .execute();
   }
 
@@ -236,7 +226,11 @@ export class RunRepository {
 
   /** Roster passwords of a run still waiting to be hashed. */
   async pendingPasswords(runId: string): Promise<number> {
-    const r = await this.db.selectFrom('pending_passwords').select((eb) => eb.fn.countAll<number>().as('n')).where('run_id', '=', runId).executeTakeFirstOrThrow();
+    const r = await this.db
+      .selectFrom('pending_passwords')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('run_id', '=', runId)
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 

@@ -26,7 +26,17 @@ describeEachDialect('roster runs', (dialect) => {
   const roster = (users: string[]) => [orgRow('org-1'), classRow('c1'), ...users.map((u) => userRow(u)), ...users.map((u) => enrollmentRow(`e-${u}`, 'c1', u))];
   const start = (dryRun = false) => service.create(operatorActor, customerId, { trigger: 'cli', fileName: 'roster.zip', sizeBytes: 10, sha256: '', bundlePath: null, dryRun });
   const activeRosterUsers = async () =>
-    Number((await t.ctx.db.kysely.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('customer_id', '=', customerId).where('source', '=', 'roster').where('status', '=', 'active').executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await t.ctx.db.kysely
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('customer_id', '=', customerId)
+          .where('source', '=', 'roster')
+          .where('status', '=', 'active')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('runs an import to success, with counts and a record of the run', async () => {
     const run = await start();
@@ -135,8 +145,17 @@ describeEachDialect('roster passwords', (dialect) => {
     const created = await service.create(operatorActor, customerId, { trigger: 'cli', fileName: 'r.zip', sizeBytes: 1, sha256: '', bundlePath: null, dryRun: false });
     return service.execute(created.runId, customerId, arraySource([orgRow('org-1'), userRow('p1', { password })]));
   };
-  const pending = async () => Number((await t.ctx.db.kysely.selectFrom('pending_passwords').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-  const hash = async () => (await t.ctx.db.kysely.selectFrom('users').select('password_hash').where('customer_id', '=', customerId).where('sourced_id', '=', 'p1').executeTakeFirstOrThrow()).password_hash;
+  const pending = async () =>
+    Number(
+      (
+        await t.ctx.db.kysely
+          .selectFrom('pending_passwords')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const hash = async () =>
+    (await t.ctx.db.kysely.selectFrom('users').select('password_hash').where('customer_id', '=', customerId).where('sourced_id', '=', 'p1').executeTakeFirstOrThrow()).password_hash;
 
   it('hashes a roster password after the run, never re-hashes an unchanged one, and re-hashes a changed one', async () => {
     const first = await run('First-pass-1');
@@ -186,10 +205,30 @@ describeEachDialect('roster run state changes', (dialect) => {
   };
   const record = (customerId: string, o: { dryRun?: boolean; bundlePath?: string } = {}) =>
     service.create(operatorActor, customerId, { trigger: 'cli', fileName: 'roster.zip', sizeBytes: 10, sha256: '', bundlePath: o.bundlePath ?? null, dryRun: o.dryRun ?? false });
-  const run = async (customerId: string, ids: string[], o: { dryRun?: boolean; bundlePath?: string } = {}) => service.execute((await record(customerId, o)).runId, customerId, arraySource(roster(ids)));
+  const run = async (customerId: string, ids: string[], o: { dryRun?: boolean; bundlePath?: string } = {}) =>
+    service.execute((await record(customerId, o)).runId, customerId, arraySource(roster(ids)));
   const active = async (customerId: string) =>
-    Number((await t.ctx.db.kysely.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('customer_id', '=', customerId).where('source', '=', 'roster').where('status', '=', 'active').executeTakeFirstOrThrow()).n);
-  const staged = async (runId: string) => Number((await t.ctx.db.kysely.selectFrom('stage_users').select((eb) => eb.fn.countAll<number>().as('n')).where('run_id', '=', runId).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await t.ctx.db.kysely
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('customer_id', '=', customerId)
+          .where('source', '=', 'roster')
+          .where('status', '=', 'active')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const staged = async (runId: string) =>
+    Number(
+      (
+        await t.ctx.db.kysely
+          .selectFrom('stage_users')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('run_id', '=', runId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   // 'won', or the error code of the loser.
   const race = async (...calls: (() => Promise<unknown>)[]) =>
     (await Promise.allSettled(calls.map((c) => c()))).map((s) => (s.status === 'fulfilled' ? 'won' : ((s.reason as { code?: string }).code ?? String(s.reason))));
@@ -233,24 +272,45 @@ describeEachDialect('roster run state changes', (dialect) => {
     await run(id, all);
 
     const held = await run(id, all.slice(0, 20));
-    assert.deepEqual(await race(() => service.approve(operatorActor, id, held.runId), () => service.approve(operatorActor, id, held.runId)).then((r) => r.sort()), ['RUN_STATE_CHANGED', 'won']);
+    assert.deepEqual(
+      await race(
+        () => service.approve(operatorActor, id, held.runId),
+        () => service.approve(operatorActor, id, held.runId),
+      ).then((r) => r.sort()),
+      ['RUN_STATE_CHANGED', 'won'],
+    );
     assert.equal(await active(id), 20);
     await run(id, all);
 
     const held2 = await run(id, all.slice(0, 20));
-    assert.deepEqual(await race(() => service.discard(operatorActor, id, held2.runId), () => service.discard(operatorActor, id, held2.runId)).then((r) => r.sort()), ['RUN_STATE_CHANGED', 'won']);
+    assert.deepEqual(
+      await race(
+        () => service.discard(operatorActor, id, held2.runId),
+        () => service.discard(operatorActor, id, held2.runId),
+      ).then((r) => r.sort()),
+      ['RUN_STATE_CHANGED', 'won'],
+    );
     assert.equal(await active(id), 30);
 
     const bundle = path.join(t.ctx.config.dataDir, 'preview.zip');
     fs.writeFileSync(bundle, 'kept');
     const preview = await run(id, all, { dryRun: true, bundlePath: bundle });
     assert.equal(preview.status, 'succeeded');
-    assert.deepEqual(await race(() => service.applyPreview(operatorActor, id, preview.runId), () => service.applyPreview(operatorActor, id, preview.runId)).then((r) => r.sort()), ['RUN_STATE_CHANGED', 'won']);
+    assert.deepEqual(
+      await race(
+        () => service.applyPreview(operatorActor, id, preview.runId),
+        () => service.applyPreview(operatorActor, id, preview.runId),
+      ).then((r) => r.sort()),
+      ['RUN_STATE_CHANGED', 'won'],
+    );
     const queuedFromPreview = (await service.list(operatorActor, id, 100, 0)).items.filter((r) => r.status === 'queued');
     assert.equal(queuedFromPreview.length, 1, 'one run applies the preview');
 
     const queued = queuedFromPreview[0]!;
-    const twice = await race(() => service.execute(queued.runId, id, arraySource(roster(all))), () => service.execute(queued.runId, id, arraySource(roster(all))));
+    const twice = await race(
+      () => service.execute(queued.runId, id, arraySource(roster(all))),
+      () => service.execute(queued.runId, id, arraySource(roster(all))),
+    );
     assert.deepEqual(twice.sort(), ['RUN_STATE_CHANGED', 'won'], 'a run is executed once');
     const done = await service.get(operatorActor, id, queued.runId);
     assert.equal(done.status, 'succeeded');
@@ -304,7 +364,10 @@ describeEachDialect('roster run state changes', (dialect) => {
       assert.doesNotMatch(failed.error?.message ?? '', /no_such_table|relation|SQL/i);
       assert.match(failed.error?.message ?? '', /nothing was applied/);
       const lines = logged.mock.calls.map((c) => c.arguments.map(String).join(' '));
-      assert.ok(lines.some((l) => l.includes(created.runId) && l.includes('no_such_table')), 'the detail is logged for the operator');
+      assert.ok(
+        lines.some((l) => l.includes(created.runId) && l.includes('no_such_table')),
+        'the detail is logged for the operator',
+      );
     } finally {
       logged.mock.restore();
     }

@@ -31,7 +31,6 @@ export interface NewRun {
   dryRun: boolean;
 }
 
-
 const LEASE_MS = 2 * 60_000;
 // More than this share of error rows in one file means the file, not a few rows, is wrong.
 const MAX_ERROR_ROW_SHARE = 0.05;
@@ -387,7 +386,8 @@ function stateChanged(action: RunAction, status: string): AppError {
 
 // What an interrupted run was doing when its process stopped, in its failure message.
 function interruptedMessage(stage: string): string {
-  const doing = ({ reading: ' while reading the roster', planning: ' while planning the changes', applying: ' while applying the changes, which were rolled back' } as Record<string, string>)[stage] ?? '';
+  const doing =
+    ({ reading: ' while reading the roster', planning: ' while planning the changes', applying: ' while applying the changes, which were rolled back' } as Record<string, string>)[stage] ?? '';
   return `The process running this sync stopped${doing}; nothing was applied. Run the sync again.`;
 }
 

@@ -72,7 +72,12 @@ describe('sealed roster bundles (chunked AES-256-GCM)', () => {
       'cut at a chunk boundary': bytes.subarray(0, 32 + 3 * chunk),
       'cut mid-chunk': bytes.subarray(0, bytes.length - 7),
       'a chunk appended': Buffer.concat([bytes, bytes.subarray(32, 32 + chunk)]),
-      'chunks 1 and 2 swapped': Buffer.concat([bytes.subarray(0, 32 + chunk), bytes.subarray(32 + 2 * chunk, 32 + 3 * chunk), bytes.subarray(32 + chunk, 32 + 2 * chunk), bytes.subarray(32 + 3 * chunk)]),
+      'chunks 1 and 2 swapped': Buffer.concat([
+        bytes.subarray(0, 32 + chunk),
+        bytes.subarray(32 + 2 * chunk, 32 + 3 * chunk),
+        bytes.subarray(32 + chunk, 32 + 2 * chunk),
+        bytes.subarray(32 + 3 * chunk),
+      ]),
     };
     for (const [what, altered] of Object.entries(variants)) {
       const path = tempZipPath('altered');

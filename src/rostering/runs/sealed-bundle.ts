@@ -72,7 +72,7 @@ export function sealer(bundleKey: Buffer, chunkBytes = CHUNK_BYTES): Transform {
       return first.subarray(0, n);
     }
     const out = Buffer.allocUnsafe(n);
-    for (let at = 0; at < n; ) {
+    for (let at = 0; at < n;) {
       const part = parts[0]!;
       const used = part.copy(out, at, 0, Math.min(part.length, n - at));
       at += used;
@@ -181,7 +181,7 @@ export class SealedReader extends yauzl.RandomAccessReader {
   // The plaintext bytes [start, end), one chunk's share at a time.
   private async *range(start: number, end: number): AsyncGenerator<Buffer> {
     if (start < 0 || end > this.size || start > end) throw new RangeError(`read of ${start}..${end} outside a ${this.size}-byte bundle`);
-    for (let at = start; at < end; ) {
+    for (let at = start; at < end;) {
       const index = Math.floor(at / this.chunkBytes);
       const plain = await this.chunk(index);
       const from = at - index * this.chunkBytes;

@@ -24,17 +24,20 @@ describeEachDialect('importing OneRoster zip bundles', (dialect) => {
     return runs.execute(run.runId, customerId, zipSource(path), opts);
   }
   const users = (customerId: string) =>
-    t.ctx.db.kysely.selectFrom('users').select(['sourced_id', 'role', 'login', 'status', 'user_ids']).where('customer_id', '=', customerId).where('source', '=', 'roster').orderBy('sourced_id').execute();
+    t.ctx.db.kysely
+      .selectFrom('users')
+      .select(['sourced_id', 'role', 'login', 'status', 'user_ids'])
+      .where('customer_id', '=', customerId)
+      .where('source', '=', 'roster')
+      .orderBy('sourced_id')
+      .execute();
 
   it('imports a 1.1 district: every entity, roles mapped, logins with the Suffix', async () => {
     const { id } = await seedCustomer(t.ctx, { rostering: { suffix: '@lincoln' } });
     const run = await importBundle(id, district11());
     assert.equal(run.status, 'succeeded', JSON.stringify(run));
     assert.equal(run.version, '1.1');
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(run.counts).map(([k, v]) => [k, v.created])),
-      { orgs: 2, academicSessions: 2, courses: 1, classes: 1, users: 4, enrollments: 3 },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(run.counts).map(([k, v]) => [k, v.created])), { orgs: 2, academicSessions: 2, courses: 1, classes: 1, users: 4, enrollments: 3 });
     assert.deepEqual(
       (await users(id)).map((u) => [u.sourced_id, u.role, u.login]),
       [
@@ -59,11 +62,20 @@ describeEachDialect('importing OneRoster zip bundles', (dialect) => {
     // A change stamped now, a moment after the last run ended.
     const now = async () => (await new Promise((r) => setTimeout(r, 5)), new Date().toISOString());
     // The customer's settings changed since (e.g. the Suffix, which makes every login): read again, once.
-    await t.ctx.db.kysely.updateTable('rostering_configs').set({ updated_at: await now() }).where('customer_id', '=', id).execute();
+    await t.ctx.db.kysely
+      .updateTable('rostering_configs')
+      .set({ updated_at: await now() })
+      .where('customer_id', '=', id)
+      .execute();
     assert.equal((await importBundle(id, district11())).stage, 'done');
     assert.equal((await importBundle(id, district11())).stage, 'unchanged');
     // A roster record changed since (a restore, a manual edit…): the file is read and planned again.
-    await t.ctx.db.kysely.updateTable('users').set({ updated_at: await now() }).where('customer_id', '=', id).where('sourced_id', '=', 'u-s1').execute();
+    await t.ctx.db.kysely
+      .updateTable('users')
+      .set({ updated_at: await now() })
+      .where('customer_id', '=', id)
+      .where('sourced_id', '=', 'u-s1')
+      .execute();
     const afterEdit = await importBundle(id, district11());
     assert.equal(afterEdit.stage, 'done');
     assert.equal(afterEdit.counts.users.unchanged, 4);
@@ -112,7 +124,18 @@ describeEachDialect('importing OneRoster zip bundles', (dialect) => {
     const without = district11({
       'users.csv': table(HEADERS.users11, [
         { sourcedId: 'u-t', enabledUser: 'true', orgSourcedIds: 'org-s', role: 'teacher', username: 'tpark', givenName: 'Ada', familyName: 'Park', email: 'ada@x.example' },
-        { sourcedId: 'u-s1', enabledUser: 'true', orgSourcedIds: 'org-s', role: 'student', username: 'sone', userIds: '{SIS:1001}', givenName: 'Sam', familyName: 'One', grades: '09', agentSourcedIds: 'u-p' },
+        {
+          sourcedId: 'u-s1',
+          enabledUser: 'true',
+          orgSourcedIds: 'org-s',
+          role: 'student',
+          username: 'sone',
+          userIds: '{SIS:1001}',
+          givenName: 'Sam',
+          familyName: 'One',
+          grades: '09',
+          agentSourcedIds: 'u-p',
+        },
         { sourcedId: 'u-p', enabledUser: 'false', orgSourcedIds: 'org-s', role: 'parent', username: 'pone', givenName: 'Pat', familyName: 'One' },
       ]),
       'enrollments.csv': table(HEADERS.enrollments, [
@@ -137,7 +160,10 @@ describeEachDialect('importing OneRoster zip bundles', (dialect) => {
     assert.equal(broken.status, 'failed');
     const onlyManifest = await importBundle(id, { 'manifest.csv': manifest('1.1', {}) });
     assert.notEqual(onlyManifest.status, 'failed');
-    assert.equal(Object.values(onlyManifest.counts).reduce((n, c) => n + c.deleted + c.created, 0), 0);
+    assert.equal(
+      Object.values(onlyManifest.counts).reduce((n, c) => n + c.deleted + c.created, 0),
+      0,
+    );
     assert.equal((await users(id)).filter((u) => u.status === 'active').length, 4);
   });
 });

@@ -38,7 +38,10 @@ export function storedBundleSource(store: BundleStore, file: string, limits?: Pa
 }
 
 function damaged(err: SealedBundleError): AppError {
-  return new AppError('BUNDLE_DAMAGED', `The kept copy of this roster file cannot be read (${err.message}): it was altered or damaged on disk, or sealed with another data key. Nothing was applied; upload it again.`);
+  return new AppError(
+    'BUNDLE_DAMAGED',
+    `The kept copy of this roster file cannot be read (${err.message}): it was altered or damaged on disk, or sealed with another data key. Nothing was applied; upload it again.`,
+  );
 }
 
 /** A run source over a plain OneRoster zip (a path, or a zip behind a random-access reader). */
@@ -138,7 +141,16 @@ function acceptedRow(r: AcceptedRecordAny, base: RowBase): AnyRow | null {
       const v = r.values;
       return {
         entity: 'roles',
-        row: { sourcedId: base.sourcedId, line: base.line, userSourcedId: v.userSourcedId, orgSourcedId: v.orgSourcedId, role: v.role, roleType: v.roleType, beginDate: v.beginDate, endDate: v.endDate },
+        row: {
+          sourcedId: base.sourcedId,
+          line: base.line,
+          userSourcedId: v.userSourcedId,
+          orgSourcedId: v.orgSourcedId,
+          role: v.role,
+          roleType: v.roleType,
+          beginDate: v.beginDate,
+          endDate: v.endDate,
+        },
       };
     }
     case 'enrollments': {
@@ -169,7 +181,21 @@ function acceptedRow(r: AcceptedRecordAny, base: RowBase): AnyRow | null {
 // most of the cost of turning a record into a row.
 function userRow(
   base: RowBase,
-  v: { enabledUser: boolean; username: string; userIds: { type: string; id: string }[]; givenName: string; familyName: string; middleName: string; identifier: string; email: string; sms: string; phone: string; agentSourcedIds: string[]; grades: string[]; password: string },
+  v: {
+    enabledUser: boolean;
+    username: string;
+    userIds: { type: string; id: string }[];
+    givenName: string;
+    familyName: string;
+    middleName: string;
+    identifier: string;
+    email: string;
+    sms: string;
+    phone: string;
+    agentSourcedIds: string[];
+    grades: string[];
+    password: string;
+  },
   role: string,
   orgSourcedIds: string[],
   roles: UserRow['roles'],

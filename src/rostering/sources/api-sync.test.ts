@@ -59,13 +59,22 @@ describeEachDialect('OneRoster API pulls', (dialect) => {
         .execute()
     ).map((u) => `${u.sourced_id} ${u.given_name} ${u.family_name} ${u.username} ${u.email} ${u.role} ${u.status}`);
   const enrollments = async (customerId: string) =>
-    (await t.ctx.db.kysely.selectFrom('enrollments').select(['sourced_id', 'class_sourced_id', 'user_sourced_id', 'role', 'is_primary', 'status']).where('customer_id', '=', customerId).orderBy('sourced_id').execute()).map((e) =>
-      Object.values(e).join(' '),
-    );
-  const issueCodes = async (runId: string) => (await t.ctx.db.kysely.selectFrom('roster_run_issues').select(['code', 'message']).where('run_id', '=', runId).orderBy('seq').execute()).map((i) => i.code);
+    (
+      await t.ctx.db.kysely
+        .selectFrom('enrollments')
+        .select(['sourced_id', 'class_sourced_id', 'user_sourced_id', 'role', 'is_primary', 'status'])
+        .where('customer_id', '=', customerId)
+        .orderBy('sourced_id')
+        .execute()
+    ).map((e) => Object.values(e).join(' '));
+  const issueCodes = async (runId: string) =>
+    (await t.ctx.db.kysely.selectFrom('roster_run_issues').select(['code', 'message']).where('run_id', '=', runId).orderBy('seq').execute()).map((i) => i.code);
   // What went wrong with a run, for assertion messages.
   const why = async (run: { runId: string; error: unknown }) =>
-    JSON.stringify({ error: run.error, issues: await t.ctx.db.kysely.selectFrom('roster_run_issues').select(['file', 'line', 'code', 'message']).where('run_id', '=', run.runId).orderBy('seq').execute() });
+    JSON.stringify({
+      error: run.error,
+      issues: await t.ctx.db.kysely.selectFrom('roster_run_issues').select(['file', 'line', 'code', 'message']).where('run_id', '=', run.runId).orderBy('seq').execute(),
+    });
 
   it('a full pull creates the roster a ZIP import of the same data creates (limit/offset paging, OAuth 1.0a HMAC-SHA256)', async () => {
     const p = await provider({ paging: 'offset' });
@@ -74,10 +83,7 @@ describeEachDialect('OneRoster API pulls', (dialect) => {
     assert.equal(run.status, 'succeeded', await why(run));
     assert.equal(run.trigger, 'api');
     assert.deepEqual(run.modes, { orgs: 'bulk', academicSessions: 'bulk', courses: 'bulk', classes: 'bulk', users: 'bulk', enrollments: 'bulk' });
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(run.counts).map(([k, c]) => [k, c.created])),
-      { orgs: 2, academicSessions: 2, courses: 1, classes: 1, users: 4, enrollments: 3 },
-    );
+    assert.deepEqual(Object.fromEntries(Object.entries(run.counts).map(([k, c]) => [k, c.created])), { orgs: 2, academicSessions: 2, courses: 1, classes: 1, users: 4, enrollments: 3 });
     // The same bundle imported as a ZIP into another customer.
     const zipCustomer = await seedCustomer(t.ctx, { rostering: { suffix: `@zip-${Math.random().toString(36).slice(2, 8)}` } });
     const zipRun = await t.ctx.runs.create(operatorActor, zipCustomer.id, { trigger: 'cli', fileName: 'roster.zip', sizeBytes: 0, sha256: '', bundlePath: null, dryRun: false });
@@ -88,7 +94,10 @@ describeEachDialect('OneRoster API pulls', (dialect) => {
     assert.deepEqual([...new Set(p.requests.map((r) => r.auth))], ['HMAC-SHA256']);
     assert.deepEqual(
       p.requests.filter((r) => r.collection === 'users').map((r) => [r.query.limit, r.query.offset]),
-      [['2', '0'], ['2', '2']],
+      [
+        ['2', '0'],
+        ['2', '2'],
+      ],
     );
     assert.ok(p.requests.every((r) => r.query.filter === undefined));
   });
@@ -131,7 +140,10 @@ describeEachDialect('OneRoster API pulls', (dialect) => {
     const run = await pullFromApi(t.ctx, operatorActor, id, { client: CLIENT });
     assert.equal(run.status, 'succeeded', await why(run));
     assert.ok(Date.now() - started >= 1000, 'waited for Retry-After');
-    assert.deepEqual(p.requests.slice(0, 4).map((r) => r.status), [429, 500, 500, 200]);
+    assert.deepEqual(
+      p.requests.slice(0, 4).map((r) => r.status),
+      [429, 500, 500, 200],
+    );
     assert.equal(run.counts.users.created, 4);
   });
 
@@ -214,10 +226,7 @@ describeEachDialect('OneRoster API pulls', (dialect) => {
     assert.equal(run.modes.users, 'delta');
     const since = addMs(state.last_pull_at, -3600_000);
     assert.ok(p.requests.every((r) => r.query.filter === `dateLastModified>'${since}'`));
-    assert.deepEqual(
-      [run.counts.users.created, run.counts.users.updated, run.counts.users.deleted, run.counts.users.unchanged, run.counts.enrollments.created],
-      [1, 1, 1, 0, 0],
-    );
+    assert.deepEqual([run.counts.users.created, run.counts.users.updated, run.counts.users.deleted, run.counts.users.unchanged, run.counts.enrollments.created], [1, 1, 1, 0, 0]);
     const now = await users(id);
     assert.ok(now.some((u) => u.startsWith('u-s1 Samuel ')));
     assert.ok(now.some((u) => u.startsWith('u-s2 ') && u.endsWith(' active')));
@@ -233,7 +242,11 @@ describeEachDialect('OneRoster API pulls', (dialect) => {
     assert.equal((await pullFromApi(t.ctx, operatorActor, id, { client: CLIENT })).status, 'succeeded');
     p.data.users = p.data.users.filter((u) => u.sourcedId !== 'u-s2');
     p.data.enrollments = p.data.enrollments.filter((e) => e.sourcedId !== 'e-3');
-    await t.ctx.db.kysely.updateTable('rest_sync_states').set({ last_full_at: addMs(nowIso(), -8 * 24 * 3600_000) }).where('customer_id', '=', id).execute();
+    await t.ctx.db.kysely
+      .updateTable('rest_sync_states')
+      .set({ last_full_at: addMs(nowIso(), -8 * 24 * 3600_000) })
+      .where('customer_id', '=', id)
+      .execute();
     p.requests.length = 0;
     const weekly = await pullFromApi(t.ctx, operatorActor, id, { client: CLIENT });
     assert.equal(weekly.status, 'succeeded', await why(weekly));
@@ -300,13 +313,20 @@ describeEachDialect('OneRoster API pulls', (dialect) => {
     const started = await admin.post<RunView>(`/api/customers/${c.id}/roster/sync`, {});
     assert.equal(started.status, 202, JSON.stringify(started.body));
     assert.equal(started.body.trigger, 'api');
-    const done = await waitFor(async () => {
-      const r = (await admin.get<RunView>(`/api/customers/${c.id}/roster/runs/${started.body.runId}`)).body;
-      return r.status === 'queued' || r.status === 'running' ? null : r;
-    }, 'the API pull to finish', 20_000);
+    const done = await waitFor(
+      async () => {
+        const r = (await admin.get<RunView>(`/api/customers/${c.id}/roster/runs/${started.body.runId}`)).body;
+        return r.status === 'queued' || r.status === 'running' ? null : r;
+      },
+      'the API pull to finish',
+      20_000,
+    );
     assert.equal(done.status, 'succeeded', await why(done));
     assert.equal(done.counts.users.created, 4);
-    assert.ok(p.requests.some((r) => r.collection === 'enrollments'), 'the provider was asked for every collection');
+    assert.ok(
+      p.requests.some((r) => r.collection === 'enrollments'),
+      'the provider was asked for every collection',
+    );
   });
 
   it('asks for pages of the operator’s size (LECTERN_API_PAGE_SIZE) and stops at the page cap', async () => {
@@ -317,7 +337,10 @@ describeEachDialect('OneRoster API pulls', (dialect) => {
       t.ctx.config.apiPaging = { pageSize: 3, maxPages: 100 };
       const run = await pullFromApi(t.ctx, operatorActor, id);
       assert.equal(run.status, 'succeeded', await why(run));
-      assert.ok(p.requests.every((r) => r.query.limit === '3'), JSON.stringify(p.requests.map((r) => r.query)));
+      assert.ok(
+        p.requests.every((r) => r.query.limit === '3'),
+        JSON.stringify(p.requests.map((r) => r.query)),
+      );
       t.ctx.config.apiPaging = { pageSize: 1, maxPages: 2 };
       const capped = await pullFromApi(t.ctx, operatorActor, id, { force: true });
       assert.equal(capped.status, 'failed');

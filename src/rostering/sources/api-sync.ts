@@ -24,12 +24,7 @@ export const FULL_RECONCILE_MS = 7 * 24 * 60 * 60_000;
  * so nobody is deleted for being absent from them. A source failure ends as a failed run that says
  * why and deletes nothing. `client` tunes paging, timeouts and retries (tests, benchmarks).
  */
-export async function pullFromApi(
-  ctx: AppContext,
-  actor: Actor,
-  customerId: string,
-  opts: { force?: boolean; full?: boolean; runId?: string; client?: Partial<RestOptions> } = {},
-): Promise<RunView> {
+export async function pullFromApi(ctx: AppContext, actor: Actor, customerId: string, opts: { force?: boolean; full?: boolean; runId?: string; client?: Partial<RestOptions> } = {}): Promise<RunView> {
   const record = await new CustomerRepository(ctx.db.kysely).find(customerId);
   if (!record) throw new AppError('NOT_FOUND', 'Customer not found.');
   const r = record.rostering;

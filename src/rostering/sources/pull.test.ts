@@ -47,7 +47,9 @@ describeEachDialect('roster pull: route and job', (dialect) => {
       },
     });
   const rosterUsers = async (customerId: string) =>
-    (await t.ctx.db.kysely.selectFrom('users').select('sourced_id').where('customer_id', '=', customerId).where('source', '=', 'roster').where('status', '=', 'active').orderBy('sourced_id').execute()).map((u) => u.sourced_id);
+    (
+      await t.ctx.db.kysely.selectFrom('users').select('sourced_id').where('customer_id', '=', customerId).where('source', '=', 'roster').where('status', '=', 'active').orderBy('sourced_id').execute()
+    ).map((u) => u.sourced_id);
   const adminOf = (c: { adminEmail: string; adminPassword: string }): Promise<TestClient> => t.client().login(c.adminEmail, c.adminPassword);
 
   it('records a queued run at once, answers 409 while it waits, then pulls and applies it with progress', { skip: skip ?? false }, async () => {
@@ -81,14 +83,20 @@ describeEachDialect('roster pull: route and job', (dialect) => {
     // Finished: a new sync is accepted; the file is unchanged, so it ends at stage `unchanged`.
     const next = await admin.post<RunView>(`/api/customers/${c.id}/roster/sync`, {});
     assert.equal(next.status, 202);
-    const unchanged = await waitFor(async () => {
-      const r = (await admin.get<RunView>(`/api/customers/${c.id}/roster/runs/${next.body.runId}`)).body;
-      return r.status === 'succeeded' ? r : null;
-    }, 'the second pull', 20_000);
+    const unchanged = await waitFor(
+      async () => {
+        const r = (await admin.get<RunView>(`/api/customers/${c.id}/roster/runs/${next.body.runId}`)).body;
+        return r.status === 'succeeded' ? r : null;
+      },
+      'the second pull',
+      20_000,
+    );
     assert.equal(unchanged.stage, 'unchanged');
 
     // The customer list shows the last sync status.
-    const listed = await (await t.asAdmin()).get<{ items: { id: string; rostering: { lastRun: { runId: string; status: string } | null; lastSuccessAt: string | null; stale: boolean } }[] }>(
+    const listed = await (
+      await t.asAdmin()
+    ).get<{ items: { id: string; rostering: { lastRun: { runId: string; status: string } | null; lastSuccessAt: string | null; stale: boolean } }[] }>(
       `/api/customers?search=${encodeURIComponent(c.code)}`,
     );
     const row = listed.body.items.find((i) => i.id === c.id)!;
@@ -118,7 +126,18 @@ describeEachDialect('roster pull: route and job', (dialect) => {
     assert.deepEqual([foreign.status, foreign.body.error.code], [404, 'NOT_FOUND']);
     const login = `inst-${Math.random().toString(36).slice(2, 8)}@pull`;
     await new UserRepository(t.ctx.db.kysely).insert(
-      newUserRecord({ role: 'institute_admin', customerId: c.id, login, email: `${login}.example`, givenName: 'In', familyName: 'Stitute', phone: '', passwordHash: await hashPassword('Institute-pw-1'), mustChangePassword: false, source: 'manual' }),
+      newUserRecord({
+        role: 'institute_admin',
+        customerId: c.id,
+        login,
+        email: `${login}.example`,
+        givenName: 'In',
+        familyName: 'Stitute',
+        phone: '',
+        passwordHash: await hashPassword('Institute-pw-1'),
+        mustChangePassword: false,
+        source: 'manual',
+      }),
     );
     const institute = await (await t.client().login(login, 'Institute-pw-1')).post<ErrorBody>(url, {});
     assert.deepEqual([institute.status, institute.body.error.code], [403, 'FORBIDDEN']);
@@ -174,6 +193,9 @@ describeEachDialect('roster pull: route and job', (dialect) => {
     const retry = runs.find((r) => r.runId !== stranded.runId)!;
     assert.equal(retry.status, 'succeeded', JSON.stringify(retry.error));
     // Nothing is left queued or running, so Sync now is free again.
-    assert.deepEqual(runs.filter((r) => r.status === 'queued' || r.status === 'running'), []);
+    assert.deepEqual(
+      runs.filter((r) => r.status === 'queued' || r.status === 'running'),
+      [],
+    );
   });
 });

@@ -53,7 +53,9 @@ export function pullSourceOf(record: CustomerRecord): PullSource {
 export async function pullNow(ctx: AppContext, actor: Actor, customerId: string, opts: PullOptions & { runId?: string } = {}): Promise<RunView> {
   const record = await new CustomerRepository(ctx.db.kysely).find(customerId);
   if (!record) throw new AppError('NOT_FOUND', 'Customer not found.');
-  return pullSourceOf(record) === 'sftp' ? pullFromSftp(ctx, actor, customerId, { force: opts.force, runId: opts.runId, settleMs: ctx.config.sftpSettleMs }) : pullFromApi(ctx, actor, customerId, opts);
+  return pullSourceOf(record) === 'sftp'
+    ? pullFromSftp(ctx, actor, customerId, { force: opts.force, runId: opts.runId, settleMs: ctx.config.sftpSettleMs })
+    : pullFromApi(ctx, actor, customerId, opts);
 }
 
 /**

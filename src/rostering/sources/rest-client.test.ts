@@ -14,7 +14,10 @@ describe('REST client header parsing', () => {
   });
 
   it('reads a Link header without angle brackets (as some providers send it)', () => {
-    assert.equal(nextLink('https://sis.example/events?limit=100&offset=101; rel="next", https://sis.example/events?limit=100&offset=901; rel="last"', page), 'https://sis.example/events?limit=100&offset=101');
+    assert.equal(
+      nextLink('https://sis.example/events?limit=100&offset=101; rel="next", https://sis.example/events?limit=100&offset=901; rel="last"', page),
+      'https://sis.example/events?limit=100&offset=101',
+    );
   });
 
   it('reads a hostile Link header in time linear in its length (2,000 blanks took 5 s before: cubic)', () => {

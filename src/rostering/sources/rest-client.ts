@@ -23,8 +23,7 @@ import { scanPage, type PageRows } from './rest-json.js';
 
 /** How requests are authorised. */
 export type RestAuth =
-  | { kind: 'oauth1'; signatureMethod: SignatureMethod; consumerKey: string; consumerSecret: string }
-  | { kind: 'oauth2'; tokenUrl: string; scope: string; clientId: string; clientSecret: string };
+  { kind: 'oauth1'; signatureMethod: SignatureMethod; consumerKey: string; consumerSecret: string } | { kind: 'oauth2'; tokenUrl: string; scope: string; clientId: string; clientSecret: string };
 
 /** Tunables of a pull; the defaults suit real districts. */
 export interface RestOptions {
@@ -185,7 +184,10 @@ export class RestClient {
         continue;
       }
       if (res.status === 401 || res.status === 403) {
-        throw new AppError('SOURCE_AUTH_FAILED', `The OneRoster API refused the credentials (HTTP ${res.status} for GET ${redact(url)}${describeStatus(bytes)}). Check the consumer key, secret${this.auth.kind === 'oauth2' ? ', token URL and scope' : ' and signature method'}.`);
+        throw new AppError(
+          'SOURCE_AUTH_FAILED',
+          `The OneRoster API refused the credentials (HTTP ${res.status} for GET ${redact(url)}${describeStatus(bytes)}). Check the consumer key, secret${this.auth.kind === 'oauth2' ? ', token URL and scope' : ' and signature method'}.`,
+        );
       }
       if (res.status === 429 || res.status >= 500) {
         const code = res.status === 429 ? 'SOURCE_RATE_LIMITED' : 'SOURCE_UNREACHABLE';
@@ -303,7 +305,12 @@ function describeStatus(bytes: Buffer): string {
   try {
     const body = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
     const info = (body.imsx_statusInfo ?? (Array.isArray(body.statusInfoSet) ? body.statusInfoSet[0] : body)) as { imsx_description?: unknown } | undefined;
-    return typeof info?.imsx_description === 'string' && info.imsx_description ? `: ${info.imsx_description.replace(/[\p{C}\s]+/gu, ' ').trim().slice(0, 200)}` : '';
+    return typeof info?.imsx_description === 'string' && info.imsx_description
+      ? `: ${info.imsx_description
+          .replace(/[\p{C}\s]+/gu, ' ')
+          .trim()
+          .slice(0, 200)}`
+      : '';
   } catch {
     return '';
   }

@@ -62,7 +62,15 @@ export function restSource(client: RestClient, pull: RestPull): RunSource & { st
             index++;
             if (!isObject(obj)) {
               notObjects++;
-              report({ file: collection, line: index, column: null, sourcedId: null, severity: 'error', code: 'api.not_an_object', message: `Item ${index} of ${collection} is not a JSON object (or not valid JSON).` });
+              report({
+                file: collection,
+                line: index,
+                column: null,
+                sourcedId: null,
+                severity: 'error',
+                code: 'api.not_an_object',
+                message: `Item ${index} of ${collection} is not a JSON object (or not valid JSON).`,
+              });
               continue;
             }
             const record = reader.read(fillRow(row, cellsOf(obj, header, table)), index, 0);

@@ -27,9 +27,7 @@ export interface RemoteFileState {
 }
 
 /** What a fetch did. */
-export type SftpFetchResult =
-  | { status: 'downloaded'; bundle: StoredBundle; remote: RemoteFileState; fingerprint: string }
-  | { status: 'unchanged'; remote: RemoteFileState; fingerprint: string };
+export type SftpFetchResult = { status: 'downloaded'; bundle: StoredBundle; remote: RemoteFileState; fingerprint: string } | { status: 'unchanged'; remote: RemoteFileState; fingerprint: string };
 
 /** Tunables (tests shorten the settle time). */
 export interface SftpFetchOptions {
@@ -124,7 +122,10 @@ async function statOrMissing(client: SftpClient, remote: string): Promise<Remote
 function connectError(err: Error & { code?: string; level?: string }, loc: SftpLocation, seen: string): AppError {
   const where = `${loc.host}:${loc.port}`;
   if (loc.hostKeyFingerprint && seen && seen !== loc.hostKeyFingerprint) {
-    return new AppError('SOURCE_HOST_KEY_CHANGED', `${where} presented host key ${seen}, not the trusted ${loc.hostKeyFingerprint}. If the server was really replaced, update the fingerprint in the customer's settings.`);
+    return new AppError(
+      'SOURCE_HOST_KEY_CHANGED',
+      `${where} presented host key ${seen}, not the trusted ${loc.hostKeyFingerprint}. If the server was really replaced, update the fingerprint in the customer's settings.`,
+    );
   }
   if (err.level === 'client-authentication' || /authentication/i.test(err.message)) {
     return new AppError('SOURCE_AUTH_FAILED', `${where} refused the username and ${loc.privateKey ? (loc.password ? 'both the private key and the password' : 'the private key') : 'password'}.`);

@@ -39,7 +39,17 @@ describeEachDialect('SFTP sync runs', (dialect) => {
       },
     });
   const activeUsers = async (customerId: string) =>
-    Number((await t.ctx.db.kysely.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('customer_id', '=', customerId).where('source', '=', 'roster').where('status', '=', 'active').executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await t.ctx.db.kysely
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('customer_id', '=', customerId)
+          .where('source', '=', 'roster')
+          .where('status', '=', 'active')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('pulls and imports the bundle, pins the host key, and skips the same file next time', async () => {
     const { id } = await customerOn(server);

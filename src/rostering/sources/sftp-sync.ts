@@ -7,7 +7,6 @@ import type { RunView } from '../runs/run-view.js';
 import { storedBundleSource } from '../runs/zip-source.js';
 import { fetchFromSftp } from './sftp-fetch.js';
 
-
 /**
  * Pulls the customer's bundle from SFTP and runs it: the run is recorded before the connection, so
  * an unreachable host, bad credentials or a missing file end as a failed run that says why (and

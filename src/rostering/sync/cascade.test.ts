@@ -80,8 +80,14 @@ describeEachDialect('deleting a record ends what hangs on it', (dialect) => {
         const id = await fresh();
         const out = await sync(id, change(roster(), target, deleted), modes);
         const errors = out.issues.filter((i) => i.code === 'ref.to_deleted');
-        assert.deepEqual(errors.map((i) => [i.entity, i.sourcedId]).sort(), dependents.map((e) => ['enrollments', e]));
-        assert.ok(errors.every((i) => i.line > 0 && !i.message.includes(target)), 'names the row, not the value');
+        assert.deepEqual(
+          errors.map((i) => [i.entity, i.sourcedId]).sort(),
+          dependents.map((e) => ['enrollments', e]),
+        );
+        assert.ok(
+          errors.every((i) => i.line > 0 && !i.message.includes(target)),
+          'names the row, not the value',
+        );
         const enrollments = await statuses(id, 'enrollments');
         for (const e of dependents) assert.equal(enrollments[e], 'deleted', e);
         assert.equal(Object.values(enrollments).filter((s) => s === 'active').length, 2);
@@ -118,7 +124,10 @@ describeEachDialect('deleting a record ends what hangs on it', (dialect) => {
   it('a new enrollment of a user the same file deletes is not created', async () => {
     const id = await fresh();
     const out = await sync(id, [deleted(userRow('u-2')), enrollmentRow('e-late', 'cl-a', 'u-2')], DELTA);
-    assert.deepEqual(out.issues.map((i) => [i.code, i.sourcedId]), [['ref.to_deleted', 'e-late']]);
+    assert.deepEqual(
+      out.issues.map((i) => [i.code, i.sourcedId]),
+      [['ref.to_deleted', 'e-late']],
+    );
     assert.equal(out.counts.enrollments.created, 0);
     assert.equal((await statuses(id, 'enrollments'))['e-late'], undefined);
     assert.equal(await orphans(id), 0);

@@ -36,12 +36,7 @@ describeEachDialect('sync engine', (dialect) => {
       .map((u) => u.sourced_id)
       .sort();
 
-  const roster = (users: string[]) => [
-    orgRow('org-1'),
-    classRow('class-1'),
-    ...users.map((u) => userRow(u)),
-    ...users.map((u) => enrollmentRow(`enr-${u}`, 'class-1', u)),
-  ];
+  const roster = (users: string[]) => [orgRow('org-1'), classRow('class-1'), ...users.map((u) => userRow(u)), ...users.map((u) => enrollmentRow(`enr-${u}`, 'class-1', u))];
   const many = Array.from({ length: 40 }, (_, i) => `s${String(i).padStart(2, '0')}`);
 
   it('creates everything on the first import, then changes nothing on the same roster', async () => {

@@ -47,7 +47,21 @@ describeEachDialect('matching incoming users to accounts', (dialect) => {
     const repo = new UserRepository(t.ctx.db.kysely);
     const ids: string[] = [];
     for (const a of accounts) {
-      const u = { ...newUserRecord({ role: 'teacher', customerId: id, login: a.login, email: a.email, givenName: 'Pre', familyName: 'Existing', phone: '', passwordHash: null, mustChangePassword: false, source: 'manual' }), identifier: a.identifier ?? '' };
+      const u = {
+        ...newUserRecord({
+          role: 'teacher',
+          customerId: id,
+          login: a.login,
+          email: a.email,
+          givenName: 'Pre',
+          familyName: 'Existing',
+          phone: '',
+          passwordHash: null,
+          mustChangePassword: false,
+          source: 'manual',
+        }),
+        identifier: a.identifier ?? '',
+      };
       await repo.insert(u);
       ids.push(u.id);
     }
@@ -55,8 +69,7 @@ describeEachDialect('matching incoming users to accounts', (dialect) => {
   }
   const sync = (customerId: string, rows: AnyRow[], matching: MatchSettings, actorUserId: string | null = null) =>
     runSync(t.ctx.db, t.ctx.secrets, { runId: crypto.randomUUID(), customerId, modes, rows, matching, threshold: { percent: 100, min: 1000 }, actorUserId, noDeletes: new Set(), dryRun: false });
-  const user = (customerId: string, sourcedId: string) =>
-    t.ctx.db.kysely.selectFrom('users').selectAll().where('customer_id', '=', customerId).where('sourced_id', '=', sourcedId).executeTakeFirst();
+  const user = (customerId: string, sourcedId: string) => t.ctx.db.kysely.selectFrom('users').selectAll().where('customer_id', '=', customerId).where('sourced_id', '=', sourcedId).executeTakeFirst();
 
   it('creates a new account when nothing matches, with the Suffix in its login', async () => {
     const { customerId } = await setup([]);

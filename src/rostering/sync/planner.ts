@@ -8,7 +8,6 @@ import type { EntityCounts } from './counts.js';
 import type { EntityType, FileMode } from './snapshot.js';
 import { col, joined, same } from './sql.js';
 
-
 /** What the planner needs to know about the run. */
 export interface PlanInput {
   runId: string;

@@ -16,7 +16,15 @@ import type { EntityType, FileMode } from './snapshot.js';
 const bulkUsers: Record<EntityType, FileMode> = { orgs: 'bulk', academicSessions: 'absent', courses: 'absent', classes: 'absent', users: 'bulk', enrollments: 'absent' };
 const deltaUsers: Record<EntityType, FileMode> = { ...bulkUsers, orgs: 'delta', users: 'delta' };
 
-const KINDS = ['enterprise admin', 'customer admin', 'institute admin created manually', 'manual teacher', 'LTI-only user', "another customer's roster student", 'roster user promoted to customer admin'] as const;
+const KINDS = [
+  'enterprise admin',
+  'customer admin',
+  'institute admin created manually',
+  'manual teacher',
+  'LTI-only user',
+  "another customer's roster student",
+  'roster user promoted to customer admin',
+] as const;
 type Kind = (typeof KINDS)[number];
 const RULES: MatchWith[] = ['sourcedId', 'identifier', 'username', 'email'];
 
@@ -53,7 +61,18 @@ describeEachDialect('a roster row never takes over an account the roster did not
     const { id: customerId } = await seedCustomer(t.ctx);
     const n = crypto.randomBytes(4).toString('hex');
     const manual = (role: User['role'], source: User['source'], customer: string) =>
-      newUserRecord({ role, customerId: customer, login: `${kind.replace(/\W+/g, '-')}-${n}@x.example`, email: `p-${n}@x.example`, givenName: 'Pro', familyName: 'Tected', phone: '', passwordHash: '$argon2id$fixed', mustChangePassword: false, source });
+      newUserRecord({
+        role,
+        customerId: customer,
+        login: `${kind.replace(/\W+/g, '-')}-${n}@x.example`,
+        email: `p-${n}@x.example`,
+        givenName: 'Pro',
+        familyName: 'Tected',
+        phone: '',
+        passwordHash: '$argon2id$fixed',
+        mustChangePassword: false,
+        source,
+      });
     let account: User;
     switch (kind) {
       case 'enterprise admin':
@@ -81,14 +100,24 @@ describeEachDialect('a roster row never takes over an account the roster did not
     }
     if (!(await users().findByIdPlatformWide(account.id))) await users().insert(account);
     // Matchable by every rule: an earlier link's sourcedId, an identifier, an email of its own.
-    await t.ctx.db.kysely.updateTable('users').set({ sourced_id: `src-${n}`, identifier: `ident-${n}`, email: `mail-${n}@x.example` }).where('id', '=', account.id).execute();
+    await t.ctx.db.kysely
+      .updateTable('users')
+      .set({ sourced_id: `src-${n}`, identifier: `ident-${n}`, email: `mail-${n}@x.example` })
+      .where('id', '=', account.id)
+      .execute();
     return { customerId, account: await snapshot(account.id) };
   }
 
   // The row that would take `account` over by `rule`, with a password of its own.
   const attack = (account: User, rule: MatchWith, status: 'active' | 'tobedeleted' = 'active') => {
     const n = crypto.randomBytes(3).toString('hex');
-    const row = userRow(rule === 'sourcedId' ? account.sourced_id! : `new-${n}`, { username: `fresh-${n}`, identifier: `fresh-${n}`, email: `fresh-${n}@y.example`, password: 'Hijack-pass-1', role: 'administrator' });
+    const row = userRow(rule === 'sourcedId' ? account.sourced_id! : `new-${n}`, {
+      username: `fresh-${n}`,
+      identifier: `fresh-${n}`,
+      email: `fresh-${n}@y.example`,
+      password: 'Hijack-pass-1',
+      role: 'administrator',
+    });
     if (row.entity !== 'users') throw new Error('not a user row');
     if (rule === 'identifier') row.row.identifier = account.identifier;
     if (rule === 'username') row.row.username = account.login;
@@ -98,8 +127,7 @@ describeEachDialect('a roster row never takes over an account the roster did not
   };
 
   // Which accounts a rule reaches: the customer's own, logins everywhere, identifier and email also the platform's admins.
-  const reaches = (kind: Kind, rule: MatchWith) =>
-    kind === "another customer's roster student" ? rule === 'username' : kind === 'enterprise admin' ? rule !== 'sourcedId' : true;
+  const reaches = (kind: Kind, rule: MatchWith) => (kind === "another customer's roster student" ? rule === 'username' : kind === 'enterprise admin' ? rule !== 'sourcedId' : true);
 
   for (const rule of RULES) {
     for (const kind of KINDS) {
@@ -133,19 +161,42 @@ describeEachDialect('a roster row never takes over an account the roster did not
         for (const status of ['active', 'tobedeleted'] as const) {
           const row = attack(account, 'sourcedId', status);
           const out = await sync(customerId, [orgRow('org-1'), row], rule, deltaUsers);
-          assert.deepEqual(out.issues.map((i) => [i.code, i.sourcedId]), [['match.protected_account', account.sourced_id]], `${rule} ${kind} ${status}`);
+          assert.deepEqual(
+            out.issues.map((i) => [i.code, i.sourcedId]),
+            [['match.protected_account', account.sourced_id]],
+            `${rule} ${kind} ${status}`,
+          );
           assert.deepEqual(await snapshot(account.id), account);
         }
       }
     }
   });
 
-  it('end to end: a users.csv with the customer admin\'s email and a new password leaves the admin signing in as before', async () => {
+  it("end to end: a users.csv with the customer admin's email and a new password leaves the admin signing in as before", async () => {
     const { id, adminEmail, adminPassword } = await seedCustomer(t.ctx, { rostering: { matchWith: 'email', suffix: '@e2e' } });
     const admin = await t.ctx.db.kysely.selectFrom('users').selectAll().where('login', '=', adminEmail).executeTakeFirstOrThrow();
     const files = district11({ 'enrollments.csv': null });
-    const takeover = { sourcedId: 'u-evil', enabledUser: 'true', orgSourcedIds: 'org-s', role: 'administrator', username: 'evil', givenName: 'E', familyName: 'Vil', email: adminEmail, password: 'Taken-over-99' };
-    const filler = Array.from({ length: 30 }, (_, i) => ({ sourcedId: `u-${i}`, enabledUser: 'true', orgSourcedIds: 'org-s', role: 'student', username: `s${i}`, givenName: 'S', familyName: `${i}`, email: `s${i}@e2e.example` }));
+    const takeover = {
+      sourcedId: 'u-evil',
+      enabledUser: 'true',
+      orgSourcedIds: 'org-s',
+      role: 'administrator',
+      username: 'evil',
+      givenName: 'E',
+      familyName: 'Vil',
+      email: adminEmail,
+      password: 'Taken-over-99',
+    };
+    const filler = Array.from({ length: 30 }, (_, i) => ({
+      sourcedId: `u-${i}`,
+      enabledUser: 'true',
+      orgSourcedIds: 'org-s',
+      role: 'student',
+      username: `s${i}`,
+      givenName: 'S',
+      familyName: `${i}`,
+      email: `s${i}@e2e.example`,
+    }));
     files['users.csv'] = table(HEADERS.users11, [takeover, ...filler]);
     const file = await writeBundle(files);
     const run = await t.ctx.runs.create(operatorActor, id, { trigger: 'cli', fileName: 'roster.zip', sizeBytes: 1, sha256: crypto.randomUUID(), bundlePath: file, dryRun: false });

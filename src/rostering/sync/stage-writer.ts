@@ -105,7 +105,22 @@ export class StageWriter {
         return this.addUser(row as UserRow, meta);
       case 'enrollments': {
         const r = row as RowOf['enrollments'];
-        return this.push('stage_enrollments', [runId, r.line, r.sourcedId, r.status, r.classSourcedId, r.userSourcedId, r.schoolSourcedId, r.role, r.primary ? 1 : 0, r.beginDate, r.endDate, meta, action, reason]);
+        return this.push('stage_enrollments', [
+          runId,
+          r.line,
+          r.sourcedId,
+          r.status,
+          r.classSourcedId,
+          r.userSourcedId,
+          r.schoolSourcedId,
+          r.role,
+          r.primary ? 1 : 0,
+          r.beginDate,
+          r.endDate,
+          meta,
+          action,
+          reason,
+        ]);
       }
     }
     return undefined;
@@ -204,7 +219,10 @@ export class StageWriter {
     const columns = COLUMNS[table];
     const types = await this.columnTypes(table);
     const arrays = columns.map((_, i) => sql`${rows.map((values) => values[i] ?? null)}::${sql.raw(types[i]!)}[]`);
-    await sql`insert into ${sql.table(table)} (${joined(columns.map((c) => sql.ref(c)), ', ')}) select * from unnest(${joined(arrays, ', ')})`.execute(this.db.kysely);
+    await sql`insert into ${sql.table(table)} (${joined(
+      columns.map((c) => sql.ref(c)),
+      ', ',
+    )}) select * from unnest(${joined(arrays, ', ')})`.execute(this.db.kysely);
   }
 
   // The PostgreSQL element type of each column of a stage table (in COLUMNS order), read once per table.

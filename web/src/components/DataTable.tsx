@@ -13,7 +13,14 @@ export interface Column<T> {
  * A table of rows. A row may be clickable as a whole, but the row's primary cell should still hold
  * a real link so keyboard and screen-reader users have a target too.
  */
-export function DataTable<T>({ caption, columns, rows, rowKey, onRowClick, loading }: {
+export function DataTable<T>({
+  caption,
+  columns,
+  rows,
+  rowKey,
+  onRowClick,
+  loading,
+}: {
   caption: string;
   columns: Column<T>[];
   rows: T[];

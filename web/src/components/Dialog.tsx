@@ -4,7 +4,14 @@ import { useEffect, useId, useRef, type ReactNode } from 'react';
  * A modal dialog on the native <dialog> element, which gives focus trapping, Escape to close and
  * an inert background for free.
  */
-export function Dialog({ title, open, onClose, children, footer, dismissable = true }: {
+export function Dialog({
+  title,
+  open,
+  onClose,
+  children,
+  footer,
+  dismissable = true,
+}: {
   title: string;
   open: boolean;
   onClose: () => void;
@@ -51,7 +58,16 @@ export function Dialog({ title, open, onClose, children, footer, dismissable = t
 }
 
 /** A yes/no question in a dialog, for actions worth a second thought. */
-export function ConfirmDialog({ open, title, children, confirmLabel, danger, busy, onConfirm, onCancel }: {
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  danger,
+  busy,
+  onConfirm,
+  onCancel,
+}: {
   open: boolean;
   title: string;
   children: ReactNode;

@@ -5,7 +5,17 @@ import { formatBytes } from '../labels.js';
  * A drop zone with a Choose file button, for one file. The native file input stays in the page
  * (hidden) so forms and tests can set it; the button opens it, so keyboard users have one stop.
  */
-export function FileDrop({ name, label, accept, hint, file, onFile, error, disabled, prompt = 'Drag and drop the roster file here' }: {
+export function FileDrop({
+  name,
+  label,
+  accept,
+  hint,
+  file,
+  onFile,
+  error,
+  disabled,
+  prompt = 'Drag and drop the roster file here',
+}: {
   name: string;
   label: string;
   /** Passed to the file input, e.g. `.zip,application/zip`. */

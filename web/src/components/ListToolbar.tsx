@@ -2,13 +2,7 @@ import type { ReactNode } from 'react';
 import type { Option } from './fields.js';
 
 /** The search box (when the list has one) and filters above a list. */
-export function ListToolbar({ label, search, onSearch, placeholder, children }: {
-  label: string;
-  search?: string;
-  onSearch?: (value: string) => void;
-  placeholder?: string;
-  children?: ReactNode;
-}) {
+export function ListToolbar({ label, search, onSearch, placeholder, children }: { label: string; search?: string; onSearch?: (value: string) => void; placeholder?: string; children?: ReactNode }) {
   return (
     <div className="list-toolbar" role="search" aria-label={label}>
       {onSearch ? (
@@ -42,7 +36,14 @@ export function FilterSelect({ name, label, value, options, onChange }: { name: 
 }
 
 /** A compact labelled text filter, optionally suggesting values it has seen. */
-export function FilterText({ name, label, value, onChange, placeholder, suggestions = [] }: {
+export function FilterText({
+  name,
+  label,
+  value,
+  onChange,
+  placeholder,
+  suggestions = [],
+}: {
   name: string;
   label: string;
   value: string;

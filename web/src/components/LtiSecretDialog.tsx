@@ -23,8 +23,7 @@ export function LtiSecretDialog({ credentials, title, onClose, closeLabel }: { c
       {credentials ? (
         <div className="stack">
           <Banner kind="warning" title="Store the shared secret now">
-            This is the only time Lectern shows it. Copy it into the customer’s LMS or a password manager before you close this
-            window. If it is lost, rotate it from the customer page.
+            This is the only time Lectern shows it. Copy it into the customer’s LMS or a password manager before you close this window. If it is lost, rotate it from the customer page.
           </Banner>
           <dl className="inline-facts">
             <dt>LTI version</dt>

@@ -9,7 +9,12 @@ export function UploadControls(p: { file: File | null; progress: UploadProgress 
   return (
     <>
       {progress ? (
-        <ProgressBar label={`Uploading ${file?.name ?? 'the file'}`} value={progress.loaded} max={progress.total || file?.size} detail={`${formatBytes(progress.loaded)} of ${formatBytes(progress.total || file?.size || 0)}`} />
+        <ProgressBar
+          label={`Uploading ${file?.name ?? 'the file'}`}
+          value={progress.loaded}
+          max={progress.total || file?.size}
+          detail={`${formatBytes(progress.loaded)} of ${formatBytes(progress.total || file?.size || 0)}`}
+        />
       ) : null}
       <div className="form-buttons">
         {progress ? (

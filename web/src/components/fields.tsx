@@ -50,7 +50,8 @@ function LabelText({ label, required }: { label: string; required?: boolean | un
       {label}
       {required ? (
         <span className="required-mark" aria-hidden="true">
-          {' '}*
+          {' '}
+          *
         </span>
       ) : null}
     </>
@@ -135,14 +136,7 @@ export function SelectField(
   const id = fieldId(p.name);
   return (
     <LabelledField id={id} p={p} width={p.width}>
-      <select
-        id={id}
-        name={p.name}
-        value={p.value}
-        onChange={(e) => p.onChange(e.target.value)}
-        onBlur={p.onBlur}
-        {...ariaOf(id, p)}
-      >
+      <select id={id} name={p.name} value={p.value} onChange={(e) => p.onChange(e.target.value)} onBlur={p.onBlur} {...ariaOf(id, p)}>
         {p.placeholder !== undefined ? <option value="">{p.placeholder}</option> : null}
         {p.options.map((o) => (
           <option key={o.value} value={o.value}>
@@ -158,14 +152,7 @@ export function SelectField(
 export function RadioGroup(p: Common & { value: string; onChange: (value: string) => void; onBlur?: () => void; options: readonly Option[] }) {
   const id = fieldId(p.name);
   return (
-    <fieldset
-      className={`field radio-group ${p.className ?? ''}`}
-      id={id}
-      aria-invalid={p.error ? true : undefined}
-      aria-describedby={describedBy(id, p)}
-      tabIndex={-1}
-      onBlur={p.onBlur}
-    >
+    <fieldset className={`field radio-group ${p.className ?? ''}`} id={id} aria-invalid={p.error ? true : undefined} aria-describedby={describedBy(id, p)} tabIndex={-1} onBlur={p.onBlur}>
       <legend>
         <LabelText label={p.label} required={p.required} />
       </legend>

@@ -32,7 +32,12 @@ const SET_PLACEHOLDER = 'Set — leave blank to keep';
  * field, or everything once they try to submit), shows the server's field errors next to the same
  * inputs, lists all problems at the top and moves focus to the first one.
  */
-export function CustomerForm({ mode, submitLabel, onCancel, onSubmit }: {
+export function CustomerForm({
+  mode,
+  submitLabel,
+  onCancel,
+  onSubmit,
+}: {
   mode: FormMode;
   submitLabel: string;
   onCancel: () => void;
@@ -139,7 +144,11 @@ export function CustomerForm({ mode, submitLabel, onCancel, onSubmit }: {
 
       <FormSection
         title="Administrator"
-        description={mode.kind === 'create' ? 'The customer admin account is created from these details. They sign in with the email and initial password.' : 'The customer’s administrator. They change their own password from their Account page.'}
+        description={
+          mode.kind === 'create'
+            ? 'The customer admin account is created from these details. They sign in with the email and initial password.'
+            : 'The customer’s administrator. They change their own password from their Account page.'
+        }
       >
         <TextField {...bind('administrator.firstName')} maxLength={100} autoComplete="off" />
         <TextField {...bind('administrator.lastName')} maxLength={100} autoComplete="off" />

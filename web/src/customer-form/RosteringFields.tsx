@@ -1,12 +1,5 @@
 import { RadioGroup, SelectField, TextField } from '../components/fields.js';
-import {
-  AUTHORIZATION_OPTIONS,
-  FREQUENCY_OPTIONS,
-  MATCH_WITH_OPTIONS,
-  ONEROSTER_VERSION_OPTIONS,
-  PERIOD_OPTIONS,
-  SYNC_TYPE_OPTIONS,
-} from '../labels.js';
+import { AUTHORIZATION_OPTIONS, FREQUENCY_OPTIONS, MATCH_WITH_OPTIONS, ONEROSTER_VERSION_OPTIONS, PERIOD_OPTIONS, SYNC_TYPE_OPTIONS } from '../labels.js';
 import type { Bind } from './CustomerForm.js';
 import { showsPeriod, type FormValues } from './model.js';
 import { NextRunHint } from './NextRunHint.js';
@@ -15,7 +8,11 @@ import { NextRunHint } from './NextRunHint.js';
  * The OneRoster settings, shown when Rostering type is OneRoster. Which fields appear depends on
  * the Sync Type and Sync Frequency, as the server's rules require.
  */
-export function RosteringFields({ values, bind, secretPlaceholder }: {
+export function RosteringFields({
+  values,
+  bind,
+  secretPlaceholder,
+}: {
   values: FormValues;
   bind: Bind;
   /** Placeholders for write-only secrets that are already stored (edit mode). */
@@ -39,12 +36,7 @@ export function RosteringFields({ values, bind, secretPlaceholder }: {
           hint={isZip ? 'ZIP Upload runs when someone uploads a file, so it is Manual only.' : 'Auto syncs on a schedule; Manual syncs when an admin starts it.'}
         />
         {showsPeriod(values) ? (
-          <SelectField
-            {...bind('rostering.period')}
-            options={PERIOD_OPTIONS}
-            placeholder="Choose…"
-            after={<NextRunHint period={values['rostering.period']} timeZone={values['profile.timeZone']} />}
-          />
+          <SelectField {...bind('rostering.period')} options={PERIOD_OPTIONS} placeholder="Choose…" after={<NextRunHint period={values['rostering.period']} timeZone={values['profile.timeZone']} />} />
         ) : null}
         <TextField {...bind('rostering.suffix')} placeholder="@lincoln" hint="Added to roster usernames so they are unique on Lectern." maxLength={64} />
         <TextField {...bind('rostering.clientPartnerId')} maxLength={100} hint={isZip ? 'Identifies this customer’s uploaded bundles.' : undefined} />

@@ -17,12 +17,12 @@ export function ChangePasswordPage() {
         </>
       }
     >
-        <PasswordForm onChanged={refresh} submitLabel="Save and continue" />
-        <p className="auth-alt">
-          <button type="button" className="link-button" onClick={() => void signOut()}>
-            Sign out
-          </button>
-        </p>
+      <PasswordForm onChanged={refresh} submitLabel="Save and continue" />
+      <p className="auth-alt">
+        <button type="button" className="link-button" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </p>
     </AuthCard>
   );
 }

@@ -43,8 +43,18 @@ export function CustomerPage({ id }: { id: string }) {
   }, []);
   const mode = useMemo<FormMode | null>(() => (customer ? { kind: 'edit', customer } : null), [customer]);
 
-  if (loadError) return <div className="page"><Banner kind="error">{loadError}</Banner></div>;
-  if (!customer || !mode) return <div className="page"><p className="loading">Loading customer…</p></div>;
+  if (loadError)
+    return (
+      <div className="page">
+        <Banner kind="error">{loadError}</Banner>
+      </div>
+    );
+  if (!customer || !mode)
+    return (
+      <div className="page">
+        <p className="loading">Loading customer…</p>
+      </div>
+    );
 
   const disabling = customer.status === 'active';
   const run = async (action: () => Promise<void>) => {

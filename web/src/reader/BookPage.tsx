@@ -175,13 +175,7 @@ function ReadingView({ book }: { book: BookDetail }) {
             </Banner>
           </div>
         ) : null}
-        <div
-          ref={stage}
-          className={`reading-stage reading-${book.format}`}
-          aria-busy={!ready}
-          aria-label={`${book.title}. Use the arrow keys or Page Up and Page Down to turn pages.`}
-          role="region"
-        />
+        <div ref={stage} className={`reading-stage reading-${book.format}`} aria-busy={!ready} aria-label={`${book.title}. Use the arrow keys or Page Up and Page Down to turn pages.`} role="region" />
         {!ready && !loadError ? <p className="reading-loading">Opening “{book.title}”…</p> : null}
       </main>
       <footer className="reading-footer">
@@ -203,7 +197,16 @@ function ReadingView({ book }: { book: BookDetail }) {
           <span aria-hidden="true">›</span>
         </button>
       </footer>
-      <Dialog title="Contents" open={tocOpen} onClose={() => setTocOpen(false)} footer={<button type="button" className="btn btn-secondary" onClick={() => setTocOpen(false)}>Close</button>}>
+      <Dialog
+        title="Contents"
+        open={tocOpen}
+        onClose={() => setTocOpen(false)}
+        footer={
+          <button type="button" className="btn btn-secondary" onClick={() => setTocOpen(false)}>
+            Close
+          </button>
+        }
+      >
         <nav aria-label="Table of contents">
           <ol className="toc-list">
             {toc.map((entry, i) => (

@@ -28,9 +28,7 @@ export function BookshelfPage() {
   if (error) return <Banner kind="error">{error}</Banner>;
   if (!data) return <p className="loading">Loading your books…</p>;
 
-  const mine = (
-    <Shelf books={data.books} label="Your books" empty="No books yet. When your school or teacher assigns you a book, it appears here." />
-  );
+  const mine = <Shelf books={data.books} label="Your books" empty="No books yet. When your school or teacher assigns you a book, it appears here." />;
   return (
     <div className="page shelf-page">
       <div className="shelf-header">
@@ -52,7 +50,10 @@ export function BookshelfPage() {
               label: c.title,
               panel: () => (
                 <>
-                  <p className="muted shelf-note">Books assigned to {c.title}{c.classCode ? ` (${c.classCode})` : ''}: every student in the class sees them.</p>
+                  <p className="muted shelf-note">
+                    Books assigned to {c.title}
+                    {c.classCode ? ` (${c.classCode})` : ''}: every student in the class sees them.
+                  </p>
                   <Shelf books={c.books} label={`Books for ${c.title}`} empty={`No books are assigned to ${c.title} yet.`} />
                 </>
               ),

@@ -34,10 +34,28 @@ export function ReaderApp() {
         { path: '/reader/login', render: () => <Redirect to={safeNext(search.get('next'))} /> },
         // The book view fills the screen and has its own bars.
         { path: '/reader/books/:id', render: (p) => <BookPage key={p.id} bookId={p.id ?? ''} /> },
-        { path: '/reader', render: () => <ReaderLayout><BookshelfPage /></ReaderLayout> },
-        { path: '/reader/collections/:id', render: (p) => <ReaderLayout><CollectionPage key={p.id} collectionId={p.id ?? ''} /></ReaderLayout> },
+        {
+          path: '/reader',
+          render: () => (
+            <ReaderLayout>
+              <BookshelfPage />
+            </ReaderLayout>
+          ),
+        },
+        {
+          path: '/reader/collections/:id',
+          render: (p) => (
+            <ReaderLayout>
+              <CollectionPage key={p.id} collectionId={p.id ?? ''} />
+            </ReaderLayout>
+          ),
+        },
       ]}
-      fallback={<ReaderLayout><NotFound /></ReaderLayout>}
+      fallback={
+        <ReaderLayout>
+          <NotFound />
+        </ReaderLayout>
+      }
     />
   );
 }

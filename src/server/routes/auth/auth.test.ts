@@ -182,7 +182,7 @@ describeEachDialect('Sign-in, sessions, CSRF, API tokens, password change', (dia
       const value = /^lectern_session=([^;]+)/.exec(cookie)![1]!;
       const row = await t.ctx.db.kysely.selectFrom('sessions').select('id').where('id', '=', tokenDigest(value)).executeTakeFirst();
       assert.ok(row, 'the session is stored under the digest of the cookie');
-      assert.equal((await t.ctx.db.kysely.selectFrom('sessions').select('id').where('id', '=', value).executeTakeFirst()), undefined);
+      assert.equal(await t.ctx.db.kysely.selectFrom('sessions').select('id').where('id', '=', value).executeTakeFirst(), undefined);
     });
 
     it('is Secure with the __Host- prefix when the public URL is https', async () => {
@@ -290,7 +290,10 @@ describeEachDialect('Sign-in, sessions, CSRF, API tokens, password change', (dia
 
       const list = await session.get<TokenInfo[]>('/api/auth/tokens');
       assert.equal(list.status, 200);
-      assert.deepEqual(list.body.map((x) => x.id), [info.id]);
+      assert.deepEqual(
+        list.body.map((x) => x.id),
+        [info.id],
+      );
       assert.ok(!JSON.stringify(list.body).includes(token), 'the list never shows the token');
       assert.ok(!(await allRowsAsText(t.ctx)).includes(token), 'the token is stored only as a digest');
 
@@ -318,7 +321,7 @@ describeEachDialect('Sign-in, sessions, CSRF, API tokens, password change', (dia
       assert.ok(revoked.revokedAt);
     });
 
-    it("cannot be revoked by another user, and expired, malformed or unknown tokens answer 401", async () => {
+    it('cannot be revoked by another user, and expired, malformed or unknown tokens answer 401', async () => {
       const seeded = await seedCustomer(t.ctx);
       const owner = await t.client().login(seeded.adminEmail, seeded.adminPassword);
       const { body } = await owner.post<{ token: string; info: TokenInfo }>('/api/auth/tokens', { name: 'mine' });
@@ -352,7 +355,17 @@ describeEachDialect('Sign-in, sessions, CSRF, API tokens, password change', (dia
         const now = new Date().toISOString();
         await t.ctx.db.kysely
           .insertInto('api_tokens')
-          .values({ id: crypto.randomUUID(), user_id: user.id, name: 'old', token_hash: tokenDigest(token), prefix: token.slice(0, 10), created_at: now, last_used_at: null, expires_at: null, revoked_at: null })
+          .values({
+            id: crypto.randomUUID(),
+            user_id: user.id,
+            name: 'old',
+            token_hash: tokenDigest(token),
+            prefix: token.slice(0, 10),
+            created_at: now,
+            last_used_at: null,
+            expires_at: null,
+            revoked_at: null,
+          })
           .execute();
         const bearer = t.client();
         bearer.bearer = token;
@@ -408,7 +421,10 @@ describeEachDialect('Sign-in, sessions, CSRF, API tokens, password change', (dia
       assert.equal((await here.get(`/api/customers/${seeded.id}/users`)).status, 200);
       assertError(await elsewhere.get('/api/auth/session'), 401, 'AUTH_REQUIRED');
       assertError(await bearer.get(`/api/customers/${seeded.id}/users`), 401, 'AUTH_REQUIRED');
-      assert.ok((await here.get<TokenInfo[]>('/api/auth/tokens')).body.every((x) => x.revokedAt), 'the token list shows it revoked');
+      assert.ok(
+        (await here.get<TokenInfo[]>('/api/auth/tokens')).body.every((x) => x.revokedAt),
+        'the token list shows it revoked',
+      );
       assertError(await t.client().post('/api/auth/login', { login: seeded.adminEmail, password: seeded.adminPassword }), 401, 'INVALID_CREDENTIALS');
       assert.equal((await t.client().post('/api/auth/login', { login: seeded.adminEmail, password: 'Brand-new-pass-1' })).status, 200);
     });

@@ -64,10 +64,14 @@ export async function authRoutes(app: App, ctx: AppContext): Promise<void> {
   // What a user who must change a password someone else set may still do: see who they are, change it, or leave.
   const beforePasswordChange = { allowBeforePasswordChange: true };
 
-  app.get('/api/auth/session', { config: beforePasswordChange, schema: { tags: ['auth'], summary: 'The signed-in user and the CSRF token for writes', response: { 200: SessionBody, 401: ErrorBody } } }, async (request) => {
-    const { user } = requireUser(request);
-    return { user: presentMe(user), csrfToken: request.auth?.csrfToken ?? null };
-  });
+  app.get(
+    '/api/auth/session',
+    { config: beforePasswordChange, schema: { tags: ['auth'], summary: 'The signed-in user and the CSRF token for writes', response: { 200: SessionBody, 401: ErrorBody } } },
+    async (request) => {
+      const { user } = requireUser(request);
+      return { user: presentMe(user), csrfToken: request.auth?.csrfToken ?? null };
+    },
+  );
 
   app.post('/api/auth/logout', { config: beforePasswordChange, schema: { tags: ['auth'], summary: 'Sign out', response: { 204: Type.Null() } } }, async (request, reply) => {
     if (request.auth?.sessionId) await ctx.accounts.logout(request.auth.sessionId);

@@ -30,7 +30,18 @@ describeEachDialect('Login throttle: attempts are claimed before the password is
   let customerId: string;
 
   const addUser = async (login: string): Promise<User> => {
-    const user = newUserRecord({ role: 'teacher', customerId, login, email: `${login}@school.example`, givenName: 'Tess', familyName: 'Teacher', phone: '', passwordHash: await hashPassword(PASSWORD), mustChangePassword: false, source: 'manual' });
+    const user = newUserRecord({
+      role: 'teacher',
+      customerId,
+      login,
+      email: `${login}@school.example`,
+      givenName: 'Tess',
+      familyName: 'Teacher',
+      phone: '',
+      passwordHash: await hashPassword(PASSWORD),
+      mustChangePassword: false,
+      source: 'manual',
+    });
     await new UserRepository(t.ctx.db.kysely).insert(user);
     return user;
   };
@@ -97,7 +108,10 @@ describeEachDialect('Login throttle: attempts are claimed before the password is
     await addUser('tess.later');
     for (let i = 0; i < 5; i++) assert.equal((await signIn('tess.later', `Wrong-guess-${i}`, ATTACKER)).code, 'INVALID_CREDENTIALS');
     assert.equal((await signIn('tess.later', PASSWORD, ELSEWHERE)).code, 'RATE_LIMITED');
-    await t.ctx.db.kysely.updateTable('login_throttle').set({ window_started_at: new Date(Date.now() - 16 * 60_000).toISOString() }).execute();
+    await t.ctx.db.kysely
+      .updateTable('login_throttle')
+      .set({ window_started_at: new Date(Date.now() - 16 * 60_000).toISOString() })
+      .execute();
     assert.equal((await signIn('tess.later', PASSWORD, ELSEWHERE)).status, 200);
   });
 

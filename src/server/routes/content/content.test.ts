@@ -72,10 +72,19 @@ describeEachDialect('Content API', (dialect) => {
     assert.deepEqual([edited.body.title, edited.body.author], ['Field Guide to Birds', 'A. Audubon']);
     const blank = await admin.patch<ErrorBody>(url(`/content/${book.id}`), { title: '  ' });
     assert.equal(blank.status, 400);
-    assert.deepEqual(blank.body.error.fields?.map((f) => [f.field, f.code]), [['title', 'REQUIRED']]);
+    assert.deepEqual(
+      blank.body.error.fields?.map((f) => [f.field, f.code]),
+      [['title', 'REQUIRED']],
+    );
     const audit = await admin.get<{ action: string; targetId: string; fields: string[] }[]>(url('/audit'));
-    assert.ok(audit.body.some((e) => e.action === 'book.updated' && e.targetId === book.id && e.fields.includes('title')), 'the edit is audited');
-    assert.ok(audit.body.some((e) => e.action === 'book.uploaded' && e.targetId === book.id), 'the upload is audited');
+    assert.ok(
+      audit.body.some((e) => e.action === 'book.updated' && e.targetId === book.id && e.fields.includes('title')),
+      'the edit is audited',
+    );
+    assert.ok(
+      audit.body.some((e) => e.action === 'book.uploaded' && e.targetId === book.id),
+      'the upload is audited',
+    );
   });
 
   it('detects the type by content: a PDF named .epub is stored as a PDF; a .pdf that is not one is refused', async () => {
@@ -86,7 +95,10 @@ describeEachDialect('Content API', (dialect) => {
     const fake = await send(Buffer.from('Just some text, not a PDF at all.\n'), 'notes.pdf');
     assert.equal(fake.status, 415);
     assert.equal(fake.body.error.code, 'UNSUPPORTED_MEDIA_TYPE');
-    assert.deepEqual(fake.body.error.fields?.map((f) => [f.field, f.code]), [['file', 'FILE_TYPE_UNSUPPORTED']]);
+    assert.deepEqual(
+      fake.body.error.fields?.map((f) => [f.field, f.code]),
+      [['file', 'FILE_TYPE_UNSUPPORTED']],
+    );
     const zipNotEpub = await send(await zipBuffer({ 'readme.txt': 'hello' }), 'book.epub');
     assert.deepEqual([zipNotEpub.status, zipNotEpub.body.error.fields?.[0]?.code], [415, 'FILE_TYPE_UNSUPPORTED']);
     assert.deepEqual(storedFiles(), before, 'nothing is stored for a refused file, not even a temporary file');
@@ -104,7 +116,11 @@ describeEachDialect('Content API', (dialect) => {
     for (const [bytes, name, status, code] of cases) {
       const res = await send(bytes, name);
       assert.equal(res.status, status, `${name}: ${JSON.stringify(res.body)}`);
-      assert.deepEqual(res.body.error.fields?.map((f) => [f.field, f.code]), [['file', code]], name);
+      assert.deepEqual(
+        res.body.error.fields?.map((f) => [f.field, f.code]),
+        [['file', code]],
+        name,
+      );
     }
     const none = await admin.request<ErrorBody>('POST', url('/content'), { title: 'x' });
     assert.equal(none.status, 415);
@@ -119,9 +135,15 @@ describeEachDialect('Content API', (dialect) => {
     assert.equal(all.body.items.length, 2);
     assert.equal(all.body.total, 5, 'the five titles uploaded so far; refused files are not listed');
     const titles = (await admin.get<{ items: BookView[] }>(url('/content?pageSize=500'))).body.items.map((b) => b.title);
-    assert.deepEqual(titles, [...titles].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    assert.deepEqual(
+      titles,
+      [...titles].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
     const found = await admin.get<{ items: BookView[]; total: number }>(url(`/content?search=${encodeURIComponent('melville')}`));
-    assert.deepEqual(found.body.items.map((b) => b.title), ['Moby-Dick; or, The Whale']);
+    assert.deepEqual(
+      found.body.items.map((b) => b.title),
+      ['Moby-Dick; or, The Whale'],
+    );
     const gone = await upload(pdf({ title: 'To be deleted' }), 'gone.pdf');
     assert.equal((await admin.delete(url(`/content/${gone.id}`))).status, 204);
     assert.equal((await admin.get(url(`/content/${gone.id}`))).status, 404);
@@ -141,7 +163,10 @@ describeEachDialect('Content API', (dialect) => {
     const id = created.body.id;
     const set = await admin.request<{ books: BookView[]; bookCount: number }>('PUT', url(`/collections/${id}/books`), { bookIds: [c.id, a.id, b.id] });
     assert.equal(set.status, 200);
-    assert.deepEqual(set.body.books.map((x) => x.title), ['Coll C', 'Coll A', 'Coll B']);
+    assert.deepEqual(
+      set.body.books.map((x) => x.title),
+      ['Coll C', 'Coll A', 'Coll B'],
+    );
     const reordered = await admin.request<{ books: BookView[]; bookCount: number }>('PUT', url(`/collections/${id}/books`), { bookIds: [a.id, c.id] });
     assert.deepEqual([reordered.body.books.map((x) => x.title), reordered.body.bookCount], [['Coll A', 'Coll C'], 2]);
     const foreign = await admin.request<ErrorBody>('PUT', url(`/collections/${id}/books`), { bookIds: [a.id, '0190a0b0-0000-7000-8000-00000000dead'] });
@@ -149,9 +174,15 @@ describeEachDialect('Content API', (dialect) => {
     const renamed = await admin.patch<{ name: string }>(url(`/collections/${id}`), { name: 'Autumn reading' });
     assert.equal(renamed.body.name, 'Autumn reading');
     const detail = await admin.get<Detail>(url(`/content/${a.id}`));
-    assert.deepEqual(detail.body.collections.map((x) => x.name), ['Autumn reading']);
+    assert.deepEqual(
+      detail.body.collections.map((x) => x.name),
+      ['Autumn reading'],
+    );
     const list = await admin.get<{ name: string; bookCount: number }[]>(url('/collections'));
-    assert.deepEqual(list.body.map((x) => [x.name, x.bookCount]), [['Autumn reading', 2]]);
+    assert.deepEqual(
+      list.body.map((x) => [x.name, x.bookCount]),
+      [['Autumn reading', 2]],
+    );
     assert.equal((await admin.delete(url(`/collections/${id}`))).status, 204);
     assert.deepEqual((await admin.get<unknown[]>(url('/collections'))).body, []);
     assert.equal((await admin.get(url(`/content/${a.id}`))).status, 200, 'the titles stay');
@@ -162,10 +193,14 @@ describeEachDialect('Content API', (dialect) => {
       const f = fileForm(await zipBuffer(files), 'roster.zip');
       const res = await admin.request<RunView>('POST', url('/roster/uploads'), f.body, f.headers);
       assert.equal(res.status, 202, JSON.stringify(res.body));
-      const run = await waitFor(async () => {
-        const r = await admin.get<RunView>(url(`/roster/runs/${res.body.runId}`));
-        return ['queued', 'running'].includes(r.body.status) ? null : r.body;
-      }, 'the roster run', 20_000);
+      const run = await waitFor(
+        async () => {
+          const r = await admin.get<RunView>(url(`/roster/runs/${res.body.runId}`));
+          return ['queued', 'running'].includes(r.body.status) ? null : r.body;
+        },
+        'the roster run',
+        20_000,
+      );
       assert.equal(run.status, 'succeeded', JSON.stringify(run));
     };
     await rosterRun(district11());
@@ -187,10 +222,19 @@ describeEachDialect('Content API', (dialect) => {
     assert.deepEqual(await titles(s2), ['Class Novel']);
     assert.deepEqual(await titles(teacher), ['Class Novel'], "teachers see their classes' books");
     const s1Books = await admin.get<{ title: string; direct: boolean; viaClasses: { id: string; title: string }[] }[]>(url(`/users/${s1}/books`));
-    assert.deepEqual(s1Books.body.map((b) => [b.title, b.direct, b.viaClasses]), [['Class Novel', true, [{ id: classId, title: 'Algebra P1' }]], ['Extra Credit', true, []]]);
+    assert.deepEqual(
+      s1Books.body.map((b) => [b.title, b.direct, b.viaClasses]),
+      [
+        ['Class Novel', true, [{ id: classId, title: 'Algebra P1' }]],
+        ['Extra Credit', true, []],
+      ],
+    );
     const detail = await admin.get<Detail>(url(`/content/${novel.id}`));
     assert.deepEqual([detail.body.assignments.classes.map((c) => [c.id, c.members]), detail.body.assignments.users.map((u) => u.id)], [[[classId, 3]], [s1]]);
-    assert.deepEqual((await admin.get<BookView[]>(url(`/classes/${classId}/books`))).body.map((b) => b.title), ['Class Novel']);
+    assert.deepEqual(
+      (await admin.get<BookView[]>(url(`/classes/${classId}/books`))).body.map((b) => b.title),
+      ['Class Novel'],
+    );
 
     // The next bulk file adds a student to the class and drops Sue's enrollment (Sue stays a user).
     const users = district11()['users.csv']!.trimEnd() + '\nu-s3,,,true,org-s,student,sthree,,Sid,Three,,,,,,,09,\n';
@@ -234,7 +278,10 @@ describeEachDialect('Content API', (dialect) => {
     const res = await admin.post<{ created: number; books: number; targets: number }>(url('/assignments'), { collectionId: coll.body.id, classIds: [classId] });
     assert.deepEqual(res.body, { created: 2, books: 2, targets: 1 });
     const s1 = (await k.selectFrom('users').select('id').where('customer_id', '=', customer.id).where('sourced_id', '=', 'u-s1').executeTakeFirstOrThrow()).id;
-    assert.deepEqual((await booksForUser(k, customer.id, s1)).map((b) => b.title), ['Set X', 'Set Y']);
+    assert.deepEqual(
+      (await booksForUser(k, customer.id, s1)).map((b) => b.title),
+      ['Set X', 'Set Y'],
+    );
     const bad = await admin.post<ErrorBody>(url('/assignments'), { bookIds: [x.id], classIds: ['0190a0b0-0000-7000-8000-00000000beef'], userIds: [s1] });
     assert.deepEqual([bad.status, bad.body.error.fields?.map((f) => [f.field, f.code])], [400, [['classIds[0]', 'NOT_FOUND']]]);
   });

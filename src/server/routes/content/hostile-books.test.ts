@@ -16,20 +16,49 @@ import { startListeningApp, type ListeningApp } from '../../../../test/helpers/l
 type Answer = { status: number; body: { title?: string; author?: string; error?: { code: string; message: string; fields?: { field: string; code?: string }[] } }; ms: number };
 
 const HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id"><metadata xmlns:dc="http://purl.org/dc/elements/1.1/">';
-const TAIL = '<dc:identifier id="id">urn:x</dc:identifier></metadata><manifest><item id="c1" href="c1.xhtml" media-type="application/xhtml+xml"/></manifest><spine><itemref idref="c1"/></spine></package>';
+const TAIL =
+  '<dc:identifier id="id">urn:x</dc:identifier></metadata><manifest><item id="c1" href="c1.xhtml" media-type="application/xhtml+xml"/></manifest><spine><itemref idref="c1"/></spine></package>';
 const opf = (metadata: string, manifest = '') => `${HEAD}${metadata}${TAIL.replace('</manifest>', `${manifest}</manifest>`)}`;
 const laughs = ['<!ENTITY lol "lol">', ...Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`)].join('');
 
 // Each case's package document, and what the upload must answer. All are stored uncompressed.
 const CASES: { name: string; opf: string; status: number; message?: RegExp; title?: string; author?: string }[] = [
   { name: '<dc:title> repeated 200,000 times, never closed (~2 MB)', opf: opf('<dc:title>'.repeat(200_000)), status: 400, message: /nests elements more than 32 deep/ },
-  { name: 'elements nested 100,000 deep, all closed', opf: opf(`${'<x>'.repeat(100_000)}${'</x>'.repeat(100_000)}<dc:title>Deep</dc:title>`), status: 400, message: /nests elements more than 32 deep/ },
+  {
+    name: 'elements nested 100,000 deep, all closed',
+    opf: opf(`${'<x>'.repeat(100_000)}${'</x>'.repeat(100_000)}<dc:title>Deep</dc:title>`),
+    status: 400,
+    message: /nests elements more than 32 deep/,
+  },
   { name: 'a 3 MB attribute', opf: opf(`<dc:title>Huge Attribute</dc:title><meta name="x" content="${'a'.repeat(3_000_000)}"/>`), status: 201, title: 'Huge Attribute' },
-  { name: 'billion laughs (DOCTYPE entities)', opf: opf('<dc:title>&lol9;</dc:title>').replace('<package', `<!DOCTYPE package [${laughs}]>\n<package`), status: 400, message: /declares entities in its DOCTYPE/ },
+  {
+    name: 'billion laughs (DOCTYPE entities)',
+    opf: opf('<dc:title>&lol9;</dc:title>').replace('<package', `<!DOCTYPE package [${laughs}]>\n<package`),
+    status: 400,
+    message: /declares entities in its DOCTYPE/,
+  },
   { name: 'an entity reference that no DOCTYPE declares', opf: opf('<dc:title>&lol9;</dc:title>'), status: 400, message: /not well-formed XML/ },
-  { name: '60,000 manifest items', opf: opf('<dc:title>Many</dc:title>', Array.from({ length: 60_000 }, (_, i) => `<item id="i${i}" href="i${i}"/>`).join('')), status: 400, message: /more than 50,000 elements/ },
-  { name: '40,000 closed titles and creators: the first title and three creators win', opf: opf(`${'<dc:title>First</dc:title>'}${'<dc:title>Later</dc:title>'.repeat(20_000)}${'<dc:creator>Ann</dc:creator><dc:creator>Bo</dc:creator><dc:creator>Cy</dc:creator>'}${'<dc:creator>Dee</dc:creator>'.repeat(20_000)}`), status: 201, title: 'First', author: 'Ann, Bo, Cy' },
-  { name: 'an element with 300,000 attributes', opf: opf(`<dc:title>Attrs</dc:title><meta ${Array.from({ length: 300_000 }, (_, i) => `a${i}=""`).join(' ')}/>`), status: 400, message: /more than 64 attributes/ },
+  {
+    name: '60,000 manifest items',
+    opf: opf('<dc:title>Many</dc:title>', Array.from({ length: 60_000 }, (_, i) => `<item id="i${i}" href="i${i}"/>`).join('')),
+    status: 400,
+    message: /more than 50,000 elements/,
+  },
+  {
+    name: '40,000 closed titles and creators: the first title and three creators win',
+    opf: opf(
+      `${'<dc:title>First</dc:title>'}${'<dc:title>Later</dc:title>'.repeat(20_000)}${'<dc:creator>Ann</dc:creator><dc:creator>Bo</dc:creator><dc:creator>Cy</dc:creator>'}${'<dc:creator>Dee</dc:creator>'.repeat(20_000)}`,
+    ),
+    status: 201,
+    title: 'First',
+    author: 'Ann, Bo, Cy',
+  },
+  {
+    name: 'an element with 300,000 attributes',
+    opf: opf(`<dc:title>Attrs</dc:title><meta ${Array.from({ length: 300_000 }, (_, i) => `a${i}=""`).join(' ')}/>`),
+    status: 400,
+    message: /more than 64 attributes/,
+  },
   { name: 'a package document over 4 MB', opf: opf(`<dc:title>Big</dc:title><!--${'x'.repeat(4.5 * 1024 * 1024)}-->`), status: 400, message: /larger than 4 MB/ },
 ];
 
@@ -95,7 +124,11 @@ describeEachDialect('Hostile EPUBs', (dialect) => {
         if (c.author) assert.equal(answer.body.author, c.author, c.name);
       } else {
         assert.equal(answer.body.error?.code, 'VALIDATION_FAILED', c.name);
-        assert.deepEqual(answer.body.error?.fields?.map((f) => [f.field, f.code]), [['file', 'FILE_CORRUPT']], c.name);
+        assert.deepEqual(
+          answer.body.error?.fields?.map((f) => [f.field, f.code]),
+          [['file', 'FILE_CORRUPT']],
+          c.name,
+        );
         assert.match(answer.body.error?.message ?? '', c.message ?? /./, c.name);
         assert.deepEqual(storedFiles(), before, `${c.name}: a refused book leaves no file`);
       }

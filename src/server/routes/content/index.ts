@@ -56,7 +56,8 @@ export async function contentRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ['content'],
         summary: 'Upload an EPUB or PDF (multipart field `file`). The type is read from the bytes; title, author and cover from the file, the title falling back to the file name.',
-        description: 'Refusals name the field `file` with a code: FILE_TYPE_UNSUPPORTED (415), FILE_CORRUPT (400), FILE_TOO_LARGE (413), FILE_MISSING (400). FILE_CORRUPT also covers an EPUB whose XML is out of bounds (over 4 MB, 32 levels, 50,000 elements or 64 attributes per element, or declaring DOCTYPE entities) and a file not read within 20 s. A body cut short answers BAD_REQUEST (400). Nothing is stored then.',
+        description:
+          'Refusals name the field `file` with a code: FILE_TYPE_UNSUPPORTED (415), FILE_CORRUPT (400), FILE_TOO_LARGE (413), FILE_MISSING (400). FILE_CORRUPT also covers an EPUB whose XML is out of bounds (over 4 MB, 32 levels, 50,000 elements or 64 attributes per element, or declaring DOCTYPE entities) and a file not read within 20 s. A body cut short answers BAD_REQUEST (400). Nothing is stored then.',
         consumes: ['multipart/form-data'],
         params: CustomerParams,
         body: Type.Object({ file: Type.String({ format: 'binary', description: 'The EPUB or PDF file' }) }, { 'x-multipart': true }),

@@ -123,7 +123,16 @@ describeEachDialect('Customers API', (dialect) => {
         { type: c.rostering.type, syncType: c.rostering.syncType, matchWith: c.rostering.matchWith, syncFrequency: c.rostering.syncFrequency, period: c.rostering.period },
         { type: 'oneroster', syncType: 'sftp', matchWith: 'identifier', syncFrequency: 'auto', period: 'weekly' },
       );
-      assert.deepEqual(c.rostering.sftp, { host: 'sftp.lincoln.example', port: 22, username: 'roster', passwordSet: true, privateKeySet: false, path: '/uploads', fileName: 'roster.zip', hostKeyFingerprint: '' });
+      assert.deepEqual(c.rostering.sftp, {
+        host: 'sftp.lincoln.example',
+        port: 22,
+        username: 'roster',
+        passwordSet: true,
+        privateKeySet: false,
+        path: '/uploads',
+        fileName: 'roster.zip',
+        hostKeyFingerprint: '',
+      });
 
       // Next run: the next Sunday at 02:00 on the customer's clock.
       assert.ok(c.rostering.nextRunAt);
@@ -158,13 +167,24 @@ describeEachDialect('Customers API', (dialect) => {
         password: body.administrator.password,
       });
       assert.equal(login.status, 200, JSON.stringify(login.body));
-      assert.deepEqual(login.body.user, { ...login.body.user, role: 'customer_admin', customerId: res.body.id, email: body.administrator.email, givenName: 'Grace', familyName: 'Hopper', mustChangePassword: true });
+      assert.deepEqual(login.body.user, {
+        ...login.body.user,
+        role: 'customer_admin',
+        customerId: res.body.id,
+        email: body.administrator.email,
+        givenName: 'Grace',
+        familyName: 'Hopper',
+        mustChangePassword: true,
+      });
       assert.equal(res.body.administrator.userId, login.body.user.id);
       assertError(await ca.get(`/api/customers/${res.body.id}/users`), 403, 'PASSWORD_CHANGE_REQUIRED');
       assert.equal((await ca.post('/api/auth/password', { currentPassword: body.administrator.password, newPassword: 'Graces-own-pw-1' })).status, 204);
       const users = await ca.get<{ items: { email: string; role: string }[]; total: number }>(`/api/customers/${res.body.id}/users`);
       assert.equal(users.status, 200);
-      assert.deepEqual(users.body.items.map((u) => [u.email, u.role]), [[body.administrator.email, 'customer_admin']]);
+      assert.deepEqual(
+        users.body.items.map((u) => [u.email, u.role]),
+        [[body.administrator.email, 'customer_admin']],
+      );
     });
 
     for (const authorization of ['oauth1-hmac-sha256', 'oauth1-hmac-sha1', 'oauth2-client-credentials']) {
@@ -270,15 +290,30 @@ describeEachDialect('Customers API', (dialect) => {
       { name: 'API without authorization', body: () => apiBody('oauth1-hmac-sha256', { 'rostering.authorization': undefined }), fields: ['rostering.authorization'], code: 'required' },
       { name: 'API with an unknown authorization', body: () => apiBody('basic'), fields: ['rostering.authorization'], code: 'enum' },
       { name: 'OAuth 2 without token URL', body: () => apiBody('oauth2-client-credentials'), fields: ['rostering.tokenUrl'], code: 'required' },
-      { name: 'OAuth 2 with an ftp token URL', body: () => apiBody('oauth2-client-credentials', { 'rostering.tokenUrl': 'ftp://sis.lincoln.example/token' }), fields: ['rostering.tokenUrl'], code: 'url_scheme' },
+      {
+        name: 'OAuth 2 with an ftp token URL',
+        body: () => apiBody('oauth2-client-credentials', { 'rostering.tokenUrl': 'ftp://sis.lincoln.example/token' }),
+        fields: ['rostering.tokenUrl'],
+        code: 'url_scheme',
+      },
       { name: 'API URL with ftp://', body: () => apiBody('oauth1-hmac-sha1', { 'rostering.url': 'ftp://sis.lincoln.example/oneroster' }), fields: ['rostering.url'], code: 'url_scheme' },
       { name: 'API URL with javascript:', body: () => apiBody('oauth1-hmac-sha1', { 'rostering.url': 'javascript:alert(1)' }), fields: ['rostering.url'], code: 'url_scheme' },
       { name: 'API URL that is not a URL', body: () => apiBody('oauth1-hmac-sha1', { 'rostering.url': 'sis.lincoln.example' }), fields: ['rostering.url'], code: 'url_scheme' },
-      { name: 'API URL with credentials in it', body: () => apiBody('oauth1-hmac-sha1', { 'rostering.url': 'https://user:pw@sis.lincoln.example/' }), fields: ['rostering.url'], code: 'url_credentials' },
+      {
+        name: 'API URL with credentials in it',
+        body: () => apiBody('oauth1-hmac-sha1', { 'rostering.url': 'https://user:pw@sis.lincoln.example/' }),
+        fields: ['rostering.url'],
+        code: 'url_credentials',
+      },
       { name: 'Auto without a period', body: sftp({ 'rostering.period': undefined }), fields: ['rostering.period'], code: 'required' },
       { name: 'an unknown period', body: sftp({ 'rostering.period': 'fortnightly' }), fields: ['rostering.period'], code: 'enum' },
       { name: 'Auto with ZIP Upload', body: sftp({ 'rostering.syncType': 'zip', 'rostering.syncFrequency': 'auto' }), fields: ['rostering.syncFrequency'], code: 'auto_not_allowed' },
-      { name: 'ZIP Upload without Client Partner ID', body: sftp({ 'rostering.syncType': 'zip', 'rostering.syncFrequency': 'manual', 'rostering.clientPartnerId': ' ' }), fields: ['rostering.clientPartnerId'], code: 'required' },
+      {
+        name: 'ZIP Upload without Client Partner ID',
+        body: sftp({ 'rostering.syncType': 'zip', 'rostering.syncFrequency': 'manual', 'rostering.clientPartnerId': ' ' }),
+        fields: ['rostering.clientPartnerId'],
+        code: 'required',
+      },
       {
         name: 'ZIP Upload, Auto, without Client Partner ID',
         body: sftp({ 'rostering.syncType': 'zip', 'rostering.syncFrequency': 'auto', 'rostering.clientPartnerId': undefined }),
@@ -385,10 +420,22 @@ describeEachDialect('Customers API', (dialect) => {
 
     it('finds customers by name, code, admin email and Client Partner ID', async () => {
       const search = async (q: string) => (await admin.get<{ items: CustomerView[]; total: number }>(`/api/customers?search=${encodeURIComponent(q)}`)).body;
-      assert.deepEqual((await search('zephyr')).items.map((c) => c.id), [a.id, b.id]);
-      assert.deepEqual((await search(a.profile.code)).items.map((c) => c.id), [a.id]);
-      assert.deepEqual((await search(b.administrator.email.toUpperCase())).items.map((c) => c.id), [b.id]);
-      assert.deepEqual((await search(a.rostering.clientPartnerId!)).items.map((c) => c.id), [a.id]);
+      assert.deepEqual(
+        (await search('zephyr')).items.map((c) => c.id),
+        [a.id, b.id],
+      );
+      assert.deepEqual(
+        (await search(a.profile.code)).items.map((c) => c.id),
+        [a.id],
+      );
+      assert.deepEqual(
+        (await search(b.administrator.email.toUpperCase())).items.map((c) => c.id),
+        [b.id],
+      );
+      assert.deepEqual(
+        (await search(a.rostering.clientPartnerId!)).items.map((c) => c.id),
+        [a.id],
+      );
       assert.equal((await search('zephyr%')).total, 0, 'a % in the search is taken literally');
     });
 
@@ -397,15 +444,24 @@ describeEachDialect('Customers API', (dialect) => {
       assert.equal(page1.status, 200);
       assert.deepEqual({ ids: page1.body.items.map((c) => c.id), total: page1.body.total, page: page1.body.page, pageSize: page1.body.pageSize }, { ids: [a.id], total: 2, page: 1, pageSize: 1 });
       const page2 = await admin.get<{ items: CustomerView[] }>('/api/customers?search=zephyr&pageSize=1&page=2');
-      assert.deepEqual(page2.body.items.map((c) => c.id), [b.id]);
+      assert.deepEqual(
+        page2.body.items.map((c) => c.id),
+        [b.id],
+      );
       const all = await admin.get<{ items: CustomerView[] }>('/api/customers?pageSize=500');
       const text = JSON.stringify(all.body);
       assert.ok(!text.includes(a.lti.sharedSecret) && !text.includes(b.lti.sharedSecret));
       assert.equal((await admin.patch(`/api/customers/${b.id}`, { status: 'disabled' })).status, 200);
       const disabled = await admin.get<{ items: CustomerView[] }>('/api/customers?search=zephyr&status=disabled');
-      assert.deepEqual(disabled.body.items.map((c) => c.id), [b.id]);
+      assert.deepEqual(
+        disabled.body.items.map((c) => c.id),
+        [b.id],
+      );
       const active = await admin.get<{ items: CustomerView[] }>('/api/customers?search=zephyr&status=active');
-      assert.deepEqual(active.body.items.map((c) => c.id), [a.id]);
+      assert.deepEqual(
+        active.body.items.map((c) => c.id),
+        [a.id],
+      );
     });
 
     it('rejects unknown query parameters and bad paging with field paths', async () => {
@@ -446,7 +502,10 @@ describeEachDialect('Customers API', (dialect) => {
       assert.deepEqual(withoutTimes(await get()), withoutTimes(expected));
       assert.deepEqual(await sealedRow(c.id), { ...beforeRow, updated_at: (await sealedRow(c.id)).updated_at }, 'rostering row unchanged');
       const [last] = await audit();
-      assert.deepEqual({ actor: last?.actor, action: last?.action, fields: [...(last?.fields ?? [])].sort() }, { actor: ADMIN_EMAIL, action: 'customer.updated', fields: ['address.city', 'profile.name'] });
+      assert.deepEqual(
+        { actor: last?.actor, action: last?.action, fields: [...(last?.fields ?? [])].sort() },
+        { actor: ADMIN_EMAIL, action: 'customer.updated', fields: ['address.city', 'profile.name'] },
+      );
     });
 
     it('editing SFTP settings without a password keeps the stored one; an empty password keeps it too', async () => {
@@ -518,8 +577,20 @@ describeEachDialect('Customers API', (dialect) => {
       const res = await admin.patch<CustomerView>(`/api/customers/${c.id}`, { rostering: { syncType: 'zip', syncFrequency: 'manual' } });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.deepEqual(
-        { syncType: res.body.rostering.syncType, syncFrequency: res.body.rostering.syncFrequency, period: res.body.rostering.period, nextRunAt: res.body.rostering.nextRunAt, sftp: res.body.rostering.sftp },
-        { syncType: 'zip', syncFrequency: 'manual', period: null, nextRunAt: null, sftp: { host: '', port: null, username: '', passwordSet: false, privateKeySet: false, path: '', fileName: '', hostKeyFingerprint: '' } },
+        {
+          syncType: res.body.rostering.syncType,
+          syncFrequency: res.body.rostering.syncFrequency,
+          period: res.body.rostering.period,
+          nextRunAt: res.body.rostering.nextRunAt,
+          sftp: res.body.rostering.sftp,
+        },
+        {
+          syncType: 'zip',
+          syncFrequency: 'manual',
+          period: null,
+          nextRunAt: null,
+          sftp: { host: '', port: null, username: '', passwordSet: false, privateKeySet: false, path: '', fileName: '', hostKeyFingerprint: '' },
+        },
       );
       const row = await sealedRow(c.id);
       assert.equal(row.sftp_password_enc, null);
@@ -556,7 +627,9 @@ describeEachDialect('Customers API', (dialect) => {
       const off = await admin.patch<CustomerView>(`/api/customers/${c.id}`, { rostering: { type: 'none' } });
       assert.equal(off.status, 200, JSON.stringify(off.body));
       assert.deepEqual([off.body.rostering.type, off.body.rostering.syncType, off.body.rostering.clientPartnerId], ['none', null, null]);
-      const on = await admin.patch<CustomerView>(`/api/customers/${c.id}`, { rostering: { type: 'oneroster', syncType: 'zip', syncFrequency: 'manual', matchWith: 'email', clientPartnerId: `ON-${c.profile.code}` } });
+      const on = await admin.patch<CustomerView>(`/api/customers/${c.id}`, {
+        rostering: { type: 'oneroster', syncType: 'zip', syncFrequency: 'manual', matchWith: 'email', clientPartnerId: `ON-${c.profile.code}` },
+      });
       assert.equal(on.status, 200, JSON.stringify(on.body));
       assert.deepEqual([on.body.rostering.type, on.body.rostering.syncType, on.body.rostering.matchWith], ['oneroster', 'zip', 'email']);
     });
@@ -635,7 +708,10 @@ describeEachDialect('Customers API', (dialect) => {
       assert.equal(res.status, 200);
       assert.equal(res.body.length, 1);
       const [entry] = res.body;
-      assert.deepEqual({ ...entry, id: undefined, at: undefined }, { id: undefined, at: undefined, actor: ADMIN_EMAIL, action: 'customer.created', targetType: 'customer', targetId: created.id, fields: [] });
+      assert.deepEqual(
+        { ...entry, id: undefined, at: undefined },
+        { id: undefined, at: undefined, actor: ADMIN_EMAIL, action: 'customer.created', targetType: 'customer', targetId: created.id, fields: [] },
+      );
       assert.ok(Number.isFinite(Date.parse(entry!.at)));
     });
   });
@@ -681,4 +757,3 @@ describeEachDialect('Customers API', (dialect) => {
     });
   });
 });
-

@@ -7,10 +7,7 @@ import { ErrorBody, Page, PageQuery, errorResponses, paging } from '../schemas.j
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 const LtiCredentials = Type.Object({ version: Type.String(), consumerKey: Type.String(), sharedSecret: Type.String(), launchUrl: Type.String() });
-const CreatedCustomer = Type.Intersect([
-  Type.Omit(CustomerView, ['lti']),
-  Type.Object({ lti: Type.Intersect([LtiCredentials, Type.Object({ sharedSecretSet: Type.Boolean() })]) }),
-]);
+const CreatedCustomer = Type.Intersect([Type.Omit(CustomerView, ['lti']), Type.Object({ lti: Type.Intersect([LtiCredentials, Type.Object({ sharedSecretSet: Type.Boolean() })]) })]);
 
 /** Customers: add, list with search, read, edit, disable, rotate the LTI secret, audit trail. */
 export async function customerRoutes(app: App, ctx: AppContext): Promise<void> {
@@ -88,7 +85,9 @@ export async function customerRoutes(app: App, ctx: AppContext): Promise<void> {
         params: IdParams,
         querystring: Type.Object({ page: PageQuery.page, pageSize: PageQuery.pageSize }, { additionalProperties: false }),
         response: {
-          200: Type.Array(Type.Object({ id: Type.Number(), at: Type.String(), actor: Type.String(), action: Type.String(), targetType: Type.String(), targetId: Type.String(), fields: Type.Array(Type.String()) })),
+          200: Type.Array(
+            Type.Object({ id: Type.Number(), at: Type.String(), actor: Type.String(), action: Type.String(), targetType: Type.String(), targetId: Type.String(), fields: Type.Array(Type.String()) }),
+          ),
           ...errorResponses,
         },
       },

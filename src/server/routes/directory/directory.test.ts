@@ -42,8 +42,14 @@ describeEachDialect('user and class pages, school filter, restore', (dialect) =>
     assert.equal(res.body.role, 'student');
     assert.equal(res.body.match?.rule, 'created');
     assert.match(res.body.match?.explanation ?? '', /Created by a roster sync/);
-    assert.deepEqual(res.body.roles.map((r) => [r.orgSourcedId, r.orgName, r.role, r.roleType]), [['org-s', 'Lincoln High', 'student', 'primary']]);
-    assert.deepEqual(res.body.enrollments.map((e) => [e.classTitle, e.role, e.status]), [['Algebra P1', 'student', 'active']]);
+    assert.deepEqual(
+      res.body.roles.map((r) => [r.orgSourcedId, r.orgName, r.role, r.roleType]),
+      [['org-s', 'Lincoln High', 'student', 'primary']],
+    );
+    assert.deepEqual(
+      res.body.enrollments.map((e) => [e.classTitle, e.role, e.status]),
+      [['Algebra P1', 'student', 'active']],
+    );
     assert.equal(res.body.history[0]?.action, 'create');
   });
 
@@ -51,7 +57,18 @@ describeEachDialect('user and class pages, school filter, restore', (dialect) =>
     const renamed = district11({
       'users.csv': table(HEADERS.users11, [
         { sourcedId: 'u-t', enabledUser: 'true', orgSourcedIds: 'org-s', role: 'teacher', username: 'tpark', givenName: 'Ada', familyName: 'Park-Lee', email: 'ada@x.example' },
-        { sourcedId: 'u-s1', enabledUser: 'true', orgSourcedIds: 'org-s', role: 'student', username: 'sone', userIds: '{SIS:1001}', givenName: 'Sam', familyName: 'One', grades: '09', agentSourcedIds: 'u-p' },
+        {
+          sourcedId: 'u-s1',
+          enabledUser: 'true',
+          orgSourcedIds: 'org-s',
+          role: 'student',
+          username: 'sone',
+          userIds: '{SIS:1001}',
+          givenName: 'Sam',
+          familyName: 'One',
+          grades: '09',
+          agentSourcedIds: 'u-p',
+        },
         { sourcedId: 'u-s2', enabledUser: 'true', orgSourcedIds: 'org-s', role: 'student', username: 'stwo', givenName: 'Sue', familyName: 'Two', grades: '09' },
         { sourcedId: 'u-p', enabledUser: 'false', orgSourcedIds: 'org-s', role: 'parent', username: 'pone', givenName: 'Pat', familyName: 'One' },
       ]),
@@ -73,14 +90,20 @@ describeEachDialect('user and class pages, school filter, restore', (dialect) =>
       `/api/customers/${customer.id}/classes/${list.body.items[0]!.id}`,
     );
     assert.equal(page.body.title, 'Algebra P1');
-    assert.deepEqual(page.body.teachers.map((x) => x.givenName), ['Ada']);
+    assert.deepEqual(
+      page.body.teachers.map((x) => x.givenName),
+      ['Ada'],
+    );
     assert.deepEqual(page.body.students.map((x) => x.givenName).sort(), ['Sam', 'Sue']);
     assert.deepEqual(page.body.termSourcedIds, ['as-t']);
   });
 
   it('filters users by school and lists schools', async () => {
     const schools = await admin.get<{ sourcedId: string; name: string }[]>(`/api/customers/${customer.id}/schools`);
-    assert.deepEqual(schools.body.map((s) => [s.sourcedId, s.name]), [['org-s', 'Lincoln High']]);
+    assert.deepEqual(
+      schools.body.map((s) => [s.sourcedId, s.name]),
+      [['org-s', 'Lincoln High']],
+    );
     const atSchool = await admin.get<{ total: number }>(`/api/customers/${customer.id}/users?school=org-s`);
     assert.equal(atSchool.body.total, 4);
     const nowhere = await admin.get<{ total: number }>(`/api/customers/${customer.id}/users?school=org-d`);
@@ -91,7 +114,18 @@ describeEachDialect('user and class pages, school filter, restore', (dialect) =>
     const without = district11({
       'users.csv': table(HEADERS.users11, [
         { sourcedId: 'u-t', enabledUser: 'true', orgSourcedIds: 'org-s', role: 'teacher', username: 'tpark', givenName: 'Ada', familyName: 'Park-Lee', email: 'ada@x.example' },
-        { sourcedId: 'u-s1', enabledUser: 'true', orgSourcedIds: 'org-s', role: 'student', username: 'sone', userIds: '{SIS:1001}', givenName: 'Sam', familyName: 'One', grades: '09', agentSourcedIds: 'u-p' },
+        {
+          sourcedId: 'u-s1',
+          enabledUser: 'true',
+          orgSourcedIds: 'org-s',
+          role: 'student',
+          username: 'sone',
+          userIds: '{SIS:1001}',
+          givenName: 'Sam',
+          familyName: 'One',
+          grades: '09',
+          agentSourcedIds: 'u-p',
+        },
         { sourcedId: 'u-p', enabledUser: 'false', orgSourcedIds: 'org-s', role: 'parent', username: 'pone', givenName: 'Pat', familyName: 'One' },
       ]),
       'enrollments.csv': table(HEADERS.enrollments, [
@@ -104,7 +138,10 @@ describeEachDialect('user and class pages, school filter, restore', (dialect) =>
     assert.equal(run.counts.enrollments.deleted, 1);
     const id = await userBySourcedId('u-s2');
     const deleted = await admin.get<{ items: { id: string; status: string }[] }>(`/api/customers/${customer.id}/users?status=deleted`);
-    assert.deepEqual(deleted.body.items.map((u) => [u.id, u.status]), [[id, 'deleted']]);
+    assert.deepEqual(
+      deleted.body.items.map((u) => [u.id, u.status]),
+      [[id, 'deleted']],
+    );
     const restored = await admin.post<{ status: string }>(`/api/customers/${customer.id}/users/${id}/restore`);
     assert.deepEqual([restored.status, restored.body.status], [200, 'active']);
     const page = await admin.get<UserPage>(`/api/customers/${customer.id}/users/${id}`);

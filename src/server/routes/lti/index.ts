@@ -42,10 +42,7 @@ const OutcomeCall = Type.Object({
 
 const OutcomeCallPage = Type.Object({
   ...Page(OutcomeCall).properties,
-  counts: Type.Object(
-    Object.fromEntries(OUTCOME_STATUSES.map((s) => [s, Type.Integer()])),
-    { description: 'Calls per status matching the search, whatever the status filter' },
-  ),
+  counts: Type.Object(Object.fromEntries(OUTCOME_STATUSES.map((s) => [s, Type.Integer()])), { description: 'Calls per status matching the search, whatever the status filter' }),
 });
 
 /** LTI 1.1: the launch (`POST /lti/launch`), the iframe hand-over, and the admin's list of outcome calls. */
@@ -58,7 +55,7 @@ export async function ltiRoutes(app: App, ctx: AppContext): Promise<void> {
       schema: {
         tags: ['lti'],
         summary: 'Basic Outcomes calls of the customer (grade reports to the LMS), newest first',
-        description: '`status` keeps one status; `search` matches the student\'s name or the title (case-insensitive). `counts` has every status.',
+        description: "`status` keeps one status; `search` matches the student's name or the title (case-insensitive). `counts` has every status.",
         params: Type.Object({ id: Type.String() }),
         querystring: Type.Object(
           { page: PageQuery.page, pageSize: PageQuery.pageSize, status: Type.Optional(OutcomeStatus), search: Type.Optional(Type.String({ maxLength: 100 })) },
@@ -114,7 +111,13 @@ async function launchRoutes(app: App, ctx: AppContext): Promise<void> {
       try {
         const outcome = await ctx.lti.launches.launch(request.url, pairs, { ip: request.ip, userAgent: request.headers['user-agent'] ?? '', framed });
         if (outcome.kind === 'ticket') {
-          return sendPage(reply, 200, 'Open Lectern', 'Your school’s LMS shows Lectern inside its page, where the browser will not keep you signed in. Open it in its own window to read.', outcome.ticket);
+          return sendPage(
+            reply,
+            200,
+            'Open Lectern',
+            'Your school’s LMS shows Lectern inside its page, where the browser will not keep you signed in. Open it in its own window to read.',
+            outcome.ticket,
+          );
         }
         setSessionCookie(reply, ctx, outcome.signedIn.sessionToken, SESSION_TTL_MS);
         return reply.header('cache-control', 'no-store').redirect(outcome.target, 303);

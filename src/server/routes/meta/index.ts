@@ -34,7 +34,13 @@ export async function metaRoutes(app: App, ctx: AppContext): Promise<void> {
 
   app.get(
     '/api/meta/limits',
-    { schema: { tags: ['meta'], summary: 'Limits the console checks before sending (the server enforces them too)', response: { 200: Type.Object({ maxBundleBytes: Type.Integer(), maxBookBytes: Type.Integer() }) } } },
+    {
+      schema: {
+        tags: ['meta'],
+        summary: 'Limits the console checks before sending (the server enforces them too)',
+        response: { 200: Type.Object({ maxBundleBytes: Type.Integer(), maxBookBytes: Type.Integer() }) },
+      },
+    },
     async () => ({ maxBundleBytes: ctx.config.maxBundleBytes, maxBookBytes: ctx.config.maxBookBytes }),
   );
 

@@ -87,7 +87,9 @@ export async function readerRoutes(app: App, ctx: AppContext): Promise<void> {
 
   app.get(
     '/api/reader/books/:id/cover',
-    { schema: { tags: ['reader'], summary: 'The title’s cover image', params: BookParams, produces: ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/svg+xml'], response: errorResponses } },
+    {
+      schema: { tags: ['reader'], summary: 'The title’s cover image', params: BookParams, produces: ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/svg+xml'], response: errorResponses },
+    },
     async (request, reply) => {
       const r = readerOf(request);
       return sendFile(reply, await ctx.reader.cover(r.customerId, r.userId, request.params.id));

@@ -103,10 +103,14 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
     },
   );
 
-  app.get('/api/customers/:id/roster/runs/:runId', { schema: { tags: ['roster'], summary: 'One run: status, stage, progress, counts', params: RunParams, response: { 200: Run, ...errorResponses } } }, async (request) => {
-    const { actor } = requireUser(request);
-    return ctx.runs.get(actor, request.params.id, request.params.runId);
-  });
+  app.get(
+    '/api/customers/:id/roster/runs/:runId',
+    { schema: { tags: ['roster'], summary: 'One run: status, stage, progress, counts', params: RunParams, response: { 200: Run, ...errorResponses } } },
+    async (request) => {
+      const { actor } = requireUser(request);
+      return ctx.runs.get(actor, request.params.id, request.params.runId);
+    },
+  );
 
   app.get(
     '/api/customers/:id/roster/runs/:runId/issues',
@@ -115,7 +119,10 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
         tags: ['roster'],
         summary: "A run's issues, with filters and paging",
         params: RunParams,
-        querystring: Type.Object({ page: PageQuery.page, pageSize: PageQuery.pageSize, severity: Type.Optional(Type.Enum(['error', 'warning', 'info'])), code: Type.Optional(Type.String({ maxLength: 80 })) }, { additionalProperties: false }),
+        querystring: Type.Object(
+          { page: PageQuery.page, pageSize: PageQuery.pageSize, severity: Type.Optional(Type.Enum(['error', 'warning', 'info'])), code: Type.Optional(Type.String({ maxLength: 80 })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ items: Type.Array(Issue), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() }), ...errorResponses },
       },
     },
@@ -162,7 +169,14 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
         response: {
           200: Type.Object({
             items: Type.Array(
-              Type.Object({ entity: Type.String(), action: Type.String(), sourcedId: Type.String(), targetId: Type.Union([Type.String(), Type.Null()]), fields: Type.Record(Type.String(), Type.Array(Type.Unknown())), reason: Type.String() }),
+              Type.Object({
+                entity: Type.String(),
+                action: Type.String(),
+                sourcedId: Type.String(),
+                targetId: Type.Union([Type.String(), Type.Null()]),
+                fields: Type.Record(Type.String(), Type.Array(Type.Unknown())),
+                reason: Type.String(),
+              }),
             ),
             total: Type.Integer(),
             page: Type.Integer(),
@@ -175,7 +189,12 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request) => {
       const { actor } = requireUser(request);
       const p = paging(request.query);
-      const { items, total } = await ctx.runReports.changes(actor, request.params.id, request.params.runId, { entity: request.query.entity, action: request.query.action, limit: p.limit, offset: p.offset });
+      const { items, total } = await ctx.runReports.changes(actor, request.params.id, request.params.runId, {
+        entity: request.query.entity,
+        action: request.query.action,
+        limit: p.limit,
+        offset: p.offset,
+      });
       return { items, total, page: p.page, pageSize: p.pageSize };
     },
   );

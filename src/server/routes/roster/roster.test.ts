@@ -41,10 +41,14 @@ describeEachDialect('Upload Roster File API', (dialect) => {
     return res.body;
   };
   const finished = (runId: string, as: As = { client: admin, customerId: customer.id }) =>
-    waitFor(async () => {
-      const res = await as.client.get<RunView>(`/api/customers/${as.customerId}/roster/runs/${runId}`);
-      return ['queued', 'running'].includes(res.body.status) ? null : res.body;
-    }, `run ${runId} to finish`, 20_000);
+    waitFor(
+      async () => {
+        const res = await as.client.get<RunView>(`/api/customers/${as.customerId}/roster/runs/${runId}`);
+        return ['queued', 'running'].includes(res.body.status) ? null : res.body;
+      },
+      `run ${runId} to finish`,
+      20_000,
+    );
 
   it('uploads a bundle, runs it in the job queue, and reports counts and history', async () => {
     const queued = await upload(district11());
@@ -78,7 +82,10 @@ describeEachDialect('Upload Roster File API', (dialect) => {
       `/api/customers/${customer.id}/roster/runs/${preview.runId}/changes?entity=users&action=delete&pageSize=2`,
     );
     assert.equal(plan.body.total, 3, 'the total counts every planned change, not the page');
-    assert.deepEqual(plan.body.items.map((c) => c.sourcedId), ['u-p', 'u-s1']);
+    assert.deepEqual(
+      plan.body.items.map((c) => c.sourcedId),
+      ['u-p', 'u-s1'],
+    );
     assert.equal(plan.body.items[0]?.reason, 'missing from the bulk file');
     const stillThere = await admin.get<{ total: number }>(`/api/customers/${customer.id}/users?role=student`);
     assert.equal(stillThere.body.total, 2, 'a preview changes nothing');

@@ -35,7 +35,13 @@ export function CollectionPage({ customerId, collectionId }: { customerId: strin
     }
   }, [data]);
 
-  if (error) return <div className="page"><PageHeader crumbs={crumbs} title="Collection" /><Banner kind="error">{error}</Banner></div>;
+  if (error)
+    return (
+      <div className="page">
+        <PageHeader crumbs={crumbs} title="Collection" />
+        <Banner kind="error">{error}</Banner>
+      </div>
+    );
   if (!data) return <p className="loading">Loading the collection…</p>;
 
   const change = (next: Book[]) => {
@@ -125,7 +131,15 @@ export function CollectionPage({ customerId, collectionId }: { customerId: strin
           <AssignPanel customerId={customerId} what={{ collectionId }} onAssigned={() => undefined} />
         </SectionCard>
       </div>
-      <ConfirmDialog open={deleting} title={`Delete the collection “${data.name}”?`} confirmLabel="Delete collection" danger busy={busy} onConfirm={() => void remove()} onCancel={() => setDeleting(false)}>
+      <ConfirmDialog
+        open={deleting}
+        title={`Delete the collection “${data.name}”?`}
+        confirmLabel="Delete collection"
+        danger
+        busy={busy}
+        onConfirm={() => void remove()}
+        onCancel={() => setDeleting(false)}
+      >
         <p>The titles stay, and so do assignments already made from this collection.</p>
       </ConfirmDialog>
     </div>
@@ -196,7 +210,15 @@ function BookSearch({ customerId, exclude, onPick }: { customerId: string; exclu
   return (
     <div className="field picker">
       <label htmlFor="add-title-search">Add titles</label>
-      <input id="add-title-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="Search by title or author" autoComplete="off" aria-controls="add-title-results" />
+      <input
+        id="add-title-search"
+        type="search"
+        value={search}
+        onChange={(e) => setSearch(e.target.value)}
+        placeholder="Search by title or author"
+        autoComplete="off"
+        aria-controls="add-title-results"
+      />
       <ul className="picker-results" id="add-title-results" aria-label="Matching titles" hidden={!search.trim()}>
         {shown.map((b) => (
           <li key={b.id}>
@@ -206,7 +228,11 @@ function BookSearch({ customerId, exclude, onPick }: { customerId: string; exclu
             </button>
           </li>
         ))}
-        {search.trim() && !shown.length ? <li className="muted small" style={{ padding: '8px 12px' }}>No matches.</li> : null}
+        {search.trim() && !shown.length ? (
+          <li className="muted small" style={{ padding: '8px 12px' }}>
+            No matches.
+          </li>
+        ) : null}
       </ul>
     </div>
   );

@@ -45,7 +45,14 @@ export function CollectionsPage({ customerId }: { customerId: string }) {
   };
 
   const columns: Column<Collection>[] = [
-    { header: 'Name', cell: (c) => <Link to={paths.collectionPage(c.id)} className="row-link">{c.name}</Link> },
+    {
+      header: 'Name',
+      cell: (c) => (
+        <Link to={paths.collectionPage(c.id)} className="row-link">
+          {c.name}
+        </Link>
+      ),
+    },
     { header: 'Description', cell: (c) => c.description || <span className="muted">—</span>, secondary: true },
     { header: 'Titles', cell: (c) => plural(c.bookCount, 'title') },
     { header: 'Changed', cell: (c) => formatDate(c.updatedAt), secondary: true },

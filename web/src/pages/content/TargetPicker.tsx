@@ -10,7 +10,13 @@ import './content.css';
  * picked as removable chips. Results are plain buttons in a list, so keyboard and screen-reader
  * users move through them like any other controls.
  */
-export function TargetPicker({ customerId, value, onChange, error, label = 'Assign to users or classes' }: {
+export function TargetPicker({
+  customerId,
+  value,
+  onChange,
+  error,
+  label = 'Assign to users or classes',
+}: {
   customerId: string;
   value: Target[];
   onChange: (targets: Target[]) => void;
@@ -30,10 +36,7 @@ export function TargetPicker({ customerId, value, onChange, error, label = 'Assi
     let current = true;
     const timer = setTimeout(() => {
       const c = encodeURIComponent(customerId);
-      Promise.all([
-        api.get<Page<DirectoryClass>>(`/api/customers/${c}/classes`, { search: q, pageSize: 8 }),
-        api.get<Page<DirectoryUser>>(`/api/customers/${c}/users`, { search: q, pageSize: 8 }),
-      ])
+      Promise.all([api.get<Page<DirectoryClass>>(`/api/customers/${c}/classes`, { search: q, pageSize: 8 }), api.get<Page<DirectoryUser>>(`/api/customers/${c}/users`, { search: q, pageSize: 8 })])
         .then(([classes, users]) => {
           if (!current) return;
           setFailure(null);
@@ -81,7 +84,11 @@ export function TargetPicker({ customerId, value, onChange, error, label = 'Assi
             </button>
           </li>
         ))}
-        {search.trim() && !shown.length ? <li className="muted small" style={{ padding: '8px 12px' }}>No matches.</li> : null}
+        {search.trim() && !shown.length ? (
+          <li className="muted small" style={{ padding: '8px 12px' }}>
+            No matches.
+          </li>
+        ) : null}
       </ul>
       {value.length ? (
         <ul className="chips" aria-label="Chosen">

@@ -31,7 +31,13 @@ export function TitlePage({ customerId, bookId }: { customerId: string; bookId: 
   const [busy, setBusy] = useState(false);
   useTitle(book?.title ?? 'Title');
 
-  if (error) return <div className="page"><PageHeader crumbs={crumbs} title="Title" /><Banner kind="error">{error}</Banner></div>;
+  if (error)
+    return (
+      <div className="page">
+        <PageHeader crumbs={crumbs} title="Title" />
+        <Banner kind="error">{error}</Banner>
+      </div>
+    );
   if (!book) return <p className="loading">Loading the title…</p>;
 
   const unassign = async (body: { userIds?: string[]; classIds?: string[] }) => {
@@ -61,14 +67,28 @@ export function TitlePage({ customerId, bookId }: { customerId: string; bookId: 
     { header: 'Enrolled now', cell: (c) => plural(c.members, 'person', 'people') },
     { header: 'Status', cell: (c) => <StatusBadge status={c.status} />, secondary: true },
     { header: 'Assigned', cell: (c) => formatDate(c.assignedAt), secondary: true },
-    { header: 'Actions', cell: (c) => <button type="button" className="btn btn-secondary btn-small" onClick={() => void unassign({ classIds: [c.id] })} aria-label={`Unassign from ${c.title}`}>Unassign</button> },
+    {
+      header: 'Actions',
+      cell: (c) => (
+        <button type="button" className="btn btn-secondary btn-small" onClick={() => void unassign({ classIds: [c.id] })} aria-label={`Unassign from ${c.title}`}>
+          Unassign
+        </button>
+      ),
+    },
   ];
   const userColumns: Column<UserRow>[] = [
     { header: 'Name', cell: (u) => <Link to={`/customers/${customerId}/users/${u.id}`}>{u.name || u.login}</Link> },
     { header: 'Login', cell: (u) => <code>{u.login}</code>, secondary: true },
     { header: 'Role', cell: (u) => roleLabel(u.role) },
     { header: 'Assigned', cell: (u) => formatDate(u.assignedAt), secondary: true },
-    { header: 'Actions', cell: (u) => <button type="button" className="btn btn-secondary btn-small" onClick={() => void unassign({ userIds: [u.id] })} aria-label={`Unassign from ${u.name || u.login}`}>Unassign</button> },
+    {
+      header: 'Actions',
+      cell: (u) => (
+        <button type="button" className="btn btn-secondary btn-small" onClick={() => void unassign({ userIds: [u.id] })} aria-label={`Unassign from ${u.name || u.login}`}>
+          Unassign
+        </button>
+      ),
+    },
   ];
   const { classes, users } = book.assignments;
   return (
@@ -95,8 +115,23 @@ export function TitlePage({ customerId, bookId }: { customerId: string; bookId: 
                 ['Format', book.format === 'epub' ? 'EPUB' : 'PDF'],
                 ['Size', formatBytes(book.sizeBytes)],
                 ['Added', formatDateTime(book.createdAt)],
-                ['SHA-256', <code key="sha" className="mono small">{book.sha256}</code>],
-                ['Collections', book.collections.length ? book.collections.map((c, i) => <span key={c.id}>{i ? ', ' : ''}<Link to={paths.collectionPage(c.id)}>{c.name}</Link></span>) : ''],
+                [
+                  'SHA-256',
+                  <code key="sha" className="mono small">
+                    {book.sha256}
+                  </code>,
+                ],
+                [
+                  'Collections',
+                  book.collections.length
+                    ? book.collections.map((c, i) => (
+                        <span key={c.id}>
+                          {i ? ', ' : ''}
+                          <Link to={paths.collectionPage(c.id)}>{c.name}</Link>
+                        </span>
+                      ))
+                    : '',
+                ],
               ]}
             />
           </SectionCard>

@@ -120,10 +120,7 @@ export function OutcomesPage({ customerId }: { customerId: string }) {
         {list.error ? <Banner kind="error">{list.error}</Banner> : null}
         {neverReported ? (
           <EmptyState title="No grade reports yet">
-            <p>
-              Grades Lectern reports to your LMS when students read titles launched from an LMS assignment appear here: each score, whether the LMS accepted it, and
-              why not when it did not.
-            </p>
+            <p>Grades Lectern reports to your LMS when students read titles launched from an LMS assignment appear here: each score, whether the LMS accepted it, and why not when it did not.</p>
             <p>Reports start once an LMS assignment that sends grades back (LTI 1.1 Basic Outcomes) links to a Lectern title or collection.</p>
           </EmptyState>
         ) : null}

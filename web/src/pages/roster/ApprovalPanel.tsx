@@ -76,19 +76,18 @@ export function ApprovalPanel({ run, runPath, customerId, onDecided }: { run: Ro
       >
         <div className="stack">
           <p>
-            The whole plan is applied at once{summary ? <>, and <strong>{summary}</strong> are deleted</> : null}. Deleted users lose access straight away.
+            The whole plan is applied at once
+            {summary ? (
+              <>
+                , and <strong>{summary}</strong> are deleted
+              </>
+            ) : null}
+            . Deleted users lose access straight away.
           </p>
           <p className="muted">They can be restored from the Users tab during the retention period.</p>
         </div>
       </ConfirmDialog>
-      <ConfirmDialog
-        open={confirm === 'discard'}
-        title="Discard this sync?"
-        confirmLabel="Discard sync"
-        busy={busy}
-        onConfirm={() => void decide('discard')}
-        onCancel={() => setConfirm(null)}
-      >
+      <ConfirmDialog open={confirm === 'discard'} title="Discard this sync?" confirmLabel="Discard sync" busy={busy} onConfirm={() => void decide('discard')} onCancel={() => setConfirm(null)}>
         <p>Nothing in this upload is applied: no creates, updates or deletions. You can upload a corrected file afterwards.</p>
       </ConfirmDialog>
     </section>

@@ -65,7 +65,11 @@ export function IssueTable({ run, runPath }: { run: RosterRun; runPath: string }
       </div>
       {list.error ? <Banner kind="error">{list.error}</Banner> : null}
       {list.data && list.data.items.length === 0 ? (
-        filtered ? <EmptyState title="No issues match">Try another severity or code.</EmptyState> : <EmptyState title="No issues">Every row of the bundle was read without a problem.</EmptyState>
+        filtered ? (
+          <EmptyState title="No issues match">Try another severity or code.</EmptyState>
+        ) : (
+          <EmptyState title="No issues">Every row of the bundle was read without a problem.</EmptyState>
+        )
       ) : null}
       {list.data && list.data.items.length > 0 ? (
         <>

@@ -59,7 +59,9 @@ export function PlanTable({ run, runPath, customerId, fixedAction, caption }: { 
       </ListToolbar>
       {list.error ? <Banner kind="error">{list.error}</Banner> : null}
       {list.data && list.data.items.length === 0 ? (
-        <EmptyState title={`No ${ACTION_OPTIONS.find((a) => a.value === action)?.label.toLowerCase() ?? 'changes'}${entity ? ` of ${ENTITY_OPTIONS.find((e) => e.value === entity)?.label.toLowerCase() ?? entity}` : ''}`} />
+        <EmptyState
+          title={`No ${ACTION_OPTIONS.find((a) => a.value === action)?.label.toLowerCase() ?? 'changes'}${entity ? ` of ${ENTITY_OPTIONS.find((e) => e.value === entity)?.label.toLowerCase() ?? entity}` : ''}`}
+        />
       ) : null}
       {list.data && list.data.items.length > 0 ? (
         <>

@@ -18,7 +18,7 @@ const M = { top: 12, right: 12, bottom: 44, left: 56 };
 function niceMax(n: number): number {
   if (n <= 4) return 4;
   const p = 10 ** Math.floor(Math.log10(n));
-  return ([1, 2, 2.5, 5, 10].map((f) => f * p).find((v) => v >= n) ?? 10 * p);
+  return [1, 2, 2.5, 5, 10].map((f) => f * p).find((v) => v >= n) ?? 10 * p;
 }
 
 function valueOf(run: RosterRun, key: 'created' | 'updated' | 'deleted', type: EntityType | ''): number {
@@ -34,7 +34,10 @@ function valueOf(run: RosterRun, key: 'created' | 'updated' | 'deleted', type: E
 export function RunHistoryChart({ runs, customerId }: { runs: RosterRun[]; customerId: string }) {
   const [type, setType] = useState<EntityType | ''>('users');
   // Previews and failed or discarded runs changed nothing; chart what was applied (or held).
-  const shown = runs.filter((r) => !r.dryRun && (r.status === 'succeeded' || r.status === 'succeeded_with_warnings')).slice(0, 20).reverse();
+  const shown = runs
+    .filter((r) => !r.dryRun && (r.status === 'succeeded' || r.status === 'succeeded_with_warnings'))
+    .slice(0, 20)
+    .reverse();
   const typeLabel = type ? (ENTITY_OPTIONS.find((e) => e.value === type)?.label ?? type) : 'All records';
   const max = niceMax(Math.max(0, ...shown.flatMap((r) => SERIES.map((s) => valueOf(r, s.key, type)))));
   const plotW = W - M.left - M.right;

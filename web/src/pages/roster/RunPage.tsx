@@ -92,7 +92,15 @@ export function RunPage({ customerId, runId }: { customerId: string; runId: stri
             selected={tab ?? defaultTab}
             onSelect={setTab}
             tabs={[
-              ...(hasChanges ? [{ id: 'plan', label: planned ? 'Plan' : 'Changes', panel: () => <PlanTable key={run.status} run={run} runPath={path} customerId={customerId} caption={planned ? 'Planned changes' : 'Changes made'} /> }] : []),
+              ...(hasChanges
+                ? [
+                    {
+                      id: 'plan',
+                      label: planned ? 'Plan' : 'Changes',
+                      panel: () => <PlanTable key={run.status} run={run} runPath={path} customerId={customerId} caption={planned ? 'Planned changes' : 'Changes made'} />,
+                    },
+                  ]
+                : []),
               { id: 'issues', label: `Issues (${formatCount(issueTotal)})`, panel: () => <IssueTable run={run} runPath={path} /> },
             ]}
           />
@@ -121,12 +129,7 @@ function PasswordProgress({ run }: { run: RosterRun }) {
   if (pending === 0) return <p className="muted password-progress">{`${formatCount(queued)} roster ${queued === 1 ? 'password is' : 'passwords are'} set up.`}</p>;
   return (
     <div className="password-progress">
-      <ProgressBar
-        label="Setting up roster passwords"
-        value={ready}
-        max={queued}
-        detail={`${formatCount(ready)} of ${formatCount(queued)} ready · each person can sign in as soon as theirs is`}
-      />
+      <ProgressBar label="Setting up roster passwords" value={ready} max={queued} detail={`${formatCount(ready)} of ${formatCount(queued)} ready · each person can sign in as soon as theirs is`} />
     </div>
   );
 }
@@ -143,7 +146,12 @@ function ResultBanner({ run }: { run: RosterRun }) {
     );
   }
   // A hold left unapproved past the retention is discarded by the daily purge, which says so in the run's error.
-  if (run.status === 'discarded') return <Banner kind="info" title="Discarded: nothing was applied">{run.error?.message ?? 'This sync was held for approval and then discarded.'}</Banner>;
+  if (run.status === 'discarded')
+    return (
+      <Banner kind="info" title="Discarded: nothing was applied">
+        {run.error?.message ?? 'This sync was held for approval and then discarded.'}
+      </Banner>
+    );
   if (run.status === 'awaiting_approval') return null;
   if (run.dryRun) {
     return (
@@ -155,8 +163,8 @@ function ResultBanner({ run }: { run: RosterRun }) {
   if (run.stage === 'unchanged') {
     return (
       <Banner kind="info" title="Nothing to do: this file was already applied">
-        It is byte for byte the file of the last applied sync, and nothing in the roster or the settings has changed since, so it was not read again. To read it anyway, upload it
-        with “Read it again even if unchanged”.
+        It is byte for byte the file of the last applied sync, and nothing in the roster or the settings has changed since, so it was not read again. To read it anyway, upload it with “Read it again
+        even if unchanged”.
       </Banner>
     );
   }
@@ -185,10 +193,28 @@ function RunDetails({ run }: { run: RosterRun }) {
           ['File', run.fileName],
           ['Size', run.sizeBytes ? formatBytes(run.sizeBytes) : ''],
           ['OneRoster', run.version ? `Version ${run.version}` : ''],
-          ['Files', modes.length ? <span key="m" className="modes">{modes.map(([f, m]) => `${f} (${m})`).join(', ')}</span> : ''],
+          [
+            'Files',
+            modes.length ? (
+              <span key="m" className="modes">
+                {modes.map(([f, m]) => `${f} (${m})`).join(', ')}
+              </span>
+            ) : (
+              ''
+            ),
+          ],
           ['Queued', formatDateTime(run.createdAt)],
           ['Finished', run.finishedAt ? `${formatDateTime(run.finishedAt)} · took ${formatDuration(run.startedAt ?? run.createdAt, run.finishedAt)}` : ''],
-          ['SHA-256', run.sha256 ? <code key="s" title={run.sha256}>{run.sha256.slice(0, 16)}…</code> : ''],
+          [
+            'SHA-256',
+            run.sha256 ? (
+              <code key="s" title={run.sha256}>
+                {run.sha256.slice(0, 16)}…
+              </code>
+            ) : (
+              ''
+            ),
+          ],
           ['Run ID', <code key="r">{run.runId}</code>],
         ]}
       />

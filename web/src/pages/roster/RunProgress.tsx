@@ -7,7 +7,10 @@ import type { RosterRun } from '../../types.js';
  * bundle is read, how many of its bytes have been read. Announced politely as it moves.
  */
 export function RunProgress({ run }: { run: RosterRun }) {
-  const at = Math.max(0, RUN_STAGES.findIndex((s) => s.value === run.stage));
+  const at = Math.max(
+    0,
+    RUN_STAGES.findIndex((s) => s.value === run.stage),
+  );
   const current = RUN_STAGES[at]?.label ?? run.stage;
   const reading = run.stage === 'reading';
   const { done, total } = run.progress;

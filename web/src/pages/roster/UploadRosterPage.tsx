@@ -42,7 +42,11 @@ export function UploadRosterPage({ customerId }: { customerId: string }) {
   const r = customer?.rostering;
   return (
     <div className="page">
-      <PageHeader crumbs={crumbs} title="Upload Roster File" subtitle={customer ? `Sync ${customer.profile.name} from a OneRoster bundle (.zip).` : 'Sync users and classes from a OneRoster bundle (.zip).'} />
+      <PageHeader
+        crumbs={crumbs}
+        title="Upload Roster File"
+        subtitle={customer ? `Sync ${customer.profile.name} from a OneRoster bundle (.zip).` : 'Sync users and classes from a OneRoster bundle (.zip).'}
+      />
       <div className="upload-layout">
         <form className="card stack" onSubmit={submit} noValidate aria-labelledby="upload-title">
           <h2 id="upload-title">Roster file</h2>
@@ -91,7 +95,10 @@ export function UploadRosterPage({ customerId }: { customerId: string }) {
               ) : null}
               .
             </li>
-            <li>Users, classes and enrollments missing from a bulk file are deleted, and can be restored during the retention period (30 days unless set otherwise). Accounts the roster did not create are never deleted.</li>
+            <li>
+              Users, classes and enrollments missing from a bulk file are deleted, and can be restored during the retention period (30 days unless set otherwise). Accounts the roster did not create
+              are never deleted.
+            </li>
             <li>If more would be deleted than the customer’s threshold allows, the sync waits for your approval.</li>
           </ol>
           <p className="muted small">

@@ -51,7 +51,11 @@ export function AssignedTitles({ customerId, target }: { customerId: string; tar
   return (
     <SectionCard title={data ? `${title} (${data.length})` : title}>
       {error ? <Banner kind="error">{error}</Banner> : null}
-      {data && !data.length ? <p className="muted">None yet. Titles are assigned under <Link to={paths.page}>Content</Link>.</p> : null}
+      {data && !data.length ? (
+        <p className="muted">
+          None yet. Titles are assigned under <Link to={paths.page}>Content</Link>.
+        </p>
+      ) : null}
       {data?.length ? <DataTable caption={title} columns={columns} rows={data} rowKey={(b) => b.id} /> : null}
     </SectionCard>
   );

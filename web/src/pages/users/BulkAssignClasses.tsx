@@ -78,7 +78,14 @@ export function BulkAssignClasses({ customerId, selection }: { customerId: strin
       <strong aria-live="polite">{plural(count, 'class', 'classes')} selected</strong>
       <div className="toolbar-field">
         <label htmlFor="bulk-assign-choice">Title or collection</label>
-        <select id="bulk-assign-choice" name="assign" value={choice} onChange={(e) => setChoice(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? 'bulk-assign-error' : undefined}>
+        <select
+          id="bulk-assign-choice"
+          name="assign"
+          value={choice}
+          onChange={(e) => setChoice(e.target.value)}
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? 'bulk-assign-error' : undefined}
+        >
           <option value="">{options ? 'Choose…' : 'Loading…'}</option>
           {options?.collections.length ? (
             <optgroup label="Collections">

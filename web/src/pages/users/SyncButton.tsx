@@ -56,9 +56,7 @@ export function SyncButton({ customerId, onSynced }: { customerId: string; onSyn
   return (
     <section className="sync-panel" aria-label="Roster sync">
       <div className="card-header">
-        <p className="muted small">
-          {r.syncType === 'sftp' ? `Pull ${r.sftp.fileName || 'the roster file'} from ${r.sftp.host} now.` : 'Pull the roster from the customer’s OneRoster API now.'}
-        </p>
+        <p className="muted small">{r.syncType === 'sftp' ? `Pull ${r.sftp.fileName || 'the roster file'} from ${r.sftp.host} now.` : 'Pull the roster from the customer’s OneRoster API now.'}</p>
         <button type="button" className="btn btn-primary" onClick={() => void start()} disabled={starting || working}>
           {starting ? 'Starting…' : label}
         </button>

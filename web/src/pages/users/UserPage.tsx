@@ -157,11 +157,17 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
                 />
               </>
             ) : (
-              <p className="muted">{u.source === 'roster' ? 'No match was recorded for this account.' : `Not linked to the roster: ${sourceLabel(u.source).toLowerCase()}. Roster syncs never delete it.`}</p>
+              <p className="muted">
+                {u.source === 'roster' ? 'No match was recorded for this account.' : `Not linked to the roster: ${sourceLabel(u.source).toLowerCase()}. Roster syncs never delete it.`}
+              </p>
             )}
           </section>
           <SectionCard title="Roles at schools">
-            {u.roles.length ? <DataTable caption="Roles at schools" columns={roleColumns} rows={u.roles} rowKey={(r) => `${r.orgSourcedId}:${r.role}`} /> : <p className="muted">No roles at schools.</p>}
+            {u.roles.length ? (
+              <DataTable caption="Roles at schools" columns={roleColumns} rows={u.roles} rowKey={(r) => `${r.orgSourcedId}:${r.role}`} />
+            ) : (
+              <p className="muted">No roles at schools.</p>
+            )}
           </SectionCard>
         </div>
       </div>

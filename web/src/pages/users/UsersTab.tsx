@@ -101,7 +101,9 @@ export function UsersTab({ customerId, rostered }: { customerId: string; rostere
           <EmptyState title="No users match">Try another search or filter.</EmptyState>
         ) : (
           <EmptyState title="No users yet — they arrive with the first roster sync">
-            {rostered ? 'Students, teachers and institute admins appear here once OneRoster data is synced or uploaded.' : 'Users appear here when they are added or first launch Lectern from the LMS.'}
+            {rostered
+              ? 'Students, teachers and institute admins appear here once OneRoster data is synced or uploaded.'
+              : 'Users appear here when they are added or first launch Lectern from the LMS.'}
           </EmptyState>
         )
       ) : null}
