@@ -5,7 +5,6 @@
  * leaves every interval whether or not the last one answered, so a server that stalls for a second
  * shows fifty slow answers, not one (no coordinated omission).
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import { SCENARIOS, type Scenario } from '../../bench/district-bundle.js';
@@ -15,7 +14,7 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, seedCustomer } from '../helpers/app.js';
 import { createTestDatabase, type TestDialect } from '../helpers/databases.js';
 import { freePort } from '../helpers/listening.js';
 import { waitFor } from '../helpers/wait.js';
-import { spawnLectern, stopAll } from './processes.js';
+import { processEnv, spawnLectern, stopAll } from './processes.js';
 
 /** Latencies of one probe window, in ms. */
 export interface LatencySummary {
@@ -156,20 +155,7 @@ export async function measureImport(opts: { dialect: TestDialect; bundle: string
   const database = await createTestDatabase(opts.dialect);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: database.url,
-    LECTERN_DATA_DIR: database.dataDir,
-    LECTERN_SECRET_KEY: crypto.randomBytes(32).toString('hex'),
-    LECTERN_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
-    LECTERN_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LECTERN_PUBLIC_URL: base,
-    LOG_LEVEL: 'warn',
-    ...opts.env,
-  };
-  delete env.LECTERN_FAILPOINT;
+  const env = processEnv(database, { PORT: String(port), HOST: '127.0.0.1', LECTERN_PUBLIC_URL: base, ...opts.env });
   const setup = await createContext(loadConfig(env));
   const customer = await seedCustomer(setup, { rostering: { syncType: 'zip', syncFrequency: 'manual', suffix: `@availability-${opts.dialect}` } });
   await setup.close();

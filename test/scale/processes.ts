@@ -78,11 +78,10 @@ export async function stopAll(children: LecternProcess[]): Promise<void> {
 }
 
 /**
- * The environment every process of a test shares: its database and data dir, one secret key (each
- * process must open the others' secrets), the bootstrap admin, and production timings scaled down
- * so a test takes seconds.
+ * The environment of a lectern process started by a test: its database and data dir, one secret key
+ * (each process must open the others' secrets), the bootstrap admin, and the local servers it may call.
  */
-export function sharedEnv(database: TestDatabase, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function processEnv(database: TestDatabase, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: database.url,
@@ -90,18 +89,25 @@ export function sharedEnv(database: TestDatabase, extra: Record<string, string> 
     LECTERN_SECRET_KEY: crypto.randomBytes(32).toString('hex'),
     LECTERN_BOOTSTRAP_ADMIN_EMAIL: ADMIN_EMAIL,
     LECTERN_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    LECTERN_SCHEDULER_TICK_SECONDS: '1',
-    LECTERN_WORKER_HEARTBEAT_SECONDS: '0.5',
-    LECTERN_WORKER_DEAD_AFTER_SECONDS: '3',
-    LECTERN_RUN_LEASE_SECONDS: '4',
-    LECTERN_SFTP_SETTLE_SECONDS: '0.3',
-    LECTERN_JOB_CONCURRENCY: '2',
     LECTERN_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW,
     LOG_LEVEL: 'warn',
     ...extra,
   };
   delete env.LECTERN_FAILPOINT;
   return env;
+}
+
+/** The environment every process of a scale test shares: `processEnv` with production timings scaled down so a test takes seconds. */
+export function sharedEnv(database: TestDatabase, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return processEnv(database, {
+    LECTERN_SCHEDULER_TICK_SECONDS: '1',
+    LECTERN_WORKER_HEARTBEAT_SECONDS: '0.5',
+    LECTERN_WORKER_DEAD_AFTER_SECONDS: '3',
+    LECTERN_RUN_LEASE_SECONDS: '4',
+    LECTERN_SFTP_SETTLE_SECONDS: '0.3',
+    LECTERN_JOB_CONCURRENCY: '2',
+    ...extra,
+  });
 }
 
 /** Customer i's users: a teacher and 2–6 students, all enrolled in its one class; sourcedIds unique to it. */
