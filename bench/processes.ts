@@ -38,17 +38,21 @@ export function runLectern(args: string[], env: Record<string, string> = {}): Pr
   return { ms, maxRssMb: kb / 1024, status: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 
-/** The best (fastest) of `n` runs of `run`, which must succeed each time; peak RSS is the largest seen. */
+/** The fastest of several runs of one command, with the largest peak RSS any of them had. */
+export function fastest(runs: ProcessRun[]): ProcessRun {
+  const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+  return { ...best, maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)) };
+}
+
+/** `run`, which must pass `ok` (exit 0 by default), `n` times; the fastest, as `fastest` says. */
 export function bestOf(n: number, run: () => ProcessRun, ok: (r: ProcessRun) => boolean = (r) => r.status === 0): ProcessRun {
-  let best: ProcessRun | null = null;
-  let maxRssMb = 0;
-  for (let i = 0; i < n; i++) {
-    const r = run();
-    if (!ok(r)) throw new Error(`lectern exited ${r.status}: ${r.stderr.slice(-2000)}`);
-    maxRssMb = Math.max(maxRssMb, r.maxRssMb);
-    if (!best || r.ms < best.ms) best = r;
-  }
-  return { ...(best as ProcessRun), maxRssMb };
+  return fastest(Array.from({ length: n }, () => checked(run(), ok)));
+}
+
+/** `r` if it passes `ok` (exit 0 by default), else an error with the end of its stderr. */
+export function checked(r: ProcessRun, ok: (r: ProcessRun) => boolean = (r) => r.status === 0): ProcessRun {
+  if (!ok(r)) throw new Error(`lectern exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  return r;
 }
 
 /** The C floor: best of 3 of `unzip -p BUNDLE | wc -l`, in ms, with the line count it saw. */

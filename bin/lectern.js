@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx's loader, so a clone needs no build step.
-import { register } from 'tsx/esm/api';
+// Runs the compiled product in dist/ (built by `npm ci` through `prepare`, and by `npm start`).
+// No TypeScript is compiled at run time. V8's compile cache keeps parsed dependencies between runs.
+import fs from 'node:fs';
+import module from 'node:module';
 
-register();
-await import('../src/cli/main.ts');
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!fs.existsSync(main)) {
+  console.error('lectern: the compiled program (dist/) is missing. Run "npm run build" (or "npm ci") first.');
+  process.exit(2);
+}
+module.enableCompileCache?.();
+await import(main.href);

@@ -1,5 +1,7 @@
-// Finds every *.test.ts under src/ and test/ and runs them with node's test runner through tsx.
-// Node 20's `--test` cannot glob TypeScript files itself, hence this list.
+// Builds what the tests start as processes (`bin/lectern.js` runs dist/, the browser tests load
+// web/dist/; each part is skipped when unchanged), then runs every *.test.ts under src/ and test/
+// whose path contains one of the arguments (all without arguments) with node's test runner. The
+// tests import the sources, which tsx (a development dependency) compiles as they load.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,6 +22,8 @@ if (!selected.length) {
   console.error('No test files found.');
   process.exit(1);
 }
+const build = spawnSync(process.execPath, [path.join(import.meta.dirname, 'build.mjs')], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...selected.sort()], {
   stdio: 'inherit',
   env: { ...process.env, NODE_ENV: 'test' },

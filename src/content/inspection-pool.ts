@@ -5,7 +5,8 @@
  * one file at a time; a file that takes longer than the time limit, or more memory than the cap,
  * ends its worker and is refused as FILE_CORRUPT. Files wait in line when every worker is busy.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { siblingModule, startWorker } from '../threads/start-worker.js';
 import { AppError, type ErrorCode, type FieldIssue } from '../errors.js';
 import type { BookFacts } from './book-inspector.js';
 
@@ -42,8 +43,7 @@ interface Slot {
   timer: NodeJS.Timeout | null;
 }
 
-const BOOT = new URL('./worker-boot.mjs', import.meta.url);
-const ENTRY = new URL('./inspection-worker.ts', import.meta.url).href;
+const ENTRY = siblingModule(import.meta.url, 'inspection-worker');
 
 function refusal(message: string): AppError {
   return new AppError('VALIDATION_FAILED', message, { fields: [{ field: 'file', code: 'FILE_CORRUPT', message }] });
@@ -87,8 +87,7 @@ export class BookInspectionPool {
   }
 
   private spawn(): Slot {
-    // No inherited execArgv: the boot file registers tsx itself, and the parent's flags (--test…) are not the worker's.
-    const worker = new Worker(BOOT, { workerData: { entry: ENTRY }, execArgv: [], resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb } });
+    const worker = startWorker(ENTRY, { resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb } });
     const slot: Slot = { worker, ready: false, task: null, timer: null };
     this.slots.add(slot);
     worker.on('message', (reply: InspectReply) => this.answer(slot, reply));

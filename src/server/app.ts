@@ -92,7 +92,7 @@ async function registerConsole(app: App): Promise<void> {
     const url = request.url.split('?')[0] ?? '/';
     if (url.startsWith('/api/') || url.startsWith('/lti/')) throw new AppError('NOT_FOUND', `No route ${request.method} ${url}.`);
     if (!hasBuild) {
-      return reply.type('text/plain').status(503).send('The console is not built. Run `npm run build:web` (npm start does this), then restart.');
+      return reply.type('text/plain').status(503).send('The console is not built. Run `npm run build` (npm start does this), then restart.');
     }
     // The reader is its own page (web/reader.html), so the console never loads pdf.js or epub.js.
     if (url === '/reader' || url.startsWith('/reader/')) {

@@ -46,7 +46,7 @@ export type ConsoleServer = ListeningApp;
 export async function startConsoleServer(): Promise<ConsoleServer> {
   const index = path.join(repoRoot, 'web/dist/index.html');
   if (!fs.existsSync(index)) {
-    throw new Error(`The console is not built (${index} is missing). Run \`npm run build:web\` before the browser tests; \`npm test\` does this.`);
+    throw new Error(`The console is not built (${index} is missing). Run \`npm run build\` before the browser tests; \`npm test\` and scripts/run-tests.mjs do this.`);
   }
   return startListeningApp('sqlite');
 }

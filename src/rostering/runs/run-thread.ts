@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { siblingModule, startWorker } from '../../threads/start-worker.js';
 import type { Actor } from '../../accounts/policy.js';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/connection.js';
@@ -63,9 +64,7 @@ export function wantsRunThread(config: Config): boolean {
   return !/^postgres(ql)?:\/\//.test(config.databaseUrl) && !/^(sqlite:)?:memory:$/.test(config.databaseUrl);
 }
 
-// A worker inherits no loader hooks, so the shared boot module registers tsx and imports the entry.
-const BOOT = new URL('../../content/worker-boot.mjs', import.meta.url);
-const ENTRY = new URL('./run-thread-worker.ts', import.meta.url).href;
+const ENTRY = siblingModule(import.meta.url, 'run-thread-worker');
 
 interface Pending {
   resolve(value: unknown): void;
@@ -130,7 +129,7 @@ export class RunThread {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(BOOT, { workerData: { entry: ENTRY, config: this.config }, execArgv: [] });
+    const worker = startWorker(ENTRY, { workerData: { config: this.config } });
     this.worker = worker;
     worker.on('message', (msg: FromThread) => {
       const p = this.pending.get(msg.id);
