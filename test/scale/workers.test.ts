@@ -35,8 +35,8 @@ describe('serve + two workers on PostgreSQL, one killed mid-run', { skip: skip ?
     const survivor = start('worker B', ['worker']);
     const base = `http://127.0.0.1:${port}`;
     await waitFor(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, 'serve to listen', 60_000, 200);
-    // Each process compiles the sources (tsx) and migrates before it says it is ready: on a loaded
-    // 2-core machine that can take most of a minute.
+    // Each process loads the program and migrates before it says it is ready: on a 2-core machine
+    // loaded by the other test files that can take many seconds.
     await waitFor(() => [doomed, survivor].every((w) => w.output.some((l) => l.startsWith('Lectern worker (postgres jobs)'))), 'both workers to start', 60_000, 100).catch((err: Error) => {
       throw new Error(`${err.message}\n${[doomed, survivor].map((w) => `--- ${w.name}\n${w.output.slice(-15).join('\n')}`).join('\n')}`);
     });
