@@ -2,13 +2,22 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { csv } from '../../../test/helpers/bundles.js';
-import { CsvTokenizer, QUIRK } from './csv.js';
+import { CsvRow, CsvTokenizer, QUIRK, type CsvBatch } from './csv.js';
 
-function tokenize(text: string, chunk = text.length || 1, max = 1 << 20) {
+// Tokenizes the UTF-8 bytes of `text` pushed `chunk` bytes at a time.
+function tokenize(text: string, chunk = Buffer.byteLength(text) || 1, max = 1 << 20) {
   const records: { line: number; cells: string[]; quirks: number }[] = [];
-  const t = new CsvTokenizer((cells, line, quirks) => records.push({ line, cells: [...cells], quirks }), max);
-  for (let i = 0; i < text.length; i += chunk) t.push(text.slice(i, i + chunk));
-  t.end();
+  const t = new CsvTokenizer(max);
+  const row = new CsvRow();
+  const take = (batch: CsvBatch | null) => {
+    for (let r = 0; batch && r < batch.count; r++) {
+      row.view(batch, r);
+      records.push({ line: row.line, cells: [...row], quirks: row.quirks });
+    }
+  };
+  const bytes = Buffer.from(text);
+  for (let i = 0; i < bytes.length && !t.failure; i += chunk) take(t.push(bytes.subarray(i, i + chunk)));
+  take(t.end());
   return { records, failure: t.failure };
 }
 

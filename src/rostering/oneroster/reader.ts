@@ -5,14 +5,15 @@
  * It holds one chunk of bytes and the id indexes in memory, never a file. Hostile or broken input
  * ends in a report, never in an exception.
  */
-import { CsvTokenizer } from './csv.js';
-import { tokenizeEntry } from './csv-entry.js';
+import { CsvRow } from './csv.js';
+import { inlineSteps, type EntryFailure, type EntryStep } from './csv-entry.js';
 import { Integrity } from './integrity.js';
 import { IssueCollector, type Issue, type IssueCount } from './issues.js';
 import { layoutOf, type BundleLayout } from './layout.js';
 import { readManifest, type Manifest } from './manifest.js';
+import { ReaderThread } from './reader-thread.js';
 import type { RosterRecord } from './records.js';
-import { planHeader, RowReader, type FileContext } from './rows.js';
+import { idColumns, planHeader, RowReader, type FileContext } from './rows.js';
 import { ENTITY_FILES, FILES_SINCE_1_2, IGNORED_FILES, type EntityFile, type FileMode, type Version } from './spec.js';
 import { BundleZip, DEFAULT_ZIP_LIMITS, type RandomAccessZip, type ZipEntryInfo, type ZipLimits } from './zip.js';
 
@@ -44,11 +45,17 @@ export interface ReadOptions {
    * final report is not `unusable`. Once the bundle is known to be unusable no more are delivered.
    */
   onRecords?: (batch: RosterRecord[]) => void | Promise<void>;
+  /** Called as each file starts, every megabyte or so, and as it ends. */
   onProgress?: (progress: ReadProgress) => void;
   /** Sees every issue, including those beyond `maxIssueExamples`. */
   onIssue?: (issue: Issue) => void;
   /** Issues kept in the report per code (all are counted). Default 1000. */
   maxIssueExamples?: number;
+  /**
+   * Inflate and tokenize roster files in a worker thread while this one checks the rows: true for
+   * every roster file, false for none; by default for big files of big bundles, where it pays.
+   */
+  thread?: boolean;
 }
 
 /** One roster file of the bundle's version. */
@@ -92,6 +99,16 @@ export async function readBundle(path: string | RandomAccessZip, options: ReadOp
   return run.report();
 }
 
+/*
+ * When the reading thread pays (measured, see the report in bench/reader.ts): it costs about 35 ms
+ * to start and takes the inflating, tokenizing and id hashing (about 4 ms per MB) off this thread.
+ */
+const THREAD_MIN_BUNDLE = 8 * 1024 * 1024;
+const THREAD_MIN_FILE = 1024 * 1024;
+
+/** Inflated bytes between two progress reports of a file. */
+const PROGRESS_STEP = 1024 * 1024;
+
 // Wraps a failure of the caller's onRecords so it propagates instead of becoming an issue.
 class SinkError extends Error {}
 
@@ -108,6 +125,9 @@ class BundleRun {
   async read(path: string | RandomAccessZip): Promise<void> {
     const zip = await BundleZip.open(path, this.limits, this.issues);
     if (!zip) return;
+    // Started now, it loads while the manifest and the small files are read here.
+    const inflated = zip.entries.reduce((sum, e) => sum + e.size, 0);
+    const thread = (this.options.thread ?? inflated >= THREAD_MIN_BUNDLE) ? ReaderThread.start() : null;
     try {
       const layout = layoutOf(zip.entries, this.issues);
       const manifest = layout.manifest ? await this.manifest(zip, layout.manifest) : null;
@@ -131,7 +151,8 @@ class BundleRun {
           continue;
         }
         // Without a manifest, users.csv's header tells its version (1.1 has role and orgSourcedIds).
-        this.files.push(await this.readFile(zip, entry, { file, name, version, mode }, integrity, progress, !manifest && file === 'users'));
+        const threaded = thread && !thread.failed && (this.options.thread || entry.size >= THREAD_MIN_FILE) ? thread : null;
+        this.files.push(await this.readFile(zip, entry, { file, name, version, mode }, integrity, progress, !manifest && file === 'users', threaded));
         progress.done += entry.size;
       }
       if (manifest && !plan.some((p) => p.entry && p.mode !== 'absent') && !this.issues.unusable) {
@@ -139,17 +160,44 @@ class BundleRun {
       }
     } finally {
       zip.close();
+      await thread?.close();
     }
   }
 
   private async manifest(zip: BundleZip, entry: ZipEntryInfo): Promise<Manifest | null> {
     const rows: { cells: string[]; line: number }[] = [];
-    const tokenizer = new CsvTokenizer((cells, line) => {
+    const { failure } = await this.eachRecord(inlineSteps(zip.read(entry), { file: 'manifest.csv', maxRecordLength: 64 * 1024 }), (row) => {
       // A manifest has about 25 rows; a huge one is not a manifest and is not worth holding.
-      if (rows.length < 200) rows.push({ cells: [...cells], line });
-    }, 64 * 1024);
-    if (!(await tokenizeEntry(zip, entry, 'manifest.csv', tokenizer, this.issues, () => undefined))) return null;
+      if (rows.length < 200) rows.push({ cells: [...row], line: row.line });
+      return true;
+    });
+    if (failure) {
+      this.reportFailure('manifest.csv', failure);
+      return null;
+    }
     return readManifest(rows, this.issues);
+  }
+
+  /**
+   * Hands every record of an entry to `onRow` until it returns false (stopped), and calls `afterStep`
+   * after each chunk read to its end; returns how reading ended.
+   */
+  private async eachRecord(
+    steps: AsyncGenerator<EntryStep, void, undefined>,
+    onRow: (row: CsvRow) => boolean,
+    afterStep?: (step: EntryStep) => Promise<void>,
+  ): Promise<{ failure: EntryFailure | null; stopped: boolean }> {
+    const row = new CsvRow();
+    for await (const step of steps) {
+      const batch = step.batch;
+      for (let r = 0; batch && r < batch.count; r++) {
+        row.view(batch, r);
+        if (!onRow(row)) return { failure: null, stopped: true };
+      }
+      if (step.failure) return { failure: step.failure, stopped: false };
+      await afterStep?.(step);
+    }
+    return { failure: null, stopped: false };
   }
 
   // The mode and entry of every roster file of the version, reporting files that cannot be read.
@@ -192,28 +240,21 @@ class BundleRun {
     return plan;
   }
 
-  private async readFile(zip: BundleZip, entry: ZipEntryInfo, ctx: FileContext, integrity: Integrity, progress: { done: number; total: number }, inferUsers: boolean): Promise<FileReport> {
+  private async readFile(
+    zip: BundleZip,
+    entry: ZipEntryInfo,
+    ctx: FileContext,
+    integrity: Integrity,
+    progress: { done: number; total: number },
+    inferUsers: boolean,
+    thread: ReaderThread | null,
+  ): Promise<FileReport> {
     const { onRecords, onProgress } = this.options;
     // Real rows are 100–200 bytes; 128 sizes the id index close enough that it seldom grows.
     integrity.begin(ctx.file, ctx.mode === 'bulk', entry.size / 128);
-    // Filled by the tokenizer callback: the header makes the row reader, rows fill the batch.
+    // Filled by the row callback: the header makes the row reader, rows fill the batch.
     const state: { reader: RowReader | null; headerSeen: boolean; batch: RosterRecord[] } = { reader: null, headerSeen: false, batch: [] };
-    const tokenizer = new CsvTokenizer((cells, line, quirks) => {
-      if (state.reader) {
-        const record = state.reader.read(cells, line, quirks);
-        if (record) state.batch.push(record);
-        return;
-      }
-      state.headerSeen = true;
-      const header = [...cells];
-      if (inferUsers) {
-        ctx = { ...ctx, version: header.includes('role') || header.includes('orgSourcedIds') ? '1.1' : '1.2' };
-        this.version = ctx.version;
-      }
-      const plan = planHeader(ctx, header, this.issues);
-      if (plan) state.reader = new RowReader(ctx, plan, this.issues, integrity, onRecords !== undefined);
-      else tokenizer.stop();
-    }, this.limits.maxRecordLength);
+    let shown = -Infinity;
     const flush = async (bytes: number) => {
       const records = state.batch;
       state.batch = [];
@@ -224,9 +265,37 @@ class BundleRun {
           throw new SinkError('onRecords failed', { cause: err });
         }
       }
+      // Progress every PROGRESS_STEP bytes and at the end of the file, not every chunk: callers format it.
+      if (bytes - shown < PROGRESS_STEP && bytes < entry.size) return;
+      shown = bytes;
       onProgress?.({ file: ctx.name, bytes: progress.done + bytes, totalBytes: progress.total, rows: state.reader?.rows ?? 0 });
     };
-    const readToEnd = (await tokenizeEntry(zip, entry, ctx.name, tokenizer, this.issues, flush)) && !tokenizer.stopped;
+    const options = { file: ctx.name, maxRecordLength: this.limits.maxRecordLength };
+    const steps = thread ? thread.steps(zip, entry, options) : inlineSteps(zip.read(entry), options);
+    const { failure, stopped } = await this.eachRecord(
+      steps,
+      (row) => {
+        if (state.reader) {
+          const record = state.reader.read(row, row.line, row.quirks);
+          if (record) state.batch.push(record);
+          return true;
+        }
+        state.headerSeen = true;
+        const header = [...row];
+        if (inferUsers) {
+          ctx = { ...ctx, version: header.includes('role') || header.includes('orgSourcedIds') ? '1.1' : '1.2' };
+          this.version = ctx.version;
+        }
+        const plan = planHeader(ctx, header, this.issues);
+        if (!plan) return false;
+        state.reader = new RowReader(ctx, plan, this.issues, integrity, onRecords !== undefined);
+        thread?.hashIds(idColumns(plan));
+        return true;
+      },
+      (step) => flush(step.inflated),
+    );
+    if (failure) this.reportFailure(ctx.name, failure);
+    const readToEnd = !failure && !stopped;
     await flush(entry.size);
     const reader = state.reader;
     if (!state.headerSeen) this.issues.add('header.missing', `${ctx.name} is empty: it has no header row.`, { file: ctx.name, line: 1 });
@@ -238,6 +307,11 @@ class BundleRun {
       this.issues.add('ref.not_checked', `References in ${column} were not checked: their target file is not in this bundle in bulk.`, { file: ctx.name, column });
     }
     return { name: ctx.name, mode: ctx.mode, rows: reader?.rows ?? 0, rejected: reader?.rejected ?? 0 };
+  }
+
+  // The structural issue of an entry that could not be read to the end.
+  private reportFailure(file: string, failure: EntryFailure): void {
+    this.issues.add(failure.code, failure.message, failure.line === null ? { file } : { file, line: failure.line });
   }
 
   report(): BundleReport {

@@ -132,6 +132,11 @@ export function planHeader(ctx: FileContext, header: readonly string[], issues: 
   };
 }
 
+/** Where the ids of a row are: its sourcedId and every reference column. */
+export function idColumns(plan: HeaderPlan): number[] {
+  return [plan.idIndex, ...plan.columns.filter((c) => c.target && c.index >= 0).map((c) => c.index)];
+}
+
 // Spec columns in spec order, and every metadata.* column after the last spec column.
 function inSpecOrder(header: readonly string[], specOrder: ReadonlyMap<string, number>): boolean {
   let last = -1;
@@ -187,6 +192,8 @@ export class RowReader {
   private b: Buffer = EMPTY;
   private s = 0;
   private e = 0;
+  /** The selected cell's index when b/s/e are its range of the row, -1 when they are re-encoded text or blank. */
+  private exactIndex = -1;
 
   constructor(
     private readonly ctx: FileContext,
@@ -235,23 +242,23 @@ export class RowReader {
     const idBytes = this.b;
     const idStart = this.s;
     const idEnd = this.e;
+    const idKey = idStart === idEnd ? 0 : this.selectedKey();
     if (idStart === idEnd) this.report('row.required', 'sourcedId', 'sourcedId is blank.');
     else {
-      const key = idKeyOf(idBytes, idStart, idEnd);
-      if (!isGuidKey(key)) this.guidWarning('sourcedId', this.sourcedId());
-      if (!this.integrity.claim(idBytes, idStart, idEnd, key))
+      if (!isGuidKey(idKey)) this.guidWarning('sourcedId', this.sourcedId());
+      if (!this.integrity.claim(idBytes, idStart, idEnd, idKey))
         this.report('row.duplicate_sourced_id', 'sourcedId', `sourcedId ${this.sourcedId()} appears earlier in ${this.ctx.name}; this row was not read.`);
     }
     const status = this.lifecycle();
     this.goes = status === 'tobedeleted';
-    if (this.goes && idStart !== idEnd) this.integrity.markDeleted(idBytes, idStart, idEnd, idKeyOf(idBytes, idStart, idEnd));
+    if (this.goes && idStart !== idEnd) this.integrity.markDeleted(idBytes, idStart, idEnd, idKey);
     const values: Record<string, unknown> | null = this.buildRecords ? {} : null;
     const columns = plan.columns;
     for (let c = 0; c < columns.length; c++) {
       const column = columns[c] as Column;
       const value = this.cell(column, c);
       if (values) values[column.name] = value;
-      if (column === this.typeIndex?.column && value === this.typeIndex.value && !this.failed) this.typeIndex.ids.addBytes(idBytes, idStart, idEnd, idKeyOf(idBytes, idStart, idEnd));
+      if (column === this.typeIndex?.column && value === this.typeIndex.value && !this.failed) this.typeIndex.ids.addBytes(idBytes, idStart, idEnd, idKey);
     }
     if (this.failed) {
       this.rejected++;
@@ -312,6 +319,7 @@ export class RowReader {
   // Points b/s/e at the bytes of cell `index` (blank when the row or the header lacks it).
   private select(index: number): void {
     const row = this.row as CsvRow;
+    this.exactIndex = -1;
     if (index < 0 || index >= row.length) {
       this.b = EMPTY;
       this.s = this.e = 0;
@@ -319,11 +327,17 @@ export class RowReader {
       this.b = row.bytes;
       this.s = row.start(index);
       this.e = row.end(index);
+      this.exactIndex = index;
     } else {
       this.b = Buffer.from(row.text(index));
       this.s = 0;
       this.e = this.b.length;
     }
+  }
+
+  // The idKey of the selected cell: the tokenizer's when it computed one.
+  private selectedKey(): number {
+    return this.exactIndex >= 0 ? (this.row as CsvRow).key(this.exactIndex) : idKeyOf(this.b, this.s, this.e);
   }
 
   // The decoded text of cell `index` ('' when the row or the header lacks it).
@@ -387,7 +401,7 @@ export class RowReader {
         return this.buildRecords ? this.text(index) : null;
       case REF:
         if (blank) return this.blank(column);
-        this.reference(column, c, this.b, this.s, this.e);
+        this.reference(column, c, this.b, this.s, this.e, this.selectedKey());
         return this.buildRecords ? this.text(index) : null;
       case REFS: {
         if (blank) {
@@ -395,14 +409,14 @@ export class RowReader {
           return [];
         }
         if (this.single()) {
-          this.reference(column, c, this.b, this.s, this.e);
+          this.reference(column, c, this.b, this.s, this.e, this.selectedKey());
           return this.buildRecords ? [this.text(index)] : null;
         }
         const items = this.list(column, this.text(index));
         if (items.length === 0 && column.required) this.report('row.required', name, `${name} is blank.`);
         for (const id of items) {
           const bytes = Buffer.from(id);
-          this.reference(column, c, bytes, 0, bytes.length);
+          this.reference(column, c, bytes, 0, bytes.length, idKeyOf(bytes, 0, bytes.length));
         }
         return items;
       }
@@ -489,11 +503,10 @@ export class RowReader {
     return null;
   }
 
-  // Checks the reference in bytes[start, end) of the column at `c` against its target file's index.
-  private reference(column: Column, c: number, bytes: Buffer, start: number, end: number): void {
+  // Checks the reference in bytes[start, end) (of idKey `key`) of the column at `c` against its target file's index.
+  private reference(column: Column, c: number, bytes: Buffer, start: number, end: number, key: number): void {
     const target = column.target;
     if (!target) return;
-    const key = idKeyOf(bytes, start, end);
     // Decoded only for a message (no closure: tsx names every closure it creates, at a cost per call).
     if (!isGuidKey(key)) this.guidWarning(column.name, bytes.toString('utf8', start, end));
     // The bundle both deletes the record and keeps a row that needs it: the row must not be applied.

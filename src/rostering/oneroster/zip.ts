@@ -1,14 +1,16 @@
 /*
  * Safe access to a bundle zip. The central directory is read in full before any data, so every
  * entry is vetted (count, names, symlinks, encryption, duplicates, declared sizes and compression
- * ratio) before one byte is inflated; inflating then counts bytes and stops at the declared size,
- * so a lying header cannot make an entry bigger than it claimed. Nothing here throws on hostile
- * input: problems become issues.
+ * ratio) before one byte is inflated; inflating then counts bytes and stops at the declared size
+ * (inflate.ts), so a lying header cannot make an entry bigger than it claimed. Nothing here throws
+ * on hostile input: problems become issues.
  */
-import { Readable } from 'node:stream';
-import zlib from 'node:zlib';
+import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
+import { EntryReadError, inflate } from './inflate.js';
 import type { IssueCollector } from './issues.js';
+
+export { EntryReadError } from './inflate.js';
 
 /** Limits that keep a hostile zip from costing more than a real bundle would. */
 export interface ZipLimits {
@@ -49,7 +51,6 @@ export interface ZipEntryInfo {
   readonly raw: yauzl.Entry;
 }
 
-const CHUNK = 64 * 1024;
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 const UNIX = 3;
@@ -136,35 +137,21 @@ export class BundleZip {
     return new BundleZip(zip, entries);
   }
 
+  /** The stored (compressed) data of `entry`. Throws EntryReadError when it cannot be opened. */
+  async openRaw(entry: ZipEntryInfo): Promise<Readable> {
+    try {
+      return await this.zip.openReadStreamPromise(entry.raw, { decodeFileData: false });
+    } catch (err) {
+      throw new EntryReadError('file.unreadable', `cannot read its data (${(err as Error).message})`);
+    }
+  }
+
   /**
    * The inflated bytes of `entry`, in chunks. Throws EntryReadError when the data is damaged or
    * inflates past its declared size (the caller reports it); it never yields more than `entry.size`.
    */
   async *read(entry: ZipEntryInfo): AsyncGenerator<Buffer> {
-    let raw: Readable;
-    try {
-      raw = await this.zip.openReadStreamPromise(entry.raw, { decodeFileData: false });
-    } catch (err) {
-      throw new EntryReadError('file.unreadable', `cannot read its data (${(err as Error).message})`);
-    }
-    // Inflated here, not by yauzl, for 64 KiB chunks (yauzl's are 16 KiB) and an exact byte budget.
-    const data = entry.raw.compressionMethod === DEFLATED ? raw.pipe(zlib.createInflateRaw({ chunkSize: CHUNK })) : raw;
-    raw.on('error', (err) => data.destroy(err));
-    let bytes = 0;
-    try {
-      for await (const chunk of data as AsyncIterable<Buffer>) {
-        bytes += chunk.length;
-        if (bytes > entry.size) throw new EntryReadError('zip.bomb', `inflates past its declared size of ${entry.size} bytes`);
-        yield chunk;
-      }
-    } catch (err) {
-      if (err instanceof EntryReadError) throw err;
-      throw new EntryReadError('file.unreadable', `its compressed data is damaged (${(err as Error).message})`);
-    } finally {
-      raw.destroy();
-      data.destroy();
-    }
-    if (bytes !== entry.size) throw new EntryReadError('file.unreadable', `is truncated: ${bytes} of ${entry.size} bytes`);
+    yield* inflate(await this.openRaw(entry), entry.size, isDeflated(entry));
   }
 
   /** Releases the file descriptor. */
@@ -173,14 +160,9 @@ export class BundleZip {
   }
 }
 
-/** Why an entry's data could not be read to the end. */
-export class EntryReadError extends Error {
-  constructor(
-    readonly code: 'file.unreadable' | 'zip.bomb',
-    message: string,
-  ) {
-    super(message);
-  }
+/** Whether the entry's data is deflated (the other method a vetted entry can have is stored). */
+export function isDeflated(entry: ZipEntryInfo): boolean {
+  return entry.raw.compressionMethod === DEFLATED;
 }
 
 // Absolute names, drive letters, `..` segments and control characters are refused outright.
