@@ -277,7 +277,8 @@ async function inspectPdf(file: string): Promise<BookFacts> {
       );
     }
   }
-  const task = pdfjs.getDocument({ range: new FileRange(size, null), length: size, disableAutoFetch: true, disableStream: true, rangeChunkSize: 65536, isEvalSupported: false, verbosity: 0 });
+  // pdf.js 6 compiles no PDF functions with eval (the option to forbid it is gone with it); the length comes from the range transport.
+  const task = pdfjs.getDocument({ range: new FileRange(size, null), disableAutoFetch: true, disableStream: true, rangeChunkSize: 65536, verbosity: 0 });
   try {
     const doc = await task.promise;
     if (doc.numPages < 1) throw refuse('FILE_CORRUPT', 'The PDF has no pages.');

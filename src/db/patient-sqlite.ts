@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import { CompiledQuery, SqliteDialect, type DatabaseConnection, type Driver, type QueryResult, type SqliteDialectConfig } from 'kysely';
+import { CompiledQuery, SqliteAdapter, SqliteDialect, type DatabaseConnection, type DialectAdapter, type Driver, type QueryResult, type SqliteDialectConfig } from 'kysely';
 import { AppError } from '../errors.js';
 
 /**
@@ -24,6 +24,39 @@ export class PatientSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
     return new PatientDriver(super.createDriver(), this.sqlite, this.maxWaitMs);
   }
+
+  /** SQLite's adapter, except that the driver takes turns on its one connection itself (see PatientDriver). */
+  override createAdapter(): DialectAdapter {
+    return new OwnTurnsSqliteAdapter();
+  }
+}
+
+// Kysely serialises a single-connection driver with a lock it holds around each use; PatientDriver
+// must hand the connection over while it waits for SQLite's lock, so it keeps the turns itself.
+class OwnTurnsSqliteAdapter extends SqliteAdapter {
+  override get supportsMultipleConnections(): boolean {
+    return true;
+  }
+}
+
+// Whose turn it is on the one connection: a queue of waiters, first come first served.
+class Turns {
+  private held = false;
+  private readonly waiting: (() => void)[] = [];
+
+  async take(): Promise<void> {
+    if (!this.held) {
+      this.held = true;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  give(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.held = false;
+  }
 }
 
 const BUSY = new Set(['SQLITE_BUSY', 'SQLITE_BUSY_RECOVERY', 'SQLITE_BUSY_TIMEOUT']);
@@ -34,6 +67,8 @@ function isBusy(err: unknown): boolean {
 
 class PatientDriver implements Driver {
   private readonly busyTimeout: number;
+  private readonly turns = new Turns();
+  private connection: DatabaseConnection | null = null;
 
   constructor(
     private readonly inner: Driver,
@@ -48,8 +83,12 @@ class PatientDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const connection = await this.inner.acquireConnection();
-    return { executeQuery: (q) => this.execute(connection, q), streamQuery: (q, chunk) => connection.streamQuery(q, chunk) };
+    await this.turns.take();
+    if (!this.connection) {
+      const inner = await this.inner.acquireConnection();
+      this.connection = { executeQuery: (q) => this.execute(inner, q), streamQuery: (q, chunk) => inner.streamQuery(q, chunk) };
+    }
+    return this.connection;
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -64,9 +103,8 @@ class PatientDriver implements Driver {
     await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
 
-  releaseConnection(connection: DatabaseConnection): Promise<void> {
-    // Kysely's SQLite driver has one connection: releasing it unlocks the mutex, whichever wrapper is passed.
-    return this.inner.releaseConnection(connection);
+  async releaseConnection(): Promise<void> {
+    this.turns.give();
   }
 
   destroy(): Promise<void> {
@@ -84,9 +122,9 @@ class PatientDriver implements Driver {
         if (!isBusy(err) || this.sqlite.inTransaction) throw err;
         if (Date.now() > deadline) throw new AppError('UNAVAILABLE', 'The database is busy with a roster import; try again in a minute.');
       }
-      await this.inner.releaseConnection(connection);
+      this.turns.give();
       await new Promise((r) => setTimeout(r, delay));
-      await this.inner.acquireConnection();
+      await this.turns.take();
     }
   }
 

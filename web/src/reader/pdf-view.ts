@@ -35,7 +35,9 @@ async function outlineOf(doc: PDFDocumentProxy): Promise<TocEntry[]> {
 /** Opens the PDF at `url` in `element` at page `position`, or at page 1. */
 export async function openPdf(element: HTMLElement, url: string, opts: { title: string; position: string | null }, events: ViewerEvents): Promise<Viewer> {
   // Only the pages being read are downloaded (Range requests): a 200 MB PDF on a phone costs what is read.
-  const doc = await getDocument({ url, withCredentials: true, isEvalSupported: false, disableStream: true, disableAutoFetch: true }).promise;
+  // pdf.js 6 runs no code from the PDF through eval (it dropped the isEvalSupported switch with it).
+  const loading = getDocument({ url, withCredentials: true, disableStream: true, disableAutoFetch: true });
+  const doc = await loading.promise;
   const toc = await outlineOf(doc);
   const pageBox = document.createElement('div');
   pageBox.className = 'pdf-page';
@@ -105,7 +107,7 @@ export async function openPdf(element: HTMLElement, url: string, opts: { title: 
       resized.disconnect();
       element.removeEventListener('touchstart', swipe.start);
       element.removeEventListener('touchend', swipe.end);
-      void doc.destroy();
+      void loading.destroy();
     },
   };
 }
