@@ -73,7 +73,7 @@ export function readFailure(file: string, err: EntryReadError): EntryFailure {
 
 /** The buffers a batch lives in (what crosses threads and is handed back). */
 export function buffersOf(batch: CsvBatch): BatchBuffers {
-  return { bytes: batch.bytes.buffer as ArrayBuffer, records: batch.records.buffer as ArrayBuffer, cells: batch.cells.buffer as ArrayBuffer };
+  return { bytes: batch.bytes.buffer, records: batch.records.buffer, cells: batch.cells.buffer };
 }
 
 /** BOM and UTF-8 checks in front of the CSV tokenizer, for one entry. */

@@ -212,14 +212,25 @@ const INCOMPLETE = -1;
 
 /** The buffers a batch lives in: what crosses threads, and what is handed back once the batch is read. */
 export interface BatchBuffers {
-  bytes: ArrayBuffer;
-  records: ArrayBuffer;
-  cells: ArrayBuffer;
+  bytes: ArrayBufferLike;
+  records: ArrayBufferLike;
+  cells: ArrayBufferLike;
 }
 
-/** Buffers of batches that have been read, for the tokenizer to fill again instead of allocating. */
+/**
+ * Where the tokenizer's buffers come from: new ones, and those of batches that have been read, to
+ * fill again instead of allocating. `shared` pools allocate SharedArrayBuffers, which cross to
+ * another thread and back without a copy or a transfer.
+ */
 export class BatchPool {
   private readonly spare: BatchBuffers[] = [];
+
+  constructor(private readonly shared = false) {}
+
+  /** A new zero-filled buffer of `bytes` bytes. */
+  allocate(bytes: number): ArrayBufferLike {
+    return this.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  }
 
   /** Buffers to reuse, if any. */
   take(): BatchBuffers | undefined {
@@ -239,8 +250,8 @@ export class CsvTokenizer {
   private line = 1;
   /** The batch being filled: its bytes, records and cells, and how many of each. */
   private bytes: Buffer = EMPTY;
-  private records = new Int32Array(0);
-  private cells = new Int32Array(0);
+  private records: Int32Array = new Int32Array(0);
+  private cells: Int32Array = new Int32Array(0);
   private recordCount = 0;
   private cellCount = 0;
   /** QUIRK, WIDE and CONTROLS flags of the record being tokenized. */
@@ -298,10 +309,10 @@ export class CsvTokenizer {
   // Starts a batch whose bytes hold at least `size` bytes, on recycled buffers when they are big enough.
   private begin(size: number): void {
     const spare = this.pool.take();
-    const bytes = spare && spare.bytes.byteLength >= size ? spare.bytes : new ArrayBuffer(Math.max(size, 64 * 1024));
-    this.bytes = Buffer.from(bytes);
-    this.records = spare ? new Int32Array(spare.records) : new Int32Array(1024 * RECORD);
-    this.cells = spare ? new Int32Array(spare.cells) : new Int32Array(8192 * CELL);
+    const pool = this.pool;
+    this.bytes = Buffer.from(spare && spare.bytes.byteLength >= size ? spare.bytes : pool.allocate(Math.max(size, 64 * 1024)));
+    this.records = new Int32Array(spare ? spare.records : pool.allocate(1024 * RECORD * 4));
+    this.cells = new Int32Array(spare ? spare.cells : pool.allocate(8192 * CELL * 4));
     this.recordCount = 0;
     this.cellCount = 0;
   }
@@ -418,7 +429,7 @@ export class CsvTokenizer {
   private cell(start: number, end: number, raw: number): void {
     const at = this.cellCount++ * CELL;
     if (at + CELL > this.cells.length) {
-      const bigger = new Int32Array(this.cells.length * 2);
+      const bigger = new Int32Array(this.pool.allocate(this.cells.byteLength * 2));
       bigger.set(this.cells);
       this.cells = bigger;
     }
@@ -430,7 +441,7 @@ export class CsvTokenizer {
   // Room for one more record and the closing cell count.
   private ensureRecords(): void {
     if ((this.recordCount + 2) * RECORD <= this.records.length) return;
-    const bigger = new Int32Array(this.records.length * 2);
+    const bigger = new Int32Array(this.pool.allocate(this.records.byteLength * 2));
     bigger.set(this.records);
     this.records = bigger;
   }

@@ -3,15 +3,15 @@
  * UTF-8 and tokenizing the bytes (with every id's hash), and checking the rows against the id
  * indexes. The first half runs in a worker thread (reader-worker.ts), the second here, at the same
  * time. This side reads the entry's compressed data (from a file or a sealed bundle alike) and posts
- * it as the worker asks for it; the worker posts back each chunk's batch of records as transferred
- * buffers, at most a few ahead of the rows read here, and gets the buffers back once they are read.
+ * it as the worker asks for it; the worker posts back each chunk's batch of records in shared
+ * buffers, at most a few ahead of the rows read here, and gets them back once they are read.
  * A worker that dies or fails becomes the structural failure of the file being read.
  */
 import type { Readable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import { siblingModule, startWorker } from '../../threads/start-worker.js';
 import type { BatchBuffers, CsvBatch } from './csv.js';
-import { readFailure, type EntryFailure, type EntryOptions, type EntryStep } from './csv-entry.js';
+import { buffersOf, readFailure, type EntryFailure, type EntryOptions, type EntryStep } from './csv-entry.js';
 import { EntryReadError } from './inflate.js';
 import { isDeflated, type BundleZip, type ZipEntryInfo } from './zip.js';
 
@@ -63,6 +63,11 @@ export class ReaderThread {
   /** Reading threads started and not yet ended (none should outlive its read). */
   static get live(): number {
     return ReaderThread.running;
+  }
+
+  /** Steps received from the worker and not yet read here: the worker stays at most a few batches ahead. */
+  get queued(): number {
+    return this.job?.queued ?? 0;
   }
 
   /** Whether the worker has died or failed (files are then read on the main thread). */
@@ -133,9 +138,9 @@ export class ReaderThread {
     }
   }
 
+  // The worker's buffers are shared: handing them back copies nothing.
   private handBack(id: number, batch: CsvBatch): void {
-    const buffers: BatchBuffers = { bytes: batch.bytes.buffer as ArrayBuffer, records: batch.records.buffer as ArrayBuffer, cells: batch.cells.buffer as ArrayBuffer };
-    this.post({ type: 'read', id, buffers }, [buffers.bytes, buffers.records, buffers.cells]);
+    this.post({ type: 'read', id, buffers: buffersOf(batch) });
   }
 
   private receive(message: FromWorker): void {
@@ -178,6 +183,11 @@ class Job {
     readonly id: number,
     private error: Error | null,
   ) {}
+
+  /** Steps received and not yet read. */
+  get queued(): number {
+    return this.received.length;
+  }
 
   /** The next step, null once the worker has finished; rejects when the thread fails. */
   next(): Promise<EntryStep | null> {

@@ -1,7 +1,7 @@
 /*
  * The reading thread, worker side (see reader-thread.ts): inflates the compressed data the main
  * thread posts, and checks and tokenizes it with entrySteps, as the main thread would, hashing every
- * id. Each step goes back with its batch as transferred buffers. Memory stays bounded whatever the
+ * id. Each step goes back with its batch in shared buffers. Memory stays bounded whatever the
  * file: compressed data is asked for only as the inflater drains it, and reading waits while
  * MAX_AHEAD batches are unread on the main thread. Entries are read one at a time, in order.
  */
@@ -20,7 +20,8 @@ const RAW_AHEAD = 256 * 1024;
 const port = parentPort;
 if (!port) throw new Error('reader-worker runs as a worker thread');
 
-const pool = new BatchPool();
+// Shared buffers: a batch goes to the main thread and comes back without a copy or a transfer.
+const pool = new BatchPool(true);
 
 /** One entry: its compressed data as it arrives, and how many of its batches are unread. */
 class Job {
@@ -75,8 +76,8 @@ class Job {
 const jobs = new Map<number, Job>();
 let queue = Promise.resolve();
 
-function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
-  port?.postMessage(message, transfer);
+function post(message: FromWorker): void {
+  port?.postMessage(message);
 }
 
 async function run(job: Job): Promise<void> {
@@ -85,9 +86,9 @@ async function run(job: Job): Promise<void> {
     if (job.stopped) return;
     for await (const step of entrySteps(inflate(job.input, size, deflated), job.tokenizer)) {
       if (job.stopped) break;
-      const buffers = step.batch && buffersOf(step.batch);
-      const wire: WireStep = { inflated: step.inflated, failure: step.failure, batch: buffers && { ...buffers, count: step.batch?.count ?? 0, length: step.batch?.bytes.length ?? 0 } };
-      post({ type: 'step', id, step: wire }, buffers ? [buffers.bytes, buffers.records, buffers.cells] : []);
+      const batch = step.batch;
+      const wire: WireStep = { inflated: step.inflated, failure: step.failure, batch: batch && { ...buffersOf(batch), count: batch.count, length: batch.bytes.length } };
+      post({ type: 'step', id, step: wire });
       await job.room();
     }
   } finally {
