@@ -8,8 +8,7 @@ import { ContentService } from './content/content-service.js';
 import { ContentStore } from './content/content-store.js';
 import { CustomerRepository } from './customers/customer-repository.js';
 import { CustomerService } from './customers/customer-service.js';
-import { openDatabase, type Db } from './db/connection.js';
-import { migrateToLatest } from './db/migrate.js';
+import { openCoreContext, type CoreContext } from './core-context.js';
 import { ReaderService } from './reader/reader-service.js';
 import { DirectoryService } from './directory/directory-service.js';
 import { EmbeddedJobQueue } from './jobs/embedded-queue.js';
@@ -20,28 +19,19 @@ import { LtiOutcomes, registerOutcomeJobs } from './lti/outcomes.js';
 import { canRead } from './content/assignment-repository.js';
 import { registerRosterJobs } from './rostering/runs/run-jobs.js';
 import { purgeAll } from './retention.js';
-import { RosterRunService } from './rostering/runs/run-service.js';
 import { RunReportService } from './rostering/runs/run-report.js';
 import { RunThread, ThreadedRunService, wantsRunThread } from './rostering/runs/run-thread.js';
 import { registerPullJob } from './rostering/sources/pull.js';
-import { BundleStore } from './rostering/runs/bundle-store.js';
 import { storedBundleSource } from './rostering/runs/zip-source.js';
 import { OutboundClient } from './security/outbound.js';
-import { SecretBox, loadSecretKey } from './security/secret-box.js';
 
 /** Everything a request, a job or a CLI command needs, built once per process. */
-export interface AppContext {
-  config: Config;
-  db: Db;
-  secrets: SecretBox;
+export interface AppContext extends CoreContext {
   accounts: AccountService;
   customers: CustomerService;
   directory: DirectoryService;
-  runs: RosterRunService;
   /** A run's issues and plan, read behind the tenant wall. */
   runReports: RunReportService;
-  /** Roster bundles waiting for the runs that need them (`<dataDir>/bundles`, sealed). */
-  bundles: BundleStore;
   /** Book files and covers on disk (`<dataDir>/content/<customerId>/<key>`). */
   contentStore: ContentStore;
   /** Titles, collections and assignments (the console's Content area). */
@@ -54,32 +44,27 @@ export interface AppContext {
   lti: { launches: LaunchService; outcomes: LtiOutcomes };
   /** The one client for calls to customer- or launch-supplied addresses (SSRF guard, LECTERN_OUTBOUND_ALLOW). */
   outbound: OutboundClient;
-  close(): Promise<void>;
 }
 
 /** Opens the database, brings it up to date and wires the services. */
 export async function createContext(config: Config, opts: { throttle?: ThrottleLimits; inThread?: boolean } = {}): Promise<AppContext> {
   // Roster work leaves the event loop (run-thread.ts); inside the thread it runs here, as it would unthreaded.
   const threaded = !opts.inThread && wantsRunThread(config);
-  const db = openDatabase(config.databaseUrl, { patientLocks: threaded });
-  try {
-    // The roster thread's context opens a database its process has already brought up to date.
-    if (!opts.inThread) await migrateToLatest(db);
-  } catch (err) {
-    await db.close();
-    throw err;
-  }
-  const secrets = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
+  const thread = threaded ? new RunThread(config) : null;
+  // The roster thread's context opens a database its process has already brought up to date.
+  const core = await openCoreContext(config, {
+    patientLocks: threaded,
+    migrate: !opts.inThread,
+    runs: thread ? (db, secrets) => new ThreadedRunService(db, secrets, config.runLeaseMs, thread) : undefined,
+  });
+  const { db, secrets, runs, bundles } = core;
   const k = db.kysely;
   const sessions = new SessionRepository(k);
   const accounts = new AccountService(new UserRepository(k), sessions, new CustomerRepository(k), new LoginThrottle(sessions, opts.throttle ?? defaultThrottleLimits), new AuditService(k));
-  const thread = threaded ? new RunThread(config) : null;
-  const runs = thread ? new ThreadedRunService(db, secrets, config.runLeaseMs, thread) : new RosterRunService(db, secrets, config.runLeaseMs);
   const contentStore = new ContentStore(config.dataDir, config.maxBookBytes);
   const engine: JobQueue =
     config.jobsEngine === 'postgres' && db.pgPool ? new PostgresJobQueue(db.pgPool, k, { intervalMs: config.workerHeartbeatMs, deadAfterMs: config.workerDeadAfterMs }) : new EmbeddedJobQueue(k);
   const jobs = thread ? thread.offload(engine) : engine;
-  const bundles = new BundleStore(config.dataDir, secrets, config.bundleRetentionDays);
   registerRosterJobs(jobs, { runs, sourceForBundle: (path) => storedBundleSource(bundles, path), purge: () => purgeAll(k, contentStore, bundles) });
   const outbound = new OutboundClient(config.outbound);
   const ltiOutcomes = new LtiOutcomes(k, secrets, jobs, { outbound });
@@ -90,15 +75,11 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     groupCommit: db.dialect === 'sqlite' ? { windowMs: 10, maxMembers: 64 } : undefined,
   });
   const ctx: AppContext = {
-    config,
-    db,
-    secrets,
+    ...core,
     accounts,
     customers: new CustomerService(k, secrets, config.publicUrl),
     directory: new DirectoryService(k),
-    runs,
     runReports: new RunReportService(k),
-    bundles,
     contentStore,
     reader: new ReaderService(k, contentStore, { onProgress: (customerId, userId, bookId, progress) => ltiOutcomes.onProgress(customerId, userId, bookId, progress) }),
     content: new ContentService(k, contentStore),
@@ -108,7 +89,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     close: async () => {
       await jobs.stop();
       await thread?.close();
-      await db.close();
+      await core.close();
     },
   };
   // Pulls reach the customer, secrets and runs through the whole context.

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { operatorActor } from '../accounts/policy.js';
+import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
+import type { CoreContext } from '../core-context.js';
 import { AppError } from '../errors.js';
 import { EXIT, UsageError, printJson, printTable, reportError } from './output.js';
 
@@ -95,7 +97,7 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
     return rosterValidate({ file, json: Boolean(v.json), maxIssues });
   },
   'roster import': (v, args) =>
-    withContext(async (ctx) => {
+    withCore(async (ctx) => {
       const [file, ...extra] = args;
       if (!file || extra.length) throw new UsageError('roster import needs --customer ID|CODE and one BUNDLE.zip.');
       const { importBundle } = await import('./commands/roster-import.js');
@@ -194,9 +196,23 @@ function requireCustomer(v: Values): string {
 
 // Each command loads only the modules it uses, so `--help` and `roster validate` start without the
 // server, the database drivers and the job runner (about 0.5 s of imports on a two-core machine).
-async function withContext(fn: (ctx: AppContext) => Promise<number>): Promise<number> {
-  const [{ createContext }, { loadConfig }] = await Promise.all([import('../context.js'), import('../config.js')]);
-  const ctx = await createContext(loadConfig());
+function withContext(fn: (ctx: AppContext) => Promise<number>): Promise<number> {
+  return opened(async (config) => (await import('../context.js')).createContext(config), fn);
+}
+
+// `roster import` needs only the database, the data key, the bundle store and runs: the core
+// context, without the web app's services and their modules (half the start-up of a re-import).
+function withCore(fn: (ctx: CoreContext) => Promise<number>): Promise<number> {
+  return opened(async (config) => {
+    const [{ openCoreContext }, { isSqliteFile }] = await Promise.all([import('../core-context.js'), import('../db/connection.js')]);
+    // As in the app: a SQLite file may be written by a running server, whose apply holds the lock for seconds.
+    return openCoreContext(config, { patientLocks: isSqliteFile(config.databaseUrl), migrate: true });
+  }, fn);
+}
+
+async function opened<C extends { close(): Promise<void> }>(open: (config: Config) => Promise<C>, fn: (ctx: C) => Promise<number>): Promise<number> {
+  const { loadConfig } = await import('../config.js');
+  const ctx = await open(loadConfig());
   try {
     return await fn(ctx);
   } finally {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Customer, CustomerUpdate, Database, NewCustomer, RosteringConfig } from '../db/schema.js';
 import { matches, containsPattern } from '../accounts/user-repository.js';
+import { AppError } from '../errors.js';
 
 /** A customer with its rostering settings. */
 export interface CustomerRecord {
@@ -14,6 +15,15 @@ export interface CustomerListQuery {
   status?: 'active' | 'disabled';
   limit: number;
   offset: number;
+}
+
+/** Resolves a customer id or code (CLI `--customer`) to its id; NOT_FOUND when neither names one. */
+export async function resolveCustomerId(db: Kysely<Database>, idOrCode: string): Promise<string> {
+  const repo = new CustomerRepository(db);
+  if (await repo.find(idOrCode)) return idOrCode;
+  const id = await repo.idByCodePlatformWide(idOrCode);
+  if (!id) throw new AppError('NOT_FOUND', `No customer has the id or code "${idOrCode}".`);
+  return id;
 }
 
 /** Customer queries. The customer is the tenant itself, so every method names one by id or code. */

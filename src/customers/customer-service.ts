@@ -6,7 +6,7 @@ import { SessionRepository } from '../accounts/session-repository.js';
 import { UserRepository } from '../accounts/user-repository.js';
 import { AuditService } from '../audit/audit-service.js';
 import type { Customer, Database, RosteringConfig } from '../db/schema.js';
-import { AppError, notFound, validationError, type FieldIssue } from '../errors.js';
+import { notFound, validationError, type FieldIssue } from '../errors.js';
 import { canonicalTimeZone } from '../rostering/schedule.js';
 import { feedStatuses } from '../rostering/scheduler-feeds.js';
 import { hashPassword, passwordProblem } from '../security/passwords.js';
@@ -15,7 +15,7 @@ import { randomToken } from '../security/tokens.js';
 import { nowIso } from '../time.js';
 import { assertMatches } from '../validation.js';
 import { launchUrl, presentCustomer } from './customer-presenter.js';
-import { CustomerRepository, type CustomerListQuery, type CustomerRecord } from './customer-repository.js';
+import { CustomerRepository, resolveCustomerId, type CustomerListQuery, type CustomerRecord } from './customer-repository.js';
 import { checkRostering, checkTimeZone, type RosteringSettings, type StoredSecrets } from './customer-rules.js';
 import { CustomerCreateBody, CustomerPatchBody, type CustomerCreateInput, type CustomerPatchInput, type CustomerViewT, type RosteringInput } from './customer-schema.js';
 
@@ -124,12 +124,8 @@ export class CustomerService {
   }
 
   /** Resolves a customer id or code (CLI `--customer`) to its id. */
-  async resolveId(idOrCode: string): Promise<string> {
-    const repo = new CustomerRepository(this.db);
-    if (await repo.find(idOrCode)) return idOrCode;
-    const id = await repo.idByCodePlatformWide(idOrCode);
-    if (!id) throw new AppError('NOT_FOUND', `No customer has the id or code "${idOrCode}".`);
-    return id;
+  resolveId(idOrCode: string): Promise<string> {
+    return resolveCustomerId(this.db, idOrCode);
   }
 
   /** Edits a customer; fields left out keep their values, and secrets left empty are kept. */

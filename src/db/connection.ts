@@ -1,9 +1,10 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import SQLite from 'better-sqlite3';
+import type SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type LogEvent } from 'kysely';
-import pg from 'pg';
-import Cursor from 'pg-cursor';
+import type pg from 'pg';
+import type Cursor from 'pg-cursor';
 import { PatientSqliteDialect } from './patient-sqlite.js';
 import type { Database } from './schema.js';
 import { uuidv7 } from './uuid.js';
@@ -26,8 +27,8 @@ export interface Db {
   close(): Promise<void>;
 }
 
-// PostgreSQL returns int8 (COUNT(*), bigserial) as text by default; our counts fit in a double.
-pg.types.setTypeParser(20, (v) => Number(v));
+// Each process loads the driver of its database only (a SQLite CLI command skips pg's modules).
+const require = createRequire(import.meta.url);
 
 // LECTERN_SLOW_QUERY_MS=200 prints every statement slower than that to stderr (operators, benchmarks).
 const slowMs = Number(process.env.LECTERN_SLOW_QUERY_MS || 0);
@@ -40,24 +41,36 @@ const log = slowMs
 // How long a statement of a patient connection waits for another's write lock (an apply holds it for seconds).
 const PATIENT_WAIT_MS = 120_000;
 
+function isPostgres(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}
+
+/** Whether `url` names a SQLite file (not PostgreSQL, not in memory): a database other connections of this process may share. */
+export function isSqliteFile(url: string): boolean {
+  return !isPostgres(url) && !/^(sqlite:)?:memory:$/.test(url);
+}
+
 /**
  * Opens `sqlite:/path/file.db` (or a bare path) or `postgres://…`, ready for queries. `patientLocks`
  * (SQLite): wait for another connection's write lock on a timer, not by blocking (patient-sqlite.ts).
  */
 export function openDatabase(url: string, opts: { patientLocks?: boolean } = {}): Db {
-  if (/^postgres(ql)?:\/\//.test(url)) {
+  if (isPostgres(url)) {
+    const pg = require('pg') as typeof import('pg');
+    // PostgreSQL returns int8 (COUNT(*), bigserial) as text by default; our counts fit in a double.
+    pg.types.setTypeParser(20, (v) => Number(v));
     const pool = new pg.Pool({ connectionString: url, max: 10 });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', (err) => console.error(`PostgreSQL pool: ${err.message}`));
     pool.on('connect', (client) => client.on('error', (err) => console.error(`PostgreSQL client: ${err.message}`)));
-    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: Cursor }), log });
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool, cursor: require('pg-cursor') as typeof Cursor }), log });
     const safe = new URL(url);
     safe.password = '';
     return { kysely, dialect: 'postgres', describe: safe.toString(), pgPool: pool, sqlite: null, close: () => kysely.destroy() };
   }
   const file = url.replace(/^sqlite:/, '');
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const sqlite = new SQLite(file);
+  const sqlite = new (require('better-sqlite3') as typeof SQLite)(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { operatorActor } from '../../accounts/policy.js';
-import type { AppContext } from '../../context.js';
+import type { CoreContext } from '../../core-context.js';
+import { resolveCustomerId } from '../../customers/customer-repository.js';
 import { storeBundleFile } from '../../rostering/runs/bundle-store.js';
 import { RunRepository } from '../../rostering/runs/run-repository.js';
 import type { RunView } from '../../rostering/runs/run-view.js';
@@ -15,8 +16,8 @@ export const EXIT_AWAITING_APPROVAL = 3;
  * `lectern roster import`: records a run, executes it in this process (waiting its turn if the
  * customer has a run going elsewhere), hashes the roster's passwords, and reports like DESIGN.md.
  */
-export async function importBundle(ctx: AppContext, opts: { customer: string; file: string; dryRun: boolean; json: boolean; force?: boolean }): Promise<number> {
-  const customerId = await ctx.customers.resolveId(opts.customer);
+export async function importBundle(ctx: CoreContext, opts: { customer: string; file: string; dryRun: boolean; json: boolean; force?: boolean }): Promise<number> {
+  const customerId = await resolveCustomerId(ctx.db.kysely, opts.customer);
   const stored = await storeBundleFile(opts.file, ctx.bundles, ctx.config.maxBundleBytes);
   const created = await ctx.runs.create(operatorActor, customerId, {
     trigger: 'cli',
@@ -41,7 +42,7 @@ export async function importBundle(ctx: AppContext, opts: { customer: string; fi
 }
 
 /** Hashes the run's passwords (when it applied), prints the run as text or JSON, and returns the exit code. */
-export async function reportRun(ctx: AppContext, run: RunView, json: boolean): Promise<number> {
+export async function reportRun(ctx: CoreContext, run: RunView, json: boolean): Promise<number> {
   if ((run.status === 'succeeded' || run.status === 'succeeded_with_warnings') && !run.dryRun) {
     const hashing = progressBar('Hashing passwords');
     await ctx.runs.hashPasswords(run.customerId, (n) => hashing.update(n, n));

@@ -1,7 +1,6 @@
 import os from 'node:os';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { hashPassword } from '../../security/passwords.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { stagedPasswordContext } from '../sync/stage-writer.js';
 
@@ -22,6 +21,8 @@ export async function hashPendingPasswords(db: Kysely<Database>, secrets: Secret
     if (opts.customerId) q = q.where('customer_id', '=', opts.customerId);
     const batch = await q.execute();
     if (!batch.length) return done;
+    // argon2 (a native module) loads only when there is something to hash: most runs carry no passwords.
+    const { hashPassword } = await import('../../security/passwords.js');
     let next = 0;
     const worker = async () => {
       while (next < batch.length) {

@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { siblingModule, startWorker } from '../../threads/start-worker.js';
 import type { Actor } from '../../accounts/policy.js';
 import type { Config } from '../../config.js';
-import type { Db } from '../../db/connection.js';
+import { isSqliteFile, type Db } from '../../db/connection.js';
 import { AppError, errorCatalog, type ErrorCode, type FieldIssue } from '../../errors.js';
 import type { JobContext, JobQueue } from '../../jobs/job-queue.js';
 import { OffloadingJobQueue } from '../../jobs/offloading-queue.js';
@@ -61,7 +61,7 @@ export function fromThreadError(e: ThreadError): Error {
  * An in-memory database cannot be shared with a second connection.
  */
 export function wantsRunThread(config: Config): boolean {
-  return !/^postgres(ql)?:\/\//.test(config.databaseUrl) && !/^(sqlite:)?:memory:$/.test(config.databaseUrl);
+  return isSqliteFile(config.databaseUrl);
 }
 
 const ENTRY = siblingModule(import.meta.url, 'run-thread-worker');

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.js';
-import { readBundle, type ReaderLimits } from '../oneroster/reader.js';
+import type { readBundle, ReaderLimits } from '../oneroster/reader.js';
 import type { AcceptedRecord, RosterRecord } from '../oneroster/records.js';
 import type { EntityFile } from '../oneroster/spec.js';
 import type { AnyRow } from '../sync/engine.js';
@@ -48,6 +48,8 @@ function damaged(err: SealedBundleError): AppError {
 export function zipSource(path: Parameters<typeof readBundle>[0], limits?: Partial<ReaderLimits>): RunSource {
   return {
     async read({ add, onIssue, onProgress }) {
+      // The reader loads when a bundle is read: a re-sent file (same SHA-256) never is.
+      const { readBundle } = await import('../oneroster/reader.js');
       const report = await readBundle(path, {
         limits,
         onRecords: async (batch) => {
