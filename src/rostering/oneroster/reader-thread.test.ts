@@ -156,7 +156,7 @@ describe('readBundle in a reading thread', () => {
   });
 
   it('turns a worker that fails, or stops, into a structural issue of the file being read', async () => {
-    // Some 80 batches: the worker, at most 8 ahead, is still reading users.csv when it fails.
+    // Some 80 batches: the worker fails at its tenth, a few batches ahead of the rows read here.
     const file = await writeBundle(district11({ 'users.csv': users(40_000) }));
     const real = ReaderThread.entry;
     try {
@@ -231,7 +231,7 @@ describe('readBundle in a reading thread', () => {
   });
 });
 
-// The real worker, made to fail (`code`) once the main thread has read two batches of users.csv.
+// The real worker, made to fail (`code`) as it posts its tenth batch of users.csv.
 function sabotaged(real: URL, code: string): URL {
   const tsx = import.meta.resolve('tsx/esm/api');
   const source = [
@@ -239,11 +239,13 @@ function sabotaged(real: URL, code: string): URL {
     `import { register } from ${JSON.stringify(tsx)};`,
     `register();`,
     `let file = '';`,
-    `let read = 0;`,
-    `parentPort.on('message', (m) => {`,
-    `  if (m.type === 'entry') file = m.file;`,
-    `  if (m.type === 'read' && file === 'users.csv' && ++read === 2) { ${code}; }`,
-    `});`,
+    `let steps = 0;`,
+    `parentPort.on('message', (m) => { if (m.type === 'entry') file = m.file; });`,
+    `const post = parentPort.postMessage.bind(parentPort);`,
+    `parentPort.postMessage = (m) => {`,
+    `  if (m.type === 'step' && file === 'users.csv' && ++steps === 10) { ${code}; }`,
+    `  post(m);`,
+    `};`,
     `await import(${JSON.stringify(real.href)});`,
   ].join('\n');
   return new URL(`data:text/javascript,${encodeURIComponent(source)}`);

@@ -4,14 +4,16 @@
  * indexes. The first half runs in a worker thread (reader-worker.ts), the second here, at the same
  * time. This side reads the entry's compressed data (from a file or a sealed bundle alike) and posts
  * it as the worker asks for it; the worker posts back each chunk's batch of records in shared
- * buffers, at most a few ahead of the rows read here, and gets them back once they are read.
+ * buffers, at most a few ahead of the rows read here. Batches read here are counted in a shared
+ * counter, not handed back by message: the worker reuses their buffers when it next looks, and is
+ * woken only when it waits for room (a message per batch woke it a thousand times per district).
  * A worker that dies or fails becomes the structural failure of the file being read.
  */
 import type { Readable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import { siblingModule, startWorker } from '../../threads/start-worker.js';
-import type { BatchBuffers, CsvBatch } from './csv.js';
-import { buffersOf, readFailure, type EntryFailure, type EntryOptions, type EntryStep } from './csv-entry.js';
+import type { BatchBuffers } from './csv.js';
+import { readFailure, type EntryFailure, type EntryOptions, type EntryStep } from './csv-entry.js';
 import { EntryReadError } from './inflate.js';
 import { isDeflated, type BundleZip, type ZipEntryInfo } from './zip.js';
 
@@ -29,8 +31,12 @@ export type ToWorker =
   | { type: 'rawEnd'; id: number }
   | { type: 'rawError'; id: number; message: string }
   | { type: 'hashIds'; id: number; columns: number[] }
-  | { type: 'stop'; id: number }
-  | { type: 'read'; id: number; buffers: BatchBuffers };
+  | { type: 'stop'; id: number };
+
+/** What the worker is started with: the shared count of batches read on the main thread. */
+export interface ReaderWorkerData {
+  read: Int32Array;
+}
 
 /** Messages from the worker: a request for more compressed data, a step, the end of an entry. */
 export type FromWorker = { type: 'more'; id: number } | { type: 'step'; id: number; step: WireStep } | { type: 'done'; id: number };
@@ -45,7 +51,11 @@ export class ReaderThread {
   private job: Job | null = null;
   private nextId = 1;
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(
+    private readonly worker: Worker,
+    /** Batches read (or dropped) here so far, shared with the worker. */
+    private readonly read: Int32Array,
+  ) {
     ReaderThread.running++;
     worker.on('message', (message: FromWorker) => this.receive(message));
     worker.on('error', (err) => this.fail(err));
@@ -57,7 +67,8 @@ export class ReaderThread {
 
   /** Starts a worker; it loads while the caller goes on. */
   static start(): ReaderThread {
-    return new ReaderThread(startWorker(ReaderThread.entry));
+    const read = new Int32Array(new SharedArrayBuffer(4));
+    return new ReaderThread(startWorker(ReaderThread.entry, { workerData: { read } satisfies ReaderWorkerData }), read);
   }
 
   /** Reading threads started and not yet ended (none should outlive its read). */
@@ -94,18 +105,22 @@ export class ReaderThread {
     this.post({ type: 'entry', id: job.id, file: options.file, size: entry.size, deflated: isDeflated(entry), maxRecordLength: options.maxRecordLength });
     void this.pump(job, raw);
     let inflated = 0;
+    // A batch being read by the caller: counted once it is done with it (next step, or stopping).
+    let holding = 0;
     try {
       for (let step = await job.next(); step; step = await job.next()) {
         inflated = step.inflated;
+        holding = step.batch ? 1 : 0;
         yield step;
-        if (step.batch) this.handBack(job.id, step.batch);
+        this.release(holding);
+        holding = 0;
       }
     } catch (err) {
       if (err !== this.error) throw err;
       const failure: EntryFailure = { code: 'file.unreadable', message: `${options.file} could not be read: the reading thread failed (${(err as Error).message}).`, line: null };
       yield { batch: null, inflated, failure };
     } finally {
-      job.close();
+      this.release(holding + job.close());
       raw.destroy();
       this.job = null;
       if (!job.done && !this.error) this.post({ type: 'stop', id: job.id });
@@ -138,15 +153,20 @@ export class ReaderThread {
     }
   }
 
-  // The worker's buffers are shared: handing them back copies nothing.
-  private handBack(id: number, batch: CsvBatch): void {
-    this.post({ type: 'read', id, buffers: buffersOf(batch) });
+  // Counts batches as read: their buffers are the worker's again.
+  private release(batches: number): void {
+    if (!batches) return;
+    Atomics.add(this.read, 0, batches);
+    Atomics.notify(this.read, 0);
   }
 
   private receive(message: FromWorker): void {
-    // Messages of an entry no longer read (stopped early) are dropped.
+    // Messages of an entry no longer read (stopped early) are dropped, their batches counted as read.
     const job = this.job;
-    if (!job || job.id !== message.id) return;
+    if (!job || job.id !== message.id) {
+      if (message.type === 'step' && message.step.batch) this.release(1);
+      return;
+    }
     if (message.type === 'more') job.grant();
     else if (message.type === 'done') job.finish();
     else job.deliver(fromWire(message.step));
@@ -231,11 +251,13 @@ class Job {
     else this.credits++;
   }
 
-  close(): void {
+  /** Stops reading; returns how many batches were received and will not be read. */
+  close(): number {
     this.closed = true;
     const waiting = this.creditWaiting;
     this.creditWaiting = null;
     waiting?.(false);
+    return this.received.splice(0).filter((step) => step.batch).length;
   }
 
   private take(): { resolve(step: EntryStep | null): void; reject(err: Error): void } {

@@ -1,16 +1,17 @@
 /*
  * The reading thread, worker side (see reader-thread.ts): inflates the compressed data the main
- * thread posts, and checks and tokenizes it with entrySteps, as the main thread would, hashing every
- * id. Each step goes back with its batch in shared buffers. Memory stays bounded whatever the
- * file: compressed data is asked for only as the inflater drains it, and reading waits while
- * MAX_AHEAD batches are unread on the main thread. Entries are read one at a time, in order.
+ * thread posts, and checks and tokenizes it with entrySteps, as the main thread would, hashing the
+ * ids of the columns it names. Each step goes back with its batch in shared buffers, which are
+ * reused once the main thread's count of batches read has passed them. Memory stays bounded
+ * whatever the file: compressed data is asked for only as the inflater drains it, and reading
+ * waits while MAX_AHEAD batches are unread. Entries are read one at a time, in order.
  */
 import { Readable } from 'node:stream';
-import { parentPort } from 'node:worker_threads';
-import { BatchPool } from './csv.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { BatchPool, type BatchBuffers } from './csv.js';
 import { buffersOf, entrySteps, EntryTokenizer } from './csv-entry.js';
 import { inflate } from './inflate.js';
-import type { FromWorker, ToWorker, WireStep } from './reader-thread.js';
+import type { FromWorker, ReaderWorkerData, ToWorker, WireStep } from './reader-thread.js';
 
 /** Batches posted and not yet read on the main thread, at most. */
 const MAX_AHEAD = 8;
@@ -23,12 +24,32 @@ if (!port) throw new Error('reader-worker runs as a worker thread');
 // Shared buffers: a batch goes to the main thread and comes back without a copy or a transfer.
 const pool = new BatchPool(true);
 
-/** One entry: its compressed data as it arrives, and how many of its batches are unread. */
+// Atomics.waitAsync is ES2024 (Node has it); the project's lib is ES2023.
+type WaitAsync = (array: Int32Array, index: number, value: number) => { async: false; value: string } | { async: true; value: Promise<string> };
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+
+/**
+ * The batches posted and not yet known to be read, oldest first: the main thread reads them in
+ * order and counts them in `read`, so the first `read - reclaimed` of them are free again.
+ */
+const { read } = workerData as ReaderWorkerData;
+const posted: BatchBuffers[] = [];
+let reclaimed = 0;
+
+function reclaim(): void {
+  const done = Atomics.load(read, 0);
+  for (; reclaimed < done; reclaimed++) {
+    const buffers = posted.shift();
+    if (buffers) pool.put(buffers);
+  }
+}
+
+/** One entry: its compressed data as it arrives, and its tokenizer. */
 class Job {
   private readonly raw: Readable;
   readonly tokenizer: EntryTokenizer;
-  private unread = 0;
-  private wake: (() => void) | null = null;
+  private signalStop: (() => void) | null = null;
+  private readonly stopping = new Promise<void>((resolve) => (this.signalStop = resolve));
   stopped = false;
 
   constructor(readonly start: Extract<ToWorker, { type: 'entry' }>) {
@@ -50,26 +71,19 @@ class Job {
 
   /** Waits while MAX_AHEAD batches are unread (or until the entry is stopped). */
   async room(): Promise<void> {
-    this.unread++;
-    while (this.unread >= MAX_AHEAD && !this.stopped) await new Promise<void>((resolve) => (this.wake = resolve));
-  }
-
-  read(): void {
-    this.unread--;
-    this.resume();
+    reclaim();
+    while (posted.length >= MAX_AHEAD && !this.stopped) {
+      const wait = waitAsync(read, 0, reclaimed);
+      if (wait.async) await Promise.race([wait.value, this.stopping]);
+      reclaim();
+    }
   }
 
   stop(): void {
     this.stopped = true;
     // Ends the inflater's wait for data that will not come.
     this.raw.destroy(new Error('stopped'));
-    this.resume();
-  }
-
-  private resume(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+    this.signalStop?.();
   }
 }
 
@@ -83,18 +97,21 @@ function post(message: FromWorker): void {
 async function run(job: Job): Promise<void> {
   const { id, size, deflated } = job.start;
   try {
-    if (job.stopped) return;
     for await (const step of entrySteps(inflate(job.input, size, deflated), job.tokenizer)) {
       if (job.stopped) break;
       const batch = step.batch;
-      const wire: WireStep = { inflated: step.inflated, failure: step.failure, batch: batch && { ...buffersOf(batch), count: batch.count, length: batch.bytes.length } };
+      const buffers = batch && buffersOf(batch);
+      if (buffers) posted.push(buffers);
+      const wire: WireStep = { inflated: step.inflated, failure: step.failure, batch: buffers && { ...buffers, count: batch?.count ?? 0, length: batch?.bytes.length ?? 0 } };
       post({ type: 'step', id, step: wire });
       await job.room();
     }
   } finally {
     jobs.delete(id);
-    post({ type: 'done', id });
   }
+  // Not in `finally`: an entry that ends in an exception is not done (it would look whole); the
+  // exception ends the worker, which the main thread reports as the file's failure.
+  post({ type: 'done', id });
 }
 
 port.on('message', (message: ToWorker) => {
@@ -102,7 +119,14 @@ port.on('message', (message: ToWorker) => {
     case 'entry': {
       const job = new Job(message);
       jobs.set(message.id, job);
-      queue = queue.then(() => run(job));
+      // Stopped before its turn, an entry is not read (its input is destroyed already).
+      queue = queue
+        .then(() => (job.stopped ? post({ type: 'done', id: message.id }) : run(job)))
+        .catch((err: unknown) =>
+          process.nextTick(() => {
+            throw err;
+          }),
+        );
       break;
     }
     case 'raw':
@@ -119,10 +143,6 @@ port.on('message', (message: ToWorker) => {
       break;
     case 'stop':
       jobs.get(message.id)?.stop();
-      break;
-    case 'read':
-      pool.put(message.buffers);
-      jobs.get(message.id)?.read();
       break;
   }
 });
