@@ -3,15 +3,20 @@
  *
  * Generates synthetic bundles into a temporary folder (streamed through yazl, never held in
  * memory), then for each one measures, each in a fresh child process so peak RSS is its own:
- *   floor     inflate every roster entry and count its lines (no decoding, no CSV parsing)
- *   validate  readBundle() as `lectern roster validate` runs it (no record sink)
- *   records   readBundle() with a sink that receives every typed record (what a sync does)
+ *   floor        inflate every roster entry and count its lines (no decoding, no CSV parsing)
+ *   validate     readBundle() as `lectern roster validate` runs it (no record sink; a bundle this
+ *                big is inflated and tokenized in the reading thread while the rows are checked)
+ *   validate-1t  the same on one thread (`thread: false`), for the ablation
+ *   records      readBundle() with a sink that receives every typed record (what a sync does)
+ *   records-1t   the same on one thread
  *   papaparse, csv-parse  (district only) the same entries through those parsers, rows counted and
  *             nothing checked: the issue's two reference points for what its floor means
- * and prints wall time, rows/s and peak RSS, with each time's ratio to the floor. The issue puts
- * PapaParse at about 1.5× its floor and csv-parse at about 5.5×; the last lines say which floor
- * those points imply on this machine and how validate compares with it.
- * `--district-only` skips the large bundle; `--keep DIR` keeps the generated bundles in DIR.
+ * and prints wall time, the main thread's CPU time, rows/s and peak RSS, with each time's ratio to
+ * the floor. The issue puts PapaParse at about 1.5× its floor and csv-parse at about 5.5×; the last
+ * lines say which floor those points imply on this machine and how validate compares with it.
+ * `--district-only` skips the large bundle; `--keep DIR` keeps the generated bundles in DIR;
+ * `--compiled` measures the reader compiled in dist/ (as the product runs; `npm run build` first)
+ * instead of the sources through tsx, whose worker threads start far slower.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -26,22 +31,34 @@ import { readBundle, DEFAULT_LIMITS } from '../src/rostering/oneroster/reader.js
 import { BundleZip } from '../src/rostering/oneroster/zip.js';
 import { SCENARIOS, floor, fmt, generate, printTable } from './district-bundle.js';
 
-type Mode = 'floor' | 'validate' | 'records' | 'papaparse' | 'csv-parse';
+type Mode = 'floor' | 'validate' | 'validate-1t' | 'records' | 'records-1t' | 'papaparse' | 'csv-parse';
 
 // The issue's reference points: how many of its floors each parser takes on the district.
 const REFERENCE: Partial<Record<Mode, number>> = { papaparse: 1.5, 'csv-parse': 5.5 };
 
 interface Measurement {
   ms: number;
+  /** CPU time of the main thread (the reading thread and zlib's pool are not in it). */
+  cpuMs: number;
   rows: number;
   maxRssMb: number;
   valid?: boolean;
   issues?: number;
 }
 
+// readBundle from the sources (as imported above), or compiled from dist/ with `--compiled`.
+async function reader(compiled: boolean): Promise<typeof readBundle> {
+  if (!compiled) return readBundle;
+  const dist = new URL('../dist/rostering/oneroster/reader.js', import.meta.url);
+  if (!fs.existsSync(dist)) throw new Error('dist/ is missing: run "npm run build" before --compiled');
+  return ((await import(dist.href)) as { readBundle: typeof readBundle }).readBundle;
+}
+
 // One measurement, run in this (child) process.
-async function measure(mode: Mode, file: string): Promise<Measurement> {
+async function measure(mode: Mode, file: string, compiled: boolean): Promise<Measurement> {
+  const read = await reader(compiled);
   const start = performance.now();
+  const cpu = process.threadCpuUsage();
   let rows: number;
   let extra: Partial<Measurement> = {};
   if (mode === 'floor') {
@@ -50,13 +67,15 @@ async function measure(mode: Mode, file: string): Promise<Measurement> {
     rows = await parseOnly(mode, file);
   } else {
     let records = 0;
-    const report = await readBundle(file, mode === 'records' ? { onRecords: (batch) => void (records += batch.length) } : {});
+    const sink = mode.startsWith('records');
+    const report = await read(file, { thread: mode.endsWith('-1t') ? false : undefined, onRecords: sink ? (batch) => void (records += batch.length) : undefined });
     rows = report.files.reduce((sum, f) => sum + f.rows, 0);
-    if (mode === 'records' && records !== rows) throw new Error(`sink saw ${records} of ${rows} rows`);
+    if (sink && records !== rows) throw new Error(`sink saw ${records} of ${rows} rows`);
     extra = { valid: report.valid, issues: report.errors + report.warnings };
   }
   const ms = performance.now() - start;
-  return { ms, rows, maxRssMb: process.resourceUsage().maxRSS / 1024, ...extra };
+  const used = process.threadCpuUsage(cpu);
+  return { ms, cpuMs: (used.user + used.system) / 1000, rows, maxRssMb: process.resourceUsage().maxRSS / 1024, ...extra };
 }
 
 // The roster entries through a general CSV parser, inflated as the floor inflates them; data rows counted.
@@ -78,17 +97,18 @@ async function parseOnly(parser: 'papaparse' | 'csv-parse', file: string): Promi
   return rows;
 }
 
-function runChild(mode: Mode, file: string): Measurement {
+function runChild(mode: Mode, file: string, compiled: boolean): Measurement {
   const self = fileURLToPath(import.meta.url);
-  const child = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', mode, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', self, '--child', mode, file, ...(compiled ? ['--compiled'] : [])], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (child.status !== 0) throw new Error(`${mode} child failed: ${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').pop() ?? '') as Measurement;
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  const compiled = args.includes('--compiled');
   if (args[0] === '--child') {
-    const result = await measure(args[1] as Mode, args[2] ?? '');
+    const result = await measure(args[1] as Mode, args[2] ?? '', compiled);
     process.stdout.write(JSON.stringify(result) + '\n');
     return;
   }
@@ -97,9 +117,9 @@ async function main(): Promise<void> {
   const keep = args.includes('--keep') ? args[args.indexOf('--keep') + 1] : undefined;
   const dir = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-bench-'));
   fs.mkdirSync(dir, { recursive: true });
-  console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}`);
+  console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, reader ${compiled ? 'compiled (dist/)' : 'from the sources (tsx)'}`);
   const notes: string[] = [];
-  const table: string[][] = [['bundle', 'zip MB', 'inflated MB', 'mode', 'rows', 'wall s', 'rows/s', 'peak RSS MB', '× floor', 'valid']];
+  const table: string[][] = [['bundle', 'zip MB', 'inflated MB', 'mode', 'rows', 'wall s', 'main CPU s', 'rows/s', 'peak RSS MB', '× floor', 'valid']];
   try {
     for (const s of scenarios) {
       const file = path.join(dir, `${s.name}.zip`);
@@ -110,13 +130,9 @@ async function main(): Promise<void> {
       const zip = await BundleZip.open(file, DEFAULT_LIMITS, new IssueCollector(10));
       const inflatedMb = (zip?.entries.reduce((sum, e) => sum + e.size, 0) ?? 0) / 1024 ** 2;
       zip?.close();
-      const floor = runChild('floor', file);
-      const measured: [Mode, Measurement][] = [
-        ['floor', floor],
-        ['validate', runChild('validate', file)],
-        ['records', runChild('records', file)],
-      ];
-      if (s === SCENARIOS[0]) measured.push(['papaparse', runChild('papaparse', file)], ['csv-parse', runChild('csv-parse', file)]);
+      const floor = runChild('floor', file, compiled);
+      const modes: Mode[] = ['validate', 'validate-1t', 'records', 'records-1t', ...(s === SCENARIOS[0] ? (['papaparse', 'csv-parse'] as const) : [])];
+      const measured: [Mode, Measurement][] = [['floor', floor], ...modes.map((mode): [Mode, Measurement] => [mode, runChild(mode, file, compiled)])];
       for (const [mode, m] of measured) {
         if (m.rows !== floor.rows) throw new Error(`${mode} counted ${m.rows} rows, the floor ${floor.rows}`);
         table.push([
@@ -126,6 +142,7 @@ async function main(): Promise<void> {
           mode,
           fmt(m.rows),
           fmt(m.ms / 1000, 2),
+          fmt(m.cpuMs / 1000, 2),
           fmt(m.rows / (m.ms / 1000)),
           fmt(m.maxRssMb),
           fmt(m.ms / floor.ms, 2),

@@ -5,6 +5,7 @@
  * It holds one chunk of bytes and the id indexes in memory, never a file. Hostile or broken input
  * ends in a report, never in an exception.
  */
+import os from 'node:os';
 import { CsvRow } from './csv.js';
 import { inlineSteps, type EntryFailure, type EntryStep } from './csv-entry.js';
 import { Integrity } from './integrity.js';
@@ -100,10 +101,13 @@ export async function readBundle(path: string | RandomAccessZip, options: ReadOp
 }
 
 /*
- * When the reading thread pays (measured, see the report in bench/reader.ts): it costs about 35 ms
- * to start and takes the inflating, tokenizing and id hashing (about 4 ms per MB) off this thread.
+ * When the reading thread pays, measured compiled on a shared two-core machine: it takes the
+ * inflating, tokenizing and id hashing (about a third of the work) off this thread, but costs
+ * 35–50 ms to start and competes for the second core. It loses up to 40 ms on bundles under about
+ * 20 MB inflated (a 5-row bundle, a 13 MB one), breaks even there, and wins from about 25 MB
+ * (0.3 s of 1.2 s on the 100,000-user district). Never on a one-core machine.
  */
-const THREAD_MIN_BUNDLE = 8 * 1024 * 1024;
+const THREAD_MIN_BUNDLE = 24 * 1024 * 1024;
 const THREAD_MIN_FILE = 1024 * 1024;
 
 /** Inflated bytes between two progress reports of a file. */
@@ -127,7 +131,7 @@ class BundleRun {
     if (!zip) return;
     // Started now, it loads while the manifest and the small files are read here.
     const inflated = zip.entries.reduce((sum, e) => sum + e.size, 0);
-    const thread = (this.options.thread ?? inflated >= THREAD_MIN_BUNDLE) ? ReaderThread.start() : null;
+    const thread = (this.options.thread ?? (inflated >= THREAD_MIN_BUNDLE && os.availableParallelism() > 1)) ? ReaderThread.start() : null;
     try {
       const layout = layoutOf(zip.entries, this.issues);
       const manifest = layout.manifest ? await this.manifest(zip, layout.manifest) : null;
