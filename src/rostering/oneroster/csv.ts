@@ -125,6 +125,8 @@ export class CsvRow implements Iterable<string> {
   text(i: number): string {
     const start = this.start(i);
     const end = this.end(i);
+    // A blank cell (a blank password, most often) is not worth decoding the record for.
+    if (start === end) return '';
     let text: string;
     if (this.wide) text = this.bytes.toString('utf8', start, end);
     else {

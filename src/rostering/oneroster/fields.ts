@@ -109,6 +109,26 @@ export function parseUserIds(s: string): UserId[] | null {
   return out;
 }
 
+/**
+ * Whether the UTF-8 bytes b[s, e) are one `{type:id}` item as it stands (no spaces to trim, no
+ * second item): what nearly every userIds cell holds, checked without decoding it. When true,
+ * parseUserIds accepts the text; when false it may still (lists, spaces), so it decides.
+ */
+export function isOneUserId(b: Uint8Array, s: number, e: number): boolean {
+  if (b[s] !== OPEN || b[e - 1] !== CLOSE) return false;
+  let colon = -1;
+  for (let i = s + 1; i < e - 1; i++) {
+    const c = b[i];
+    if (c === OPEN || c === CLOSE) return false;
+    if (c === COLON && colon < 0) colon = i;
+  }
+  // A type before the first colon and an id after it (bytes of other characters are never these three).
+  return colon > s + 1 && colon < e - 2;
+}
+const OPEN = 0x7b;
+const CLOSE = 0x7d;
+const COLON = 0x3a;
+
 const EXT_TOKEN = /^ext:[a-zA-Z0-9.\-_]+$/;
 
 /** Whether `s` is a 1.2 vocabulary extension token such as `ext:coach`. */

@@ -189,10 +189,17 @@ export class IdSet {
       this.arena = bigger;
       this.words = new Int32Array(bigger.buffer);
     }
-    this.words[at] = len;
-    const arena = this.arena;
-    const from = (at + 1) * 4;
-    for (let k = 0; k < len; k++) arena[from + k] = bytes[start + k] as number;
+    const words = this.words;
+    words[at] = len;
+    // Four bytes a word, as find reads them; the arena is zero-filled, so the last word's padding is 0.
+    let w = at + 1;
+    let k = start;
+    for (const whole = start + (len & ~3); k < whole; k += 4) {
+      words[w++] = (bytes[k] as number) | ((bytes[k + 1] as number) << 8) | ((bytes[k + 2] as number) << 16) | ((bytes[k + 3] as number) << 24);
+    }
+    let tail = 0;
+    for (let shift = 0; k < start + len; k++, shift += 8) tail |= (bytes[k] as number) << shift;
+    if (tail) words[w] = tail;
     this.used = at + need;
     return at;
   }

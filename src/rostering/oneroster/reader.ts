@@ -46,7 +46,7 @@ export interface ReadOptions {
    * final report is not `unusable`. Once the bundle is known to be unusable no more are delivered.
    */
   onRecords?: (batch: RosterRecord[]) => void | Promise<void>;
-  /** Called as each file starts, every megabyte or so, and as it ends. */
+  /** Called as each file starts, every 4 MiB or so, and as it ends. */
   onProgress?: (progress: ReadProgress) => void;
   /** Sees every issue, including those beyond `maxIssueExamples`. */
   onIssue?: (issue: Issue) => void;
@@ -111,7 +111,7 @@ const THREAD_MIN_BUNDLE = 24 * 1024 * 1024;
 const THREAD_MIN_FILE = 1024 * 1024;
 
 /** Inflated bytes between two progress reports of a file. */
-const PROGRESS_STEP = 1024 * 1024;
+const PROGRESS_STEP = 4 * 1024 * 1024;
 
 // Wraps a failure of the caller's onRecords so it propagates instead of becoming an issue.
 class SinkError extends Error {}

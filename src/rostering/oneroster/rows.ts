@@ -4,7 +4,7 @@
  * metadata); every row is then read against the plan into a typed record, with one issue per
  * finding. Tolerated deviations are accepted with a warning, never silently.
  */
-import { checkDateTime, isDate, isExtensionToken, isYear, nearest, parseUserIds, readBoolean, splitList } from './fields.js';
+import { checkDateTime, isDate, isExtensionToken, isOneUserId, isYear, nearest, parseUserIds, readBoolean, splitList } from './fields.js';
 import { idKeyOf, isGuidKey, type IdSet } from './ids.js';
 import { QUIRK, type CsvRow } from './csv.js';
 import type { Integrity } from './integrity.js';
@@ -452,6 +452,7 @@ export class RowReader {
         return this.buildRecords ? this.text(index) : null;
       case USER_IDS: {
         if (blank) return [];
+        if (!this.buildRecords && isOneUserId(this.b, this.s, this.e)) return null;
         const raw = this.text(index);
         const ids = parseUserIds(raw);
         if (!ids) this.report('row.user_ids', name, `${name} ${raw} is not a list of {type:id} items such as {LDAP:12},{SIS:34}.`);
