@@ -1,7 +1,7 @@
 /*
- * The reading thread, main side. Reading a big bundle is CPU work in two halves: inflating, checking
- * UTF-8 and tokenizing the bytes (with every id's hash), and checking the rows against the id
- * indexes. The first half runs in a worker thread (reader-worker.ts), the second here, at the same
+ * The reading thread, main side. Reading a big bundle is CPU work in two parts: inflating, checking
+ * UTF-8 and tokenizing the bytes (and hashing the ids), and checking the rows against the id
+ * indexes (about two thirds). The first half runs in a worker thread (reader-worker.ts), the second here, at the same
  * time. This side reads the entry's compressed data (from a file or a sealed bundle alike) and posts
  * it as the worker asks for it; the worker posts back each chunk's batch of records in shared
  * buffers, at most a few ahead of the rows read here. Batches read here are counted in a shared
@@ -24,7 +24,7 @@ export interface WireStep {
   batch: (BatchBuffers & { count: number; length: number }) | null;
 }
 
-/** Messages to the worker: an entry to read, its compressed data, and read batches handed back. */
+/** Messages to the worker: an entry to read, its compressed data, which columns hold ids, stop. */
 export type ToWorker =
   | { type: 'entry'; id: number; file: string; size: number; deflated: boolean; maxRecordLength: number }
   | { type: 'raw'; id: number; chunk: ArrayBuffer }

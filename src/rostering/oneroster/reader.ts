@@ -2,8 +2,9 @@
  * The public face of the bundle reader: readBundle() vets the zip, works out the version and the
  * mode of every file, then streams each roster file in dependency order through the tokenizer and
  * the row reader, handing records to the caller in batches and collecting a complete issue report.
- * It holds one chunk of bytes and the id indexes in memory, never a file. Hostile or broken input
- * ends in a report, never in an exception.
+ * Big bundles are inflated and tokenized in a worker thread (reader-thread.ts) while this thread
+ * checks the rows. It holds a few chunks of bytes and the id indexes in memory, never a file.
+ * Hostile or broken input ends in a report, never in an exception.
  */
 import os from 'node:os';
 import { CsvRow } from './csv.js';
@@ -129,10 +130,11 @@ class BundleRun {
   async read(path: string | RandomAccessZip): Promise<void> {
     const zip = await BundleZip.open(path, this.limits, this.issues);
     if (!zip) return;
-    // Started now, it loads while the manifest and the small files are read here.
-    const inflated = zip.entries.reduce((sum, e) => sum + e.size, 0);
-    const thread = (this.options.thread ?? (inflated >= THREAD_MIN_BUNDLE && os.availableParallelism() > 1)) ? ReaderThread.start() : null;
+    let thread: ReaderThread | null = null;
     try {
+      // Started now, it loads while the manifest and the small files are read here.
+      const inflated = zip.entries.reduce((sum, e) => sum + e.size, 0);
+      if (this.options.thread ?? (inflated >= THREAD_MIN_BUNDLE && os.availableParallelism() > 1)) thread = ReaderThread.start();
       const layout = layoutOf(zip.entries, this.issues);
       const manifest = layout.manifest ? await this.manifest(zip, layout.manifest) : null;
       if (layout.manifest && !manifest) return;
