@@ -7,8 +7,9 @@
  *   validate     readBundle() as `lectern roster validate` runs it (no record sink; a bundle this
  *                big is inflated and tokenized in the reading thread while the rows are checked)
  *   validate-1t  the same on one thread (`thread: false`), for the ablation
- *   records      readBundle() with a sink that receives every typed record (what a sync does)
- *   records-1t   the same on one thread
+ *   records      readBundle() with a sink that receives every typed record (what a sync does; on
+ *                one thread, as imports read by default)
+ *   records-2t   the same with the reading thread (`thread: true`), for the ablation
  *   papaparse, csv-parse  (district only) the same entries through those parsers, rows counted and
  *             nothing checked: the issue's two reference points for what its floor means
  * and prints wall time, the main thread's CPU time, rows/s and peak RSS, with each time's ratio to
@@ -31,7 +32,7 @@ import { readBundle, DEFAULT_LIMITS } from '../src/rostering/oneroster/reader.js
 import { BundleZip } from '../src/rostering/oneroster/zip.js';
 import { SCENARIOS, floor, fmt, generate, printTable } from './district-bundle.js';
 
-type Mode = 'floor' | 'validate' | 'validate-1t' | 'records' | 'records-1t' | 'papaparse' | 'csv-parse';
+type Mode = 'floor' | 'validate' | 'validate-1t' | 'records' | 'records-2t' | 'papaparse' | 'csv-parse';
 
 // The issue's reference points: how many of its floors each parser takes on the district.
 const REFERENCE: Partial<Record<Mode, number>> = { papaparse: 1.5, 'csv-parse': 5.5 };
@@ -68,7 +69,8 @@ async function measure(mode: Mode, file: string, compiled: boolean): Promise<Mea
   } else {
     let records = 0;
     const sink = mode.startsWith('records');
-    const report = await read(file, { thread: mode.endsWith('-1t') ? false : undefined, onRecords: sink ? (batch) => void (records += batch.length) : undefined });
+    const thread = mode.endsWith('-1t') ? false : mode.endsWith('-2t') ? true : undefined;
+    const report = await read(file, { thread, onRecords: sink ? (batch) => void (records += batch.length) : undefined });
     rows = report.files.reduce((sum, f) => sum + f.rows, 0);
     if (sink && records !== rows) throw new Error(`sink saw ${records} of ${rows} rows`);
     extra = { valid: report.valid, issues: report.errors + report.warnings };
@@ -131,7 +133,7 @@ async function main(): Promise<void> {
       const inflatedMb = (zip?.entries.reduce((sum, e) => sum + e.size, 0) ?? 0) / 1024 ** 2;
       zip?.close();
       const floor = runChild('floor', file, compiled);
-      const modes: Mode[] = ['validate', 'validate-1t', 'records', 'records-1t', ...(s === SCENARIOS[0] ? (['papaparse', 'csv-parse'] as const) : [])];
+      const modes: Mode[] = ['validate', 'validate-1t', 'records', 'records-2t', ...(s === SCENARIOS[0] ? (['papaparse', 'csv-parse'] as const) : [])];
       const measured: [Mode, Measurement][] = [['floor', floor], ...modes.map((mode): [Mode, Measurement] => [mode, runChild(mode, file, compiled)])];
       for (const [mode, m] of measured) {
         if (m.rows !== floor.rows) throw new Error(`${mode} counted ${m.rows} rows, the floor ${floor.rows}`);

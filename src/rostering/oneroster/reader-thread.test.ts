@@ -219,10 +219,10 @@ describe('readBundle in a reading thread', () => {
     assert.equal(ReaderThread.live, 0);
   });
 
-  it('is started by default only for bundles big enough to pay for its start (some 25 MB inflated)', async () => {
-    const during = async (file: string) => {
+  it('is started by default only to validate bundles big enough to pay for its start (some 25 MB inflated)', async () => {
+    const during = async (file: string, options: ReadOptions = {}) => {
       let live = 0;
-      await readBundle(file, { onRecords: () => void (live = Math.max(live, ReaderThread.live)) });
+      await readBundle(file, { ...options, onProgress: () => void (live = Math.max(live, ReaderThread.live)) });
       return live;
     };
     assert.equal(await during(await writeBundle(district11())), 0);
@@ -230,7 +230,11 @@ describe('readBundle in a reading thread', () => {
     // 31 MB of users: the same row under 400,000 ids.
     const row = ',,,true,org-s,student,name,,Given,Family,,,name@x.example,,,,09,';
     const many = `${HEADERS.users11.join(',')}\n${Array.from({ length: 400_000 }, (_, i) => `user-${i.toString(36).padStart(8, '0')}${row}\n`).join('')}`;
-    assert.equal(await during(await writeBundle(district11({ 'users.csv': many }))), 1);
+    const big = await writeBundle(district11({ 'users.csv': many }));
+    assert.equal(await during(big), 1);
+    // An import (a record sink) reads on one thread unless it asks for the reading thread.
+    assert.equal(await during(big, { onRecords: () => undefined }), 0);
+    assert.equal(await during(big, { onRecords: () => undefined, thread: true }), 1);
     assert.equal(ReaderThread.live, 0);
   });
 });

@@ -55,7 +55,9 @@ export interface ReadOptions {
   maxIssueExamples?: number;
   /**
    * Inflate and tokenize roster files in a worker thread while this one checks the rows: true for
-   * every roster file, false for none; by default for big files of big bundles, where it pays.
+   * every roster file, false for none. By default for the big files of a big bundle read without
+   * `onRecords` (validation), where it pays; an import is bound by its database, and the thread
+   * would add to its peak memory for about 1 % of its time.
    */
   thread?: boolean;
 }
@@ -106,7 +108,9 @@ export async function readBundle(path: string | RandomAccessZip, options: ReadOp
  * inflating, tokenizing and id hashing (about a third of the work) off this thread, but costs
  * 35–50 ms to start and competes for the second core. It loses up to 40 ms on bundles under about
  * 20 MB inflated (a 5-row bundle, a 13 MB one), breaks even there, and wins from about 25 MB
- * (0.3 s of 1.2 s on the 100,000-user district). Never on a one-core machine.
+ * (0.3 s of 1.2 s on the 100,000-user district). Never on a one-core machine, and not for imports
+ * by default: the million-user import took 674 MB at its peak with it, 600 MB without, and its
+ * reading is about 1 % of its time.
  */
 const THREAD_MIN_BUNDLE = 24 * 1024 * 1024;
 const THREAD_MIN_FILE = 1024 * 1024;
@@ -134,7 +138,7 @@ class BundleRun {
     try {
       // Started now, it loads while the manifest and the small files are read here.
       const inflated = zip.entries.reduce((sum, e) => sum + e.size, 0);
-      if (this.options.thread ?? (inflated >= THREAD_MIN_BUNDLE && os.availableParallelism() > 1)) thread = ReaderThread.start();
+      if (this.options.thread ?? (!this.options.onRecords && inflated >= THREAD_MIN_BUNDLE && os.availableParallelism() > 1)) thread = ReaderThread.start();
       const layout = layoutOf(zip.entries, this.issues);
       const manifest = layout.manifest ? await this.manifest(zip, layout.manifest) : null;
       if (layout.manifest && !manifest) return;
