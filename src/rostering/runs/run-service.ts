@@ -10,11 +10,12 @@ import { collectGarbage } from '../../memory.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { addMs, nowIso } from '../../time.js';
 import { clearStage } from '../sync/applier.js';
-import { applyStaged, endUnapplied, liveFingerprint, planAndApply, rosterChangedSince, stageRows, type ApplyHooks, type SyncOutcome } from '../sync/engine.js';
+import { applyStaged, endUnapplied, liveFingerprint, planAndApply, rosterChangedSince, stageRows, type ApplyHooks, type Staged, type SyncOutcome } from '../sync/engine.js';
 import type { MatchWith } from '../sync/matching.js';
 import type { EntityCounts } from '../sync/counts.js';
 import type { PlanIssue } from '../sync/planner.js';
 import { ENTITY_TYPES, type EntityType, type FileMode } from '../sync/snapshot.js';
+import type { RunStage } from '../sync/stage-tables.js';
 import { releaseBundle } from './bundle-store.js';
 import { hashPendingPasswords } from './password-hasher.js';
 import { RunRepository, type RunIssue, type RunPatch } from './run-repository.js';
@@ -71,6 +72,8 @@ export class RosterRunService {
     heartbeat.unref();
     let seq = 0;
     let claimed = false;
+    // Where the rows are staged, once they are (a scratch stage on SQLite is dropped whatever happens).
+    let staged: Staged | null = null;
     try {
       // Another process (a retried job) may have started or ended this run meanwhile: it is not ours then.
       if (!(await runs.transition(runId, 'queued', { status: 'running', stage: 'reading', started_at: nowIso() }))) throw await this.lost(runs, customerId, runId, 'start');
@@ -88,19 +91,17 @@ export class RosterRunService {
       };
       let lastProgress = 0;
       let report: SourceReport | null = null;
-      const preset = await withSmallPageCache(this.db, () =>
-        stageRows(this.db, this.secrets, { runId, customerId, matching }, async (add) => {
-          report = await source.read({
-            add,
-            onIssue: (issue) => pendingIssues.push(issue),
-            onProgress: (done, total) => {
-              if (Date.now() - lastProgress < 500) return;
-              lastProgress = Date.now();
-              void runs.transition(runId, 'running', { progress_done: done, progress_total: total }).catch(() => undefined);
-            },
-          });
-        }),
-      );
+      staged = await stageRows(this.db, this.secrets, { runId, customerId, matching }, async (add) => {
+        report = await source.read({
+          add,
+          onIssue: (issue) => pendingIssues.push(issue),
+          onProgress: (done, total) => {
+            if (Date.now() - lastProgress < 500) return;
+            lastProgress = Date.now();
+            void runs.transition(runId, 'running', { progress_done: done, progress_total: total }).catch(() => undefined);
+          },
+        });
+      });
       await flushIssues();
       const rep = report as SourceReport | null;
       if (!rep) throw new AppError('INTERNAL', 'The source ended without a report.');
@@ -128,16 +129,18 @@ export class RosterRunService {
           actorUserId: run.actor_user_id,
           noDeletes: noDeletesOf(rep),
           dryRun: run.dry_run === 1,
-          preset,
+          ...staged,
         },
         (planned) => this.applyHooks(customerId, runId, 'running', {}, ending(planned)),
       );
-      return await this.finishPlanned(runId, customerId, outcome, ending(outcome));
+      return await this.finishPlanned(runId, customerId, outcome, ending(outcome), staged.stage);
     } catch (err) {
       if (!claimed) throw err;
       return await this.finishFailed(runId, ...failureOf(runId, err));
     } finally {
       clearInterval(heartbeat);
+      // A temporary table that cannot be dropped now goes with its connection: nothing to report.
+      await (staged as Staged | null)?.stage.drop(this.db.kysely).catch(() => undefined);
       await runs.releaseLease(customerId, runId);
       await releaseBundle(this.db.kysely, runId);
     }
@@ -277,7 +280,7 @@ export class RosterRunService {
   }
 
   // Ends a run that applies nothing (held, previewed) in one transaction with its plan's issues; an applied run recorded its end with the apply.
-  private async finishPlanned(runId: string, customerId: string, outcome: SyncOutcome, end: RunEnd): Promise<RunView> {
+  private async finishPlanned(runId: string, customerId: string, outcome: SyncOutcome, end: RunEnd, stage: RunStage): Promise<RunView> {
     if (outcome.result !== 'applied') {
       await this.db.kysely.transaction().execute(async (trx) => {
         const runs = new RunRepository(trx);
@@ -287,7 +290,7 @@ export class RosterRunService {
           : { ...end.patch, status: succeededStatus(end.issueCounts), stage: 'done', finished_at: nowIso() };
         if (!(await runs.transition(runId, 'running', patch))) throw await this.lost(runs, customerId, runId, 'finish');
         await runs.insertIssues(runId, end.seq, end.issues);
-        if (!held) await endUnapplied(trx, runId);
+        if (!held) await endUnapplied(trx, runId, stage);
       });
     }
     return presentRun((await this.runs.find(customerId, runId))!);
@@ -426,23 +429,6 @@ function noDeletesOf(rep: SourceReport): Set<EntityType> {
 
 // About 40 bytes of id index per row: from here on they are tens of MB, worth handing back.
 const GC_AFTER_ROWS = 500_000;
-
-/**
- * SQLite: staging appends rows in file order and needs little page cache, while the reader's id
- * indexes need the memory; planning and applying get the full cache back (a million-user import
- * stays within its memory bound this way).
- */
-async function withSmallPageCache<T>(db: Db, work: () => Promise<T>): Promise<T> {
-  const sqlite = db.sqlite;
-  if (!sqlite) return work();
-  const full = sqlite.pragma('cache_size', { simple: true }) as number;
-  sqlite.pragma('cache_size = -16384');
-  try {
-    return await work();
-  } finally {
-    sqlite.pragma(`cache_size = ${Number(full)}`);
-  }
-}
 
 // A plan issue is placed where its row came from: the file of a bundle, the collection of a REST pull.
 function planIssueToRunIssue(i: PlanIssue, source: SourceReport): RunIssue {

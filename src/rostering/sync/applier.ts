@@ -2,14 +2,16 @@ import { SqliteAdapter, sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { failpoint } from '../../failpoints.js';
 import { ENTITY_TABLES, type EntityTable } from './entities.js';
-
-type StageTable = EntityTable['stage'] | 'stage_user_roles';
-import { joined } from './sql.js';
+import { uuidv7Rows } from '../../db/uuid.js';
+import { inSet, joined } from './sql.js';
+import { RunStage, STAGE_KINDS } from './stage-tables.js';
 
 /** Who and when, stamped on every record a run writes. */
 export interface ApplyInput {
   runId: string;
   customerId: string;
+  /** Where the run's plan is staged. */
+  stage: RunStage;
   now: string;
 }
 
@@ -40,7 +42,7 @@ export async function applyRun(trx: Kysely<Database>, a: ApplyInput): Promise<vo
 
 // Creates are planned in the stage only (see recordChanges); they have no target, which the stage's (run_id, target_id) index finds.
 async function hasCreates(trx: Kysely<Database>, a: ApplyInput, t: EntityTable): Promise<boolean> {
-  const r = await sql`select 1 as one from ${sql.table(t.stage)} where run_id = ${a.runId} and target_id is null and action = 'create' limit 1`.execute(trx);
+  const r = await sql`select 1 as one from ${a.stage.table(t.entity)} where run_id = ${a.runId} and target_id is null and action = 'create' limit 1`.execute(trx);
   return r.rows.length > 0;
 }
 
@@ -49,9 +51,11 @@ async function insertCreates(trx: Kysely<Database>, a: ApplyInput, t: EntityTabl
   const values = t.fields.map((f) => sql.ref(`s.${f}`));
   const extraColumns = t.entity === 'users' ? sql`, login, source, must_change_password, password_hash, match_rule, matched_run_id` : sql``;
   const extraValues = t.entity === 'users' ? sql`, s.login, 'roster', 0, null, 'created', ${a.runId}` : sql``;
+  // Ids in SQL: PostgreSQL's own random UUIDs; on SQLite time-ordered ones, so the primary key is appended to.
+  const id = isSqlite(trx) ? uuidv7Rows(sql.ref('s.rowid')) : sql`gen_random_uuid()`;
   await sql`insert into ${sql.table(t.live)} (id, customer_id, sourced_id, ${joined(fields, ', ')}, status, created_run_id, updated_run_id, created_at, updated_at${extraColumns})
-    select gen_random_uuid(), ${a.customerId}, s.sourced_id, ${joined(values, ', ')}, 'active', ${a.runId}, ${a.runId}, ${a.now}, ${a.now}${extraValues}
-    from ${sql.table(t.stage)} s where s.run_id = ${a.runId} and s.action = 'create'`.execute(trx);
+    select ${id}, ${a.customerId}, s.sourced_id, ${joined(values, ', ')}, 'active', ${a.runId}, ${a.runId}, ${a.now}, ${a.now}${extraValues}
+    from ${a.stage.table(t.entity)} s where s.run_id = ${a.runId} and s.action = 'create'`.execute(trx);
 }
 
 async function updateExisting(trx: Kysely<Database>, a: ApplyInput, t: EntityTable): Promise<void> {
@@ -68,21 +72,21 @@ async function updateExisting(trx: Kysely<Database>, a: ApplyInput, t: EntityTab
   // The planner links rows only to accounts the roster owns (match.protected_account); the apply keeps that wall too.
   const rosterOwned = t.entity === 'users' ? sql` and users.source = 'roster'` : sql``;
   await sql`update ${sql.table(live)} set ${joined(assignments, ', ')}, status = 'active', deleted_at = null, updated_run_id = ${a.runId}, updated_at = ${a.now}${userExtras}
-    from ${sql.table(t.stage)} s
+    from ${a.stage.table(t.entity)} s
     where s.run_id = ${a.runId} and s.action in ('update', 'restore') and ${sql.ref(`${live}.id`)} = s.target_id${rosterOwned}`.execute(trx);
 }
 
 async function softDelete(trx: Kysely<Database>, a: ApplyInput, t: EntityTable): Promise<void> {
   await sql`update ${sql.table(t.live)} set status = 'deleted', deleted_at = ${a.now}, updated_run_id = ${a.runId}, updated_at = ${a.now}
     where customer_id = ${a.customerId} and status = 'active'${t.entity === 'users' ? sql` and source = 'roster'` : sql``}
-      and id in (select target_id from roster_run_changes where run_id = ${a.runId} and entity = ${t.entity} and action = 'delete')`.execute(trx);
+      and ${inSet(sql.ref('id'), sql`select target_id from roster_run_changes where run_id = ${a.runId} and entity = ${t.entity} and action = 'delete'`)}`.execute(trx);
 }
 
 // Before updates overwrite the digest: a password counts as changed when its keyed digest differs.
 async function queueChangedPasswords(trx: Kysely<Database>, a: ApplyInput): Promise<void> {
   await sql`insert into pending_passwords (user_id, customer_id, password_sealed, run_id)
     select s.target_id, ${a.customerId}, s.password_sealed, ${a.runId}
-    from stage_users s join users u on u.id = s.target_id
+    from ${a.stage.table('users')} s join users u on u.id = s.target_id
     where s.run_id = ${a.runId} and s.action in ('update', 'restore') and s.password_sealed is not null
       and (u.password_digest is null or u.password_digest != s.password_digest or u.password_hash is null)
     on conflict (user_id) do update set password_sealed = excluded.password_sealed, run_id = excluded.run_id`.execute(trx);
@@ -91,32 +95,41 @@ async function queueChangedPasswords(trx: Kysely<Database>, a: ApplyInput): Prom
 async function queueNewUserPasswords(trx: Kysely<Database>, a: ApplyInput): Promise<void> {
   await sql`insert into pending_passwords (user_id, customer_id, password_sealed, run_id)
     select u.id, ${a.customerId}, s.password_sealed, ${a.runId}
-    from stage_users s join users u on u.customer_id = ${a.customerId} and u.sourced_id = s.sourced_id
+    from ${a.stage.table('users')} s join users u on u.customer_id = ${a.customerId} and u.sourced_id = s.sourced_id
     where s.run_id = ${a.runId} and s.action = 'create' and s.password_sealed is not null
     on conflict (user_id) do update set password_sealed = excluded.password_sealed, run_id = excluded.run_id`.execute(trx);
 }
 
 // Roles are derived data: replaced for every user this run wrote.
 async function replaceRoles(trx: Kysely<Database>, a: ApplyInput): Promise<void> {
-  const written = sql`select sourced_id from stage_users where run_id = ${a.runId} and action in ('create', 'update', 'restore')`;
+  const written = sql`select sourced_id from ${a.stage.table('users')} where run_id = ${a.runId} and action in ('create', 'update', 'restore')`;
   await sql`delete from user_roles where customer_id = ${a.customerId} and user_sourced_id in (${written})`.execute(trx);
   await sql`insert into user_roles (customer_id, user_sourced_id, org_sourced_id, role, role_type, begin_date, end_date)
     select distinct ${a.customerId}, r.user_sourced_id, r.org_sourced_id, r.role, r.role_type, r.begin_date, r.end_date
-    from stage_user_roles r where r.run_id = ${a.runId} and r.user_sourced_id in (${written})
+    from ${a.stage.table('roles')} r where r.run_id = ${a.runId} and r.user_sourced_id in (${written})
     on conflict do nothing`.execute(trx);
 }
 
 /**
- * Removes a run's staged rows once it has ended (applied, discarded or failed). Given a transaction,
- * it works inside it, so a run's end and its stage's removal commit together.
+ * Removes a run's staged rows once it has ended (applied, discarded or failed): drops its scratch
+ * stage, or deletes its rows from the shared one. Given a transaction, it works inside it, so a
+ * run's end and its stage's removal commit together.
  */
-export async function clearStage(db: Kysely<Database>, runId: string): Promise<void> {
-  const sqlite = db.getExecutor().adapter instanceof SqliteAdapter;
-  for (const table of [...ENTITY_TABLES.map((t) => t.stage), 'stage_user_roles' as const]) {
+export async function clearStage(db: Kysely<Database>, runId: string, stage: RunStage = RunStage.shared): Promise<void> {
+  if (stage.scratch) return stage.drop(db);
+  const sqlite = isSqlite(db);
+  for (const kind of STAGE_KINDS) {
+    const table = stage.name(kind) as SharedStageTable;
     if (!sqlite) await db.deleteFrom(table).where('run_id', '=', runId).execute();
     else if (db.isTransaction) await clearSqliteStage(db, table, runId);
     else await db.transaction().execute((trx) => clearSqliteStage(trx, table, runId));
   }
+}
+
+type SharedStageTable = EntityTable['stage'] | 'stage_user_roles';
+
+function isSqlite(db: Kysely<Database>): boolean {
+  return db.getExecutor().adapter instanceof SqliteAdapter;
 }
 
 /*
@@ -125,7 +138,7 @@ export async function clearStage(db: Kysely<Database>, runId: string): Promise<v
  * freeing whole pages. The check and the delete share a write transaction, so no run can stage
  * rows in between (SQLite has one writer at a time).
  */
-async function clearSqliteStage(trx: Kysely<Database>, table: StageTable, runId: string): Promise<void> {
+async function clearSqliteStage(trx: Kysely<Database>, table: SharedStageTable, runId: string): Promise<void> {
   await sql`delete from ${sql.table(table)} where run_id = ${runId} and 0`.execute(trx); // takes the write lock first
   const bounds = await sql<{ low: string | null; high: string | null }>`select min(run_id) as low, max(run_id) as high from ${sql.table(table)}`.execute(trx);
   const { low, high } = bounds.rows[0] ?? { low: null, high: null };

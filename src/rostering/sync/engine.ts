@@ -11,6 +11,7 @@ import type { MatchSettings } from './matching.js';
 import type { EntityCounts } from './counts.js';
 import { planRun, recordCreates, type PlanIssue } from './planner.js';
 import { ENTITY_TYPES, type EntityType, type FileMode, type RoleRow, type RowOf } from './snapshot.js';
+import { RunStage, STAGE_KINDS } from './stage-tables.js';
 import { StageWriter } from './stage-writer.js';
 
 /** One incoming record of any type (1.2 roles arrive as records of their own). */
@@ -48,6 +49,14 @@ export interface PlanRequest {
   dryRun: boolean;
   /** Types staged already planned (stageRows' result); none when absent. */
   preset?: ReadonlySet<EntityType>;
+  /** Where the rows are staged (stageRows' result); the shared stage when absent. */
+  stage?: RunStage;
+}
+
+/** What stageRows leaves for planning: where the rows are, and the types staged already planned. */
+export interface Staged {
+  stage: RunStage;
+  preset: ReadonlySet<EntityType>;
 }
 
 /** Everything the engine needs for one run. */
@@ -64,30 +73,55 @@ export interface SyncOutcome {
   fingerprint: string;
 }
 
-/** Stages, plans and applies rows in hand: the whole engine in one call. */
+/** Stages, plans and applies rows in hand: the whole engine in one call. A preview ends here (endUnapplied). */
 export async function runSync(db: Db, secrets: SecretBox, req: SyncRequest): Promise<SyncOutcome> {
-  const preset = await stageRows(db, secrets, req, feedOf(req.rows));
-  return planAndApply(db, { ...req, preset });
+  const staged = await stageRows(db, secrets, req, feedOf(req.rows));
+  try {
+    const outcome = await planAndApply(db, { ...req, ...staged });
+    if (outcome.result === 'previewed') await endUnapplied(db.kysely, req.runId, staged.stage);
+    return outcome;
+  } finally {
+    await staged.stage.drop(db.kysely);
+  }
 }
 
 /**
- * Writes a run's incoming rows into the stage tables, in batches. Returns the types whose rows were
- * staged already planned (the customer had none of them: a first import), for PlanRequest.preset.
+ * Writes a run's incoming rows into its stage (a scratch stage on SQLite, see stage-tables.ts), in
+ * batches. Returns the stage and the types whose rows were staged already planned (the customer
+ * had none of them: a first import). The caller drops the stage when the run ends (RunStage.drop;
+ * applying or ending a run unapplied clears it too).
  */
-export async function stageRows(db: Db, secrets: SecretBox, req: Pick<PlanRequest, 'runId' | 'customerId' | 'matching'>, feed: RowFeed): Promise<ReadonlySet<EntityType>> {
+export async function stageRows(db: Db, secrets: SecretBox, req: Pick<PlanRequest, 'runId' | 'customerId' | 'matching'>, feed: RowFeed): Promise<Staged> {
   const preset = new Set<EntityType>();
   for (const t of ENTITY_TABLES) {
     if (t.entity === 'users') continue;
     const any = await sql`select 1 as one from ${sql.table(t.live)} where customer_id = ${req.customerId} limit 1`.execute(db.kysely);
     if (!any.rows.length) preset.add(t.entity);
   }
-  const writer = new StageWriter(db, req.runId, req.customerId, secrets, req.matching, preset);
-  await feed((r) => {
-    failpoint('read.row');
-    return r.entity === 'roles' ? writer.addRole(r.row) : writer.add(r.entity, r.row);
-  });
-  await writer.flush();
-  return preset;
+  const stage = await RunStage.open(db, req.runId);
+  try {
+    const writer = new StageWriter(db, stage, req.runId, req.customerId, secrets, req.matching, preset);
+    try {
+      await feed((r) => {
+        failpoint('read.row');
+        return r.entity === 'roles' ? writer.addRole(r.row) : writer.add(r.entity, r.row);
+      });
+      await writer.flush();
+    } catch (err) {
+      await writer.discard();
+      throw err;
+    }
+    // The plan looks rows up by sourcedId and target in the types the customer has records of; a
+    // first import's types it reads whole (their rows came planned), so they need no index.
+    await stage.index(
+      db.kysely,
+      STAGE_KINDS.filter((k) => k === 'roles' || !preset.has(k)),
+    );
+  } catch (err) {
+    await stage.drop(db.kysely);
+    throw err;
+  }
+  return { stage, preset };
 }
 
 /**
@@ -97,9 +131,11 @@ export async function stageRows(db: Db, secrets: SecretBox, req: Pick<PlanReques
  */
 export async function planAndApply(db: Db, req: PlanRequest, hooks?: (planned: SyncOutcome) => ApplyHooks): Promise<SyncOutcome> {
   const planning = failpointPerStatement(db.kysely, 'plan.step');
+  const stage = req.stage ?? RunStage.shared;
   const plan = await planRun(planning, {
     runId: req.runId,
     customerId: req.customerId,
+    stage,
     dialect: db.dialect,
     modes: req.modes,
     noDeletes: req.noDeletes,
@@ -110,10 +146,12 @@ export async function planAndApply(db: Db, req: PlanRequest, hooks?: (planned: S
   const holdReason = thresholdExceeded(plan.counts, plan.liveCounts, req.threshold);
   const fingerprint = await liveFingerprint(planning, req.customerId);
   if (req.dryRun || holdReason) {
+    // A held plan waits in the shared stage, where any process can approve it.
+    if (!req.dryRun) await stage.keep(db.kysely);
     return { result: req.dryRun ? 'previewed' : 'held', counts: plan.counts, issues: plan.issues, holdReason, fingerprint };
   }
   const outcome: SyncOutcome = { result: 'applied', counts: plan.counts, issues: plan.issues, holdReason: '', fingerprint };
-  await applyStaged(db.kysely, req.runId, req.customerId, hooks?.(outcome));
+  await applyStaged(db.kysely, req.runId, req.customerId, hooks?.(outcome), stage);
   return outcome;
 }
 
@@ -129,23 +167,23 @@ export interface ApplyHooks {
 }
 
 /** Applies a staged plan and clears the stage, in one transaction with the caller's `hooks`. */
-export async function applyStaged(db: Kysely<Database>, runId: string, customerId: string, hooks?: ApplyHooks): Promise<void> {
+export async function applyStaged(db: Kysely<Database>, runId: string, customerId: string, hooks?: ApplyHooks, stage: RunStage = RunStage.shared): Promise<void> {
   // For the progress display only; a held run being approved shows its stage once it is done.
   await db.updateTable('roster_runs').set({ stage: 'applying' }).where('id', '=', runId).where('status', '=', 'running').execute();
   await db.transaction().execute(async (trx) => {
     const t = failpointPerStatement<Database>(trx, 'apply.step');
     await hooks?.claim(t);
-    await applyRun(t, { runId, customerId, now: nowIso() });
-    await clearStage(t, runId);
+    await applyRun(t, { runId, customerId, stage, now: nowIso() });
+    await clearStage(t, runId, stage);
     await hooks?.record(t);
   });
   failpoint('apply.committed');
 }
 
 /** Ends a run whose plan is not applied but stays readable (a preview, a discarded hold): keeps its creates, clears the stage (inside `db`'s transaction, if it is one). */
-export async function endUnapplied(db: Kysely<Database>, runId: string): Promise<void> {
-  await recordCreates(db, runId);
-  await clearStage(db, runId);
+export async function endUnapplied(db: Kysely<Database>, runId: string, stage: RunStage = RunStage.shared): Promise<void> {
+  await recordCreates(db, runId, stage);
+  await clearStage(db, runId, stage);
 }
 
 /** Which type would lose more than the customer allows, as a sentence; '' when none. */

@@ -2,16 +2,18 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect } from '../../db/connection.js';
 import type { Database } from '../../db/schema.js';
 import { ENTITY_TABLES, type EntityTable } from './entities.js';
-import { STAGE_TABLE } from './stage-writer.js';
 import { ROSTER_ROLES, type MatchWith } from './matching.js';
 import type { EntityCounts } from './counts.js';
 import type { EntityType, FileMode } from './snapshot.js';
-import { col, joined, same } from './sql.js';
+import { inSet, joined, same } from './sql.js';
+import type { RunStage } from './stage-tables.js';
 
 /** What the planner needs to know about the run. */
 export interface PlanInput {
   runId: string;
   customerId: string;
+  /** Where the run's rows are staged. */
+  stage: RunStage;
   dialect: Dialect;
   modes: Record<EntityType, FileMode>;
   /** Types whose missing records must not be deleted (empty or broken source). */
@@ -50,13 +52,15 @@ export async function planRun(db: Kysely<Database>, p: PlanInput): Promise<PlanR
   await planUserMatching(db, p, issues);
   const counts = {} as Record<EntityType, EntityCounts>;
   const liveCounts = {} as Record<EntityType, number>;
+  // Types whose rows came planned (a first import of the type) hold only creates and skips.
+  const planned = new Set<EntityType>();
   for (const t of ENTITY_TABLES) {
-    await planEntity(db, p, t);
+    if (await planEntity(db, p, t)) planned.add(t.entity);
     await planBulkDeletes(db, p, t);
   }
   await planCascade(db, p, issues);
-  await recordChanges(db, p);
-  for (const t of ENTITY_TABLES) await describeUpdates(db, p, t);
+  await recordChanges(db, p, planned);
+  for (const t of ENTITY_TABLES) if (!planned.has(t.entity)) await describeUpdates(db, p, t);
   for (const t of ENTITY_TABLES) {
     counts[t.entity] = await countPlan(db, p, t);
     // The threshold's base is what a sync may delete: for users, the accounts the roster created.
@@ -70,13 +74,15 @@ export async function planRun(db: Kysely<Database>, p: PlanInput): Promise<PlanR
 // Users first: link each incoming user to the account the roster created for its sourcedId.
 async function planUserMatching(db: Kysely<Database>, p: PlanInput, issues: PlanIssue[]): Promise<void> {
   const run = p.runId;
-  await deriveRolesFromRoleRows(db, run);
-  await sql`update stage_users set action = 'skip', reason = 'row has errors' where run_id = ${run} and row_status = 'error'`.execute(db);
+  const users = p.stage.table('users');
+  const user = (column: string) => p.stage.col('users', column);
+  await deriveRolesFromRoleRows(db, p);
+  await sql`update ${users} set action = 'skip', reason = 'row has errors' where run_id = ${run} and row_status = 'error'`.execute(db);
   // Once linked, always by sourcedId: renames never break the link.
-  await sql`update stage_users set target_id = u.id, match_rule = 'sourcedId'
-    from users u where u.customer_id = ${p.customerId} and u.sourced_id = stage_users.sourced_id and stage_users.run_id = ${run} and stage_users.action is null`.execute(db);
+  await sql`update ${users} set target_id = u.id, match_rule = 'sourcedId'
+    from users u where u.customer_id = ${p.customerId} and u.sourced_id = ${user('sourced_id')} and ${user('run_id')} = ${run} and ${user('action')} is null`.execute(db);
   // An account linked by an earlier rule, or promoted by an admin since, is no longer the roster's to change.
-  await refuseProtected(db, p, issues, 'sourcedId', sql`exists (select 1 from users u where u.id = stage_users.target_id and not ${rosterOwned('u', p.customerId)})`);
+  await refuseProtected(db, p, issues, 'sourcedId', sql`exists (select 1 from users u where u.id = ${user('target_id')} and not ${rosterOwned('u', p.customerId)})`);
 
   if (p.matchWith !== 'sourcedId') {
     // The rule adopts nobody: an account with the row's value that the roster does not own (an admin,
@@ -90,31 +96,31 @@ async function planUserMatching(db: Kysely<Database>, p: PlanInput, issues: Plan
       p,
       issues,
       p.matchWith,
-      sql`stage_users.target_id is null and stage_users.match_key != '' and exists (select 1 from users u
-        where ${sql.ref(`u.${liveKey}`)} = stage_users.match_key and u.status != 'deleted'${scope} and not ${rosterOwned('u', p.customerId)})`,
+      sql`${user('target_id')} is null and ${user('match_key')} != '' and exists (select 1 from users u
+        where ${sql.ref(`u.${liveKey}`)} = ${user('match_key')} and u.status != 'deleted'${scope} and not ${rosterOwned('u', p.customerId)})`,
     );
   }
 
   // Two incoming rows may not claim one account.
   const dupTargets = await sql<{ line: number; sourced_id: string }>`
-    select s.line, s.sourced_id from stage_users s where s.run_id = ${run} and s.action is null and s.target_id is not null
-      and exists (select 1 from stage_users o where o.run_id = ${run} and o.target_id = s.target_id and o.line < s.line and o.action is null)`.execute(db);
+    select s.line, s.sourced_id from ${users} s where s.run_id = ${run} and s.action is null and s.target_id is not null
+      and exists (select 1 from ${users} o where o.run_id = ${run} and o.target_id = s.target_id and o.line < s.line and o.action is null)`.execute(db);
   for (const r of dupTargets.rows) {
     issues.push({ entity: 'users', line: r.line, sourcedId: r.sourced_id, code: 'user.duplicate_match', message: 'Matches the same account as an earlier row; this row was skipped.' });
   }
-  await sql`update stage_users set action = 'skip', reason = 'duplicate match' where run_id = ${run} and action is null and target_id is not null
-      and exists (select 1 from stage_users o where o.run_id = ${run} and o.target_id = stage_users.target_id and o.line < stage_users.line and o.action is null)`.execute(db);
+  await sql`update ${users} set action = 'skip', reason = 'duplicate match' where run_id = ${run} and action is null and target_id is not null
+      and exists (select 1 from ${users} o where o.run_id = ${run} and o.target_id = ${user('target_id')} and o.line < ${user('line')} and o.action is null)`.execute(db);
 
   // Login names are platform-wide: a roster user's login may not belong to anyone else. The message
   // names no value: a child's username is often their password too.
-  const loginTaken = sql`exists (select 1 from users u where u.login = stage_users.login and (stage_users.target_id is null or u.id != stage_users.target_id))
-      or exists (select 1 from stage_users o where o.run_id = ${run} and o.login = stage_users.login and o.line < stage_users.line and o.row_status != 'error')`;
-  const clashes = await sql<{ line: number; sourced_id: string }>`
-    select line, sourced_id from stage_users where run_id = ${run} and action is null and row_status = 'active' and (${loginTaken})`.execute(db);
+  const loginTaken = sql`exists (select 1 from users u where u.login = ${user('login')} and (${user('target_id')} is null or u.id != ${user('target_id')}))
+      or exists (select 1 from ${users} o where o.run_id = ${run} and o.login = ${user('login')} and o.line < ${user('line')} and o.row_status != 'error')`;
+  await sql`update ${users} set action = 'skip', reason = 'login taken' where run_id = ${run} and action is null and row_status = 'active' and (${loginTaken})`.execute(db);
+  // Read back by their reason, which only this statement gives (the check itself is the costly part).
+  const clashes = await sql<{ line: number; sourced_id: string }>`select line, sourced_id from ${users} where run_id = ${run} and reason = 'login taken'`.execute(db);
   for (const r of clashes.rows) {
     issues.push({ entity: 'users', line: r.line, sourcedId: r.sourced_id, code: 'user.login_taken', message: 'The login name (username plus the Suffix) already belongs to another account.' });
   }
-  await sql`update stage_users set action = 'skip', reason = 'login taken' where run_id = ${run} and action is null and row_status = 'active' and (${loginTaken})`.execute(db);
 }
 
 /**
@@ -129,8 +135,9 @@ function rosterOwned(alias: string, customerId: string): RawBuilder<boolean> {
 
 // Skips the unplanned user rows meeting `condition` (a reference to a protected account) as row errors.
 async function refuseProtected(db: Kysely<Database>, p: PlanInput, issues: PlanIssue[], rule: string, condition: RawBuilder<unknown>): Promise<void> {
+  const users = p.stage.table('users');
   const where = sql`run_id = ${p.runId} and action is null and ${condition}`;
-  const rows = await sql<{ line: number; sourced_id: string }>`select line, sourced_id from stage_users where ${where}`.execute(db);
+  const rows = await sql<{ line: number; sourced_id: string }>`select line, sourced_id from ${users} where ${where}`.execute(db);
   for (const r of rows.rows) {
     issues.push({
       entity: 'users',
@@ -140,48 +147,61 @@ async function refuseProtected(db: Kysely<Database>, p: PlanInput, issues: PlanI
       message: `The row's ${rule} belongs to an account the roster did not create (an administrator, a manual or LTI-only user, or an account outside this roster); the row was skipped and that account left unchanged.`,
     });
   }
-  await sql`update stage_users set action = 'skip', reason = 'protected account', target_id = null where ${where}`.execute(db);
+  await sql`update ${users} set action = 'skip', reason = 'protected account', target_id = null where ${where}`.execute(db);
 }
 
 // 1.2 users carry no role: it is their primary role in roles.csv, mapped as lecternRole() does.
-async function deriveRolesFromRoleRows(db: Kysely<Database>, run: string): Promise<void> {
-  await sql`update stage_users set role = coalesce((
+async function deriveRolesFromRoleRows(db: Kysely<Database>, p: PlanInput): Promise<void> {
+  const run = p.runId;
+  await sql`update ${p.stage.table('users')} set role = coalesce((
       select case when r.role in ('administrator', 'siteAdministrator', 'districtAdministrator', 'principal', 'systemAdministrator') then 'institute_admin'
                   when r.role = 'teacher' then 'teacher' when r.role = 'student' then 'student' else 'reader' end
-      from stage_user_roles r where r.run_id = ${run} and r.user_sourced_id = stage_users.sourced_id
+      from ${p.stage.table('roles')} r where r.run_id = ${run} and r.user_sourced_id = ${p.stage.col('users', 'sourced_id')}
       order by case when r.role_type = 'primary' then 0 else 1 end limit 1), 'reader')
     where run_id = ${run} and role = ''`.execute(db);
 }
 
-async function planEntity(db: Kysely<Database>, p: PlanInput, t: EntityTable): Promise<void> {
-  const stage = sql.table(t.stage);
+// Plans one type's staged rows; true when they came planned (StageWriter's preset) and still are.
+async function planEntity(db: Kysely<Database>, p: PlanInput, t: EntityTable): Promise<boolean> {
+  const stage = p.stage.table(t.entity);
+  const staged = (column: string) => p.stage.col(t.entity, column);
   const run = p.runId;
+  // Whether the customer has records of the type: a first import has nothing to link to.
+  let live = true;
   if (t.entity !== 'users') {
-    // A customer's first import has nothing to link to: skip a lookup per incoming row.
-    const any = await sql`select 1 as one from ${sql.table(t.live)} where customer_id = ${p.customerId} limit 1`.execute(db);
+    live = (await sql`select 1 as one from ${sql.table(t.live)} where customer_id = ${p.customerId} limit 1`.execute(db)).rows.length > 0;
     if (p.preset.has(t.entity)) {
-      // Staged already planned as all creates: still right unless records appeared since (then plan afresh).
-      if (!any.rows.length) return;
+      // Staged already planned as all creates: still right unless records appeared since (then plan
+      // afresh, with the indexes a scratch stage leaves out for planned types).
+      if (!live) return true;
+      await p.stage.index(db, [t.entity]);
       await sql`update ${stage} set action = null, reason = null where run_id = ${run}`.execute(db);
     }
     await sql`update ${stage} set action = 'skip', reason = 'row has errors' where run_id = ${run} and row_status = 'error'`.execute(db);
-    if (any.rows.length) {
-      await sql`update ${stage} set target_id = l.id from ${sql.table(t.live)} l
-        where l.customer_id = ${p.customerId} and l.sourced_id = ${col(t.stage, 'sourced_id')} and ${col(t.stage, 'run_id')} = ${run} and ${col(t.stage, 'action')} is null`.execute(db);
-    }
+  }
+  // Rows that name a record get their action in the statement that links them (users were linked
+  // by matching): each staged row is written once, which on PostgreSQL is a new row version each time.
+  const status = staged('row_status');
+  const equal = joined(
+    t.fields.map((f) => same(p.dialect, sql.ref(`l.${f}`), staged(f))),
+    ' and ',
+  );
+  const planned = sql`action = case when ${status} = 'active' and l.status = 'deleted' then 'restore'
+        when ${status} = 'tobedeleted' and l.status = 'active' then 'delete'
+        when ${status} = 'tobedeleted' then 'skip'
+        when ${equal} then 'unchanged' else 'update' end,
+      reason = case when ${status} = 'active' and l.status = 'deleted' then 'back in the roster'
+        when ${status} = 'tobedeleted' and l.status = 'active' then 'marked tobedeleted'
+        when ${status} = 'tobedeleted' then 'already deleted' end`;
+  if (t.entity === 'users') {
+    await sql`update ${stage} set ${planned} from users l where l.id = ${staged('target_id')} and ${staged('run_id')} = ${run} and ${staged('action')} is null`.execute(db);
+  } else if (live) {
+    await sql`update ${stage} set target_id = l.id, ${planned} from ${sql.table(t.live)} l
+      where l.customer_id = ${p.customerId} and l.sourced_id = ${staged('sourced_id')} and ${staged('run_id')} = ${run} and ${staged('action')} is null`.execute(db);
   }
   await sql`update ${stage} set action = 'create' where run_id = ${run} and action is null and target_id is null and row_status = 'active'`.execute(db);
   await sql`update ${stage} set action = 'skip', reason = 'nothing to delete' where run_id = ${run} and action is null and target_id is null`.execute(db);
-  const liveStatus = (status: string) => sql`exists (select 1 from ${sql.table(t.live)} l where l.id = ${col(t.stage, 'target_id')} and l.status = ${status})`;
-  await sql`update ${stage} set action = 'restore', reason = 'back in the roster' where run_id = ${run} and action is null and row_status = 'active' and ${liveStatus('deleted')}`.execute(db);
-  await sql`update ${stage} set action = 'delete', reason = 'marked tobedeleted' where run_id = ${run} and action is null and row_status = 'tobedeleted' and ${liveStatus('active')}`.execute(db);
-  await sql`update ${stage} set action = 'skip', reason = 'already deleted' where run_id = ${run} and action is null and row_status = 'tobedeleted'`.execute(db);
-  const equal = joined(
-    t.fields.map((f) => same(p.dialect, sql.ref(`l.${f}`), col(t.stage, f))),
-    ' and ',
-  );
-  await sql`update ${stage} set action = case when exists (select 1 from ${sql.table(t.live)} l where l.id = ${col(t.stage, 'target_id')} and ${equal}) then 'unchanged' else 'update' end
-    where run_id = ${run} and action is null and row_status = 'active'`.execute(db);
+  return false;
 }
 
 // Records of a bulk type that earlier syncs created and that this file no longer has.
@@ -192,7 +212,7 @@ async function planBulkDeletes(db: Kysely<Database>, p: PlanInput, t: EntityTabl
     select ${p.runId}, ${t.entity}, 'delete', l.sourced_id, l.id, '{}', 'missing from the bulk file'
     from ${sql.table(t.live)} l
     where l.customer_id = ${p.customerId} and l.status = 'active' and l.sourced_id is not null${protectedUsers}
-      and not exists (select 1 from ${sql.table(t.stage)} s where s.run_id = ${p.runId} and s.sourced_id = l.sourced_id)`.execute(db);
+      and not exists (select 1 from ${p.stage.table(t.entity)} s where s.run_id = ${p.runId} and s.sourced_id = l.sourced_id)`.execute(db);
 }
 
 /** A required single reference: its record cannot outlive the record it names. */
@@ -227,8 +247,8 @@ const REFERS_TO_DELETED = 'refers to a deleted record';
 async function planCascade(db: Kysely<Database>, p: PlanInput, issues: PlanIssue[]): Promise<void> {
   const run = p.runId;
   for (const d of DEPENDENCIES) {
-    const stage = sql.table(STAGE_TABLE[d.entity]);
-    const targetStage = sql.table(STAGE_TABLE[d.target]);
+    const stage = p.stage.table(d.entity);
+    const targetStage = p.stage.table(d.target);
     // The deleted ids as one uncorrelated set, built once and probed per row (a correlated lookup
     // per enrollment into two tables was most of a churn run's plan). A record the file marks
     // tobedeleted counts even when it is already gone, and so does a new one that ended unapplied.
@@ -236,7 +256,7 @@ async function planCascade(db: Kysely<Database>, p: PlanInput, issues: PlanIssue
         union all select s.sourced_id from ${targetStage} s where s.run_id = ${run} and (s.row_status = 'tobedeleted' or s.reason = ${REFERS_TO_DELETED})`;
     // Most runs delete nothing of a type: then nothing of the run's rows need be probed.
     if (!(await sql`select 1 as one from (${deletedIds}) d limit 1`.execute(db)).rows.length) continue;
-    const deleted = (ref: RawBuilder<unknown>) => sql`${ref} in (${deletedIds})`;
+    const deleted = (ref: RawBuilder<unknown>) => inSet(ref, deletedIds);
     const staleRow = sql`run_id = ${run} and action in ('create', 'update', 'restore', 'unchanged') and ${deleted(sql.ref(d.column))}`;
     const stale = await sql<{ line: number; sourced_id: string }>`select line, sourced_id from ${stage} where ${staleRow}`.execute(db);
     for (const r of stale.rows) {
@@ -262,20 +282,21 @@ async function planCascade(db: Kysely<Database>, p: PlanInput, issues: PlanIssue
 // until applied they are the stage's create rows, then the records whose created_run_id is the run
 // (copying them was an eighth of a first import, for rows the live tables already say). A run that
 // ends unapplied but stays readable (a preview, a discarded hold) copies them then: recordCreates.
-async function recordChanges(db: Kysely<Database>, p: PlanInput): Promise<void> {
-  await copyPlanRows(db, p.runId, ['update', 'restore', 'delete']);
+async function recordChanges(db: Kysely<Database>, p: PlanInput, planned: ReadonlySet<EntityType>): Promise<void> {
+  await copyPlanRows(db, p.runId, p.stage, ['update', 'restore', 'delete'], planned);
 }
 
 /** Keeps a run's planned creates in roster_run_changes, for a plan that ends without being applied. */
-export async function recordCreates(db: Kysely<Database>, runId: string): Promise<void> {
-  await copyPlanRows(db, runId, ['create']);
+export async function recordCreates(db: Kysely<Database>, runId: string, stage: RunStage): Promise<void> {
+  await copyPlanRows(db, runId, stage, ['create']);
 }
 
-async function copyPlanRows(db: Kysely<Database>, runId: string, actions: string[]): Promise<void> {
+async function copyPlanRows(db: Kysely<Database>, runId: string, stage: RunStage, actions: string[], skip: ReadonlySet<EntityType> = new Set()): Promise<void> {
   for (const t of ENTITY_TABLES) {
+    if (skip.has(t.entity)) continue;
     await sql`insert into roster_run_changes (run_id, entity, action, sourced_id, target_id, fields, reason)
       select run_id, ${t.entity}, action, sourced_id, target_id, '{}', coalesce(reason, '')
-      from ${sql.table(t.stage)} where run_id = ${runId} and action in (${sql.join(actions)})`.execute(db);
+      from ${stage.table(t.entity)} where run_id = ${runId} and action in (${sql.join(actions)})`.execute(db);
   }
 }
 
@@ -288,7 +309,7 @@ async function describeUpdates(db: Kysely<Database>, p: PlanInput, t: EntityTabl
   );
   for (let offset = 0; ; offset += 500) {
     const page = await sql<Record<string, unknown>>`select s.target_id as target_id, ${pick}
-      from ${sql.table(t.stage)} s join ${sql.table(t.live)} l on l.id = s.target_id
+      from ${p.stage.table(t.entity)} s join ${sql.table(t.live)} l on l.id = s.target_id
       where s.run_id = ${p.runId} and s.action in ('update', 'restore') order by s.sourced_id limit 500 offset ${offset}`.execute(db);
     for (const row of page.rows) {
       const changed: Record<string, [unknown, unknown]> = {};
@@ -306,7 +327,7 @@ async function describeUpdates(db: Kysely<Database>, p: PlanInput, t: EntityTabl
 }
 
 async function countPlan(db: Kysely<Database>, p: PlanInput, t: EntityTable): Promise<EntityCounts> {
-  const staged = await sql<{ action: string; n: number }>`select action, count(*) as n from ${sql.table(t.stage)} where run_id = ${p.runId} group by action`.execute(db);
+  const staged = await sql<{ action: string; n: number }>`select action, count(*) as n from ${p.stage.table(t.entity)} where run_id = ${p.runId} group by action`.execute(db);
   const deletes = await sql<{ n: number }>`select count(*) as n from roster_run_changes where run_id = ${p.runId} and entity = ${t.entity} and action = 'delete'`.execute(db);
   const by = new Map(staged.rows.map((r) => [r.action, Number(r.n)]));
   return {

@@ -1,53 +1,53 @@
 import crypto from 'node:crypto';
-import { sql } from 'kysely';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import type { Client, Pool } from 'pg';
+import type { CopyStreamQuery } from 'pg-copy-streams';
 import type { Db } from '../../db/connection.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { ENTITY_TABLES } from './entities.js';
 import { lecternRole, loginFor, matchKey, type MatchSettings } from './matching.js';
-import { joined } from './sql.js';
 import type { EntityType, RoleRow, RowOf, UserRow, UserRoleRow } from './snapshot.js';
+import { STAGE_KINDS, type RunStage, type StageKind } from './stage-tables.js';
 
-type StageTable = 'stage_orgs' | 'stage_academic_sessions' | 'stage_courses' | 'stage_classes' | 'stage_users' | 'stage_enrollments' | 'stage_user_roles';
+// Rows buffered per kind before they are written: one SQLite transaction, or one piece of a COPY.
+const BATCH = 1024;
+// Rows per SQLite INSERT statement: one native call binds them all (a call costs as much as binding
+// ten values). Measured on the district's 400,000 enrollments: 1 row 2.1 s, 32 rows 1.5 s, 256 rows 2.0 s.
+const ROWS_PER_INSERT = 32;
 
-/** The staging table of each entity type. */
-export const STAGE_TABLE: Record<EntityType, StageTable> = {
-  orgs: 'stage_orgs',
-  academicSessions: 'stage_academic_sessions',
-  courses: 'stage_courses',
-  classes: 'stage_classes',
-  users: 'stage_users',
-  enrollments: 'stage_enrollments',
-};
-
-// Rows per multi-row INSERT: below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters for
-// the widest table (24 columns). The SQLite path runs one prepared statement per row instead.
-const BATCH = 1000;
-
-// The columns of each stage table in the order `add` lists their values: the row's place and
-// status, then the fields a sync owns (entities.ts, metadata last), then stage-only columns. Rows
-// travel as arrays in this order: a million-row import builds no object per row on its way in.
+// The columns of each stage table in the order `add` pushes their values: the row's place and
+// status, then the fields a sync owns (entities.ts, metadata last), then stage-only columns.
+// run_id is not among them: a scratch table has the run's id as its default, and a COPY adds it.
 // Every type but users ends with the plan columns, set at staging for a type the customer has no
 // records of yet (see `preset`); users are always planned by the planner (they are matched).
 const USER_STAGE_ONLY = ['password_sealed', 'match_key', 'login'];
 const PLAN_COLUMNS = ['action', 'reason'];
 const COLUMNS = Object.fromEntries([
-  ...ENTITY_TABLES.map((t) => [t.stage, ['run_id', 'line', 'sourced_id', 'row_status', ...t.fields, ...(t.entity === 'users' ? USER_STAGE_ONLY : PLAN_COLUMNS)]]),
-  ['stage_user_roles', ['run_id', 'user_sourced_id', 'org_sourced_id', 'role', 'role_type', 'begin_date', 'end_date']],
-]) as Record<StageTable, readonly string[]>;
+  ...ENTITY_TABLES.map((t) => [t.entity, ['line', 'sourced_id', 'row_status', ...t.fields, ...(t.entity === 'users' ? USER_STAGE_ONLY : PLAN_COLUMNS)]]),
+  ['roles', ['user_sourced_id', 'org_sourced_id', 'role', 'role_type', 'begin_date', 'end_date']],
+]) as Record<StageKind, readonly string[]>;
+
+type Statement = ReturnType<NonNullable<Db['sqlite']>['prepare']>;
 
 /**
- * Writes one run's incoming rows into the staging tables in batches, so memory holds one batch,
- * not the bundle. Passwords never reach the database in clear: each gets a keyed digest (to tell
- * a changed password from an unchanged one) and is sealed for the hashing pool.
+ * Writes one run's incoming rows into its stage (stage-tables.ts) in batches, so memory holds one
+ * batch, not the bundle. Values go straight into one flat buffer per table (no array or object per
+ * row): SQLite binds them ROWS_PER_INSERT rows per statement into the run's scratch tables;
+ * PostgreSQL streams them with COPY into the shared stage, one COPY per table for the whole run.
+ * Passwords never reach the database in clear: each gets a keyed digest (to tell a changed password
+ * from an unchanged one) and is sealed for the hashing pool.
  */
 export class StageWriter {
-  private readonly buffers = new Map<StageTable, unknown[][]>();
+  private readonly buffers = new Map<StageKind, unknown[]>(STAGE_KINDS.map((k) => [k, []]));
   private readonly digestKey: Buffer;
-  private readonly statements = new Map<StageTable, ReturnType<NonNullable<Db['sqlite']>['prepare']>>();
-  private readonly pgTypes = new Map<StageTable, string[]>();
+  private readonly statements = new Map<string, Statement>();
+  private readonly copies = new Map<StageKind, Copy>();
+  private readonly counts = new Map<StageKind, number>();
 
   constructor(
     private readonly db: Db,
+    private readonly stage: RunStage,
     private readonly runId: string,
     private readonly customerId: string,
     private readonly secrets: SecretBox,
@@ -61,28 +61,35 @@ export class StageWriter {
     this.digestKey = secrets.deriveKey(`password-digest:${customerId}`);
   }
 
+  /** Rows staged per kind so far. */
+  get staged(): ReadonlyMap<StageKind, number> {
+    return this.counts;
+  }
+
   /** Adds one incoming row of an entity type; returns a promise only when a batch is being written. */
   add<E extends EntityType>(entity: E, row: RowOf[E]): Promise<void> | undefined {
-    const { runId } = this;
     const meta = json(row.metadata);
     const [action, reason] = this.preset.has(entity) ? PRESET_PLAN[row.status] : UNPLANNED;
+    const b = this.buffers.get(entity)!;
     switch (entity) {
       case 'orgs': {
         const r = row as RowOf['orgs'];
-        return this.push('stage_orgs', [runId, r.line, r.sourcedId, r.status, r.name, r.type, r.identifier, r.parentSourcedId, meta, action, reason]);
+        b.push(r.line, r.sourcedId, r.status, r.name, r.type, r.identifier, r.parentSourcedId, meta, action, reason);
+        break;
       }
       case 'academicSessions': {
         const r = row as RowOf['academicSessions'];
-        return this.push('stage_academic_sessions', [runId, r.line, r.sourcedId, r.status, r.title, r.type, r.startDate, r.endDate, r.parentSourcedId, r.schoolYear, meta, action, reason]);
+        b.push(r.line, r.sourcedId, r.status, r.title, r.type, r.startDate, r.endDate, r.parentSourcedId, r.schoolYear, meta, action, reason);
+        break;
       }
       case 'courses': {
         const r = row as RowOf['courses'];
-        return this.push('stage_courses', [runId, r.line, r.sourcedId, r.status, r.title, r.courseCode, list(r.grades), r.orgSourcedId, r.schoolYearSourcedId, list(r.subjects), meta, action, reason]);
+        b.push(r.line, r.sourcedId, r.status, r.title, r.courseCode, list(r.grades), r.orgSourcedId, r.schoolYearSourcedId, list(r.subjects), meta, action, reason);
+        break;
       }
       case 'classes': {
         const r = row as RowOf['classes'];
-        return this.push('stage_classes', [
-          runId,
+        b.push(
           r.line,
           r.sourcedId,
           r.status,
@@ -99,42 +106,44 @@ export class StageWriter {
           meta,
           action,
           reason,
-        ]);
+        );
+        break;
       }
       case 'users':
         return this.addUser(row as UserRow, meta);
       case 'enrollments': {
         const r = row as RowOf['enrollments'];
-        return this.push('stage_enrollments', [
-          runId,
-          r.line,
-          r.sourcedId,
-          r.status,
-          r.classSourcedId,
-          r.userSourcedId,
-          r.schoolSourcedId,
-          r.role,
-          r.primary ? 1 : 0,
-          r.beginDate,
-          r.endDate,
-          meta,
-          action,
-          reason,
-        ]);
+        b.push(r.line, r.sourcedId, r.status, r.classSourcedId, r.userSourcedId, r.schoolSourcedId, r.role, r.primary ? 1 : 0, r.beginDate, r.endDate, meta, action, reason);
+        break;
       }
     }
-    return undefined;
+    return this.added(entity);
   }
 
-  /** Writes what is still buffered. */
+  /** Adds a 1.2 roles.csv row. */
+  addRole(r: RoleRow): Promise<void> | undefined {
+    return this.pushRole(r.userSourcedId, r);
+  }
+
+  /** Writes what is still buffered and ends the COPYs. */
   async flush(): Promise<void> {
-    for (const table of this.buffers.keys()) await this.write(table);
+    for (const kind of STAGE_KINDS) await this.write(kind);
+    for (const [kind, copy] of this.copies) {
+      this.copies.delete(kind);
+      await copy.end();
+    }
+  }
+
+  /** Abandons what is buffered and rolls back the COPYs in progress (a run that failed while reading). */
+  async discard(): Promise<void> {
+    const copies = [...this.copies.values()];
+    this.copies.clear();
+    await Promise.all(copies.map((c) => c.fail()));
   }
 
   private addUser(r: UserRow, meta: string): Promise<void> | undefined {
     const password = r.password || null;
-    const written = this.push('stage_users', [
-      this.runId,
+    this.buffers.get('users')!.push(
       r.line,
       r.sourcedId,
       r.status,
@@ -158,7 +167,8 @@ export class StageWriter {
       password ? this.secrets.seal(password, stagedPasswordContext(this.customerId, this.runId)) : null,
       matchKey(r, this.matching),
       loginFor(r.username, this.matching.suffix),
-    ]);
+    );
+    const written = this.added('users');
     if (!r.roles.length) return written;
     return (async () => {
       await written;
@@ -166,82 +176,152 @@ export class StageWriter {
     })();
   }
 
-  /** Adds a 1.2 roles.csv row. */
-  addRole(r: RoleRow): Promise<void> | undefined {
-    return this.pushRole(r.userSourcedId, r);
-  }
-
   private pushRole(userSourcedId: string, role: UserRoleRow): Promise<void> | undefined {
-    return this.push('stage_user_roles', [this.runId, userSourcedId, role.orgSourcedId, role.role, role.roleType, role.beginDate, role.endDate]);
+    this.buffers.get('roles')!.push(userSourcedId, role.orgSourcedId, role.role, role.roleType, role.beginDate, role.endDate);
+    return this.added('roles');
   }
 
-  private push(table: StageTable, values: unknown[]): Promise<void> | undefined {
-    let buffer = this.buffers.get(table);
-    if (!buffer) {
-      buffer = [];
-      this.buffers.set(table, buffer);
-    }
-    buffer.push(values);
-    return buffer.length >= BATCH ? this.write(table) : undefined;
+  // Counts the row just pushed; writes the batch when it is full.
+  private added(kind: StageKind): Promise<void> | undefined {
+    this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
+    return this.buffers.get(kind)!.length >= BATCH * COLUMNS[kind].length ? this.write(kind) : undefined;
   }
 
-  private async write(table: StageTable): Promise<void> {
-    const rows = this.buffers.get(table);
-    if (!rows?.length) return;
-    this.buffers.set(table, []);
-    if (rows[0]!.length !== COLUMNS[table].length) throw new Error(`${table}: ${rows[0]!.length} values for ${COLUMNS[table].length} columns`);
-    const sqlite = this.db.sqlite;
-    if (!sqlite) {
-      await this.writePostgres(table, rows);
-      return;
-    }
-    // SQLite: one prepared statement, reused for every row, in one transaction per batch — several
-    // times faster than building a multi-row statement per batch. Kysely's lock keeps others off.
+  private async write(kind: StageKind): Promise<void> {
+    const values = this.buffers.get(kind)!;
+    if (!values.length) return;
+    this.buffers.set(kind, []);
+    const width = COLUMNS[kind].length;
+    if (values.length % width) throw new Error(`${kind}: ${values.length} values for rows of ${width}`);
+    if (this.db.sqlite) await this.writeSqlite(kind, values, width);
+    else await (await this.copy(kind)).write(values, width, this.runId);
+  }
+
+  // SQLite: the run's scratch table, ROWS_PER_INSERT rows per prepared statement, one transaction
+  // per batch. Kysely's lock keeps the connection's other users off meanwhile.
+  private async writeSqlite(kind: StageKind, values: unknown[], width: number): Promise<void> {
+    const sqlite = this.db.sqlite!;
+    const many = this.statement(kind, ROWS_PER_INSERT);
+    const one = this.statement(kind, 1);
+    const chunk = ROWS_PER_INSERT * width;
     await this.db.kysely.connection().execute(async () => {
-      let statement = this.statements.get(table);
-      if (!statement) {
-        const columns = COLUMNS[table];
-        statement = sqlite.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`);
-        this.statements.set(table, statement);
-      }
-      const insert = statement;
       sqlite.transaction(() => {
-        for (const values of rows) insert.run(values);
+        let at = 0;
+        for (; at + chunk <= values.length; at += chunk) many.run(values.slice(at, at + chunk));
+        for (; at < values.length; at += width) one.run(values.slice(at, at + width));
       })();
     });
   }
 
-  /**
-   * PostgreSQL: one array parameter per column, spread back into rows by `unnest` — the server parses
-   * a few parameters instead of one per cell, several times faster than a multi-row VALUES.
-   */
-  private async writePostgres(table: StageTable, rows: unknown[][]): Promise<void> {
-    const columns = COLUMNS[table];
-    const types = await this.columnTypes(table);
-    const arrays = columns.map((_, i) => sql`${rows.map((values) => values[i] ?? null)}::${sql.raw(types[i]!)}[]`);
-    await sql`insert into ${sql.table(table)} (${joined(
-      columns.map((c) => sql.ref(c)),
-      ', ',
-    )}) select * from unnest(${joined(arrays, ', ')})`.execute(this.db.kysely);
+  private statement(kind: StageKind, rows: number): Statement {
+    const key = `${kind}:${rows}`;
+    let statement = this.statements.get(key);
+    if (!statement) {
+      const columns = COLUMNS[kind];
+      const row = `(${columns.map(() => '?').join(', ')})`;
+      statement = this.db.sqlite!.prepare(`insert into temp."${this.stage.name(kind)}" (${columns.join(', ')}) values ${Array(rows).fill(row).join(', ')}`);
+      this.statements.set(key, statement);
+    }
+    return statement;
   }
 
-  // The PostgreSQL element type of each column of a stage table (in COLUMNS order), read once per table.
-  private async columnTypes(table: StageTable): Promise<string[]> {
-    let types = this.pgTypes.get(table);
-    if (!types) {
-      const r = await sql<{ column_name: string; udt_name: string }>`select column_name, udt_name from information_schema.columns
-        where table_schema = current_schema() and table_name = ${table}`.execute(this.db.kysely);
-      const byName = new Map(r.rows.map((c) => [c.column_name, c.udt_name]));
-      types = COLUMNS[table].map((c) => {
-        const type = byName.get(c);
-        if (!type) throw new Error(`${table} has no column ${c}`);
-        return type;
-      });
-      this.pgTypes.set(table, types);
+  private async copy(kind: StageKind): Promise<Copy> {
+    let copy = this.copies.get(kind);
+    if (!copy) {
+      // Files arrive one after another: the previous file's COPY is complete (users and roles interleave).
+      for (const [other, open] of this.copies) {
+        if ((kind === 'users' && other === 'roles') || (kind === 'roles' && other === 'users')) continue;
+        this.copies.delete(other);
+        await open.end();
+      }
+      copy = new Copy(this.db.pgPool!, `copy ${this.stage.name(kind)} (run_id, ${COLUMNS[kind].join(', ')}) from stdin`);
+      this.copies.set(kind, copy);
     }
-    return types;
+    return copy;
   }
 }
+
+/**
+ * One COPY … FROM STDIN into a stage table, on a connection of its own that it closes when done
+ * (it never holds one of the pool's, and leaves nothing open behind it). Open while its file's rows
+ * arrive: users and their roles interleave, so two may be. Text format: a row is its values joined
+ * by tabs; \N is NULL; backslash, tab, newline and carriage return are escaped.
+ */
+class Copy {
+  private readonly client: Promise<Client>;
+  private readonly stream: Promise<CopyStreamQuery>;
+  // An error the COPY or its connection reported while no write was waiting: the next write or the end throws it.
+  private failure: Error | null = null;
+
+  constructor(pool: Pool, text: string) {
+    this.client = import('pg').then(async ({ default: pg }) => {
+      const client = new pg.Client(pool.options);
+      client.on('error', (err) => (this.failure ??= err));
+      await client.connect();
+      return client;
+    });
+    this.stream = Promise.all([this.client, import('pg-copy-streams')]).then(([client, { from }]) => {
+      const stream = client.query(from(text));
+      stream.on('error', (err: Error) => (this.failure ??= err));
+      return stream;
+    });
+    // A failed connect surfaces at the next write or the end.
+    this.stream.catch(() => undefined);
+  }
+
+  async write(values: unknown[], width: number, runId: string): Promise<void> {
+    const stream = await this.stream;
+    if (this.failure) throw this.failure;
+    let text = '';
+    for (let at = 0; at < values.length; at += width) {
+      text += runId;
+      for (let i = at; i < at + width; i++) text += '\t' + copyText(values[i]);
+      text += '\n';
+    }
+    if (!stream.write(text)) await once(stream, 'drain');
+    if (this.failure) throw this.failure;
+  }
+
+  /** Ends the COPY (its rows commit) and closes its connection. */
+  async end(): Promise<void> {
+    try {
+      const stream = await this.stream;
+      stream.end();
+      await finished(stream);
+      if (this.failure) throw this.failure;
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Rolls the COPY back (CopyFail) and closes its connection. */
+  async fail(): Promise<void> {
+    try {
+      const stream = await this.stream;
+      stream.destroy(new Error('The run stopped while staging.'));
+      await finished(stream).catch(() => undefined);
+    } catch {
+      // It never started: nothing to roll back.
+    } finally {
+      await this.close();
+    }
+  }
+
+  private async close(): Promise<void> {
+    const client = await this.client.catch(() => null);
+    await client?.end().catch(() => undefined);
+  }
+}
+
+// One value in COPY's text format.
+function copyText(value: unknown): string {
+  if (value === null || value === undefined) return '\\N';
+  const text = typeof value === 'string' ? value : String(value);
+  return SPECIAL.test(text) ? text.replace(SPECIAL_ALL, (c) => ESCAPES[c]!) : text;
+}
+const SPECIAL = /[\\\t\n\r]/;
+const SPECIAL_ALL = /[\\\t\n\r]/g;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /** The context a staged password is sealed under, for the hashing step to open it. */
 export function stagedPasswordContext(customerId: string, runId: string): string {
