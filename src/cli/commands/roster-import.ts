@@ -5,15 +5,15 @@ import { resolveCustomerId } from '../../customers/customer-repository.js';
 import { storeBundleFile } from '../../rostering/runs/bundle-store.js';
 import { RunRepository } from '../../rostering/runs/run-repository.js';
 import type { RunView } from '../../rostering/runs/run-view.js';
-import { storedBundleSource } from '../../rostering/runs/zip-source.js';
 import { EXIT, printJson, printTable } from '../output.js';
 import { progressBar } from '../progress.js';
+import { executeOnThread } from './import-thread.js';
 
 /** Exit code of an import that stopped for a person's approval. */
 export const EXIT_AWAITING_APPROVAL = 3;
 
 /**
- * `lectern roster import`: records a run, executes it in this process (waiting its turn if the
+ * `lectern roster import`: records a run, executes it on the import thread (waiting its turn if the
  * customer has a run going elsewhere), hashes the roster's passwords, and reports like DESIGN.md.
  */
 export async function importBundle(ctx: CoreContext, opts: { customer: string; file: string; dryRun: boolean; json: boolean; force?: boolean }): Promise<number> {
@@ -28,15 +28,7 @@ export async function importBundle(ctx: CoreContext, opts: { customer: string; f
     dryRun: opts.dryRun,
   });
   const bar = progressBar('Importing');
-  const source = storedBundleSource(ctx.bundles, stored.path);
-  const run = await ctx.runs.execute(
-    created.runId,
-    customerId,
-    {
-      read: (h) => source.read({ ...h, onProgress: (done, total) => (h.onProgress(done, total), bar.update(done, total)) }),
-    },
-    { force: opts.force },
-  );
+  const run = await executeOnThread({ config: ctx.config, runId: created.runId, customerId, bundlePath: stored.path, force: Boolean(opts.force) }, (done, total) => bar.update(done, total));
   bar.done();
   return reportRun(ctx, run, opts.json);
 }

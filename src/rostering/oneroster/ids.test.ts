@@ -21,6 +21,16 @@ describe('IdSet', () => {
     );
   });
 
+  it('gives its memory back at once when released, not at a later garbage collection', () => {
+    const ids = new IdSet(100_000);
+    for (let i = 0; i < 100_000; i++) ids.add(`en-${i}`);
+    const arena = (ids as unknown as { arena: Uint8Array<ArrayBuffer> }).arena.buffer;
+    assert.ok(ids.bytes > 4_000_000);
+    ids.release();
+    assert.equal(arena.detached, true, 'the old arena is detached: its memory is freed now');
+    assert.deepEqual([ids.bytes <= 4, ids.size, ids.has('en-1')], [true, 0, false]);
+  });
+
   it('holds a million 24-character ids in at most 42 MB, growth slack included', () => {
     const ids = new IdSet();
     for (let i = 0; i < 1_000_000; i++) ids.add(`us${i.toString(16).padStart(22, '0')}`);

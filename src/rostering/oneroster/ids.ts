@@ -83,15 +83,25 @@ const tagOf = (key: number): number => ((key >>> 25) & 7) << 29;
 // The input's bytes are read as little-endian words to compare with the arena's words.
 if (os.endianness() !== 'LE') throw new Error('IdSet compares ids as little-endian words; this machine is big-endian.');
 
+/** An index of a file's sourcedIds: what duplicate and reference checks ask of one. */
+export interface IdIndex {
+  readonly size: number;
+  has(id: string): boolean;
+  hasBytes(bytes: Uint8Array, start: number, end: number, key: number): boolean;
+  addBytes(bytes: Uint8Array, start: number, end: number, key: number): boolean;
+  /** Frees the index's memory now; it is empty after. */
+  release(): void;
+}
+
 /** A set of ids optimised for millions of short identifiers, looked up by their UTF-8 bytes. */
-export class IdSet {
-  private arena: Uint8Array;
+export class IdSet implements IdIndex {
+  private arena: Uint8Array<ArrayBuffer>;
   /** The arena as words. */
-  private words: Int32Array;
+  private words: Int32Array<ArrayBuffer>;
   /** Words of the arena in use. */
   private used = 0;
   /** Tag and arena word + 1 of each id, 0 for an empty slot; length is a power of two. */
-  private slots: Int32Array;
+  private slots: Int32Array<ArrayBuffer>;
   private count = 0;
   private readonly wide = new Set<string>();
 
@@ -202,6 +212,22 @@ export class IdSet {
     if (tail) words[w] = tail;
     this.used = at + need;
     return at;
+  }
+
+  /**
+   * Frees the arena and the table now rather than at a later garbage collection (detaching their
+   * buffers releases the memory at once); the set is empty after. A reader releases
+   * its indexes as it ends, so they never sit beside the import's next step (indexing the stage).
+   */
+  release(): void {
+    this.arena = new Uint8Array(this.arena.buffer.transfer(0));
+    this.words = new Int32Array(this.arena.buffer);
+    this.slots.buffer.transfer(0);
+    // One empty slot: probing needs a slot to end on.
+    this.slots = new Int32Array(1);
+    this.used = 0;
+    this.count = 0;
+    this.wide.clear();
   }
 
   private grow(): void {

@@ -7,19 +7,26 @@
  * target file is in the bundle in bulk and was read to the end: a delta or absent file says
  * nothing about which ids exist, and a broken one would make every later id look missing.
  */
-import { IdSet } from './ids.js';
+import { IdSet, type IdIndex } from './ids.js';
 import type { IssueCollector } from './issues.js';
-import type { EntityFile } from './spec.js';
+import { TABLES, type EntityFile } from './spec.js';
+import { SpilledIdSet } from './spilled-ids.js';
+
+// Files some column refers to. The others (enrollments, roles, demographics) are only checked for
+// duplicates, so their ids can wait on disk (SpilledIdSet): enrollments are most of a bundle's ids.
+const REFERENCED: ReadonlySet<EntityFile> = new Set(
+  Object.values(TABLES).flatMap((columns) => columns.flatMap((c) => ('target' in c ? [c.target as EntityFile] : []))),
+);
 
 /** Id indexes of every file read so far, plus the forward references of the current file. */
 export class Integrity {
-  private readonly ids = new Map<EntityFile, IdSet>();
+  private readonly ids = new Map<EntityFile, IdIndex>();
   /** Files whose index is complete and authoritative (bulk, read to the end). */
   private readonly complete = new Set<EntityFile>();
   /** Sub-indexes for the type checks: orgs of type school, sessions of type schoolYear. */
   readonly schools = new IdSet();
   readonly schoolYears = new IdSet();
-  private current: { file: EntityFile; ids: IdSet; checksOwn: boolean } | null = null;
+  private current: { file: EntityFile; ids: IdIndex; checksOwn: boolean } | null = null;
   /** Per file, the ids its rows mark tobedeleted: known for delta files too, so always checked. */
   private readonly deleted = new Map<EntityFile, IdSet>();
   private readonly deferred = new DeferredRefs();
@@ -31,7 +38,7 @@ export class Integrity {
    * `expectedRows` sizes its index so it seldom has to grow.
    */
   begin(file: EntityFile, bulk: boolean, expectedRows: number): void {
-    const ids = new IdSet(expectedRows);
+    const ids = REFERENCED.has(file) ? new IdSet(expectedRows) : new SpilledIdSet(expectedRows);
     this.ids.set(file, ids);
     this.current = { file, ids, checksOwn: bulk };
   }
@@ -60,7 +67,7 @@ export class Integrity {
    * when it is the current file (a miss may be defined further down), null when references into it
    * cannot be checked (not in the bundle in bulk, or not read to the end).
    */
-  indexOf(target: EntityFile): { ids: IdSet; own: boolean } | null {
+  indexOf(target: EntityFile): { ids: IdIndex; own: boolean } | null {
     const current = this.current;
     if (current?.file === target) return current.checksOwn ? { ids: current.ids, own: true } : null;
     const ids = this.ids.get(target);
@@ -92,6 +99,14 @@ export class Integrity {
     }
     this.deferred.clear();
     this.current = null;
+  }
+
+  /** Frees every index at once (see IdSet.release): reading is over. */
+  release(): void {
+    for (const ids of [...this.ids.values(), ...this.deleted.values(), this.schools, this.schoolYears]) ids.release();
+    this.ids.clear();
+    this.deleted.clear();
+    this.complete.clear();
   }
 }
 

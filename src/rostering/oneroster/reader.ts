@@ -135,6 +135,7 @@ class BundleRun {
     const zip = await BundleZip.open(path, this.limits, this.issues);
     if (!zip) return;
     let thread: ReaderThread | null = null;
+    let integrity: Integrity | null = null;
     try {
       // Started now, it loads while the manifest and the small files are read here.
       const inflated = zip.entries.reduce((sum, e) => sum + e.size, 0);
@@ -153,7 +154,7 @@ class BundleRun {
       this.version = version;
       const plan = this.plan(layout, manifest, version);
       const progress = { done: 0, total: plan.reduce((sum, p) => sum + (p.entry?.size ?? 0), 0) };
-      const integrity = new Integrity(this.issues);
+      integrity = new Integrity(this.issues);
       for (const { file, mode, entry } of plan) {
         const name = `${file}.csv`;
         if (!entry || mode === 'absent') {
@@ -169,6 +170,7 @@ class BundleRun {
         this.issues.add('bundle.no_changes', 'The bundle holds only a manifest with no file to read: no changes.');
       }
     } finally {
+      integrity?.release();
       zip.close();
       await thread?.close();
     }

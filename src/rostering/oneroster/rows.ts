@@ -5,7 +5,7 @@
  * finding. Tolerated deviations are accepted with a warning, never silently.
  */
 import { checkDateTime, isDate, isExtensionToken, isOneUserId, isYear, nearest, parseUserIds, readBoolean, splitList } from './fields.js';
-import { idKeyOf, isGuidKey, type IdSet } from './ids.js';
+import { idKeyOf, isGuidKey, type IdIndex, type IdSet } from './ids.js';
 import { QUIRK, type CsvRow } from './csv.js';
 import type { Integrity } from './integrity.js';
 import { ISSUE_CODES, type IssueCode, type IssueCollector } from './issues.js';
@@ -187,7 +187,7 @@ export class RowReader {
   /** orgs and academicSessions: the ids of the type later type checks need (schools, school years). */
   private readonly typeIndex: { column: Column; value: string; ids: IdSet } | null;
   /** Per column of the plan: the index its references are checked against (see Integrity.indexOf). */
-  private readonly targets: ({ ids: IdSet; own: boolean } | null)[];
+  private readonly targets: ({ ids: IdIndex; own: boolean } | null)[];
   // The bytes of the cell being checked (see select): a range of the row, or a cell's re-encoded text.
   private b: Buffer = EMPTY;
   private s = 0;

@@ -5,7 +5,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Config } from '../../config.js';
 import { createContext, type AppContext } from '../../context.js';
-import { toThreadError, type FromThread, type ThreadTask, type ToThread } from './run-thread.js';
+import { toThreadError } from '../../threads/thread-error.js';
+import type { FromThread, ThreadTask, ToThread } from './run-thread.js';
 
 const port = parentPort!;
 const { config } = workerData as { config: Config };

@@ -1,12 +1,13 @@
 import type { Worker } from 'node:worker_threads';
-import { siblingModule, startWorker } from '../../threads/start-worker.js';
+import { ROSTER_THREAD_LIMITS, siblingModule, startWorker } from '../../threads/start-worker.js';
 import type { Actor } from '../../accounts/policy.js';
 import type { Config } from '../../config.js';
 import { isSqliteFile, type Db } from '../../db/connection.js';
-import { AppError, errorCatalog, type ErrorCode, type FieldIssue } from '../../errors.js';
 import type { JobContext, JobQueue } from '../../jobs/job-queue.js';
 import { OffloadingJobQueue } from '../../jobs/offloading-queue.js';
+import { AppError } from '../../errors.js';
 import type { SecretBox } from '../../security/secret-box.js';
+import { fromThreadError, type ThreadError } from '../../threads/thread-error.js';
 import { ROSTER_PULL_JOB } from '../sources/pull.js';
 import { ROSTER_PURGE_JOB, ROSTER_RUN_JOB } from './run-jobs.js';
 import { nowIso } from '../../time.js';
@@ -23,33 +24,11 @@ export type ThreadTask =
   | { kind: 'approve' | 'discard'; actor: Actor; customerId: string; runId: string }
   | { kind: 'failInterrupted' };
 
-/** An error as it crosses the thread boundary: an AppError keeps its code, fields and headers. */
-export interface ThreadError {
-  message: string;
-  stack?: string;
-  code?: string;
-  fields?: FieldIssue[];
-  headers?: Record<string, string>;
-}
-
 /** Messages to the thread. */
 export type ToThread = { type: 'task'; id: number; task: ThreadTask } | { type: 'abort'; id: number } | { type: 'close' };
 
 /** Messages from the thread. */
 export type FromThread = { type: 'done'; id: number; value: unknown } | { type: 'failed'; id: number; error: ThreadError };
-
-/** Turns an error into what crosses the boundary. */
-export function toThreadError(err: unknown): ThreadError {
-  if (err instanceof AppError) return { message: err.message, stack: err.stack, code: err.code, fields: err.fields, headers: err.headers };
-  return err instanceof Error ? { message: err.message, stack: err.stack } : { message: String(err) };
-}
-
-/** The error a task failed with, as the caller would have seen it had the work run here. */
-export function fromThreadError(e: ThreadError): Error {
-  const err = e.code && e.code in errorCatalog ? new AppError(e.code as ErrorCode, e.message, { fields: e.fields, headers: e.headers }) : new Error(e.message);
-  if (e.stack) err.stack = e.stack;
-  return err;
-}
 
 /**
  * Whether roster work should leave the main thread. SQLite (better-sqlite3) is synchronous: staging,
@@ -129,7 +108,7 @@ export class RunThread {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorker(ENTRY, { workerData: { config: this.config } });
+    const worker = startWorker(ENTRY, { workerData: { config: this.config }, resourceLimits: ROSTER_THREAD_LIMITS });
     this.worker = worker;
     worker.on('message', (msg: FromThread) => {
       const p = this.pending.get(msg.id);

