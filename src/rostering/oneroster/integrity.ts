@@ -14,9 +14,7 @@ import { SpilledIdSet } from './spilled-ids.js';
 
 // Files some column refers to. The others (enrollments, roles, demographics) are only checked for
 // duplicates, so their ids can wait on disk (SpilledIdSet): enrollments are most of a bundle's ids.
-const REFERENCED: ReadonlySet<EntityFile> = new Set(
-  Object.values(TABLES).flatMap((columns) => columns.flatMap((c) => ('target' in c ? [c.target as EntityFile] : []))),
-);
+const REFERENCED: ReadonlySet<EntityFile> = new Set(Object.values(TABLES).flatMap((columns) => columns.flatMap((c) => ('target' in c ? [c.target as EntityFile] : []))));
 
 /** Id indexes of every file read so far, plus the forward references of the current file. */
 export class Integrity {

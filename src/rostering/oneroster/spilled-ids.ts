@@ -154,7 +154,7 @@ export class SpilledIdSet implements IdIndex {
     const fingerprints = new Int32Array(places.length);
     const mask = places.length - 1;
     let chunk = Buffer.allocUnsafe(PENDING_BYTES);
-    for (let offset = 0; offset < this.written; ) {
+    for (let offset = 0; offset < this.written;) {
       const got = fs.readSync(this.fd!, chunk, 0, Math.min(chunk.length, this.written - offset), offset);
       let at = 0;
       while (at + 4 <= got && at + 4 + chunk.readUInt32LE(at) <= got) {
