@@ -1,8 +1,9 @@
 /*
  * `lectern roster import` executes its run on a thread of its own, for one reason: memory. The
- * thread's young generation is capped (ROSTER_THREAD_LIMITS says why); measured on the million-user
- * bundle, SQLite, the import peaked at 526 MB on the main thread, NNN MB on this one. The main thread
- * keeps the terminal: it draws the progress the thread posts and prints the report.
+ * thread's young generation is capped (ROSTER_THREAD_LIMITS says why). Measured on the million-user
+ * bundle, SQLite: 526 MB on the main thread, 365 MB with the thread and the reader's spilled and
+ * released id indexes (integrity.ts). The main thread keeps the terminal: it draws the progress the
+ * thread posts and prints the report.
  */
 import type { Config } from '../../config.js';
 import { ROSTER_THREAD_LIMITS, siblingModule, startWorker } from '../../threads/start-worker.js';
