@@ -10,6 +10,9 @@ export type Role = 'enterprise_admin' | 'customer_admin' | 'institute_admin' | '
 export type UserStatus = 'active' | 'disabled' | 'deleted';
 export type UserSource = 'manual' | 'roster' | 'lti' | 'bootstrap';
 
+/** The LTI versions a customer launches with. */
+export type LtiVersion = '1.1' | '1.3' | 'both';
+
 export interface CustomersTable {
   id: string;
   code: string;
@@ -27,7 +30,8 @@ export interface CustomersTable {
   address_region: string;
   address_postal_code: string;
   address_country: string;
-  lti_version: string;
+  /** '1.1' (consumer key and secret), '1.3' (platform registrations), or 'both' while a customer moves from 1.1. */
+  lti_version: LtiVersion;
   lti_consumer_key: string;
   lti_shared_secret_enc: string;
   /** What an LTI launch by someone no Match with rule finds does: make an LTI-only user, or refuse. */
@@ -257,6 +261,62 @@ export interface LtiOutcomeCallsTable {
   last_error: string;
   created_at: string;
   updated_at: string;
+}
+
+/** An LMS registered with a customer for LTI 1.3 (see migration 0014). */
+export interface LtiPlatformsTable {
+  id: string;
+  customer_id: string;
+  /** An identifier (the `iss` of its tokens), never fetched. */
+  issuer: string;
+  client_id: string;
+  /** A JSON array of the deployment ids the platform may launch from. */
+  deployment_ids: string;
+  auth_login_url: string;
+  auth_token_url: string;
+  jwks_url: string;
+  /** Entered in the console (or CLI, or API), or made by Dynamic Registration. */
+  origin: 'console' | 'dynamic';
+  created_at: string;
+  updated_at: string;
+}
+
+/** The lifecycle of a tool key: published, then signing, then listed until its tokens expire. */
+export type ToolKeyState = 'next' | 'current' | 'retired';
+
+/** The tool's RS256 keys, one set for the whole install. */
+export interface LtiToolKeysTable {
+  kid: string;
+  /** The public JWK as JSON text (kty, n, e, kid, alg, use). */
+  public_jwk: string;
+  /** The private JWK, sealed with the SecretBox; never returned. */
+  private_key_sealed: string;
+  state: ToolKeyState;
+  created_at: string;
+  /** When it became 'current' (began signing). */
+  activated_at: string | null;
+  /** When it stopped signing; it stays listed until every token it signed has expired. */
+  retired_at: string | null;
+}
+
+/** An OIDC login in flight: single-use, short-lived. */
+export interface Lti13LoginStatesTable {
+  /** SHA-256 (hex) of the `state` sent to the platform. */
+  state_hash: string;
+  nonce: string;
+  platform_id: string;
+  target_link_uri: string;
+  expires_at: string;
+}
+
+/** The one-time secret of a customer's Dynamic Registration URL. */
+export interface Lti13RegistrationTokensTable {
+  /** SHA-256 (hex) of the token. */
+  token_hash: string;
+  customer_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
 }
 
 /** Columns every roster entity table shares. */
@@ -509,6 +569,10 @@ export interface Database {
   lti_launch_tickets: LtiLaunchTicketsTable;
   lti_outcome_bindings: LtiOutcomeBindingsTable;
   lti_outcome_calls: LtiOutcomeCallsTable;
+  lti_platforms: LtiPlatformsTable;
+  lti_tool_keys: LtiToolKeysTable;
+  lti13_login_states: Lti13LoginStatesTable;
+  lti13_registration_tokens: Lti13RegistrationTokensTable;
   orgs: RosterEntityColumns & OrgFields;
   academic_sessions: RosterEntityColumns & AcademicSessionFields;
   courses: RosterEntityColumns & CourseFields;
@@ -539,6 +603,8 @@ export type Customer = Selectable<CustomersTable>;
 export type NewCustomer = Insertable<CustomersTable>;
 export type CustomerUpdate = Updateable<CustomersTable>;
 export type RosteringConfig = Selectable<RosteringConfigsTable>;
+export type LtiPlatform = Selectable<LtiPlatformsTable>;
+export type LtiToolKey = Selectable<LtiToolKeysTable>;
 export type User = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type ClassRow = Selectable<ClassesTable>;
