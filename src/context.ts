@@ -16,6 +16,7 @@ import type { JobQueue } from './jobs/job-queue.js';
 import { PostgresJobQueue } from './jobs/postgres-queue.js';
 import { LaunchService } from './lti/launch-service.js';
 import { LtiOutcomes, registerOutcomeJobs } from './lti/outcomes.js';
+import { ToolKeys } from './lti13/tool-keys.js';
 import { canRead } from './content/assignment-repository.js';
 import { registerRosterJobs } from './rostering/runs/run-jobs.js';
 import { purgeAll } from './retention.js';
@@ -42,6 +43,8 @@ export interface AppContext extends CoreContext {
   jobs: JobQueue;
   /** LTI 1.1 launches and Basic Outcomes. */
   lti: { launches: LaunchService; outcomes: LtiOutcomes };
+  /** LTI 1.3: the tool's key set (JWKS, rotation, the signer for deep linking and AGS). */
+  lti13: { keys: ToolKeys };
   /** The one client for calls to customer- or launch-supplied addresses (SSRF guard, LECTERN_OUTBOUND_ALLOW). */
   outbound: OutboundClient;
 }
@@ -85,6 +88,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     content: new ContentService(k, contentStore),
     jobs,
     lti: { launches: ltiLaunches, outcomes: ltiOutcomes },
+    lti13: { keys: new ToolKeys(k, secrets) },
     outbound,
     close: async () => {
       await jobs.stop();

@@ -24,6 +24,7 @@ const USAGE = `Usage: lectern <command> [options]
                                           pull the configured source (SFTP or API) now, in this process
   worker                                  jobs and the Auto scheduler only (PostgreSQL scale mode)
   purge [--json]                          remove soft-deleted records and titles past their retention
+  lti rotate-keys [--json]                LTI 1.3 tool keys: the waiting key starts signing, a new one is published
 
 Configuration comes from the environment: DATABASE_URL, LECTERN_DATA_DIR, PORT, LECTERN_PUBLIC_URL,
 LECTERN_SECRET_KEY, LECTERN_BOOTSTRAP_ADMIN_EMAIL / LECTERN_BOOTSTRAP_ADMIN_PASSWORD.`;
@@ -65,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return EXIT.ok;
     }
-    const grouped = ['admin', 'customer', 'users', 'classes', 'roster', 'sync'].includes(command);
+    const grouped = ['admin', 'customer', 'users', 'classes', 'roster', 'sync', 'lti'].includes(command);
     const key = grouped ? `${command} ${sub ?? ''}`.trim() : command;
     const handler = commands[key];
     if (!handler) throw new UsageError(`Unknown command "${positionals.join(' ')}".`);
@@ -147,6 +148,14 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
         console.log(`LTI 1.1 shared secret: ${created.lti.sharedSecret}   (shown once: store it now)`);
         console.log(`Launch URL: ${created.lti.launchUrl}`);
       }
+      return EXIT.ok;
+    }),
+  // Prints kids and states only: private keys never leave the database unsealed.
+  'lti rotate-keys': (v) =>
+    withContext(async (ctx) => {
+      const keys = await ctx.lti13.keys.rotate(operatorActor);
+      if (v.json) printJson({ keys });
+      else printTable(keys as unknown as Record<string, unknown>[], ['kid', 'state', 'createdAt', 'activatedAt', 'retiredAt']);
       return EXIT.ok;
     }),
   'customer list': (v) =>

@@ -19,6 +19,7 @@ import { contentRoutes } from './routes/content/index.js';
 import { customerRoutes } from './routes/customers/index.js';
 import { directoryRoutes } from './routes/directory/index.js';
 import { ltiRoutes } from './routes/lti/index.js';
+import { lti13Routes } from './routes/lti13/index.js';
 import { metaRoutes } from './routes/meta/index.js';
 import { readerRoutes } from './routes/reader/index.js';
 import { rosterRoutes } from './routes/roster/index.js';
@@ -78,6 +79,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
   await app.register(async (scoped) => metaRoutes(scoped, ctx));
   await app.register(async (scoped) => rosterRoutes(scoped, ctx));
   await app.register(async (scoped) => ltiRoutes(scoped, ctx));
+  await app.register(async (scoped) => lti13Routes(scoped, ctx));
   await app.register(async (scoped) => contentRoutes(scoped, ctx));
   await app.register(async (scoped) => readerRoutes(scoped, ctx));
   await registerConsole(app);
