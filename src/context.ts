@@ -80,7 +80,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
   const ctx: AppContext = {
     ...core,
     accounts,
-    customers: new CustomerService(k, secrets, config.publicUrl),
+    customers: new CustomerService(k, secrets, config.publicUrl, config.outbound),
     directory: new DirectoryService(k),
     runReports: new RunReportService(k),
     contentStore,

@@ -147,6 +147,12 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
         console.log(`LTI 1.1 consumer key: ${created.lti.consumerKey}`);
         console.log(`LTI 1.1 shared secret: ${created.lti.sharedSecret}   (shown once: store it now)`);
         console.log(`Launch URL: ${created.lti.launchUrl}`);
+        if (created.lti.tool) {
+          console.log(`LTI 1.3 login URL: ${created.lti.tool.loginUrl}`);
+          console.log(`LTI 1.3 launch (redirect) URL: ${created.lti.tool.launchUrl}`);
+          console.log(`LTI 1.3 JWKS URL: ${created.lti.tool.jwksUrl}`);
+          console.log(`LTI 1.3 Dynamic Registration URL: ${created.lti.tool.registrationUrl ?? ''}   (one use, shown once)`);
+        }
       }
       return EXIT.ok;
     }),

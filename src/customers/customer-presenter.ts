@@ -1,5 +1,7 @@
+import type { LtiPlatform } from '../db/schema.js';
 import type { CustomerRecord } from './customer-repository.js';
-import type { CustomerViewT } from './customer-schema.js';
+import type { CustomerViewT, LtiToolViewT } from './customer-schema.js';
+import { usesLti13 } from './lti13-rules.js';
 import { nextRunAt, type Period } from '../rostering/schedule.js';
 import { isStale, type FeedStatus } from '../rostering/scheduler-feeds.js';
 
@@ -10,8 +12,34 @@ export function launchUrl(publicUrl: string): string {
   return `${publicUrl}/lti/launch`;
 }
 
+/** The LTI 1.3 tool values an LMS admin pastes (DESIGN.md): fixed paths under LECTERN_PUBLIC_URL. */
+export function toolValues(publicUrl: string, registrationUrl: string | null): LtiToolViewT {
+  return { loginUrl: `${publicUrl}/lti/1.3/login`, launchUrl: `${publicUrl}/lti/1.3/launch`, jwksUrl: `${publicUrl}/lti/1.3/jwks`, registrationUrl };
+}
+
+/** A Dynamic Registration URL: the customer's code, and the one-time secret in the query. */
+export function registrationUrl(publicUrl: string, customerCode: string, token: string): string {
+  return `${publicUrl}/lti/1.3/register/${encodeURIComponent(customerCode)}?token=${encodeURIComponent(token)}`;
+}
+
+/** A platform registration as the API shows it. */
+export function presentPlatform(p: LtiPlatform): CustomerViewT['lti']['platforms'][number] {
+  return {
+    id: p.id,
+    issuer: p.issuer,
+    clientId: p.client_id,
+    deploymentIds: JSON.parse(p.deployment_ids) as string[],
+    authLoginUrl: p.auth_login_url,
+    authTokenUrl: p.auth_token_url,
+    jwksUrl: p.jwks_url,
+    origin: p.origin,
+    createdAt: p.created_at,
+    updatedAt: p.updated_at,
+  };
+}
+
 /** Shapes a stored customer for the API: secrets become "set" flags, never values. */
-export function presentCustomer({ customer: c, rostering: r }: CustomerRecord, publicUrl: string, now = new Date(), feed: FeedStatus = NO_FEED): CustomerViewT {
+export function presentCustomer({ customer: c, rostering: r, platforms }: CustomerRecord, publicUrl: string, now = new Date(), feed: FeedStatus = NO_FEED): CustomerViewT {
   const scheduled = r.type === 'oneroster' && r.sync_frequency === 'auto' && r.sync_type !== 'zip' && r.period;
   return {
     id: c.id,
@@ -26,7 +54,15 @@ export function presentCustomer({ customer: c, rostering: r }: CustomerRecord, p
       postalCode: c.address_postal_code,
       country: c.address_country,
     },
-    lti: { version: c.lti_version, consumerKey: c.lti_consumer_key, launchUrl: launchUrl(publicUrl), sharedSecretSet: Boolean(c.lti_shared_secret_enc), unmatchedUsers: c.lti_unmatched_users },
+    lti: {
+      version: c.lti_version,
+      consumerKey: c.lti_consumer_key,
+      launchUrl: launchUrl(publicUrl),
+      sharedSecretSet: Boolean(c.lti_shared_secret_enc),
+      unmatchedUsers: c.lti_unmatched_users,
+      platforms: platforms.map(presentPlatform),
+      tool: usesLti13(c.lti_version) ? toolValues(publicUrl, null) : null,
+    },
     rostering: {
       type: r.type,
       oneRosterVersion: r.one_roster_version,

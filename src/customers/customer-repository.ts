@@ -1,12 +1,14 @@
 import type { Kysely } from 'kysely';
-import type { Customer, CustomerUpdate, Database, NewCustomer, RosteringConfig } from '../db/schema.js';
+import type { Customer, CustomerUpdate, Database, LtiPlatform, NewCustomer, RosteringConfig } from '../db/schema.js';
+import { PlatformRepository } from '../lti13/platform-repository.js';
 import { matches, containsPattern } from '../accounts/user-repository.js';
 import { AppError } from '../errors.js';
 
-/** A customer with its rostering settings. */
+/** A customer with its rostering settings and LTI 1.3 platform registrations. */
 export interface CustomerRecord {
   customer: Customer;
   rostering: RosteringConfig;
+  platforms: LtiPlatform[];
 }
 
 /** Filters for the platform's customer list. */
@@ -41,7 +43,7 @@ export class CustomerRepository {
     const customer = await this.db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
     if (!customer) return undefined;
     const rostering = await this.db.selectFrom('rostering_configs').selectAll().where('customer_id', '=', id).executeTakeFirstOrThrow();
-    return { customer, rostering };
+    return { customer, rostering, platforms: await new PlatformRepository(this.db).listForCustomer(id) };
   }
 
   /** The id of the customer with this code, if any: across customers, since codes are unique platform-wide (CLI `--customer`, uniqueness). */
@@ -84,7 +86,8 @@ export class CustomerRepository {
     const ids = rows.map((r) => r.id);
     const configs = ids.length ? await this.db.selectFrom('rostering_configs').selectAll().where('customer_id', 'in', ids).execute() : [];
     const byId = new Map(configs.map((c) => [c.customer_id, c]));
-    const items = rows.map((customer) => ({ customer, rostering: byId.get(customer.id)! }));
+    const platforms = await new PlatformRepository(this.db).listForCustomers(ids);
+    const items = rows.map((customer) => ({ customer, rostering: byId.get(customer.id)!, platforms: platforms.filter((p) => p.customer_id === customer.id) }));
     return { items, total: Number(total.n) };
   }
 }

@@ -79,7 +79,26 @@ const Rostering = closed({
   retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
 });
 
-const Lti = closed({ version: Type.Enum(['1.1']), unmatchedUsers: Type.Optional(Type.Enum([...UNMATCHED_USERS])) });
+/** 1.1: consumer key and shared secret; 1.3: platform registrations; both: during a move from 1.1 to 1.3. */
+export const LTI_VERSIONS = ['1.1', '1.3', 'both'] as const;
+
+/** One LMS registered by hand (DESIGN.md "LTI 1.3"); URLs and deployments are checked in lti13-rules.ts. */
+const LtiPlatformInput = closed({
+  issuer: required(2000),
+  clientId: required(255),
+  deploymentIds: Type.Array(text(255), { maxItems: 100 }),
+  authLoginUrl: required(2000),
+  authTokenUrl: required(2000),
+  jwksUrl: required(2000),
+});
+export type LtiPlatformInputT = Static<typeof LtiPlatformInput>;
+
+const Lti = closed({
+  version: Type.Enum([...LTI_VERSIONS]),
+  unmatchedUsers: Type.Optional(Type.Enum([...UNMATCHED_USERS])),
+  /** In a PATCH, the whole list: registrations left out are removed (those made by Dynamic Registration too). */
+  platforms: Type.Optional(Type.Array(LtiPlatformInput, { maxItems: 50 })),
+});
 
 /** POST /api/customers body. */
 export const CustomerCreateBody = closed({
@@ -106,6 +125,32 @@ export type CustomerPatchInput = Static<typeof CustomerPatchBody>;
 export type RosteringInput = Static<typeof Rostering>;
 export type SftpInput = Static<typeof Sftp>;
 
+/** A platform registration as the API shows it. */
+export const LtiPlatformView = Type.Object({
+  id: Type.String(),
+  issuer: Type.String(),
+  clientId: Type.String(),
+  deploymentIds: Type.Array(Type.String()),
+  authLoginUrl: Type.String(),
+  authTokenUrl: Type.String(),
+  jwksUrl: Type.String(),
+  origin: Type.Enum(['console', 'dynamic']),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+/**
+ * The tool's values an LMS admin pastes (DESIGN.md). `registrationUrl` carries a one-time secret, so
+ * it is shown when minted only (the create response, POST …/lti/1.3/registration-url) and is null elsewhere.
+ */
+export const LtiToolView = Type.Object({
+  loginUrl: Type.String(),
+  launchUrl: Type.String(),
+  jwksUrl: Type.String(),
+  registrationUrl: Type.Union([Type.String(), Type.Null()]),
+});
+export type LtiToolViewT = Static<typeof LtiToolView>;
+
 /** The customer as the API shows it. Secrets appear only as "set" flags. */
 export const CustomerView = Type.Object({
   id: Type.String(),
@@ -113,7 +158,17 @@ export const CustomerView = Type.Object({
   profile: Type.Object({ name: Type.String(), code: Type.String(), timeZone: Type.String() }),
   administrator: Type.Object({ firstName: Type.String(), lastName: Type.String(), email: Type.String(), phone: Type.String(), userId: Type.Union([Type.String(), Type.Null()]) }),
   address: Type.Object({ line1: Type.String(), line2: Type.String(), city: Type.String(), region: Type.String(), postalCode: Type.String(), country: Type.String() }),
-  lti: Type.Object({ version: Type.String(), consumerKey: Type.String(), launchUrl: Type.String(), sharedSecretSet: Type.Boolean(), unmatchedUsers: Type.Enum([...UNMATCHED_USERS]) }),
+  lti: Type.Object({
+    version: Type.String(),
+    consumerKey: Type.String(),
+    launchUrl: Type.String(),
+    sharedSecretSet: Type.Boolean(),
+    unmatchedUsers: Type.Enum([...UNMATCHED_USERS]),
+    /** LTI 1.3 platform registrations (empty for a 1.1 customer). */
+    platforms: Type.Array(LtiPlatformView),
+    /** What an LMS admin pastes (LTI 1.3 and both); null for a 1.1 customer. */
+    tool: Type.Union([LtiToolView, Type.Null()]),
+  }),
   rostering: Type.Object({
     type: Type.String(),
     oneRosterVersion: Type.Union([Type.String(), Type.Null()]),

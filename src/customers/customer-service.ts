@@ -5,19 +5,42 @@ import { assertCustomerAccess, assertPlatformAdmin, type Actor } from '../accoun
 import { SessionRepository } from '../accounts/session-repository.js';
 import { UserRepository } from '../accounts/user-repository.js';
 import { AuditService } from '../audit/audit-service.js';
-import type { Customer, Database, RosteringConfig } from '../db/schema.js';
+import type { Customer, Database, LtiPlatform, RosteringConfig } from '../db/schema.js';
 import { notFound, validationError, type FieldIssue } from '../errors.js';
+import { PlatformRepository } from '../lti13/platform-repository.js';
 import { canonicalTimeZone } from '../rostering/schedule.js';
 import { feedStatuses } from '../rostering/scheduler-feeds.js';
 import { hashPassword, passwordProblem } from '../security/passwords.js';
 import type { SecretBox } from '../security/secret-box.js';
-import { randomToken } from '../security/tokens.js';
+import net from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { STRICT_OUTBOUND, type OutboundPolicy } from '../security/outbound.js';
+import { randomToken, tokenDigest } from '../security/tokens.js';
 import { nowIso } from '../time.js';
 import { assertMatches } from '../validation.js';
-import { launchUrl, presentCustomer } from './customer-presenter.js';
+import { launchUrl, presentCustomer, registrationUrl, toolValues } from './customer-presenter.js';
 import { CustomerRepository, resolveCustomerId, type CustomerListQuery, type CustomerRecord } from './customer-repository.js';
 import { checkRostering, checkTimeZone, type RosteringSettings, type StoredSecrets } from './customer-rules.js';
-import { CustomerCreateBody, CustomerPatchBody, type CustomerCreateInput, type CustomerPatchInput, type CustomerViewT, type RosteringInput } from './customer-schema.js';
+import {
+  CustomerCreateBody,
+  CustomerPatchBody,
+  type CustomerCreateInput,
+  type CustomerPatchInput,
+  type CustomerViewT,
+  type LtiPlatformInputT,
+  type LtiToolViewT,
+  type RosteringInput,
+} from './customer-schema.js';
+import { checkPlatforms, usesLti13, type PlatformSettings } from './lti13-rules.js';
+
+/** How long a Dynamic Registration URL's one-time token lives: long enough for an LMS admin to get to it. */
+export const REGISTRATION_TOKEN_TTL_MS = 72 * 60 * 60 * 1000;
+
+/** A freshly minted Dynamic Registration URL (its secret is shown now only). */
+export interface RegistrationLink {
+  registrationUrl: string;
+  expiresAt: string;
+}
 
 /** The LTI 1.1 credentials an LMS needs; the shared secret is shown only when created or rotated. */
 export interface LtiCredentials {
@@ -33,10 +56,18 @@ export class CustomerService {
     private readonly db: Kysely<Database>,
     private readonly secrets: SecretBox,
     private readonly publicUrl: string,
+    private readonly outbound: OutboundPolicy = STRICT_OUTBOUND,
   ) {}
 
-  /** Adds a customer with its administrator account and fresh LTI 1.1 credentials, all or nothing. */
-  async create(actor: Actor, input: unknown): Promise<Omit<CustomerViewT, 'lti'> & { lti: LtiCredentials & { sharedSecretSet: true } }> {
+  // Plain http reaches only what the operator allowed (LECTERN_OUTBOUND_ALLOW), as the outbound client decides.
+  private readonly allowsHttp = (hostname: string): boolean => allowsPlainHttp(this.outbound, hostname);
+
+  /**
+   * Adds a customer with its administrator account, fresh LTI 1.1 credentials and its LTI 1.3 platform
+   * registrations, all or nothing. An LTI 1.3 customer's response carries the tool values with a
+   * minted Dynamic Registration URL.
+   */
+  async create(actor: Actor, input: unknown): Promise<Omit<CustomerViewT, 'lti'> & { lti: LtiCredentials & Omit<CustomerViewT['lti'], keyof LtiCredentials> & { sharedSecretSet: true } }> {
     assertPlatformAdmin(actor);
     assertMatches<CustomerCreateInput>(CustomerCreateBody, input);
     const issues: FieldIssue[] = [];
@@ -47,9 +78,11 @@ export class CustomerService {
     const passwordIssue = passwordProblem(input.administrator.password, { login: input.administrator.email, email: input.administrator.email });
     if (passwordIssue) issues.push({ field: 'administrator.password', message: passwordIssue, code: 'weak_password' });
     const settings = checkRostering(input.rostering, { apiSecret: false, sftpPassword: false, sftpPrivateKey: false }, issues);
+    const platformSettings = checkPlatforms(input.lti.version, input.lti.platforms ?? [], this.allowsHttp, issues);
     const customers = new CustomerRepository(this.db);
     const users = new UserRepository(this.db);
     await this.checkUnique(customers, users, { code: input.profile.code, clientPartnerId: settings.clientPartnerId, adminEmail: input.administrator.email }, issues);
+    await this.checkPlatformsFree(platformSettings, undefined, issues);
     if (issues.length) throw validationError(issues);
 
     const id = crypto.randomUUID();
@@ -91,18 +124,24 @@ export class CustomerService {
       updated_at: now,
     };
     const rostering = this.rosteringRow(id, settings, null, now);
+    const { rows: platforms } = planPlatforms(id, [], platformSettings, now);
+    const link = usesLti13(customer.lti_version) ? this.newRegistrationLink(customer.code, now) : null;
     await this.db
       .transaction()
       .execute(async (trx) => {
         await new CustomerRepository(trx).insert(customer, rostering);
         await new UserRepository(trx).insert(admin);
+        const platformRepo = new PlatformRepository(trx);
+        for (const p of platforms) await platformRepo.insert(p);
+        if (link) await platformRepo.replaceRegistrationToken(id, link.tokenHash, now, link.expiresAt);
         await new AuditService(trx).record(actor, { customerId: id, action: 'customer.created', targetType: 'customer', targetId: id, fields: [] });
       })
       .catch((err: unknown) => {
         throw uniqueViolationToValidation(err);
       });
-    const view = presentCustomer({ customer, rostering }, this.publicUrl);
-    return { ...view, lti: { ...view.lti, consumerKey, sharedSecret, sharedSecretSet: true } };
+    const view = presentCustomer({ customer, rostering, platforms }, this.publicUrl);
+    const tool: LtiToolViewT | null = link ? toolValues(this.publicUrl, link.registrationUrl) : null;
+    return { ...view, lti: { ...view.lti, consumerKey, sharedSecret, sharedSecretSet: true, tool } };
   }
 
   /** One customer as the actor may see it. */
@@ -146,8 +185,15 @@ export class CustomerService {
       sftpPrivateKey: Boolean(current.rostering.sftp_private_key_enc),
     };
     const settings = checkRostering(rosteringInput, stored, issues);
+    const ltiVersion = input.lti?.version ?? current.customer.lti_version;
+    // Without a list, the stored registrations are checked again: a move back to 1.1 must remove them.
+    const platformInput: LtiPlatformInputT[] =
+      input.lti?.platforms ??
+      view.lti.platforms.map(({ issuer, clientId, deploymentIds, authLoginUrl, authTokenUrl, jwksUrl }) => ({ issuer, clientId, deploymentIds, authLoginUrl, authTokenUrl, jwksUrl }));
+    const platformSettings = checkPlatforms(ltiVersion, platformInput, this.allowsHttp, issues);
     const customers = new CustomerRepository(this.db);
     const users = new UserRepository(this.db);
+    await this.checkPlatformsFree(platformSettings, id, issues);
     await this.checkUnique(
       customers,
       users,
@@ -172,11 +218,13 @@ export class CustomerService {
       admin_email: administrator.email.toLowerCase(),
       admin_phone: administrator.phone ?? '',
       ...addressColumns(address),
+      lti_version: ltiVersion,
       lti_unmatched_users: input.lti?.unmatchedUsers ?? current.customer.lti_unmatched_users,
       updated_at: now,
     };
     const rostering = this.rosteringRow(id, settings, current.rostering, now);
-    const after: CustomerRecord = { customer: { ...current.customer, ...customerPatch }, rostering };
+    const plan = planPlatforms(id, current.platforms, platformSettings, now);
+    const after: CustomerRecord = { customer: { ...current.customer, ...customerPatch }, rostering, platforms: plan.rows };
     const changed = changedFields(view, presentCustomer(after, this.publicUrl), settings);
     if (!changed.length) return this.get(actor, id);
 
@@ -184,6 +232,12 @@ export class CustomerService {
       .transaction()
       .execute(async (trx) => {
         await new CustomerRepository(trx).update(id, customerPatch, rostering);
+        const platformRepo = new PlatformRepository(trx);
+        await platformRepo.delete(id, plan.removed);
+        for (const p of plan.rows) {
+          if (plan.added.has(p.id)) await platformRepo.insert(p);
+          else if (plan.changed.has(p.id)) await platformRepo.update(id, p.id, p, now);
+        }
         if (current.customer.admin_user_id) {
           await new UserRepository(trx).updateInCustomer(id, current.customer.admin_user_id, {
             given_name: customerPatch.admin_first_name,
@@ -219,6 +273,23 @@ export class CustomerService {
     return { version: current.customer.lti_version, consumerKey: current.customer.lti_consumer_key, sharedSecret, launchUrl: launchUrl(this.publicUrl) };
   }
 
+  /**
+   * Mints a fresh Dynamic Registration URL; earlier unused ones stop working. Its one-time token is
+   * stored as a digest and shown only in this answer. For a 1.1 customer it starts a move: the
+   * registration that spends it makes the customer 'both' (it keeps its consumer key).
+   */
+  async mintRegistrationUrl(actor: Actor, id: string): Promise<RegistrationLink> {
+    assertPlatformAdmin(actor);
+    const current = await this.load(actor, id);
+    const now = nowIso();
+    const link = this.newRegistrationLink(current.customer.code, now);
+    await this.db.transaction().execute(async (trx) => {
+      await new PlatformRepository(trx).replaceRegistrationToken(id, link.tokenHash, now, link.expiresAt);
+      await new AuditService(trx).record(actor, { customerId: id, action: 'customer.lti13_registration_url_minted', targetType: 'customer', targetId: id, fields: [] });
+    });
+    return { registrationUrl: link.registrationUrl, expiresAt: link.expiresAt };
+  }
+
   /** The customer's audit trail, newest first. */
   async auditTrail(actor: Actor, id: string, limit: number, offset: number) {
     await this.load(actor, id);
@@ -231,6 +302,20 @@ export class CustomerService {
     const record = await new CustomerRepository(this.db).find(id);
     if (!record) throw notFound('Customer');
     return record;
+  }
+
+  private newRegistrationLink(customerCode: string, now: string): RegistrationLink & { tokenHash: string } {
+    const token = randomToken(24);
+    return { registrationUrl: registrationUrl(this.publicUrl, customerCode, token), tokenHash: tokenDigest(token), expiresAt: new Date(Date.parse(now) + REGISTRATION_TOKEN_TTL_MS).toISOString() };
+  }
+
+  // A launch finds its registration by (issuer, client id): one customer may hold each pair.
+  private async checkPlatformsFree(platforms: PlatformSettings[], exceptId: string | undefined, issues: FieldIssue[]): Promise<void> {
+    const repo = new PlatformRepository(this.db);
+    for (const [i, p] of platforms.entries()) {
+      const holder = await repo.customerOfPlatformWide(p.issuer, p.clientId);
+      if (holder && holder !== exceptId) issues.push({ field: `lti.platforms.${i}.clientId`, message: 'Another customer already registered this client id of this issuer.', code: 'duplicate' });
+    }
   }
 
   private async checkUnique(
@@ -288,6 +373,54 @@ export class CustomerService {
       updated_at: now,
     };
   }
+}
+
+/**
+ * What storing `wanted` over `current` does: a registration of the same (issuer, client id) keeps its
+ * id, origin and creation time and is changed if its fields differ; others are added (origin
+ * 'console') or removed.
+ */
+function planPlatforms(customerId: string, current: LtiPlatform[], wanted: PlatformSettings[], now: string): { rows: LtiPlatform[]; added: Set<string>; changed: Set<string>; removed: string[] } {
+  const byKey = new Map(current.map((p) => [`${p.issuer}\n${p.client_id}`, p]));
+  const added = new Set<string>();
+  const changed = new Set<string>();
+  const rows = wanted.map((w): LtiPlatform => {
+    const fields = {
+      issuer: w.issuer,
+      client_id: w.clientId,
+      deployment_ids: JSON.stringify(w.deploymentIds),
+      auth_login_url: w.authLoginUrl,
+      auth_token_url: w.authTokenUrl,
+      jwks_url: w.jwksUrl,
+    };
+    const old = byKey.get(`${w.issuer}\n${w.clientId}`);
+    if (!old) {
+      const id = crypto.randomUUID();
+      added.add(id);
+      return { id, customer_id: customerId, ...fields, origin: 'console', created_at: now, updated_at: now };
+    }
+    const same = (Object.keys(fields) as (keyof typeof fields)[]).every((k) => old[k] === fields[k]);
+    if (same) return old;
+    changed.add(old.id);
+    return { ...old, ...fields, updated_at: now };
+  });
+  const kept = new Set(rows.map((r) => r.id));
+  return { rows, added, changed, removed: current.filter((p) => !kept.has(p.id)).map((p) => p.id) };
+}
+
+/**
+ * Whether the operator lets plain http reach `hostname`: a host named in LECTERN_OUTBOUND_ALLOW, or an
+ * address inside one of its ranges. (A name is not resolved here: name it, or use the address.)
+ */
+function allowsPlainHttp(policy: OutboundPolicy, hostname: string): boolean {
+  const host = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (policy.hosts.includes(host.replace(/\.$/, ''))) return true;
+  if (!net.isIP(host)) return false;
+  const address = ipaddr.process(host);
+  return policy.ranges.some((range) => {
+    const [base, bits] = ipaddr.parseCIDR(range);
+    return base.kind() === address.kind() && address.match(base, bits);
+  });
 }
 
 /** The AAD that binds a sealed secret to its customer and column. */
@@ -365,7 +498,15 @@ function uniqueViolationToValidation(err: unknown): unknown {
   const message = err instanceof Error ? err.message : '';
   const code = (err as { code?: string }).code;
   if (code === '23505' || /UNIQUE constraint failed/.test(message)) {
-    const field = /code/.test(message) ? 'profile.code' : /client_partner_id/.test(message) ? 'rostering.clientPartnerId' : /login/.test(message) ? 'administrator.email' : 'profile.code';
+    const field = /lti_platforms/.test(message)
+      ? 'lti.platforms'
+      : /code/.test(message)
+        ? 'profile.code'
+        : /client_partner_id/.test(message)
+          ? 'rostering.clientPartnerId'
+          : /login/.test(message)
+            ? 'administrator.email'
+            : 'profile.code';
     return validationError([{ field, message: 'This value is already in use.', code: 'duplicate' }]);
   }
   return err;

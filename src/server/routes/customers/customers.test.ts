@@ -333,7 +333,7 @@ describeEachDialect('Customers API', (dialect) => {
       { name: 'a customer code with spaces and capitals', body: sftp({ 'profile.code': 'Lincoln USD' }), fields: ['profile.code'], code: 'pattern' },
       { name: 'a missing customer name', body: sftp({ 'profile.name': '' }), fields: ['profile.name'], code: 'required' },
       { name: 'a three-letter country', body: sftp({ 'address.country': 'USA' }), fields: ['address.country'], code: 'pattern' },
-      { name: 'an LTI version other than 1.1', body: sftp({ 'lti.version': '1.3' }), fields: ['lti.version'], code: 'enum' },
+      { name: 'an LTI version other than 1.1, 1.3 or both', body: sftp({ 'lti.version': '2.0' }), fields: ['lti.version'], code: 'enum' },
       { name: 'an empty body', body: () => ({}), fields: ['profile', 'administrator', 'address', 'lti', 'rostering', 'acceptTerms'], code: 'required' },
     ];
 

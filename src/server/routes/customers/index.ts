@@ -7,7 +7,14 @@ import { ErrorBody, Page, PageQuery, errorResponses, paging } from '../schemas.j
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 const LtiCredentials = Type.Object({ version: Type.String(), consumerKey: Type.String(), sharedSecret: Type.String(), launchUrl: Type.String() });
-const CreatedCustomer = Type.Intersect([Type.Omit(CustomerView, ['lti']), Type.Object({ lti: Type.Intersect([LtiCredentials, Type.Object({ sharedSecretSet: Type.Boolean() })]) })]);
+const CreatedCustomer = Type.Intersect([
+  Type.Omit(CustomerView, ['lti']),
+  Type.Object({ lti: Type.Intersect([LtiCredentials, Type.Omit(CustomerView.properties.lti, ['version', 'consumerKey', 'launchUrl'])]) }),
+]);
+const RegistrationLink = Type.Object({
+  registrationUrl: Type.String({ description: 'LECTERN_PUBLIC_URL/lti/1.3/register/<code>?token=<one-time secret>: paste it into the LMS once; shown only now' }),
+  expiresAt: Type.String(),
+});
 
 /** Customers: add, list with search, read, edit, disable, rotate the LTI secret, audit trail. */
 export async function customerRoutes(app: App, ctx: AppContext): Promise<void> {
@@ -16,7 +23,7 @@ export async function customerRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       schema: {
         tags: ['customers'],
-        summary: 'Add a customer (enterprise admins). The LTI shared secret is in this response only.',
+        summary: "Add a customer (enterprise admins). The LTI shared secret, and an LTI 1.3 customer's registration URL (lti.tool), are in this response only.",
         body: CustomerCreateBody,
         response: { 201: CreatedCustomer, ...errorResponses, 409: ErrorBody },
       },
@@ -73,6 +80,23 @@ export async function customerRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request) => {
       const { actor } = requireUser(request);
       return ctx.customers.rotateLtiSecret(actor, request.params.id);
+    },
+  );
+
+  app.post(
+    '/api/customers/:id/lti/1.3/registration-url',
+    {
+      schema: {
+        tags: ['customers', 'lti13'],
+        summary: 'Mint a fresh LTI 1.3 Dynamic Registration URL (enterprise admins): single-use, expiring; earlier unused ones stop working',
+        description: "A 1.1 customer's completed registration makes it `both`: it keeps its consumer key while it adds the platform.",
+        params: IdParams,
+        response: { 200: RegistrationLink, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { actor } = requireUser(request);
+      return ctx.customers.mintRegistrationUrl(actor, request.params.id);
     },
   );
 
