@@ -486,7 +486,10 @@ function changedFields(before: CustomerViewT, after: CustomerViewT, settings: Ro
   const b = flat(after);
   // Derived from the clock and the runs, not settings someone changed.
   const ignore = new Set(['updatedAt', 'rostering.nextRunAt', 'rostering.stale', 'rostering.lastSuccessAt']);
-  const changed = Object.keys(b).filter((k) => !ignore.has(k) && a[k] !== b[k]);
+  // The tool values follow the version, and a registration's id and times are bookkeeping; a list's items count as the list.
+  const derived = /^lti\.tool\.|^lti\.platforms\.\d+\.(id|origin|createdAt|updatedAt)$/;
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  const changed = keys.filter((k) => !ignore.has(k) && !derived.test(k) && a[k] !== b[k]).map((k) => k.replace(/^(lti\.platforms\.\d+\.deploymentIds)\.\d+$/, '$1'));
   if (settings.apiSecret) changed.push('rostering.secretKey');
   if (settings.sftpPassword) changed.push('rostering.sftp.password');
   if (settings.sftpPrivateKey) changed.push('rostering.sftp.privateKey');

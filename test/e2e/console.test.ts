@@ -90,7 +90,7 @@ describe('console in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await fill(page, 'address.postalCode', '68508');
     await fill(page, 'address.country', 'us');
     assert.equal(await page.locator('[name="address.country"]').inputValue(), 'US', 'country code is upper-cased');
-    assert.deepEqual(await page.locator('[name="lti.version"] option').allTextContents(), ['LTI 1.1']);
+    assert.deepEqual(await page.locator('[name="lti.version"] option').allTextContents(), ['LTI 1.1', 'LTI 1.3', 'LTI 1.1 and 1.3 (moving to 1.3)']);
 
     // OneRoster reveals its settings.
     assert.equal(await page.getByRole('radio', { name: 'ZIP Upload' }).count(), 0, 'no sync settings before OneRoster is chosen');

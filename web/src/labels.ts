@@ -48,7 +48,11 @@ export const ONEROSTER_VERSION_OPTIONS: readonly Option[] = [
   { value: '1.2', label: 'OneRoster 1.2' },
 ];
 
-export const LTI_VERSION_OPTIONS: readonly Option[] = [{ value: '1.1', label: 'LTI 1.1' }];
+export const LTI_VERSION_OPTIONS: readonly Option[] = [
+  { value: '1.1', label: 'LTI 1.1' },
+  { value: '1.3', label: 'LTI 1.3' },
+  { value: 'both', label: 'LTI 1.1 and 1.3 (moving to 1.3)' },
+];
 
 export const ROLE_OPTIONS: readonly Option[] = [
   { value: 'customer_admin', label: 'Customer admin' },

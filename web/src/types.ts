@@ -22,8 +22,8 @@ export interface LtiCredentials {
   launchUrl: string;
 }
 
-/** POST /api/customers answer: the customer plus its one-time LTI credentials. */
-export type CreatedCustomer = Omit<Customer, 'lti'> & { lti: LtiCredentials & { sharedSecretSet: boolean } };
+/** POST /api/customers answer: the customer plus its one-time LTI credentials (and, for LTI 1.3, the tool values with a one-time registration URL). */
+export type CreatedCustomer = Omit<Customer, 'lti'> & { lti: LtiCredentials & { sharedSecretSet: boolean; tool?: Customer['lti']['tool'] } };
 
 export type Role = 'enterprise_admin' | 'customer_admin' | 'institute_admin' | 'teacher' | 'student' | 'reader';
 

@@ -1,13 +1,23 @@
 import { Banner } from './Banner.js';
 import { CopyField } from './CopyField.js';
 import { Dialog } from './Dialog.js';
-import type { LtiCredentials } from '../types.js';
+import type { Customer, LtiCredentials } from '../types.js';
 
 /**
- * Shows a customer's LTI 1.1 credentials right after they are created or rotated. The shared
+ * Shows a customer's LTI 1.1 credentials (and LTI 1.3 tool values) right after they are created or rotated. The shared
  * secret is stored encrypted and never shown again, so the dialog closes only by its button.
  */
-export function LtiSecretDialog({ credentials, title, onClose, closeLabel }: { credentials: LtiCredentials | null; title: string; onClose: () => void; closeLabel: string }) {
+export function LtiSecretDialog({
+  credentials,
+  title,
+  onClose,
+  closeLabel,
+}: {
+  credentials: (LtiCredentials & { tool?: Customer['lti']['tool'] }) | null;
+  title: string;
+  onClose: () => void;
+  closeLabel: string;
+}) {
   return (
     <Dialog
       open={credentials !== null}
@@ -32,6 +42,15 @@ export function LtiSecretDialog({ credentials, title, onClose, closeLabel }: { c
           <CopyField label="Consumer key" name="lti.consumerKey" value={credentials.consumerKey} />
           <CopyField label="Shared secret" name="lti.sharedSecret" value={credentials.sharedSecret} secret />
           <CopyField label="Launch URL" name="lti.launchUrl" value={credentials.launchUrl} />
+          {credentials.tool ? (
+            <>
+              <h3>LTI 1.3</h3>
+              <CopyField label="LTI 1.3 login URL" name="lti.tool.loginUrl" value={credentials.tool.loginUrl} />
+              <CopyField label="LTI 1.3 launch (redirect) URL" name="lti.tool.launchUrl" value={credentials.tool.launchUrl} />
+              <CopyField label="LTI 1.3 JWKS URL" name="lti.tool.jwksUrl" value={credentials.tool.jwksUrl} />
+              {credentials.tool.registrationUrl ? <CopyField label="Dynamic Registration URL (works once)" name="lti.tool.registrationUrl" value={credentials.tool.registrationUrl} secret /> : null}
+            </>
+          ) : null}
         </div>
       ) : null}
     </Dialog>

@@ -168,8 +168,22 @@ export function CustomerForm({
         <TextField {...bind('address.country')} maxLength={2} width="short" placeholder="US" hint="Two-letter code." />
       </FormSection>
 
-      <FormSection title="LTI" description="Lectern generates the consumer key and shared secret when the customer is added.">
+      <FormSection
+        title="LTI"
+        description="LTI 1.1: Lectern generates the consumer key and shared secret when the customer is added. LTI 1.3: register the LMS below, or later with the Dynamic Registration URL."
+      >
         <SelectField {...bindChoice('lti.version')} options={LTI_VERSION_OPTIONS} />
+        {values['lti.version'] === '1.3' || values['lti.version'] === 'both' ? (
+          <fieldset className="field-full lti13-platform">
+            <legend>LTI 1.3 platform (from the LMS’s developer key or tool registration)</legend>
+            <TextField {...bind('lti.platforms.0.issuer')} maxLength={2000} placeholder="https://canvas.instructure.com" hint="An identifier: Lectern never calls it." />
+            <TextField {...bind('lti.platforms.0.clientId')} maxLength={255} />
+            <TextField {...bind('lti.platforms.0.deploymentIds')} maxLength={2000} hint="One or more, separated by commas." className="field-full" />
+            <TextField {...bind('lti.platforms.0.authLoginUrl')} maxLength={2000} className="field-full" />
+            <TextField {...bind('lti.platforms.0.authTokenUrl')} maxLength={2000} className="field-full" />
+            <TextField {...bind('lti.platforms.0.jwksUrl')} maxLength={2000} className="field-full" />
+          </fieldset>
+        ) : null}
         <RadioGroup
           {...bindChoice('lti.unmatchedUsers')}
           options={UNMATCHED_USERS_OPTIONS}

@@ -2,7 +2,8 @@
  * The Add/Edit customer form's state: one string per input, keyed by the dotted API path the
  * input has as its `name`, and the conversions to and from the API's nested bodies.
  */
-import type { RosteringInput } from '../../../src/customers/customer-schema.js';
+import type { LtiPlatformInputT, RosteringInput } from '../../../src/customers/customer-schema.js';
+import { usesLti13 } from '../../../src/customers/lti13-rules.js';
 import type { Customer, CustomerCreateInput, CustomerPatchInput } from '../types.js';
 
 export const FIELD_LABELS = {
@@ -22,6 +23,13 @@ export const FIELD_LABELS = {
   'address.country': 'Country',
   'lti.version': 'LTI version',
   'lti.unmatchedUsers': 'LMS users the roster does not have',
+  // The form edits one platform registration, the first; more come by API or Dynamic Registration.
+  'lti.platforms.0.issuer': 'Issuer',
+  'lti.platforms.0.clientId': 'Client ID',
+  'lti.platforms.0.deploymentIds': 'Deployment IDs',
+  'lti.platforms.0.authLoginUrl': 'Auth login URL',
+  'lti.platforms.0.authTokenUrl': 'Access token URL',
+  'lti.platforms.0.jwksUrl': 'Platform JWKS URL',
   'rostering.type': 'Rostering type',
   'rostering.oneRosterVersion': 'OneRoster version',
   'rostering.syncType': 'Sync Type',
@@ -90,6 +98,7 @@ export function valuesFromCustomer(c: Customer): FormValues {
     'address.country': c.address.country,
     'lti.version': c.lti.version,
     'lti.unmatchedUsers': c.lti.unmatchedUsers,
+    ...platformValues(c.lti.platforms[0]),
     'rostering.type': r.type,
     'rostering.oneRosterVersion': r.oneRosterVersion ?? '1.1',
     'rostering.syncType': r.syncType ?? '',
@@ -109,6 +118,46 @@ export function valuesFromCustomer(c: Customer): FormValues {
     'rostering.sftp.path': r.sftp.path,
     'rostering.sftp.fileName': r.sftp.fileName,
   };
+}
+
+/** The platform fields of the form, the platforms the form edits. */
+export const PLATFORM_FIELDS = ['issuer', 'clientId', 'deploymentIds', 'authLoginUrl', 'authTokenUrl', 'jwksUrl'] as const;
+
+function platformValues(p: Customer['lti']['platforms'][number] | undefined): Partial<FormValues> {
+  if (!p) return {};
+  return {
+    'lti.platforms.0.issuer': p.issuer,
+    'lti.platforms.0.clientId': p.clientId,
+    'lti.platforms.0.deploymentIds': p.deploymentIds.join(', '),
+    'lti.platforms.0.authLoginUrl': p.authLoginUrl,
+    'lti.platforms.0.authTokenUrl': p.authTokenUrl,
+    'lti.platforms.0.jwksUrl': p.jwksUrl,
+  };
+}
+
+/** Whether the person started the form's platform registration (any of its fields filled). */
+export function platformStarted(v: FormValues): boolean {
+  return PLATFORM_FIELDS.some((f) => v[`lti.platforms.0.${f}`].trim() !== '');
+}
+
+/**
+ * The platforms to send: none for LTI 1.1; otherwise the form's registration (when started) and,
+ * on Edit, the customer's other registrations unchanged (the form shows the first only).
+ */
+export function platformsBody(v: FormValues, others: Customer['lti']['platforms'] = []): LtiPlatformInputT[] {
+  if (!usesLti13(v['lti.version'])) return [];
+  const rest = others.map(({ issuer, clientId, deploymentIds, authLoginUrl, authTokenUrl, jwksUrl }) => ({ issuer, clientId, deploymentIds, authLoginUrl, authTokenUrl, jwksUrl }));
+  if (!platformStarted(v)) return rest;
+  const first: LtiPlatformInputT = {
+    issuer: v['lti.platforms.0.issuer'].trim(),
+    clientId: v['lti.platforms.0.clientId'].trim(),
+    // Commas, spaces or lines between ids, as LMSs list them.
+    deploymentIds: v['lti.platforms.0.deploymentIds'].split(/[\s,]+/).filter(Boolean),
+    authLoginUrl: v['lti.platforms.0.authLoginUrl'].trim(),
+    authTokenUrl: v['lti.platforms.0.authTokenUrl'].trim(),
+    jwksUrl: v['lti.platforms.0.jwksUrl'].trim(),
+  };
+  return [first, ...rest];
 }
 
 /**
@@ -183,7 +232,7 @@ function commonParts(v: FormValues) {
       postalCode: v['address.postalCode'].trim(),
       country: v['address.country'].trim(),
     },
-    lti: { version: '1.1' as const, unmatchedUsers: v['lti.unmatchedUsers'] === 'refuse' ? ('refuse' as const) : ('create' as const) },
+    lti: { version: ltiVersion(v), unmatchedUsers: v['lti.unmatchedUsers'] === 'refuse' ? ('refuse' as const) : ('create' as const) },
     rostering: rosteringBody(v),
   };
 }
@@ -198,16 +247,27 @@ function administrator(v: FormValues) {
   };
 }
 
+function ltiVersion(v: FormValues): '1.1' | '1.3' | 'both' {
+  return v['lti.version'] === '1.3' || v['lti.version'] === 'both' ? v['lti.version'] : '1.1';
+}
+
 /** POST /api/customers body. */
 export function createBody(v: FormValues): CustomerCreateInput {
+  const common = commonParts(v);
+  const platforms = platformsBody(v);
   return {
-    ...commonParts(v),
+    ...common,
+    lti: { ...common.lti, ...(platforms.length ? { platforms } : {}) },
     administrator: { ...administrator(v), password: v['administrator.password'] },
     acceptTerms: v.acceptTerms === 'true',
   };
 }
 
-/** PATCH /api/customers/:id body (the administrator's password is theirs to change, not ours). */
-export function patchBody(v: FormValues): CustomerPatchInput {
-  return { ...commonParts(v), administrator: administrator(v) };
+/**
+ * PATCH /api/customers/:id body (the administrator's password is theirs to change, not ours). The
+ * platform list is sent whole: the form's first registration and the customer's others.
+ */
+export function patchBody(v: FormValues, customer?: Customer): CustomerPatchInput {
+  const common = commonParts(v);
+  return { ...common, lti: { ...common.lti, platforms: platformsBody(v, customer?.lti.platforms.slice(1)) }, administrator: administrator(v) };
 }

@@ -6,8 +6,9 @@
  * errors are shown the same way.
  */
 import { checkRostering } from '../../../src/customers/customer-rules.js';
+import { checkPlatforms, usesLti13 } from '../../../src/customers/lti13-rules.js';
 import type { FieldIssue } from '../api.js';
-import { portNumber, rosteringBody, type FieldName, type FormMode, type FormValues } from './model.js';
+import { PLATFORM_FIELDS, platformStarted, platformsBody, portNumber, rosteringBody, type FieldName, type FormMode, type FormValues } from './model.js';
 
 const REQUIRED: FieldName[] = [
   'profile.name',
@@ -50,6 +51,11 @@ export function validateCustomerForm(v: FormValues, mode: FormMode): Record<stri
   const r = mode.kind === 'edit' ? mode.customer.rostering : null;
   const stored = { apiSecret: r?.secretKeySet ?? false, sftpPassword: r?.sftp.passwordSet ?? false, sftpPrivateKey: r?.sftp.privateKeySet ?? false };
   checkRostering(rosteringBody(v), stored, issues);
+  if (usesLti13(v['lti.version']) && platformStarted(v)) {
+    for (const f of PLATFORM_FIELDS) if (!v[`lti.platforms.0.${f}`].trim() && f !== 'deploymentIds') add(`lti.platforms.0.${f}`, 'This field is required.', 'required');
+    // Plain http to an allowed host is the server's decision (LECTERN_OUTBOUND_ALLOW): it answers for it.
+    checkPlatforms(v['lti.version'], platformsBody(v).slice(0, 1), () => true, issues);
+  }
 
   // The first message for a field is the one to show; later ones are usually consequences.
   const byField: Record<string, string> = {};
@@ -61,6 +67,7 @@ export function validateCustomerForm(v: FormValues, mode: FormMode): Record<stri
 export function requiredFields(v: FormValues, mode: FormMode): Set<FieldName> {
   const set = new Set<FieldName>(REQUIRED);
   if (mode.kind === 'create') set.add('administrator.password').add('acceptTerms');
+  if (usesLti13(v['lti.version']) && platformStarted(v)) for (const f of PLATFORM_FIELDS) set.add(`lti.platforms.0.${f}`);
   if (v['rostering.type'] !== 'oneroster') return set;
   set.add('rostering.syncType').add('rostering.matchWith').add('rostering.syncFrequency');
   const syncType = v['rostering.syncType'];

@@ -130,14 +130,14 @@ export function CustomerPage({ id }: { id: string }) {
           submitLabel="Save changes"
           onCancel={() => setEditing(false)}
           onSubmit={async (values) => {
-            const c = await api.patch<Customer>(`/api/customers/${customer.id}`, patchBody(values));
+            const c = await api.patch<Customer>(`/api/customers/${customer.id}`, patchBody(values, customer));
             setEditing(false);
             changed(c, 'Changes saved.');
           }}
         />
       ) : (
         <>
-          <CustomerSummary customer={customer} onRotate={() => setConfirm('rotate')} />
+          <CustomerSummary customer={customer} onRotate={() => setConfirm('rotate')} onMinted={() => setAuditVersion((n) => n + 1)} />
           <AuditTrail customerId={customer.id} version={auditVersion} />
         </>
       )}

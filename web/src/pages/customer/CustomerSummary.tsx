@@ -2,9 +2,10 @@ import type { ReactNode } from 'react';
 import { AUTHORIZATION_OPTIONS, MATCH_WITH_OPTIONS, PERIOD_OPTIONS, SYNC_TYPE_OPTIONS, formatDateTime, formatInZone, labelOf, runStatusLabel } from '../../labels.js';
 import { Facts, SectionCard as Card } from '../../components/Facts.js';
 import type { Customer, RosterRun } from '../../types.js';
+import { Lti13Card } from './Lti13Card.js';
 
 /** The customer's settings at a glance; secrets appear only as "Set" or "Not set". */
-export function CustomerSummary({ customer: c, onRotate }: { customer: Customer; onRotate: () => void }) {
+export function CustomerSummary({ customer: c, onRotate, onMinted }: { customer: Customer; onRotate: () => void; onMinted?: () => void }) {
   const r = c.rostering;
   const oneRoster = r.type === 'oneroster';
   const address = [c.address.line1, c.address.line2, [c.address.city, c.address.region, c.address.postalCode].filter(Boolean).join(' '), c.address.country].filter(Boolean);
@@ -26,23 +27,26 @@ export function CustomerSummary({ customer: c, onRotate }: { customer: Customer;
           ))}
         </address>
       </Card>
-      <Card
-        className="summary-card"
-        title="LTI 1.1"
-        action={
-          <button type="button" className="btn btn-secondary btn-small" onClick={onRotate}>
-            Rotate secret
-          </button>
-        }
-      >
-        <Facts
-          items={[
-            ['Consumer key', <code key="k">{c.lti.consumerKey}</code>],
-            ['Shared secret', <SetFlag key="s" set={c.lti.sharedSecretSet} />],
-            ['Launch URL', <code key="u">{c.lti.launchUrl}</code>],
-          ]}
-        />
-      </Card>
+      {c.lti.version !== '1.3' ? (
+        <Card
+          className="summary-card"
+          title="LTI 1.1"
+          action={
+            <button type="button" className="btn btn-secondary btn-small" onClick={onRotate}>
+              Rotate secret
+            </button>
+          }
+        >
+          <Facts
+            items={[
+              ['Consumer key', <code key="k">{c.lti.consumerKey}</code>],
+              ['Shared secret', <SetFlag key="s" set={c.lti.sharedSecretSet} />],
+              ['Launch URL', <code key="u">{c.lti.launchUrl}</code>],
+            ]}
+          />
+        </Card>
+      ) : null}
+      <Lti13Card customer={c} onMinted={onMinted} />
       <Card className="summary-card" title="Rostering">
         {oneRoster ? (
           <Facts
