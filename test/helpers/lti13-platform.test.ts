@@ -14,6 +14,8 @@ interface TestTool {
   jwksUrl: string;
   privateKey: CryptoKey;
   kid: string;
+  /** GETs of the tool's JWKS: the platform must fetch it over HTTP. */
+  fetches: number;
   close(): Promise<void>;
 }
 
@@ -21,14 +23,19 @@ async function startTool(): Promise<TestTool> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const kid = crypto.randomUUID();
   const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' }] };
-  const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks)));
+  const server = http.createServer((_req, res) => {
+    started.fetches++;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(jwks));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
+  const started: TestTool = {
     jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`,
     privateKey,
     kid,
+    fetches: 0,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+  return started;
 }
 
 const TOOL_LAUNCH = 'https://tool.example/lti/1.3/launch';
@@ -233,6 +240,14 @@ describe('OIDC authentication', () => {
     }
   });
 
+  test('records what a tool sends back to launch_presentation.return_url', async () => {
+    const returnUrl = (decodeJwt(await platform.idToken())[`${LTI}launch_presentation`] as { return_url: string }).return_url;
+    const url = new URL(returnUrl);
+    url.searchParams.set('lti_errormsg', 'Launch expired');
+    assert.equal((await fetch(url)).status, 200);
+    assert.deepEqual(platform.returns.at(-1), { lti_errormsg: 'Launch expired' });
+  });
+
   test('accepts the authentication request as a POST too', async () => {
     const { fields } = platform.loginInitiation(TOOL_LOGIN);
     const { location, state } = toolRedirect(fields);
@@ -251,6 +266,7 @@ describe('token endpoint', () => {
     assert.equal(body.token_type, 'Bearer');
     assert.ok(body.access_token && body.expires_in > 0);
     assert.equal(body.scope, SCOPES.score);
+    assert.ok(tool.fetches > 0, 'the assertion was verified with the JWKS fetched from the tool');
 
     assert.equal((await requestToken(good, SCOPES.score)).status, 401);
     assert.match(platform.tokenRequests.at(-1)!.problem, /jti replayed/);

@@ -11,95 +11,17 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, decodeJwt, exportJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
-import {
-  claims,
-  defaultMembers,
-  DL,
-  LTI,
-  newSigningKey,
-  PLATFORM_CONFIGURATION,
-  SCOPES,
-  signIdToken,
-  TOOL_CONFIGURATION,
-  type Context,
-  type LaunchOptions,
-  type Member,
-  type SigningKey,
-} from './lti13-platform/claims.js';
+import { claims, defaultMembers, DL, LTI, newSigningKey, signIdToken, TOOL_CONFIGURATION, type Context, type LaunchOptions, type Member, type SigningKey } from './lti13-platform/claims.js';
 import { autoPostForm, bearer, escapeHtml, parseAutoPostForm, readBody, send } from './lti13-platform/http.js';
+import { ALL_SCOPES, openidConfiguration, registrationProblems } from './lti13-platform/registration.js';
+import type { AuthRequest, DeepLinkReturn, Lti13PlatformOptions, RegistrationRequest, TokenRequest, ToolClient } from './lti13-platform/types.js';
 import { addLineItem, handleService, servicePaths, type IssuedToken, type LineItem, type ReceivedScore, type ServiceRequest, type ServiceState } from './lti13-platform/services.js';
 
 export { AGS_ENDPOINT, DL, FORGERIES, LTI, NRPS_CLAIM, PLATFORM_CONFIGURATION, ROLES, SCOPES, TOOL_CONFIGURATION } from './lti13-platform/claims.js';
 export type { Context, Forgery, LaunchOptions, Member } from './lti13-platform/claims.js';
 export { MEDIA } from './lti13-platform/services.js';
 export type { LineItem, ReceivedScore, ServiceRequest } from './lti13-platform/services.js';
-
-/** A tool registered with the platform (by hand through the options or registerTool, or by Dynamic Registration). */
-export interface ToolClient {
-  clientId: string;
-  deploymentIds: string[];
-  /** Where the platform fetches the tool's keys ('' until known: assertions and deep-link responses are then refused). */
-  jwksUrl: string;
-  /** The registered redirect URIs; null accepts any (for tests that do not know the tool's URL up front). */
-  redirectUris: string[] | null;
-  /** The default target_link_uri of launches. */
-  targetLinkUri: string;
-  /** The scopes the token endpoint grants this client. */
-  scopes: string[];
-}
-
-/** Options of Lti13Platform.start. */
-export interface Lti13PlatformOptions {
-  /** The default client's JWKS URL. */
-  toolJwksUrl?: string;
-  /** The default client's redirect URIs (any when omitted). */
-  toolRedirectUris?: string[];
-  toolTargetLinkUri?: string;
-  clientId?: string;
-  deploymentId?: string;
-  members?: Member[];
-  context?: Partial<Context>;
-  /** Cache-Control max-age of the JWKS, seconds (300). */
-  jwksMaxAge?: number;
-  /** expires_in of access tokens, seconds (3600). */
-  tokenExpiresIn?: number;
-  /** Page size of membership and line item listings without `limit` (2, so that paging happens). */
-  pageSize?: number;
-  /** A query every line item URL carries, e.g. `type_id=1` as Moodle's do. */
-  lineItemQuery?: string;
-}
-
-/** One OIDC authentication request as the platform saw it. */
-export interface AuthRequest {
-  method: string;
-  params: Record<string, string>;
-  status: number;
-  problem: string;
-}
-
-/** One token request. */
-export interface TokenRequest {
-  clientId: string;
-  scope: string;
-  status: number;
-  problem: string;
-}
-
-/** One Deep Linking response received at the return URL. */
-export interface DeepLinkReturn {
-  status: number;
-  problem: string;
-  claims: JWTPayload | null;
-  contentItems: Record<string, unknown>[];
-}
-
-/** One Dynamic Registration request. */
-export interface RegistrationRequest {
-  status: number;
-  problem: string;
-  body: Record<string, unknown> | null;
-  client: ToolClient | null;
-}
+export type { AuthRequest, DeepLinkReturn, Lti13PlatformOptions, RegistrationRequest, TokenRequest, ToolClient } from './lti13-platform/types.js';
 
 interface PendingLaunch {
   loginHint: string;
@@ -107,7 +29,6 @@ interface PendingLaunch {
   launch: LaunchOptions;
 }
 
-const ALL_SCOPES = [SCOPES.lineItem, SCOPES.lineItemReadonly, SCOPES.resultReadonly, SCOPES.score, SCOPES.memberships];
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 /** A running LTI 1.3 platform on 127.0.0.1. */
@@ -135,6 +56,8 @@ export class Lti13Platform {
   readonly tokenRequests: TokenRequest[] = [];
   readonly deepLinkReturns: DeepLinkReturn[] = [];
   readonly registrations: RegistrationRequest[] = [];
+  /** The queries of visits to launch_presentation.return_url (a tool sends lti_errormsg, lti_msg, … there). */
+  readonly returns: Record<string, string>[] = [];
   /** GET /jwks count, for tests of the tool's JWKS caching. */
   jwksFetches = 0;
   /** Published keys, oldest first; the last one signs. */
@@ -326,26 +249,7 @@ export class Lti13Platform {
 
   /** The OpenID configuration with the LTI platform configuration claim (Dynamic Registration §3.4). */
   openidConfiguration(): Record<string, unknown> {
-    return {
-      issuer: this.issuer,
-      authorization_endpoint: this.authLoginUrl,
-      token_endpoint: this.authTokenUrl,
-      token_endpoint_auth_methods_supported: ['private_key_jwt'],
-      token_endpoint_auth_signing_alg_values_supported: ['RS256'],
-      jwks_uri: this.jwksUrl,
-      registration_endpoint: this.registrationEndpoint,
-      scopes_supported: ['openid', ...ALL_SCOPES],
-      response_types_supported: ['id_token'],
-      subject_types_supported: ['public', 'pairwise'],
-      id_token_signing_alg_values_supported: ['RS256'],
-      claims_supported: ['sub', 'iss', 'name', 'given_name', 'family_name', 'email'],
-      [PLATFORM_CONFIGURATION]: {
-        product_family_code: 'lectern-test-lms',
-        version: '1.0',
-        messages_supported: [{ type: 'LtiResourceLinkRequest' }, { type: 'LtiDeepLinkingRequest', placements: ['ContentArea'] }],
-        variables: ['CourseSection.sourcedId', 'Person.sourcedId'],
-      },
-    };
+    return openidConfiguration(this);
   }
 
   /** Stops the server. */
@@ -382,6 +286,10 @@ export class Lti13Platform {
         return send(res, 200, this.openidConfiguration());
       case '/register':
         return this.handleRegister(req, res);
+    }
+    if (url.pathname === `/courses/${this.context.id}/return`) {
+      this.returns.push(Object.fromEntries(url.searchParams));
+      return send(res, 200, `<!doctype html><title>Back in the course</title><p>${escapeHtml(url.searchParams.get('lti_errormsg') ?? url.searchParams.get('lti_msg') ?? '')}</p>`);
     }
     if (!(await handleService(this.state, req, res, url))) send(res, 404, { error: 'not found' });
   }
@@ -517,34 +425,19 @@ export class Lti13Platform {
     } catch {
       return refuse(400, 'invalid_client_metadata', 'body is not JSON');
     }
-    const isUrl = (v: unknown) => typeof v === 'string' && URL.canParse(v);
-    const list = (v: unknown) => (Array.isArray(v) ? (v as unknown[]) : []);
-    const tool = (body[TOOL_CONFIGURATION] ?? null) as Record<string, unknown> | null;
-    const supported = ['LtiResourceLinkRequest', 'LtiDeepLinkingRequest'];
-    const problems = [
-      String(req.headers['content-type']).startsWith('application/json') ? '' : 'content type must be application/json',
-      body.application_type === 'web' ? '' : 'application_type must be web',
-      list(body.response_types).includes('id_token') ? '' : 'response_types must include id_token',
-      list(body.grant_types).includes('implicit') && list(body.grant_types).includes('client_credentials') ? '' : 'grant_types must include implicit and client_credentials',
-      isUrl(body.initiate_login_uri) ? '' : 'initiate_login_uri',
-      list(body.redirect_uris).length && list(body.redirect_uris).every(isUrl) ? '' : 'redirect_uris',
-      typeof body.client_name === 'string' && body.client_name ? '' : 'client_name',
-      isUrl(body.jwks_uri) ? '' : 'jwks_uri',
-      body.token_endpoint_auth_method === 'private_key_jwt' ? '' : 'token_endpoint_auth_method must be private_key_jwt',
-      tool && typeof tool.domain === 'string' && tool.domain ? '' : `${TOOL_CONFIGURATION} with a domain`,
-      !tool || tool.target_link_uri === undefined || isUrl(tool.target_link_uri) ? '' : 'target_link_uri',
-      list(tool?.messages).every((m) => supported.includes(String((m as { type?: unknown }).type))) ? '' : 'a message type the platform does not support',
-    ].filter(Boolean);
+    const problems = registrationProblems(body, String(req.headers['content-type']));
     if (problems.length) return refuse(400, 'invalid_client_metadata', problems.join(', '), body);
     this.registrationTokens.delete(token);
     const requested = String(body.scope ?? '')
       .split(' ')
       .filter(Boolean);
+    const redirectUris = (body.redirect_uris as unknown[]).map(String);
+    const tool = body[TOOL_CONFIGURATION] as { target_link_uri?: string };
     const client = this.registerTool({
       jwksUrl: String(body.jwks_uri),
-      redirectUris: list(body.redirect_uris).map(String),
-      targetLinkUri: String(tool!.target_link_uri ?? list(body.redirect_uris)[0]),
-      scopes: requested.filter((s) => ALL_SCOPES.includes(s as (typeof ALL_SCOPES)[number])),
+      redirectUris,
+      targetLinkUri: tool.target_link_uri ?? redirectUris[0]!,
+      scopes: requested.filter((s) => ALL_SCOPES.includes(s)),
     });
     this.registrations.push({ status: 200, problem: '', body, client });
     send(res, 200, { ...body, client_id: client.clientId, scope: client.scopes.join(' '), [TOOL_CONFIGURATION]: { ...tool, deployment_id: client.deploymentIds[0] } });
