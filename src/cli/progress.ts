@@ -1,6 +1,7 @@
 /** A one-line progress bar on stderr, drawn only when stderr is a terminal (never in pipes or CI logs). */
 export interface Progress {
-  update(done: number, total: number, label?: string): void;
+  /** `label` may be a function: it is called only when the bar is drawn (at most every 100 ms, on a terminal). */
+  update(done: number, total: number, label?: string | (() => string)): void;
   done(message?: string): void;
 }
 
@@ -16,7 +17,11 @@ export function progressBar(title: string, stream: NodeJS.WriteStream = process.
       const share = total > 0 ? Math.min(1, done / total) : 0;
       const filled = Math.round(share * width);
       const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-      stream.write(`\r${title} ${bar} ${String(Math.round(share * 100)).padStart(3)}% ${label}`.slice(0, (stream.columns || 100) - 1).padEnd(Math.min(stream.columns || 100, 100) - 1));
+      stream.write(
+        `\r${title} ${bar} ${String(Math.round(share * 100)).padStart(3)}% ${typeof label === 'function' ? label() : label}`
+          .slice(0, (stream.columns || 100) - 1)
+          .padEnd(Math.min(stream.columns || 100, 100) - 1),
+      );
     },
     done(message) {
       if (!enabled) return;

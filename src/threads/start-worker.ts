@@ -17,10 +17,9 @@ export function siblingModule(from: string, name: string): URL {
  * The resource limits of a thread that works through a whole roster (the roster thread of `serve`,
  * the import thread of `roster import`). V8 grows a thread's young generation to 128 MB over a long
  * run that allocates a row's objects at a time, and keeps it; a process cannot lower that once
- * started (the flag is read when the heap is made), a worker thread takes it as a limit. 48 MB is
- * V8's three semi-spaces of 16 MB. Measured on the million-user bundle (SQLite, `bench:cli`).
+ * started (the flag is read when the heap is made), a worker thread takes it as a limit: 32 MB. Measured on the million-user bundle (SQLite, `bench:cli`).
  */
-export const ROSTER_THREAD_LIMITS = { maxYoungGenerationSizeMb: 48 } as const;
+export const ROSTER_THREAD_LIMITS = { maxYoungGenerationSizeMb: 32 } as const;
 
 /**
  * Starts a worker thread on `entry`. Compiled, the worker loads it directly; from the sources, through

@@ -5,16 +5,17 @@ import { resolveCustomerId } from '../../customers/customer-repository.js';
 import { storeBundleFile } from '../../rostering/runs/bundle-store.js';
 import { RunRepository } from '../../rostering/runs/run-repository.js';
 import type { RunView } from '../../rostering/runs/run-view.js';
+import { storedBundleSource } from '../../rostering/runs/zip-source.js';
 import { EXIT, printJson, printTable } from '../output.js';
 import { progressBar } from '../progress.js';
-import { executeOnThread } from './import-thread.js';
+import { executeOnThread, IMPORT_THREAD_MIN_BYTES } from './import-thread.js';
 
 /** Exit code of an import that stopped for a person's approval. */
 export const EXIT_AWAITING_APPROVAL = 3;
 
 /**
- * `lectern roster import`: records a run, executes it on the import thread (waiting its turn if the
- * customer has a run going elsewhere), hashes the roster's passwords, and reports like DESIGN.md.
+ * `lectern roster import`: records a run, executes it (a big bundle on the import thread; waiting its
+ * turn if the customer has a run going elsewhere), hashes the roster's passwords, and reports like DESIGN.md.
  */
 export async function importBundle(ctx: CoreContext, opts: { customer: string; file: string; dryRun: boolean; json: boolean; force?: boolean }): Promise<number> {
   const customerId = await resolveCustomerId(ctx.db.kysely, opts.customer);
@@ -28,7 +29,15 @@ export async function importBundle(ctx: CoreContext, opts: { customer: string; f
     dryRun: opts.dryRun,
   });
   const bar = progressBar('Importing');
-  const run = await executeOnThread({ config: ctx.config, runId: created.runId, customerId, bundlePath: stored.path, force: Boolean(opts.force) }, (done, total) => bar.update(done, total));
+  const onProgress = (done: number, total: number) => bar.update(done, total);
+  const force = Boolean(opts.force);
+  let run: RunView;
+  if (stored.sizeBytes >= IMPORT_THREAD_MIN_BYTES) {
+    run = await executeOnThread({ config: ctx.config, runId: created.runId, customerId, bundlePath: stored.path, force }, onProgress);
+  } else {
+    const source = storedBundleSource(ctx.bundles, stored.path);
+    run = await ctx.runs.execute(created.runId, customerId, { read: (h) => source.read({ ...h, onProgress: (done, total) => (h.onProgress(done, total), onProgress(done, total)) }) }, { force });
+  }
   bar.done();
   return reportRun(ctx, run, opts.json);
 }

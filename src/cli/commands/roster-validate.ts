@@ -25,7 +25,7 @@ const EXAMPLES_PER_CODE = 5;
 export async function rosterValidate(args: RosterValidateArgs): Promise<number> {
   const bar = progressBar('Validating');
   const report = await readBundle(args.file, {
-    onProgress: (p) => bar.update(p.bytes, p.totalBytes, `${p.file} ${p.rows.toLocaleString('en-US')} rows`),
+    onProgress: (p) => bar.update(p.bytes, p.totalBytes, () => `${p.file} ${p.rows.toLocaleString('en-US')} rows`),
     maxIssueExamples: args.maxIssues === undefined ? undefined : Math.max(args.maxIssues, 1),
   });
   bar.done();

@@ -35,7 +35,7 @@ describe('SpilledIdSet', () => {
     for (const i of [0, 1, 77_777, 199_999]) assert.equal(ids.add(id(i)), false, `${id(i)} is a duplicate`);
     assert.equal(ids.has(id(200_000)), false);
     assert.equal(ids.size, 200_000);
-    assert.ok(ids.bytes <= 2 * 1024 * 1024 + 8 * 524_288, `${ids.bytes} bytes: 8 a slot and the pending MiB`);
+    assert.ok(ids.bytes <= 1024 * 1024 + 6 * 524_288, `${ids.bytes} bytes: 6 a slot and the pending MiB`);
     assert.deepEqual(spills(), before, 'the spill file is unlinked as soon as it is opened');
     ids.release();
     assert.deepEqual([ids.size, ids.has(id(0))], [0, false]);
