@@ -21,16 +21,7 @@ import { assertMatches } from '../validation.js';
 import { launchUrl, presentCustomer, registrationUrl, toolValues } from './customer-presenter.js';
 import { CustomerRepository, resolveCustomerId, type CustomerListQuery, type CustomerRecord } from './customer-repository.js';
 import { checkRostering, checkTimeZone, type RosteringSettings, type StoredSecrets } from './customer-rules.js';
-import {
-  CustomerCreateBody,
-  CustomerPatchBody,
-  type CustomerCreateInput,
-  type CustomerPatchInput,
-  type CustomerViewT,
-  type LtiPlatformInputT,
-  type LtiToolViewT,
-  type RosteringInput,
-} from './customer-schema.js';
+import { CustomerCreateBody, CustomerPatchBody, type CustomerCreateInput, type CustomerPatchInput, type CustomerViewT, type LtiToolViewT, type RosteringInput } from './customer-schema.js';
 import { checkPlatforms, usesLti13, type PlatformSettings } from './lti13-rules.js';
 
 /** How long a Dynamic Registration URL's one-time token lives: long enough for an LMS admin to get to it. */
@@ -186,14 +177,21 @@ export class CustomerService {
     };
     const settings = checkRostering(rosteringInput, stored, issues);
     const ltiVersion = input.lti?.version ?? current.customer.lti_version;
-    // Without a list, the stored registrations are checked again: a move back to 1.1 must remove them.
-    const platformInput: LtiPlatformInputT[] =
-      input.lti?.platforms ??
-      view.lti.platforms.map(({ issuer, clientId, deploymentIds, authLoginUrl, authTokenUrl, jwksUrl }) => ({ issuer, clientId, deploymentIds, authLoginUrl, authTokenUrl, jwksUrl }));
-    const platformSettings = checkPlatforms(ltiVersion, platformInput, this.allowsHttp, issues);
     const customers = new CustomerRepository(this.db);
     const users = new UserRepository(this.db);
-    await this.checkPlatformsFree(platformSettings, id, issues);
+    // Without a list the stored registrations stay as they are, unchecked (editing an address must not
+    // fail on an allow-list changed since), except that a move back to 1.1 must remove them.
+    const storedPlatforms: PlatformSettings[] = view.lti.platforms.map(({ issuer, clientId, deploymentIds, authLoginUrl, authTokenUrl, jwksUrl }) => ({
+      issuer,
+      clientId,
+      deploymentIds,
+      authLoginUrl,
+      authTokenUrl,
+      jwksUrl,
+    }));
+    const platformSettings = input.lti?.platforms ? checkPlatforms(ltiVersion, input.lti.platforms, this.allowsHttp, issues) : storedPlatforms;
+    if (input.lti?.platforms) await this.checkPlatformsFree(platformSettings, id, issues);
+    else if (storedPlatforms.length && !usesLti13(ltiVersion)) checkPlatforms(ltiVersion, storedPlatforms, this.allowsHttp, issues);
     await this.checkUnique(
       customers,
       users,

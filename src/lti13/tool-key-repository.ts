@@ -15,15 +15,9 @@ export class ToolKeyRepository {
     await this.db.insertInto('lti_tool_keys').values(key).execute();
   }
 
-  /** Every key still listed: next, current, and retired ones retired at or after `retiredSince`. */
-  async listLive(retiredSince: string): Promise<LtiToolKey[]> {
-    return this.db
-      .selectFrom('lti_tool_keys')
-      .selectAll()
-      .where((eb) => eb.or([eb('state', '<>', 'retired'), eb('retired_at', '>=', retiredSince)]))
-      .orderBy('created_at', 'desc')
-      .orderBy('kid')
-      .execute();
+  /** Every key, newest first: a handful of rows. */
+  async listAll(): Promise<LtiToolKey[]> {
+    return this.db.selectFrom('lti_tool_keys').selectAll().orderBy('created_at', 'desc').orderBy('kid').execute();
   }
 
   /** The key in a non-retired state, if any. */

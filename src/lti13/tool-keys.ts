@@ -118,30 +118,35 @@ export class ToolKeys {
     return (await this.maintain()).map(summarise);
   }
 
-  // Makes the key set what the clock says it should be, and returns the keys listed now.
+  // Makes the key set what the clock says it should be, and returns the keys listed now. Reads only,
+  // unless something is due: a write would wait behind SQLite's writer (a roster apply) on every JWKS fetch.
   private async maintain(): Promise<LtiToolKey[]> {
     const now = this.now();
     const at = now.toISOString();
+    const retiredSince = new Date(now.getTime() - this.lifetimeMs).toISOString();
     const repo = new ToolKeyRepository(this.db);
-    const next = await repo.findInState('next');
+    let all = await repo.listAll();
+    let changed = false;
+    const next = all.find((k) => k.state === 'next');
     if (next && now.getTime() - Date.parse(next.created_at) >= this.publishMs) {
       await this.db.transaction().execute(async (trx) => this.promote(new ToolKeyRepository(trx), next.kid, at));
+      changed = true;
     }
-    const retiredSince = new Date(now.getTime() - this.lifetimeMs).toISOString();
-    await repo.deleteRetiredBefore(retiredSince);
-    let live = await repo.listLive(retiredSince);
-    if (!live.some((k) => k.state === 'current')) {
+    if (all.some((k) => k.state === 'retired' && (k.retired_at ?? '') < retiredSince)) {
+      await repo.deleteRetiredBefore(retiredSince);
+      changed = true;
+    }
+    if (changed) all = await repo.listAll();
+    if (!all.some((k) => k.state === 'current')) {
       try {
         await repo.insert({ ...(await newKey(this.secrets, at)), state: 'current', activated_at: at });
       } catch (err) {
         // Another process made the first key at the same moment: the unique index kept one; use it.
-        live = await repo.listLive(retiredSince);
-        if (!live.some((k) => k.state === 'current')) throw err;
-        return live;
+        if (!(await repo.findInState('current'))) throw err;
       }
-      live = await repo.listLive(retiredSince);
+      all = await repo.listAll();
     }
-    return live;
+    return all.filter((k) => k.state !== 'retired' || (k.retired_at ?? '') >= retiredSince);
   }
 
   private async promote(repo: ToolKeyRepository, kid: string, at: string): Promise<void> {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { operatorActor } from '../../../accounts/policy.js';
+import { CustomerService } from '../../../customers/customer-service.js';
 import { tokenDigest } from '../../../security/tokens.js';
 import { PlatformRepository } from '../../../lti13/platform-repository.js';
 import { describeEachDialect, seedCustomer, startTestApp, type TestApp, type TestClient } from '../../../../test/helpers/app.js';
@@ -134,6 +136,11 @@ describeEachDialect('LTI 1.3 registrations in the customer API', (dialect) => {
     assert.equal(res.status, 201, JSON.stringify(res.body));
     const other = { ...local, clientId: 'x', authTokenUrl: 'http://10.0.0.5/token' };
     assert.deepEqual(fieldCodes((await admin.post('/api/customers', lti13([other]))).body), ['lti.platforms.0.authTokenUrl:url_https_required']);
+    // The operator later narrows the allow-list: edits that leave the platforms alone still save.
+    const strict = new CustomerService(t.ctx.db.kysely, t.ctx.secrets, 'http://lectern.test');
+    const edited = await strict.update(operatorActor, res.body.id, { address: { city: 'Omaha' } });
+    assert.equal(edited.address.city, 'Omaha');
+    await assert.rejects(strict.update(operatorActor, res.body.id, { lti: { platforms: [local] } }), { code: 'VALIDATION_FAILED' });
   });
 
   it('adds, changes and removes platforms of an existing customer; a registration keeps its id when changed', async () => {
