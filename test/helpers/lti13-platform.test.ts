@@ -200,6 +200,9 @@ describe('JWKS', () => {
     assert.equal(decodeProtectedHeader(await platform.idToken()).kid, kid);
     await platform.rotateKey({ retireOld: true });
     assert.equal((await platform.jwks()).keys.length, 1);
+    platform.faults.jwksStatus = 503;
+    assert.equal((await fetch(platform.jwksUrl)).status, 503);
+    platform.faults.jwksStatus = null;
   });
 });
 
@@ -208,6 +211,8 @@ describe('OIDC authentication', () => {
     const { url, fields } = platform.loginInitiation(TOOL_LOGIN, { custom: { bookid: 'b1' } });
     assert.equal(new URL(url).searchParams.get('iss'), platform.issuer);
     assert.equal(fields.target_link_uri, TOOL_LAUNCH);
+    assert.equal(fields.lti_storage_target, undefined);
+    assert.equal(platform.loginInitiation(TOOL_LOGIN, {}, { storageTarget: '_parent' }).fields.lti_storage_target, '_parent');
     const { location, state, nonce } = toolRedirect(fields);
     const form = await platform.authorize(location);
     assert.equal(form.action, TOOL_LAUNCH);
@@ -282,6 +287,9 @@ describe('token endpoint', () => {
     assert.equal((await requestToken(hmac, SCOPES.score)).status, 401);
     assert.equal((await requestToken(await assertion(), 'https://example/unknown-scope')).status, 400);
     assert.equal((await requestToken(await assertion(), SCOPES.score, { grant_type: 'password' })).status, 400);
+    platform.faults.tokenStatus = 500;
+    assert.equal((await requestToken(await assertion(), SCOPES.score)).status, 500);
+    platform.faults.tokenStatus = null;
   });
 });
 

@@ -60,6 +60,8 @@ export class Lti13Platform {
   readonly returns: Record<string, string>[] = [];
   /** GET /jwks count, for tests of the tool's JWKS caching. */
   jwksFetches = 0;
+  /** Outages to inject: the status GET /jwks or POST /token answers instead of working (null: no outage). */
+  readonly faults: { jwksStatus: number | null; tokenStatus: number | null } = { jwksStatus: null, tokenStatus: null };
   /** Published keys, oldest first; the last one signs. */
   readonly keys: SigningKey[] = [];
   private readonly tokens = new Map<string, IssuedToken>();
@@ -160,7 +162,7 @@ export class Lti13Platform {
    * parameters as form fields (POST). The launch is remembered under its lti_message_hint until the
    * tool's authentication request comes back.
    */
-  loginInitiation(toolLoginUrl: string, launch: LaunchOptions = {}): { url: string; fields: Record<string, string> } {
+  loginInitiation(toolLoginUrl: string, launch: LaunchOptions = {}, opts: { storageTarget?: string } = {}): { url: string; fields: Record<string, string> } {
     const clientId = launch.clientId ?? this.clientId;
     const client = this.clients.get(clientId);
     if (!client) throw new Error(`no client ${clientId}`);
@@ -174,6 +176,8 @@ export class Lti13Platform {
       lti_message_hint: messageHint,
       client_id: clientId,
       lti_deployment_id: launch.deploymentId ?? client.deploymentIds[0]!,
+      // Client Side postMessages: the frame a tool may keep its state in when cookies are blocked.
+      ...(opts.storageTarget ? { lti_storage_target: opts.storageTarget } : {}),
     };
     const url = new URL(toolLoginUrl);
     for (const [k, v] of Object.entries(fields)) url.searchParams.set(k, v);
@@ -275,10 +279,12 @@ export class Lti13Platform {
     switch (url.pathname) {
       case '/jwks':
         this.jwksFetches++;
+        if (this.faults.jwksStatus !== null) return send(res, this.faults.jwksStatus, { error: 'unavailable' });
         return send(res, 200, await this.jwks(), { 'cache-control': `max-age=${this.opts.jwksMaxAge ?? 300}` });
       case '/authorize':
         return this.handleAuthorize(req, res, url);
       case '/token':
+        if (this.faults.tokenStatus !== null) return send(res, this.faults.tokenStatus, { error: 'temporarily_unavailable' });
         return this.handleToken(req, res);
       case '/deep-link-return':
         return this.handleDeepLinkReturn(req, res);
