@@ -287,6 +287,14 @@ describe('token endpoint', () => {
     assert.equal((await requestToken(hmac, SCOPES.score)).status, 401);
     assert.equal((await requestToken(await assertion(), 'https://example/unknown-scope')).status, 400);
     assert.equal((await requestToken(await assertion(), SCOPES.score, { grant_type: 'password' })).status, 400);
+    assert.equal((await requestToken(await assertion(), SCOPES.score, { client_id: 'someone-else' })).status, 401);
+    const stranger = await generateKeyPair('RS256');
+    const unpublished = await new SignJWT({ iss: platform.clientId, sub: platform.clientId, aud: platform.authTokenUrl, jti: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'RS256', kid: tool.kid })
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(stranger.privateKey);
+    assert.equal((await requestToken(unpublished, SCOPES.score)).status, 401, 'signed by a key the tool does not publish');
     platform.faults.tokenStatus = 500;
     assert.equal((await requestToken(await assertion(), SCOPES.score)).status, 500);
     platform.faults.tokenStatus = null;

@@ -270,7 +270,7 @@ export class Lti13Platform {
 
   private jwksFor(url: string): ReturnType<typeof createRemoteJWKSet> {
     let set = this.remoteJwks.get(url);
-    if (!set) this.remoteJwks.set(url, (set = createRemoteJWKSet(new URL(url))));
+    if (!set) this.remoteJwks.set(url, (set = createRemoteJWKSet(new URL(url), { cacheMaxAge: this.opts.toolJwksCacheMs ?? 0, cooldownDuration: this.opts.toolJwksCacheMs ?? 0 })));
     return set;
   }
 
@@ -345,6 +345,7 @@ export class Lti13Platform {
     }
     const client = this.clients.get(clientId);
     if (!client?.jwksUrl) return refuse(401, 'invalid_client', client ? 'no JWKS URL registered for the client' : 'unknown client');
+    if (form.has('client_id') && form.get('client_id') !== clientId) return refuse(401, 'invalid_client', "client_id differs from the assertion's iss");
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(assertion, this.jwksFor(client.jwksUrl), {

@@ -35,6 +35,11 @@ export interface Lti13PlatformOptions {
   pageSize?: number;
   /** A query every line item URL carries, e.g. `type_id=1` as Moodle's do. */
   lineItemQuery?: string;
+  /**
+   * How long the platform keeps a tool's JWKS, ms (0: fetched for every verification, so a test sees
+   * each change of the tool's keys at once; raise it to model an LMS that caches, as real ones do).
+   */
+  toolJwksCacheMs?: number;
 }
 
 /** One OIDC authentication request as the platform saw it. */
