@@ -1,26 +1,34 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { IdSet, idKey, isGuidKey } from './ids.js';
+import { IdSet, idKey, isGuidKey, type IdIndex } from './ids.js';
+import { SpilledIdSet } from './spilled-ids.js';
 
-describe('IdSet', () => {
-  it('behaves like Set<string> for any ids, growing as needed (property)', () => {
+// Both kinds of id index answer exactly as a Set<string> would.
+for (const [name, make] of [
+  ['IdSet', (n: number) => new IdSet(n)],
+  ['SpilledIdSet', (n: number) => new SpilledIdSet(n)],
+] as const) {
+  it(`${name} behaves like Set<string> for any ids, growing as needed (property)`, () => {
     fc.assert(
       fc.property(
         fc.array(fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('a', 'b', 'é', '😀', 'x'.repeat(300))), { maxLength: 400 }),
         fc.array(fc.string({ maxLength: 5 })),
         (adds, probes) => {
-          const ids = new IdSet(1);
+          const ids: IdIndex = make(1);
           const reference = new Set<string>();
           for (const id of adds) assert.equal(ids.add(id), !reference.has(id) && Boolean(reference.add(id)));
           for (const id of [...adds, ...probes]) assert.equal(ids.has(id), reference.has(id));
           assert.equal(ids.size, reference.size);
+          ids.release();
         },
       ),
       { numRuns: 200 },
     );
   });
+}
 
+describe('IdSet', () => {
   it('gives its memory back at once when released, not at a later garbage collection', () => {
     const ids = new IdSet(100_000);
     for (let i = 0; i < 100_000; i++) ids.add(`en-${i}`);

@@ -84,17 +84,31 @@ const tagOf = (key: number): number => ((key >>> 25) & 7) << 29;
 if (os.endianness() !== 'LE') throw new Error('IdSet compares ids as little-endian words; this machine is big-endian.');
 
 /** An index of a file's sourcedIds: what duplicate and reference checks ask of one. */
-export interface IdIndex {
-  readonly size: number;
-  has(id: string): boolean;
-  hasBytes(bytes: Uint8Array, start: number, end: number, key: number): boolean;
-  addBytes(bytes: Uint8Array, start: number, end: number, key: number): boolean;
+export abstract class IdIndex {
+  /** How many ids the index holds. */
+  abstract readonly size: number;
+  /** Whether the id in `bytes[start, end)`, of key `key`, is in the index. */
+  abstract hasBytes(bytes: Uint8Array, start: number, end: number, key: number): boolean;
+  /** Adds the id in `bytes[start, end)`, of key `key`; returns false when it was already there. */
+  abstract addBytes(bytes: Uint8Array, start: number, end: number, key: number): boolean;
   /** Frees the index's memory now; it is empty after. */
-  release(): void;
+  abstract release(): void;
+
+  /** Whether `id` is in the index. */
+  has(id: string): boolean {
+    const bytes = Buffer.from(id);
+    return this.hasBytes(bytes, 0, bytes.length, idKeyOf(bytes, 0, bytes.length));
+  }
+
+  /** Adds `id`; returns false when it was already there. */
+  add(id: string): boolean {
+    const bytes = Buffer.from(id);
+    return this.addBytes(bytes, 0, bytes.length, idKeyOf(bytes, 0, bytes.length));
+  }
 }
 
 /** A set of ids optimised for millions of short identifiers, looked up by their UTF-8 bytes. */
-export class IdSet implements IdIndex {
+export class IdSet extends IdIndex {
   private arena: Uint8Array<ArrayBuffer>;
   /** The arena as words. */
   private words: Int32Array<ArrayBuffer>;
@@ -107,6 +121,7 @@ export class IdSet implements IdIndex {
 
   /** `expected` sizes the set up front (it still grows past it). */
   constructor(expected = 1000) {
+    super();
     let slots = 1024;
     while (slots * MAX_LOAD < expected) slots *= 2;
     this.slots = new Int32Array(slots);
@@ -124,18 +139,6 @@ export class IdSet implements IdIndex {
   /** Bytes held by the arena and the table. */
   get bytes(): number {
     return this.arena.byteLength + this.slots.byteLength;
-  }
-
-  /** Whether `id` is in the set. */
-  has(id: string): boolean {
-    const bytes = Buffer.from(id);
-    return this.hasBytes(bytes, 0, bytes.length, idKeyOf(bytes, 0, bytes.length));
-  }
-
-  /** Adds `id`; returns false when it was already there. */
-  add(id: string): boolean {
-    const bytes = Buffer.from(id);
-    return this.addBytes(bytes, 0, bytes.length, idKeyOf(bytes, 0, bytes.length));
   }
 
   /** Whether the id in `bytes[start, end)`, of key `key`, is in the set. */

@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { idKeyOf, type IdIndex } from './ids.js';
+import { IdIndex, idKeyOf } from './ids.js';
 
 const MAX_LOAD = 0.6;
 // Ids wait here before they are written: one write per MiB, and a duplicate of a recent id is
@@ -22,7 +22,7 @@ const PENDING_BYTES = 1 << 20;
 const MAX_PLACE = 0xffffffff;
 
 /** A set of the ids of one file, kept in a temporary file with fingerprints in memory. */
-export class SpilledIdSet implements IdIndex {
+export class SpilledIdSet extends IdIndex {
   private fingerprints: Uint16Array<ArrayBuffer>;
   /** Byte offset + 1 of each id's record in the spill (pending bytes included); 0 for an empty slot. */
   private places: Uint32Array<ArrayBuffer>;
@@ -36,6 +36,7 @@ export class SpilledIdSet implements IdIndex {
 
   /** `expected` sizes the table up front (it still grows past it). */
   constructor(expected = 1000) {
+    super();
     let slots = 1024;
     while (slots * MAX_LOAD < expected) slots *= 2;
     this.fingerprints = new Uint16Array(slots);
@@ -50,18 +51,6 @@ export class SpilledIdSet implements IdIndex {
   /** Bytes held in memory (the table and the pending ids). */
   get bytes(): number {
     return this.fingerprints.byteLength + this.places.byteLength + this.pending.length;
-  }
-
-  /** Whether `id` is in the set. */
-  has(id: string): boolean {
-    const bytes = Buffer.from(id);
-    return this.hasBytes(bytes, 0, bytes.length, idKeyOf(bytes, 0, bytes.length));
-  }
-
-  /** Adds `id`; returns false when it was already there. */
-  add(id: string): boolean {
-    const bytes = Buffer.from(id);
-    return this.addBytes(bytes, 0, bytes.length, idKeyOf(bytes, 0, bytes.length));
   }
 
   /** Whether the id in `bytes[start, end)`, of key `key`, is in the set. */
