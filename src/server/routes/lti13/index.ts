@@ -4,6 +4,7 @@ import { JWKS_MAX_AGE_SECONDS } from '../../../lti13/tool-keys.js';
 import { requireUser } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
 import { errorResponses } from '../schemas.js';
+import { lti13LaunchRoutes } from './launch.js';
 
 const PublicJwk = Type.Object({ kty: Type.String(), n: Type.String(), e: Type.String(), kid: Type.String(), alg: Type.String(), use: Type.String() });
 const ToolKeySummary = Type.Object({
@@ -16,6 +17,7 @@ const ToolKeySummary = Type.Object({
 
 /** LTI 1.3: the tool's public keys (JWKS), and their rotation by an enterprise admin. */
 export async function lti13Routes(app: App, ctx: AppContext): Promise<void> {
+  await app.register(async (scope) => lti13LaunchRoutes(scope, ctx));
   app.get(
     '/lti/1.3/jwks',
     {

@@ -1,0 +1,342 @@
+/*
+ * LTI 1.3 launches: the OIDC third-party login (LTI Core 1.3 §4.1, Security Framework 1.0 §5.1.1)
+ * and the resource-link launch the platform form-posts back (§5.1.2–5.1.3). Login finds the
+ * registration by issuer (and client id), keeps a single-use state and nonce, and sends the browser
+ * to the platform's auth endpoint. Launch takes the state, verifies the id_token against it
+ * (verifyIdToken), then finds the person exactly as an LTI 1.1 launch does (src/lti/launch-service.ts):
+ * the remembered (customer, issuer, sub) link, then the customer's Match with and Suffix, then the
+ * unmatched policy; deleted, disabled and administrator accounts are refused. The target is custom
+ * bookid or collectionid, else the shelf.
+ *
+ * Refusals before the token verified are Lti13Errors without a return URL (an error page only);
+ * after, they carry launch_presentation.return_url (Lti13Error or LaunchError), so the person can go
+ * back to the course with lti_errormsg.
+ */
+import type { Kysely } from 'kysely';
+import { createSession, newUserRecord, type SignedIn } from '../accounts/account-service.js';
+import { SessionRepository } from '../accounts/session-repository.js';
+import { UserRepository } from '../accounts/user-repository.js';
+import { CollectionRepository } from '../content/collection-repository.js';
+import type { Database, User } from '../db/schema.js';
+import type { ErrorCode } from '../errors.js';
+import { LaunchError } from '../lti/launch-verifier.js';
+import type { CanRead, LaunchClient, LaunchOutcome } from '../lti/launch-service.js';
+import { LinkRepository, type MatchColumn } from '../lti/link-repository.js';
+import { launchRole } from '../lti/roles.js';
+import { matchKey, type MatchWith } from '../rostering/sync/matching.js';
+import type { OutboundClient } from '../security/outbound.js';
+import { randomToken, tokenDigest } from '../security/tokens.js';
+import { addMs } from '../time.js';
+import { Lti13Error } from './errors.js';
+import { verifyIdToken, type Lti13Launch, type ResourceLinkLaunch } from './id-token.js';
+import { LaunchRepository, type LaunchPlatform } from './launch-repository.js';
+import { LoginStateRepository } from './login-state-repository.js';
+import { LoginStates } from './login-states.js';
+import { PlatformKeys } from './platform-keys.js';
+
+/** The parameters of an OIDC login initiation (query of a GET, form of a POST). */
+export interface LoginInitiation {
+  iss?: string;
+  login_hint?: string;
+  target_link_uri?: string;
+  lti_message_hint?: string;
+  client_id?: string;
+  lti_deployment_id?: string;
+}
+
+type Refuse = (code: ErrorCode, log: string) => LaunchError;
+
+const READER_ROLES = new Set<User['role']>(['teacher', 'student', 'reader']);
+const COLUMN: Record<MatchWith, MatchColumn> = { sourcedId: 'sourced_id', identifier: 'identifier', username: 'login', email: 'email' };
+const TICKET_TTL_MS = 2 * 60_000;
+const CLEANUP_EVERY_MS = 10 * 60_000;
+
+// LIS v2 role vocabularies (LTI Core 1.3 Appendix A) and the LTI 1.1 URNs launchRole reads.
+const ROLE_PREFIXES: [RegExp, string][] = [
+  [/^http:\/\/purl\.imsglobal\.org\/vocab\/lis\/v2\/membership(?:\/([^#]+))?#(.+)$/i, 'urn:lti:role:ims/lis/'],
+  [/^http:\/\/purl\.imsglobal\.org\/vocab\/lis\/v2\/institution\/person(?:\/([^#]+))?#(.+)$/i, 'urn:lti:instrole:ims/lis/'],
+  [/^http:\/\/purl\.imsglobal\.org\/vocab\/lis\/v2\/system\/person(?:\/([^#]+))?#(.+)$/i, 'urn:lti:sysrole:ims/lis/'],
+];
+
+/** The reader role for an LTI 1.3 roles claim: the LIS v2 URIs read by the LTI 1.1 rules (src/lti/roles.ts). */
+export function launchRole13(roles: readonly string[]): User['role'] {
+  const urns = roles.map((role) => {
+    for (const [pattern, urn] of ROLE_PREFIXES) {
+      const m = pattern.exec(role.trim());
+      // A sub-role (membership/Instructor#TeachingAssistant) is its principal role's, as in 1.1.
+      if (m) return `${urn}${m[1] ?? m[2]}`;
+    }
+    // Context role short names (Learner, Instructor) are allowed in 1.3 and mean what they do in 1.1.
+    return role.trim();
+  });
+  return launchRole(urns.filter((u) => u && !u.includes(',')).join(','));
+}
+
+/** LTI 1.3 login initiation and resource-link launch (see above). */
+export class Lti13LaunchService {
+  private readonly keys: PlatformKeys;
+  private readonly publicOrigin: string;
+  private nextCleanupAt = 0;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly canRead: CanRead,
+    private readonly opts: { publicUrl: string; outbound: Pick<OutboundClient, 'request'>; now?: () => Date },
+  ) {
+    // One cache per process: every registration's JWKS, fetched as its headers allow.
+    this.keys = new PlatformKeys({ outbound: opts.outbound });
+    this.publicOrigin = new URL(opts.publicUrl).origin;
+  }
+
+  /** The launch (redirect) URL registered with platforms. */
+  get launchUrl(): string {
+    return `${this.publicOrigin}/lti/1.3/launch`;
+  }
+
+  /** Handles a login initiation; returns the platform auth URL to send the browser to (302). Throws Lti13Error (4xx, no redirect). */
+  async login(params: LoginInitiation): Promise<string> {
+    const now = this.now();
+    await this.cleanUp(now);
+    const iss = params.iss?.trim() ?? '';
+    const loginHint = params.login_hint ?? '';
+    const target = params.target_link_uri ?? '';
+    if (!iss || !loginHint || !target) {
+      throw new Lti13Error('LTI13_MALFORMED', `login initiation without ${['iss', 'login_hint', 'target_link_uri'].filter((n) => !params[n as keyof LoginInitiation]).join(', ')}`, {
+        message: 'This LTI 1.3 sign-in is missing the issuer, login hint or target link. Please launch Lectern again from your course.',
+      });
+    }
+    // Only Lectern's own pages are launch targets: the platform is told nothing else, and nothing else is opened after.
+    if (!sameOrigin(target, this.publicOrigin)) {
+      throw new Lti13Error('LTI13_CLAIM_INVALID', `target_link_uri ${target} is not on ${this.publicOrigin}`, {
+        message: 'This LTI 1.3 link does not point to Lectern. Ask your administrator to check the tool URLs in the LMS.',
+      });
+    }
+    const clientId = params.client_id?.trim() || null;
+    const found = await new LaunchRepository(this.db).findByIssuerPlatformWide(iss, clientId);
+    if (!found.length) {
+      const known = clientId !== null && (await new LaunchRepository(this.db).findByIssuerPlatformWide(iss, null)).length > 0;
+      throw known
+        ? new Lti13Error('LTI13_WRONG_AUDIENCE', `no registration of ${iss} with client id ${clientId}`, {
+            message: 'This LMS client is not registered with Lectern. Ask your administrator to check the client ID of the platform registration.',
+          })
+        : new Lti13Error('LTI13_WRONG_ISSUER', `no registration for issuer ${iss}`, { message: 'This LMS is not registered with Lectern. Ask your administrator to add it as an LTI 1.3 platform.' });
+    }
+    const deploymentId = params.lti_deployment_id;
+    const candidates = deploymentId ? found.filter((p) => deploymentIds(p).includes(deploymentId)) : found;
+    if (!candidates.length) throw new Lti13Error('LTI13_UNKNOWN_DEPLOYMENT', `deployment ${deploymentId} not registered for ${iss}`);
+    if (candidates.length > 1) {
+      throw new Lti13Error('LTI13_MALFORMED', `issuer ${iss} has ${candidates.length} registrations and the login names no client id`, {
+        message: 'This LMS has several registrations in Lectern and did not say which one: ask your administrator to have the LMS send its client ID.',
+      });
+    }
+    const platform = candidates[0]!;
+    const { state, nonce } = await new LoginStates(new LoginStateRepository(this.db)).issue(platform.id, target, now);
+    const url = new URL(platform.auth_login_url);
+    const query: Record<string, string> = {
+      scope: 'openid',
+      response_type: 'id_token',
+      response_mode: 'form_post',
+      prompt: 'none',
+      client_id: platform.client_id,
+      redirect_uri: this.launchUrl,
+      login_hint: loginHint,
+      state,
+      nonce,
+    };
+    if (params.lti_message_hint !== undefined) query.lti_message_hint = params.lti_message_hint;
+    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+    return url.href;
+  }
+
+  /** Handles the platform's form post (id_token, state): a session or a ticket into the reader. Throws Lti13Error or LaunchError. */
+  async launch(form: { id_token?: string; state?: string }, client: LaunchClient): Promise<LaunchOutcome> {
+    const now = this.now();
+    if (!form.id_token || !form.state) throw new Lti13Error('LTI13_MALFORMED', `form without ${form.id_token ? 'state' : 'id_token'}`);
+    // Taken first, whatever follows: a state serves one post, even a refused one.
+    const login = await new LoginStates(new LoginStateRepository(this.db)).take(form.state, now);
+    if (!login) {
+      throw new Lti13Error('LTI13_NONCE', 'state unknown, used or expired', {
+        message: 'This LTI sign-in was already used, has expired or was not started here. Please launch Lectern again from your course.',
+      });
+    }
+    const platform = await new LaunchRepository(this.db).findByIdPlatformWide(login.platformId);
+    if (!platform) throw new Lti13Error('LTI13_WRONG_ISSUER', `platform ${login.platformId} of the state is gone`);
+    const verified = await verifyIdToken(form.id_token, {
+      registration: { issuer: platform.issuer, clientId: platform.client_id, deploymentIds: deploymentIds(platform) },
+      keys: this.keys.forUrl(platform.jwks_url),
+      expectedNonce: login.nonce,
+      targetLinkOrigin: this.publicOrigin,
+      expectedTargetLinkUri: login.targetLinkUri,
+      now,
+    });
+    const launch = resourceLink(verified);
+    const refuse: Refuse = (code, log) => new LaunchError(code, launch.returnUrl, log);
+    if (platform.customer_status !== 'active') throw refuse('CUSTOMER_DISABLED', `customer ${platform.customer_id} is disabled`);
+    return this.db.transaction().execute(async (trx) => {
+      const iso = now.toISOString();
+      const user = await this.resolveUser(trx, platform, launch, iso, refuse);
+      const target = await this.resolveTarget(trx, platform.customer_id, launch, user, refuse);
+      if (client.framed) {
+        const ticket = randomToken();
+        await new LinkRepository(trx).insertTicket({ id: tokenDigest(ticket), customer_id: platform.customer_id, user_id: user.id, target, expires_at: addMs(iso, TICKET_TTL_MS) });
+        return { kind: 'ticket' as const, ticket, target };
+      }
+      const signedIn: SignedIn = await createSession(new SessionRepository(trx), user, client);
+      return { kind: 'session' as const, signedIn, target };
+    });
+  }
+
+  // The remembered link first; then the Match with rule; then the customer's unmatched policy (as 1.1).
+  private async resolveUser(db: Kysely<Database>, platform: LaunchPlatform, launch: ResourceLinkLaunch, now: string, refuse: Refuse): Promise<User> {
+    const links = new LinkRepository(db);
+    const customerId = platform.customer_id;
+    const guid = launch.issuer;
+    const linked = await links.findLinkedUser(customerId, guid, launch.sub);
+    if (linked && linked.source !== 'lti') return usable(linked, refuse);
+    const found = await this.match(links, platform, launch);
+    if (found.kind === 'user') {
+      const user = usable(found.user, refuse);
+      // The roster now has this person: their LTI-only account hands over to the rostered one.
+      if (linked) await links.mergeInto(customerId, linked.id, user.id, now);
+      await links.saveLink(customerId, guid, launch.sub, user.id, now);
+      return user;
+    }
+    if (found.kind === 'deleted') throw refuse('LTI_ACCOUNT_REMOVED', `the ${platform.match_with} match is deleted from the roster`);
+    if (found.kind === 'ambiguous') throw refuse('LTI_AMBIGUOUS_USER', `several accounts match by ${platform.match_with}`);
+    if (linked) {
+      await links.refreshLtiOnlyUser(customerId, linked.id, { ...ltiProfile(launch), updated_at: now });
+      return usable({ ...linked, ...ltiProfile(launch) }, refuse);
+    }
+    if (platform.lti_unmatched_users === 'refuse') throw refuse('LTI_UNKNOWN_USER', platform.match_with ? `no rostered account matches by ${platform.match_with}` : 'the customer has no roster');
+    return this.createLtiOnlyUser(db, customerId, launch, now);
+  }
+
+  private async match(links: LinkRepository, platform: LaunchPlatform, launch: ResourceLinkLaunch): Promise<{ kind: 'user'; user: User } | { kind: 'none' | 'deleted' | 'ambiguous' }> {
+    const matchWith = platform.match_with;
+    if (!matchWith) return { kind: 'none' };
+    const value = matchSource(launch, matchWith);
+    const key = value ? matchKey({ sourcedId: value, identifier: value, username: value, email: value }, { matchWith, suffix: platform.suffix }) : '';
+    if (!key) return { kind: 'none' };
+    const accounts = await links.rosteredByColumn(platform.customer_id, COLUMN[matchWith], key);
+    const live = accounts.filter((u) => u.status !== 'deleted');
+    if (live.length > 1) return { kind: 'ambiguous' };
+    if (live[0]) return { kind: 'user', user: live[0] };
+    return { kind: accounts.length ? 'deleted' : 'none' };
+  }
+
+  // An account of the customer's own, outside the roster, as an LTI 1.1 launch makes one.
+  private async createLtiOnlyUser(db: Kysely<Database>, customerId: string, launch: ResourceLinkLaunch, now: string): Promise<User> {
+    const profile = ltiProfile(launch);
+    const user = newUserRecord({
+      role: profile.role,
+      customerId,
+      login: '',
+      email: '',
+      givenName: profile.given_name,
+      familyName: profile.family_name,
+      phone: '',
+      passwordHash: null,
+      mustChangePassword: false,
+      source: 'lti',
+    });
+    // A login no roster username can take, so a later sync never finds it "taken" (no password: no sign-in).
+    user.login = `lti:${user.id}`;
+    Object.assign(user, { username: profile.username, metadata: profile.metadata });
+    const links = new LinkRepository(db);
+    await new UserRepository(db).insert(user);
+    if (await links.saveLink(customerId, launch.issuer, launch.sub, user.id, now, true)) return user;
+    // A simultaneous first launch of the same person linked their account first: use that one.
+    await links.discardLtiOnlyUser(customerId, user.id);
+    const winner = await links.findLinkedUser(customerId, launch.issuer, launch.sub);
+    if (!winner) throw new Error('LTI user link vanished during a concurrent launch');
+    return winner;
+  }
+
+  private async resolveTarget(db: Kysely<Database>, customerId: string, launch: ResourceLinkLaunch, user: User, refuse: Refuse): Promise<string> {
+    const bookId = launch.custom.bookid?.trim();
+    if (bookId) {
+      if (!(await this.canRead(db, customerId, user.id, bookId))) throw refuse('LTI_TARGET_UNAVAILABLE', `book ${bookId} is not readable by this user`);
+      return `/reader/books/${encodeURIComponent(bookId)}`;
+    }
+    const collectionId = launch.custom.collectionid?.trim();
+    if (collectionId) {
+      if (!(await new CollectionRepository(db).find(customerId, collectionId))) throw refuse('LTI_TARGET_UNAVAILABLE', `collection ${collectionId} not found`);
+      return `/reader/collections/${encodeURIComponent(collectionId)}`;
+    }
+    return '/reader';
+  }
+
+  // Unfinished logins go at most every ten minutes, on whichever login comes along.
+  private async cleanUp(now: Date): Promise<void> {
+    if (now.getTime() < this.nextCleanupAt) return;
+    this.nextCleanupAt = now.getTime() + CLEANUP_EVERY_MS;
+    await new LoginStateRepository(this.db).deleteExpired(now.toISOString());
+  }
+
+  private now(): Date {
+    return this.opts.now?.() ?? new Date();
+  }
+}
+
+// Deep linking (the title picker) is not served yet: the platform is told so, after verification.
+function resourceLink(launch: Lti13Launch): ResourceLinkLaunch {
+  if (launch.messageType === 'LtiResourceLinkRequest') return launch;
+  throw new Lti13Error('LTI13_MESSAGE_TYPE', `${launch.messageType} is not handled yet`, {
+    afterVerification: true,
+    returnUrl: launch.returnUrl,
+    message: 'Adding Lectern content from the LMS is not available yet. Open Lectern from a course link.',
+  });
+}
+
+function deploymentIds(platform: LaunchPlatform): string[] {
+  const parsed: unknown = JSON.parse(platform.deployment_ids);
+  return Array.isArray(parsed) ? parsed.filter((d): d is string => typeof d === 'string') : [];
+}
+
+function sameOrigin(url: string, origin: string): boolean {
+  try {
+    return new URL(url).origin === origin;
+  } catch {
+    return false;
+  }
+}
+
+function usable(user: User, refuse: Refuse): User {
+  if (user.status === 'deleted') throw refuse('LTI_ACCOUNT_REMOVED', 'the linked account is deleted');
+  if (user.status === 'disabled') throw refuse('ACCOUNT_DISABLED', 'the linked account is disabled');
+  // A launch signs people in to the reader only: an LMS claim must never open an admin console.
+  if (!READER_ROLES.has(user.role)) throw refuse('LTI_ADMIN_ACCOUNT', `the matching account is a ${user.role}`);
+  return user;
+}
+
+// The claims each Match with rule reads, first non-empty wins: the LTI 1.3 counterparts of 1.1's parameters.
+function matchSource(launch: ResourceLinkLaunch, matchWith: MatchWith): string {
+  const ext = launch.claims['https://purl.imsglobal.org/spec/lti/claim/ext'];
+  const extUsername = ext && typeof ext === 'object' ? (ext as Record<string, unknown>).user_username : undefined;
+  const candidates: Record<MatchWith, unknown[]> = {
+    sourcedId: [launch.personSourcedId, launch.custom.person_sourcedid],
+    identifier: [launch.personSourcedId, launch.custom.identifier, launch.custom.student_number],
+    username: [launch.preferredUsername, extUsername, launch.custom.canvas_user_login_id, launch.custom.username],
+    email: [launch.email],
+  };
+  for (const value of candidates[matchWith]) if (typeof value === 'string' && value.trim()) return value.trim();
+  return '';
+}
+
+// What an LTI-only account shows of the LMS person; the LMS email stays in metadata (see README).
+function ltiProfile(launch: ResourceLinkLaunch): Pick<User, 'given_name' | 'family_name' | 'role' | 'username' | 'metadata'> {
+  let given = launch.givenName?.trim() ?? '';
+  let family = launch.familyName?.trim() ?? '';
+  if (!given && !family) {
+    const parts = (launch.name ?? '').trim().split(/\s+/).filter(Boolean);
+    given = parts.slice(0, -1).join(' ') || (parts[0] ?? '');
+    family = parts.length > 1 ? (parts.at(-1) ?? '') : '';
+  }
+  return {
+    given_name: given.slice(0, 100),
+    family_name: family.slice(0, 100),
+    role: launchRole13(launch.roles),
+    username: matchSource(launch, 'username').slice(0, 200),
+    metadata: JSON.stringify({ lti: { userId: launch.sub, consumerGuid: launch.issuer, email: launch.email ?? '', sourcedId: launch.personSourcedId ?? '' } }),
+  };
+}

@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+/** A login in flight as stored: the state's digest, the nonce, the platform it was sent to and the URL it targets. */
+export type LoginStateRow = Database['lti13_login_states'];
+
+/**
+ * The OIDC logins in flight (lti13_login_states). A state is looked up by its digest only: the
+ * state itself is the credential, and its row names the platform (so the customer), so the lookup
+ * is platform-wide by design, as a launch ticket's is.
+ */
+export class LoginStateRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Stores a new login state. */
+  async insert(row: LoginStateRow): Promise<void> {
+    await this.db.insertInto('lti13_login_states').values(row).execute();
+  }
+
+  /**
+   * Uses up the state with this digest: one delete that returns the row, so of two posts of one
+   * state exactly one gets it (single use without a read-then-write race). Expired rows are
+   * deleted too but not returned.
+   */
+  async takePlatformWide(stateHash: string, now: string): Promise<LoginStateRow | undefined> {
+    const row = await this.db.deleteFrom('lti13_login_states').where('state_hash', '=', stateHash).returningAll().executeTakeFirst();
+    return row && row.expires_at > now ? row : undefined;
+  }
+
+  /** Forgets logins that were never completed. */
+  async deleteExpired(now: string): Promise<void> {
+    await this.db.deleteFrom('lti13_login_states').where('expires_at', '<', now).execute();
+  }
+}
