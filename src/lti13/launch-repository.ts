@@ -17,11 +17,15 @@ export interface LaunchPlatform extends LtiPlatform {
 export class LaunchRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** The registrations of this issuer (of this client when given), across customers. */
+  /**
+   * The registrations of this issuer (of this client when given), across customers. Without a
+   * client id all of them: a hosted LMS (Canvas Cloud) uses one issuer for every school, and the
+   * caller then picks by deployment.
+   */
   findByIssuerPlatformWide(issuer: string, clientId: string | null): Promise<LaunchPlatform[]> {
     let q = this.select().where('p.issuer', '=', issuer);
     if (clientId !== null) q = q.where('p.client_id', '=', clientId);
-    return q.orderBy('p.created_at').limit(10).execute();
+    return q.orderBy('p.created_at').orderBy('p.id').execute();
   }
 
   /** The registration a login state names (the state row is the credential, so platform-wide). */

@@ -44,8 +44,15 @@ describeEachDialect('LTI 1.3 login and launch', (dialect) => {
     return { status: res.statusCode, location: (res.headers.location as string | undefined) ?? null, cookie: session ? `${session.name}=${session.value}` : null, body: res.body };
   };
   const getLogin = async (url: string) => answer(await t.app.inject({ method: 'GET', url: url.slice(PUBLIC.length) }));
-  const postForm = async (path: string, fields: Record<string, string>) =>
-    answer(await t.app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded', origin: lms.origin }, payload: new URLSearchParams(fields).toString() }));
+  const postForm = async (path: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
+    answer(
+      await t.app.inject({
+        method: 'POST',
+        url: path,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: lms.origin, ...headers },
+        payload: new URLSearchParams(fields).toString(),
+      }),
+    );
 
   /** Starts a login at Lectern for `launch` and returns the platform auth URL it redirected to, with its state and nonce. */
   const login = async (platform: Lti13Platform, launch: LaunchOptions = {}) => {
@@ -98,7 +105,16 @@ describeEachDialect('LTI 1.3 login and launch', (dialect) => {
     customerId = c.id;
     await seedCustomer(t.ctx, { lti: { version: '1.3', platforms: [registration(other)] } as never });
     // The platform's first learner is rostered (Match with identifier = the LIS person_sourcedid).
-    await importRoster(t.ctx, customerId, schoolRoster([userRow('stu-sian', { identifier: 'sis-lms-user-1', username: 'sian' })]));
+    await importRoster(
+      t.ctx,
+      customerId,
+      schoolRoster([
+        userRow('stu-sian', { identifier: 'sis-lms-user-1', username: 'sian' }),
+        userRow('stu-off', { identifier: 'sis-off', username: 'off' }),
+        userRow('adm-di', { identifier: 'sis-admin', username: 'di', role: 'administrator' }),
+      ]),
+    );
+    await t.ctx.db.kysely.updateTable('users').set({ status: 'disabled' }).where('customer_id', '=', customerId).where('sourced_id', '=', 'stu-off').execute();
     bookId = crypto.randomUUID();
     const now = new Date().toISOString();
     await t.ctx.db.kysely
@@ -247,5 +263,58 @@ describeEachDialect('LTI 1.3 login and launch', (dialect) => {
     errorPage(client, 401, /client is not registered/);
     const missing = await getLogin(`${LOGIN_URL}?${new URLSearchParams({ iss: lms.issuer })}`);
     errorPage(missing, 400, /missing/);
+  });
+
+  it('an expired login state gets an error page', async () => {
+    const { state, nonce } = await login(lms);
+    await t.ctx.db.kysely
+      .updateTable('lti13_login_states')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('state_hash', '=', tokenDigest(state))
+      .execute();
+    errorPage(await postForm('/lti/1.3/launch', { id_token: await lms.idToken({}, nonce), state }), 401, /has expired/);
+  });
+
+  it('two posts of one state at once: exactly one signs in', async () => {
+    const { state, nonce } = await login(lms);
+    const fields = { id_token: await lms.idToken({}, nonce), state };
+    const answers = await Promise.all([postForm('/lti/1.3/launch', fields), postForm('/lti/1.3/launch', fields)]);
+    assert.deepEqual(answers.map((a) => a.status).sort(), [303, 401]);
+    assert.equal(answers.filter((a) => a.cookie).length, 1);
+  });
+
+  it('login refuses a target_link_uri outside Lectern', async () => {
+    errorPage(await getLogin(lms.loginInitiation(LOGIN_URL, { targetLinkUri: 'https://elsewhere.example/lti' }).url), 400, /does not point to Lectern/);
+  });
+
+  const asSourcedId = (sourcedId: string): LaunchOptions => ({ userId: 'lms-user-2', claims: { 'https://purl.imsglobal.org/spec/lti/claim/lis': { person_sourcedid: sourcedId } } });
+
+  it('a disabled account is refused, back to the LMS', async () => backToLms((await roundTrip(asSourcedId('sis-off'))).res, /ACCOUNT_DISABLED/));
+
+  it('an administrator account is never opened from the LMS', async () => backToLms((await roundTrip(asSourcedId('sis-admin'))).res, /LTI_ADMIN_ACCOUNT/));
+
+  it("the customer's unmatched policy 'refuse' turns an unknown person away", async () => {
+    await t.ctx.db.kysely.updateTable('customers').set({ lti_unmatched_users: 'refuse' }).where('id', '=', customerId).execute();
+    try {
+      backToLms((await roundTrip(asSourcedId('sis-nobody'))).res, /LTI_UNKNOWN_USER/);
+    } finally {
+      await t.ctx.db.kysely.updateTable('customers').set({ lti_unmatched_users: 'create' }).where('id', '=', customerId).execute();
+    }
+  });
+
+  it('a title the person may not read is refused, back to the LMS', async () => backToLms((await roundTrip({ custom: { bookid: crypto.randomUUID() } })).res, /LTI_TARGET_UNAVAILABLE/));
+
+  it('inside an LMS iframe: a framable page whose single-use ticket opens Lectern in its own window, signed in', async () => {
+    const { location } = await login(lms, { custom: { bookid: bookId } });
+    const { fields } = await lms.authorize(location);
+    const page = await postForm('/lti/1.3/launch', fields, { 'sec-fetch-dest': 'iframe' });
+    assert.equal(page.status, 200, page.body);
+    assert.equal(page.cookie, null);
+    const ticket = /name="ticket" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+    assert.ok(ticket, page.body);
+    const opened = await postForm('/lti/continue', { ticket });
+    assert.equal(opened.status, 303, opened.body);
+    assert.equal(opened.location, `/reader/books/${bookId}`);
+    assert.equal((await whoAmI(opened.cookie)).customerId, customerId);
   });
 });
