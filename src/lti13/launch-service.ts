@@ -16,6 +16,7 @@ import type { Kysely } from 'kysely';
 import { createSession, newUserRecord, type SignedIn } from '../accounts/account-service.js';
 import { SessionRepository } from '../accounts/session-repository.js';
 import { UserRepository } from '../accounts/user-repository.js';
+import { canRead } from '../content/assignment-repository.js';
 import { CollectionRepository } from '../content/collection-repository.js';
 import type { Database, User } from '../db/schema.js';
 import type { ErrorCode } from '../errors.js';
@@ -78,11 +79,19 @@ export class Lti13LaunchService {
   private readonly publicOrigin: string;
   private nextCleanupAt = 0;
 
+  private readonly canRead: CanRead;
+
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly canRead: CanRead,
-    private readonly opts: { publicUrl: string; outbound: Pick<OutboundClient, 'request'>; now?: () => Date },
+    private readonly opts: {
+      publicUrl: string;
+      outbound: Pick<OutboundClient, 'request'>;
+      /** Whether a user may open a book (default: the content domain's assignment resolution). */
+      canRead?: CanRead;
+      now?: () => Date;
+    },
   ) {
+    this.canRead = opts.canRead ?? canRead;
     // One cache per process: every registration's JWKS, fetched as its headers allow.
     this.keys = new PlatformKeys({ outbound: opts.outbound });
     this.publicOrigin = new URL(opts.publicUrl).origin;

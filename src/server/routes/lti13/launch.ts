@@ -2,7 +2,6 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { SESSION_TTL_MS } from '../../../accounts/account-service.js';
-import { canRead } from '../../../content/assignment-repository.js';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { Lti13Error } from '../../../lti13/errors.js';
@@ -28,7 +27,7 @@ const LTI_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'n
  * person with a 4xx status; only a token that verified may send them back to the LMS.
  */
 export async function lti13LaunchRoutes(app: App, ctx: AppContext): Promise<void> {
-  const service = new Lti13LaunchService(ctx.db.kysely, canRead, { publicUrl: ctx.config.publicUrl, outbound: ctx.outbound });
+  const service = new Lti13LaunchService(ctx.db.kysely, { publicUrl: ctx.config.publicUrl, outbound: ctx.outbound });
   authenticatesItself(app);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_request, body, done) => done(null, body));
   await app.register(rateLimit, { global: false });
