@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import { after, before, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { operatorActor } from '../../../accounts/policy.js';
 import { tokenDigest } from '../../../security/tokens.js';
 import { describeEachDialect, seedCustomer, startTestApp, type TestApp } from '../../../../test/helpers/app.js';
 import { Lti13Platform, type Forgery, type LaunchOptions } from '../../../../test/helpers/lti13-platform.js';
@@ -316,5 +317,43 @@ describeEachDialect('LTI 1.3 login and launch', (dialect) => {
     assert.equal(opened.status, 303, opened.body);
     assert.equal(opened.location, `/reader/books/${bookId}`);
     assert.equal((await whoAmI(opened.cookie)).customerId, customerId);
+  });
+
+  describe('identity as LTI 1.1 finds it: the remembered link, then Match with and the Suffix over the 1.3 claims', () => {
+    const sian = async () => (await t.ctx.db.kysely.selectFrom('users').select('id').where('customer_id', '=', customerId).where('sourced_id', '=', 'stu-sian').executeTakeFirstOrThrow()).id;
+    const fresh = (claims: Record<string, unknown>): LaunchOptions => ({ claims: { sub: `lms-${crypto.randomUUID()}`, ...claims } });
+    const withRule = async (matchWith: 'sourcedId' | 'identifier' | 'username' | 'email', fn: () => Promise<void>) => {
+      await t.ctx.customers.update(operatorActor, customerId, { rostering: { matchWith, suffix: '@lincoln' } });
+      try {
+        await fn();
+      } finally {
+        await t.ctx.customers.update(operatorActor, customerId, { rostering: { matchWith: 'identifier', suffix: '@lincoln' } });
+      }
+    };
+    const lis = (sourcedId: string) => ({ 'https://purl.imsglobal.org/spec/lti/claim/lis': { person_sourcedid: sourcedId } });
+
+    it('the remembered (customer, iss, sub) link comes first, whatever the claims say now', async () => {
+      assert.equal((await roundTrip()).res.status, 303);
+      const { res } = await roundTrip({ claims: lis('sis-nobody') });
+      assert.equal((await whoAmI(res.cookie)).id, await sian());
+    });
+
+    it('sourcedId: the LIS claim person_sourcedid is the roster sourcedId', async () =>
+      withRule('sourcedId', async () => {
+        const { res } = await roundTrip(fresh(lis('stu-sian')));
+        assert.equal((await whoAmI(res.cookie)).id, await sian());
+      }));
+
+    it('email: the email claim, compared without case', async () =>
+      withRule('email', async () => {
+        const { res } = await roundTrip(fresh({ email: 'STU-SIAN@School.example' }));
+        assert.equal((await whoAmI(res.cookie)).id, await sian());
+      }));
+
+    it('username: preferred_username plus the Suffix is the login', async () =>
+      withRule('username', async () => {
+        const { res } = await roundTrip(fresh({ preferred_username: 'Sian' }));
+        assert.equal((await whoAmI(res.cookie)).id, await sian());
+      }));
   });
 });
