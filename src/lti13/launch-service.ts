@@ -51,6 +51,7 @@ const READER_ROLES = new Set<User['role']>(['teacher', 'student', 'reader']);
 const COLUMN: Record<MatchWith, MatchColumn> = { sourcedId: 'sourced_id', identifier: 'identifier', username: 'login', email: 'email' };
 const TICKET_TTL_MS = 2 * 60_000;
 const CLEANUP_EVERY_MS = 10 * 60_000;
+const MAX_PARAM_CHARS = 8192;
 
 // LIS v2 role vocabularies (LTI Core 1.3 Appendix A) and the LTI 1.1 URNs launchRole reads.
 const ROLE_PREFIXES: [RegExp, string][] = [
@@ -106,6 +107,9 @@ export class Lti13LaunchService {
   async login(params: LoginInitiation): Promise<string> {
     const now = this.now();
     await this.cleanUp(now);
+    // Echoed into the redirect's URL: a form post could otherwise make a Location of 256 KiB.
+    const long = Object.entries(params).find(([, value]) => typeof value === 'string' && value.length > MAX_PARAM_CHARS);
+    if (long) throw new Lti13Error('LTI13_MALFORMED', `login initiation ${long[0]} is ${long[1]!.length} characters`);
     const iss = params.iss?.trim() ?? '';
     const loginHint = params.login_hint ?? '';
     const target = params.target_link_uri ?? '';

@@ -264,6 +264,8 @@ describeEachDialect('LTI 1.3 login and launch', (dialect) => {
     errorPage(client, 401, /client is not registered/);
     const missing = await getLogin(`${LOGIN_URL}?${new URLSearchParams({ iss: lms.issuer })}`);
     errorPage(missing, 400, /missing/);
+    const { fields } = lms.loginInitiation(LOGIN_URL);
+    errorPage(await postForm('/lti/1.3/login', { ...fields, lti_message_hint: 'x'.repeat(9000) }), 400, /not a valid LTI 1.3 message/);
   });
 
   it('an expired login state gets an error page', async () => {
