@@ -29,23 +29,23 @@ export const IMPORT_THREAD_MIN_BYTES = 16 * 1024 * 1024;
 
 const ENTRY = siblingModule(import.meta.url, 'import-worker');
 
-/** Executes a recorded run of a stored bundle on the import thread; `onProgress` gets its reading progress. */
+/**
+ * Executes a recorded run of a stored bundle on the import thread; `onProgress` gets its reading
+ * progress. Settles once the thread has exited, so its heap is gone before the report is made.
+ */
 export function executeOnThread(task: ImportTask, onProgress: (done: number, total: number) => void): Promise<RunView> {
   const worker = startWorker(ENTRY, { workerData: task, resourceLimits: ROSTER_THREAD_LIMITS });
   return new Promise((resolve, reject) => {
-    let settled = false;
+    let outcome: { run: RunView } | { error: Error } | null = null;
     worker.on('message', (msg: FromImportThread) => {
-      if (msg.type === 'progress') return onProgress(msg.done, msg.total);
-      settled = true;
-      if (msg.type === 'done') resolve(msg.run);
-      else reject(fromThreadError(msg.error));
+      if (msg.type === 'progress') onProgress(msg.done, msg.total);
+      else outcome = msg.type === 'done' ? { run: msg.run } : { error: fromThreadError(msg.error) };
     });
-    worker.once('error', (err) => {
-      settled = true;
-      reject(err);
-    });
+    worker.once('error', (err) => (outcome ??= { error: err }));
     worker.once('exit', (code) => {
-      if (!settled) reject(new Error(`The import thread stopped (exit code ${code}) before its run ended.`));
+      const ended = outcome ?? { error: new Error(`The import thread stopped (exit code ${code}) before its run ended.`) };
+      if ('run' in ended) resolve(ended.run);
+      else reject(ended.error);
     });
   });
 }
