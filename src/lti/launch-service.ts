@@ -1,20 +1,20 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { createSession, newUserRecord, type AccountService, type SignedIn } from '../accounts/account-service.js';
+import { createSession, type AccountService, type SignedIn } from '../accounts/account-service.js';
 import { SessionRepository } from '../accounts/session-repository.js';
 import { UserRepository } from '../accounts/user-repository.js';
 import { CollectionRepository } from '../content/collection-repository.js';
 import { secretContext } from '../customers/customer-service.js';
 import type { Database, User } from '../db/schema.js';
-import type { ErrorCode } from '../errors.js';
-import { matchKey, type MatchWith } from '../rostering/sync/matching.js';
+import type { MatchWith } from '../rostering/sync/matching.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Pair } from '../security/oauth1.js';
 import { randomToken, tokenDigest } from '../security/tokens.js';
 import { addMs, nowIso } from '../time.js';
 import { LaunchError, verifyLaunch, type LaunchVerifierDeps, type VerifiedLaunch } from './launch-verifier.js';
 import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
-import { LinkRepository, type MatchColumn } from './link-repository.js';
+import { resolveLaunchUser, type IdentityPolicy, type LtiProfile, type Refuse } from './identity.js';
+import { LinkRepository } from './link-repository.js';
 import { NonceRepository } from './nonce-repository.js';
 import { OutcomeRepository } from './outcome-repository.js';
 import { launchRole } from './roles.js';
@@ -37,8 +37,6 @@ export interface LaunchClient {
  */
 export type LaunchOutcome = { kind: 'session'; signedIn: SignedIn; target: string } | { kind: 'ticket'; ticket: string; target: string };
 
-const READER_ROLES = new Set<User['role']>(['teacher', 'student', 'reader']);
-const COLUMN: Record<MatchWith, MatchColumn> = { sourcedId: 'sourced_id', identifier: 'identifier', username: 'login', email: 'email' };
 // LTI 1.1 parameters each Match with rule reads, first non-empty wins (reference lti.md §6.3).
 const SOURCES: Record<MatchWith, string[]> = {
   sourcedId: ['lis_person_sourcedid', 'custom_person_sourcedid'],
@@ -49,12 +47,8 @@ const SOURCES: Record<MatchWith, string[]> = {
 const TICKET_TTL_MS = 2 * 60_000;
 const CLEANUP_EVERY_MS = 10 * 60_000;
 
-interface Consumer {
-  customerId: string;
+interface Consumer extends IdentityPolicy {
   status: 'active' | 'disabled';
-  unmatchedUsers: 'create' | 'refuse';
-  matchWith: MatchWith | null;
-  suffix: string;
 }
 
 /**
@@ -119,7 +113,7 @@ export class LaunchService {
     };
     const launch = await verifyLaunch(deps, pathAndQuery, body);
     const consumer = found.consumer!;
-    const refuse = (code: ErrorCode, log: string) => new LaunchError(code, launch.returnUrl, log);
+    const refuse: Refuse = (code, log) => new LaunchError(code, launch.returnUrl, log);
 
     const user = await this.resolveUser(db, consumer, launch, now.toISOString(), refuse);
     const target = await this.resolveTarget(db, launch, user, refuse);
@@ -161,84 +155,15 @@ export class LaunchService {
     };
   }
 
-  // The remembered link first; then the Match with rule; then the customer's unmatched policy.
-  private async resolveUser(db: Kysely<Database>, consumer: Consumer, launch: VerifiedLaunch, now: string, refuse: (code: ErrorCode, log: string) => LaunchError): Promise<User> {
-    const links = new LinkRepository(db);
+  // The 1.1 parameters of the launching person, resolved by the rules LTI 1.3 shares (identity.ts).
+  private resolveUser(db: Kysely<Database>, consumer: Consumer, launch: VerifiedLaunch, now: string, refuse: Refuse): Promise<User> {
     const p = launch.params;
-    const guid = p.get('tool_consumer_instance_guid') ?? '';
-    const ltiUserId = p.get('user_id') ?? '';
-    const linked = ltiUserId ? await links.findLinkedUser(consumer.customerId, guid, ltiUserId) : undefined;
-
-    if (linked && linked.source !== 'lti') return usable(linked, refuse);
-    const found = await this.match(links, consumer, p);
-    if (found.kind === 'user') {
-      const user = usable(found.user, refuse);
-      if (linked) {
-        // The roster now has this person: their LTI-only account hands over to the rostered one.
-        await links.mergeInto(consumer.customerId, linked.id, user.id, now);
-        await links.saveLink(consumer.customerId, guid, ltiUserId, user.id, now);
-      } else if (ltiUserId) {
-        await links.saveLink(consumer.customerId, guid, ltiUserId, user.id, now);
-      }
-      return user;
-    }
-    if (found.kind === 'deleted') throw refuse('LTI_ACCOUNT_REMOVED', `the ${consumer.matchWith} match is deleted from the roster`);
-    if (found.kind === 'ambiguous') throw refuse('LTI_AMBIGUOUS_USER', `several accounts match by ${consumer.matchWith}`);
-    if (linked) {
-      await links.refreshLtiOnlyUser(consumer.customerId, linked.id, { ...ltiProfile(p), updated_at: now });
-      return usable({ ...linked, ...ltiProfile(p) }, refuse);
-    }
-    if (consumer.unmatchedUsers === 'refuse') throw refuse('LTI_UNKNOWN_USER', consumer.matchWith ? `no rostered account matches by ${consumer.matchWith}` : 'the customer has no roster');
-    if (!ltiUserId) throw refuse('LTI_INVALID_LAUNCH', 'user_id is needed to create an LTI-only user');
-    return this.createLtiOnlyUser(db, consumer.customerId, guid, ltiUserId, p, now);
+    const matchValue = consumer.matchWith ? firstOf(p, SOURCES[consumer.matchWith]) : '';
+    const person = { guid: p.get('tool_consumer_instance_guid') ?? '', userId: p.get('user_id') ?? '', matchValue, profile: ltiProfile(p) };
+    return resolveLaunchUser(db, consumer, person, now, refuse);
   }
 
-  private async match(links: LinkRepository, consumer: Consumer, p: Map<string, string>): Promise<{ kind: 'user'; user: User } | { kind: 'none' | 'deleted' | 'ambiguous' }> {
-    if (!consumer.matchWith) return { kind: 'none' };
-    const value = firstOf(p, SOURCES[consumer.matchWith]);
-    const key = value ? matchKey({ sourcedId: value, identifier: value, username: value, email: value }, { matchWith: consumer.matchWith, suffix: consumer.suffix }) : '';
-    if (!key) return { kind: 'none' };
-    const accounts = await links.rosteredByColumn(consumer.customerId, COLUMN[consumer.matchWith], key);
-    const live = accounts.filter((u) => u.status !== 'deleted');
-    if (live.length > 1) return { kind: 'ambiguous' };
-    if (live[0]) return { kind: 'user', user: live[0] };
-    return { kind: accounts.length ? 'deleted' : 'none' };
-  }
-
-  // An account of the customer's own, outside the roster: never matched by a sync, never deleted by one.
-  private async createLtiOnlyUser(db: Kysely<Database>, customerId: string, guid: string, ltiUserId: string, p: Map<string, string>, now: string): Promise<User> {
-    const profile = ltiProfile(p);
-    const user = newUserRecord({
-      role: profile.role,
-      customerId,
-      login: '',
-      email: '',
-      givenName: profile.given_name,
-      familyName: profile.family_name,
-      phone: '',
-      passwordHash: null,
-      mustChangePassword: false,
-      source: 'lti',
-    });
-    // A login no roster username can take, so a later sync never finds it "taken" (no password: no sign-in).
-    user.login = `lti:${user.id}`;
-    Object.assign(user, { username: profile.username, metadata: profile.metadata });
-    const links = new LinkRepository(db);
-    await new UserRepository(db).insert(user);
-    if (await links.saveLink(customerId, guid, ltiUserId, user.id, now, true)) return user;
-    // A simultaneous first launch of the same person linked their account first: use that one.
-    await links.discardLtiOnlyUser(customerId, user.id);
-    const winner = await links.findLinkedUser(customerId, guid, ltiUserId);
-    if (!winner) throw new Error('LTI user link vanished during a concurrent launch');
-    return winner;
-  }
-
-  private async resolveTarget(
-    db: Kysely<Database>,
-    launch: VerifiedLaunch,
-    user: User,
-    refuse: (code: ErrorCode, log: string) => LaunchError,
-  ): Promise<{ path: string; type: 'book' | 'collection' | 'shelf'; id: string }> {
+  private async resolveTarget(db: Kysely<Database>, launch: VerifiedLaunch, user: User, refuse: Refuse): Promise<{ path: string; type: 'book' | 'collection' | 'shelf'; id: string }> {
     const bookId = launch.params.get('custom_bookid')?.trim();
     if (bookId) {
       if (!(await this.canRead(db, launch.customerId, user.id, bookId))) throw refuse('LTI_TARGET_UNAVAILABLE', `book ${bookId} is not readable by this user`);
@@ -285,14 +210,6 @@ export class LaunchService {
   }
 }
 
-function usable(user: User, refuse: (code: ErrorCode, log: string) => LaunchError): User {
-  if (user.status === 'deleted') throw refuse('LTI_ACCOUNT_REMOVED', 'the linked account is deleted');
-  if (user.status === 'disabled') throw refuse('ACCOUNT_DISABLED', 'the linked account is disabled');
-  // A launch signs people in to the reader only: an LMS profile field must never open an admin console.
-  if (!READER_ROLES.has(user.role)) throw refuse('LTI_ADMIN_ACCOUNT', `the matching account is a ${user.role}`);
-  return user;
-}
-
 function firstOf(p: Map<string, string>, names: string[]): string {
   for (const name of names) {
     const v = p.get(name)?.trim();
@@ -302,7 +219,7 @@ function firstOf(p: Map<string, string>, names: string[]): string {
 }
 
 // What an LTI-only account shows of the LMS person; the LMS email stays in metadata (see README).
-function ltiProfile(p: Map<string, string>): Pick<User, 'given_name' | 'family_name' | 'role' | 'username' | 'metadata'> {
+function ltiProfile(p: Map<string, string>): LtiProfile {
   let given = p.get('lis_person_name_given')?.trim() ?? '';
   let family = p.get('lis_person_name_family')?.trim() ?? '';
   if (!given && !family) [given = '', family = ''] = splitName(p.get('lis_person_name_full') ?? '');

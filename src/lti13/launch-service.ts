@@ -3,7 +3,7 @@
  * and the resource-link launch the platform form-posts back (§5.1.2–5.1.3). Login finds the
  * registration by issuer (and client id), keeps a single-use state and nonce, and sends the browser
  * to the platform's auth endpoint. Launch takes the state, verifies the id_token against it
- * (verifyIdToken), then finds the person exactly as an LTI 1.1 launch does (src/lti/launch-service.ts):
+ * (verifyIdToken), then finds the person exactly as an LTI 1.1 launch does (src/lti/identity.ts):
  * the remembered (customer, issuer, sub) link, then the customer's Match with and Suffix, then the
  * unmatched policy; deleted, disabled and administrator accounts are refused. The target is custom
  * bookid or collectionid, else the shelf.
@@ -13,18 +13,17 @@
  * back to the course with lti_errormsg.
  */
 import type { Kysely } from 'kysely';
-import { createSession, newUserRecord, type SignedIn } from '../accounts/account-service.js';
+import { createSession, type SignedIn } from '../accounts/account-service.js';
 import { SessionRepository } from '../accounts/session-repository.js';
-import { UserRepository } from '../accounts/user-repository.js';
 import { canRead } from '../content/assignment-repository.js';
 import { CollectionRepository } from '../content/collection-repository.js';
 import type { Database, User } from '../db/schema.js';
-import type { ErrorCode } from '../errors.js';
+import { resolveLaunchUser, type LtiProfile, type Refuse } from '../lti/identity.js';
 import { LaunchError } from '../lti/launch-verifier.js';
 import type { CanRead, LaunchClient, LaunchOutcome } from '../lti/launch-service.js';
-import { LinkRepository, type MatchColumn } from '../lti/link-repository.js';
+import { LinkRepository } from '../lti/link-repository.js';
 import { launchRole } from '../lti/roles.js';
-import { matchKey, type MatchWith } from '../rostering/sync/matching.js';
+import type { MatchWith } from '../rostering/sync/matching.js';
 import type { OutboundClient } from '../security/outbound.js';
 import { randomToken, tokenDigest } from '../security/tokens.js';
 import { addMs } from '../time.js';
@@ -45,10 +44,6 @@ export interface LoginInitiation {
   lti_deployment_id?: string;
 }
 
-type Refuse = (code: ErrorCode, log: string) => LaunchError;
-
-const READER_ROLES = new Set<User['role']>(['teacher', 'student', 'reader']);
-const COLUMN: Record<MatchWith, MatchColumn> = { sourcedId: 'sourced_id', identifier: 'identifier', username: 'login', email: 'email' };
 const TICKET_TTL_MS = 2 * 60_000;
 const CLEANUP_EVERY_MS = 10 * 60_000;
 const MAX_PARAM_CHARS = 8192;
@@ -199,70 +194,12 @@ export class Lti13LaunchService {
     });
   }
 
-  // The remembered link first; then the Match with rule; then the customer's unmatched policy (as 1.1).
-  private async resolveUser(db: Kysely<Database>, platform: LaunchPlatform, launch: ResourceLinkLaunch, now: string, refuse: Refuse): Promise<User> {
-    const links = new LinkRepository(db);
-    const customerId = platform.customer_id;
-    const guid = launch.issuer;
-    const linked = await links.findLinkedUser(customerId, guid, launch.sub);
-    if (linked && linked.source !== 'lti') return usable(linked, refuse);
-    const found = await this.match(links, platform, launch);
-    if (found.kind === 'user') {
-      const user = usable(found.user, refuse);
-      // The roster now has this person: their LTI-only account hands over to the rostered one.
-      if (linked) await links.mergeInto(customerId, linked.id, user.id, now);
-      await links.saveLink(customerId, guid, launch.sub, user.id, now);
-      return user;
-    }
-    if (found.kind === 'deleted') throw refuse('LTI_ACCOUNT_REMOVED', `the ${platform.match_with} match is deleted from the roster`);
-    if (found.kind === 'ambiguous') throw refuse('LTI_AMBIGUOUS_USER', `several accounts match by ${platform.match_with}`);
-    if (linked) {
-      await links.refreshLtiOnlyUser(customerId, linked.id, { ...ltiProfile(launch), updated_at: now });
-      return usable({ ...linked, ...ltiProfile(launch) }, refuse);
-    }
-    if (platform.lti_unmatched_users === 'refuse') throw refuse('LTI_UNKNOWN_USER', platform.match_with ? `no rostered account matches by ${platform.match_with}` : 'the customer has no roster');
-    return this.createLtiOnlyUser(db, customerId, launch, now);
-  }
-
-  private async match(links: LinkRepository, platform: LaunchPlatform, launch: ResourceLinkLaunch): Promise<{ kind: 'user'; user: User } | { kind: 'none' | 'deleted' | 'ambiguous' }> {
+  // The claims of the launching person, resolved by the rules LTI 1.1 shares (src/lti/identity.ts).
+  private resolveUser(db: Kysely<Database>, platform: LaunchPlatform, launch: ResourceLinkLaunch, now: string, refuse: Refuse): Promise<User> {
     const matchWith = platform.match_with;
-    if (!matchWith) return { kind: 'none' };
-    const value = matchSource(launch, matchWith);
-    const key = value ? matchKey({ sourcedId: value, identifier: value, username: value, email: value }, { matchWith, suffix: platform.suffix }) : '';
-    if (!key) return { kind: 'none' };
-    const accounts = await links.rosteredByColumn(platform.customer_id, COLUMN[matchWith], key);
-    const live = accounts.filter((u) => u.status !== 'deleted');
-    if (live.length > 1) return { kind: 'ambiguous' };
-    if (live[0]) return { kind: 'user', user: live[0] };
-    return { kind: accounts.length ? 'deleted' : 'none' };
-  }
-
-  // An account of the customer's own, outside the roster, as an LTI 1.1 launch makes one.
-  private async createLtiOnlyUser(db: Kysely<Database>, customerId: string, launch: ResourceLinkLaunch, now: string): Promise<User> {
-    const profile = ltiProfile(launch);
-    const user = newUserRecord({
-      role: profile.role,
-      customerId,
-      login: '',
-      email: '',
-      givenName: profile.given_name,
-      familyName: profile.family_name,
-      phone: '',
-      passwordHash: null,
-      mustChangePassword: false,
-      source: 'lti',
-    });
-    // A login no roster username can take, so a later sync never finds it "taken" (no password: no sign-in).
-    user.login = `lti:${user.id}`;
-    Object.assign(user, { username: profile.username, metadata: profile.metadata });
-    const links = new LinkRepository(db);
-    await new UserRepository(db).insert(user);
-    if (await links.saveLink(customerId, launch.issuer, launch.sub, user.id, now, true)) return user;
-    // A simultaneous first launch of the same person linked their account first: use that one.
-    await links.discardLtiOnlyUser(customerId, user.id);
-    const winner = await links.findLinkedUser(customerId, launch.issuer, launch.sub);
-    if (!winner) throw new Error('LTI user link vanished during a concurrent launch');
-    return winner;
+    const policy = { customerId: platform.customer_id, unmatchedUsers: platform.lti_unmatched_users, matchWith, suffix: platform.suffix };
+    const person = { guid: launch.issuer, userId: launch.sub, matchValue: matchWith ? matchSource(launch, matchWith) : '', profile: ltiProfile(launch) };
+    return resolveLaunchUser(db, policy, person, now, refuse);
   }
 
   private async resolveTarget(db: Kysely<Database>, customerId: string, launch: ResourceLinkLaunch, user: User, refuse: Refuse): Promise<string> {
@@ -314,14 +251,6 @@ function sameOrigin(url: string, origin: string): boolean {
   }
 }
 
-function usable(user: User, refuse: Refuse): User {
-  if (user.status === 'deleted') throw refuse('LTI_ACCOUNT_REMOVED', 'the linked account is deleted');
-  if (user.status === 'disabled') throw refuse('ACCOUNT_DISABLED', 'the linked account is disabled');
-  // A launch signs people in to the reader only: an LMS claim must never open an admin console.
-  if (!READER_ROLES.has(user.role)) throw refuse('LTI_ADMIN_ACCOUNT', `the matching account is a ${user.role}`);
-  return user;
-}
-
 // The claims each Match with rule reads, first non-empty wins: the LTI 1.3 counterparts of 1.1's parameters.
 function matchSource(launch: ResourceLinkLaunch, matchWith: MatchWith): string {
   const ext = launch.claims['https://purl.imsglobal.org/spec/lti/claim/ext'];
@@ -337,7 +266,7 @@ function matchSource(launch: ResourceLinkLaunch, matchWith: MatchWith): string {
 }
 
 // What an LTI-only account shows of the LMS person; the LMS email stays in metadata (see README).
-function ltiProfile(launch: ResourceLinkLaunch): Pick<User, 'given_name' | 'family_name' | 'role' | 'username' | 'metadata'> {
+function ltiProfile(launch: ResourceLinkLaunch): LtiProfile {
   let given = launch.givenName?.trim() ?? '';
   let family = launch.familyName?.trim() ?? '';
   if (!given && !family) {
