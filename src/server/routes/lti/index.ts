@@ -1,27 +1,14 @@
-import rateLimit from '@fastify/rate-limit';
-import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { SESSION_TTL_MS } from '../../../accounts/account-service.js';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
-import { LaunchError, returnUrlWithError } from '../../../lti/launch-verifier.js';
+import { LaunchError } from '../../../lti/launch-verifier.js';
 import { OUTCOME_STATUSES } from '../../../lti/outcome-view.js';
 import type { Pair } from '../../../security/oauth1.js';
-import { authenticatesItself, requireUser, setSessionCookie } from '../../plugins/auth.js';
+import { requireUser, setSessionCookie } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
 import { Page, PageQuery, errorResponses, paging } from '../schemas.js';
-
-// Launches per minute from one address. A school behind one NAT launches a class at once; a flood
-// of forged launches costs an HMAC and one indexed lookup each. LECTERN_LTI_RATE_LIMIT=0 lifts it.
-function rateLimitConfig(): { max: number; timeWindow: string } | false {
-  const perMinute = Number(process.env.LECTERN_LTI_RATE_LIMIT || 600);
-  return Number.isFinite(perMinute) && perMinute > 0 ? { max: perMinute, timeWindow: '1 minute' } : false;
-}
-const FRAMED_DESTINATIONS = new Set(['iframe', 'frame', 'embed', 'object']);
-
-// LTI pages are shown inside LMS iframes too, so they may be framed by any site; they hold no
-// script, only text and (for a framed launch) a button that opens Lectern in a new window.
-const LTI_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors *";
+import { FRAMED_DESTINATIONS, ltiPageScope, sendLaunchOutcome, sendRefusal } from './pages.js';
 
 // A bad value answers a field error that lists the allowed ones.
 const OutcomeStatus = Type.Enum(OUTCOME_STATUSES);
@@ -74,18 +61,12 @@ export async function ltiRoutes(app: App, ctx: AppContext): Promise<void> {
   );
 }
 
+const FORM_MESSAGE = 'An LTI launch is a form post (application/x-www-form-urlencoded).';
+
 // Its own scope: the form parser keeps the raw body (pairs, duplicates and order intact) and errors
 // are pages for a person, not JSON.
 async function launchRoutes(app: App, ctx: AppContext): Promise<void> {
-  authenticatesItself(app);
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_request, body, done) => done(null, body));
-  await app.register(rateLimit, { global: false });
-  const rateLimited = rateLimitConfig();
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request, reply) => {
-    const appError = err instanceof AppError ? err : pageError(err);
-    if (appError.code === 'INTERNAL') request.log.error({ err }, 'LTI launch failed');
-    return sendPage(reply, appError.status, 'Lectern could not open', appError.message);
-  });
+  const rateLimited = await ltiPageScope(app, FORM_MESSAGE, 'LTI launch failed');
 
   app.post(
     '/lti/launch',
@@ -102,7 +83,7 @@ async function launchRoutes(app: App, ctx: AppContext): Promise<void> {
       },
     },
     async (request, reply) => {
-      if (typeof request.body !== 'string') throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'An LTI launch is a form post (application/x-www-form-urlencoded).');
+      if (typeof request.body !== 'string') throw new AppError('UNSUPPORTED_MEDIA_TYPE', FORM_MESSAGE);
       const pairs: Pair[] = [...new URLSearchParams(request.body)];
       const target = pairs.find(([n]) => n === 'launch_presentation_document_target')?.[1] ?? '';
       const dest = request.headers['sec-fetch-dest'];
@@ -110,23 +91,11 @@ async function launchRoutes(app: App, ctx: AppContext): Promise<void> {
       const framed = typeof dest === 'string' ? FRAMED_DESTINATIONS.has(dest) : ['iframe', 'frame', 'embed'].includes(target);
       try {
         const outcome = await ctx.lti.launches.launch(request.url, pairs, { ip: request.ip, userAgent: request.headers['user-agent'] ?? '', framed });
-        if (outcome.kind === 'ticket') {
-          return sendPage(
-            reply,
-            200,
-            'Open Lectern',
-            'Your school’s LMS shows Lectern inside its page, where the browser will not keep you signed in. Open it in its own window to read.',
-            outcome.ticket,
-          );
-        }
-        setSessionCookie(reply, ctx, outcome.signedIn.sessionToken, SESSION_TTL_MS);
-        return reply.header('cache-control', 'no-store').redirect(outcome.target, 303);
+        return sendLaunchOutcome(reply, ctx, outcome);
       } catch (err) {
         if (!(err instanceof LaunchError)) throw err;
         request.log.info({ code: err.code, reason: err.logMessage }, 'LTI launch refused');
-        // Only a launch whose signature verified carries a return URL: no open redirect for forgers.
-        if (err.returnUrl) return reply.header('cache-control', 'no-store').redirect(returnUrlWithError(err.returnUrl, err.message, `${err.code}: ${err.logMessage}`), 303);
-        return sendPage(reply, err.status, 'Lectern could not open', err.message);
+        return sendRefusal(reply, err, err.code);
       }
     },
   );
@@ -152,27 +121,4 @@ async function launchRoutes(app: App, ctx: AppContext): Promise<void> {
       return reply.header('cache-control', 'no-store').redirect(redeemed.target, 303);
     },
   );
-}
-
-function pageError(err: Error & { statusCode?: number; code?: string }): AppError {
-  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new AppError('UNSUPPORTED_MEDIA_TYPE', 'An LTI launch is a form post (application/x-www-form-urlencoded).');
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('PAYLOAD_TOO_LARGE', 'This LTI launch is too large.');
-  if (err.statusCode === 429) return new AppError('RATE_LIMITED');
-  return new AppError('INTERNAL');
-}
-
-const escapeHtml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-// A plain, self-contained page (no scripts, no external assets) that reads well inside an iframe;
-// with a ticket, its button posts it to /lti/continue in a new top-level window.
-function sendPage(reply: FastifyReply, status: number, title: string, message: string, ticket?: string) {
-  reply.raw.removeHeader('x-frame-options');
-  const action = ticket
-    ? `<form method="post" action="/lti/continue" target="_blank"><input type="hidden" name="ticket" value="${escapeHtml(ticket)}"><button class="button" type="submit">Open Lectern in a new window</button></form>`
-    : '';
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Lectern</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;color:#1b1f24;background:#f6f7f9;margin:0;padding:2rem 1rem}main{max-width:36rem;margin:0 auto;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:1.5rem}h1{font-size:1.25rem;margin:0 0 .75rem}.button{display:inline-block;background:#0b5cad;color:#fff;padding:.6rem 1rem;border:0;border-radius:6px;font:inherit;font-weight:600;cursor:pointer}.button:focus{outline:3px solid #f0b400;outline-offset:2px}</style>
-</head><body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>${action}</main></body></html>`;
-  return reply.status(status).header('content-security-policy', LTI_PAGE_CSP).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
 }
