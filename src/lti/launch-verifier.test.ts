@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { openDatabase, type Db } from '../db/connection.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { describe, it } from 'node:test';
 import type { Pair } from '../security/oauth1.js';
-import { DIALECTS, createTestDatabase, postgresSkipReason, type TestDatabase } from '../../test/helpers/databases.js';
+import { DIALECTS, postgresSkipReason } from '../../test/helpers/databases.js';
+import { useMigratedDatabase } from '../../test/helpers/lti-fixtures.js';
 import { launchParams, signLaunch } from '../../test/helpers/lti.js';
 import { LaunchError, returnUrlWithError, verifyLaunch, type LaunchVerifierDeps } from './launch-verifier.js';
 import { NonceRepository } from './nonce-repository.js';
@@ -124,20 +123,10 @@ describe('LTI 1.1 launch verification', () => {
 for (const dialect of DIALECTS) {
   const skip = dialect === 'postgres' ? postgresSkipReason() : null;
   describe(`LTI nonces in the database [${dialect}]`, skip ? { skip } : {}, () => {
-    let database: TestDatabase;
-    let db: Db;
-    before(async () => {
-      database = await createTestDatabase(dialect);
-      db = openDatabase(database.url);
-      await migrateToLatest(db);
-    });
-    after(async () => {
-      await db.close();
-      await database.drop();
-    });
+    const m = useMigratedDatabase(dialect);
 
     it('accepts a nonce once per consumer key, again after it expires, and cleans up', async () => {
-      const nonces = new NonceRepository(db.kysely);
+      const nonces = new NonceRepository(m.db.kysely);
       const now = '2026-11-28T12:00:00.000Z';
       const later = '2026-11-28T12:10:00.000Z';
       assert.equal(await nonces.claim(KEY, 'n1', later, now), true);

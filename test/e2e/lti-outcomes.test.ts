@@ -14,6 +14,7 @@ import { uuidv7 } from '../../src/db/uuid.js';
 import { OutcomeRepository, type OutcomeCall } from '../../src/lti/outcome-repository.js';
 import { seedCustomer } from '../helpers/app.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
+import { insertBook } from '../helpers/lti-fixtures.js';
 import { userRow } from '../helpers/roster-rows.js';
 import { waitFor } from '../helpers/wait.js';
 import { importRoster, schoolRoster } from '../lti/lti-server.js';
@@ -52,27 +53,8 @@ describe('Grade reports in Chromium', { skip: browserSkipReason() ?? false }, ()
       userIds.push((await db.selectFrom('users').select('id').where('customer_id', '=', customer.id).where('sourced_id', '=', sourcedId).executeTakeFirstOrThrow()).id);
     const now = new Date().toISOString();
     for (const title of TITLES) {
-      const id = crypto.randomUUID();
+      const id = await insertBook(db, customer.id, title, { author: 'A', size_bytes: 1 });
       targets[title] = { type: 'book', id };
-      await db
-        .insertInto('books')
-        .values({
-          id,
-          customer_id: customer.id,
-          title,
-          author: 'A',
-          format: 'pdf',
-          file_key: id,
-          size_bytes: 1,
-          sha256: '',
-          cover_key: null,
-          cover_type: null,
-          created_by: null,
-          created_at: now,
-          updated_at: now,
-          deleted_at: null,
-        })
-        .execute();
     }
     const summer = crypto.randomUUID();
     targets['Summer Reading'] = { type: 'collection', id: summer };

@@ -11,6 +11,7 @@ import { canRead } from '../../src/content/assignment-repository.js';
 import { LaunchService } from '../../src/lti/launch-service.js';
 import { launchRole } from '../../src/lti/roles.js';
 import { describeEachDialect } from '../helpers/app.js';
+import { insertBook } from '../helpers/lti-fixtures.js';
 import { formBody, launchParams, signLaunch } from '../helpers/lti.js';
 import { get, importRoster, ltiCustomer, postLaunch, schoolRoster, signed, startLtiServer, type LaunchResponse, type LtiServer } from './lti-server.js';
 import { userRow } from '../helpers/roster-rows.js';
@@ -356,30 +357,7 @@ describeEachDialect('LTI 1.1 launch', (dialect) => {
   });
 
   let bookSeq = 0;
-  const addBook = async (title: string): Promise<string> => {
-    const id = crypto.randomUUID();
-    const now = new Date().toISOString();
-    await s.ctx.db.kysely
-      .insertInto('books')
-      .values({
-        id,
-        customer_id: c.id,
-        title,
-        author: 'A. Author',
-        format: 'pdf',
-        file_key: `k-${++bookSeq}`,
-        size_bytes: 10,
-        sha256: '',
-        cover_key: null,
-        cover_type: null,
-        created_by: null,
-        created_at: now,
-        updated_at: now,
-        deleted_at: null,
-      })
-      .execute();
-    return id;
-  };
+  const addBook = (title: string): Promise<string> => insertBook(s.ctx.db.kysely, c.id, title, { file_key: `k-${++bookSeq}` });
 
   it('custom_bookid opens the book when it is assigned to the user (or their class), and refuses it otherwise', async () => {
     await setRule('identifier', '@lincoln');

@@ -14,6 +14,7 @@ import { OutcomeRepository, type OutcomeCall } from '../../src/lti/outcome-repos
 import { LtiOutcomes, parsePoxStatus, registerOutcomeJobs, replaceResultXml, worthReporting } from '../../src/lti/outcomes.js';
 import type { OutcomeCallView } from '../../src/lti/outcome-view.js';
 import { describeEachDialect } from '../helpers/app.js';
+import { insertBook } from '../helpers/lti-fixtures.js';
 import { startOutcomeService, type OutcomeAnswer, type OutcomeService } from '../helpers/lti.js';
 import { waitFor } from '../helpers/wait.js';
 import { importRoster, ltiCustomer, postLaunch, schoolRoster, signed, startLtiServer, type LtiServer } from './lti-server.js';
@@ -36,27 +37,8 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
     ada = (await s.ctx.db.kysely.selectFrom('users').select('id').where('customer_id', '=', c.id).where('sourced_id', '=', 'stu-ada').executeTakeFirstOrThrow()).id;
     const now = new Date().toISOString();
     for (const title of ['Moby-Dick', 'Emma', 'Ulysses']) {
-      const id = crypto.randomUUID();
+      const id = await insertBook(s.ctx.db.kysely, c.id, title, { author: 'A', size_bytes: 1 });
       books[title] = id;
-      await s.ctx.db.kysely
-        .insertInto('books')
-        .values({
-          id,
-          customer_id: c.id,
-          title,
-          author: 'A',
-          format: 'pdf',
-          file_key: id,
-          size_bytes: 1,
-          sha256: '',
-          cover_key: null,
-          cover_type: null,
-          created_by: null,
-          created_at: now,
-          updated_at: now,
-          deleted_at: null,
-        })
-        .execute();
       await s.ctx.db.kysely
         .insertInto('assignments')
         .values({ id: crypto.randomUUID(), customer_id: c.id, book_id: id, target_type: 'user', target_id: ada, assigned_by: null, created_at: now })

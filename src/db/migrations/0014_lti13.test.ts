@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { DIALECTS, createTestDatabase, postgresSkipReason, type TestDatabase } from '../../../test/helpers/databases.js';
-import { openDatabase, type Db } from '../connection.js';
+import { describe, it } from 'node:test';
+import { DIALECTS, postgresSkipReason } from '../../../test/helpers/databases.js';
+import { useMigratedDatabase } from '../../../test/helpers/lti-fixtures.js';
 import { migrateToLatest } from '../migrate.js';
 
 const NOW = '2026-12-03T12:00:00.000Z';
@@ -55,26 +55,16 @@ function platformRow(id: string, customerId: string, issuer: string, clientId: s
 for (const dialect of DIALECTS) {
   const skip = dialect === 'postgres' ? postgresSkipReason() : null;
   describe(`migration 0014_lti13 [${dialect}]`, skip ? { skip } : {}, () => {
-    let database: TestDatabase;
-    let db: Db;
-    before(async () => {
-      database = await createTestDatabase(dialect);
-      db = openDatabase(database.url);
-      await migrateToLatest(db);
-    });
-    after(async () => {
-      await db.close();
-      await database.drop();
-    });
+    const m = useMigratedDatabase(dialect);
 
     it('runs once: a second migrate finds nothing to do', async () => {
-      assert.deepEqual(await migrateToLatest(db), []);
-      const tables = new Set((await db.kysely.introspection.getTables()).map((t) => t.name));
+      assert.deepEqual(await migrateToLatest(m.db), []);
+      const tables = new Set((await m.db.kysely.introspection.getTables()).map((t) => t.name));
       for (const name of ['lti_platforms', 'lti_tool_keys', 'lti13_login_states', 'lti13_registration_tokens']) assert.ok(tables.has(name), name);
     });
 
     it('stores customers of LTI 1.1, 1.3 and both, and one registration per (issuer, client id) platform-wide', async () => {
-      const k = db.kysely;
+      const k = m.db.kysely;
       await k
         .insertInto('customers')
         .values([customerRow('c11', '1.1'), customerRow('c13', '1.3'), customerRow('cboth', 'both')])
@@ -111,7 +101,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('ends the login states of a platform that is removed, and keeps registration tokens by digest', async () => {
-      const k = db.kysely;
+      const k = m.db.kysely;
       await k.insertInto('lti13_login_states').values({ state_hash: 'h1', nonce: 'n1', platform_id: 'p1', target_link_uri: 'https://lectern.test/lti/1.3/launch', expires_at: NOW }).execute();
       await k.deleteFrom('lti_platforms').where('id', '=', 'p1').execute();
       assert.equal((await k.selectFrom('lti13_login_states').selectAll().execute()).length, 0);

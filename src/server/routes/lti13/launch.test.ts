@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { operatorActor } from '../../../accounts/policy.js';
 import { tokenDigest } from '../../../security/tokens.js';
 import { describeEachDialect, seedCustomer, startTestApp, type TestApp } from '../../../../test/helpers/app.js';
+import { insertBook } from '../../../../test/helpers/lti-fixtures.js';
 import { Lti13Platform, type Forgery, type LaunchOptions } from '../../../../test/helpers/lti13-platform.js';
 import { userRow } from '../../../../test/helpers/roster-rows.js';
 import { importRoster, schoolRoster } from '../../../../test/lti/lti-server.js';
@@ -116,27 +117,8 @@ describeEachDialect('LTI 1.3 login and launch', (dialect) => {
       ]),
     );
     await t.ctx.db.kysely.updateTable('users').set({ status: 'disabled' }).where('customer_id', '=', customerId).where('sourced_id', '=', 'stu-off').execute();
-    bookId = crypto.randomUUID();
+    bookId = await insertBook(t.ctx.db.kysely, customerId, 'Chapter book', { file_key: 'k-1' });
     const now = new Date().toISOString();
-    await t.ctx.db.kysely
-      .insertInto('books')
-      .values({
-        id: bookId,
-        customer_id: customerId,
-        title: 'Chapter book',
-        author: 'A. Author',
-        format: 'pdf',
-        file_key: 'k-1',
-        size_bytes: 10,
-        sha256: '',
-        cover_key: null,
-        cover_type: null,
-        created_by: null,
-        created_at: now,
-        updated_at: now,
-        deleted_at: null,
-      })
-      .execute();
     const classId = (await t.ctx.db.kysely.selectFrom('classes').select('id').where('customer_id', '=', customerId).where('sourced_id', '=', 'c1').executeTakeFirstOrThrow()).id;
     await t.ctx.db.kysely
       .insertInto('assignments')
