@@ -263,27 +263,7 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
       // Another customer with a Grace Hopper (logins are platform-wide, so other names) and an "Emma" of its own, and one failed call.
       other = await ltiCustomer(s.ctx);
       await importRoster(s.ctx, other.id, schoolRoster([userRow('stu-grace', { username: 'ghopper', identifier: 'S-9001', givenName: 'Grace', familyName: 'Hopper' })]));
-      otherBook = crypto.randomUUID();
-      const now = new Date().toISOString();
-      await s.ctx.db.kysely
-        .insertInto('books')
-        .values({
-          id: otherBook,
-          customer_id: other.id,
-          title: 'Emma',
-          author: 'A',
-          format: 'pdf',
-          file_key: otherBook,
-          size_bytes: 1,
-          sha256: '',
-          cover_key: null,
-          cover_type: null,
-          created_by: null,
-          created_at: now,
-          updated_at: now,
-          deleted_at: null,
-        })
-        .execute();
+      otherBook = await insertBook(s.ctx.db.kysely, other.id, 'Emma', { author: 'A', size_bytes: 1 });
       await seedCall(other.id, await userId(other.id, 'stu-grace'), { type: 'book', id: otherBook }, 'other-emma', { status: 'failed', score: 0.3, attempts: 5, last_error: 'theirs' });
       otherCookie = await signIn((await s.ctx.customers.get(operatorActor, other.id)).administrator.email, 'Lincoln-admin-42');
 
