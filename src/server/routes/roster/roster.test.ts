@@ -180,6 +180,10 @@ describeEachDialect('Upload Roster File API', (dialect) => {
     assert.deepEqual([missing.status, missing.body.error.code, missing.body.error.fields[0]?.field], [400, 'VALIDATION_FAILED', 'file']);
     const json = await admin.post<{ error: { code: string } }>(`/api/customers/${customer.id}/roster/uploads`, { file: 'x' });
     assert.deepEqual([json.status, json.body.error.code], [415, 'UNSUPPORTED_MEDIA_TYPE']);
-    assert.deepEqual(fs.readdirSync(dir).filter((name) => !before.has(name)), [], 'no refused upload left a file');
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((name) => !before.has(name)),
+      [],
+      'no refused upload left a file',
+    );
   });
 });
