@@ -10,7 +10,11 @@
 import type { Config } from '../../config.js';
 import { ROSTER_THREAD_LIMITS, siblingModule, startWorker } from '../../threads/start-worker.js';
 import { fromThreadError, type ThreadError } from '../../threads/thread-error.js';
+import type { BundleStore } from '../../rostering/runs/bundle-store.js';
+import type { RosterRunService } from '../../rostering/runs/run-service.js';
+import type { RunSource } from '../../rostering/runs/run-source.js';
 import type { RunView } from '../../rostering/runs/run-view.js';
+import { storedBundleSource } from '../../rostering/runs/zip-source.js';
 
 /** What the import thread is given. */
 export interface ImportTask {
@@ -26,6 +30,13 @@ export type FromImportThread = { type: 'progress'; done: number; total: number }
 
 /** Bundles from this size (the zip's bytes) are imported on the thread: the district's 6.7 MB is not, the million users' 82 MB is. */
 export const IMPORT_THREAD_MIN_BYTES = 16 * 1024 * 1024;
+
+/** Executes a recorded run of a stored bundle in this thread, telling `onProgress` of its reading: the import thread's work, and a small bundle's in the process. */
+export function executeStoredRun(runs: RosterRunService, bundles: BundleStore, task: Omit<ImportTask, 'config'>, onProgress: (done: number, total: number) => void): Promise<RunView> {
+  const source = storedBundleSource(bundles, task.bundlePath);
+  const read: RunSource['read'] = (h) => source.read({ ...h, onProgress: (done, total) => (h.onProgress(done, total), onProgress(done, total)) });
+  return runs.execute(task.runId, task.customerId, { read }, { force: task.force });
+}
 
 const ENTRY = siblingModule(import.meta.url, 'import-worker');
 

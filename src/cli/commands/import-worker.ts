@@ -5,8 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openCoreContext } from '../../core-context.js';
 import { toThreadError } from '../../threads/thread-error.js';
-import { storedBundleSource } from '../../rostering/runs/zip-source.js';
-import type { FromImportThread, ImportTask } from './import-thread.js';
+import { executeStoredRun, type FromImportThread, type ImportTask } from './import-thread.js';
 
 const port = parentPort!;
 const task = workerData as ImportTask;
@@ -16,13 +15,7 @@ try {
   // The main thread migrated the database and recorded the run.
   const ctx = await openCoreContext(task.config, { patientLocks: false, migrate: false });
   try {
-    const source = storedBundleSource(ctx.bundles, task.bundlePath);
-    const run = await ctx.runs.execute(
-      task.runId,
-      task.customerId,
-      { read: (h) => source.read({ ...h, onProgress: (done, total) => (h.onProgress(done, total), post({ type: 'progress', done, total })) }) },
-      { force: task.force },
-    );
+    const run = await executeStoredRun(ctx.runs, ctx.bundles, task, (done, total) => post({ type: 'progress', done, total }));
     post({ type: 'done', run });
   } finally {
     await ctx.close();

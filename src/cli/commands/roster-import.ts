@@ -5,10 +5,9 @@ import { resolveCustomerId } from '../../customers/customer-repository.js';
 import { storeBundleFile } from '../../rostering/runs/bundle-store.js';
 import { RunRepository } from '../../rostering/runs/run-repository.js';
 import type { RunView } from '../../rostering/runs/run-view.js';
-import { storedBundleSource } from '../../rostering/runs/zip-source.js';
 import { EXIT, printJson, printTable } from '../output.js';
 import { progressBar } from '../progress.js';
-import { executeOnThread, IMPORT_THREAD_MIN_BYTES } from './import-thread.js';
+import { executeOnThread, executeStoredRun, IMPORT_THREAD_MIN_BYTES } from './import-thread.js';
 
 /** Exit code of an import that stopped for a person's approval. */
 export const EXIT_AWAITING_APPROVAL = 3;
@@ -35,8 +34,7 @@ export async function importBundle(ctx: CoreContext, opts: { customer: string; f
   if (stored.sizeBytes >= IMPORT_THREAD_MIN_BYTES) {
     run = await executeOnThread({ config: ctx.config, runId: created.runId, customerId, bundlePath: stored.path, force }, onProgress);
   } else {
-    const source = storedBundleSource(ctx.bundles, stored.path);
-    run = await ctx.runs.execute(created.runId, customerId, { read: (h) => source.read({ ...h, onProgress: (done, total) => (h.onProgress(done, total), onProgress(done, total)) }) }, { force });
+    run = await executeStoredRun(ctx.runs, ctx.bundles, { runId: created.runId, customerId, bundlePath: stored.path, force }, onProgress);
   }
   bar.done();
   return reportRun(ctx, run, opts.json);

@@ -6,15 +6,10 @@ import { tokenDigest } from '../../../security/tokens.js';
 import { PlatformRepository } from '../../../lti13/platform-repository.js';
 import { describeEachDialect, seedCustomer, startTestApp, type TestApp, type TestClient } from '../../../../test/helpers/app.js';
 import { customerBody } from '../../../../test/helpers/factories.js';
+import type { PlatformSettings } from '../../../customers/lti13-rules.js';
 
-interface Platform {
+interface Platform extends PlatformSettings {
   id: string;
-  issuer: string;
-  clientId: string;
-  deploymentIds: string[];
-  authLoginUrl: string;
-  authTokenUrl: string;
-  jwksUrl: string;
   origin: string;
 }
 interface Tool {
