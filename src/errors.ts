@@ -31,6 +31,7 @@ export const errorCatalog = {
   LTI_ADMIN_ACCOUNT: { status: 403, message: 'Administrator accounts cannot be opened from the LMS. Sign in to Lectern directly.' },
   LTI_TARGET_UNAVAILABLE: { status: 403, message: 'This title or collection is not available to you. Ask your teacher to assign it.' },
   LTI_TICKET_INVALID: { status: 410, message: 'This link has expired or was already used. Please launch Lectern again from your course.' },
+  LTI_VERSION_RETIRED: { status: 403, message: 'This organisation now connects to Lectern with LTI 1.3. Ask your administrator to replace this LTI 1.1 link in the LMS.' },
   CUSTOMER_DISABLED: { status: 403, message: 'This organisation is disabled. Contact your administrator.' },
   SOURCE_UNREACHABLE: { status: 502, message: 'The roster source could not be reached.' },
   SOURCE_AUTH_FAILED: { status: 502, message: 'The roster source refused the credentials.' },
