@@ -5,7 +5,7 @@ import { SessionRepository } from '../accounts/session-repository.js';
 import { UserRepository } from '../accounts/user-repository.js';
 import { CollectionRepository } from '../content/collection-repository.js';
 import { secretContext } from '../customers/customer-service.js';
-import type { Database, User } from '../db/schema.js';
+import type { Customer, Database, User } from '../db/schema.js';
 import type { MatchWith } from '../rostering/sync/matching.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Pair } from '../security/oauth1.js';
@@ -49,6 +49,7 @@ const CLEANUP_EVERY_MS = 10 * 60_000;
 
 interface Consumer extends IdentityPolicy {
   status: 'active' | 'disabled';
+  ltiVersion: Customer['lti_version'];
 }
 
 /**
@@ -114,6 +115,9 @@ export class LaunchService {
     const launch = await verifyLaunch(deps, pathAndQuery, body);
     const consumer = found.consumer!;
     const refuse: Refuse = (code, log) => new LaunchError(code, launch.returnUrl, log);
+    // A customer moved to 1.3 keeps its consumer key on record (it may move back to 'both'), but the
+    // key no longer signs anyone in: a copy left in an old LMS link, or leaked, must not outlive the move.
+    if (consumer.ltiVersion === '1.3') throw refuse('LTI_VERSION_RETIRED', `customer ${consumer.customerId} uses LTI 1.3 only`);
 
     const user = await this.resolveUser(db, consumer, launch, now.toISOString(), refuse);
     const target = await this.resolveTarget(db, launch, user, refuse);
@@ -148,6 +152,7 @@ export class LaunchService {
     return {
       customerId: row.id,
       status: row.status,
+      ltiVersion: row.lti_version,
       unmatchedUsers: row.lti_unmatched_users,
       matchWith: row.match_with,
       suffix: row.suffix,

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Database, RosteringConfig, User } from '../db/schema.js';
+import type { Customer, Database, RosteringConfig, User } from '../db/schema.js';
 
 /** A roster account column a Match with rule compares against. */
 export type MatchColumn = 'sourced_id' | 'identifier' | 'login' | 'email';
@@ -8,6 +8,7 @@ export type MatchColumn = 'sourced_id' | 'identifier' | 'login' | 'email';
 export interface ConsumerRow {
   id: string;
   status: 'active' | 'disabled';
+  lti_version: Customer['lti_version'];
   lti_shared_secret_enc: string;
   lti_unmatched_users: 'create' | 'refuse';
   match_with: RosteringConfig['match_with'];
@@ -26,7 +27,7 @@ export class LinkRepository {
     return this.db
       .selectFrom('customers as c')
       .innerJoin('rostering_configs as r', 'r.customer_id', 'c.id')
-      .select(['c.id', 'c.status', 'c.lti_shared_secret_enc', 'c.lti_unmatched_users', 'r.match_with', 'r.suffix'])
+      .select(['c.id', 'c.status', 'c.lti_version', 'c.lti_shared_secret_enc', 'c.lti_unmatched_users', 'r.match_with', 'r.suffix'])
       .where('c.lti_consumer_key', '=', consumerKey)
       .executeTakeFirst();
   }

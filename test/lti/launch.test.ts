@@ -356,6 +356,18 @@ describeEachDialect('LTI 1.1 launch', (dialect) => {
     assert.equal(noReturn.setCookie, null);
   });
 
+  it('refuses the LTI 1.1 key of a customer that moved to LTI 1.3 only, and takes it again while the customer holds both', async () => {
+    const d = await ltiCustomer(s.ctx, { rostering: { matchWith: 'identifier', suffix: '' } });
+    await importRoster(s.ctx, d.id, schoolRoster([userRow('stu-mo', { username: 'mo', identifier: 'S-5001' })]));
+    const launchAs = () => postLaunch(s, signed(s, d, { user_id: uid(), lis_person_sourcedid: 'S-5001' }));
+    await s.ctx.customers.update(operatorActor, d.id, { lti: { version: '1.3' } });
+    const refused = returned(await launchAs());
+    assert.match(refused.message, /now connects to Lectern with LTI 1\.3/);
+    assert.match(refused.log, /^LTI_VERSION_RETIRED/);
+    await s.ctx.customers.update(operatorActor, d.id, { lti: { version: 'both' } });
+    assert.equal((await launchAs()).status, 303);
+  });
+
   let bookSeq = 0;
   const addBook = (title: string): Promise<string> => insertBook(s.ctx.db.kysely, c.id, title, { file_key: `k-${++bookSeq}` });
 
