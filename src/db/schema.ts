@@ -319,6 +319,25 @@ export interface Lti13RegistrationTokensTable {
   used_at: string | null;
 }
 
+/** An LTI 1.3 deep linking request waiting for the teacher's choice: single-use, an hour at most. */
+export interface Lti13DeepLinkRequestsTable {
+  /** SHA-256 (hex) of the picker's token. */
+  token_hash: string;
+  customer_id: string;
+  platform_id: string;
+  deployment_id: string;
+  /** deep_link_return_url: where the response is posted. */
+  return_url: string;
+  /** The request's opaque `data`, echoed in the response; null when it had none. */
+  data: string | null;
+  accept_multiple: number;
+  /** JSON array of content item types. */
+  accept_types: string;
+  accept_lineitem: number;
+  created_at: string;
+  expires_at: string;
+}
+
 /** Columns every roster entity table shares. */
 interface RosterEntityColumns {
   id: string;
@@ -573,6 +592,7 @@ export interface Database {
   lti_tool_keys: LtiToolKeysTable;
   lti13_login_states: Lti13LoginStatesTable;
   lti13_registration_tokens: Lti13RegistrationTokensTable;
+  lti13_deep_link_requests: Lti13DeepLinkRequestsTable;
   orgs: RosterEntityColumns & OrgFields;
   academic_sessions: RosterEntityColumns & AcademicSessionFields;
   courses: RosterEntityColumns & CourseFields;
