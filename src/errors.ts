@@ -31,6 +31,8 @@ export const errorCatalog = {
   LTI_ADMIN_ACCOUNT: { status: 403, message: 'Administrator accounts cannot be opened from the LMS. Sign in to Lectern directly.' },
   LTI_TARGET_UNAVAILABLE: { status: 403, message: 'This title or collection is not available to you. Ask your teacher to assign it.' },
   LTI_TICKET_INVALID: { status: 410, message: 'This link has expired or was already used. Please launch Lectern again from your course.' },
+  LTI_DEEP_LINK_ROLE: { status: 403, message: 'Only teachers and course designers can add Lectern titles to a course. Ask your teacher to add the reading.' },
+  LTI_DEEP_LINK_EXPIRED: { status: 410, message: 'This title picker has expired or was already used. Open it again from your course.' },
   LTI_VERSION_RETIRED: { status: 403, message: 'This organisation now connects to Lectern with LTI 1.3. Ask your administrator to replace this LTI 1.1 link in the LMS.' },
   CUSTOMER_DISABLED: { status: 403, message: 'This organisation is disabled. Contact your administrator.' },
   SOURCE_UNREACHABLE: { status: 502, message: 'The roster source could not be reached.' },
