@@ -16,6 +16,7 @@ import * as m0012 from './migrations/0012_sftp_private_key.js';
 import * as m0013 from './migrations/0013_login_addresses.js';
 import * as m0014 from './migrations/0014_lti13.js';
 import * as m0015 from './migrations/0015_lti13_deep_linking.js';
+import * as m0016 from './migrations/0016_lti13_ags.js';
 
 /** What a migration may need to know beyond the Kysely handle: DDL differs a little per dialect. */
 export interface MigrationContext {
@@ -43,6 +44,7 @@ const migrations: Record<string, MigrationModule> = {
   '0013_login_addresses': m0013,
   '0014_lti13': m0014,
   '0015_lti13_deep_linking': m0015,
+  '0016_lti13_ags': m0016,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

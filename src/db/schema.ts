@@ -232,7 +232,7 @@ export interface LtiLaunchTicketsTable {
   expires_at: string;
 }
 
-/** Where to report a user's progress for one LMS resource link (Basic Outcomes). */
+/** Where to report a user's progress for one LMS resource link (LTI 1.1 Basic Outcomes or LTI 1.3 AGS scores). */
 export interface LtiOutcomeBindingsTable {
   id: string;
   customer_id: string;
@@ -248,6 +248,16 @@ export interface LtiOutcomeBindingsTable {
   reported_score: number | null;
   created_at: string;
   updated_at: string;
+  /** '1.1': Basic Outcomes (service_url, result_sourcedid, consumer_key); '1.3': AGS scores (the columns below; see migration 0016). */
+  lti_version: Generated<'1.1' | '1.3'>;
+  platform_id: string | null;
+  /** The AGS line item; null until created in lineitems_url. */
+  line_item_url: string | null;
+  lineitems_url: string | null;
+  /** The person's `sub` at the platform. */
+  lti_user_id: string | null;
+  /** The AGS claim's scopes, a JSON array. */
+  ags_scopes: string | null;
 }
 
 /** One replaceResult report and how sending it went. */

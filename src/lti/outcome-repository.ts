@@ -1,10 +1,12 @@
-import { sql, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import { containsPattern, matches } from '../accounts/user-repository.js';
 import type { Database } from '../db/schema.js';
 import { OUTCOME_STATUSES, type OutcomeStatus } from './outcome-view.js';
 
-/** A stored outcome binding. */
-export type OutcomeBinding = Database['lti_outcome_bindings'];
+/** A stored outcome binding (LTI 1.1 Basic Outcomes or LTI 1.3 AGS, by lti_version). */
+export type OutcomeBinding = Selectable<Database['lti_outcome_bindings']>;
+/** A binding to save (an LTI 1.1 launch leaves the 1.3 columns out). */
+export type NewOutcomeBinding = Insertable<Database['lti_outcome_bindings']>;
 /** A stored outcome call. */
 export type OutcomeCall = Database['lti_outcome_calls'];
 
@@ -34,21 +36,28 @@ export class OutcomeRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   /**
-   * Stores the latest binding of a user's resource link. A new target or result sourcedid forgets the
-   * last reported score, so the next progress is reported for the new grade item.
+   * Stores the latest binding of a user's resource link. A new target, result sourcedid or line item
+   * forgets the last reported score, so the next progress is reported for the new grade item. A line
+   * item the job created is kept while the target stays: a relaunch whose claim has none reuses it.
    */
-  async saveBinding(row: OutcomeBinding): Promise<void> {
+  async saveBinding(row: NewOutcomeBinding): Promise<void> {
+    const sameItem = sql<SqlBool>`lti_outcome_bindings.target_id = excluded.target_id and lti_outcome_bindings.result_sourcedid = excluded.result_sourcedid
+      and (excluded.line_item_url is null or excluded.line_item_url = lti_outcome_bindings.line_item_url)`;
     await this.db
       .insertInto('lti_outcome_bindings')
       .values(row)
       .onConflict((oc) =>
         oc.columns(['customer_id', 'user_id', 'consumer_guid', 'resource_link_id']).doUpdateSet({
-          reported_score: sql`case when lti_outcome_bindings.target_id = excluded.target_id and lti_outcome_bindings.result_sourcedid = excluded.result_sourcedid then lti_outcome_bindings.reported_score else null end`,
+          reported_score: sql`case when ${sameItem} then lti_outcome_bindings.reported_score else null end`,
+          line_item_url: sql`coalesce(excluded.line_item_url, case when lti_outcome_bindings.target_id = excluded.target_id then lti_outcome_bindings.line_item_url end)`,
           target_type: row.target_type,
           target_id: row.target_id,
           service_url: row.service_url,
           result_sourcedid: row.result_sourcedid,
           consumer_key: row.consumer_key,
+          lineitems_url: row.lineitems_url ?? null,
+          lti_user_id: row.lti_user_id ?? null,
+          ags_scopes: row.ags_scopes ?? null,
           updated_at: row.updated_at,
         }),
       )
