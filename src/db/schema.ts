@@ -317,6 +317,10 @@ export interface Lti13LoginStatesTable {
   platform_id: string;
   target_link_uri: string;
   expires_at: string;
+  /** The platform's storage frame (`lti_storage_target`) when the state is kept there; null: an ordinary login. */
+  storage_target: string | null;
+  /** SHA-256 of the one-time marker the storage check page must send back; null until the platform's post sets it. */
+  storage_marker_hash: string | null;
 }
 
 /** The one-time secret of a customer's Dynamic Registration URL. */

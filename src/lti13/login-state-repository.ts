@@ -27,6 +27,32 @@ export class LoginStateRepository {
     return row && row.expires_at > now ? row : undefined;
   }
 
+  /**
+   * Uses up the state with this digest if it is an ordinary login (no storage target), as
+   * takePlatformWide does; a login kept in platform storage stays for its two posts (storage-target.ts).
+   */
+  async takeUnboundPlatformWide(stateHash: string, now: string): Promise<LoginStateRow | undefined> {
+    const row = await this.db.deleteFrom('lti13_login_states').where('state_hash', '=', stateHash).where('storage_target', 'is', null).returningAll().executeTakeFirst();
+    return row && row.expires_at > now ? row : undefined;
+  }
+
+  /**
+   * Sets the one-time marker of a storage login that has none yet, by compare-and-set: of two posts
+   * of one state exactly one gets the row. Undefined when unknown, expired, not a storage login or
+   * already marked.
+   */
+  async markPlatformWide(stateHash: string, markerHash: string, now: string): Promise<LoginStateRow | undefined> {
+    return this.db
+      .updateTable('lti13_login_states')
+      .set({ storage_marker_hash: markerHash })
+      .where('state_hash', '=', stateHash)
+      .where('storage_target', 'is not', null)
+      .where('storage_marker_hash', 'is', null)
+      .where('expires_at', '>', now)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
   /** Forgets logins that were never completed. */
   async deleteExpired(now: string): Promise<void> {
     await this.db.deleteFrom('lti13_login_states').where('expires_at', '<', now).execute();
