@@ -6,7 +6,8 @@
  * (verifyIdToken), then finds the person exactly as an LTI 1.1 launch does (src/lti/identity.ts):
  * the remembered (customer, issuer, sub) link, then the customer's Match with and Suffix, then the
  * unmatched policy; deleted, disabled and administrator accounts are refused. The target is custom
- * bookid or collectionid, else the shelf.
+ * bookid or collectionid, else the shelf. A deep linking request opens the title picker instead
+ * (deep-linking.ts).
  *
  * Refusals before the token verified are Lti13Errors without a return URL (an error page only);
  * after, they carry launch_presentation.return_url (Lti13Error or LaunchError), so the person can go
@@ -27,8 +28,9 @@ import type { MatchWith } from '../rostering/sync/matching.js';
 import type { OutboundClient } from '../security/outbound.js';
 import { randomToken, tokenDigest } from '../security/tokens.js';
 import { addMs } from '../time.js';
+import { openDeepLink, type DeepLinkOutcome } from './deep-linking.js';
 import { Lti13Error } from './errors.js';
-import { verifyIdToken, type Lti13Launch, type ResourceLinkLaunch } from './id-token.js';
+import { verifyIdToken, type ResourceLinkLaunch } from './id-token.js';
 import { LaunchRepository, type LaunchPlatform } from './launch-repository.js';
 import { LoginStateRepository } from './login-state-repository.js';
 import { LoginStates } from './login-states.js';
@@ -156,8 +158,8 @@ export class Lti13LaunchService {
     return url.href;
   }
 
-  /** Handles the platform's form post (id_token, state): a session or a ticket into the reader. Throws Lti13Error or LaunchError. */
-  async launch(form: { id_token?: string; state?: string }, client: LaunchClient): Promise<LaunchOutcome> {
+  /** Handles the platform's form post (id_token, state): a session or a ticket into the reader, or the title picker. Throws Lti13Error or LaunchError. */
+  async launch(form: { id_token?: string; state?: string }, client: LaunchClient): Promise<LaunchOutcome | DeepLinkOutcome> {
     const now = this.now();
     if (!form.id_token || !form.state) throw new Lti13Error('LTI13_MALFORMED', `form without ${form.id_token ? 'state' : 'id_token'}`);
     // Taken first, whatever follows: a state serves one post, even a refused one.
@@ -177,9 +179,10 @@ export class Lti13LaunchService {
       expectedTargetLinkUri: login.targetLinkUri,
       now,
     });
-    const launch = resourceLink(verified);
-    const refuse: Refuse = (code, log) => new LaunchError(code, launch.returnUrl, log);
+    const refuse: Refuse = (code, log) => new LaunchError(code, verified.returnUrl, log);
     if (platform.customer_status !== 'active') throw refuse('CUSTOMER_DISABLED', `customer ${platform.customer_id} is disabled`);
+    if (verified.messageType === 'LtiDeepLinkingRequest') return openDeepLink(this.db, platform, verified, launchRole13(verified.roles), now);
+    const launch = verified;
     return this.db.transaction().execute(async (trx) => {
       const iso = now.toISOString();
       const user = await this.resolveUser(trx, platform, launch, iso, refuse);
@@ -226,16 +229,6 @@ export class Lti13LaunchService {
   private now(): Date {
     return this.opts.now?.() ?? new Date();
   }
-}
-
-// Deep linking (the title picker) is not served yet: the platform is told so, after verification.
-function resourceLink(launch: Lti13Launch): ResourceLinkLaunch {
-  if (launch.messageType === 'LtiResourceLinkRequest') return launch;
-  throw new Lti13Error('LTI13_MESSAGE_TYPE', `${launch.messageType} is not handled yet`, {
-    afterVerification: true,
-    returnUrl: launch.returnUrl,
-    message: 'Adding Lectern content from the LMS is not available yet. Open Lectern from a course link.',
-  });
 }
 
 function deploymentIds(platform: LaunchPlatform): string[] {

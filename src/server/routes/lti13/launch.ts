@@ -7,6 +7,7 @@ import { Lti13LaunchService, type LoginInitiation } from '../../../lti13/launch-
 import { LaunchError } from '../../../lti/launch-verifier.js';
 import type { App } from '../../types.js';
 import { FRAMED_DESTINATIONS, ltiPageScope, sendLaunchOutcome, sendRefusal } from '../lti/pages.js';
+import { deepLinkingFor, sendPicker } from './deep-link.js';
 
 const FORM_MESSAGE = 'An LTI 1.3 sign-in is a form post (application/x-www-form-urlencoded).';
 const LOGIN_FIELDS = ['iss', 'login_hint', 'target_link_uri', 'lti_message_hint', 'client_id', 'lti_deployment_id'] as const;
@@ -66,6 +67,7 @@ export async function lti13LaunchRoutes(app: App, ctx: AppContext): Promise<void
           { id_token: form.get('id_token') ?? undefined, state: form.get('state') ?? undefined },
           { ip: request.ip, userAgent: request.headers['user-agent'] ?? '', framed },
         );
+        if (outcome.kind === 'deep-link') return sendPicker(reply, deepLinkingFor(ctx), outcome.token, {});
         return sendLaunchOutcome(reply, ctx, outcome);
       } catch (err) {
         if (!(err instanceof Lti13Error) && !(err instanceof LaunchError)) throw err;
