@@ -85,7 +85,7 @@ export interface LaunchOptions {
   /** false omits the NRPS claim. */
   nrps?: boolean;
   returnUrl?: string;
-  deepLinking?: { acceptTypes?: string[]; acceptPresentationDocumentTargets?: string[]; acceptMultiple?: boolean; autoCreate?: boolean; data?: string };
+  deepLinking?: { acceptTypes?: string[]; acceptPresentationDocumentTargets?: string[]; acceptMultiple?: boolean; autoCreate?: boolean; data?: string; acceptLineItem?: boolean };
   /** Claims merged last (a value of undefined removes the claim). */
   claims?: Record<string, unknown>;
   clientId?: string;
@@ -182,6 +182,8 @@ export function claims(opts: LaunchOptions, inputs: ClaimInputs): JWTPayload {
       accept_multiple: dl.acceptMultiple ?? true,
       auto_create: dl.autoCreate ?? true,
       data: dl.data ?? `dl-${crypto.randomUUID()}`,
+      // Optional in Deep Linking 2.0 §4.4.1: absent unless a test sets it.
+      ...(dl.acceptLineItem !== undefined ? { accept_lineitem: dl.acceptLineItem } : {}),
     };
   }
   for (const [name, value] of Object.entries(opts.claims ?? {})) {
