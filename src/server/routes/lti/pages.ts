@@ -17,7 +17,8 @@ import type { App } from '../../types.js';
 export const FRAMED_DESTINATIONS = new Set(['iframe', 'frame', 'embed', 'object']);
 
 // LTI pages are shown inside LMS iframes too, so they may be framed by any site; they hold no
-// script, only text and (for a framed launch) a button that opens Lectern in a new window.
+// script, only text and (for a framed launch) a button that opens Lectern in a new window, except
+// the platform storage pages, whose one script is allowed by its hash (sendLtiScriptPage).
 const LTI_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'self'; frame-ancestors *";
 
 /** A rate limit for one route: per minute from one address, or false for none. */
@@ -77,14 +78,29 @@ const escapeHtml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt
  * iframe: an error, or with a ticket a button that posts it to /lti/continue in a new window.
  */
 export function sendLtiPage(reply: FastifyReply, status: number, message: string, ticket?: string) {
-  reply.raw.removeHeader('x-frame-options');
   const title = ticket ? 'Open Lectern' : 'Lectern could not open';
   const action = ticket
     ? `<form method="post" action="/lti/continue" target="_blank"><input type="hidden" name="ticket" value="${escapeHtml(ticket)}"><button class="button" type="submit">Open Lectern in a new window</button></form>`
     : '';
+  return sendPage(reply, status, title, `<p>${escapeHtml(message)}</p>${action}`, LTI_PAGE_CSP);
+}
+
+/**
+ * Sends an LTI page that runs one inline script, allowed by its hash and nothing else: `data` goes
+ * in as JSON (#lti-data, never executed), `message` in #lti-status for the script to replace.
+ */
+export function sendLtiScriptPage(reply: FastifyReply, title: string, message: string, script: { source: string; hash: string }, data: unknown) {
+  // '<' escaped, so no value can close the data block.
+  const json = JSON.stringify(data).replace(/</g, '\\u003c');
+  const body = `<p id="lti-status">${escapeHtml(message)}</p><noscript><p>Lectern needs JavaScript here.</p></noscript><script type="application/json" id="lti-data">${json}</script><script>${script.source}</script>`;
+  return sendPage(reply, 200, title, body, LTI_PAGE_CSP.replace("default-src 'none';", `default-src 'none'; script-src ${script.hash};`));
+}
+
+function sendPage(reply: FastifyReply, status: number, title: string, body: string, csp: string) {
+  reply.raw.removeHeader('x-frame-options');
   const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · Lectern</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Lectern</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;color:#1b1f24;background:#f6f7f9;margin:0;padding:2rem 1rem}main{max-width:36rem;margin:0 auto;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:1.5rem}h1{font-size:1.25rem;margin:0 0 .75rem}.button{display:inline-block;background:#0b5cad;color:#fff;padding:.6rem 1rem;border:0;border-radius:6px;font:inherit;font-weight:600;cursor:pointer}.button:focus{outline:3px solid #f0b400;outline-offset:2px}</style>
-</head><body><main><h1>${title}</h1><p>${escapeHtml(message)}</p>${action}</main></body></html>`;
-  return reply.status(status).header('content-security-policy', LTI_PAGE_CSP).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
+</head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
+  return reply.status(status).header('content-security-policy', csp).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);
 }
