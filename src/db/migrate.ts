@@ -17,6 +17,7 @@ import * as m0013 from './migrations/0013_login_addresses.js';
 import * as m0014 from './migrations/0014_lti13.js';
 import * as m0015 from './migrations/0015_lti13_deep_linking.js';
 import * as m0016 from './migrations/0016_lti13_ags.js';
+import * as m0017 from './migrations/0017_lti13_contexts.js';
 import * as m0018 from './migrations/0018_lti13_storage_target.js';
 
 /** What a migration may need to know beyond the Kysely handle: DDL differs a little per dialect. */
@@ -46,6 +47,7 @@ const migrations: Record<string, MigrationModule> = {
   '0014_lti13': m0014,
   '0015_lti13_deep_linking': m0015,
   '0016_lti13_ags': m0016,
+  '0017_lti13_contexts': m0017,
   '0018_lti13_storage_target': m0018,
 };
 

@@ -352,6 +352,20 @@ export interface Lti13DeepLinkRequestsTable {
   expires_at: string;
 }
 
+/** An LMS course (LTI 1.3 context) that launched Lectern, with its NRPS memberships URL (migration 0017). */
+export interface Lti13ContextsTable {
+  id: string;
+  customer_id: string;
+  platform_id: string;
+  context_id: string;
+  title: string;
+  memberships_url: string;
+  /** The sourcedId of the class a pull of its members makes (derived from issuer and context id). */
+  class_sourced_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
 /** Columns every roster entity table shares. */
 interface RosterEntityColumns {
   id: string;
@@ -464,7 +478,8 @@ export interface UserRoleFields {
 export interface RosterRunsTable {
   id: string;
   customer_id: string;
-  trigger: 'upload' | 'cli' | 'sftp' | 'api' | 'schedule';
+  /** `lms`: a pull of an LMS course's members (NRPS 2.0, src/lti13/nrps-source.ts). */
+  trigger: 'upload' | 'cli' | 'sftp' | 'api' | 'schedule' | 'lms';
   actor_user_id: string | null;
   actor_label: string;
   dry_run: number;
@@ -607,6 +622,7 @@ export interface Database {
   lti13_login_states: Lti13LoginStatesTable;
   lti13_registration_tokens: Lti13RegistrationTokensTable;
   lti13_deep_link_requests: Lti13DeepLinkRequestsTable;
+  lti13_contexts: Lti13ContextsTable;
   orgs: RosterEntityColumns & OrgFields;
   academic_sessions: RosterEntityColumns & AcademicSessionFields;
   courses: RosterEntityColumns & CourseFields;
@@ -647,3 +663,4 @@ export type ApiToken = Selectable<ApiTokensTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
 export type Job = Selectable<JobsTable>;
 export type RosterRun = Selectable<RosterRunsTable>;
+export type Lti13Context = Selectable<Lti13ContextsTable>;
