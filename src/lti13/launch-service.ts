@@ -35,6 +35,7 @@ import { LaunchRepository, type LaunchPlatform } from './launch-repository.js';
 import { LoginStateRepository } from './login-state-repository.js';
 import { LoginStates } from './login-states.js';
 import { PlatformKeys } from './platform-keys.js';
+import { assertStorageChecked, storageFrameName, storageKey, storageOrigin, type StorageCheck, type StorageFields, type StoragePut } from './storage-target.js';
 
 /** The parameters of an OIDC login initiation (query of a GET, form of a POST). */
 export interface LoginInitiation {
@@ -44,6 +45,8 @@ export interface LoginInitiation {
   lti_message_hint?: string;
   client_id?: string;
   lti_deployment_id?: string;
+  /** The platform's storage frame (LTI Client Side postMessages), when it offers one. */
+  lti_storage_target?: string;
 }
 
 const TICKET_TTL_MS = 2 * 60_000;
@@ -100,8 +103,12 @@ export class Lti13LaunchService {
     return `${this.publicOrigin}/lti/1.3/launch`;
   }
 
-  /** Handles a login initiation; returns the platform auth URL to send the browser to (302). Throws Lti13Error (4xx, no redirect). */
-  async login(params: LoginInitiation): Promise<string> {
+  /**
+   * Handles a login initiation; returns the platform auth URL to send the browser to (302), or with
+   * `storage` what the login page must store in the platform's frame first (storage-target.ts).
+   * Throws Lti13Error (4xx, no redirect).
+   */
+  async login(params: LoginInitiation): Promise<{ redirect: string; storage: StoragePut | null }> {
     const now = this.now();
     await this.cleanUp(now);
     // Echoed into the redirect's URL: a form post could otherwise make a Location of 256 KiB.
@@ -115,6 +122,7 @@ export class Lti13LaunchService {
         message: 'This LTI 1.3 sign-in is missing the issuer, login hint or target link. Please launch Lectern again from your course.',
       });
     }
+    const storageTarget = storageFrameName(params.lti_storage_target);
     // Only Lectern's own pages are launch targets: the platform is told nothing else, and nothing else is opened after.
     if (!sameOrigin(target, this.publicOrigin)) {
       throw new Lti13Error('LTI13_CLAIM_INVALID', `target_link_uri ${target} is not on ${this.publicOrigin}`, {
@@ -140,7 +148,7 @@ export class Lti13LaunchService {
       });
     }
     const platform = candidates[0]!;
-    const { state, nonce } = await new LoginStates(new LoginStateRepository(this.db)).issue(platform.id, target, now);
+    const { state, nonce } = await new LoginStates(new LoginStateRepository(this.db)).issue(platform.id, target, now, storageTarget);
     const url = new URL(platform.auth_login_url);
     const query: Record<string, string> = {
       scope: 'openid',
@@ -155,22 +163,34 @@ export class Lti13LaunchService {
     };
     if (params.lti_message_hint !== undefined) query.lti_message_hint = params.lti_message_hint;
     for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-    return url.href;
+    const storage = storageTarget ? { target: storageTarget, origin: storageOrigin(platform.auth_login_url), key: storageKey(state), value: state, redirect: url.href } : null;
+    return { redirect: url.href, storage };
   }
 
-  /** Handles the platform's form post (id_token, state): a session or a ticket into the reader, or the title picker. Throws Lti13Error or LaunchError. */
-  async launch(form: { id_token?: string; state?: string }, client: LaunchClient): Promise<LaunchOutcome | DeepLinkOutcome> {
+  /**
+   * Handles the platform's form post (id_token, state): a session or a ticket into the reader, or the
+   * title picker; for a login kept in platform storage, first the check page, whose post (`storage`)
+   * then launches. Throws Lti13Error or LaunchError.
+   */
+  async launch(form: { id_token?: string; state?: string; storage?: StorageFields }, client: LaunchClient): Promise<LaunchOutcome | DeepLinkOutcome | StorageCheck> {
     const now = this.now();
     if (!form.id_token || !form.state) throw new Lti13Error('LTI13_MALFORMED', `form without ${form.id_token ? 'state' : 'id_token'}`);
-    // Taken first, whatever follows: a state serves one post, even a refused one.
-    const login = await new LoginStates(new LoginStateRepository(this.db)).take(form.state, now);
-    if (!login) {
+    // Taken first, whatever follows: a state serves one post, even a refused one (a storage login's
+    // two posts: see LoginStates.claim).
+    const claim = await new LoginStates(new LoginStateRepository(this.db)).claim(form.state, form.storage?.marker, now);
+    if (!claim) {
       throw new Lti13Error('LTI13_NONCE', 'state unknown, used or expired', {
         message: 'This LTI sign-in was already used, has expired or was not started here. Please launch Lectern again from your course.',
       });
     }
+    const login = claim.login;
     const platform = await new LaunchRepository(this.db).findByIdPlatformWide(login.platformId);
     if (!platform) throw new Lti13Error('LTI13_WRONG_ISSUER', `platform ${login.platformId} of the state is gone`);
+    if (claim.kind === 'check') {
+      const origin = storageOrigin(platform.auth_login_url);
+      return { kind: 'storage-check', target: login.storageTarget!, origin, key: storageKey(form.state), idToken: form.id_token, state: form.state, marker: claim.marker };
+    }
+    if (login.storageTarget) assertStorageChecked(form.storage, form.state);
     const verified = await verifyIdToken(form.id_token, {
       registration: { issuer: platform.issuer, clientId: platform.client_id, deploymentIds: deploymentIds(platform) },
       keys: this.keys.forUrl(platform.jwks_url),

@@ -46,13 +46,6 @@ export class LoginStates {
     return { state, nonce };
   }
 
-  /** Takes the login this state began, once; null when unknown, already used or expired. */
-  async take(state: string, now: Date): Promise<LoginState | null> {
-    if (!state || state.length > 200) return null;
-    const row = await this.repo.takePlatformWide(tokenDigest(state), now.toISOString());
-    return row ? loginState(row) : null;
-  }
-
   /**
    * Claims the login this state began; null when unknown, used, expired or the marker is wrong. An
    * ordinary login is taken by its first post. A login kept in platform storage takes two: the
