@@ -1,8 +1,8 @@
 /*
- * Why an LTI 1.3 launch was refused. Each refusal has a stable LTI13_* code (for logs, tests and the
- * LMS's lti_errorlog) and a message for the person who launched. It is an AppError too, carrying the
- * nearest code of the shared catalogue, so the launch routes' error handler gives it the right 4xx
- * status and page without the catalogue growing LTI 1.3 entries.
+ * Why an LTI 1.3 launch (or a Dynamic Registration) was refused. Each refusal has a stable LTI13_*
+ * code (for logs, tests and the LMS's lti_errorlog) and a message for the person who launched. It
+ * is an AppError too, carrying the nearest code of the shared catalogue, so the launch routes' error
+ * handler gives it the right 4xx status and page without the catalogue growing LTI 1.3 entries.
  *
  * Where the refusal may send the person: before the token verified (its signature against the
  * platform's keys, and its issuer), nothing in it can be trusted, so only an error page, never a
@@ -43,6 +43,21 @@ const CATALOG = {
   LTI13_VERSION: { app: 'LTI_INVALID_LAUNCH', message: 'This LTI launch uses an LTI version Lectern does not support (it needs 1.3.0).' },
   LTI13_CLAIM_MISSING: { app: 'LTI_INVALID_LAUNCH', message: 'This LTI launch is missing required information.' },
   LTI13_CLAIM_INVALID: { app: 'LTI_INVALID_LAUNCH', message: 'This LTI launch carries information in a form Lectern does not accept.' },
+  // Dynamic Registration (src/lti13/dynamic-registration.ts): shown to the LMS administrator registering Lectern.
+  LTI13_REGISTRATION_LINK: {
+    app: 'LTI_TICKET_INVALID',
+    message: 'This registration link is not valid: it is incomplete, has expired, was already used, or was replaced by a newer one. Ask your Lectern administrator for a new registration URL.',
+  },
+  LTI13_REGISTRATION_REQUEST: {
+    app: 'BAD_REQUEST',
+    message: "This link registers Lectern with an LMS: paste it into your LMS's LTI Dynamic Registration (which adds its openid_configuration), rather than opening it here.",
+  },
+  LTI13_PLATFORM_UNREACHABLE: { app: 'SOURCE_UNREACHABLE', message: 'Lectern could not reach your LMS to register. Please try again in a minute.' },
+  LTI13_PLATFORM_FORBIDDEN: { app: 'OUTBOUND_FORBIDDEN', message: 'Lectern does not call that LMS address.' },
+  LTI13_PLATFORM_CONFIGURATION: { app: 'BAD_REQUEST', message: "Your LMS's OpenID configuration cannot be used to register an LTI 1.3 tool." },
+  LTI13_REGISTRATION_REFUSED: { app: 'SOURCE_UNREACHABLE', message: 'Your LMS refused to register Lectern.' },
+  LTI13_REGISTRATION_INVALID: { app: 'SOURCE_UNREACHABLE', message: "Your LMS's answer to the registration cannot be used." },
+  LTI13_REGISTRATION_CONFLICT: { app: 'CONFLICT', message: 'Your LMS gave Lectern a client ID that another Lectern customer already registered. Ask your Lectern administrator.' },
 } as const satisfies Record<string, { app: ErrorCode; message: string }>;
 
 /** The stable codes of LTI 1.3 refusals. */

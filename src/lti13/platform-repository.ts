@@ -71,4 +71,12 @@ export class PlatformRepository {
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
+
+  /**
+   * Gives back a token this process spent at `usedAt` (compare-and-set on that stamp) when the
+   * registration it was spent for failed and stored nothing: the link works again until it expires.
+   */
+  async releaseRegistrationToken(customerId: string, tokenHash: string, usedAt: string): Promise<void> {
+    await this.db.updateTable('lti13_registration_tokens').set({ used_at: null }).where('customer_id', '=', customerId).where('token_hash', '=', tokenHash).where('used_at', '=', usedAt).execute();
+  }
 }

@@ -62,6 +62,8 @@ export class Lti13Platform {
   jwksFetches = 0;
   /** Outages to inject: the status GET /jwks or POST /token answers instead of working (null: no outage). */
   readonly faults: { jwksStatus: number | null; tokenStatus: number | null } = { jwksStatus: null, tokenStatus: null };
+  /** Fields laid over the published OpenID configuration (another issuer, an http endpoint, …) for tests of a tool's checks. */
+  readonly configurationOverrides: Record<string, unknown> = {};
   /** Published keys, oldest first; the last one signs. */
   readonly keys: SigningKey[] = [];
   private readonly tokens = new Map<string, IssuedToken>();
@@ -253,7 +255,7 @@ export class Lti13Platform {
 
   /** The OpenID configuration with the LTI platform configuration claim (Dynamic Registration §3.4). */
   openidConfiguration(): Record<string, unknown> {
-    return openidConfiguration(this);
+    return { ...openidConfiguration(this), ...this.configurationOverrides };
   }
 
   /** Stops the server. */

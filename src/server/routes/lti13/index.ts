@@ -5,6 +5,7 @@ import { requireUser } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
 import { errorResponses } from '../schemas.js';
 import { lti13LaunchRoutes } from './launch.js';
+import { lti13RegisterRoutes } from './register.js';
 
 const PublicJwk = Type.Object({ kty: Type.String(), n: Type.String(), e: Type.String(), kid: Type.String(), alg: Type.String(), use: Type.String() });
 const ToolKeySummary = Type.Object({
@@ -15,9 +16,10 @@ const ToolKeySummary = Type.Object({
   retiredAt: Type.Union([Type.String(), Type.Null()]),
 });
 
-/** LTI 1.3: the tool's public keys (JWKS), and their rotation by an enterprise admin. */
+/** LTI 1.3: login and launch, Dynamic Registration, the tool's public keys (JWKS) and their rotation by an enterprise admin. */
 export async function lti13Routes(app: App, ctx: AppContext): Promise<void> {
   await app.register(async (scope) => lti13LaunchRoutes(scope, ctx));
+  await app.register(async (scope) => lti13RegisterRoutes(scope, ctx));
   app.get(
     '/lti/1.3/jwks',
     {
