@@ -1,0 +1,202 @@
+/*
+ * Class rosters from the LMS: NRPS 2.0 memberships pulled over real HTTP from the test platform
+ * (Link paging, bearer tokens it checks) and applied by the roster run engine, on both dialects.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, afterEach, before, it } from 'node:test';
+import { operatorActor } from '../accounts/policy.js';
+import { describeEachDialect, seedCustomer, startTestApp, type TestApp } from '../../test/helpers/app.js';
+import { Lti13Platform, ROLES, type Member } from '../../test/helpers/lti13-platform.js';
+import { userRow } from '../../test/helpers/roster-rows.js';
+import { importRoster, schoolRoster } from '../../test/lti/lti-server.js';
+import { LmsRosterSync, rememberContext, type PlatformTokenSource } from './lms-sync.js';
+import { contextClassSourcedId } from './nrps-source.js';
+
+/** Tokens minted by the platform itself for the scopes asked (the client-credentials grant is access-token.ts's to test). */
+const tokensFrom = (lms: Lti13Platform): PlatformTokenSource => ({ token: (_platform, scopes) => Promise.resolve(lms.accessToken([...scopes])), forget: () => undefined });
+
+const member = (id: string, given: string, family: string, roles: string[], o: Partial<Member> = {}): Member => ({
+  user_id: id,
+  status: 'Active',
+  name: `${given} ${family}`,
+  given_name: given,
+  family_name: family,
+  email: `${given.toLowerCase()}@lms.example`,
+  lis_person_sourcedid: `sis-${id}`,
+  roles,
+  ...o,
+});
+
+/** A course of five: one instructor and four learners (three pages of two). */
+const course = (): Member[] => [
+  member('t-1', 'Ada', 'Park', [ROLES.instructor, ROLES.faculty]),
+  member('s-1', 'Siân', 'Evans', [ROLES.learner]),
+  member('s-2', 'Tomás', 'Ortiz', [ROLES.learner]),
+  member('s-3', 'Mei', 'Tanaka', [ROLES.learner]),
+  member('s-4', 'Olu', 'Bello', [ROLES.learner]),
+];
+
+describeEachDialect('LTI 1.3 class rosters from the LMS (NRPS 2.0)', (dialect) => {
+  let t: TestApp;
+  const closers: (() => Promise<void>)[] = [];
+  before(async () => {
+    t = await startTestApp(dialect);
+  });
+  afterEach(async () => {
+    for (const close of closers.splice(0)) await close();
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  /** A platform with `members`, a 1.3 customer registered with it (Match with identifier), and the context remembered as a launch would. */
+  const setUp = async (members: Member[] = course(), matchWith = 'identifier') => {
+    const lms = await Lti13Platform.start({ members });
+    closers.push(() => lms.close());
+    const c = await seedCustomer(t.ctx, {
+      rostering: { matchWith, suffix: `@nrps-${Math.random().toString(36).slice(2, 8)}` },
+      lti: {
+        version: '1.3',
+        platforms: [{ issuer: lms.issuer, clientId: lms.clientId, deploymentIds: [lms.deploymentId], authLoginUrl: lms.authLoginUrl, authTokenUrl: lms.authTokenUrl, jwksUrl: lms.jwksUrl }],
+      },
+    } as never);
+    const platformId = (await t.ctx.db.kysely.selectFrom('lti_platforms').select('id').where('customer_id', '=', c.id).executeTakeFirstOrThrow()).id;
+    const remember = (membershipsUrl = lms.membershipsUrl) =>
+      t.ctx.db.kysely.transaction().execute((trx) => rememberContext(trx, { customerId: c.id, platformId, contextId: lms.context.id, title: lms.context.title, membershipsUrl }));
+    const contextRowId = await remember();
+    const sync = new LmsRosterSync({ db: t.ctx.db.kysely, runs: t.ctx.runs, outbound: t.ctx.outbound, tokens: tokensFrom(lms) });
+    return { lms, customerId: c.id, platformId, contextRowId, remember, pull: () => sync.pullContextNow(operatorActor, c.id, contextRowId) };
+  };
+
+  const classOf = (customerId: string, lms: Lti13Platform) =>
+    t.ctx.db.kysely.selectFrom('classes').selectAll().where('customer_id', '=', customerId).where('sourced_id', '=', contextClassSourcedId(lms.issuer, lms.context.id)).executeTakeFirst();
+  /** "given role status" of each enrollment of the class, by given name. */
+  const enrollments = async (customerId: string, classSourcedId: string) =>
+    (
+      await t.ctx.db.kysely
+        .selectFrom('enrollments as e')
+        .innerJoin('users as u', (j) => j.onRef('u.sourced_id', '=', 'e.user_sourced_id').onRef('u.customer_id', '=', 'e.customer_id'))
+        .select(['u.given_name', 'e.role', 'e.status'])
+        .where('e.customer_id', '=', customerId)
+        .where('e.class_sourced_id', '=', classSourcedId)
+        .orderBy('u.given_name')
+        .execute()
+    ).map((e) => `${e.given_name} ${e.role} ${e.status}`);
+  const issues = async (runId: string) => (await t.ctx.db.kysely.selectFrom('roster_run_issues').select(['code', 'message']).where('run_id', '=', runId).orderBy('seq').execute()).map((i) => i.code);
+
+  it('a pull creates the class, its users and enrollments as one run with counts, reading every page the Link headers name', async () => {
+    const { lms, customerId, pull } = await setUp();
+    const run = await pull();
+    assert.equal(run.status, 'succeeded', JSON.stringify(run));
+    assert.equal(run.trigger, 'lms');
+    assert.equal(run.fileName, `${new URL(lms.origin).host}: English 101`);
+    assert.deepEqual(run.counts.classes, { created: 1, updated: 0, unchanged: 0, deleted: 0, restored: 0, skipped: 0 });
+    assert.equal(run.counts.users.created, 5);
+    assert.equal(run.counts.enrollments.created, 5);
+    // Five members, two a page: three GETs, each with the NRPS media type's bearer token accepted.
+    const gets = lms.serviceRequests.filter((r) => r.url.startsWith(new URL(lms.membershipsUrl).pathname));
+    assert.deepEqual(
+      gets.map((r) => [r.status, new URL(r.url, lms.origin).searchParams.get('offset')]),
+      [
+        [200, null],
+        [200, '2'],
+        [200, '4'],
+      ],
+    );
+    const klass = await classOf(customerId, lms);
+    assert.ok(klass);
+    assert.equal(klass.title, 'English 101');
+    assert.equal(klass.class_code, 'ENG 101');
+    assert.deepEqual(await enrollments(customerId, klass.sourced_id), ['Ada teacher active', 'Mei student active', 'Olu student active', 'Siân student active', 'Tomás student active']);
+    const ada = await t.ctx.db.kysely.selectFrom('users').selectAll().where('customer_id', '=', customerId).where('given_name', '=', 'Ada').where('source', '=', 'roster').executeTakeFirstOrThrow();
+    assert.deepEqual([ada.role, ada.source, ada.email, ada.family_name, ada.identifier, ada.password_hash], ['teacher', 'roster', 'ada@lms.example', 'Park', 'sis-t-1', null]);
+    // The LMS users are remembered, so their next launch finds their account by (customer, issuer, sub).
+    const links = await t.ctx.db.kysely.selectFrom('lti_user_links').select(['lti_user_id', 'consumer_guid']).where('customer_id', '=', customerId).orderBy('lti_user_id').execute();
+    assert.deepEqual(
+      links.map((l) => `${l.consumer_guid} ${l.lti_user_id}`),
+      ['s-1', 's-2', 's-3', 's-4', 't-1'].map((id) => `${lms.issuer} ${id}`),
+    );
+    // The run is in the customer's history like any sync.
+    const history = await t.ctx.runs.list(operatorActor, customerId, 10, 0);
+    assert.deepEqual(
+      history.items.map((r) => r.runId),
+      [run.runId],
+    );
+  });
+
+  it('a second pull ends the enrollment of a member no longer listed, in that class only, and deletes no user', async () => {
+    const { lms, customerId, pull } = await setUp();
+    assert.equal((await pull()).status, 'succeeded');
+    const gone = lms.members.findIndex((m) => m.user_id === 's-2');
+    lms.members.splice(gone, 1);
+    const run = await pull();
+    assert.equal(run.status, 'succeeded', JSON.stringify(run));
+    assert.deepEqual([run.counts.enrollments.deleted, run.counts.users.deleted, run.counts.users.created, run.counts.classes.deleted], [1, 0, 0, 0]);
+    const klass = (await classOf(customerId, lms))!;
+    assert.deepEqual(await enrollments(customerId, klass.sourced_id), ['Ada teacher active', 'Mei student active', 'Olu student active', 'Siân student active', 'Tomás student deleted']);
+    const tomas = await t.ctx.db.kysely.selectFrom('users').select('status').where('customer_id', '=', customerId).where('given_name', '=', 'Tomás').executeTakeFirstOrThrow();
+    assert.equal(tomas.status, 'active');
+  });
+
+  it('a member the LMS lists as Inactive has their enrollment ended', async () => {
+    const { lms, customerId, pull } = await setUp();
+    assert.equal((await pull()).status, 'succeeded');
+    lms.members.find((m) => m.user_id === 's-3')!.status = 'Inactive';
+    const run = await pull();
+    assert.equal(run.counts.enrollments.deleted, 1);
+    assert.deepEqual(await enrollments(customerId, (await classOf(customerId, lms))!.sourced_id), [
+      'Ada teacher active',
+      'Mei student deleted',
+      'Olu student active',
+      'Siân student active',
+      'Tomás student active',
+    ]);
+  });
+
+  it('a member rostered by OneRoster is matched by the customer’s Match with and enrolled, not duplicated or rewritten', async () => {
+    const { lms, customerId, pull } = await setUp();
+    // Match with identifier: the LIS person sourcedId of member s-1 is Siân's identifier in the roster.
+    await importRoster(t.ctx, customerId, schoolRoster([userRow('stu-sian', { identifier: 'sis-s-1', username: 'sian', givenName: 'Sian' })]));
+    const before = await t.ctx.db.kysely.selectFrom('users').selectAll().where('customer_id', '=', customerId).where('sourced_id', '=', 'stu-sian').executeTakeFirstOrThrow();
+    const run = await pull();
+    assert.equal(run.status, 'succeeded', JSON.stringify(run));
+    assert.equal(run.counts.users.created, 4);
+    assert.equal(run.counts.enrollments.created, 5);
+    const sians = await t.ctx.db.kysely.selectFrom('users').selectAll().where('customer_id', '=', customerId).where('identifier', '=', 'sis-s-1').execute();
+    assert.equal(sians.length, 1);
+    assert.deepEqual(sians[0], before);
+    const klass = (await classOf(customerId, lms))!;
+    const hers = await t.ctx.db.kysely
+      .selectFrom('enrollments')
+      .select(['user_sourced_id', 'status'])
+      .where('customer_id', '=', customerId)
+      .where('class_sourced_id', '=', klass.sourced_id)
+      .where('user_sourced_id', '=', 'stu-sian')
+      .execute();
+    assert.deepEqual(hers, [{ user_sourced_id: 'stu-sian', status: 'active' }]);
+    const link = await t.ctx.db.kysely.selectFrom('lti_user_links').select('user_id').where('customer_id', '=', customerId).where('lti_user_id', '=', 's-1').executeTakeFirstOrThrow();
+    assert.equal(link.user_id, before.id);
+  });
+
+  it('a next link to another origin is refused: the run is unusable, nothing is applied and the other origin is never called', async () => {
+    const { lms, customerId, remember, pull } = await setUp();
+    // A first page served elsewhere whose next link leads to the platform (another origin: another port).
+    const first = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json', link: `<${lms.membershipsUrl}?offset=2>; rel="next"` });
+      res.end(JSON.stringify({ id: 'x', context: { id: lms.context.id, title: 'English 101' }, members: course().slice(0, 2) }));
+    });
+    await new Promise<void>((resolve) => first.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => first.close(() => resolve())));
+    await remember(`http://127.0.0.1:${(first.address() as AddressInfo).port}/members`);
+    const run = await pull();
+    assert.equal(run.status, 'failed');
+    assert.equal(run.error?.code, 'BUNDLE_UNUSABLE');
+    assert.deepEqual(await issues(run.runId), ['nrps.foreign_next_link']);
+    assert.equal(lms.serviceRequests.length, 0);
+    assert.equal(await classOf(customerId, lms), undefined);
+    const users = await t.ctx.db.kysely.selectFrom('users').select('id').where('customer_id', '=', customerId).where('source', '=', 'roster').execute();
+    assert.deepEqual(users, []);
+  });
+});
