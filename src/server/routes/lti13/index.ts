@@ -4,6 +4,7 @@ import { JWKS_MAX_AGE_SECONDS } from '../../../lti13/tool-keys.js';
 import { requireUser } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
 import { errorResponses } from '../schemas.js';
+import { lti13DeepLinkRoutes } from './deep-link.js';
 import { lti13LaunchRoutes } from './launch.js';
 import { lti13RegisterRoutes } from './register.js';
 
@@ -19,6 +20,7 @@ const ToolKeySummary = Type.Object({
 /** LTI 1.3: login and launch, Dynamic Registration, the tool's public keys (JWKS) and their rotation by an enterprise admin. */
 export async function lti13Routes(app: App, ctx: AppContext): Promise<void> {
   await app.register(async (scope) => lti13LaunchRoutes(scope, ctx));
+  await app.register(async (scope) => lti13DeepLinkRoutes(scope, ctx));
   await app.register(async (scope) => lti13RegisterRoutes(scope, ctx));
   app.get(
     '/lti/1.3/jwks',
