@@ -14,12 +14,14 @@ import { createRemoteJWKSet, decodeJwt, exportJWK, jwtVerify, type JWK, type JWT
 import { claims, defaultMembers, DL, LTI, newSigningKey, signIdToken, TOOL_CONFIGURATION, type Context, type LaunchOptions, type Member, type SigningKey } from './lti13-platform/claims.js';
 import { autoPostForm, bearer, escapeHtml, parseAutoPostForm, readBody, send } from './lti13-platform/http.js';
 import { ALL_SCOPES, openidConfiguration, registrationProblems } from './lti13-platform/registration.js';
+import { coursePage, storageFramePage } from './lti13-platform/storage.js';
 import type { AuthRequest, DeepLinkReturn, Lti13PlatformOptions, RegistrationRequest, TokenRequest, ToolClient } from './lti13-platform/types.js';
 import { addLineItem, handleService, servicePaths, type IssuedToken, type LineItem, type ReceivedScore, type ServiceRequest, type ServiceState } from './lti13-platform/services.js';
 
 export { AGS_ENDPOINT, DL, FORGERIES, LTI, NRPS_CLAIM, PLATFORM_CONFIGURATION, ROLES, SCOPES, TOOL_CONFIGURATION } from './lti13-platform/claims.js';
 export type { Context, Forgery, LaunchOptions, Member } from './lti13-platform/claims.js';
 export { MEDIA } from './lti13-platform/services.js';
+export { STORAGE_FRAME } from './lti13-platform/storage.js';
 export type { LineItem, ReceivedScore, ServiceRequest } from './lti13-platform/services.js';
 export type { AuthRequest, DeepLinkReturn, Lti13PlatformOptions, RegistrationRequest, TokenRequest, ToolClient } from './lti13-platform/types.js';
 
@@ -294,6 +296,11 @@ export class Lti13Platform {
         return send(res, 200, this.openidConfiguration());
       case '/register':
         return this.handleRegister(req, res);
+      // A course page framing the tool (?tool=<login initiation URL>) beside the platform storage frame.
+      case '/lms/course':
+        return send(res, 200, coursePage(url.searchParams.get('tool') ?? '', url.searchParams.get('tamper') === '1'));
+      case '/lms/storage-frame':
+        return send(res, 200, storageFramePage(url.searchParams.get('tamper') === '1'));
     }
     if (url.pathname === `/courses/${this.context.id}/return`) {
       this.returns.push(Object.fromEntries(url.searchParams));
