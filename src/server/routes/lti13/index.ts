@@ -6,6 +6,7 @@ import type { App } from '../../types.js';
 import { errorResponses } from '../schemas.js';
 import { lti13DeepLinkRoutes } from './deep-link.js';
 import { lti13LaunchRoutes } from './launch.js';
+import { lti13MembershipRoutes } from './memberships.js';
 import { lti13RegisterRoutes } from './register.js';
 
 const PublicJwk = Type.Object({ kty: Type.String(), n: Type.String(), e: Type.String(), kid: Type.String(), alg: Type.String(), use: Type.String() });
@@ -22,6 +23,7 @@ export async function lti13Routes(app: App, ctx: AppContext): Promise<void> {
   await app.register(async (scope) => lti13LaunchRoutes(scope, ctx));
   await app.register(async (scope) => lti13DeepLinkRoutes(scope, ctx));
   await app.register(async (scope) => lti13RegisterRoutes(scope, ctx));
+  await app.register(async (scope) => lti13MembershipRoutes(scope, ctx));
   app.get(
     '/lti/1.3/jwks',
     {
