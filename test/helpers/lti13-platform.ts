@@ -382,7 +382,7 @@ export class Lti13Platform {
   private async handleDeepLinkReturn(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const jwt = new URLSearchParams(await readBody(req)).get('JWT') ?? '';
     const refuse = (problem: string, payload: JWTPayload | null = null) => {
-      this.deepLinkReturns.push({ status: 400, problem, claims: payload, contentItems: [] });
+      this.deepLinkReturns.push({ jwt, status: 400, problem, claims: payload, contentItems: [] });
       send(res, 400, `<!doctype html><title>Content not added</title><p>${escapeHtml(problem)}</p>`);
     };
     let iss: string;
@@ -421,7 +421,7 @@ export class Lti13Platform {
     if (problems.length) return refuse(problems.join(', '), payload);
     this.usedDeepLinkNonces.add(String(payload.nonce));
     this.deepLinkData.delete(data as string);
-    this.deepLinkReturns.push({ status: 200, problem: '', claims: payload, contentItems: items });
+    this.deepLinkReturns.push({ jwt, status: 200, problem: '', claims: payload, contentItems: items });
     send(res, 200, `<!doctype html><title>Content added</title><p>${items.length} item(s) added</p>`);
   }
 

@@ -60,6 +60,8 @@ export interface TokenRequest {
 
 /** One Deep Linking response received at the return URL. */
 export interface DeepLinkReturn {
+  /** The JWT as posted, for a test to verify on its own. */
+  jwt: string;
   status: number;
   problem: string;
   claims: JWTPayload | null;
