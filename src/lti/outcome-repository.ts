@@ -20,6 +20,9 @@ export interface OutcomeCallRow extends OutcomeCall {
   /** The book's title or the collection's name; null once the row is gone (a purged title, a deleted collection). */
   target_title: string | null;
   service_url: string;
+  lti_version: OutcomeBinding['lti_version'];
+  line_item_url: string | null;
+  lineitems_url: string | null;
 }
 
 /** Filters and paging for the admin's list of outcome calls. */
@@ -31,7 +34,7 @@ export interface OutcomeCallQuery {
   offset: number;
 }
 
-/** Basic Outcomes bindings and calls. Every query names the customer. */
+/** Outcome bindings and calls (LTI 1.1 Basic Outcomes, LTI 1.3 AGS scores). Every query names the customer. */
 export class OutcomeRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -123,6 +126,37 @@ export class OutcomeRepository {
     return row?.lti_shared_secret_enc;
   }
 
+  /** The token endpoint of a 1.3 binding's platform registration, or undefined once it is gone. */
+  async agsPlatform(customerId: string, platformId: string): Promise<{ id: string; clientId: string; authTokenUrl: string } | undefined> {
+    const row = await this.db.selectFrom('lti_platforms').select(['id', 'client_id', 'auth_token_url']).where('customer_id', '=', customerId).where('id', '=', platformId).executeTakeFirst();
+    return row && { id: row.id, clientId: row.client_id, authTokenUrl: row.auth_token_url };
+  }
+
+  /** The book's title or the collection's name a binding reports on (a line item's label), or undefined once gone. */
+  async targetTitle(customerId: string, type: OutcomeBinding['target_type'], id: string): Promise<string | undefined> {
+    const row =
+      type === 'book'
+        ? await this.db.selectFrom('books').select('title as name').where('customer_id', '=', customerId).where('id', '=', id).executeTakeFirst()
+        : await this.db.selectFrom('collections').select('name').where('customer_id', '=', customerId).where('id', '=', id).executeTakeFirst();
+    return row?.name;
+  }
+
+  /**
+   * Stores a line item created for a 1.3 binding's resource link on every binding of that link and
+   * target still without one: the class's scores then go to the one line item.
+   */
+  async setLineItem(customerId: string, binding: Pick<OutcomeBinding, 'consumer_guid' | 'resource_link_id' | 'target_id'>, lineItemUrl: string, now: string): Promise<void> {
+    await this.db
+      .updateTable('lti_outcome_bindings')
+      .set({ line_item_url: lineItemUrl, updated_at: now })
+      .where('customer_id', '=', customerId)
+      .where('consumer_guid', '=', binding.consumer_guid)
+      .where('resource_link_id', '=', binding.resource_link_id)
+      .where('target_id', '=', binding.target_id)
+      .where('line_item_url', 'is', null)
+      .execute();
+  }
+
   /** Records a call about to be queued. */
   async insertCall(row: OutcomeCall): Promise<void> {
     await this.db.insertInto('lti_outcome_calls').values(row).execute();
@@ -177,7 +211,7 @@ export class OutcomeRepository {
     const [items, byStatus] = await Promise.all([
       base
         .selectAll('c')
-        .select(['b.user_id', 'u.given_name', 'u.family_name', 'b.target_type', 'b.target_id', 'b.service_url'])
+        .select(['b.user_id', 'u.given_name', 'u.family_name', 'b.target_type', 'b.target_id', 'b.service_url', 'b.lti_version', 'b.line_item_url', 'b.lineitems_url'])
         .select((eb) => eb.fn.coalesce('bk.title', 'col.name').as('target_title'))
         .orderBy('c.id', 'desc')
         .limit(q.limit)

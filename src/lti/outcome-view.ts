@@ -1,5 +1,5 @@
 /*
- * The shape of an LTI Basic Outcomes call as the API answers it: shared by the service, the route's
+ * The shape of an LTI grade report call (1.1 Basic Outcomes or 1.3 AGS score) as the API answers it: shared by the service, the route's
  * schema and the console's types, so the three cannot drift apart.
  */
 
@@ -18,6 +18,9 @@ export interface OutcomeCallView {
   target: { type: 'book' | 'collection'; id: string };
   /** The title's or collection's name, null when it no longer exists. */
   targetTitle: string | null;
+  /** '1.1': a Basic Outcomes replaceResult; '1.3': an AGS score. */
+  version: '1.1' | '1.3';
+  /** Where the grade goes: the outcome service's or line item's host. */
   serviceHost: string;
   /** 0.0–1.0 */
   score: number;

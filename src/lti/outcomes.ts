@@ -8,6 +8,9 @@ import { uuidv7 } from '../db/uuid.js';
 import { AppError, notFound } from '../errors.js';
 import type { JobContext, JobQueue } from '../jobs/job-queue.js';
 import { authorizationHeader, bodyHash, signRequest } from '../security/oauth1.js';
+import { PlatformTokens } from '../lti13/access-token.js';
+import { AgsScores } from '../lti13/scores.js';
+import { ToolKeys } from '../lti13/tool-keys.js';
 import type { OutboundClient } from '../security/outbound.js';
 import type { SecretBox } from '../security/secret-box.js';
 import { nowIso } from '../time.js';
@@ -33,21 +36,30 @@ export interface OutcomePayload {
 export interface LtiOutcomesOptions {
   /** The guarded client: the service URL comes from a launch, so it may point anywhere. */
   outbound: OutboundClient;
+  /** LTI 1.3 access tokens (default: a cache of its own, signing with the tool keys). */
+  tokens?: PlatformTokens;
   timeoutMs?: number;
 }
 
 /**
- * LTI 1.1 Basic Outcomes: reading progress becomes the LMS grade (0.0–1.0) of the resource link the
- * reader was launched from. A progress change of a step queues a signed `replaceResult` (POX XML
- * with oauth_body_hash), sent by the job engine with retries; every call is recorded for the admin.
+ * Grade passback: reading progress becomes the LMS grade (0.0–1.0) of the resource link the reader
+ * was launched from. A progress change of a step queues a call, sent by the job engine with retries;
+ * every call is recorded for the admin. An LTI 1.1 binding sends a signed `replaceResult` (POX XML
+ * with oauth_body_hash), an LTI 1.3 one an AGS score (src/lti13/scores.ts).
  */
 export class LtiOutcomes {
+  private readonly ags: AgsScores;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly secrets: SecretBox,
     private readonly jobs: JobQueue,
     private readonly opts: LtiOutcomesOptions,
-  ) {}
+  ) {
+    const keys = new ToolKeys(db, secrets);
+    const tokens = opts.tokens ?? new PlatformTokens({ outbound: opts.outbound, signer: () => keys.signer() });
+    this.ags = new AgsScores(db, { outbound: opts.outbound, tokens, timeoutMs: opts.timeoutMs });
+  }
 
   /**
    * The reader's progress hook: for each binding this book's progress concerns (the book's own link,
@@ -66,7 +78,7 @@ export class LtiOutcomes {
       if (!(await repo.claimScore(customerId, binding.id, binding.reported_score, score, now))) continue;
       const callId = uuidv7();
       await repo.insertCall({ id: callId, customer_id: customerId, binding_id: binding.id, score, status: 'queued', attempts: 0, last_error: '', created_at: now, updated_at: now });
-      await this.jobs.enqueue(LTI_OUTCOME_JOB, { customerId, callId } satisfies OutcomePayload, { serialKey: `lti-outcome:${binding.id}`, maxAttempts: MAX_ATTEMPTS });
+      await this.jobs.enqueue(LTI_OUTCOME_JOB, { customerId, callId } satisfies OutcomePayload, { serialKey: serialKey(binding), maxAttempts: MAX_ATTEMPTS });
     }
   }
 
@@ -82,7 +94,8 @@ export class LtiOutcomes {
       return;
     }
     try {
-      await this.post(binding, call.score, ctx.signal);
+      if (binding.lti_version === '1.3') await this.ags.post(binding, call.score, call.created_at, ctx.signal);
+      else await this.post(binding, call.score, ctx.signal);
       await repo.updateCall(payload.customerId, call.id, { status: 'succeeded', attempts: ctx.attempt, last_error: '', updated_at: nowIso() });
     } catch (err) {
       if (err instanceof AppError && err.code === 'OUTBOUND_FORBIDDEN') {
@@ -138,10 +151,16 @@ export class LtiOutcomes {
   }
 }
 
+// One binding's calls are sent one at a time, in order. A 1.3 link still without a line item sends
+// its class's calls one at a time: the first creates the line item, the others then find it.
+function serialKey(binding: OutcomeBinding): string {
+  return binding.lti_version === '1.3' && !binding.line_item_url ? `lti-outcome:${binding.consumer_guid}:${binding.resource_link_id}` : `lti-outcome:${binding.id}`;
+}
+
 function presentCall(r: OutcomeCallRow): OutcomeCallView {
   let serviceHost = '';
   try {
-    serviceHost = new URL(r.service_url).host;
+    serviceHost = new URL(r.lti_version === '1.3' ? (r.line_item_url ?? r.lineitems_url ?? '') : r.service_url).host;
   } catch {
     // A URL the LMS sent that does not parse: shown blank, its calls fail with the reason.
   }
@@ -152,6 +171,7 @@ function presentCall(r: OutcomeCallRow): OutcomeCallView {
     user: { id: r.user_id, name: `${r.given_name} ${r.family_name}`.trim() },
     target: { type: r.target_type, id: r.target_id },
     targetTitle: r.target_title,
+    version: r.lti_version,
     serviceHost,
     score: r.score,
     status: r.status,

@@ -16,7 +16,7 @@
 import crypto from 'node:crypto';
 import { SignJWT } from 'jose';
 import { AppError } from '../errors.js';
-import { OutboundError, type OutboundClient } from '../security/outbound.js';
+import { OutboundError, type OutboundClient, type OutboundResponse } from '../security/outbound.js';
 import type { ToolSigner } from './tool-keys.js';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -98,6 +98,18 @@ export class PlatformTokens {
     };
     request.then(clear, clear);
     return request;
+  }
+
+  /**
+   * Makes one service call with a bearer token for these scopes; when the service answers 401 (the
+   * platform revoked or forgot the token), forgets the platform's tokens and calls once more with a
+   * new one. Returns the last answer, whatever its status.
+   */
+  async withToken(platform: TokenPlatform, scopes: readonly string[], call: (bearer: string) => Promise<OutboundResponse>): Promise<OutboundResponse> {
+    const res = await call(await this.token(platform, scopes));
+    if (res.status !== 401) return res;
+    this.forget(platform.id);
+    return call(await this.token(platform, scopes));
   }
 
   /** Drops the platform's cached tokens (a service answered 401): the next call asks for new ones. */

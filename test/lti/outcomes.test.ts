@@ -290,7 +290,11 @@ describeEachDialect('LTI Basic Outcomes', (dialect) => {
       const [foreign, gone] = all.items.filter((i) => i.targetTitle === null);
       assert.deepEqual([foreign!.target, gone!.target.type], [{ type: 'book', id: otherBook }, 'collection']);
       // The fields the list had before are all still there.
-      assert.deepEqual(Object.keys(all.items[0]!).sort(), ['attempts', 'createdAt', 'id', 'lastError', 'score', 'serviceHost', 'status', 'target', 'targetTitle', 'updatedAt', 'user'].sort());
+      assert.deepEqual(
+        Object.keys(all.items[0]!).sort(),
+        ['attempts', 'createdAt', 'id', 'lastError', 'score', 'serviceHost', 'status', 'target', 'targetTitle', 'updatedAt', 'user', 'version'].sort(),
+      );
+      assert.ok(all.items.every((i) => i.version === '1.1'));
     });
 
     it('keeps one status with the counts unchanged, and pages within it', async () => {

@@ -20,6 +20,7 @@ const OutcomeCall = Type.Object({
   user: Type.Object({ id: Type.String(), name: Type.String() }),
   target: Type.Object({ type: Type.Enum(['book', 'collection']), id: Type.String() }),
   targetTitle: Type.Union([Type.String(), Type.Null()], { description: "The title's or collection's name; null once it no longer exists" }),
+  version: Type.Enum(['1.1', '1.3'], { description: "'1.1': a Basic Outcomes replaceResult; '1.3': an AGS score" }),
   serviceHost: Type.String(),
   score: Type.Number(),
   status: OutcomeStatus,
@@ -41,7 +42,7 @@ export async function ltiRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       schema: {
         tags: ['lti'],
-        summary: 'Basic Outcomes calls of the customer (grade reports to the LMS), newest first',
+        summary: 'Grade reports of the customer to its LMS (LTI 1.1 Basic Outcomes and LTI 1.3 AGS scores), newest first',
         description: "`status` keeps one status; `search` matches the student's name or the title (case-insensitive). `counts` has every status.",
         params: Type.Object({ id: Type.String() }),
         querystring: Type.Object(

@@ -33,7 +33,7 @@ function OutcomeStatusBadge({ status }: { status: OutcomeStatus }) {
   );
 }
 
-/** The customer's LTI grade reports (Basic Outcomes calls) to its LMS: status chips with counts, search, paging. */
+/** The customer's LTI grade reports (1.1 Basic Outcomes calls, 1.3 AGS scores) to its LMS: status chips with counts, search, paging. */
 export function OutcomesPage({ customerId }: { customerId: string }) {
   const customer = useCustomer(customerId);
   const crumbs = useCustomerCrumbs(customerId, customer);
@@ -79,6 +79,11 @@ export function OutcomesPage({ customerId }: { customerId: string }) {
         <span className="two-line">
           {c.targetTitle ?? <span className="muted">Removed {c.target.type === 'collection' ? 'collection' : 'title'}</span>}
           {c.target.type === 'collection' && c.targetTitle !== null ? <span className="muted small">Collection</span> : null}
+          {c.version === '1.3' ? (
+            <span className="muted small outcome-version" title={`An LTI 1.3 score (Assignment and Grade Services) to ${c.serviceHost || 'the LMS'}`}>
+              LTI 1.3
+            </span>
+          ) : null}
         </span>
       ),
     },
@@ -104,7 +109,7 @@ export function OutcomesPage({ customerId }: { customerId: string }) {
       <PageHeader
         crumbs={crumbs}
         title="Grade reports"
-        subtitle="Scores Lectern sends to your LMS (LTI Basic Outcomes) as students read titles launched from an LMS assignment."
+        subtitle="Scores Lectern sends to your LMS (LTI 1.1 Basic Outcomes, LTI 1.3 Assignment and Grade Services) as students read titles launched from an LMS assignment."
         actions={
           <button type="button" className="btn btn-secondary" onClick={list.reload}>
             Refresh
@@ -121,7 +126,7 @@ export function OutcomesPage({ customerId }: { customerId: string }) {
         {neverReported ? (
           <EmptyState title="No grade reports yet">
             <p>Grades Lectern reports to your LMS when students read titles launched from an LMS assignment appear here: each score, whether the LMS accepted it, and why not when it did not.</p>
-            <p>Reports start once an LMS assignment that sends grades back (LTI 1.1 Basic Outcomes) links to a Lectern title or collection.</p>
+            <p>Reports start once an LMS assignment that takes grades back (LTI 1.1 Basic Outcomes, or LTI 1.3 with Assignment and Grade Services) links to a Lectern title or collection.</p>
           </EmptyState>
         ) : null}
         {page && !neverReported && page.items.length === 0 ? (
