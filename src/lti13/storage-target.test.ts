@@ -34,12 +34,14 @@ describe('LTI 1.3 platform storage (lti_storage_target)', () => {
     assert.throws(() => assertStorageChecked(undefined, 's1'), refused);
   });
 
-  it('tells a same-origin post by its Origin header, or without one by Sec-Fetch-Site', () => {
-    assert.equal(fromOrigin({ origin: 'https://lectern.example' }, 'https://lectern.example'), true);
-    assert.equal(fromOrigin({ origin: 'https://lms.example', 'sec-fetch-site': 'same-origin' }, 'https://lectern.example'), false);
-    assert.equal(fromOrigin({ origin: 'null' }, 'https://lectern.example'), false);
+  it('tells a same-origin post by Sec-Fetch-Site (Origin is null under no-referrer), or from a browser without it by Origin', () => {
+    assert.equal(fromOrigin({ origin: 'null', 'sec-fetch-site': 'same-origin' }, 'https://lectern.example'), true);
     assert.equal(fromOrigin({ 'sec-fetch-site': 'same-origin' }, 'https://lectern.example'), true);
-    assert.equal(fromOrigin({ 'sec-fetch-site': 'cross-site' }, 'https://lectern.example'), false);
+    assert.equal(fromOrigin({ origin: 'https://lectern.example', 'sec-fetch-site': 'cross-site' }, 'https://lectern.example'), false);
+    assert.equal(fromOrigin({ 'sec-fetch-site': 'same-site' }, 'https://lectern.example'), false);
+    assert.equal(fromOrigin({ origin: 'https://lectern.example' }, 'https://lectern.example'), true);
+    assert.equal(fromOrigin({ origin: 'https://lms.example' }, 'https://lectern.example'), false);
+    assert.equal(fromOrigin({ origin: 'null' }, 'https://lectern.example'), false);
     assert.equal(fromOrigin({}, 'https://lectern.example'), false);
   });
 

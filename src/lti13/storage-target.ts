@@ -28,7 +28,7 @@
  * the server must know the second post came from its own check page and not from a form someone
  * else wrote. It requires (a) the marker, a random secret set once on the login state by step 2, so
  * step 3 cannot happen without step 2, and a second step 2 of the same state is refused; and (b) the
- * post's Origin (or, without one, Sec-Fetch-Site) to be Lectern's own: another site can make a browser
+ * post's Sec-Fetch-Site (or, from a browser that sends none, its Origin) to be Lectern's own: another site can make a browser
  * post a stolen id_token and state with any fields, but only Lectern's page can post same-origin, and
  * that page posts only after the browser's own platform storage gave back the state. The server also
  * checks the value read equals the state (the check page would not post otherwise).
@@ -121,10 +121,15 @@ export function assertStorageChecked(storage: StorageFields | undefined, state: 
   });
 }
 
-/** Whether a request came from a page of `origin`: its Origin header, or without one Sec-Fetch-Site. */
+/**
+ * Whether a request came from a page of `origin`: the browser's Sec-Fetch-Site, or where a browser
+ * sends none, its Origin header. Sec-Fetch-Site first: under Lectern's `Referrer-Policy: no-referrer`
+ * a browser sends even a same-origin form post with `Origin: null`.
+ */
 export function fromOrigin(headers: { origin?: string | string[]; 'sec-fetch-site'?: string | string[] }, origin: string): boolean {
-  if (typeof headers.origin === 'string') return headers.origin === origin;
-  return headers['sec-fetch-site'] === 'same-origin';
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin';
+  return headers.origin === origin;
 }
 
 // What the pages say when the platform's frame does not help; shown by the script, so sent as data.
