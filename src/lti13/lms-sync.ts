@@ -17,22 +17,13 @@ import type { RunView } from '../rostering/runs/run-view.js';
 import type { MatchWith } from '../rostering/sync/matching.js';
 import type { OutboundClient } from '../security/outbound.js';
 import { nowIso } from '../time.js';
+import type { PlatformTokens } from './access-token.js';
 import { ContextRepository, type ContextWithPlatform } from './context-repository.js';
 import { MEMBERSHIPS_SCOPE, type MembershipLimits } from './memberships.js';
 import { contextClassSourcedId, membershipSource, type EnrolledMember } from './nrps-source.js';
 
-/** The platform a token is for (as src/lti13/access-token.ts's PlatformTokens takes it). */
-export interface TokenPlatform {
-  id: string;
-  clientId: string;
-  authTokenUrl: string;
-}
-
-/** Access tokens for LTI Advantage services: PlatformTokens (src/lti13/access-token.ts) or a stand-in. */
-export interface PlatformTokenSource {
-  token(platform: TokenPlatform, scopes: readonly string[]): Promise<string>;
-  forget(platformId: string): void;
-}
+/** Access tokens for LTI Advantage services: PlatformTokens, or a stand-in with its two methods (tests). */
+export type PlatformTokenSource = Pick<PlatformTokens, 'token' | 'forget'>;
 
 /** What a launch knows of its context: stored with rememberContext. */
 export interface LaunchContext {
@@ -79,8 +70,7 @@ export interface LmsRosterSyncDeps {
   db: Kysely<Database>;
   runs: RosterRunService;
   outbound: Pick<OutboundClient, 'request'>;
-  /** null until the process has an access-token client: every pull then fails, saying so. */
-  tokens: PlatformTokenSource | null;
+  tokens: PlatformTokenSource;
   limits?: MembershipLimits;
 }
 
@@ -139,7 +129,6 @@ export class LmsRosterSync {
   // Runs a queued pull to its end; an applied one then links the LMS users to their accounts.
   private async execute(customerId: string, runId: string, context: ContextWithPlatform): Promise<RunView> {
     const { db, runs, tokens } = this.deps;
-    if (!tokens) return runs.fail(runId, 'SOURCE_AUTH_FAILED', 'This Lectern process has no LTI access-token client, so it cannot call the LMS.');
     const customer = await new CustomerRepository(db).find(customerId);
     if (!customer) return runs.fail(runId, 'NOT_FOUND', 'The customer is gone.');
     const r = customer.rostering;

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import type { AppContext } from '../../../context.js';
+import { PlatformTokens } from '../../../lti13/access-token.js';
 import { LmsRosterSync, type PlatformTokenSource } from '../../../lti13/lms-sync.js';
 import { requireUser } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
@@ -14,16 +15,17 @@ const LmsContext = Type.Object({
 });
 
 /**
- * The access-token client of the process, once the context carries one (src/lti13/access-token.ts's
- * PlatformTokens as `ctx.lti13.tokens`); read per request, so a test or a later wiring can set it.
+ * The process's access-token client if the context carries one (`ctx.lti13.tokens`, read per request
+ * so a test can set it), else the routes' own PlatformTokens cache, signing with the tool keys.
  */
-function tokensOf(ctx: AppContext): PlatformTokenSource | null {
-  return (ctx.lti13 as { tokens?: PlatformTokenSource }).tokens ?? null;
+function tokensOf(ctx: AppContext, own: PlatformTokens): PlatformTokenSource {
+  return (ctx.lti13 as { tokens?: PlatformTokenSource }).tokens ?? own;
 }
 
 /** Class rosters from the LMS (NRPS 2.0): whether a class has an LMS course, and Sync from LMS. */
 export async function lti13MembershipRoutes(app: App, ctx: AppContext): Promise<void> {
-  const sync = () => new LmsRosterSync({ db: ctx.db.kysely, runs: ctx.runs, outbound: ctx.outbound, tokens: tokensOf(ctx) });
+  const own = new PlatformTokens({ outbound: ctx.outbound, signer: () => ctx.lti13.keys.signer() });
+  const sync = () => new LmsRosterSync({ db: ctx.db.kysely, runs: ctx.runs, outbound: ctx.outbound, tokens: tokensOf(ctx, own) });
 
   app.get(
     '/api/customers/:id/classes/:classId/lms-sync',
