@@ -10,6 +10,7 @@ import { Link } from '../../router.js';
 import type { ClassDetail, ClassMember } from '../../types.js';
 import { ChangeTimeline } from '../roster/ChangeTimeline.js';
 import { AssignedTitles } from './AssignedTitles.js';
+import { LmsSyncButton } from './LmsSyncButton.js';
 
 /** One class: its roster data, teachers and students (linking to their pages), and its history. */
 export function ClassPage({ customerId, classId }: { customerId: string; classId: string }) {
@@ -57,6 +58,7 @@ export function ClassPage({ customerId, classId }: { customerId: string; classId
         }
         subtitle={[c.classCode, school?.name, c.classType].filter(Boolean).join(' · ')}
       />
+      <LmsSyncButton customerId={customerId} classId={c.id} onSynced={klass.reload} />
       <div className="detail-grid">
         <SectionCard title="Roster data">
           <Facts
