@@ -22,6 +22,8 @@ const USAGE = `Usage: lectern <command> [options]
                                           exit 0 applied, 1 failed, 3 awaiting approval
   sync run --customer ID|CODE [--force] [--full] [--json]
                                           pull the configured source (SFTP or API) now, in this process
+  sync lms --customer ID|CODE --class ID [--json]
+                                          pull a class's members from its LMS course (LTI 1.3 NRPS) now
   worker                                  jobs and the Auto scheduler only (PostgreSQL scale mode)
   purge [--json]                          remove soft-deleted records and titles past their retention
   lti rotate-keys [--json]                LTI 1.3 tool keys: the waiting key starts signing, a new one is published
@@ -36,6 +38,7 @@ const OPTIONS = {
   name: { type: 'string' },
   file: { type: 'string' },
   customer: { type: 'string' },
+  class: { type: 'string' },
   search: { type: 'string' },
   'include-deleted': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
@@ -109,6 +112,15 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
       const customerId = await ctx.customers.resolveId(requireCustomer(v));
       const [{ pullNow }, { reportRun }] = await Promise.all([import('../rostering/sources/pull.js'), import('./commands/roster-import.js')]);
       const run = await pullNow(ctx, operatorActor, customerId, { force: Boolean(v.force), full: Boolean(v.full) });
+      return reportRun(ctx, run, Boolean(v.json));
+    }),
+  'sync lms': (v) =>
+    withContext(async (ctx) => {
+      const customerId = await ctx.customers.resolveId(requireCustomer(v));
+      if (!v.class) throw new UsageError('sync lms needs --class ID: a class made from an LMS course.');
+      const [{ LmsRosterSync }, { PlatformTokens }, { reportRun }] = await Promise.all([import('../lti13/lms-sync.js'), import('../lti13/access-token.js'), import('./commands/roster-import.js')]);
+      const tokens = new PlatformTokens({ outbound: ctx.outbound, signer: () => ctx.lti13.keys.signer() });
+      const run = await new LmsRosterSync({ db: ctx.db.kysely, runs: ctx.runs, outbound: ctx.outbound, tokens }).pullClassNow(operatorActor, customerId, v.class);
       return reportRun(ctx, run, Boolean(v.json));
     }),
   purge: (v) =>
