@@ -3,7 +3,8 @@
  * LTI Basic Outcomes calls from Users, reads the rows (student link, title, score, status, the full
  * last error on hover), filters by status with counted chips, searches by student and by title,
  * pages, and follows a student to their page; a customer with no reports is told what the page is
- * for. The calls are seeded through the repository, as the job engine leaves them. Screenshot:
+ * for; an LTI 1.3 score is marked as one. The calls are seeded through the repository, as the job
+ * engine leaves them. Screenshot:
  * lti-outcomes.png.
  */
 import assert from 'node:assert/strict';
@@ -217,6 +218,41 @@ describe('Grade reports in Chromium', { skip: browserSkipReason() ?? false }, ()
     await table().getByRole('link', { name: 'Maya Chen' }).first().click();
     await page.waitForURL(`${base}/users/${userIds[0]}`);
     await visible(page.getByRole('heading', { name: /Maya Chen/, level: 1 }));
+  });
+
+  it('marks an LTI 1.3 score (AGS) in the title cell, with the line item host on hover; 1.1 reports stay unmarked', async () => {
+    const db = server.ctx.db.kysely;
+    const repo = new OutcomeRepository(db);
+    const now = new Date().toISOString();
+    const bindingId = crypto.randomUUID();
+    await repo.saveBinding({
+      id: bindingId,
+      customer_id: customer.id,
+      user_id: userIds[4]!,
+      consumer_guid: 'lti13:platform:deployment',
+      resource_link_id: 'link-13',
+      target_type: 'book',
+      target_id: targets['Wonder']!.id,
+      service_url: '',
+      result_sourcedid: '',
+      consumer_key: '',
+      reported_score: 0.4,
+      created_at: now,
+      updated_at: now,
+      lti_version: '1.3',
+      line_item_url: 'https://lincoln.instructure.example/api/lti/courses/7/line_items/3',
+      lti_user_id: 'sub-ava',
+    });
+    await repo.insertCall({ id: uuidv7(), customer_id: customer.id, binding_id: bindingId, score: 0.4, status: 'succeeded', attempts: 1, last_error: '', created_at: now, updated_at: now });
+    await page.goto(`${server.url}/customers/${customer.id}/lti/outcomes`);
+    await page.getByRole('searchbox', { name: /Search/ }).fill('ava');
+    const rows = await rowsWhen(6);
+    assert.deepEqual(rows[0]!.slice(1, 5), ['Ava Schultz', 'Wonder\nLTI 1.3', '40%', 'Sent']);
+    assert.ok(
+      rows.slice(1).every((r) => !r[2]!.includes('LTI 1.3')),
+      JSON.stringify(rows),
+    );
+    assert.equal(await table().locator('.outcome-version').getAttribute('title'), 'An LTI 1.3 score (Assignment and Grade Services) to lincoln.instructure.example');
   });
 
   it('tells a customer without reports what the page is for', async () => {
