@@ -4,8 +4,7 @@
  * last error on hover), filters by status with counted chips, searches by student and by title,
  * pages, and follows a student to their page; a customer with no reports is told what the page is
  * for; an LTI 1.3 score is marked as one. The calls are seeded through the repository, as the job
- * engine leaves them. Screenshot:
- * lti-outcomes.png.
+ * engine leaves them. Screenshot: lti-outcomes.png.
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
