@@ -32,6 +32,11 @@
  * post a stolen id_token and state with any fields, but only Lectern's page can post same-origin, and
  * that page posts only after the browser's own platform storage gave back the state. The server also
  * checks the value read equals the state (the check page would not post otherwise).
+ *
+ * No `SameSite=None; Secure` state cookie is set (DESIGN.md allows one): inside the iframe it is the
+ * very cookie Chrome and Safari block, so a launch without it would have to pass all the same, and a
+ * cookie whose absence is accepted binds nothing. Where the platform offers storage, that is the
+ * binding; where it does not, the state row alone, as before.
  */
 import crypto from 'node:crypto';
 import { Lti13Error } from './errors.js';
