@@ -17,6 +17,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { OutcomeRepository, type OutcomeBinding } from '../lti/outcome-repository.js';
 import type { OutboundClient, OutboundResponse } from '../security/outbound.js';
+import { nowIso } from '../time.js';
 import { sanitise, type PlatformTokens, type TokenPlatform } from './access-token.js';
 import type { ResourceLinkLaunch } from './id-token.js';
 
@@ -172,7 +173,7 @@ export class AgsScores {
     if (res.status < 200 || res.status > 299) throw refused('line item', res);
     const id = (parseJson(res) as { id?: unknown } | null)?.id;
     if (typeof id !== 'string' || !/^https?:\/\//i.test(id)) throw new Error(`LMS created a line item without a URL id (HTTP ${res.status})`);
-    await repo.setLineItem(binding.customer_id, binding, id, new Date().toISOString());
+    await repo.setLineItem(binding.customer_id, binding, id, nowIso());
     return id;
   }
 }
