@@ -75,26 +75,3 @@ class Batch<DB> {
     return result as T;
   }
 }
-
-/** The batches LTI launches share on SQLite: newcomers for 10 ms, up to 64 launches a commit. */
-export const LAUNCH_GROUP_COMMIT: GroupCommitOptions = { windowMs: 10, maxMembers: 64 };
-
-/**
- * Runs `work` in one transaction (the open batch's, when `commits` is given) that commits even when
- * `work` throws a refusal (`isRefusal`), which then reaches the caller: a refused launch keeps its
- * writes (a used nonce or state), and one person's refusal never rolls back the rest of a batch.
- * Any other error rolls the transaction (the batch) back.
- */
-export async function commitThroughRefusals<DB, T>(db: Kysely<DB>, commits: GroupCommit<DB> | null, work: (trx: Kysely<DB>) => Promise<T>, isRefusal: (err: unknown) => boolean): Promise<T> {
-  const settled = async (trx: Kysely<DB>): Promise<{ value: T } | { refused: unknown }> => {
-    try {
-      return { value: await work(trx) };
-    } catch (err) {
-      if (isRefusal(err)) return { refused: err };
-      throw err;
-    }
-  };
-  const result = commits ? await commits.run(settled) : await db.transaction().execute(settled);
-  if ('refused' in result) throw result.refused;
-  return result.value;
-}

@@ -20,7 +20,6 @@ import { canRead } from '../content/assignment-repository.js';
 import { CollectionRepository } from '../content/collection-repository.js';
 import type { Database, User } from '../db/schema.js';
 import { resolveLaunchUser, type LtiProfile, type Refuse } from '../lti/identity.js';
-import { commitThroughRefusals, GroupCommit, type GroupCommitOptions } from '../lti/group-commit.js';
 import { LaunchError } from '../lti/launch-verifier.js';
 import type { CanRead, LaunchClient, LaunchOutcome } from '../lti/launch-service.js';
 import { LinkRepository } from '../lti/link-repository.js';
@@ -82,7 +81,6 @@ export class Lti13LaunchService {
   private nextCleanupAt = 0;
 
   private readonly canRead: CanRead;
-  private readonly commits: GroupCommit<Database> | null;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -92,12 +90,9 @@ export class Lti13LaunchService {
       /** Whether a user may open a book (default: the content domain's assignment resolution). */
       canRead?: CanRead;
       now?: () => Date;
-      /** SQLite: launches arriving together share one transaction, as LTI 1.1's do (src/lti/group-commit.ts). */
-      groupCommit?: GroupCommitOptions;
     },
   ) {
     this.canRead = opts.canRead ?? canRead;
-    this.commits = opts.groupCommit ? new GroupCommit(db, opts.groupCommit) : null;
     // One cache per process: every registration's JWKS, fetched as its headers allow.
     this.keys = new PlatformKeys({ outbound: opts.outbound });
     this.publicOrigin = new URL(opts.publicUrl).origin;
@@ -208,25 +203,18 @@ export class Lti13LaunchService {
     if (platform.customer_status !== 'active') throw refuse('CUSTOMER_DISABLED', `customer ${platform.customer_id} is disabled`);
     if (verified.messageType === 'LtiDeepLinkingRequest') return openDeepLink(this.db, platform, verified, launchRole13(verified.roles), now);
     const launch = verified;
-    // Refusals commit (one person's refusal must not roll back a whole SQLite batch).
-    const isRefusal = (err: unknown) => err instanceof LaunchError;
-    return commitThroughRefusals(
-      this.db,
-      this.commits,
-      async (trx) => {
-        const iso = now.toISOString();
-        const user = await this.resolveUser(trx, platform, launch, iso, refuse);
-        const target = await this.resolveTarget(trx, platform.customer_id, launch, user, refuse);
-        if (client.framed) {
-          const ticket = randomToken();
-          await new LinkRepository(trx).insertTicket({ id: tokenDigest(ticket), customer_id: platform.customer_id, user_id: user.id, target, expires_at: addMs(iso, TICKET_TTL_MS) });
-          return { kind: 'ticket' as const, ticket, target };
-        }
-        const signedIn: SignedIn = await createSession(new SessionRepository(trx), user, client);
-        return { kind: 'session' as const, signedIn, target };
-      },
-      isRefusal,
-    );
+    return this.db.transaction().execute(async (trx) => {
+      const iso = now.toISOString();
+      const user = await this.resolveUser(trx, platform, launch, iso, refuse);
+      const target = await this.resolveTarget(trx, platform.customer_id, launch, user, refuse);
+      if (client.framed) {
+        const ticket = randomToken();
+        await new LinkRepository(trx).insertTicket({ id: tokenDigest(ticket), customer_id: platform.customer_id, user_id: user.id, target, expires_at: addMs(iso, TICKET_TTL_MS) });
+        return { kind: 'ticket' as const, ticket, target };
+      }
+      const signedIn: SignedIn = await createSession(new SessionRepository(trx), user, client);
+      return { kind: 'session' as const, signedIn, target };
+    });
   }
 
   // The claims of the launching person, resolved by the rules LTI 1.1 shares (src/lti/identity.ts).

@@ -5,7 +5,6 @@ import { AppError } from '../../../errors.js';
 import { Lti13Error } from '../../../lti13/errors.js';
 import { Lti13LaunchService, type LoginInitiation } from '../../../lti13/launch-service.js';
 import { CHECK_SCRIPT, checkPageData, fromOrigin, PUT_SCRIPT, putPageData, STORAGE_FIELDS } from '../../../lti13/storage-target.js';
-import { LAUNCH_GROUP_COMMIT } from '../../../lti/group-commit.js';
 import { LaunchError } from '../../../lti/launch-verifier.js';
 import type { App } from '../../types.js';
 import { FRAMED_DESTINATIONS, ltiPageScope, sendLaunchOutcome, sendLtiScriptPage, sendRefusal } from '../lti/pages.js';
@@ -22,11 +21,7 @@ const LOGIN_FIELDS = ['iss', 'login_hint', 'target_link_uri', 'lti_message_hint'
  * verified may send them back to the LMS.
  */
 export async function lti13LaunchRoutes(app: App, ctx: AppContext): Promise<void> {
-  const service = new Lti13LaunchService(ctx.db.kysely, {
-    publicUrl: ctx.config.publicUrl,
-    outbound: ctx.outbound,
-    groupCommit: ctx.db.dialect === 'sqlite' ? LAUNCH_GROUP_COMMIT : undefined,
-  });
+  const service = new Lti13LaunchService(ctx.db.kysely, { publicUrl: ctx.config.publicUrl, outbound: ctx.outbound });
   const rateLimited = await ltiPageScope(app, FORM_MESSAGE, 'LTI 1.3 request failed');
   const publicOrigin = new URL(ctx.config.publicUrl).origin;
 
