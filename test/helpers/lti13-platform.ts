@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, decodeJwt, exportJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import { claims, defaultMembers, DL, LTI, newSigningKey, signIdToken, TOOL_CONFIGURATION, type Context, type LaunchOptions, type Member, type SigningKey } from './lti13-platform/claims.js';
 import { autoPostForm, bearer, escapeHtml, parseAutoPostForm, readBody, send } from './lti13-platform/http.js';
-import { ALL_SCOPES, openidConfiguration, registrationProblems } from './lti13-platform/registration.js';
+import { ALL_SCOPES, openidConfiguration, registrationDialogPage, registrationProblems } from './lti13-platform/registration.js';
 import { coursePage, storageFramePage } from './lti13-platform/storage.js';
 import type { AuthRequest, DeepLinkReturn, Lti13PlatformOptions, RegistrationRequest, TokenRequest, ToolClient } from './lti13-platform/types.js';
 import { addLineItem, handleService, servicePaths, type IssuedToken, type LineItem, type ReceivedScore, type ServiceRequest, type ServiceState } from './lti13-platform/services.js';
@@ -296,6 +296,9 @@ export class Lti13Platform {
         return send(res, 200, this.openidConfiguration());
       case '/register':
         return this.handleRegister(req, res);
+      // The admin's registration dialog framing a tool's registration URL (?url=, as registrationUrl() builds it).
+      case '/lms/registration':
+        return send(res, 200, registrationDialogPage(url.searchParams.get('url') ?? ''));
       // A course page framing the tool (?tool=<login initiation URL>) beside the platform storage frame.
       case '/lms/course':
         return send(res, 200, coursePage(url.searchParams.get('tool') ?? '', url.searchParams.get('tamper') === '1'));

@@ -3,6 +3,7 @@
  * the checks of a tool's client registration request (§3.5).
  */
 import { PLATFORM_CONFIGURATION, SCOPES, TOOL_CONFIGURATION } from './claims.js';
+import { escapeHtml } from './http.js';
 
 /** Every service scope the platform knows. */
 export const ALL_SCOPES: string[] = [SCOPES.lineItem, SCOPES.lineItemReadonly, SCOPES.resultReadonly, SCOPES.score, SCOPES.memberships];
@@ -62,4 +63,16 @@ export function registrationProblems(body: Record<string, unknown>, contentType:
     !tool || tool.target_link_uri === undefined || isUrl(tool.target_link_uri) ? '' : 'target_link_uri',
     list(tool?.messages).every((m) => SUPPORTED_MESSAGES.includes(String((m as { type?: unknown }).type))) ? '' : 'a message type the platform does not support',
   ].filter(Boolean);
+}
+
+/**
+ * The LMS admin's "register by URL" dialog: it frames the tool's registration URL (as the platform
+ * opened it: with openid_configuration and registration_token) and keeps every message the frame
+ * posts, with its origin, in `window.registrationMessages` (a real LMS closes the dialog on
+ * org.imsglobal.lti.close, §3.6.3).
+ */
+export function registrationDialogPage(registrationUrl: string): string {
+  return `<!doctype html><html><head><title>Register a tool</title></head><body><h1>Register a tool</h1>
+<script>window.registrationMessages = []; window.addEventListener('message', (e) => window.registrationMessages.push({ origin: e.origin, data: e.data }));</script>
+<iframe title="Tool registration" src="${escapeHtml(registrationUrl)}" width="800" height="400"></iframe></body></html>`;
 }

@@ -120,6 +120,7 @@ describeEachDialect('LTI 1.3 Dynamic Registration route', (dialect) => {
     assert.ok(csp.includes(`script-src 'sha256-${crypto.createHash('sha256').update(script!).digest('base64')}'`), csp);
     assert.match(csp, /default-src 'none'/);
     assert.equal(page.headers['x-frame-options'], undefined);
+    assert.equal(page.headers['cross-origin-opener-policy'], 'unsafe-none', 'a popup keeps its opener');
 
     // A launch through the new registration works at once: login, the LMS's auth endpoint, the form post.
     const login = await t.app.inject({ method: 'GET', url: lms.loginInitiation(LOGIN_URL, { clientId: client.clientId }).url.slice(PUBLIC.length) });

@@ -74,6 +74,8 @@ function sendRegistered(reply: FastifyReply, registered: Registered) {
 </head><body><main><h1>Lectern is registered</h1><p>${escapeHtml(what)} Client ID <strong>${escapeHtml(registered.clientId)}</strong>, deployment <strong>${escapeHtml(registered.deploymentId)}</strong>. You can close this window; your courses can add Lectern now.</p></main>
 <script>${script}</script></body></html>`;
   reply.raw.removeHeader('x-frame-options');
+  // An LMS that opens registration in a popup needs window.opener, which helmet's COOP same-origin would cut.
+  reply.header('cross-origin-opener-policy', 'unsafe-none');
   return reply
     .status(200)
     .header('content-security-policy', `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${hash}'; base-uri 'none'; form-action 'none'; frame-ancestors *`)
