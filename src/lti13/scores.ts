@@ -137,44 +137,42 @@ export class AgsScores {
     const repo = new OutcomeRepository(this.db);
     const platform = binding.platform_id ? await repo.agsPlatform(binding.customer_id, binding.platform_id) : undefined;
     if (!platform) throw new Error('the LTI 1.3 platform registration no longer exists');
-    if (!binding.lti_user_id) throw new Error('the binding has no LTI user id');
+    const userId = binding.lti_user_id;
+    if (!userId) throw new Error('the binding has no LTI user id');
     const scopes = parseScopes(binding.ags_scopes);
     const lineItemUrl = binding.line_item_url ?? (await this.createLineItem(binding, platform, scopes, signal));
-    const res = await this.opts.tokens.withToken(platform, scopes, (token) =>
-      // No redirects: a 3xx is not an acceptance, so a failed try.
-      this.opts.outbound.request(scoresUrl(lineItemUrl), {
-        method: 'POST',
-        headers: { 'content-type': MEDIA.score, authorization: `Bearer ${token}` },
-        body: JSON.stringify(scoreBody(binding.lti_user_id!, score, timestamp)),
-        timeoutMs: this.opts.timeoutMs ?? TIMEOUT_MS,
-        maxBytes: MAX_ANSWER_BYTES,
-        signal,
-      }),
-    );
-    if (res.status < 200 || res.status > 299) throw refused('score', res);
+    await this.postJson(platform, scopes, scoresUrl(lineItemUrl), MEDIA.score, scoreBody(userId, score, timestamp), 'score', signal);
   }
 
   // Creates the link's line item in the claim's container and stores it on every binding of the link.
   private async createLineItem(binding: OutcomeBinding, platform: TokenPlatform, scopes: string[], signal: AbortSignal): Promise<string> {
-    if (!binding.lineitems_url || !scopes.includes(AGS_SCOPES.lineItem)) throw new Error('the launch gave no line item and no way to create one');
+    const container = binding.lineitems_url;
+    if (!container || !scopes.includes(AGS_SCOPES.lineItem)) throw new Error('the launch gave no line item and no way to create one');
     const repo = new OutcomeRepository(this.db);
     const label = ((await repo.targetTitle(binding.customer_id, binding.target_type, binding.target_id)) ?? 'Lectern reading').slice(0, MAX_LABEL_CHARS);
-    const body = JSON.stringify({ scoreMaximum: 1, label, resourceLinkId: binding.resource_link_id, resourceId: binding.target_id });
+    const body = { scoreMaximum: 1, label, resourceLinkId: binding.resource_link_id, resourceId: binding.target_id };
+    const res = await this.postJson(platform, scopes, container, MEDIA.lineItem, body, 'line item', signal);
+    const id = (parseJson(res) as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string' || !/^https?:\/\//i.test(id)) throw new Error(`LMS created a line item without a URL id (HTTP ${res.status})`);
+    await repo.setLineItem(binding.customer_id, binding, id, nowIso());
+    return id;
+  }
+
+  // One AGS POST with a bearer token (a 401 retried once with a new one); throws unless the answer is 2xx.
+  private async postJson(platform: TokenPlatform, scopes: string[], url: string, mediaType: string, body: unknown, what: string, signal: AbortSignal): Promise<OutboundResponse> {
     const res = await this.opts.tokens.withToken(platform, scopes, (token) =>
-      this.opts.outbound.request(binding.lineitems_url!, {
+      // No redirects: a 3xx is not an acceptance, so a failed try.
+      this.opts.outbound.request(url, {
         method: 'POST',
-        headers: { 'content-type': MEDIA.lineItem, accept: MEDIA.lineItem, authorization: `Bearer ${token}` },
-        body,
+        headers: { 'content-type': mediaType, accept: `${mediaType}, application/json`, authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
         timeoutMs: this.opts.timeoutMs ?? TIMEOUT_MS,
         maxBytes: MAX_ANSWER_BYTES,
         signal,
       }),
     );
-    if (res.status < 200 || res.status > 299) throw refused('line item', res);
-    const id = (parseJson(res) as { id?: unknown } | null)?.id;
-    if (typeof id !== 'string' || !/^https?:\/\//i.test(id)) throw new Error(`LMS created a line item without a URL id (HTTP ${res.status})`);
-    await repo.setLineItem(binding.customer_id, binding, id, nowIso());
-    return id;
+    if (res.status < 200 || res.status > 299) throw refused(what, res);
+    return res;
   }
 }
 
