@@ -4,7 +4,7 @@ import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { openDatabase, type Db } from '../db/connection.js';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/databases.js';
-import { GroupCommit } from './group-commit.js';
+import { commitThroughRefusals, GroupCommit } from './group-commit.js';
 
 describe('group commit (SQLite)', () => {
   let database: TestDatabase;
@@ -73,5 +73,40 @@ describe('group commit (SQLite)', () => {
     release();
     assert.deepEqual(await Promise.all([...first, third]), ['y1', 'y2', 'y3']);
     assert.equal(thirdStarted, true);
+  });
+
+  class Refusal extends Error {}
+  const isRefusal = (err: unknown) => err instanceof Refusal;
+
+  it('commitThroughRefusals: a refusal commits its writes and reaches its caller, without failing the rest of its batch', async () => {
+    const group = new GroupCommit(db.kysely, { windowMs: 1000, maxMembers: 10 });
+    const refused = commitThroughRefusals(
+      db.kysely,
+      group,
+      async (trx) => {
+        await sql`insert into t (id) values ('r-used')`.execute(trx);
+        throw new Refusal('refused');
+      },
+      isRefusal,
+    );
+    const ok = commitThroughRefusals(db.kysely, group, async (trx) => (await sql`insert into t (id) values ('r-ok')`.execute(trx), 'ok'), isRefusal);
+    await assert.rejects(refused, Refusal);
+    assert.equal(await ok, 'ok');
+    assert.equal((observer.prepare(`select count(*) as n from t where id in ('r-used', 'r-ok')`).get() as { n: number }).n, 2);
+  });
+
+  it('commitThroughRefusals without a group (PostgreSQL): its own transaction, committed on a refusal, rolled back on any other error', async () => {
+    await assert.rejects(
+      commitThroughRefusals(db.kysely, null, async (trx) => (await sql`insert into t (id) values ('p-used')`.execute(trx), Promise.reject(new Refusal('no'))), isRefusal),
+      Refusal,
+    );
+    await assert.rejects(
+      commitThroughRefusals(db.kysely, null, async (trx) => (await sql`insert into t (id) values ('p-lost')`.execute(trx), Promise.reject(new Error('boom'))), isRefusal),
+      /boom/,
+    );
+    assert.deepEqual(
+      (observer.prepare(`select id from t where id like 'p-%' order by id`).all() as { id: string }[]).map((r) => r.id),
+      ['p-used'],
+    );
   });
 });

@@ -75,3 +75,23 @@ class Batch<DB> {
     return result as T;
   }
 }
+
+/**
+ * Runs `work` in one transaction (the open batch's, when `commits` is given) that commits even when
+ * `work` throws a refusal (`isRefusal`), which then reaches the caller: a refused launch keeps its
+ * writes (a used nonce or login state), and in a batch one person's refusal rolls back no one else.
+ * Any other error rolls the transaction back.
+ */
+export async function commitThroughRefusals<DB, T>(db: Kysely<DB>, commits: GroupCommit<DB> | null, work: (trx: Kysely<DB>) => Promise<T>, isRefusal: (err: unknown) => boolean): Promise<T> {
+  const settled = async (trx: Kysely<DB>): Promise<{ value: T } | { refused: unknown }> => {
+    try {
+      return { value: await work(trx) };
+    } catch (err) {
+      if (isRefusal(err)) return { refused: err };
+      throw err;
+    }
+  };
+  const result = commits ? await commits.run(settled) : await db.transaction().execute(settled);
+  if ('refused' in result) throw result.refused;
+  return result.value;
+}

@@ -20,6 +20,7 @@ import { canRead } from '../content/assignment-repository.js';
 import { CollectionRepository } from '../content/collection-repository.js';
 import type { Database, User } from '../db/schema.js';
 import { resolveLaunchUser, type LtiProfile, type Refuse } from '../lti/identity.js';
+import { commitThroughRefusals } from '../lti/group-commit.js';
 import { LaunchError } from '../lti/launch-verifier.js';
 import type { CanRead, LaunchClient, LaunchOutcome } from '../lti/launch-service.js';
 import { LinkRepository } from '../lti/link-repository.js';
@@ -50,6 +51,7 @@ export interface LoginInitiation {
 }
 
 const TICKET_TTL_MS = 2 * 60_000;
+const USED_STATE_MESSAGE = 'This LTI sign-in was already used, has expired or was not started here. Please launch Lectern again from your course.';
 const CLEANUP_EVERY_MS = 10 * 60_000;
 const MAX_PARAM_CHARS = 8192;
 
@@ -175,17 +177,24 @@ export class Lti13LaunchService {
   async launch(form: { id_token?: string; state?: string; storage?: StorageFields }, client: LaunchClient): Promise<LaunchOutcome | DeepLinkOutcome | StorageCheck> {
     const now = this.now();
     if (!form.id_token || !form.state) throw new Lti13Error('LTI13_MALFORMED', `form without ${form.id_token ? 'state' : 'id_token'}`);
-    // Taken first, whatever follows: a state serves one post, even a refused one (a storage login's
-    // two posts: see LoginStates.claim).
-    const claim = await new LoginStates(new LoginStateRepository(this.db)).claim(form.state, form.storage?.marker, now);
+    // A state serves one post, even a refused one. An ordinary login is read here and taken in the
+    // transaction that signs the person in (one commit, not two: PostgreSQL syncs each), or alone by
+    // a refusal on the way (spend). A storage login's two posts: see LoginStates.claim.
+    const states = new LoginStates(new LoginStateRepository(this.db));
+    const read = form.storage ? null : await states.read(form.state, now);
+    const spend = async (err: Error): Promise<never> => {
+      if (read) await states.takeRead(form.state!, now);
+      throw err;
+    };
+    const claim = read ? { kind: 'taken' as const, login: read } : await states.claim(form.state, form.storage?.marker, now);
     if (!claim) {
       throw new Lti13Error('LTI13_NONCE', 'state unknown, used or expired', {
-        message: 'This LTI sign-in was already used, has expired or was not started here. Please launch Lectern again from your course.',
+        message: USED_STATE_MESSAGE,
       });
     }
     const login = claim.login;
     const platform = await new LaunchRepository(this.db).findByIdPlatformWide(login.platformId);
-    if (!platform) throw new Lti13Error('LTI13_WRONG_ISSUER', `platform ${login.platformId} of the state is gone`);
+    if (!platform) return spend(new Lti13Error('LTI13_WRONG_ISSUER', `platform ${login.platformId} of the state is gone`));
     if (claim.kind === 'check') {
       const origin = storageOrigin(platform.auth_login_url);
       return { kind: 'storage-check', target: login.storageTarget!, origin, key: storageKey(form.state), idToken: form.id_token, state: form.state, marker: claim.marker };
@@ -198,23 +207,35 @@ export class Lti13LaunchService {
       targetLinkOrigin: this.publicOrigin,
       expectedTargetLinkUri: login.targetLinkUri,
       now,
-    });
+    }).catch(spend);
     const refuse: Refuse = (code, log) => new LaunchError(code, verified.returnUrl, log);
-    if (platform.customer_status !== 'active') throw refuse('CUSTOMER_DISABLED', `customer ${platform.customer_id} is disabled`);
-    if (verified.messageType === 'LtiDeepLinkingRequest') return openDeepLink(this.db, platform, verified, launchRole13(verified.roles), now);
+    if (platform.customer_status !== 'active') return spend(refuse('CUSTOMER_DISABLED', `customer ${platform.customer_id} is disabled`));
+    const usedMeanwhile = () => new Lti13Error('LTI13_NONCE', 'state used by another post meanwhile', { message: USED_STATE_MESSAGE });
+    if (verified.messageType === 'LtiDeepLinkingRequest') {
+      if (read && !(await states.takeRead(form.state, now))) throw usedMeanwhile();
+      return openDeepLink(this.db, platform, verified, launchRole13(verified.roles), now);
+    }
     const launch = verified;
-    return this.db.transaction().execute(async (trx) => {
-      const iso = now.toISOString();
-      const user = await this.resolveUser(trx, platform, launch, iso, refuse);
-      const target = await this.resolveTarget(trx, platform.customer_id, launch, user, refuse);
-      if (client.framed) {
-        const ticket = randomToken();
-        await new LinkRepository(trx).insertTicket({ id: tokenDigest(ticket), customer_id: platform.customer_id, user_id: user.id, target, expires_at: addMs(iso, TICKET_TTL_MS) });
-        return { kind: 'ticket' as const, ticket, target };
-      }
-      const signedIn: SignedIn = await createSession(new SessionRepository(trx), user, client);
-      return { kind: 'session' as const, signedIn, target };
-    });
+    // A refusal commits, so that the login taken with it stays used.
+    const isRefusal = (err: unknown) => err instanceof LaunchError || err instanceof Lti13Error;
+    return commitThroughRefusals(
+      this.db,
+      null,
+      async (trx) => {
+        if (read && !(await new LoginStates(new LoginStateRepository(trx)).takeRead(form.state!, now))) throw usedMeanwhile();
+        const iso = now.toISOString();
+        const user = await this.resolveUser(trx, platform, launch, iso, refuse);
+        const target = await this.resolveTarget(trx, platform.customer_id, launch, user, refuse);
+        if (client.framed) {
+          const ticket = randomToken();
+          await new LinkRepository(trx).insertTicket({ id: tokenDigest(ticket), customer_id: platform.customer_id, user_id: user.id, target, expires_at: addMs(iso, TICKET_TTL_MS) });
+          return { kind: 'ticket' as const, ticket, target };
+        }
+        const signedIn: SignedIn = await createSession(new SessionRepository(trx), user, client);
+        return { kind: 'session' as const, signedIn, target };
+      },
+      isRefusal,
+    );
   }
 
   // The claims of the launching person, resolved by the rules LTI 1.1 shares (src/lti/identity.ts).

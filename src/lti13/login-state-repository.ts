@@ -27,6 +27,11 @@ export class LoginStateRepository {
     return row && row.expires_at > now ? row : undefined;
   }
 
+  /** The unexpired ordinary login (no storage target) with this digest, read without using it. */
+  findUnboundPlatformWide(stateHash: string, now: string): Promise<LoginStateRow | undefined> {
+    return this.db.selectFrom('lti13_login_states').selectAll().where('state_hash', '=', stateHash).where('storage_target', 'is', null).where('expires_at', '>', now).executeTakeFirst();
+  }
+
   /**
    * Uses up the state with this digest if it is an ordinary login (no storage target), as
    * takePlatformWide does; a login kept in platform storage stays for its two posts (storage-target.ts).

@@ -47,6 +47,23 @@ export class LoginStates {
   }
 
   /**
+   * Reads the ordinary login (not kept in platform storage) this state began, without taking it, so
+   * that a launch can take it in the transaction that signs the person in: one commit instead of two.
+   * Null when unknown, expired or a storage login (claim() serves those). Whoever reads a login must
+   * then take it (takeRead), refused or not: a state serves one post.
+   */
+  async read(state: string, now: Date): Promise<LoginState | null> {
+    if (!state || state.length > 200) return null;
+    const row = await this.repo.findUnboundPlatformWide(tokenDigest(state), now.toISOString());
+    return row ? loginState(row) : null;
+  }
+
+  /** Takes an ordinary login that read() found; false when another post of the state took it first (or it has just expired). */
+  async takeRead(state: string, now: Date): Promise<boolean> {
+    return (await this.repo.takeUnboundPlatformWide(tokenDigest(state), now.toISOString())) !== undefined;
+  }
+
+  /**
    * Claims the login this state began; null when unknown, used, expired or the marker is wrong. An
    * ordinary login is taken by its first post. A login kept in platform storage takes two: the
    * platform's post (no marker) sets a fresh one-time marker and leaves the row, since the browser
