@@ -255,12 +255,14 @@ describeEachDialect('Dynamic Registration: what is stored', (dialect) => {
     assert.equal(await usedAt(c.token), null);
   });
 
-  it('a missing or malformed openid_configuration spends nothing', async () => {
+  it('a missing or malformed openid_configuration (or registration_token) spends nothing', async () => {
     const c = await customerWithToken();
     await refusedWith(() => registration.register({ customerCode: c.code, token: c.token }), 'LTI13_REGISTRATION_REQUEST');
     await refusedWith(() => registration.register({ customerCode: c.code, token: c.token, openidConfiguration: 'not a url' }), 'LTI13_REGISTRATION_REQUEST');
     await refusedWith(() => registration.register({ customerCode: c.code, token: c.token, openidConfiguration: 'https://user:pw@lms.example/config' }), 'LTI13_REGISTRATION_REQUEST');
     await refusedWith(() => registration.register({ customerCode: c.code, token: c.token, openidConfiguration: `${CONFIGURATION_URL}?x=${'a'.repeat(9000)}` }), 'LTI13_REGISTRATION_REQUEST');
+    await refusedWith(() => registration.register({ customerCode: c.code, token: c.token, openidConfiguration: 'file:///etc/passwd' }), 'LTI13_REGISTRATION_REQUEST');
+    await refusedWith(() => registration.register({ customerCode: c.code, token: c.token, openidConfiguration: CONFIGURATION_URL, registrationToken: 'a b\u00e9' }), 'LTI13_REGISTRATION_REQUEST');
     assert.equal(await usedAt(c.token), null);
   });
 });

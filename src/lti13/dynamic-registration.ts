@@ -49,6 +49,7 @@ const WANTED_CLAIMS = ['iss', 'sub', 'name', 'given_name', 'family_name', 'email
 const REGISTRATION_ACTOR: Actor = { userId: null, role: 'operator', customerId: null, label: 'LTI Dynamic Registration' };
 
 const MAX_PARAM_CHARS = 8192;
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const MAX_REMOTE_MESSAGE_CHARS = 300;
 const MAX_ID_CHARS = 1024;
 
@@ -117,6 +118,10 @@ export class DynamicRegistration {
     const customerId = req.token ? await new CustomerRepository(this.db).idByCodePlatformWide(req.customerCode) : undefined;
     if (!customerId || !req.token) throw new Lti13Error('LTI13_REGISTRATION_LINK', req.token ? `no customer has the code ${JSON.stringify(req.customerCode.slice(0, 100))}` : 'no token');
     const configurationUrl = parseConfigurationUrl(req.openidConfiguration);
+    // It becomes an Authorization header: RFC 6750's token characters only, or the call could not be made.
+    if (req.registrationToken !== undefined && !BEARER_TOKEN.test(req.registrationToken)) {
+      throw new Lti13Error('LTI13_REGISTRATION_REQUEST', 'registration_token is not a bearer token', { message: 'The registration_token your LMS sent is not a valid token.' });
+    }
     const tokenHash = tokenDigest(req.token);
     const spentAt = this.now().toISOString();
     if (!(await platforms.useRegistrationToken(customerId, tokenHash, spentAt))) {
@@ -325,6 +330,8 @@ function parseConfigurationUrl(value: string | undefined): URL {
   if (!value) throw new Lti13Error('LTI13_REGISTRATION_REQUEST', 'no openid_configuration');
   if (!URL.canParse(value)) throw new Lti13Error('LTI13_REGISTRATION_REQUEST', 'openid_configuration is not a URL', { message: 'The openid_configuration your LMS sent is not a URL.' });
   const url = new URL(value);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Lti13Error('LTI13_REGISTRATION_REQUEST', `openid_configuration is a ${url.protocol} URL`, { message: 'The openid_configuration your LMS sent is not a web address.' });
   if (url.username || url.password || url.hash)
     throw new Lti13Error('LTI13_REGISTRATION_REQUEST', 'openid_configuration has credentials or a fragment', { message: 'The openid_configuration your LMS sent is not a plain URL.' });
   return url;
