@@ -38,9 +38,45 @@ export async function sendPicker(reply: FastifyReply, service: DeepLinking, toke
   return sendHtml(reply, input.status ?? 200, PICKER_CSP, pickerHtml(token, view, input.problem ?? ''));
 }
 
-/** Deep Linking 2.0: the picker's form and the signed cover URLs (their own scope: form bodies, errors as pages). */
+/** Deep Linking 2.0: the picker's form (its own scope: form bodies, errors as pages) and the signed cover URLs (an image or a JSON error). */
 export async function lti13DeepLinkRoutes(app: App, ctx: AppContext): Promise<void> {
   const service = deepLinkingFor(ctx);
+  await app.register(async (scope) => pickerRoutes(scope, service));
+
+  app.get(
+    '/lti/1.3/covers/:customerId/:bookId',
+    {
+      schema: {
+        tags: ['lti13'],
+        summary: "A title's cover for the picker and the LMS (the thumbnail of a deep-linked title): signed URL, no session",
+        params: Type.Object({ customerId: Type.String({ maxLength: 100 }), bookId: Type.String({ maxLength: 100 }) }),
+        querystring: Type.Object({ sig: Type.String({ maxLength: 100 }) }, { additionalProperties: false }),
+        security: [],
+        produces: ['image/png', 'image/jpeg', 'image/gif', 'image/webp'],
+      },
+    },
+    async (request, reply) => {
+      const cover = await service.cover(request.params.customerId, request.params.bookId, request.query.sig);
+      if (request.headers['if-none-match'] === cover.etag) {
+        cover.stream.destroy();
+        return reply.status(304).send(null);
+      }
+      return (
+        reply
+          .header('content-type', cover.type)
+          .header('content-length', cover.sizeBytes)
+          .header('etag', cover.etag)
+          .header('cache-control', 'public, max-age=86400')
+          .header('x-content-type-options', 'nosniff')
+          // Shown by the LMS's pages, on another origin.
+          .header('cross-origin-resource-policy', 'cross-origin')
+          .send(cover.stream)
+      );
+    },
+  );
+}
+
+async function pickerRoutes(app: App, service: DeepLinking): Promise<void> {
   const rateLimited = await ltiPageScope(app, FORM_MESSAGE, 'LTI 1.3 deep linking failed');
 
   app.post(
@@ -77,38 +113,6 @@ export async function lti13DeepLinkRoutes(app: App, ctx: AppContext): Promise<vo
         }
         throw err;
       }
-    },
-  );
-
-  app.get(
-    '/lti/1.3/covers/:customerId/:bookId',
-    {
-      schema: {
-        tags: ['lti13'],
-        summary: "A title's cover for the picker and the LMS (the thumbnail of a deep-linked title): signed URL, no session",
-        params: Type.Object({ customerId: Type.String({ maxLength: 100 }), bookId: Type.String({ maxLength: 100 }) }),
-        querystring: Type.Object({ sig: Type.String({ maxLength: 100 }) }, { additionalProperties: false }),
-        security: [],
-        produces: ['image/png', 'image/jpeg', 'image/gif', 'image/webp'],
-      },
-    },
-    async (request, reply) => {
-      const cover = await service.cover(request.params.customerId, request.params.bookId, request.query.sig);
-      if (request.headers['if-none-match'] === cover.etag) {
-        cover.stream.destroy();
-        return reply.status(304).send(null);
-      }
-      return (
-        reply
-          .header('content-type', cover.type)
-          .header('content-length', cover.sizeBytes)
-          .header('etag', cover.etag)
-          .header('cache-control', 'public, max-age=86400')
-          .header('x-content-type-options', 'nosniff')
-          // Shown by the LMS's pages, on another origin.
-          .header('cross-origin-resource-policy', 'cross-origin')
-          .send(cover.stream)
-      );
     },
   );
 }
@@ -165,7 +169,7 @@ h2{font-size:1rem;margin:1.5rem 0 .6rem}.grid{list-style:none;margin:0;padding:0
 .placeholder{font-size:2.4rem;font-weight:700;color:#6e7781}.collection .cover{aspect-ratio:3/2;background:#e3eefa}
 .text{display:flex;flex-direction:column;margin-top:.5rem}.title{font-weight:600;overflow-wrap:anywhere}.detail{color:#57606a;font-size:.875rem}
 .note,.empty{color:#57606a}.problem{background:#fff1f0;border:1px solid #cf222e;color:#82071e;border-radius:6px;padding:.6rem .8rem}
-footer{position:fixed;left:0;right:0;bottom:0;display:flex;justify-content:flex-end;gap:.6rem;padding:.8rem 1rem;background:#fff;border-top:1px solid #d0d7de}
+footer{position:fixed;left:0;right:0;bottom:0;display:flex;justify-content:flex-end;gap:.6rem;padding:.8rem max(1rem,calc((100% - 62rem)/2));background:#fff;border-top:1px solid #d0d7de}
 .button{font:inherit;font-weight:600;padding:.55rem 1.1rem;border-radius:6px;cursor:pointer;border:1px solid transparent}.primary{background:#0b5cad;color:#fff}.secondary{background:#fff;color:#1b1f24;border-color:#8c959f}
 .button:focus-visible{outline:3px solid #f0b400;outline-offset:2px}#answer{max-width:36rem;margin:2rem auto;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:1.5rem}`;
 
