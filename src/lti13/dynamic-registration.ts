@@ -10,7 +10,7 @@
  *    issuer has the configuration URL's origin (an LMS cannot speak for another host), the endpoints
  *    are https, RS256 id_tokens are offered;
  * 3. posts its tool configuration to the registration endpoint with the registration token (§3.5.2);
- * 4. stores the answer's client id and deployment as an 'dynamic' registration of the customer, in
+ * 4. stores the answer's client id and deployment as a 'dynamic' registration of the customer, in
  *    one transaction after the remote calls (a 1.1 customer becomes 'both'; the same issuer and
  *    client id registered again is updated, never duplicated).
  * When a remote call or a check fails nothing is stored and the token is given back, so the
@@ -119,7 +119,7 @@ export class DynamicRegistration {
     if (!customerId || !req.token) throw new Lti13Error('LTI13_REGISTRATION_LINK', req.token ? `no customer has the code ${JSON.stringify(req.customerCode.slice(0, 100))}` : 'no token');
     const configurationUrl = parseConfigurationUrl(req.openidConfiguration);
     // It becomes an Authorization header: RFC 6750's token characters only, or the call could not be made.
-    if (req.registrationToken !== undefined && !BEARER_TOKEN.test(req.registrationToken)) {
+    if (req.registrationToken && !BEARER_TOKEN.test(req.registrationToken)) {
       throw new Lti13Error('LTI13_REGISTRATION_REQUEST', 'registration_token is not a bearer token', { message: 'The registration_token your LMS sent is not a valid token.' });
     }
     const tokenHash = tokenDigest(req.token);
