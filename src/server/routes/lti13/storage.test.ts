@@ -116,6 +116,24 @@ describeEachDialect('LTI 1.3 platform storage (lti_storage_target)', (dialect) =
     assert.equal((await row(state))?.storage_target, FRAME);
   });
 
+  it('a login initiation posted as a form (as Canvas sends it) with lti_storage_target gets the same page', async () => {
+    const { fields } = lms.loginInitiation(LOGIN_URL, {}, { storageTarget: FRAME });
+    const res = answer(
+      await t.app.inject({
+        method: 'POST',
+        url: '/lti/1.3/login',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: lms.origin },
+        payload: new URLSearchParams(fields).toString(),
+      }),
+    );
+    assert.equal(res.status, 200, res.body);
+    noSession(res);
+    const data = pageData(res.body);
+    assert.equal(data.target, FRAME);
+    assert.equal(data.key, `lti_state_${String(data.value)}`);
+    assert.equal(new URL(String(data.redirect)).searchParams.get('state'), data.value);
+  });
+
   it('the platform may name itself (_parent) as the storage frame; a name no frame can have is a 4xx page', async () => {
     assert.equal((await storageLogin('_parent')).data.target, '_parent');
     for (const bad of ['top', 'x y']) {
