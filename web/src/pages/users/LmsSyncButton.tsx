@@ -27,6 +27,8 @@ export function LmsSyncButton({ customerId, classId, onSynced }: { customerId: s
   const [runId, setRunId] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
+  // True from the press until the run ends: one pull at a time from here (the server enforces it too).
+  const [working, setWorking] = useState(false);
   const context = lms.data?.context;
   if (!context) return null;
 
@@ -35,6 +37,7 @@ export function LmsSyncButton({ customerId, classId, onSynced }: { customerId: s
     setFailure(null);
     try {
       setRunId((await api.post<{ runId: string }>(path, {})).runId);
+      setWorking(true);
     } catch (err) {
       setFailure(messageOf(err));
     } finally {
@@ -48,12 +51,23 @@ export function LmsSyncButton({ customerId, classId, onSynced }: { customerId: s
         <p className="muted small">
           Made from the LMS course <strong>{context.title || context.contextId}</strong> ({context.host}). Pull its members now: new ones are added and enrolled, those who left lose this class.
         </p>
-        <button type="button" className="btn btn-primary" onClick={() => void start()} disabled={starting || runId !== null}>
+        <button type="button" className="btn btn-primary" onClick={() => void start()} disabled={starting || working}>
           {starting ? 'Starting…' : 'Sync from LMS'}
         </button>
       </div>
       {failure ? <Banner kind="error">{failure}</Banner> : null}
-      {runId ? <LmsSyncRun key={runId} customerId={customerId} runId={runId} onFinished={onSynced} onClose={() => setRunId(null)} /> : null}
+      {runId ? (
+        <LmsSyncRun
+          key={runId}
+          customerId={customerId}
+          runId={runId}
+          onFinished={() => {
+            setWorking(false);
+            onSynced();
+          }}
+          onClose={() => setRunId(null)}
+        />
+      ) : null}
     </section>
   );
 }
