@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database, Lti13Context, LtiPlatform, User } from '../db/schema.js';
+import { ROSTER_ROLES } from '../rostering/sync/matching.js';
 
 /** A context with what a pull of its members needs of its platform registration. */
 export interface ContextWithPlatform extends Lti13Context {
@@ -84,6 +85,24 @@ export class ContextRepository {
       .where('sourced_id', 'in', [...sourcedIds])
       .execute();
     return rows.flatMap((r) => (r.sourced_id === null ? [] : [{ ...r, sourced_id: r.sourced_id }]));
+  }
+
+  /**
+   * Whether an account the roster does not own (an administrator, a manual or LTI-only user, an
+   * enterprise admin) holds this identifier or email: a roster row with that value is refused by the
+   * sync planner (match.protected_account), so a pull must not enrol the person either.
+   */
+  async protectedHolder(customerId: string, column: 'identifier' | 'email', value: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('users')
+      .select('id')
+      .where((w) => w.or([w('customer_id', '=', customerId), w('customer_id', 'is', null)]))
+      .where(column, '=', value)
+      .where('status', '!=', 'deleted')
+      .where((w) => w.not(w.and([w('customer_id', '=', customerId), w('source', '=', 'roster'), w('role', 'in', [...ROSTER_ROLES])])))
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** Whether another run of the customer is queued or running (one sync of a customer at a time). */

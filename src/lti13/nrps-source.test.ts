@@ -180,6 +180,19 @@ describeEachDialect('LTI 1.3 class rosters from the LMS (NRPS 2.0)', (dialect) =
     assert.equal(link.user_id, before.id);
   });
 
+  it('a member whose email is a customer administrator’s (Match with email) is not enrolled and no account is made for them', async () => {
+    const { lms, customerId, pull } = await setUp(course(), 'email');
+    const admin = await t.ctx.db.kysely.selectFrom('users').select(['id', 'email']).where('customer_id', '=', customerId).where('role', '=', 'customer_admin').executeTakeFirstOrThrow();
+    lms.members.find((m) => m.user_id === 't-1')!.email = admin.email.toUpperCase();
+    const run = await pull();
+    assert.equal(run.status, 'succeeded_with_warnings', JSON.stringify(run));
+    assert.deepEqual([run.counts.users.created, run.counts.enrollments.created], [4, 4]);
+    assert.deepEqual(await issues(run.runId), ['match.protected_account']);
+    assert.deepEqual(await enrollments(customerId, (await classOf(customerId, lms))!.sourced_id), ['Mei student active', 'Olu student active', 'Siân student active', 'Tomás student active']);
+    const links = await t.ctx.db.kysely.selectFrom('lti_user_links').select('user_id').where('customer_id', '=', customerId).where('lti_user_id', '=', 't-1').execute();
+    assert.deepEqual(links, []);
+  });
+
   it('a next link to another origin is refused: the run is unusable, nothing is applied and the other origin is never called', async () => {
     const { lms, customerId, remember, pull } = await setUp();
     // A first page served elsewhere whose next link leads to the platform (another origin: another port).

@@ -206,6 +206,15 @@ class MemberResolver {
       if (live[0]) return usable(live[0]);
       if (accounts.length) return skip('warning', 'nrps.account_deleted', `the account that matches by ${matching.matchWith} was deleted from the roster; they were not enrolled.`);
     }
+    // The roster walls: a value an account outside the roster holds is never the pull's to use (the planner would skip the user, leaving the enrollment without one).
+    const column = matching.matchWith === 'email' || matching.matchWith === 'identifier' ? matching.matchWith : null;
+    if (key && column && (await this.contexts.protectedHolder(customerId, column, key))) {
+      return skip(
+        'warning',
+        'match.protected_account',
+        `their ${matching.matchWith} belongs to an account the roster did not create (an administrator, a manual or LTI-only user); they were not enrolled.`,
+      );
+    }
     const own = this.ownSourcedId(member);
     const [earlier] = await this.contexts.accountsBySourcedId(customerId, [own]);
     if (earlier) return earlier.status === 'deleted' ? skip('warning', 'nrps.account_deleted', 'their account was deleted; they were not enrolled.') : usable(earlier);
