@@ -145,6 +145,18 @@ describeEachDialect('LTI 1.3 deep linking routes', (dialect) => {
     assert.match(html, /value="moby"/);
   });
 
+  it('a replayed deep linking post (the same state and id_token) opens no second picker', async () => {
+    const login = await fetch(lms.loginInitiation(`${app.url}/lti/1.3/login`, { messageType: 'LtiDeepLinkingRequest', userId: TEACHER }).url, { redirect: 'manual' });
+    const { fields } = await lms.authorize(login.headers.get('location')!);
+    const first = await post('/lti/1.3/launch', form(fields));
+    assert.equal(first.status, 200);
+    readPicker(await first.text());
+    const replay = await post('/lti/1.3/launch', form(fields));
+    const html = await replay.text();
+    assert.equal(replay.status, 401, html);
+    assert.doesNotMatch(html, /name="token"/);
+  });
+
   it('a learner is refused: back to the LMS with lti_errormsg, and no picker', async () => {
     const res = await deepLink({}, 'lms-user-1');
     assert.equal(res.status, 303, await res.text());
