@@ -181,7 +181,8 @@ export class Lti13LaunchService {
     // transaction that signs the person in (one commit, not two: PostgreSQL syncs each), or alone by
     // a refusal on the way (spend). A storage login's two posts: see LoginStates.claim.
     const states = new LoginStates(new LoginStateRepository(this.db));
-    const read = form.storage ? null : await states.read(form.state, now);
+    // The route always passes `storage`; only a marker makes it the check page's post.
+    const read = form.storage?.marker !== undefined ? null : await states.read(form.state, now);
     const spend = async (err: Error): Promise<never> => {
       if (read) await states.takeRead(form.state!, now);
       throw err;
