@@ -6,8 +6,11 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, it } from 'node:test';
+import { newUserRecord } from '../accounts/account-service.js';
 import { operatorActor } from '../accounts/policy.js';
+import { UserRepository } from '../accounts/user-repository.js';
 import { describeEachDialect, seedCustomer, startTestApp, type TestApp } from '../../test/helpers/app.js';
+import { insertBook } from '../../test/helpers/lti-fixtures.js';
 import { Lti13Platform, ROLES, type Member } from '../../test/helpers/lti13-platform.js';
 import { userRow } from '../../test/helpers/roster-rows.js';
 import { importRoster, schoolRoster } from '../../test/lti/lti-server.js';
@@ -191,6 +194,37 @@ describeEachDialect('LTI 1.3 class rosters from the LMS (NRPS 2.0)', (dialect) =
     assert.deepEqual(await enrollments(customerId, (await classOf(customerId, lms))!.sourced_id), ['Mei student active', 'Olu student active', 'Siân student active', 'Tomás student active']);
     const links = await t.ctx.db.kysely.selectFrom('lti_user_links').select('user_id').where('customer_id', '=', customerId).where('lti_user_id', '=', 't-1').execute();
     assert.deepEqual(links, []);
+  });
+
+  it('a member who had an LTI-only account from earlier launches becomes a roster user, and the account hands over its reading and its link', async () => {
+    const { lms, customerId, pull } = await setUp();
+    const k = t.ctx.db.kysely;
+    const ltiOnly = newUserRecord({
+      role: 'student',
+      customerId,
+      login: '',
+      email: '',
+      givenName: 'Siân',
+      familyName: 'Evans',
+      phone: '',
+      passwordHash: null,
+      mustChangePassword: false,
+      source: 'lti',
+    });
+    ltiOnly.login = `lti:${ltiOnly.id}`;
+    await new UserRepository(k).insert(ltiOnly);
+    const now = new Date().toISOString();
+    await k.insertInto('lti_user_links').values({ customer_id: customerId, consumer_guid: lms.issuer, lti_user_id: 's-1', user_id: ltiOnly.id, created_at: now, last_launch_at: now }).execute();
+    const bookId = await insertBook(k, customerId, 'Read before');
+    await k.insertInto('reading_progress').values({ customer_id: customerId, user_id: ltiOnly.id, book_id: bookId, position: '12', progress: 0.4, updated_at: now }).execute();
+
+    assert.equal((await pull()).status, 'succeeded');
+    const rostered = await k.selectFrom('users').selectAll().where('customer_id', '=', customerId).where('source', '=', 'roster').where('given_name', '=', 'Siân').executeTakeFirstOrThrow();
+    const link = await k.selectFrom('lti_user_links').select('user_id').where('customer_id', '=', customerId).where('lti_user_id', '=', 's-1').executeTakeFirstOrThrow();
+    assert.equal(link.user_id, rostered.id);
+    const progress = await k.selectFrom('reading_progress').select(['user_id', 'progress']).where('book_id', '=', bookId).execute();
+    assert.deepEqual(progress, [{ user_id: rostered.id, progress: 0.4 }]);
+    assert.equal((await k.selectFrom('users').select('status').where('id', '=', ltiOnly.id).executeTakeFirstOrThrow()).status, 'deleted');
   });
 
   it('a next link to another origin is refused: the run is unusable, nothing is applied and the other origin is never called', async () => {
