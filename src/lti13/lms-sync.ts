@@ -45,14 +45,16 @@ export interface LmsContextView {
 
 /**
  * Remembers (or refreshes) the context of a verified launch that carried the NRPS claim, inside the
- * launch's transaction; returns the context's row id. The class it stands for is created by its
- * first pull. The memberships URL must be http(s); it is called only through the guarded client.
+ * launch's transaction; returns the context's row id, or null when the claim is unusable (a
+ * memberships URL that is not http(s), a context id that is empty or over 255 characters): a launch
+ * never fails for it. The class the context stands for is created by its first pull. The URL is
+ * called only through the guarded outbound client.
  */
-export async function rememberContext(trx: Kysely<Database>, c: LaunchContext): Promise<string> {
+export async function rememberContext(trx: Kysely<Database>, c: LaunchContext): Promise<string | null> {
+  if (!c.contextId || c.contextId.length > 255 || c.membershipsUrl.length > 2048 || !URL.canParse(c.membershipsUrl) || !/^https?:$/.test(new URL(c.membershipsUrl).protocol)) return null;
   const contexts = new ContextRepository(trx);
   const platform = await contexts.findPlatform(c.customerId, c.platformId);
   if (!platform) throw notFound('Platform');
-  if (!/^https?:$/.test(new URL(c.membershipsUrl).protocol)) throw new AppError('VALIDATION_FAILED', 'The memberships URL of a context must be http(s).');
   return contexts.upsert({
     id: crypto.randomUUID(),
     customer_id: c.customerId,

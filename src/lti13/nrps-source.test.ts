@@ -70,7 +70,7 @@ describeEachDialect('LTI 1.3 class rosters from the LMS (NRPS 2.0)', (dialect) =
       t.ctx.db.kysely.transaction().execute((trx) => rememberContext(trx, { customerId: c.id, platformId, contextId: lms.context.id, title: lms.context.title, membershipsUrl }));
     const contextRowId = await remember();
     const sync = new LmsRosterSync({ db: t.ctx.db.kysely, runs: t.ctx.runs, outbound: t.ctx.outbound, tokens: tokensFrom(lms) });
-    return { lms, customerId: c.id, platformId, contextRowId, remember, pull: () => sync.pullContextNow(operatorActor, c.id, contextRowId) };
+    return { lms, customerId: c.id, platformId, contextRowId, remember, pull: () => sync.pullContextNow(operatorActor, c.id, contextRowId!) };
   };
 
   const classOf = (customerId: string, lms: Lti13Platform) =>
@@ -225,6 +225,22 @@ describeEachDialect('LTI 1.3 class rosters from the LMS (NRPS 2.0)', (dialect) =
     const progress = await k.selectFrom('reading_progress').select(['user_id', 'progress']).where('book_id', '=', bookId).execute();
     assert.deepEqual(progress, [{ user_id: rostered.id, progress: 0.4 }]);
     assert.equal((await k.selectFrom('users').select('status').where('id', '=', ltiOnly.id).executeTakeFirstOrThrow()).status, 'deleted');
+  });
+
+  it('a launch’s context is remembered once per course, its memberships URL refreshed; an unusable claim is ignored, not an error', async () => {
+    const { lms, customerId, platformId, contextRowId, remember } = await setUp();
+    const k = t.ctx.db.kysely;
+    assert.equal(await remember(`${lms.origin}/moved/names_and_roles`), contextRowId);
+    const rows = await k.selectFrom('lti13_contexts').select(['id', 'memberships_url', 'class_sourced_id']).where('customer_id', '=', customerId).execute();
+    assert.deepEqual(rows, [{ id: contextRowId, memberships_url: `${lms.origin}/moved/names_and_roles`, class_sourced_id: contextClassSourcedId(lms.issuer, lms.context.id) }]);
+    for (const [contextId, membershipsUrl] of [
+      ['course-102', 'file:///etc/passwd'],
+      ['course-103', 'not a url'],
+      ['', lms.membershipsUrl],
+    ]) {
+      assert.equal(await k.transaction().execute((trx) => rememberContext(trx, { customerId, platformId, contextId: contextId!, title: 'x', membershipsUrl: membershipsUrl! })), null);
+    }
+    assert.equal((await k.selectFrom('lti13_contexts').select('id').where('customer_id', '=', customerId).execute()).length, 1);
   });
 
   it('a next link to another origin is refused: the run is unusable, nothing is applied and the other origin is never called', async () => {

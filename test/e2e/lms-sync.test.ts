@@ -53,7 +53,7 @@ describe('Sync from LMS on the Class page in Chromium', { skip: browserSkipReaso
       .execute((trx) => rememberContext(trx, { customerId: customer.id, platformId, contextId: lms.context.id, title: lms.context.title, membershipsUrl: lms.membershipsUrl }));
     // The course's first pull (as a teacher's launch or the CLI would start it) makes the class.
     const tokens = new PlatformTokens({ outbound: server.ctx.outbound, signer: () => server.ctx.lti13.keys.signer() });
-    const first = await new LmsRosterSync({ db: k, runs: server.ctx.runs, outbound: server.ctx.outbound, tokens }).pullContextNow(operatorActor, customer.id, contextRowId);
+    const first = await new LmsRosterSync({ db: k, runs: server.ctx.runs, outbound: server.ctx.outbound, tokens }).pullContextNow(operatorActor, customer.id, contextRowId!);
     assert.equal(first.status, 'succeeded', JSON.stringify(first));
     const classIdOf = async (sourcedId: string) => (await k.selectFrom('classes').select('id').where('customer_id', '=', customer.id).where('sourced_id', '=', sourcedId).executeTakeFirstOrThrow()).id;
     const lmsClass = await classIdOf(contextClassSourcedId(lms.issuer, lms.context.id));

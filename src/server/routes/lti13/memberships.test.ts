@@ -45,7 +45,7 @@ describeEachDialect('Sync from LMS (routes)', (dialect) => {
     const contextRowId = await t.ctx.db.kysely
       .transaction()
       .execute((trx) => rememberContext(trx, { customerId: c.id, platformId, contextId: platform.context.id, title: platform.context.title, membershipsUrl: platform.membershipsUrl }));
-    const first = await new LmsRosterSync({ db: t.ctx.db.kysely, runs: t.ctx.runs, outbound: t.ctx.outbound, tokens: tokensFrom(platform) }).pullContextNow(operatorActor, c.id, contextRowId);
+    const first = await new LmsRosterSync({ db: t.ctx.db.kysely, runs: t.ctx.runs, outbound: t.ctx.outbound, tokens: tokensFrom(platform) }).pullContextNow(operatorActor, c.id, contextRowId!);
     assert.equal(first.status, 'succeeded', JSON.stringify(first));
     const classId = async (sourcedId: string) =>
       (await t.ctx.db.kysely.selectFrom('classes').select('id').where('customer_id', '=', c.id).where('sourced_id', '=', sourcedId).executeTakeFirstOrThrow()).id;
