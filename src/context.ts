@@ -16,6 +16,7 @@ import type { JobQueue } from './jobs/job-queue.js';
 import { PostgresJobQueue } from './jobs/postgres-queue.js';
 import { LaunchService } from './lti/launch-service.js';
 import { LtiOutcomes, registerOutcomeJobs } from './lti/outcomes.js';
+import { PlatformTokens } from './lti13/access-token.js';
 import { ToolKeys } from './lti13/tool-keys.js';
 import { canRead } from './content/assignment-repository.js';
 import { registerRosterJobs } from './rostering/runs/run-jobs.js';
@@ -44,7 +45,8 @@ export interface AppContext extends CoreContext {
   /** LTI 1.1 launches and Basic Outcomes. */
   lti: { launches: LaunchService; outcomes: LtiOutcomes };
   /** LTI 1.3: the tool's key set (JWKS, rotation, the signer for deep linking and AGS). */
-  lti13: { keys: ToolKeys };
+  /** LTI 1.3: the tool's keys, and one cache of platform access tokens (AGS scores, NRPS pulls) for the process. */
+  lti13: { keys: ToolKeys; tokens: PlatformTokens };
   /** The one client for calls to customer- or launch-supplied addresses (SSRF guard, LECTERN_OUTBOUND_ALLOW). */
   outbound: OutboundClient;
 }
@@ -70,7 +72,9 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
   const jobs = thread ? thread.offload(engine) : engine;
   registerRosterJobs(jobs, { runs, sourceForBundle: (path) => storedBundleSource(bundles, path), purge: () => purgeAll(k, contentStore, bundles) });
   const outbound = new OutboundClient(config.outbound);
-  const ltiOutcomes = new LtiOutcomes(k, secrets, jobs, { outbound });
+  const toolKeys = new ToolKeys(k, secrets);
+  const platformTokens = new PlatformTokens({ outbound, signer: () => toolKeys.signer() });
+  const ltiOutcomes = new LtiOutcomes(k, secrets, jobs, { outbound, tokens: platformTokens });
   registerOutcomeJobs(jobs, ltiOutcomes);
   // The reader's canRead is the content domain's canRead; LTI asks it inside the launch's transaction.
   const ltiLaunches = new LaunchService(k, secrets, accounts, canRead, {
@@ -88,7 +92,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     content: new ContentService(k, contentStore),
     jobs,
     lti: { launches: ltiLaunches, outcomes: ltiOutcomes },
-    lti13: { keys: new ToolKeys(k, secrets) },
+    lti13: { keys: toolKeys, tokens: platformTokens },
     outbound,
     close: async () => {
       await jobs.stop();

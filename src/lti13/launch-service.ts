@@ -33,9 +33,11 @@ import { openDeepLink, type DeepLinkOutcome } from './deep-linking.js';
 import { Lti13Error } from './errors.js';
 import { verifyIdToken, type ResourceLinkLaunch } from './id-token.js';
 import { LaunchRepository, type LaunchPlatform } from './launch-repository.js';
+import { rememberContext } from './lms-sync.js';
 import { LoginStateRepository } from './login-state-repository.js';
 import { LoginStates } from './login-states.js';
 import { PlatformKeys } from './platform-keys.js';
+import { bindScores } from './scores.js';
 import { assertStorageChecked, storageFrameName, storageKey, storageOrigin, type StorageCheck, type StorageFields, type StoragePut } from './storage-target.js';
 
 /** The parameters of an OIDC login initiation (query of a GET, form of a POST). */
@@ -226,7 +228,14 @@ export class Lti13LaunchService {
         if (read && !(await new LoginStates(new LoginStateRepository(trx)).takeRead(form.state!, now))) throw usedMeanwhile();
         const iso = now.toISOString();
         const user = await this.resolveUser(trx, platform, launch, iso, refuse);
+        // The course, for Sync from LMS (NRPS); an unusable claim is ignored, never a refusal.
+        if (launch.context && launch.nrps?.serviceVersions.includes('2.0')) {
+          const title = launch.context.title || launch.context.label || launch.context.id;
+          await rememberContext(trx, { customerId: platform.customer_id, platformId: platform.id, contextId: launch.context.id, title, membershipsUrl: launch.nrps.contextMembershipsUrl });
+        }
         const target = await this.resolveTarget(trx, platform.customer_id, launch, user, refuse);
+        // Where progress goes as AGS scores (none without the score scope or a line item to use).
+        await bindScores(trx, { customerId: platform.customer_id, platformId: platform.id, userId: user.id, target, launch, now: iso });
         if (client.framed) {
           const ticket = randomToken();
           await new LinkRepository(trx).insertTicket({ id: tokenDigest(ticket), customer_id: platform.customer_id, user_id: user.id, target, expires_at: addMs(iso, TICKET_TTL_MS) });

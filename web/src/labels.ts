@@ -163,7 +163,7 @@ export const RUN_STAGES: readonly { value: string; label: string }[] = [
   { value: 'done', label: 'Done' },
 ];
 
-const TRIGGERS: Record<string, string> = { upload: 'Upload', cli: 'Command line', sftp: 'SFTP', api: 'OneRoster API', schedule: 'Schedule' };
+const TRIGGERS: Record<string, string> = { upload: 'Upload', cli: 'Command line', sftp: 'SFTP', api: 'OneRoster API', schedule: 'Schedule', lms: 'Sync from LMS' };
 
 /** How a run was started, as people say it. */
 export function triggerLabel(trigger: string): string {

@@ -62,7 +62,7 @@ describeEachDialect('Sync from LMS (routes)', (dialect) => {
     t = await startTestApp(dialect);
     lms = await Lti13Platform.start();
     other = await Lti13Platform.start({ clientId: '20000000000077' });
-    // The process's access-token client (PlatformTokens when wired); here the platform mints the tokens.
+    // The process's access-token client, swapped: here the platform mints the tokens.
     Object.assign(t.ctx.lti13, { tokens: tokensFrom(lms) });
     tenants.push(await tenant(lms), await tenant(other));
   });

@@ -1,7 +1,6 @@
 import { Type } from 'typebox';
 import type { AppContext } from '../../../context.js';
-import { PlatformTokens } from '../../../lti13/access-token.js';
-import { LmsRosterSync, type PlatformTokenSource } from '../../../lti13/lms-sync.js';
+import { LmsRosterSync } from '../../../lti13/lms-sync.js';
 import { requireUser } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
 import { ErrorBody, errorResponses } from '../schemas.js';
@@ -11,21 +10,13 @@ const LmsContext = Type.Object({
   contextId: Type.String(),
   title: Type.String(),
   issuer: Type.String(),
-  host: Type.String({ description: 'where the members are read from' }),
+  host: Type.String({ description: 'the host that serves the members' }),
 });
-
-/**
- * The process's access-token client if the context carries one (`ctx.lti13.tokens`, read per request
- * so a test can set it), else the routes' own PlatformTokens cache, signing with the tool keys.
- */
-function tokensOf(ctx: AppContext, own: PlatformTokens): PlatformTokenSource {
-  return (ctx.lti13 as { tokens?: PlatformTokenSource }).tokens ?? own;
-}
 
 /** Class rosters from the LMS (NRPS 2.0): whether a class has an LMS course, and Sync from LMS. */
 export async function lti13MembershipRoutes(app: App, ctx: AppContext): Promise<void> {
-  const own = new PlatformTokens({ outbound: ctx.outbound, signer: () => ctx.lti13.keys.signer() });
-  const sync = () => new LmsRosterSync({ db: ctx.db.kysely, runs: ctx.runs, outbound: ctx.outbound, tokens: tokensOf(ctx, own) });
+  // The process's one token cache, read per request (a test may swap it).
+  const sync = () => new LmsRosterSync({ db: ctx.db.kysely, runs: ctx.runs, outbound: ctx.outbound, tokens: ctx.lti13.tokens });
 
   app.get(
     '/api/customers/:id/classes/:classId/lms-sync',
