@@ -19,6 +19,7 @@ import * as m0015 from './migrations/0015_lti13_deep_linking.js';
 import * as m0016 from './migrations/0016_lti13_ags.js';
 import * as m0017 from './migrations/0017_lti13_contexts.js';
 import * as m0018 from './migrations/0018_lti13_storage_target.js';
+import * as m0019 from './migrations/0019_sync_owner.js';
 
 /** What a migration may need to know beyond the Kysely handle: DDL differs a little per dialect. */
 export interface MigrationContext {
@@ -49,6 +50,7 @@ const migrations: Record<string, MigrationModule> = {
   '0016_lti13_ags': m0016,
   '0017_lti13_contexts': m0017,
   '0018_lti13_storage_target': m0018,
+  '0019_sync_owner': m0019,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -9,6 +9,8 @@ import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 export type Role = 'enterprise_admin' | 'customer_admin' | 'institute_admin' | 'teacher' | 'student' | 'reader';
 export type UserStatus = 'active' | 'disabled' | 'deleted';
 export type UserSource = 'manual' | 'roster' | 'lti' | 'bootstrap';
+/** Which sync keeps a roster class, user or enrollment (migration 0019): a OneRoster bulk file deletes only its own. */
+export type SyncOwner = 'oneroster' | 'lms';
 
 /** The LTI versions a customer launches with. */
 export type LtiVersion = '1.1' | '1.3' | 'both';
@@ -105,6 +107,8 @@ export interface UsersTable {
   matched_run_id: string | null;
   created_run_id: string | null;
   updated_run_id: string | null;
+  // Also sync_owner (SyncOwner, default 'oneroster'): read and written only by the sync engine's SQL,
+  // and left out here so that newUserRecord need not name it.
 }
 
 export interface ClassesTable {
@@ -128,6 +132,7 @@ export interface ClassesTable {
   metadata: string | null;
   created_run_id: string | null;
   updated_run_id: string | null;
+  sync_owner: Generated<SyncOwner>;
 }
 
 export interface SessionsTable {
@@ -626,7 +631,7 @@ export interface Database {
   orgs: RosterEntityColumns & OrgFields;
   academic_sessions: RosterEntityColumns & AcademicSessionFields;
   courses: RosterEntityColumns & CourseFields;
-  enrollments: RosterEntityColumns & EnrollmentFields;
+  enrollments: RosterEntityColumns & EnrollmentFields & { sync_owner: Generated<SyncOwner> };
   stage_orgs: StageColumns & OrgFields;
   stage_academic_sessions: StageColumns & AcademicSessionFields;
   stage_courses: StageColumns & CourseFields;
