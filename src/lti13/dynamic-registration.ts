@@ -25,10 +25,11 @@ import { toolValues } from '../customers/customer-presenter.js';
 import { checkPlatforms, type PlatformSettings } from '../customers/lti13-rules.js';
 import type { Database, LtiPlatform } from '../db/schema.js';
 import { AppError, type FieldIssue } from '../errors.js';
-import { OutboundError, type OutboundClient, type OutboundResponse } from '../security/outbound.js';
+import { OutboundError, type OutboundResponse } from '../security/outbound.js';
 import { tokenDigest } from '../security/tokens.js';
 import { Lti13Error } from './errors.js';
 import { PlatformRepository } from './platform-repository.js';
+import type { Lti13ServiceOptions } from './service-options.js';
 
 /** The claim that carries a tool's LTI configuration in a registration request and its answer (§3.5.2). */
 export const TOOL_CONFIGURATION_CLAIM = 'https://purl.imsglobal.org/spec/lti-tool-configuration';
@@ -95,14 +96,11 @@ export class DynamicRegistration {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly opts: {
-      publicUrl: string;
-      outbound: Pick<OutboundClient, 'request'>;
+    private readonly opts: Lti13ServiceOptions & {
       /** Each remote call, redirects included (default 10 s). */
       timeoutMs?: number;
       /** Largest answer read from the platform (default 256 KiB). */
       maxBytes?: number;
-      now?: () => Date;
     },
   ) {
     this.timeoutMs = opts.timeoutMs ?? 10_000;

@@ -26,7 +26,6 @@ import type { CanRead, LaunchClient, LaunchOutcome } from '../lti/launch-service
 import { LinkRepository } from '../lti/link-repository.js';
 import { launchRole } from '../lti/roles.js';
 import type { MatchWith } from '../rostering/sync/matching.js';
-import type { OutboundClient } from '../security/outbound.js';
 import { randomToken, tokenDigest } from '../security/tokens.js';
 import { addMs } from '../time.js';
 import { openDeepLink, type DeepLinkOutcome } from './deep-linking.js';
@@ -38,6 +37,7 @@ import { LoginStateRepository } from './login-state-repository.js';
 import { LoginStates } from './login-states.js';
 import { PlatformKeys } from './platform-keys.js';
 import { bindScores } from './scores.js';
+import type { Lti13ServiceOptions } from './service-options.js';
 import { assertStorageChecked, storageFrameName, storageKey, storageOrigin, type StorageCheck, type StorageFields, type StoragePut } from './storage-target.js';
 
 /** The parameters of an OIDC login initiation (query of a GET, form of a POST). */
@@ -88,12 +88,9 @@ export class Lti13LaunchService {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly opts: {
-      publicUrl: string;
-      outbound: Pick<OutboundClient, 'request'>;
+    private readonly opts: Lti13ServiceOptions & {
       /** Whether a user may open a book (default: the content domain's assignment resolution). */
       canRead?: CanRead;
-      now?: () => Date;
     },
   ) {
     this.canRead = opts.canRead ?? canRead;
