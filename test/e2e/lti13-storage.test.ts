@@ -9,10 +9,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
-import { seedCustomer } from '../helpers/app.js';
-import { browserSkipReason, CHROMIUM_PATH, newConsolePage, screenshot, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { browserSkipReason, launchBrowser, newConsolePage, screenshot, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { Lti13Platform, STORAGE_FRAME } from '../helpers/lti13-platform.js';
+import { seedLti13Customer } from '../helpers/lti13-customer.js';
 
 // One renderer process for every origin: with site isolation Playwright now and then loses track of
 // the tool's frame while it moves between Lectern's and the LMS's origins (the server sees the whole
@@ -53,14 +53,8 @@ describe('LTI 1.3 launch inside the LMS iframe through platform storage, in Chro
     server = await startConsoleServer();
     const launchUrl = `${server.url}/lti/1.3/launch`;
     lms = await Lti13Platform.start({ toolTargetLinkUri: launchUrl, toolRedirectUris: [launchUrl] });
-    await seedCustomer(server.ctx, {
-      profile: { name: 'Lincoln USD', code: 'lincoln', timeZone: 'America/Chicago' },
-      lti: {
-        version: '1.3',
-        platforms: [{ issuer: lms.issuer, clientId: lms.clientId, deploymentIds: [lms.deploymentId], authLoginUrl: lms.authLoginUrl, authTokenUrl: lms.authTokenUrl, jwksUrl: lms.jwksUrl }],
-      } as never,
-    });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', ...SHARED_PROCESS] });
+    await seedLti13Customer(server.ctx, lms, { profile: { name: 'Lincoln USD', code: 'lincoln', timeZone: 'America/Chicago' } });
+    browser = await launchBrowser(SHARED_PROCESS);
     page = await newConsolePage(browser);
   });
   after(async () => {

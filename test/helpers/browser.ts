@@ -23,12 +23,12 @@ export function browserSkipReason(): string | null {
   return reason;
 }
 
-/** Launches headless Debian Chromium, failing with a clear message when it is missing. */
-export async function launchBrowser(): Promise<Browser> {
+/** Launches headless Debian Chromium (with `extraArgs` after the usual flags), failing with a clear message when it is missing. */
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
     throw new Error(`Chromium is required for the browser tests but ${CHROMIUM_PATH} does not exist. Install it with: apt-get install -y chromium`);
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 /** The real server on a real port, with a fresh SQLite database, for a browser to talk to. */

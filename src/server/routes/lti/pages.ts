@@ -71,7 +71,10 @@ export function sendRefusal(reply: FastifyReply, err: { status: number; message:
   return sendLtiPage(reply, err.status, err.message);
 }
 
-const escapeHtml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Escapes text for HTML text and attribute values: every character that can end either. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
 
 /**
  * Sends a plain, self-contained page (no scripts, no external assets) that reads well inside an
@@ -86,13 +89,13 @@ export function sendLtiPage(reply: FastifyReply, status: number, message: string
 }
 
 /**
- * Sends an LTI page that runs one inline script, allowed by its hash and nothing else: `data` goes
- * in as JSON (#lti-data, never executed), `message` in #lti-status for the script to replace.
+ * Sends an LTI page that runs one inline script, allowed by its hash and nothing else: `data`, if
+ * given, goes in as JSON (#lti-data, never executed), `message` in #lti-status for the script to replace.
  */
-export function sendLtiScriptPage(reply: FastifyReply, title: string, message: string, script: { source: string; hash: string }, data: unknown) {
+export function sendLtiScriptPage(reply: FastifyReply, title: string, message: string, script: { source: string; hash: string }, data?: unknown) {
   // '<' escaped, so no value can close the data block.
-  const json = JSON.stringify(data).replace(/</g, '\\u003c');
-  const body = `<p id="lti-status">${escapeHtml(message)}</p><noscript><p>Lectern needs JavaScript here.</p></noscript><script type="application/json" id="lti-data">${json}</script><script>${script.source}</script>`;
+  const dataBlock = data === undefined ? '' : `<script type="application/json" id="lti-data">${JSON.stringify(data).replace(/</g, '\\u003c')}</script>`;
+  const body = `<p id="lti-status">${escapeHtml(message)}</p><noscript><p>Lectern needs JavaScript here.</p></noscript>${dataBlock}<script>${script.source}</script>`;
   return sendPage(reply, 200, title, body, LTI_PAGE_CSP.replace("default-src 'none';", `default-src 'none'; script-src ${script.hash};`));
 }
 

@@ -13,7 +13,7 @@ import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { DeepLinking, type DeepLinkResponse, type PickerItem, type PickerView } from '../../../lti13/deep-linking.js';
 import type { App } from '../../types.js';
-import { ltiPageScope } from '../lti/pages.js';
+import { escapeHtml, ltiPageScope } from '../lti/pages.js';
 
 const FORM_MESSAGE = 'The title picker sends a form post (application/x-www-form-urlencoded).';
 
@@ -177,9 +177,4 @@ function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Lectern</title><style>${STYLE}</style></head>
 <body>${body}</body></html>`;
-}
-
-// Text and attribute values: every character that can end either.
-function escapeHtml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

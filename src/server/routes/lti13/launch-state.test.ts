@@ -6,8 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { describeEachDialect, seedCustomer, startTestApp, type TestApp } from '../../../../test/helpers/app.js';
+import { describeEachDialect, startTestApp, type TestApp } from '../../../../test/helpers/app.js';
 import { Lti13Platform, type LaunchOptions } from '../../../../test/helpers/lti13-platform.js';
+import { seedLti13Customer } from '../../../../test/helpers/lti13-customer.js';
 
 const PUBLIC = 'http://lectern.test';
 const LOGIN_URL = `${PUBLIC}/lti/1.3/login`;
@@ -44,12 +45,7 @@ describeEachDialect('LTI 1.3 launch: a refused launch uses its login state up', 
   before(async () => {
     t = await startTestApp(dialect);
     lms = await Lti13Platform.start({ toolTargetLinkUri: LAUNCH_URL, toolRedirectUris: [LAUNCH_URL] });
-    await seedCustomer(t.ctx, {
-      lti: {
-        version: '1.3',
-        platforms: [{ issuer: lms.issuer, clientId: lms.clientId, deploymentIds: [lms.deploymentId], authLoginUrl: lms.authLoginUrl, authTokenUrl: lms.authTokenUrl, jwksUrl: lms.jwksUrl }],
-      },
-    } as never);
+    await seedLti13Customer(t.ctx, lms);
   });
   after(async () => {
     await t.close();

@@ -5,7 +5,7 @@ import type { AppContext } from '../../../context.js';
 import { DynamicRegistration, type Registered } from '../../../lti13/dynamic-registration.js';
 import { Lti13Error } from '../../../lti13/errors.js';
 import type { App } from '../../types.js';
-import { ltiPageScope } from '../lti/pages.js';
+import { ltiPageScope, sendLtiScriptPage } from '../lti/pages.js';
 
 /** The message that tells the LMS its registration window may close (Dynamic Registration §3.6.3). */
 export const CLOSE_MESSAGE = 'org.imsglobal.lti.close';
@@ -57,29 +57,18 @@ export async function lti13RegisterRoutes(app: App, ctx: AppContext): Promise<vo
   );
 }
 
-const escapeHtml = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
-// The page the LMS shows when Lectern is registered. Its one script posts the close message to the
-// window that opened it (a popup) or holds it (an iframe), aimed at the LMS's origin rather than the
-// spec example's '*'; the CSP admits that script by its hash and nothing else.
+// The page the LMS shows when Lectern is registered, in the shell of the launch pages. Its one
+// script posts the close message to the window that opened it (a popup) or holds it (an iframe),
+// aimed at the LMS's origin rather than the spec example's '*'; the CSP admits that script by its
+// hash and nothing else.
 function sendRegistered(reply: FastifyReply, registered: Registered) {
   // JSON text with '<' escaped cannot end the script element, whatever the origin holds.
   const target = JSON.stringify(registered.platformOrigin).replace(/</g, '\\u003c');
-  const script = `(window.opener || window.parent).postMessage({ subject: '${CLOSE_MESSAGE}' }, ${target});`;
-  const hash = crypto.createHash('sha256').update(script).digest('base64');
+  const source = `(window.opener || window.parent).postMessage({ subject: '${CLOSE_MESSAGE}' }, ${target});`;
+  const hash = `'sha256-${crypto.createHash('sha256').update(source).digest('base64')}'`;
   const what = registered.updated ? 'Lectern’s registration with your LMS is updated.' : 'Lectern is registered with your LMS.';
-  const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Lectern is registered</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;color:#1b1f24;background:#f6f7f9;margin:0;padding:2rem 1rem}main{max-width:36rem;margin:0 auto;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:1.5rem}h1{font-size:1.25rem;margin:0 0 .75rem}</style>
-</head><body><main><h1>Lectern is registered</h1><p>${escapeHtml(what)} Client ID <strong>${escapeHtml(registered.clientId)}</strong>, deployment <strong>${escapeHtml(registered.deploymentId)}</strong>. You can close this window; your courses can add Lectern now.</p></main>
-<script>${script}</script></body></html>`;
-  reply.raw.removeHeader('x-frame-options');
   // An LMS that opens registration in a popup needs window.opener, which helmet's COOP same-origin would cut.
   reply.header('cross-origin-opener-policy', 'unsafe-none');
-  return reply
-    .status(200)
-    .header('content-security-policy', `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${hash}'; base-uri 'none'; form-action 'none'; frame-ancestors *`)
-    .header('cache-control', 'no-store')
-    .type('text/html; charset=utf-8')
-    .send(html);
+  const message = `${what} Client ID ${registered.clientId}, deployment ${registered.deploymentId}. You can close this window; your courses can add Lectern now.`;
+  return sendLtiScriptPage(reply, 'Lectern is registered', message, { source, hash });
 }

@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { CHECK_SCRIPT, PUT_SCRIPT } from '../../../lti13/storage-target.js';
 import { tokenDigest } from '../../../security/tokens.js';
-import { describeEachDialect, seedCustomer, startTestApp, type TestApp } from '../../../../test/helpers/app.js';
+import { describeEachDialect, startTestApp, type TestApp } from '../../../../test/helpers/app.js';
 import { Lti13Platform } from '../../../../test/helpers/lti13-platform.js';
+import { seedLti13Customer } from '../../../../test/helpers/lti13-customer.js';
 
 const PUBLIC = 'http://lectern.test';
 const LOGIN_URL = `${PUBLIC}/lti/1.3/login`;
@@ -82,12 +83,7 @@ describeEachDialect('LTI 1.3 platform storage (lti_storage_target)', (dialect) =
   before(async () => {
     t = await startTestApp(dialect);
     lms = await Lti13Platform.start({ toolTargetLinkUri: LAUNCH_URL, toolRedirectUris: [LAUNCH_URL] });
-    await seedCustomer(t.ctx, {
-      lti: {
-        version: '1.3',
-        platforms: [{ issuer: lms.issuer, clientId: lms.clientId, deploymentIds: [lms.deploymentId], authLoginUrl: lms.authLoginUrl, authTokenUrl: lms.authTokenUrl, jwksUrl: lms.jwksUrl }],
-      } as never,
-    });
+    await seedLti13Customer(t.ctx, lms);
   });
   after(async () => {
     await t.close();
