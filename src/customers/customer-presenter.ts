@@ -60,6 +60,7 @@ export function presentCustomer({ customer: c, rostering: r, platforms }: Custom
       launchUrl: launchUrl(publicUrl),
       sharedSecretSet: Boolean(c.lti_shared_secret_enc),
       unmatchedUsers: c.lti_unmatched_users,
+      syncRosterOnLaunch: c.lti_sync_roster_on_launch === 1,
       platforms: platforms.map(presentPlatform),
       tool: usesLti13(c.lti_version) ? toolValues(publicUrl, null) : null,
     },

@@ -96,6 +96,8 @@ export type LtiPlatformInputT = Static<typeof LtiPlatformInput>;
 const Lti = closed({
   version: Type.Enum([...LTI_VERSIONS]),
   unmatchedUsers: Type.Optional(Type.Enum([...UNMATCHED_USERS])),
+  /** LTI 1.3: a teacher's launch from a course queues a pull of its members (NRPS), at most hourly per course; off by default. */
+  syncRosterOnLaunch: Type.Optional(Type.Boolean()),
   /** In a PATCH, the whole list: registrations left out are removed (those made by Dynamic Registration too). */
   platforms: Type.Optional(Type.Array(LtiPlatformInput, { maxItems: 50 })),
 });
@@ -164,6 +166,8 @@ export const CustomerView = Type.Object({
     launchUrl: Type.String(),
     sharedSecretSet: Type.Boolean(),
     unmatchedUsers: Type.Enum([...UNMATCHED_USERS]),
+    /** Whether a teacher's LTI 1.3 launch queues a Sync from LMS of the course (at most hourly per course). */
+    syncRosterOnLaunch: Type.Boolean(),
     /** LTI 1.3 platform registrations (empty for a 1.1 customer). */
     platforms: Type.Array(LtiPlatformView),
     /** What an LMS admin pastes (LTI 1.3 and both); null for a 1.1 customer. */

@@ -109,6 +109,7 @@ export class CustomerService {
       lti_consumer_key: consumerKey,
       lti_shared_secret_enc: this.secrets.seal(sharedSecret, secretContext(id, 'lti_shared_secret')),
       lti_unmatched_users: input.lti.unmatchedUsers ?? 'create',
+      lti_sync_roster_on_launch: input.lti.syncRosterOnLaunch ? 1 : 0,
       terms_accepted_at: now,
       terms_accepted_by: actor.userId,
       created_at: now,
@@ -218,6 +219,7 @@ export class CustomerService {
       ...addressColumns(address),
       lti_version: ltiVersion,
       lti_unmatched_users: input.lti?.unmatchedUsers ?? current.customer.lti_unmatched_users,
+      lti_sync_roster_on_launch: input.lti?.syncRosterOnLaunch === undefined ? current.customer.lti_sync_roster_on_launch : Number(input.lti.syncRosterOnLaunch),
       updated_at: now,
     };
     const rostering = this.rosteringRow(id, settings, current.rostering, now);

@@ -38,6 +38,8 @@ export interface CustomersTable {
   lti_shared_secret_enc: string;
   /** What an LTI launch by someone no Match with rule finds does: make an LTI-only user, or refuse. */
   lti_unmatched_users: 'create' | 'refuse';
+  /** 1: a teacher's LTI 1.3 launch queues a pull of the course's members (NRPS), at most hourly (migration 0020). */
+  lti_sync_roster_on_launch: Generated<number>;
   terms_accepted_at: string;
   terms_accepted_by: string | null;
   created_at: string;
@@ -627,7 +629,8 @@ export interface Database {
   lti13_login_states: Lti13LoginStatesTable;
   lti13_registration_tokens: Lti13RegistrationTokensTable;
   lti13_deep_link_requests: Lti13DeepLinkRequestsTable;
-  lti13_contexts: Lti13ContextsTable;
+  // launch_sync_queued_at (migration 0020): when a teacher's launch last queued a pull; only sync-on-launch.ts reads it.
+  lti13_contexts: Lti13ContextsTable & { launch_sync_queued_at: Generated<string | null> };
   orgs: RosterEntityColumns & OrgFields;
   academic_sessions: RosterEntityColumns & AcademicSessionFields;
   courses: RosterEntityColumns & CourseFields;

@@ -38,6 +38,7 @@ import { LoginStates } from './login-states.js';
 import { PlatformKeys } from './platform-keys.js';
 import { bindScores } from './scores.js';
 import type { Lti13ServiceOptions } from './service-options.js';
+import type { SyncOnLaunch } from './sync-on-launch.js';
 import { assertStorageChecked, storageFrameName, storageKey, storageOrigin, type StorageCheck, type StorageFields, type StoragePut } from './storage-target.js';
 
 /** The parameters of an OIDC login initiation (query of a GET, form of a POST). */
@@ -91,6 +92,8 @@ export class Lti13LaunchService {
     private readonly opts: Lti13ServiceOptions & {
       /** Whether a user may open a book (default: the content domain's assignment resolution). */
       canRead?: CanRead;
+      /** Sync from LMS after a teacher's launch (lti.syncRosterOnLaunch); told after the launch commits. */
+      syncOnLaunch?: Pick<SyncOnLaunch, 'afterLaunch'>;
     },
   ) {
     this.canRead = opts.canRead ?? canRead;
@@ -218,7 +221,8 @@ export class Lti13LaunchService {
     const launch = verified;
     // A refusal commits, so that the login taken with it stays used.
     const isRefusal = (err: unknown) => err instanceof LaunchError || err instanceof Lti13Error;
-    return commitThroughRefusals(
+    let contextRowId: string | null = null;
+    const outcome = await commitThroughRefusals(
       this.db,
       null,
       async (trx) => {
@@ -228,7 +232,13 @@ export class Lti13LaunchService {
         // The course, for Sync from LMS (NRPS); an unusable claim is ignored, never a refusal.
         if (launch.context && launch.nrps?.serviceVersions.includes('2.0')) {
           const title = launch.context.title || launch.context.label || launch.context.id;
-          await rememberContext(trx, { customerId: platform.customer_id, platformId: platform.id, contextId: launch.context.id, title, membershipsUrl: launch.nrps.contextMembershipsUrl });
+          contextRowId = await rememberContext(trx, {
+            customerId: platform.customer_id,
+            platformId: platform.id,
+            contextId: launch.context.id,
+            title,
+            membershipsUrl: launch.nrps.contextMembershipsUrl,
+          });
         }
         const target = await this.resolveTarget(trx, platform.customer_id, launch, user, refuse);
         // Where progress goes as AGS scores (none without the score scope or a line item to use).
@@ -243,6 +253,9 @@ export class Lti13LaunchService {
       },
       isRefusal,
     );
+    // Only once the launch stands; afterLaunch returns at once and never throws (sync-on-launch.ts).
+    if (contextRowId) this.opts.syncOnLaunch?.afterLaunch({ customerId: platform.customer_id, contextRowId, role: launchRole13(launch.roles) });
+    return outcome;
   }
 
   // The claims of the launching person, resolved by the rules LTI 1.1 shares (src/lti/identity.ts).
