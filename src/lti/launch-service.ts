@@ -12,7 +12,7 @@ import type { Pair } from '../security/oauth1.js';
 import { randomToken, tokenDigest } from '../security/tokens.js';
 import { addMs, nowIso } from '../time.js';
 import { LaunchError, verifyLaunch, type LaunchVerifierDeps, type VerifiedLaunch } from './launch-verifier.js';
-import { GroupCommit, type GroupCommitOptions } from './group-commit.js';
+import { commitThroughRefusals, GroupCommit, type GroupCommitOptions } from './group-commit.js';
 import { resolveLaunchUser, type IdentityPolicy, type LtiProfile, type Refuse } from './identity.js';
 import { LinkRepository } from './link-repository.js';
 import { NonceRepository } from './nonce-repository.js';
@@ -86,17 +86,12 @@ export class LaunchService {
   async launch(pathAndQuery: string, body: Pair[], client: LaunchClient): Promise<LaunchOutcome> {
     const now = this.opts.now?.() ?? new Date();
     await this.cleanUp(now);
-    const work = async (trx: Kysely<Database>) => {
-      try {
-        return { outcome: await this.launchIn(trx, now, pathAndQuery, body, client) };
-      } catch (err) {
-        if (err instanceof LaunchError) return { refused: err };
-        throw err;
-      }
-    };
-    const result = this.commits ? await this.commits.run(work) : await this.db.transaction().execute(work);
-    if ('refused' in result) throw result.refused;
-    return result.outcome;
+    return commitThroughRefusals(
+      this.db,
+      this.commits,
+      (trx) => this.launchIn(trx, now, pathAndQuery, body, client),
+      (err) => err instanceof LaunchError,
+    );
   }
 
   private async launchIn(db: Kysely<Database>, now: Date, pathAndQuery: string, body: Pair[], client: LaunchClient): Promise<LaunchOutcome> {
