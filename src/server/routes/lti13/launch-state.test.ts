@@ -6,17 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { describeEachDialect, startTestApp, type TestApp } from '../../../../test/helpers/app.js';
-import { Lti13Platform, type LaunchOptions } from '../../../../test/helpers/lti13-platform.js';
-import { seedLti13Customer } from '../../../../test/helpers/lti13-customer.js';
+import { describeEachDialect, type TestApp } from '../../../../test/helpers/app.js';
+import type { LaunchOptions, Lti13Platform } from '../../../../test/helpers/lti13-platform.js';
+import { startLti13TestApp, type Lti13TestApp } from '../../../../test/helpers/lti13-customer.js';
 
 const PUBLIC = 'http://lectern.test';
 const LOGIN_URL = `${PUBLIC}/lti/1.3/login`;
-const LAUNCH_URL = `${PUBLIC}/lti/1.3/launch`;
 
 describeEachDialect('LTI 1.3 launch: a refused launch uses its login state up', (dialect) => {
   let t: TestApp;
   let lms: Lti13Platform;
+  let app: Lti13TestApp;
 
   const post = async (fields: Record<string, string>) => {
     const res = await t.app.inject({ method: 'POST', url: '/lti/1.3/launch', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(fields).toString() });
@@ -43,14 +43,10 @@ describeEachDialect('LTI 1.3 launch: a refused launch uses its login state up', 
   };
 
   before(async () => {
-    t = await startTestApp(dialect);
-    lms = await Lti13Platform.start({ toolTargetLinkUri: LAUNCH_URL, toolRedirectUris: [LAUNCH_URL] });
-    await seedLti13Customer(t.ctx, lms);
+    app = await startLti13TestApp(dialect);
+    ({ t, lms } = app);
   });
-  after(async () => {
-    await t.close();
-    await lms.close();
-  });
+  after(() => app.close());
 
   it('a good launch signs in once; its state posted again gets the used-state page', async () => {
     await refusedThenReplayed({}, (res) => {

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { CHECK_SCRIPT, PUT_SCRIPT } from '../../../lti13/storage-target.js';
 import { tokenDigest } from '../../../security/tokens.js';
-import { describeEachDialect, startTestApp, type TestApp } from '../../../../test/helpers/app.js';
-import { Lti13Platform } from '../../../../test/helpers/lti13-platform.js';
-import { seedLti13Customer } from '../../../../test/helpers/lti13-customer.js';
+import { describeEachDialect, type TestApp } from '../../../../test/helpers/app.js';
+import type { Lti13Platform } from '../../../../test/helpers/lti13-platform.js';
+import { startLti13TestApp, type Lti13TestApp } from '../../../../test/helpers/lti13-customer.js';
 
 const PUBLIC = 'http://lectern.test';
 const LOGIN_URL = `${PUBLIC}/lti/1.3/login`;
@@ -35,6 +35,7 @@ const pageData = (body: string): Record<string, unknown> => {
 describeEachDialect('LTI 1.3 platform storage (lti_storage_target)', (dialect) => {
   let t: TestApp;
   let lms: Lti13Platform;
+  let app: Lti13TestApp;
 
   const answer = (res: { statusCode: number; headers: Record<string, unknown>; cookies: { name: string; value: string }[]; body: string }): Answer => {
     const session = res.cookies.find((c) => c.name.endsWith('lectern_session') && c.value);
@@ -81,14 +82,10 @@ describeEachDialect('LTI 1.3 platform storage (lti_storage_target)', (dialect) =
   const row = (state: string) => t.ctx.db.kysely.selectFrom('lti13_login_states').selectAll().where('state_hash', '=', tokenDigest(state)).executeTakeFirst();
 
   before(async () => {
-    t = await startTestApp(dialect);
-    lms = await Lti13Platform.start({ toolTargetLinkUri: LAUNCH_URL, toolRedirectUris: [LAUNCH_URL] });
-    await seedLti13Customer(t.ctx, lms);
+    app = await startLti13TestApp(dialect);
+    ({ t, lms } = app);
   });
-  after(async () => {
-    await t.close();
-    await lms.close();
-  });
+  after(() => app.close());
 
   it('login with lti_storage_target answers the put_data page: the frame, the platform origin as target, key lti_state_<state>, then the auth URL', async () => {
     const { res, data } = await storageLogin();
