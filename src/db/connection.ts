@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type LogEvent } from 'kysely';
+import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import type pg from 'pg';
 import type Cursor from 'pg-cursor';
+import { CachedStatementsSqliteDialect } from './cached-sqlite.js';
 import { PatientSqliteDialect } from './patient-sqlite.js';
 import type { Database } from './schema.js';
 import { uuidv7 } from './uuid.js';
@@ -83,7 +84,7 @@ export function openDatabase(url: string, opts: { patientLocks?: boolean } = {})
   sqlite.pragma('temp_store = file');
   // The name PostgreSQL uses, so set-based inserts can mint ids in SQL on both dialects.
   sqlite.function('gen_random_uuid', uuidv7);
-  const dialect = opts.patientLocks ? new PatientSqliteDialect(sqlite, { database: sqlite }, PATIENT_WAIT_MS) : new SqliteDialect({ database: sqlite });
+  const dialect = opts.patientLocks ? new PatientSqliteDialect(sqlite, { database: sqlite }, PATIENT_WAIT_MS) : new CachedStatementsSqliteDialect(sqlite, { database: sqlite });
   const kysely = new Kysely<Database>({ dialect, log });
   return { kysely, dialect: 'sqlite', describe: `sqlite:${file}`, pgPool: null, sqlite, close: () => kysely.destroy() };
 }

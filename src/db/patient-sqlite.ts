@@ -1,6 +1,7 @@
 import type SQLite from 'better-sqlite3';
-import { CompiledQuery, SqliteAdapter, SqliteDialect, type DatabaseConnection, type DialectAdapter, type Driver, type QueryResult, type SqliteDialectConfig } from 'kysely';
+import { CompiledQuery, SqliteAdapter, type DatabaseConnection, type DialectAdapter, type Driver, type QueryResult, type SqliteDialectConfig } from 'kysely';
 import { AppError } from '../errors.js';
+import { CachedStatementsSqliteDialect } from './cached-sqlite.js';
 
 /**
  * SQLite for a process whose roster work writes from a second connection (the roster thread):
@@ -10,14 +11,15 @@ import { AppError } from '../errors.js';
  * and tries again, so reads and other requests go on meanwhile. Transactions begin IMMEDIATE: they
  * take the write lock (waiting the same way) before their first statement, so none can fail
  * half-way on a lock. Raw better-sqlite3 calls on the connection keep the usual busy_timeout.
+ * Statements are prepared once per SQL text (cached-sqlite.ts).
  */
-export class PatientSqliteDialect extends SqliteDialect {
+export class PatientSqliteDialect extends CachedStatementsSqliteDialect {
   constructor(
-    private readonly sqlite: SQLite.Database,
+    sqlite: SQLite.Database,
     config: SqliteDialectConfig,
     private readonly maxWaitMs: number,
   ) {
-    super(config);
+    super(sqlite, config);
   }
 
   /** Kysely's SQLite driver, wrapped so that locks are waited for on a timer. */
@@ -66,16 +68,22 @@ function isBusy(err: unknown): boolean {
 }
 
 class PatientDriver implements Driver {
-  private readonly busyTimeout: number;
   private readonly turns = new Turns();
   private connection: DatabaseConnection | null = null;
+  // Prepared once: `sqlite.pragma()` prepares its statement on every call, twice per statement here.
+  private readonly noBusyWait: SQLite.Statement;
+  private readonly usualBusyWait: SQLite.Statement;
+  // This driver's BEGIN IMMEDIATE is open: the connection holds the write lock (see once()).
+  private inImmediate = false;
 
   constructor(
     private readonly inner: Driver,
     private readonly sqlite: SQLite.Database,
     private readonly maxWaitMs: number,
   ) {
-    this.busyTimeout = Number(sqlite.pragma('busy_timeout', { simple: true }));
+    const busyTimeout = Number(sqlite.pragma('busy_timeout', { simple: true }));
+    this.noBusyWait = sqlite.prepare('pragma busy_timeout = 0');
+    this.usualBusyWait = sqlite.prepare(`pragma busy_timeout = ${busyTimeout}`);
   }
 
   init(): Promise<void> {
@@ -93,14 +101,23 @@ class PatientDriver implements Driver {
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    this.inImmediate = true;
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('commit'));
+    try {
+      await connection.executeQuery(CompiledQuery.raw('commit'));
+    } finally {
+      this.inImmediate = this.sqlite.inTransaction;
+    }
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('rollback'));
+    try {
+      await connection.executeQuery(CompiledQuery.raw('rollback'));
+    } finally {
+      this.inImmediate = false;
+    }
   }
 
   async releaseConnection(): Promise<void> {
@@ -128,12 +145,18 @@ class PatientDriver implements Driver {
     }
   }
 
+  // Runs one statement with busy_timeout 0, so a lock fails it at once instead of blocking the event
+  // loop, and then puts the usual timeout back for raw better-sqlite3 calls. Inside this driver's own
+  // BEGIN IMMEDIATE the connection already holds the write lock (and WAL readers never wait on a
+  // writer), so its statements do not wait for a lock and run without the two pragmas. Any other
+  // transaction (a raw deferred one) still gets them: its first write may find the lock taken.
   private once<R>(connection: DatabaseConnection, query: CompiledQuery): Promise<QueryResult<R>> {
-    this.sqlite.pragma('busy_timeout = 0');
+    if (this.inImmediate && this.sqlite.inTransaction) return connection.executeQuery<R>(query);
+    this.noBusyWait.get();
     try {
       return connection.executeQuery<R>(query);
     } finally {
-      this.sqlite.pragma(`busy_timeout = ${this.busyTimeout}`);
+      this.usualBusyWait.get();
     }
   }
 }
