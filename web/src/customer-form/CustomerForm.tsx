@@ -6,6 +6,7 @@ import { CheckboxField, RadioGroup, SelectField, TextField } from '../components
 import { useTimeZones } from '../hooks/useTimeZones.js';
 import { LTI_VERSION_OPTIONS, ROSTERING_TYPE_OPTIONS } from '../labels.js';
 import { FIELD_LABELS, applyChange, emptyValues, valuesFromCustomer, type FieldName, type FormMode, type FormValues } from './model.js';
+import { usesLti13 } from '../../../src/customers/lti13-rules.js';
 import { RosteringFields } from './RosteringFields.js';
 import { requiredFields, validateCustomerForm } from './validate.js';
 
@@ -130,6 +131,8 @@ export function CustomerForm({
       : {};
   const zoneOptions = (timeZones.length ? timeZones : [values['profile.timeZone']]).map((z) => ({ value: z, label: z.replace(/_/g, ' ') }));
   const showSummary = summary !== null && Object.keys(visible).length > 0;
+  // The platform registration and the NRPS option belong to LTI 1.3 (and to 'both').
+  const lti13 = usesLti13(values['lti.version']);
 
   return (
     <form ref={formRef} className="customer-form" noValidate onSubmit={submit} aria-describedby={showSummary ? 'error-summary-title' : undefined}>
@@ -173,7 +176,7 @@ export function CustomerForm({
         description="LTI 1.1: Lectern generates the consumer key and shared secret when the customer is added. LTI 1.3: register the LMS below, or later with the Dynamic Registration URL."
       >
         <SelectField {...bindChoice('lti.version')} options={LTI_VERSION_OPTIONS} />
-        {values['lti.version'] === '1.3' || values['lti.version'] === 'both' ? (
+        {lti13 ? (
           <fieldset className="field-full lti13-platform">
             <legend>LTI 1.3 platform (from the LMS’s developer key or tool registration)</legend>
             <TextField {...bind('lti.platforms.0.issuer')} maxLength={2000} placeholder="https://canvas.instructure.com" hint="An identifier: Lectern never calls it." />
@@ -183,6 +186,20 @@ export function CustomerForm({
             <TextField {...bind('lti.platforms.0.authTokenUrl')} maxLength={2000} className="field-full" />
             <TextField {...bind('lti.platforms.0.jwksUrl')} maxLength={2000} className="field-full" />
           </fieldset>
+        ) : null}
+        {lti13 ? (
+          <CheckboxField
+            name="lti.syncRosterOnLaunch"
+            label={FIELD_LABELS['lti.syncRosterOnLaunch']}
+            checked={values['lti.syncRosterOnLaunch'] === 'true'}
+            onChange={(checked) => {
+              change('lti.syncRosterOnLaunch', checked ? 'true' : '');
+              touch('lti.syncRosterOnLaunch');
+            }}
+            error={visible['lti.syncRosterOnLaunch']}
+            hint="After a teacher opens Lectern from a course, pull the course’s members (NRPS)."
+            className="field-full"
+          />
         ) : null}
         <RadioGroup
           {...bindChoice('lti.unmatchedUsers')}

@@ -23,6 +23,7 @@ export const FIELD_LABELS = {
   'address.country': 'Country',
   'lti.version': 'LTI version',
   'lti.unmatchedUsers': 'LMS users the roster does not have',
+  'lti.syncRosterOnLaunch': 'Sync from LMS after a teacher’s launch',
   // The form edits one platform registration, the first; more come by API or Dynamic Registration.
   'lti.platforms.0.issuer': 'Issuer',
   'lti.platforms.0.clientId': 'Client ID',
@@ -57,7 +58,7 @@ export const FIELD_LABELS = {
 /** A field of the form, named by its dotted API path. */
 export type FieldName = keyof typeof FIELD_LABELS;
 
-/** Every input's current text; the terms checkbox is "true" or "". */
+/** Every input's current text; the checkboxes (terms, sync after launch) are "true" or "". */
 export type FormValues = Record<FieldName, string>;
 
 /** Add creates a customer with its administrator; Edit changes one and keeps secrets left blank. */
@@ -98,6 +99,7 @@ export function valuesFromCustomer(c: Customer): FormValues {
     'address.country': c.address.country,
     'lti.version': c.lti.version,
     'lti.unmatchedUsers': c.lti.unmatchedUsers,
+    'lti.syncRosterOnLaunch': c.lti.syncRosterOnLaunch ? 'true' : '',
     ...platformValues(c.lti.platforms[0]),
     'rostering.type': r.type,
     'rostering.oneRosterVersion': r.oneRosterVersion ?? '1.1',
@@ -232,7 +234,12 @@ function commonParts(v: FormValues) {
       postalCode: v['address.postalCode'].trim(),
       country: v['address.country'].trim(),
     },
-    lti: { version: ltiVersion(v), unmatchedUsers: v['lti.unmatchedUsers'] === 'refuse' ? ('refuse' as const) : ('create' as const) },
+    lti: {
+      version: ltiVersion(v),
+      unmatchedUsers: v['lti.unmatchedUsers'] === 'refuse' ? ('refuse' as const) : ('create' as const),
+      // NRPS is LTI 1.3's: a 1.1 customer has no course to pull, whatever the hidden checkbox held.
+      syncRosterOnLaunch: usesLti13(v['lti.version']) && v['lti.syncRosterOnLaunch'] === 'true',
+    },
     rostering: rosteringBody(v),
   };
 }
