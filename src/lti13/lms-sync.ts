@@ -1,8 +1,9 @@
 /*
  * Class rosters from the LMS (NRPS 2.0): remembering the memberships service of a context at launch,
  * and pulling a context's members as a roster run (nrps-source.ts) on demand: from the Class page
- * (`POST /api/customers/:id/classes/:classId/lms-sync`) or `lectern sync lms`. A pull is a run like
- * any sync (same engine, safeguards, history and report), one at a time per customer.
+ * (`POST /api/customers/:id/classes/:classId/lms-sync`) or `lectern sync lms`, and after a teacher's
+ * launch when the customer asks for it (sync-on-launch.ts). A pull is a run like any sync (same engine,
+ * safeguards, history and report), one at a time per customer.
  */
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
