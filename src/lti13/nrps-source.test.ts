@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
 import { after, afterEach, before, it } from 'node:test';
 import { newUserRecord } from '../accounts/account-service.js';
 import { operatorActor } from '../accounts/policy.js';
@@ -12,8 +13,11 @@ import { UserRepository } from '../accounts/user-repository.js';
 import { describeEachDialect, seedCustomer, startTestApp, type TestApp } from '../../test/helpers/app.js';
 import { insertBook } from '../../test/helpers/lti-fixtures.js';
 import { Lti13Platform, ROLES, type Member } from '../../test/helpers/lti13-platform.js';
-import { userRow } from '../../test/helpers/roster-rows.js';
+import { arraySource } from '../../test/helpers/array-source.js';
+import { classRow, enrollmentRow, orgRow, userRow } from '../../test/helpers/roster-rows.js';
 import { importRoster, schoolRoster } from '../../test/lti/lti-server.js';
+import type { AnyRow } from '../rostering/sync/engine.js';
+import { ADOPTED_FROM_LMS } from '../rostering/sync/ownership.js';
 import { LmsRosterSync, rememberContext, type PlatformTokenSource } from './lms-sync.js';
 import { contextClassSourcedId } from './nrps-source.js';
 
@@ -87,6 +91,31 @@ describeEachDialect('LTI 1.3 class rosters from the LMS (NRPS 2.0)', (dialect) =
         .orderBy('u.given_name')
         .execute()
     ).map((e) => `${e.given_name} ${e.role} ${e.status}`);
+  /** A OneRoster bulk run of `rows` (a preview when `dryRun`), as an upload runs it. */
+  const oneRoster = async (customerId: string, rows: AnyRow[], dryRun: boolean) => {
+    const run = await t.ctx.runs.create(operatorActor, customerId, { trigger: 'upload', fileName: 'roster.zip', sizeBytes: 1, sha256: '', bundlePath: null, dryRun });
+    return t.ctx.runs.execute(run.runId, customerId, arraySource(rows));
+  };
+  /** "entity sourcedId reason" of each delete a run planned. */
+  const deletes = async (runId: string) =>
+    (
+      await t.ctx.db.kysely
+        .selectFrom('roster_run_changes')
+        .select(['entity', 'sourced_id', 'reason'])
+        .where('run_id', '=', runId)
+        .where('action', '=', 'delete')
+        .orderBy('entity')
+        .orderBy('sourced_id')
+        .execute()
+    ).map((c) => `${c.entity} ${c.sourced_id} ${c.reason}`);
+  /** "given status owner" of the customer's roster users, sorted. */
+  const people = async (customerId: string) =>
+    (
+      await sql<{ given_name: string; status: string; sync_owner: string }>`select given_name, status, sync_owner from users
+        where customer_id = ${customerId} and source = 'roster' order by given_name`.execute(t.ctx.db.kysely)
+    ).rows
+      .map((u) => `${u.given_name} ${u.status} ${u.sync_owner}`)
+      .sort();
   const issues = async (runId: string) => (await t.ctx.db.kysely.selectFrom('roster_run_issues').select(['code', 'message']).where('run_id', '=', runId).orderBy('seq').execute()).map((i) => i.code);
 
   it('a pull creates the class, its users and enrollments as one run with counts, reading every page the Link headers name', async () => {
@@ -261,5 +290,100 @@ describeEachDialect('LTI 1.3 class rosters from the LMS (NRPS 2.0)', (dialect) =
     assert.equal(await classOf(customerId, lms), undefined);
     const users = await t.ctx.db.kysely.selectFrom('users').select('id').where('customer_id', '=', customerId).where('source', '=', 'roster').execute();
     assert.deepEqual(users, []);
+  });
+
+  it('a OneRoster bulk import after a pull keeps the LMS class, its users and enrollments; its preview plans no delete of them', async () => {
+    const { lms, customerId, pull } = await setUp();
+    await importRoster(t.ctx, customerId, schoolRoster([userRow('stu-a', { givenName: 'Ana' }), userRow('stu-b', { givenName: 'Ben' })]));
+    assert.equal((await pull()).status, 'succeeded');
+    const klass = (await classOf(customerId, lms))!;
+    assert.equal((await t.ctx.db.kysely.selectFrom('classes').select('sync_owner').where('id', '=', klass.id).executeTakeFirstOrThrow()).sync_owner, 'lms');
+    const lmsEnrollments = await t.ctx.db.kysely.selectFrom('enrollments').select('sync_owner').where('customer_id', '=', customerId).where('class_sourced_id', '=', klass.sourced_id).execute();
+    assert.deepEqual(
+      lmsEnrollments.map((e) => e.sync_owner),
+      ['lms', 'lms', 'lms', 'lms', 'lms'],
+    );
+
+    // The district's next file no longer lists Ben, and never listed the LMS course or its people.
+    const file = schoolRoster([userRow('stu-a', { givenName: 'Ana' })]);
+    const preview = await oneRoster(customerId, file, true);
+    assert.equal(preview.status, 'succeeded', JSON.stringify(preview));
+    assert.deepEqual([preview.counts.classes.deleted, preview.counts.users.deleted, preview.counts.enrollments.deleted], [0, 1, 1]);
+    assert.deepEqual(await deletes(preview.runId), ['enrollments e-stu-b missing from the bulk file', 'users stu-b missing from the bulk file']);
+
+    const run = await oneRoster(customerId, file, false);
+    assert.equal(run.status, 'succeeded', JSON.stringify(run));
+    assert.deepEqual([run.counts.classes.deleted, run.counts.users.deleted, run.counts.enrollments.deleted], [0, 1, 1]);
+    assert.deepEqual(await deletes(run.runId), ['enrollments e-stu-b missing from the bulk file', 'users stu-b missing from the bulk file']);
+    assert.equal((await classOf(customerId, lms))?.status, 'active');
+    assert.deepEqual(await enrollments(customerId, klass.sourced_id), ['Ada teacher active', 'Mei student active', 'Olu student active', 'Siân student active', 'Tomás student active']);
+    assert.deepEqual(await people(customerId), ['Ada active lms', 'Ana active oneroster', 'Ben deleted oneroster', 'Mei active lms', 'Olu active lms', 'Siân active lms', 'Tomás active lms']);
+  });
+
+  it('a OneRoster file that lists an LMS-made person (the same sourcedId) takes over their account instead of making a second one, and says so', async () => {
+    // Match with sourcedId: a member's account carries their LIS person sourcedId, which the district's file also uses.
+    const { lms, customerId, pull } = await setUp(course(), 'sourcedId');
+    assert.equal((await pull()).status, 'succeeded');
+    const made = await t.ctx.db.kysely.selectFrom('users').select(['id', 'login']).where('customer_id', '=', customerId).where('sourced_id', '=', 'sis-s-1').executeTakeFirstOrThrow();
+
+    const run = await oneRoster(customerId, schoolRoster([userRow('sis-s-1', { givenName: 'Sian', username: 'sian' })]), false);
+    assert.equal(run.status, 'succeeded', JSON.stringify(run));
+    assert.deepEqual([run.counts.users.created, run.counts.users.updated, run.counts.users.deleted], [0, 1, 0]);
+    const sians = await sql<{ id: string; login: string; given_name: string; sync_owner: string; status: string }>`select id, login, given_name, sync_owner, status from users
+      where customer_id = ${customerId} and (sourced_id = 'sis-s-1' or identifier = 'sis-s-1')`.execute(t.ctx.db.kysely);
+    assert.equal(sians.rows.length, 1);
+    const sian = sians.rows[0]!;
+    assert.equal(sian.id, made.id);
+    assert.notEqual(sian.login, made.login);
+    assert.deepEqual([sian.given_name, sian.sync_owner, sian.status], ['Sian', 'oneroster', 'active']);
+    // The run's report and her history say why her account changed hands.
+    const change = await t.ctx.db.kysely
+      .selectFrom('roster_run_changes')
+      .select(['action', 'reason', 'fields'])
+      .where('run_id', '=', run.runId)
+      .where('entity', '=', 'users')
+      .where('sourced_id', '=', 'sis-s-1')
+      .executeTakeFirstOrThrow();
+    assert.deepEqual([change.action, change.reason], ['update', ADOPTED_FROM_LMS]);
+    assert.deepEqual((JSON.parse(change.fields) as Record<string, unknown>).sync_owner, ['lms', 'oneroster']);
+    // Her place in the LMS course stays the LMS's; the people the file does not list stay the LMS's.
+    assert.deepEqual(await enrollments(customerId, (await classOf(customerId, lms))!.sourced_id), [
+      'Ada teacher active',
+      'Mei student active',
+      'Olu student active',
+      'Sian student active',
+      'Tomás student active',
+    ]);
+    assert.deepEqual(await people(customerId), ['Ada active lms', 'Mei active lms', 'Olu active lms', 'Sian active oneroster', 'Tomás active lms']);
+
+    // From now on she is the roster's: a file that leaves her out deletes her, and her LMS enrollment ends with her.
+    const next = await oneRoster(customerId, [orgRow('org-1'), classRow('c1'), userRow('stu-x', { givenName: 'Xan' }), enrollmentRow('e-stu-x', 'c1', 'stu-x')], false);
+    assert.equal(next.status, 'succeeded', JSON.stringify(next));
+    assert.deepEqual(await deletes(next.runId), [
+      `enrollments e-sis-s-1 missing from the bulk file`,
+      `enrollments ${(await t.ctx.db.kysely.selectFrom('enrollments').select('sourced_id').where('customer_id', '=', customerId).where('user_sourced_id', '=', 'sis-s-1').where('class_sourced_id', '!=', 'c1').executeTakeFirstOrThrow()).sourced_id} its user was deleted`,
+      'users sis-s-1 missing from the bulk file',
+    ]);
+  });
+
+  it('after a OneRoster import, a second pull still ends only its own leavers: their enrollment in its class, not their OneRoster ones, and no user', async () => {
+    const { lms, customerId, pull } = await setUp(course(), 'sourcedId');
+    assert.equal((await pull()).status, 'succeeded');
+    // The district enrolls two of the course's members in a class of its own (Tomás's account is adopted).
+    await importRoster(t.ctx, customerId, schoolRoster([userRow('sis-s-2', { givenName: 'Tomás', username: 'tomas' }), userRow('stu-a', { givenName: 'Ana' })]));
+    lms.members.splice(
+      lms.members.findIndex((m) => m.user_id === 's-2'),
+      1,
+    );
+    const run = await pull();
+    assert.equal(run.status, 'succeeded', JSON.stringify(run));
+    assert.deepEqual([run.counts.enrollments.deleted, run.counts.users.deleted, run.counts.classes.deleted], [1, 0, 0]);
+    const klass = (await classOf(customerId, lms))!;
+    assert.deepEqual(await deletes(run.runId), [
+      `enrollments ${(await t.ctx.db.kysely.selectFrom('enrollments').select('sourced_id').where('customer_id', '=', customerId).where('class_sourced_id', '=', klass.sourced_id).where('user_sourced_id', '=', 'sis-s-2').executeTakeFirstOrThrow()).sourced_id} marked tobedeleted`,
+    ]);
+    assert.deepEqual(await enrollments(customerId, klass.sourced_id), ['Ada teacher active', 'Mei student active', 'Olu student active', 'Siân student active', 'Tomás student deleted']);
+    assert.deepEqual(await enrollments(customerId, 'c1'), ['Ana student active', 'Tomás student active']);
+    assert.deepEqual(await people(customerId), ['Ada active lms', 'Ana active oneroster', 'Mei active lms', 'Olu active lms', 'Siân active lms', 'Tomás active oneroster']);
   });
 });

@@ -17,6 +17,12 @@
  * with a sourcedId of their own: the LIS person sourcedId when the customer matches on sourcedId
  * (so a OneRoster file naming them later finds the same account), else one derived from the issuer
  * and user id. Derived ids start with `lti13:`, which no OneRoster id collides with in practice.
+ *
+ * What a pull creates is the LMS's (sync_owner 'lms', set by the engine from the run's trigger): a
+ * OneRoster bulk file that does not list the class, its people or their enrollments leaves them be;
+ * one that lists a person by the same sourcedId takes their account over (ownership.ts). A pull
+ * never takes anything from OneRoster: it ends enrollments in its own class only, and an account it
+ * finds keeps its owner.
  */
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';

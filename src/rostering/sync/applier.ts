@@ -1,8 +1,9 @@
 import { SqliteAdapter, sql, type Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Database, SyncOwner } from '../../db/schema.js';
 import { failpoint } from '../../failpoints.js';
 import { ENTITY_TABLES, type EntityTable } from './entities.js';
 import { uuidv7Rows } from '../../db/uuid.js';
+import { runOwner } from './ownership.js';
 import { inSet, joined } from './sql.js';
 import { RunStage, STAGE_KINDS } from './stage-tables.js';
 
@@ -24,15 +25,16 @@ export async function applyRun(trx: Kysely<Database>, a: ApplyInput): Promise<vo
   // Statements with nothing to do still scan a table on SQLite: skip them by the plan's counts.
   const planned = await sql<{ entity: string; action: string; n: number }>`select entity, action, count(*) as n from roster_run_changes where run_id = ${a.runId} group by entity, action`.execute(trx);
   const has = (entity: string, ...actions: string[]) => planned.rows.some((r) => r.entity === entity && actions.includes(r.action) && Number(r.n) > 0);
+  const owner = await runOwner(trx, a.runId, a.customerId);
   for (const t of ENTITY_TABLES) {
     if (t.entity === 'users' && has('users', 'update', 'restore')) await queueChangedPasswords(trx, a);
     const creates = await hasCreates(trx, a, t);
-    if (creates) await insertCreates(trx, a, t);
+    if (creates) await insertCreates(trx, a, t, owner);
     if (t.entity === 'users') {
       if (creates) await queueNewUserPasswords(trx, a);
       failpoint('apply.mid');
     }
-    if (has(t.entity, 'update', 'restore')) await updateExisting(trx, a, t);
+    if (has(t.entity, 'update', 'restore')) await updateExisting(trx, a, t, owner);
     if (has(t.entity, 'delete')) await softDelete(trx, a, t);
   }
   await replaceRoles(trx, a);
@@ -46,11 +48,13 @@ async function hasCreates(trx: Kysely<Database>, a: ApplyInput, t: EntityTable):
   return r.rows.length > 0;
 }
 
-async function insertCreates(trx: Kysely<Database>, a: ApplyInput, t: EntityTable): Promise<void> {
+async function insertCreates(trx: Kysely<Database>, a: ApplyInput, t: EntityTable, owner: SyncOwner): Promise<void> {
   const fields = t.fields.map((f) => sql.ref(f));
   const values = t.fields.map((f) => sql.ref(`s.${f}`));
-  const extraColumns = t.entity === 'users' ? sql`, login, source, must_change_password, password_hash, match_rule, matched_run_id` : sql``;
-  const extraValues = t.entity === 'users' ? sql`, s.login, 'roster', 0, null, 'created', ${a.runId}` : sql``;
+  const userColumns = t.entity === 'users' ? sql`, login, source, must_change_password, password_hash, match_rule, matched_run_id` : sql``;
+  const userValues = t.entity === 'users' ? sql`, s.login, 'roster', 0, null, 'created', ${a.runId}` : sql``;
+  const extraColumns = t.owned ? sql`${userColumns}, sync_owner` : userColumns;
+  const extraValues = t.owned ? sql`${userValues}, ${owner}` : userValues;
   // Ids in SQL: PostgreSQL's own random UUIDs; on SQLite time-ordered ones, so the primary key is appended to.
   const id = isSqlite(trx) ? uuidv7Rows(sql.ref('s.rowid')) : sql`gen_random_uuid()`;
   await sql`insert into ${sql.table(t.live)} (id, customer_id, sourced_id, ${joined(fields, ', ')}, status, created_run_id, updated_run_id, created_at, updated_at${extraColumns})
@@ -58,7 +62,7 @@ async function insertCreates(trx: Kysely<Database>, a: ApplyInput, t: EntityTabl
     from ${a.stage.table(t.entity)} s where s.run_id = ${a.runId} and s.action = 'create'`.execute(trx);
 }
 
-async function updateExisting(trx: Kysely<Database>, a: ApplyInput, t: EntityTable): Promise<void> {
+async function updateExisting(trx: Kysely<Database>, a: ApplyInput, t: EntityTable, owner: SyncOwner): Promise<void> {
   const live = t.live;
   const assignments = t.fields.map((f) => sql`${sql.ref(f)} = ${sql.ref(`s.${f}`)}`);
   const userExtras =
@@ -71,7 +75,9 @@ async function updateExisting(trx: Kysely<Database>, a: ApplyInput, t: EntityTab
       : sql``;
   // The planner links rows only to accounts the roster owns (match.protected_account); the apply keeps that wall too.
   const rosterOwned = t.entity === 'users' ? sql` and users.source = 'roster'` : sql``;
-  await sql`update ${sql.table(live)} set ${joined(assignments, ', ')}, status = 'active', deleted_at = null, updated_run_id = ${a.runId}, updated_at = ${a.now}${userExtras}
+  // A OneRoster file takes over what it lists (the planner's adoption); an LMS pull leaves a record's owner as it is.
+  const adopt = t.owned && owner === 'oneroster' ? sql`, sync_owner = 'oneroster'` : sql``;
+  await sql`update ${sql.table(live)} set ${joined(assignments, ', ')}, status = 'active', deleted_at = null, updated_run_id = ${a.runId}, updated_at = ${a.now}${userExtras}${adopt}
     from ${a.stage.table(t.entity)} s
     where s.run_id = ${a.runId} and s.action in ('update', 'restore') and ${sql.ref(`${live}.id`)} = s.target_id${rosterOwned}`.execute(trx);
 }

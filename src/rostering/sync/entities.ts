@@ -7,6 +7,8 @@ export interface EntityTable {
   stage: 'stage_orgs' | 'stage_academic_sessions' | 'stage_courses' | 'stage_classes' | 'stage_users' | 'stage_enrollments';
   /** Columns with the same name in the live and the stage table. */
   fields: readonly string[];
+  /** Whether its records carry sync_owner: the types a Sync from LMS makes (ownership.ts). */
+  owned?: true;
 }
 
 /** The tables of each entity type, in dependency order. */
@@ -28,12 +30,14 @@ export const ENTITY_TABLES: readonly EntityTable[] = [
     entity: 'classes',
     live: 'classes',
     stage: 'stage_classes',
+    owned: true,
     fields: ['title', 'class_code', 'class_type', 'school_sourced_id', 'course_sourced_id', 'grades', 'location', 'term_sourced_ids', 'subjects', 'periods', 'metadata'],
   },
   {
     entity: 'users',
     live: 'users',
     stage: 'stage_users',
+    owned: true,
     fields: [
       'username',
       'identifier',
@@ -57,6 +61,7 @@ export const ENTITY_TABLES: readonly EntityTable[] = [
     entity: 'enrollments',
     live: 'enrollments',
     stage: 'stage_enrollments',
+    owned: true,
     fields: ['class_sourced_id', 'user_sourced_id', 'school_sourced_id', 'role', 'is_primary', 'begin_date', 'end_date', 'metadata'],
   },
 ];

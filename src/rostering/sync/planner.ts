@@ -1,8 +1,9 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Dialect } from '../../db/connection.js';
-import type { Database } from '../../db/schema.js';
+import type { Database, SyncOwner } from '../../db/schema.js';
 import { ENTITY_TABLES, type EntityTable } from './entities.js';
 import { ROSTER_ROLES, type MatchWith } from './matching.js';
+import { ADOPTED_FROM_LMS, runOwner } from './ownership.js';
 import type { EntityCounts } from './counts.js';
 import type { EntityType, FileMode } from './snapshot.js';
 import { inSet, joined, same } from './sql.js';
@@ -49,6 +50,7 @@ export interface PlanResult {
  */
 export async function planRun(db: Kysely<Database>, p: PlanInput): Promise<PlanResult> {
   const issues: PlanIssue[] = [];
+  const owner = await runOwner(db, p.runId, p.customerId);
   await planUserMatching(db, p, issues);
   const counts = {} as Record<EntityType, EntityCounts>;
   const liveCounts = {} as Record<EntityType, number>;
@@ -56,11 +58,12 @@ export async function planRun(db: Kysely<Database>, p: PlanInput): Promise<PlanR
   const planned = new Set<EntityType>();
   for (const t of ENTITY_TABLES) {
     if (await planEntity(db, p, t)) planned.add(t.entity);
-    await planBulkDeletes(db, p, t);
+    await planBulkDeletes(db, p, t, owner);
   }
   await planCascade(db, p, issues);
+  if (owner === 'oneroster') await planAdoptions(db, p);
   await recordChanges(db, p, planned);
-  for (const t of ENTITY_TABLES) if (!planned.has(t.entity)) await describeUpdates(db, p, t);
+  for (const t of ENTITY_TABLES) if (!planned.has(t.entity)) await describeUpdates(db, p, t, owner);
   for (const t of ENTITY_TABLES) {
     counts[t.entity] = await countPlan(db, p, t);
     // The threshold's base is what a sync may delete: for users, the accounts the roster created.
@@ -204,14 +207,17 @@ async function planEntity(db: Kysely<Database>, p: PlanInput, t: EntityTable): P
   return false;
 }
 
-// Records of a bulk type that earlier syncs created and that this file no longer has.
-async function planBulkDeletes(db: Kysely<Database>, p: PlanInput, t: EntityTable): Promise<void> {
+// Records of a bulk type that earlier syncs of the run's kind created and that this file no longer has.
+async function planBulkDeletes(db: Kysely<Database>, p: PlanInput, t: EntityTable, owner: SyncOwner): Promise<void> {
   if (p.modes[t.entity] !== 'bulk' || p.noDeletes.has(t.entity)) return;
   const protectedUsers = t.entity === 'users' ? sql` and ${rosterOwned('l', p.customerId)}${p.actorUserId ? sql` and l.id != ${p.actorUserId}` : sql``}` : sql``;
+  // What another kind of sync keeps is not this file's to delete: the class, people and enrollments
+  // of a Sync from LMS outlive a OneRoster file that never knew them.
+  const ownRecords = t.owned ? sql` and l.sync_owner = ${owner}` : sql``;
   await sql`insert into roster_run_changes (run_id, entity, action, sourced_id, target_id, fields, reason)
     select ${p.runId}, ${t.entity}, 'delete', l.sourced_id, l.id, '{}', 'missing from the bulk file'
     from ${sql.table(t.live)} l
-    where l.customer_id = ${p.customerId} and l.status = 'active' and l.sourced_id is not null${protectedUsers}
+    where l.customer_id = ${p.customerId} and l.status = 'active' and l.sourced_id is not null${protectedUsers}${ownRecords}
       and not exists (select 1 from ${p.stage.table(t.entity)} s where s.run_id = ${p.runId} and s.sourced_id = l.sourced_id)`.execute(db);
 }
 
@@ -278,6 +284,22 @@ async function planCascade(db: Kysely<Database>, p: PlanInput, issues: PlanIssue
   }
 }
 
+/*
+ * A OneRoster file that lists a record a Sync from LMS made (the same sourcedId: with Match with
+ * sourcedId, an LMS member's roster account carries their LIS person sourcedId) takes it over rather
+ * than duplicating it: the record is updated, an unchanged one too so that the report and the
+ * record's history say so (sync_owner lms → oneroster, ADOPTED_FROM_LMS), and from then on a bulk file
+ * that leaves it out deletes it. Rows the cascade skipped adopt nothing.
+ */
+async function planAdoptions(db: Kysely<Database>, p: PlanInput): Promise<void> {
+  for (const t of ENTITY_TABLES) {
+    if (!t.owned) continue;
+    const lmsMade = sql`select id from ${sql.table(t.live)} where customer_id = ${p.customerId} and sync_owner = 'lms'`;
+    await sql`update ${p.stage.table(t.entity)} set action = 'update', reason = ${ADOPTED_FROM_LMS}
+      where run_id = ${p.runId} and action in ('update', 'unchanged') and ${inSet(sql.ref('target_id'), lmsMade)}`.execute(db);
+  }
+}
+
 // Updates, restores and delta deletes join the bulk deletes in roster_run_changes. Creates do not:
 // until applied they are the stage's create rows, then the records whose created_run_id is the run
 // (copying them was an eighth of a first import, for rows the live tables already say). A run that
@@ -302,9 +324,9 @@ async function copyPlanRows(db: Kysely<Database>, runId: string, stage: RunStage
 
 // Which fields an update changes, old → new, for the preview and each record's history.
 // Updates are the few rows that differ, so they are compared here in pages rather than in SQL.
-async function describeUpdates(db: Kysely<Database>, p: PlanInput, t: EntityTable): Promise<void> {
+async function describeUpdates(db: Kysely<Database>, p: PlanInput, t: EntityTable, owner: SyncOwner): Promise<void> {
   const pick = joined(
-    t.fields.flatMap((f) => [sql`${sql.ref(`s.${f}`)} as ${sql.ref(`new_${f}`)}`, sql`${sql.ref(`l.${f}`)} as ${sql.ref(`old_${f}`)}`]),
+    [...t.fields.flatMap((f) => [sql`${sql.ref(`s.${f}`)} as ${sql.ref(`new_${f}`)}`, sql`${sql.ref(`l.${f}`)} as ${sql.ref(`old_${f}`)}`]), ...(t.owned ? [sql`l.sync_owner as old_sync_owner`] : [])],
     ', ',
   );
   for (let offset = 0; ; offset += 500) {
@@ -319,6 +341,8 @@ async function describeUpdates(db: Kysely<Database>, p: PlanInput, t: EntityTabl
         // Never a password digest in a report: only that the password changed.
         if (before !== after) changed[f] = f === 'password_digest' ? ['(hidden)', '(changed)'] : [before, after];
       }
+      // The apply gives OneRoster every record its file lists (planAdoptions); an LMS pull takes none.
+      if (owner === 'oneroster' && row.old_sync_owner === 'lms') changed.sync_owner = ['lms', 'oneroster'];
       await sql`update roster_run_changes set fields = ${JSON.stringify(changed)}
         where run_id = ${p.runId} and entity = ${t.entity} and target_id = ${row.target_id as string} and action in ('update', 'restore')`.execute(db);
     }
