@@ -37,8 +37,13 @@
  * the machine's cores with the server, as autocannon or wrk would. The launch rate limit is lifted
  * for the run (LECTERN_LTI_RATE_LIMIT=0): every request comes from one address.
  * BENCH_PROF_DIR=/some/dir writes a V8 CPU profile of the server there.
+ *
+ * Each row also gives the server process's CPU time per exchange (user + system, from /proc; Linux
+ * only, else blank): on a machine shared with other work the rate and latencies move with the
+ * neighbours' load, the CPU a launch costs the server much less, so compare builds by it too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,6 +81,22 @@ interface Result {
   ms: number;
   latencies: number[];
   unexpected: number;
+  /** The server's CPU time over the phase, ms; null where /proc cannot tell. */
+  serverCpuMs: number | null;
+}
+
+// The served process, whose CPU time each phase reads (see the header).
+let serverPid = 0;
+
+// User + system CPU time of the server so far, ms (fields 14 and 15 of /proc/<pid>/stat, in ticks of
+// 10 ms on Linux); null when unreadable.
+function serverCpuMs(): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 /** One timed exchange: its latency (server time only) and whether the answer was the expected one. */
@@ -121,6 +142,7 @@ async function benchDialect(dialect: TestDialect): Promise<{ results: Result[]; 
     env: { ...process.env, ...env, LECTERN_LTI_RATE_LIMIT: '0', LECTERN_BOOTSTRAP_ADMIN_EMAIL: 'bench@lectern.test', LECTERN_BOOTSTRAP_ADMIN_PASSWORD: 'Bench-password-1' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  serverPid = server.pid ?? 0;
   try {
     await waitForServer(port, server);
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
@@ -263,6 +285,7 @@ async function load(name: string, seconds: number, next: (i: number) => Promise<
   const latencies: number[] = [];
   let issued = 0;
   let unexpected = 0;
+  const cpuBefore = serverCpuMs();
   const start = performance.now();
   const deadline = start + seconds * 1000;
   const worker = async () => {
@@ -276,7 +299,9 @@ async function load(name: string, seconds: number, next: (i: number) => Promise<
     }
   };
   await Promise.all(Array.from({ length: CONNECTIONS }, worker));
-  return { name, requests: latencies.length, ms: performance.now() - start, latencies, unexpected };
+  const cpuAfter = serverCpuMs();
+  const serverCpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
+  return { name, requests: latencies.length, ms: performance.now() - start, latencies, unexpected, serverCpuMs: serverCpu };
 }
 
 function send(agent: http.Agent, port: number, req: Req): Promise<Answer> {
@@ -297,9 +322,10 @@ function print(dialect: TestDialect, results: Result[], notes: string[]): void {
   const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
   const rows = results.map((r) => {
     const sorted = [...r.latencies].sort((a, b) => a - b);
-    return [r.name, String(r.requests), ((r.requests / r.ms) * 1000).toFixed(0), pct(sorted, 50).toFixed(1), pct(sorted, 99).toFixed(1), (sorted.at(-1) ?? 0).toFixed(1), String(r.unexpected)];
+    const cpu = r.serverCpuMs === null || !r.requests ? '' : (r.serverCpuMs / r.requests).toFixed(2);
+    return [r.name, String(r.requests), ((r.requests / r.ms) * 1000).toFixed(0), pct(sorted, 50).toFixed(1), pct(sorted, 99).toFixed(1), (sorted.at(-1) ?? 0).toFixed(1), cpu, String(r.unexpected)];
   });
-  const header = ['', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'unexpected status'];
+  const header = ['', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'server CPU ms/req', 'unexpected status'];
   const name = dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL';
   console.log(`\nLTI launch benchmark: ${name}, ${CONNECTIONS} connections, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), Node ${process.version}\n`);
   console.log(`| ${header.join(' | ')} |`);
