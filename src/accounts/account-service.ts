@@ -284,6 +284,8 @@ export function newUserRecord(input: {
     must_change_password: input.mustChangePassword ? 1 : 0,
     status: 'active',
     source: input.source,
+    // Made by hand or by a launch; only the sync engine makes LMS-owned ('lms') accounts.
+    sync_owner: 'oneroster',
     sourced_id: null,
     identifier: '',
     username: '',

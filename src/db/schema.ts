@@ -109,8 +109,8 @@ export interface UsersTable {
   matched_run_id: string | null;
   created_run_id: string | null;
   updated_run_id: string | null;
-  // Also sync_owner (SyncOwner, default 'oneroster'): read and written only by the sync engine's SQL,
-  // and left out here so that newUserRecord need not name it.
+  /** Which kind of sync keeps the account: a OneRoster bulk file deletes only its own (migration 0019). */
+  sync_owner: Generated<SyncOwner>;
 }
 
 export interface ClassesTable {
