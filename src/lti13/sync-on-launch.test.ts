@@ -15,7 +15,7 @@ import { sleep, waitFor } from '../../test/helpers/wait.js';
 import { Lti13LaunchService } from './launch-service.js';
 import type { PlatformTokenSource } from './lms-sync.js';
 import { contextClassSourcedId } from './nrps-source.js';
-import { LAUNCH_SYNC_INTERVAL_MS, registerLaunchSyncJob, SyncOnLaunch } from './sync-on-launch.js';
+import { LAUNCH_SYNC_INTERVAL_MS, registerLaunchSyncJob, runLaunchSync, SyncOnLaunch } from './sync-on-launch.js';
 
 const PUBLIC = 'http://lectern.test';
 const LOGIN_URL = `${PUBLIC}/lti/1.3/login`;
@@ -144,5 +144,23 @@ describeEachDialect('Sync from LMS after a teacher launch (lti.syncRosterOnLaunc
     const results = await Promise.all([1, 2, 3, 4].map(() => later.queue({ customerId, contextRowId })));
     assert.equal(results.filter(Boolean).length, 1);
     assert.deepEqual(enqueued, ['lti13.launch_sync']);
+  });
+
+  it('a queueing that fails never reaches the launch, and leaves the course unclaimed (the claim and its job commit together)', async () => {
+    const contextRowId = (await t.ctx.db.kysely.selectFrom('lti13_contexts').select('id').where('customer_id', '=', customerId).executeTakeFirstOrThrow()).id;
+    const before = await queuedAt();
+    const broken = { enqueueWithin: () => Promise.reject(new Error('queue unavailable')) };
+    const later = new SyncOnLaunch(t.ctx.db.kysely, broken, () => new Date(Date.now() + 3 * LAUNCH_SYNC_INTERVAL_MS));
+    assert.doesNotThrow(() => later.afterLaunch({ customerId, contextRowId, role: 'teacher' }));
+    await later.settled();
+    assert.equal(await queuedAt(), before);
+  });
+
+  it('a queued pull whose customer turned the option off since pulls nothing', async () => {
+    const contextRowId = (await t.ctx.db.kysely.selectFrom('lti13_contexts').select('id').where('customer_id', '=', customerId).executeTakeFirstOrThrow()).id;
+    await setOption(false);
+    const runs = (await lmsRuns()).length;
+    await runLaunchSync(t.ctx, { customerId, contextRowId });
+    assert.equal((await lmsRuns()).length, runs);
   });
 });
