@@ -24,6 +24,7 @@ import { purgeAll } from './retention.js';
 import { RunReportService } from './rostering/runs/run-report.js';
 import { RunThread, ThreadedRunService, wantsRunThread } from './rostering/runs/run-thread.js';
 import { registerPullJob } from './rostering/sources/pull.js';
+import { registerLaunchSyncJob } from './lti13/sync-on-launch.js';
 import { storedBundleSource } from './rostering/runs/zip-source.js';
 import { OutboundClient } from './security/outbound.js';
 
@@ -102,5 +103,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
   };
   // Pulls reach the customer, secrets and runs through the whole context.
   registerPullJob(ctx);
+  // A teacher's LTI 1.3 launch may queue a Sync from LMS of the course (lti.syncRosterOnLaunch).
+  registerLaunchSyncJob(ctx);
   return ctx;
 }

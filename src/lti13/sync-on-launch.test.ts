@@ -15,7 +15,7 @@ import { sleep, waitFor } from '../../test/helpers/wait.js';
 import { Lti13LaunchService } from './launch-service.js';
 import type { PlatformTokenSource } from './lms-sync.js';
 import { contextClassSourcedId } from './nrps-source.js';
-import { LAUNCH_SYNC_INTERVAL_MS, registerLaunchSyncJob, runLaunchSync, SyncOnLaunch } from './sync-on-launch.js';
+import { LAUNCH_SYNC_INTERVAL_MS, runLaunchSync, SyncOnLaunch } from './sync-on-launch.js';
 
 const PUBLIC = 'http://lectern.test';
 const LOGIN_URL = `${PUBLIC}/lti/1.3/login`;
@@ -39,7 +39,6 @@ describeEachDialect('Sync from LMS after a teacher launch (lti.syncRosterOnLaunc
     customerId = (await seedLti13Customer(t.ctx, lms)).id;
     // The process's access-token client, swapped: here the platform mints the tokens.
     Object.assign(t.ctx.lti13, { tokens: tokensFrom(lms) });
-    registerLaunchSyncJob(t.ctx);
     await t.ctx.jobs.start({ concurrency: 1 });
     syncOnLaunch = new SyncOnLaunch(t.ctx.db.kysely, t.ctx.jobs);
     service = new Lti13LaunchService(t.ctx.db.kysely, { publicUrl: PUBLIC, outbound: t.ctx.outbound, syncOnLaunch });

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import { Lti13Error } from '../../../lti13/errors.js';
+import { SyncOnLaunch } from '../../../lti13/sync-on-launch.js';
 import { Lti13LaunchService, type LoginInitiation } from '../../../lti13/launch-service.js';
 import { CHECK_SCRIPT, checkPageData, fromOrigin, PUT_SCRIPT, putPageData, STORAGE_FIELDS } from '../../../lti13/storage-target.js';
 import { LaunchError } from '../../../lti/launch-verifier.js';
@@ -21,7 +22,9 @@ const LOGIN_FIELDS = ['iss', 'login_hint', 'target_link_uri', 'lti_message_hint'
  * verified may send them back to the LMS.
  */
 export async function lti13LaunchRoutes(app: App, ctx: AppContext): Promise<void> {
-  const service = new Lti13LaunchService(ctx.db.kysely, { publicUrl: ctx.config.publicUrl, outbound: ctx.outbound });
+  // A teacher's launch may queue a Sync from LMS of the course (lti.syncRosterOnLaunch).
+  const syncOnLaunch = new SyncOnLaunch(ctx.db.kysely, ctx.jobs);
+  const service = new Lti13LaunchService(ctx.db.kysely, { publicUrl: ctx.config.publicUrl, outbound: ctx.outbound, syncOnLaunch });
   const rateLimited = await ltiPageScope(app, FORM_MESSAGE, 'LTI 1.3 request failed');
   const publicOrigin = new URL(ctx.config.publicUrl).origin;
 
