@@ -31,7 +31,7 @@ import { LinkRepository, type MatchColumn } from '../lti/link-repository.js';
 import type { RunIssue } from '../rostering/runs/run-repository.js';
 import type { RunSource, SourceFile, SourceReport } from '../rostering/runs/run-source.js';
 import { matchKey, type MatchSettings, type MatchWith } from '../rostering/sync/matching.js';
-import type { ClassRow, EnrollmentRow, UserRow } from '../rostering/sync/snapshot.js';
+import { blankUserFields, type ClassRow, type EnrollmentRow, type UserRow } from '../rostering/sync/snapshot.js';
 import { ContextRepository, type ContextWithPlatform } from './context-repository.js';
 import { launchRole13 } from './launch-service.js';
 import { membershipPages, type Member, type MembershipAuth, type MembershipLimits, type MembershipPage } from './memberships.js';
@@ -284,17 +284,9 @@ function userRow(member: Member, sourcedId: string, role: 'teacher' | 'student',
     email: member.email,
     givenName: given,
     familyName: family,
-    middleName: '',
     role,
     enabledUser: true,
-    grades: [],
-    userIds: [],
-    agentSourcedIds: [],
-    orgSourcedIds: [],
-    phone: '',
-    sms: '',
-    password: null,
-    roles: [],
+    ...blankUserFields(),
   };
 }
 

@@ -3,7 +3,7 @@ import type { readBundle, ReaderLimits } from '../oneroster/reader.js';
 import type { AcceptedRecord, RosterRecord } from '../oneroster/records.js';
 import type { EntityFile } from '../oneroster/spec.js';
 import type { AnyRow } from '../sync/engine.js';
-import { ENTITY_TYPES, type EntityType, type RowBase, type UserRoleRow, type UserRow } from '../sync/snapshot.js';
+import { ENTITY_TYPES, blankUserFields, type EntityType, type RowBase, type UserRoleRow, type UserRow } from '../sync/snapshot.js';
 import type { BundleStore } from './bundle-store.js';
 import type { RunSource } from './run-source.js';
 import { SealedBundleError, type SealedReader } from './sealed-bundle.js';
@@ -236,17 +236,9 @@ function errorRow(file: EntityFile, sourcedId: string, line: number): AnyRow | n
     email: '',
     givenName: '',
     familyName: '',
-    middleName: '',
     role: 'reader',
     enabledUser: false,
-    grades: [],
-    userIds: [],
-    agentSourcedIds: [],
-    orgSourcedIds: [],
-    phone: '',
-    sms: '',
-    password: null,
-    roles: [],
+    ...blankUserFields(),
   };
   switch (file) {
     case 'orgs':

@@ -88,6 +88,11 @@ export interface UserRow extends RowBase {
   roles: UserRoleRow[];
 }
 
+/** The user fields a source without them leaves empty (an error row, an LMS member), fresh each call. */
+export function blankUserFields(): Pick<UserRow, 'middleName' | 'grades' | 'userIds' | 'agentSourcedIds' | 'orgSourcedIds' | 'phone' | 'sms' | 'password' | 'roles'> {
+  return { middleName: '', grades: [], userIds: [], agentSourcedIds: [], orgSourcedIds: [], phone: '', sms: '', password: null, roles: [] };
+}
+
 export interface EnrollmentRow extends RowBase {
   classSourcedId: string;
   userSourcedId: string;
