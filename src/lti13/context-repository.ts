@@ -40,6 +40,17 @@ export class ContextRepository {
     return saved.id;
   }
 
+  /** The customer's course of this platform and context id, as a launch names it, if known. */
+  findLaunched(customerId: string, platformId: string, contextId: string): Promise<Pick<Lti13Context, 'id' | 'title' | 'memberships_url'> | undefined> {
+    return this.db
+      .selectFrom('lti13_contexts')
+      .select(['id', 'title', 'memberships_url'])
+      .where('customer_id', '=', customerId)
+      .where('platform_id', '=', platformId)
+      .where('context_id', '=', contextId)
+      .executeTakeFirst();
+  }
+
   /** The customer's platform registration with this id, if it is the customer's. */
   findPlatform(customerId: string, platformId: string): Promise<Pick<LtiPlatform, 'id' | 'issuer'> | undefined> {
     return this.db.selectFrom('lti_platforms').select(['id', 'issuer']).where('customer_id', '=', customerId).where('id', '=', platformId).executeTakeFirst();

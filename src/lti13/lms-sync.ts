@@ -54,6 +54,10 @@ export interface LmsContextView {
 export async function rememberContext(trx: Kysely<Database>, c: LaunchContext): Promise<string | null> {
   if (!c.contextId || c.contextId.length > 255 || c.membershipsUrl.length > 2048 || !URL.canParse(c.membershipsUrl) || !/^https?:$/.test(new URL(c.membershipsUrl).protocol)) return null;
   const contexts = new ContextRepository(trx);
+  const title = c.title.slice(0, 256);
+  // Most launches come from a course already known, as it was: one read, no write on the launch's path.
+  const known = await contexts.findLaunched(c.customerId, c.platformId, c.contextId);
+  if (known && known.title === title && known.memberships_url === c.membershipsUrl) return known.id;
   const platform = await contexts.findPlatform(c.customerId, c.platformId);
   if (!platform) throw notFound('Platform');
   return contexts.upsert({
@@ -61,7 +65,7 @@ export async function rememberContext(trx: Kysely<Database>, c: LaunchContext): 
     customer_id: c.customerId,
     platform_id: c.platformId,
     context_id: c.contextId,
-    title: c.title.slice(0, 256),
+    title,
     memberships_url: c.membershipsUrl,
     class_sourced_id: contextClassSourcedId(platform.issuer, c.contextId),
     now: nowIso(),
