@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -14,6 +13,7 @@ import { compile, queryAjv } from '../validation.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerControlCharacterCheck } from './plugins/control-characters.js';
 import { registerErrorHandling } from './plugins/errors.js';
+import { isReaderPage, registerSecurityHeaders } from './plugins/security-headers.js';
 import { authRoutes } from './routes/auth/index.js';
 import { contentRoutes } from './routes/content/index.js';
 import { customerRoutes } from './routes/customers/index.js';
@@ -26,23 +26,6 @@ import { rosterRoutes } from './routes/roster/index.js';
 import type { App } from './types.js';
 
 const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
-
-const cspDirectives = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'", "'unsafe-inline'"],
-  imgSrc: ["'self'", 'data:'],
-  frameAncestors: ["'self'"],
-};
-// The reader's pages only: epub.js unzips a book in the browser and hands its images, stylesheets
-// and fonts to the page (a srcdoc iframe, which inherits this policy) as blob: URLs. Scripts stay
-// 'self' (the pdf.js worker is a file of the build), and book content never runs scripts.
-const readerCspDirectives = {
-  ...cspDirectives,
-  styleSrc: [...cspDirectives.styleSrc, 'blob:'],
-  imgSrc: [...cspDirectives.imgSrc, 'blob:'],
-  fontSrc: ["'self'", 'data:', 'blob:'],
-};
 
 /** Builds the web app (API, OpenAPI docs, console) without listening, so tests can `inject`. */
 export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOptions['logger'] } = {}): Promise<App> {
@@ -59,7 +42,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
   });
   registerErrorHandling(app);
   registerControlCharacterCheck(app);
-  await app.register(helmet, { contentSecurityPolicy: { directives: cspDirectives } });
+  registerSecurityHeaders(app);
   await app.register(cookie);
   registerAuth(app, ctx);
 
@@ -97,8 +80,7 @@ async function registerConsole(app: App): Promise<void> {
       return reply.type('text/plain').status(503).send('The console is not built. Run `npm run build` (npm start does this), then restart.');
     }
     // The reader is its own page (web/reader.html), so the console never loads pdf.js or epub.js.
-    if (url === '/reader' || url.startsWith('/reader/')) {
-      reply.helmet({ contentSecurityPolicy: { directives: readerCspDirectives } });
+    if (isReaderPage(url)) {
       return reply.header('cache-control', 'no-cache').sendFile('reader.html');
     }
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
