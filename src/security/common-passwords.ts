@@ -5,11 +5,11 @@ import { createRequire } from 'node:module';
 // ~49,000 passwords most frequent in public breach corpora, shipped inside the npm package
 // @zxcvbn-ts/language-common, so the check needs no network. It is loaded on first use (~0.1 s,
 // ~10 MB), through the package's CommonJS build so that the check stays synchronous.
-const load = createRequire(import.meta.url);
+const require = createRequire(import.meta.url);
 let common: ReadonlySet<string> | null = null;
 
 function commonPasswords(): ReadonlySet<string> {
-  common ??= new Set((load('@zxcvbn-ts/language-common') as { dictionary: Record<'passwords-common', string[]> }).dictionary['passwords-common']);
+  common ??= new Set((require('@zxcvbn-ts/language-common') as { dictionary: Record<'passwords-common', string[]> }).dictionary['passwords-common']);
   return common;
 }
 

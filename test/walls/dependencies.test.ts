@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { it } from 'node:test';
+import ts from 'typescript';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
@@ -35,9 +36,10 @@ function importedPackages(): Map<string, string[]> {
   const users = new Map<string, string[]>();
   for (const file of [...programFiles(path.join(REPO, 'src')), path.join(REPO, 'bin', 'lectern.js')]) {
     const text = fs.readFileSync(file, 'utf8');
-    // Static and dynamic imports, and require()/createRequire loaders called with a literal.
-    for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\b(?:require|load)\s*\(\s*)['"]([^'"./][^'"]*)['"]/g)) {
-      const specifier = m[1]!;
+    // TypeScript's own scanner finds static and dynamic imports, re-exports and require() calls (also
+    // through createRequire) in code only: a string or comment that reads like one does not count.
+    for (const { fileName: specifier } of ts.preProcessFile(text, true, true).importedFiles) {
+      if (/^[./]/.test(specifier)) continue;
       if (specifier.startsWith('node:') || builtinModules.includes(specifier)) continue;
       const name = packageOf(specifier);
       users.set(name, [...(users.get(name) ?? []), path.relative(REPO, file)]);
