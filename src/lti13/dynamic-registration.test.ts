@@ -233,6 +233,20 @@ describeEachDialect('Dynamic Registration: what is stored', (dialect) => {
     assert.equal((await platformsOf(holder.id)).length, 1);
   });
 
+  it('a disabled customer is not registered: the LMS is told why and never called, the link works again once re-enabled', async () => {
+    const c = await customerWithToken();
+    await t.ctx.customers.update(operatorActor, c.id, { status: 'disabled' });
+    answer = platform(`client-${c.code}`, 'dep-1');
+    calls.length = 0;
+    await refusedWith(() => open(c, c.token), 'LTI13_REGISTRATION_DISABLED');
+    assert.deepEqual(calls, [], 'no call to the LMS');
+    assert.deepEqual(await platformsOf(c.id), []);
+    assert.equal(await usedAt(c.token), null);
+    await t.ctx.customers.update(operatorActor, c.id, { status: 'active' });
+    await open(c, c.token);
+    assert.equal((await platformsOf(c.id)).length, 1);
+  });
+
   it('an answer without a deployment id or client id is refused: nothing stored, the link given back', async () => {
     const c = await customerWithToken();
     answer = platform(`client-${c.code}`, undefined);

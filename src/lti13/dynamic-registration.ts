@@ -126,6 +126,10 @@ export class DynamicRegistration {
       throw new Lti13Error('LTI13_REGISTRATION_LINK', 'the token is unknown, used, expired or replaced');
     }
     try {
+      // Checked after the token is spent, so only a link's holder learns it; the link works again once re-enabled.
+      if ((await new CustomerRepository(this.db).findStatus(customerId)) !== 'active') {
+        throw new Lti13Error('LTI13_REGISTRATION_DISABLED', `customer ${customerId} is disabled`);
+      }
       const configuration = await this.fetchConfiguration(configurationUrl);
       const answer = await this.post(configuration, req.registrationToken);
       return await this.store(customerId, configuration, answer, configurationUrl.origin);

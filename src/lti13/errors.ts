@@ -52,6 +52,10 @@ const CATALOG = {
     app: 'BAD_REQUEST',
     message: "This link registers Lectern with an LMS: paste it into your LMS's LTI Dynamic Registration (which adds its openid_configuration), rather than opening it here.",
   },
+  LTI13_REGISTRATION_DISABLED: {
+    app: 'CUSTOMER_DISABLED',
+    message: 'This organisation is disabled in Lectern, so it cannot be registered with an LMS now. Ask your Lectern administrator.',
+  },
   LTI13_PLATFORM_UNREACHABLE: { app: 'SOURCE_UNREACHABLE', message: 'Lectern could not reach your LMS to register. Please try again in a minute.' },
   LTI13_PLATFORM_FORBIDDEN: { app: 'OUTBOUND_FORBIDDEN', message: 'Lectern does not call that LMS address.' },
   LTI13_PLATFORM_CONFIGURATION: { app: 'BAD_REQUEST', message: "Your LMS's OpenID configuration cannot be used to register an LTI 1.3 tool." },
