@@ -1,41 +1,22 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { createSession, type AccountService, type SignedIn } from '../accounts/account-service.js';
-import { SessionRepository } from '../accounts/session-repository.js';
+import type { AccountService, SignedIn } from '../accounts/account-service.js';
 import { UserRepository } from '../accounts/user-repository.js';
-import { CollectionRepository } from '../content/collection-repository.js';
 import { secretContext } from '../customers/customer-service.js';
 import type { Customer, Database, User } from '../db/schema.js';
 import type { MatchWith } from '../rostering/sync/matching.js';
 import type { SecretBox } from '../security/secret-box.js';
 import type { Pair } from '../security/oauth1.js';
-import { randomToken, tokenDigest } from '../security/tokens.js';
-import { addMs, nowIso } from '../time.js';
+import { tokenDigest } from '../security/tokens.js';
+import { nowIso } from '../time.js';
 import { LaunchError, verifyLaunch, type LaunchVerifierDeps, type VerifiedLaunch } from './launch-verifier.js';
 import { commitThroughRefusals, GroupCommit, type GroupCommitOptions } from './group-commit.js';
 import { resolveLaunchUser, type IdentityPolicy, type LtiProfile, type Refuse } from './identity.js';
 import { LinkRepository } from './link-repository.js';
+import { openReader, resolveLaunchTarget, type CanRead, type LaunchClient, type LaunchOutcome, type ReaderTarget } from './launch-target.js';
 import { NonceRepository } from './nonce-repository.js';
 import { OutcomeRepository } from './outcome-repository.js';
 import { launchRole } from './roles.js';
-
-/** Whether a user may open a book now (the content domain's assignment resolution), asked through `db`. */
-export type CanRead = (db: Kysely<Database>, customerId: string, userId: string, bookId: string) => Promise<boolean>;
-
-/** Who is launching from which browser context. */
-export interface LaunchClient {
-  ip: string;
-  userAgent: string;
-  /** The launch arrived in an iframe (Sec-Fetch-Dest, else launch_presentation_document_target). */
-  framed: boolean;
-}
-
-/**
- * A successful launch. Top-level launches get a session at once; a launch inside an LMS iframe
- * gets a single-use ticket instead, because a cookie set in a third-party frame is blocked by
- * SameSite=Lax (and by browsers' third-party cookie rules): the ticket opens Lectern in a window.
- */
-export type LaunchOutcome = { kind: 'session'; signedIn: SignedIn; target: string } | { kind: 'ticket'; ticket: string; target: string };
 
 // LTI 1.1 parameters each Match with rule reads, first non-empty wins (reference lti.md §6.3).
 const SOURCES: Record<MatchWith, string[]> = {
@@ -44,7 +25,6 @@ const SOURCES: Record<MatchWith, string[]> = {
   username: ['ext_user_username', 'ext_d2l_username', 'custom_canvas_user_login_id', 'custom_username'],
   email: ['lis_person_contact_email_primary', 'lis_person_contact_emailprimary'],
 };
-const TICKET_TTL_MS = 2 * 60_000;
 const CLEANUP_EVERY_MS = 10 * 60_000;
 
 interface Consumer extends IdentityPolicy {
@@ -115,21 +95,10 @@ export class LaunchService {
     if (consumer.ltiVersion === '1.3') throw refuse('LTI_VERSION_RETIRED', `customer ${consumer.customerId} uses LTI 1.3 only`);
 
     const user = await this.resolveUser(db, consumer, launch, now.toISOString(), refuse);
-    const target = await this.resolveTarget(db, launch, user, refuse);
+    const target = await resolveLaunchTarget(db, this.canRead, launch.customerId, user, { bookId: launch.params.get('custom_bookid'), collectionId: launch.params.get('custom_collectionid') }, refuse);
     await this.bindOutcome(db, launch, user, target, now.toISOString());
-    if (client.framed) {
-      const ticket = randomToken();
-      await new LinkRepository(db).insertTicket({
-        id: tokenDigest(ticket),
-        customer_id: user.customer_id!,
-        user_id: user.id,
-        target: target.path,
-        expires_at: addMs(now.toISOString(), TICKET_TTL_MS),
-      });
-      return { kind: 'ticket', ticket, target: target.path };
-    }
     // The account is usable (resolveUser) and its customer active (verifyLaunch), in this transaction.
-    return { kind: 'session', signedIn: await createSession(new SessionRepository(db), user, client), target: target.path };
+    return openReader(db, launch.customerId, user, client, target, now.toISOString());
   }
 
   /** Exchanges a launch ticket (single use, two minutes) for a session; null when unknown, used or expired. */
@@ -163,27 +132,13 @@ export class LaunchService {
     return resolveLaunchUser(db, consumer, person, now, refuse);
   }
 
-  private async resolveTarget(db: Kysely<Database>, launch: VerifiedLaunch, user: User, refuse: Refuse): Promise<{ path: string; type: 'book' | 'collection' | 'shelf'; id: string }> {
-    const bookId = launch.params.get('custom_bookid')?.trim();
-    if (bookId) {
-      if (!(await this.canRead(db, launch.customerId, user.id, bookId))) throw refuse('LTI_TARGET_UNAVAILABLE', `book ${bookId} is not readable by this user`);
-      return { path: `/reader/books/${encodeURIComponent(bookId)}`, type: 'book', id: bookId };
-    }
-    const collectionId = launch.params.get('custom_collectionid')?.trim();
-    if (collectionId) {
-      if (!(await new CollectionRepository(db).find(launch.customerId, collectionId))) throw refuse('LTI_TARGET_UNAVAILABLE', `collection ${collectionId} not found`);
-      return { path: `/reader/collections/${encodeURIComponent(collectionId)}`, type: 'collection', id: collectionId };
-    }
-    return { path: '/reader', type: 'shelf', id: '' };
-  }
-
   // Basic Outcomes: the LMS sends a result sourcedid when it wants a grade back for this link.
-  private async bindOutcome(db: Kysely<Database>, launch: VerifiedLaunch, user: User, target: { type: 'book' | 'collection' | 'shelf'; id: string }, now: string): Promise<void> {
+  private async bindOutcome(db: Kysely<Database>, launch: VerifiedLaunch, user: User, target: ReaderTarget, now: string): Promise<void> {
     const p = launch.params;
     const serviceUrl = p.get('lis_outcome_service_url');
     const sourcedId = p.get('lis_result_sourcedid');
     // The bookshelf has no single progress to report, so only title and collection links are bound.
-    if (!serviceUrl || !sourcedId || target.type === 'shelf' || !/^https?:\/\//i.test(serviceUrl)) return;
+    if (!serviceUrl || !sourcedId || !target || !/^https?:\/\//i.test(serviceUrl)) return;
     await new OutcomeRepository(db).saveBinding({
       id: crypto.randomUUID(),
       customer_id: launch.customerId,

@@ -14,20 +14,14 @@
  * back to the course with lti_errormsg.
  */
 import type { Kysely } from 'kysely';
-import { createSession, type SignedIn } from '../accounts/account-service.js';
-import { SessionRepository } from '../accounts/session-repository.js';
 import { canRead } from '../content/assignment-repository.js';
-import { CollectionRepository } from '../content/collection-repository.js';
 import type { Database, User } from '../db/schema.js';
 import { resolveLaunchUser, type LtiProfile, type Refuse } from '../lti/identity.js';
 import { commitThroughRefusals } from '../lti/group-commit.js';
 import { LaunchError } from '../lti/launch-verifier.js';
-import type { CanRead, LaunchClient, LaunchOutcome } from '../lti/launch-service.js';
-import { LinkRepository } from '../lti/link-repository.js';
+import { openReader, resolveLaunchTarget, type CanRead, type LaunchClient, type LaunchOutcome } from '../lti/launch-target.js';
 import { launchRole } from '../lti/roles.js';
 import type { MatchWith } from '../rostering/sync/matching.js';
-import { randomToken, tokenDigest } from '../security/tokens.js';
-import { addMs } from '../time.js';
 import { openDeepLink, type DeepLinkOutcome } from './deep-linking.js';
 import { Lti13Error } from './errors.js';
 import { verifyIdToken, type ResourceLinkLaunch } from './id-token.js';
@@ -53,7 +47,6 @@ export interface LoginInitiation {
   lti_storage_target?: string;
 }
 
-const TICKET_TTL_MS = 2 * 60_000;
 const USED_STATE_MESSAGE = 'This LTI sign-in was already used, has expired or was not started here. Please launch Lectern again from your course.';
 const CLEANUP_EVERY_MS = 10 * 60_000;
 const MAX_PARAM_CHARS = 8192;
@@ -240,16 +233,10 @@ export class Lti13LaunchService {
             membershipsUrl: launch.nrps.contextMembershipsUrl,
           });
         }
-        const target = await this.resolveTarget(trx, platform.customer_id, launch, user, refuse);
+        const target = await resolveLaunchTarget(trx, this.canRead, platform.customer_id, user, { bookId: launch.custom.bookid, collectionId: launch.custom.collectionid }, refuse);
         // Where progress goes as AGS scores (none without the score scope or a line item to use).
         await bindScores(trx, { customerId: platform.customer_id, platformId: platform.id, userId: user.id, target, launch, now: iso });
-        if (client.framed) {
-          const ticket = randomToken();
-          await new LinkRepository(trx).insertTicket({ id: tokenDigest(ticket), customer_id: platform.customer_id, user_id: user.id, target, expires_at: addMs(iso, TICKET_TTL_MS) });
-          return { kind: 'ticket' as const, ticket, target };
-        }
-        const signedIn: SignedIn = await createSession(new SessionRepository(trx), user, client);
-        return { kind: 'session' as const, signedIn, target };
+        return openReader(trx, platform.customer_id, user, client, target, iso);
       },
       isRefusal,
     );
@@ -264,20 +251,6 @@ export class Lti13LaunchService {
     const policy = { customerId: platform.customer_id, unmatchedUsers: platform.lti_unmatched_users, matchWith, suffix: platform.suffix };
     const person = { guid: launch.issuer, userId: launch.sub, matchValue: matchWith ? matchSource(launch, matchWith) : '', profile: ltiProfile(launch) };
     return resolveLaunchUser(db, policy, person, now, refuse);
-  }
-
-  private async resolveTarget(db: Kysely<Database>, customerId: string, launch: ResourceLinkLaunch, user: User, refuse: Refuse): Promise<string> {
-    const bookId = launch.custom.bookid?.trim();
-    if (bookId) {
-      if (!(await this.canRead(db, customerId, user.id, bookId))) throw refuse('LTI_TARGET_UNAVAILABLE', `book ${bookId} is not readable by this user`);
-      return `/reader/books/${encodeURIComponent(bookId)}`;
-    }
-    const collectionId = launch.custom.collectionid?.trim();
-    if (collectionId) {
-      if (!(await new CollectionRepository(db).find(customerId, collectionId))) throw refuse('LTI_TARGET_UNAVAILABLE', `collection ${collectionId} not found`);
-      return `/reader/collections/${encodeURIComponent(collectionId)}`;
-    }
-    return '/reader';
   }
 
   // Unfinished logins go at most every ten minutes, on whichever login comes along.

@@ -19,7 +19,8 @@ import { waitFor } from '../../test/helpers/wait.js';
 import { importRoster, schoolRoster } from '../../test/lti/lti-server.js';
 import { verifyIdToken, type ResourceLinkLaunch } from './id-token.js';
 import { PlatformKeys } from './platform-keys.js';
-import { bindScores, readerTarget, scoreBody, scoresUrl } from './scores.js';
+import type { ReaderTarget } from '../lti/launch-target.js';
+import { bindScores, scoreBody, scoresUrl } from './scores.js';
 
 describeEachDialect('LTI 1.3 AGS scores', (dialect) => {
   let lectern: ListeningApp;
@@ -73,7 +74,7 @@ describeEachDialect('LTI 1.3 AGS scores', (dialect) => {
     return verified as ResourceLinkLaunch;
   };
   /** What the 1.3 launch does in its transaction, once the person and target are resolved. */
-  const bind = async (userId: string, target: string, launch: LaunchOptions) => {
+  const bind = async (userId: string, target: ReaderTarget, launch: LaunchOptions) => {
     const verified = await verifiedLaunch(launch);
     await k()
       .transaction()
@@ -93,7 +94,7 @@ describeEachDialect('LTI 1.3 AGS scores', (dialect) => {
 
   it('binds the claim’s line item; progress lands as scores with a valid bearer token, the token reused', async () => {
     const link = newLink();
-    const launch = await bind(sian, `/reader/books/${book}`, { custom: { bookid: book }, resourceLink: link });
+    const launch = await bind(sian, { type: 'book', id: book }, { custom: { bookid: book }, resourceLink: link });
     const [binding] = await bindingsOf(link.id);
     assert.ok(binding);
     assert.equal(binding.lti_version, '1.3');
@@ -132,8 +133,8 @@ describeEachDialect('LTI 1.3 AGS scores', (dialect) => {
 
   it('creates one line item for a link whose claim has none (scoreMaximum 1, the title as label, tied to the link), used by the whole class', async () => {
     const link = newLink();
-    await bind(sian, `/reader/books/${otherBook}`, { custom: { bookid: otherBook }, resourceLink: link, lineItem: false });
-    await bind(tomas, `/reader/books/${otherBook}`, { custom: { bookid: otherBook }, resourceLink: link, lineItem: false, userId: 'lms-user-2' });
+    await bind(sian, { type: 'book', id: otherBook }, { custom: { bookid: otherBook }, resourceLink: link, lineItem: false });
+    await bind(tomas, { type: 'book', id: otherBook }, { custom: { bookid: otherBook }, resourceLink: link, lineItem: false, userId: 'lms-user-2' });
     const before = await bindingsOf(link.id);
     assert.deepEqual(
       before.map((b) => [b.line_item_url, b.lineitems_url]),
@@ -172,38 +173,38 @@ describeEachDialect('LTI 1.3 AGS scores', (dialect) => {
       ],
     );
     // A relaunch whose claim still has no line item keeps the created one, and the score reported.
-    await bind(sian, `/reader/books/${otherBook}`, { custom: { bookid: otherBook }, resourceLink: link, lineItem: false });
+    await bind(sian, { type: 'book', id: otherBook }, { custom: { bookid: otherBook }, resourceLink: link, lineItem: false });
     const relaunched = (await bindingsOf(link.id)).find((b) => b.user_id === sian)!;
     assert.deepEqual([relaunched.line_item_url, relaunched.reported_score], [created[0]!.id, 0.5]);
   });
 
   it('binds nothing without an AGS claim', async () => {
     const link = newLink();
-    await bind(sian, `/reader/books/${book}`, { custom: { bookid: book }, resourceLink: link, agsScopes: false });
+    await bind(sian, { type: 'book', id: book }, { custom: { bookid: book }, resourceLink: link, agsScopes: false });
     assert.deepEqual(await bindingsOf(link.id), []);
   });
 
   it('binds nothing when the claim does not grant the score scope', async () => {
     const link = newLink();
-    await bind(sian, `/reader/books/${book}`, { custom: { bookid: book }, resourceLink: link, agsScopes: [SCOPES.lineItem, SCOPES.resultReadonly] });
+    await bind(sian, { type: 'book', id: book }, { custom: { bookid: book }, resourceLink: link, agsScopes: [SCOPES.lineItem, SCOPES.resultReadonly] });
     assert.deepEqual(await bindingsOf(link.id), []);
   });
 
   it('binds nothing when the claim has no line item and does not let the tool create one', async () => {
     const link = newLink();
-    await bind(sian, `/reader/books/${book}`, { custom: { bookid: book }, resourceLink: link, lineItem: false, agsScopes: [SCOPES.score] });
+    await bind(sian, { type: 'book', id: book }, { custom: { bookid: book }, resourceLink: link, lineItem: false, agsScopes: [SCOPES.score] });
     assert.deepEqual(await bindingsOf(link.id), []);
   });
 
   it('binds nothing for a launch onto the shelf', async () => {
     const link = newLink();
-    await bind(sian, '/reader', { resourceLink: link });
+    await bind(sian, null, { resourceLink: link });
     assert.deepEqual(await bindingsOf(link.id), []);
   });
 
   it('a service that answers 401 (the platform dropped the token) gets one more try with a new token, in the same attempt', async () => {
     const link = newLink();
-    await bind(sian, `/reader/books/${book}`, { custom: { bookid: book }, resourceLink: link });
+    await bind(sian, { type: 'book', id: book }, { custom: { bookid: book }, resourceLink: link });
     const [binding] = await bindingsOf(link.id);
     await outcomes.onProgress(customerId, sian, book, 0.4);
     await settled([binding!.id], 1);
@@ -230,11 +231,15 @@ describeEachDialect('LTI 1.3 AGS scores', (dialect) => {
   it('a line item on an address the operator did not allow fails at once, unsent and not retried', async () => {
     const link = newLink();
     const forbidden = 'http://169.254.169.254/api/lti/courses/course-101/line_items/1';
-    await bind(sian, `/reader/books/${book}`, {
-      custom: { bookid: book },
-      resourceLink: link,
-      claims: { [AGS_ENDPOINT]: { scope: [SCOPES.lineItem, SCOPES.score], lineitems: lms.lineItemsUrl, lineitem: forbidden } },
-    });
+    await bind(
+      sian,
+      { type: 'book', id: book },
+      {
+        custom: { bookid: book },
+        resourceLink: link,
+        claims: { [AGS_ENDPOINT]: { scope: [SCOPES.lineItem, SCOPES.score], lineitems: lms.lineItemsUrl, lineitem: forbidden } },
+      },
+    );
     const [binding] = await bindingsOf(link.id);
     assert.equal(binding!.line_item_url, forbidden);
     await outcomes.onProgress(customerId, sian, book, 0.5);
@@ -246,11 +251,15 @@ describeEachDialect('LTI 1.3 AGS scores', (dialect) => {
   it('a failing platform is retried by the job engine, then the call fails with the platform’s reason kept for the admin', async () => {
     const link = newLink();
     // A line item the platform does not know: every attempt is refused.
-    await bind(sian, `/reader/books/${book}`, {
-      custom: { bookid: book },
-      resourceLink: link,
-      claims: { [AGS_ENDPOINT]: { scope: [SCOPES.lineItem, SCOPES.score], lineitems: lms.lineItemsUrl, lineitem: `${lms.lineItemsUrl}/999` } },
-    });
+    await bind(
+      sian,
+      { type: 'book', id: book },
+      {
+        custom: { bookid: book },
+        resourceLink: link,
+        claims: { [AGS_ENDPOINT]: { scope: [SCOPES.lineItem, SCOPES.score], lineitems: lms.lineItemsUrl, lineitem: `${lms.lineItemsUrl}/999` } },
+      },
+    );
     const [binding] = await bindingsOf(link.id);
     const requestsBefore = lms.serviceRequests.length;
     await outcomes.onProgress(customerId, sian, book, 0.7);
@@ -289,10 +298,4 @@ it('writes a score body out of 1, complete at 1.0, with an ISO timestamp in mill
     timestamp: '2026-12-03T12:00:00.000Z',
   });
   assert.equal(scoreBody('sub-1', 1, '2026-12-03T12:00:00.000Z').gradingProgress, 'FullyGraded');
-});
-
-it('reads the target of a reader path', () => {
-  assert.deepEqual(readerTarget('/reader/books/b%201'), { type: 'book', id: 'b 1' });
-  assert.deepEqual(readerTarget('/reader/collections/c1'), { type: 'collection', id: 'c1' });
-  assert.equal(readerTarget('/reader'), null);
 });

@@ -12,6 +12,7 @@
  * kept, as Moodle's carry one), with a bearer token from PlatformTokens; a 401 means the platform
  * dropped the token, so it is forgotten and the call made once more with a new one.
  */
+import type { ReaderTarget } from '../lti/launch-target.js';
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
@@ -44,8 +45,8 @@ export interface ScoreBindingInput {
   platformId: string;
   /** The Lectern user the launch signed in. */
   userId: string;
-  /** The reader path the launch goes to (`/reader/books/<id>`, `/reader/collections/<id>`, `/reader`). */
-  target: string;
+  /** The title or collection the launch opens; null for the shelf. */
+  target: ReaderTarget;
   launch: ResourceLinkLaunch;
   /** ISO time of the launch. */
   now: string;
@@ -56,9 +57,8 @@ export interface ScoreBindingInput {
  * transaction); does nothing without a claim granting the score scope, or for the shelf.
  */
 export async function bindScores(db: Kysely<Database>, input: ScoreBindingInput): Promise<void> {
-  const { launch } = input;
+  const { launch, target } = input;
   const ags = launch.ags;
-  const target = readerTarget(input.target);
   // The bookshelf has no single progress to report, so only title and collection links are bound.
   if (!ags || !target || !ags.scope.includes(AGS_SCOPES.score)) return;
   const lineItemUrl = ags.lineitem;
@@ -87,13 +87,6 @@ export async function bindScores(db: Kysely<Database>, input: ScoreBindingInput)
     lti_user_id: launch.sub,
     ags_scopes: JSON.stringify(ags.scope.filter((s) => s === AGS_SCOPES.lineItem || s === AGS_SCOPES.score)),
   });
-}
-
-/** The title or collection a reader path opens; null for the shelf (or anything else). */
-export function readerTarget(path: string): { type: 'book' | 'collection'; id: string } | null {
-  const m = /^\/reader\/(books|collections)\/([^/?#]+)$/.exec(path);
-  if (!m) return null;
-  return { type: m[1] === 'books' ? 'book' : 'collection', id: decodeURIComponent(m[2]!) };
 }
 
 /** The line item URL's scores endpoint: `/scores` appended to its path, its query kept (AGS 2.0 §3.4). */

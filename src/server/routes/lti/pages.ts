@@ -8,7 +8,7 @@ import type { FastifyReply } from 'fastify';
 import { SESSION_TTL_MS } from '../../../accounts/account-service.js';
 import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
-import type { LaunchOutcome } from '../../../lti/launch-service.js';
+import type { LaunchOutcome } from '../../../lti/launch-target.js';
 import { returnUrlWithError } from '../../../lti/launch-verifier.js';
 import { authenticatesItself, setSessionCookie } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
