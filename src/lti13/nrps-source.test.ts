@@ -10,7 +10,7 @@ import { after, afterEach, before, it } from 'node:test';
 import { newUserRecord } from '../accounts/account-service.js';
 import { operatorActor } from '../accounts/policy.js';
 import { UserRepository } from '../accounts/user-repository.js';
-import { describeEachDialect, seedCustomer, startTestApp, type TestApp } from '../../test/helpers/app.js';
+import { describeEachDialect, startTestApp, type TestApp } from '../../test/helpers/app.js';
 import { insertBook } from '../../test/helpers/lti-fixtures.js';
 import { Lti13Platform, ROLES, type Member } from '../../test/helpers/lti13-platform.js';
 import { arraySource } from '../../test/helpers/array-source.js';
@@ -20,6 +20,7 @@ import type { AnyRow } from '../rostering/sync/engine.js';
 import { ADOPTED_FROM_LMS } from '../rostering/sync/ownership.js';
 import { LmsRosterSync, rememberContext, type PlatformTokenSource } from './lms-sync.js';
 import { contextClassSourcedId } from './nrps-source.js';
+import { seedLti13Customer } from '../../test/helpers/lti13-customer.js';
 
 /** Tokens minted by the platform itself for the scopes asked (the client-credentials grant is access-token.ts's to test). */
 const tokensFrom = (lms: Lti13Platform): PlatformTokenSource => ({ token: (_platform, scopes) => Promise.resolve(lms.accessToken([...scopes])), forget: () => undefined });
@@ -62,13 +63,7 @@ describeEachDialect('LTI 1.3 class rosters from the LMS (NRPS 2.0)', (dialect) =
   const setUp = async (members: Member[] = course(), matchWith = 'identifier') => {
     const lms = await Lti13Platform.start({ members });
     closers.push(() => lms.close());
-    const c = await seedCustomer(t.ctx, {
-      rostering: { matchWith, suffix: `@nrps-${Math.random().toString(36).slice(2, 8)}` },
-      lti: {
-        version: '1.3',
-        platforms: [{ issuer: lms.issuer, clientId: lms.clientId, deploymentIds: [lms.deploymentId], authLoginUrl: lms.authLoginUrl, authTokenUrl: lms.authTokenUrl, jwksUrl: lms.jwksUrl }],
-      },
-    } as never);
+    const c = await seedLti13Customer(t.ctx, lms, { rostering: { matchWith, suffix: `@nrps-${Math.random().toString(36).slice(2, 8)}` } });
     const platformId = (await t.ctx.db.kysely.selectFrom('lti_platforms').select('id').where('customer_id', '=', c.id).executeTakeFirstOrThrow()).id;
     const remember = (membershipsUrl = lms.membershipsUrl) =>
       t.ctx.db.kysely.transaction().execute((trx) => rememberContext(trx, { customerId: c.id, platformId, contextId: lms.context.id, title: lms.context.title, membershipsUrl }));

@@ -10,7 +10,7 @@ import { after, before, beforeEach, it } from 'node:test';
 import { operatorActor } from '../accounts/policy.js';
 import { EmbeddedJobQueue } from '../jobs/embedded-queue.js';
 import { LtiOutcomes, registerOutcomeJobs } from '../lti/outcomes.js';
-import { describeEachDialect, seedCustomer } from '../../test/helpers/app.js';
+import { describeEachDialect } from '../../test/helpers/app.js';
 import { insertBook } from '../../test/helpers/lti-fixtures.js';
 import { AGS_ENDPOINT, Lti13Platform, SCOPES, type LaunchOptions } from '../../test/helpers/lti13-platform.js';
 import { startListeningApp, type ListeningApp } from '../../test/helpers/listening.js';
@@ -21,6 +21,7 @@ import { verifyIdToken, type ResourceLinkLaunch } from './id-token.js';
 import { PlatformKeys } from './platform-keys.js';
 import type { ReaderTarget } from '../lti/launch-target.js';
 import { bindScores, scoreBody, scoresUrl } from './scores.js';
+import { seedLti13Customer } from '../../test/helpers/lti13-customer.js';
 
 describeEachDialect('LTI 1.3 AGS scores', (dialect) => {
   let lectern: ListeningApp;
@@ -38,8 +39,7 @@ describeEachDialect('LTI 1.3 AGS scores', (dialect) => {
   before(async () => {
     lectern = await startListeningApp(dialect);
     lms = await Lti13Platform.start({ toolJwksUrl: `${lectern.url}/lti/1.3/jwks`, toolTargetLinkUri: `${lectern.url}/lti/1.3/launch` });
-    const registration = { issuer: lms.issuer, clientId: lms.clientId, deploymentIds: [lms.deploymentId], authLoginUrl: lms.authLoginUrl, authTokenUrl: lms.authTokenUrl, jwksUrl: lms.jwksUrl };
-    customerId = (await seedCustomer(lectern.ctx, { lti: { version: '1.3', platforms: [registration] } as never })).id;
+    customerId = (await seedLti13Customer(lectern.ctx, lms)).id;
     const k = lectern.ctx.db.kysely;
     platformId = (await k.selectFrom('lti_platforms').select('id').where('customer_id', '=', customerId).executeTakeFirstOrThrow()).id;
     await importRoster(lectern.ctx, customerId, schoolRoster([userRow('stu-sian'), userRow('stu-tomas')]));

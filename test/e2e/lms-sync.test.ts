@@ -12,11 +12,11 @@ import { operatorActor } from '../../src/accounts/policy.js';
 import { PlatformTokens } from '../../src/lti13/access-token.js';
 import { LmsRosterSync, rememberContext } from '../../src/lti13/lms-sync.js';
 import { contextClassSourcedId } from '../../src/lti13/nrps-source.js';
-import { seedCustomer } from '../helpers/app.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { Lti13Platform, ROLES } from '../helpers/lti13-platform.js';
 import { userRow } from '../helpers/roster-rows.js';
 import { importRoster, schoolRoster } from '../lti/lti-server.js';
+import { seedLti13Customer } from '../helpers/lti13-customer.js';
 
 const visible = (l: Locator, timeout?: number) => l.waitFor({ state: 'visible', ...(timeout ? { timeout } : {}) });
 
@@ -38,14 +38,7 @@ describe('Sync from LMS on the Class page in Chromium', { skip: browserSkipReaso
 
   it('pulls the course members with live progress, shows what changed, and the class lists the newcomer and not the leaver', async () => {
     const k = server.ctx.db.kysely;
-    const customer = await seedCustomer(server.ctx, {
-      profile: { name: 'Lincoln USD' },
-      rostering: { syncType: 'zip', syncFrequency: 'manual', suffix: '@lincoln-lms' },
-      lti: {
-        version: '1.3',
-        platforms: [{ issuer: lms.issuer, clientId: lms.clientId, deploymentIds: [lms.deploymentId], authLoginUrl: lms.authLoginUrl, authTokenUrl: lms.authTokenUrl, jwksUrl: lms.jwksUrl }],
-      },
-    } as never);
+    const customer = await seedLti13Customer(server.ctx, lms, { profile: { name: 'Lincoln USD' }, rostering: { syncType: 'zip', syncFrequency: 'manual', suffix: '@lincoln-lms' } });
     await importRoster(server.ctx, customer.id, schoolRoster([userRow('stu-1')]));
     const platformId = (await k.selectFrom('lti_platforms').select('id').where('customer_id', '=', customer.id).executeTakeFirstOrThrow()).id;
     const contextRowId = await k

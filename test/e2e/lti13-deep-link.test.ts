@@ -15,6 +15,7 @@ import { browserSkipReason, launchBrowser, newConsolePage, screenshot, startCons
 import { insertBook } from '../helpers/lti-fixtures.js';
 import { Lti13Platform } from '../helpers/lti13-platform.js';
 import { waitFor } from '../helpers/wait.js';
+import { seedLti13Customer } from '../helpers/lti13-customer.js';
 
 const TITLES: [string, string, [number, number, number] | null][] = [
   ['Charlotte’s Web', 'E. B. White', [196, 78, 52]],
@@ -35,11 +36,7 @@ describe('LTI 1.3 Deep Linking in Chromium', { skip: browserSkipReason() ?? fals
     server = await startConsoleServer();
     const launchUrl = `${server.url}/lti/1.3/launch`;
     lms = await Lti13Platform.start({ toolJwksUrl: `${server.url}/lti/1.3/jwks`, toolTargetLinkUri: launchUrl, toolRedirectUris: [launchUrl] });
-    const registration = { issuer: lms.issuer, clientId: lms.clientId, deploymentIds: [lms.deploymentId], authLoginUrl: lms.authLoginUrl, authTokenUrl: lms.authTokenUrl, jwksUrl: lms.jwksUrl };
-    const customer = await seedCustomer(server.ctx, {
-      profile: { name: 'Lincoln USD', code: 'lincoln', timeZone: 'America/Chicago' },
-      lti: { version: '1.3', platforms: [registration] } as never,
-    });
+    const customer = await seedLti13Customer(server.ctx, lms, { profile: { name: 'Lincoln USD', code: 'lincoln', timeZone: 'America/Chicago' } });
     const other = await seedCustomer(server.ctx, { profile: { name: 'Other district', code: 'other', timeZone: 'America/Chicago' } });
     await insertBook(server.ctx.db.kysely, other.id, 'Another district’s title');
     for (const [title, author, colour] of TITLES) {

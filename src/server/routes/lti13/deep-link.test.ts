@@ -14,6 +14,7 @@ import { insertBook } from '../../../../test/helpers/lti-fixtures.js';
 import { DL, Lti13Platform, type LaunchOptions } from '../../../../test/helpers/lti13-platform.js';
 import { userRow } from '../../../../test/helpers/roster-rows.js';
 import { importRoster, schoolRoster } from '../../../../test/lti/lti-server.js';
+import { seedLti13Customer } from '../../../../test/helpers/lti13-customer.js';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 const TEACHER = 'lms-teacher-1';
@@ -79,8 +80,7 @@ describeEachDialect('LTI 1.3 deep linking routes', (dialect) => {
     app = await startListeningApp(dialect);
     const launchUrl = `${app.url}/lti/1.3/launch`;
     lms = await Lti13Platform.start({ toolJwksUrl: `${app.url}/lti/1.3/jwks`, toolTargetLinkUri: launchUrl, toolRedirectUris: [launchUrl] });
-    const registration = { issuer: lms.issuer, clientId: lms.clientId, deploymentIds: [lms.deploymentId], authLoginUrl: lms.authLoginUrl, authTokenUrl: lms.authTokenUrl, jwksUrl: lms.jwksUrl };
-    customerId = (await seedCustomer(app.ctx, { lti: { version: '1.3', platforms: [registration] } as never })).id;
+    customerId = (await seedLti13Customer(app.ctx, lms)).id;
     const otherId = (await seedCustomer(app.ctx)).id;
     // The platform's first learner is rostered (Match with identifier = the LIS person_sourcedid).
     await importRoster(app.ctx, customerId, schoolRoster([userRow('stu-sian', { identifier: 'sis-lms-user-1', username: 'sian' })]));

@@ -8,11 +8,12 @@ import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { operatorActor } from '../../../accounts/policy.js';
 import { tokenDigest } from '../../../security/tokens.js';
-import { describeEachDialect, seedCustomer, startTestApp, type TestApp } from '../../../../test/helpers/app.js';
+import { describeEachDialect, startTestApp, type TestApp } from '../../../../test/helpers/app.js';
 import { insertBook } from '../../../../test/helpers/lti-fixtures.js';
 import { Lti13Platform, type Forgery, type LaunchOptions } from '../../../../test/helpers/lti13-platform.js';
 import { userRow } from '../../../../test/helpers/roster-rows.js';
 import { importRoster, schoolRoster } from '../../../../test/lti/lti-server.js';
+import { seedLti13Customer } from '../../../../test/helpers/lti13-customer.js';
 
 const PUBLIC = 'http://lectern.test';
 const LOGIN_URL = `${PUBLIC}/lti/1.3/login`;
@@ -24,15 +25,6 @@ interface Answer {
   cookie: string | null;
   body: string;
 }
-
-const registration = (p: Lti13Platform) => ({
-  issuer: p.issuer,
-  clientId: p.clientId,
-  deploymentIds: [p.deploymentId],
-  authLoginUrl: p.authLoginUrl,
-  authTokenUrl: p.authTokenUrl,
-  jwksUrl: p.jwksUrl,
-});
 
 describeEachDialect('LTI 1.3 login and launch', (dialect) => {
   let t: TestApp;
@@ -103,9 +95,9 @@ describeEachDialect('LTI 1.3 login and launch', (dialect) => {
     t = await startTestApp(dialect);
     lms = await Lti13Platform.start({ toolTargetLinkUri: LAUNCH_URL, toolRedirectUris: [LAUNCH_URL] });
     other = await Lti13Platform.start({ toolTargetLinkUri: LAUNCH_URL, toolRedirectUris: [LAUNCH_URL], clientId: '20000000000077' });
-    const c = await seedCustomer(t.ctx, { lti: { version: '1.3', platforms: [registration(lms)] } as never });
+    const c = await seedLti13Customer(t.ctx, lms);
     customerId = c.id;
-    await seedCustomer(t.ctx, { lti: { version: '1.3', platforms: [registration(other)] } as never });
+    await seedLti13Customer(t.ctx, other);
     // The platform's first learner is rostered (Match with identifier = the LIS person_sourcedid).
     await importRoster(
       t.ctx,

@@ -8,11 +8,12 @@ import { operatorActor } from '../../../accounts/policy.js';
 import { LmsRosterSync, rememberContext, type PlatformTokenSource } from '../../../lti13/lms-sync.js';
 import { contextClassSourcedId } from '../../../lti13/nrps-source.js';
 import type { RunView } from '../../../rostering/runs/run-view.js';
-import { describeEachDialect, seedCustomer, startTestApp, type TestApp, type TestClient } from '../../../../test/helpers/app.js';
+import { describeEachDialect, startTestApp, type TestApp, type TestClient } from '../../../../test/helpers/app.js';
 import { Lti13Platform } from '../../../../test/helpers/lti13-platform.js';
 import { userRow } from '../../../../test/helpers/roster-rows.js';
 import { waitFor } from '../../../../test/helpers/wait.js';
 import { importRoster, schoolRoster } from '../../../../test/lti/lti-server.js';
+import { seedLti13Customer } from '../../../../test/helpers/lti13-customer.js';
 
 const tokensFrom = (lms: Lti13Platform): PlatformTokenSource => ({ token: (_platform, scopes) => Promise.resolve(lms.accessToken([...scopes])), forget: () => undefined });
 
@@ -24,22 +25,7 @@ describeEachDialect('Sync from LMS (routes)', (dialect) => {
 
   // A 1.3 customer on `platform` with one OneRoster class and one class made by a first pull of the platform's course.
   const tenant = async (platform: Lti13Platform) => {
-    const c = await seedCustomer(t.ctx, {
-      rostering: { suffix: `@lms-${Math.random().toString(36).slice(2, 8)}` },
-      lti: {
-        version: '1.3',
-        platforms: [
-          {
-            issuer: platform.issuer,
-            clientId: platform.clientId,
-            deploymentIds: [platform.deploymentId],
-            authLoginUrl: platform.authLoginUrl,
-            authTokenUrl: platform.authTokenUrl,
-            jwksUrl: platform.jwksUrl,
-          },
-        ],
-      },
-    } as never);
+    const c = await seedLti13Customer(t.ctx, platform, { rostering: { suffix: `@lms-${Math.random().toString(36).slice(2, 8)}` } });
     await importRoster(t.ctx, c.id, schoolRoster([userRow('stu-1')]));
     const platformId = (await t.ctx.db.kysely.selectFrom('lti_platforms').select('id').where('customer_id', '=', c.id).executeTakeFirstOrThrow()).id;
     const contextRowId = await t.ctx.db.kysely
