@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { operatorActor } from '../accounts/policy.js';
 import type { Config } from '../config.js';
@@ -27,6 +28,8 @@ const USAGE = `Usage: lectern <command> [options]
   worker                                  jobs and the Auto scheduler only (PostgreSQL scale mode)
   purge [--json]                          remove soft-deleted records and titles past their retention
   lti rotate-keys [--json]                LTI 1.3 tool keys: the waiting key starts signing, a new one is published
+  backup OUT [--json]                     online backup (while serve runs) into the new folder OUT, the key into OUT.key
+  restore IN [--key FILE] [--json]        restore a backup into an empty LECTERN_DATA_DIR (key: IN.key, or LECTERN_SECRET_KEY)
 
 Configuration comes from the environment: DATABASE_URL, LECTERN_DATA_DIR, PORT, LECTERN_PUBLIC_URL,
 LECTERN_SECRET_KEY, LECTERN_BOOTSTRAP_ADMIN_EMAIL / LECTERN_BOOTSTRAP_ADMIN_PASSWORD.`;
@@ -45,6 +48,7 @@ const OPTIONS = {
   'max-issues': { type: 'string' },
   force: { type: 'boolean' },
   full: { type: 'boolean' },
+  key: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -176,6 +180,43 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
       else printTable(keys as unknown as Record<string, unknown>[], ['kid', 'state', 'createdAt', 'activatedAt', 'retiredAt']);
       return EXIT.ok;
     }),
+  backup: async (v, args) => {
+    const out = onePath(args, 'backup OUT');
+    const { loadConfig } = await import('../config.js');
+    const { backup, postgresGuidance } = await import('../operations/backup.js');
+    const config = loadConfig();
+    const { loadSecretKey } = await import('../security/secret-box.js');
+    // Read, never created: a data folder that never had a key has nothing to back up.
+    const key = config.secretKey ? loadSecretKey(config.secretKey, config.dataDir) : readKeyFile(path.join(config.dataDir, 'secret.key'));
+    const manifest = await backup({ dataDir: config.dataDir, databaseUrl: config.databaseUrl, key }, out);
+    const bytes = manifest.files.reduce((sum, f) => sum + f.bytes, 0);
+    if (v.json) printJson({ out, keyFile: `${out}.key`, database: manifest.database, files: manifest.files.length, bytes, createdAt: manifest.createdAt });
+    else {
+      console.log(`Backed up ${manifest.files.length} files (${(bytes / 1048576).toFixed(1)} MB) to ${out}.`);
+      console.log(`The key is in ${out}.key: keep it apart from the backup (whoever holds both can read every secret in it).`);
+      if (manifest.database === 'postgres') for (const line of postgresGuidance()) console.log(line);
+    }
+    return EXIT.ok;
+  },
+  restore: async (v, args) => {
+    const input = onePath(args, 'restore IN');
+    const { loadConfig } = await import('../config.js');
+    const { readManifest, restore } = await import('../operations/backup.js');
+    const { loadSecretKey } = await import('../security/secret-box.js');
+    const config = loadConfig();
+    // Something that is not a backup is told so before its missing key file is.
+    readManifest(path.resolve(input));
+    // LECTERN_SECRET_KEY, when set, stays where the operator keeps it; otherwise the key file goes into the data folder.
+    const key = config.secretKey ? { value: loadSecretKey(config.secretKey, config.dataDir), writeToDataDir: false } : { value: readKeyFile(v.key ?? `${input}.key`), writeToDataDir: true };
+    const manifest = await restore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }, input, key);
+    if (v.json) printJson({ in: input, dataDir: config.dataDir, database: manifest.database, files: manifest.files.length, createdAt: manifest.createdAt });
+    else {
+      console.log(`Restored the backup of ${manifest.createdAt} (${manifest.files.length} files) into ${config.dataDir}.`);
+      if (manifest.database === 'postgres') console.log('Restore the PostgreSQL dump of the same time with pg_restore before starting Lectern.');
+      console.log('Start Lectern with `lectern serve`: it migrates the database if this version needs it.');
+    }
+    return EXIT.ok;
+  },
   'customer list': (v) =>
     withContext(async (ctx) => {
       const { items } = await ctx.customers.list(operatorActor, { search: v.search, limit: 10_000, offset: 0 });
@@ -215,6 +256,23 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
       return EXIT.ok;
     }),
 };
+
+function onePath(args: string[], usage: string): string {
+  if (args.length !== 1 || !args[0]) throw new UsageError(`Usage: lectern ${usage}`);
+  return args[0];
+}
+
+function readKeyFile(file: string): Buffer {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new AppError('BAD_REQUEST', `Cannot read the key file ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`);
+  }
+  const key = Buffer.from(text.trim(), 'base64');
+  if (key.length !== 32) throw new AppError('BAD_REQUEST', `${file} does not hold a Lectern key (32 bytes, base64).`);
+  return key;
+}
 
 function requireCustomer(v: Values): string {
   if (!v.customer) throw new UsageError('This command needs --customer ID|CODE.');
