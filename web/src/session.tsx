@@ -4,7 +4,7 @@
  * its own sign-in page.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { ApiError, api, onSessionExpired, setCsrfToken } from './api.js';
+import { ApiError, api, client, onSessionExpired, setCsrfToken, unwrap } from './api.js';
 import { queryClient } from './query.js';
 import { navigate } from './router.js';
 import type { Me, SessionInfo } from './types.js';
@@ -62,7 +62,7 @@ export function SessionProvider({ children, loginPath = '/login' }: { children: 
       },
       signOut: async () => {
         try {
-          await api.post('/api/auth/logout');
+          await unwrap(client.POST('/api/auth/logout'));
         } finally {
           accept(null);
           navigate(loginPath, { replace: true });
