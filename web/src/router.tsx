@@ -21,7 +21,9 @@ let routerNavigate: NavigateFunction | null = null;
 /** The page's router (the console's or the reader's), around everything that routes or navigates. */
 export function Router({ children }: { children: ReactNode }) {
   return (
-    <BrowserRouter>
+    // Without transitions a navigation lands in the same render as the session change made with
+    // it (sign-in, sign-out): as a transition it renders after, so the old page would redirect first.
+    <BrowserRouter useTransitions={false}>
       <RouterBridge />
       {children}
     </BrowserRouter>
