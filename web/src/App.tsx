@@ -5,7 +5,7 @@ import { AddCustomerPage } from './pages/AddCustomerPage.js';
 import { ChangePasswordPage } from './pages/ChangePasswordPage.js';
 import { CustomerPage } from './pages/CustomerPage.js';
 import { CustomersPage } from './pages/CustomersPage.js';
-import { LoginPage } from './pages/LoginPage.js';
+import { LoginPage, landingAfterSignIn } from './pages/LoginPage.js';
 import { NotFoundPage } from './pages/NotFoundPage.js';
 import { UsersPage } from './pages/UsersPage.js';
 import { CollectionPage } from './pages/content/CollectionPage.js';
@@ -23,10 +23,10 @@ import { Redirect, Routes, useLocation, type Route } from './router.js';
 import { homePath, isEnterpriseAdmin, isReaderRole, useSession } from './session.js';
 import type { Me } from './types.js';
 
-function routesFor(user: Me): Route[] {
+function routesFor(user: Me, search: URLSearchParams): Route[] {
   const common: Route[] = [
     { path: '/', render: () => <Redirect to={homePath(user)} /> },
-    { path: '/login', render: () => <Redirect to={homePath(user)} /> },
+    { path: '/login', render: () => <Redirect to={landingAfterSignIn(user, search.get('next'))} /> },
     { path: '/account', render: () => <AccountPage /> },
     { path: '/customers/:id/users', render: (p) => <UsersPage key={p.id} customerId={p.id ?? ''} tab="users" /> },
     { path: '/customers/:id/classes', render: (p) => <UsersPage key={p.id} customerId={p.id ?? ''} tab="classes" /> },
@@ -65,7 +65,7 @@ export function App() {
   if (isReaderRole(user)) return <ReaderRedirect />;
   return (
     <Layout>
-      <Routes routes={routesFor(user)} fallback={<NotFoundPage />} />
+      <Routes routes={routesFor(user, search)} fallback={<NotFoundPage />} />
     </Layout>
   );
 }

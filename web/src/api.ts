@@ -2,6 +2,8 @@
  * The console's one way to talk to the API: JSON in and out, the CSRF header on every write, and
  * API errors turned into ApiError (with field-level issues) so forms can show them inline.
  */
+import createClient from 'openapi-fetch';
+import type { paths } from './api-schema.js';
 
 /** One problem with one input, addressed by its dotted path such as `rostering.sftp.host`. */
 export interface FieldIssue {
@@ -57,21 +59,67 @@ export function withQuery(path: string, query: Query = {}): string {
 // Sign-in and the session probe answer 401 as a normal outcome, not as "your session expired".
 const EXPECTS_401 = new Set(['/api/auth/login', '/api/auth/session']);
 
-/** Sends one request and returns the parsed JSON body (undefined for 204). */
-export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  let res: Response;
+let writeListeners: (() => void)[] = [];
+
+/** Registers `listener` to hear of every successful write (the query cache marks itself stale). */
+export function onWrite(listener: () => void): () => void {
+  writeListeners.push(listener);
+  return () => {
+    writeListeners = writeListeners.filter((l) => l !== listener);
+  };
+}
+
+// What every answer means beyond its body: a successful write may have changed what views show,
+// and a 401 on an ordinary request means the session ended under the user.
+function answered(method: string, path: string, status: number): void {
+  if (status >= 200 && status < 300 && method !== 'GET') writeListeners.forEach((l) => l());
+  if (status === 401 && !EXPECTS_401.has(path.split('?')[0] ?? '')) sessionExpired();
+}
+
+/**
+ * The typed API client (openapi-fetch over the types `npm run api:types` generates from
+ * /api/openapi.json): paths, parameters and bodies are checked against the server's own schemas.
+ * It sends the CSRF header on writes; `unwrap` turns its answers into data or an ApiError.
+ */
+export const client = createClient<paths>({ credentials: 'same-origin', headers: { accept: 'application/json' } });
+client.use({
+  onRequest({ request }) {
+    if (request.method !== 'GET' && csrfToken) request.headers.set('x-csrf-token', csrfToken);
+  },
+  onResponse({ request, response }) {
+    answered(request.method, new URL(request.url).pathname, response.status);
+  },
+});
+
+/** The data of a `client` call, or its failure (an error answer, or no answer at all) as ApiError. */
+export async function unwrap<D>(call: Promise<Answer<D>>): Promise<D> {
+  return (await settle(call)).data as D;
+}
+
+type Answer<D> = { data?: D; error?: unknown; response: Response };
+
+// A successful answer, or the failure as ApiError.
+async function settle<D>(call: Promise<Answer<D>>): Promise<Answer<D>> {
+  let answer: Answer<D>;
   try {
-    res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+    answer = await call;
   } catch {
     throw new ApiError(0, 'NETWORK', 'Lectern could not be reached. Check your connection and try again.');
   }
-  const text = await res.text();
-  const data = parseBody(text, res.headers.get('content-type'));
-  if (res.ok) return data as T;
-  throw failureOf(res.status, data, path);
+  if (!answer.response.ok) throw failureOf(answer.response.status, answer.error);
+  return answer;
+}
+
+// The same client for paths built at run time (`/api/customers/${id}/users`), which the typed
+// methods cannot check. Answers are read as text so a body that is not JSON reads as undefined.
+const untyped = client as unknown as {
+  request(method: string, url: string, init: { body?: unknown; parseAs: 'text' }): Promise<Answer<string>>;
+};
+
+/** Sends one request and returns the parsed JSON body (undefined for 204). */
+export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const { data, response } = await settle(untyped.request(method, path, { body, parseAs: 'text' }));
+  return parseBody(data ?? '', response.headers.get('content-type')) as T;
 }
 
 function parseBody(text: string, contentType: string | null): unknown {
@@ -83,12 +131,10 @@ function parseBody(text: string, contentType: string | null): unknown {
   }
 }
 
-// An error answer as ApiError; a 401 on an ordinary request also ends the session in the console.
-function failureOf(status: number, data: unknown, path: string): ApiError {
+// An error answer as ApiError, with the API's code, message and field issues when it sent them.
+function failureOf(status: number, data: unknown): ApiError {
   const err = (data as { error?: { code?: string; message?: string; fields?: FieldIssue[] } } | undefined)?.error;
-  const failure = new ApiError(status, err?.code ?? `HTTP_${status}`, err?.message ?? `The server answered ${status}.`, err?.fields ?? []);
-  if (status === 401 && !EXPECTS_401.has(path.split('?')[0] ?? '')) sessionExpired();
-  return failure;
+  return new ApiError(status, err?.code ?? `HTTP_${status}`, err?.message ?? `The server answered ${status}.`, err?.fields ?? []);
 }
 
 /** Bytes sent so far of an upload, and how many there are in all. */
@@ -118,8 +164,9 @@ export function upload<T>(path: string, body: FormData, onProgress: (p: UploadPr
     xhr.upload.onprogress = (e) => onProgress({ loaded: e.loaded, total: e.lengthComputable ? e.total : 0 });
     xhr.onload = () => {
       const data = parseBody(xhr.responseText, xhr.getResponseHeader('content-type'));
+      answered('POST', path, xhr.status);
       if (xhr.status >= 200 && xhr.status < 300) resolve(data as T);
-      else reject(failureOf(xhr.status, data, path));
+      else reject(failureOf(xhr.status, data));
     };
     xhr.onerror = () => reject(new ApiError(0, 'NETWORK', 'The upload was interrupted. Check your connection and try again.'));
     xhr.onabort = () => reject(new ApiError(0, 'ABORTED', 'The upload was cancelled.'));

@@ -1,6 +1,9 @@
+import { QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
+import { queryClient } from './query.js';
+import { Router } from './router.js';
 import { SessionProvider } from './session.js';
 import './styles.css';
 
@@ -8,8 +11,12 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
-    <SessionProvider>
-      <App />
-    </SessionProvider>
+    <QueryClientProvider client={queryClient}>
+      <SessionProvider>
+        <Router>
+          <App />
+        </Router>
+      </SessionProvider>
+    </QueryClientProvider>
   </StrictMode>,
 );

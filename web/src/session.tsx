@@ -3,8 +3,9 @@
  * holds the user and hands the CSRF token to api.ts. The console and the reader share it, each with
  * its own sign-in page.
  */
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { ApiError, api, onSessionExpired, setCsrfToken } from './api.js';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { ApiError, api, client, onSessionExpired, setCsrfToken, unwrap } from './api.js';
+import { queryClient } from './query.js';
 import { navigate } from './router.js';
 import type { Me, SessionInfo } from './types.js';
 
@@ -22,9 +23,13 @@ const SessionContext = createContext<SessionState | null>(null);
 /** Loads the current session once and keeps it for the whole app; `loginPath` is where a lost session goes. */
 export function SessionProvider({ children, loginPath = '/login' }: { children: ReactNode; loginPath?: string }) {
   const [user, setUser] = useState<Me | null | undefined>(undefined);
+  const shownUserId = useRef<string | undefined>(undefined);
 
   const accept = useCallback((info: SessionInfo | null) => {
     setCsrfToken(info?.csrfToken ?? null);
+    // What one user loaded must never show to the next one signing in on this page.
+    if (info?.user.id !== shownUserId.current) queryClient.clear();
+    shownUserId.current = info?.user.id;
     setUser(info?.user ?? null);
   }, []);
 
@@ -57,7 +62,7 @@ export function SessionProvider({ children, loginPath = '/login' }: { children: 
       },
       signOut: async () => {
         try {
-          await api.post('/api/auth/logout');
+          await unwrap(client.POST('/api/auth/logout'));
         } finally {
           accept(null);
           navigate(loginPath, { replace: true });

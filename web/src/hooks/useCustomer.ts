@@ -1,25 +1,13 @@
-import { useEffect, useState } from 'react';
-import { api } from '../api.js';
 import { isEnterpriseAdmin, useUser } from '../session.js';
 import type { Customer, School } from '../types.js';
+import { useResource } from './useResource.js';
 
 /**
  * The customer a page belongs to, for headings and breadcrumbs. Pages report access problems
  * through their own data, so a failure here only leaves the name out.
  */
 export function useCustomer(customerId: string): Customer | null {
-  const [customer, setCustomer] = useState<Customer | null>(null);
-  useEffect(() => {
-    let current = true;
-    api
-      .get<Customer>(`/api/customers/${encodeURIComponent(customerId)}`)
-      .then((c) => current && setCustomer(c))
-      .catch(() => undefined);
-    return () => {
-      current = false;
-    };
-  }, [customerId]);
-  return customer;
+  return useResource<Customer>(`/api/customers/${encodeURIComponent(customerId)}`).data;
 }
 
 /**
@@ -35,16 +23,8 @@ export function useCustomerCrumbs(customerId: string, customer: Customer | null,
 
 /** The customer's schools (empty until loaded), for filters and for naming school ids. */
 export function useSchools(customerId: string): School[] {
-  const [schools, setSchools] = useState<School[]>([]);
-  useEffect(() => {
-    let current = true;
-    api
-      .get<School[]>(`/api/customers/${encodeURIComponent(customerId)}/schools`)
-      .then((s) => current && setSchools(s))
-      .catch(() => undefined);
-    return () => {
-      current = false;
-    };
-  }, [customerId]);
-  return schools;
+  return useResource<School[]>(`/api/customers/${encodeURIComponent(customerId)}/schools`).data ?? NO_SCHOOLS;
 }
+
+// One empty list, so pages that depend on the schools do not see a new array on every render.
+const NO_SCHOOLS: School[] = [];

@@ -1,3 +1,4 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
 import { api, messageOf } from '../api.js';
 import type { Page } from '../types.js';
@@ -16,46 +17,25 @@ export interface PagedListOptions {
   typedFilters?: readonly string[];
 }
 
+const TYPING_PAUSE_MS = 250;
+
 /**
- * Loads one page of a list endpoint whenever the query changes, waiting briefly after typing so
- * a search does not fire on every key. Older answers that arrive late are ignored.
+ * One page of a list endpoint for the current query, waiting briefly after typing so a search does
+ * not fire on every key. The page on screen stays while the next one loads (`loading` says so).
  */
 export function usePagedList<T, P extends Page<T> = Page<T>>(path: string, pageSize: number, opts: PagedListOptions = {}) {
   const [query, setQuery] = useState<ListQuery>({ search: '', page: 1, filters: opts.initialFilters ?? {} });
-  const [data, setData] = useState<P | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [reloads, setReloads] = useState(0);
   const typed = Boolean(query.search || opts.typedFilters?.some((k) => query.filters[k]));
-
-  useEffect(() => {
-    let current = true;
-    setLoading(true);
-    const timer = setTimeout(
-      () => {
-        api
-          .get<unknown>(path, { ...query.filters, search: query.search.trim(), page: query.page, pageSize })
-          .then((answer) => {
-            if (!current) return;
-            setData(answer as P);
-            setError(null);
-          })
-          .catch((err: unknown) => current && setError(messageOf(err)))
-          .finally(() => current && setLoading(false));
-      },
-      typed ? 250 : 0,
-    );
-    return () => {
-      current = false;
-      clearTimeout(timer);
-    };
-  }, [path, pageSize, query, reloads, typed]);
+  const asked = useSettled(query, typed ? TYPING_PAUSE_MS : 0);
+  const params = { ...asked.filters, search: asked.search.trim(), page: asked.page, pageSize };
+  const list = useQuery({ queryKey: [path, params], queryFn: () => api.get<P>(path, params), placeholderData: keepPreviousData });
+  const { refetch } = list;
 
   return {
     query,
-    data,
-    error,
-    loading,
+    data: list.data ?? null,
+    error: list.error ? messageOf(list.error) : null,
+    loading: list.isFetching || asked !== query,
     /** Changes the search text and goes back to the first page. */
     setSearch: useCallback((search: string) => setQuery((q) => ({ ...q, search, page: 1 })), []),
     /** Changes one filter and goes back to the first page. */
@@ -63,6 +43,20 @@ export function usePagedList<T, P extends Page<T> = Page<T>>(path: string, pageS
     /** Changes several filters at once and goes back to the first page. */
     setFilters: useCallback((changes: Record<string, string>) => setQuery((q) => ({ ...q, filters: { ...q.filters, ...changes }, page: 1 })), []),
     setPage: useCallback((page: number) => setQuery((q) => ({ ...q, page })), []),
-    reload: useCallback(() => setReloads((n) => n + 1), []),
+    reload: useCallback(() => void refetch(), [refetch]),
   };
+}
+
+// `value`, once it has stood still for `delayMs` (at once when 0).
+function useSettled<V>(value: V, delayMs: number): V {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    if (delayMs === 0) {
+      setSettled(value);
+      return;
+    }
+    const timer = setTimeout(() => setSettled(value), delayMs);
+    return () => clearTimeout(timer);
+  }, [value, delayMs]);
+  return delayMs === 0 ? value : settled;
 }

@@ -1,28 +1,23 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback } from 'react';
 import { api, messageOf } from '../api.js';
 
 /**
- * GETs one resource when `path` changes (or on reload), ignoring answers that arrive after the
- * page moved on. `path` null waits. `set` lets a page replace the data with an action's answer.
+ * GETs one resource (cached by `path`, refetched when a write may have changed it). `path` null
+ * waits. `set` lets a page replace the data with an action's answer; `reload` asks again.
  */
 export function useResource<T>(path: string | null) {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [reloads, setReloads] = useState(0);
-  useEffect(() => {
-    if (!path) return;
-    let current = true;
-    api
-      .get<T>(path)
-      .then((d) => {
-        if (!current) return;
-        setData(d);
-        setError(null);
-      })
-      .catch((err: unknown) => current && setError(messageOf(err)));
-    return () => {
-      current = false;
-    };
-  }, [path, reloads]);
-  return { data, error, set: setData, reload: useCallback(() => setReloads((n) => n + 1), []) };
+  const client = useQueryClient();
+  const query = useQuery({ queryKey: [path], queryFn: () => api.get<T>(path ?? ''), enabled: Boolean(path) });
+  const { refetch } = query;
+  const set = useCallback(
+    (next: T | ((prev: T | null) => T)) => client.setQueryData<T>([path], (prev) => (typeof next === 'function' ? (next as (p: T | null) => T)(prev ?? null) : next)),
+    [client, path],
+  );
+  return {
+    data: query.data ?? null,
+    error: query.error ? messageOf(query.error) : null,
+    set,
+    reload: useCallback(() => void refetch(), [refetch]),
+  };
 }
