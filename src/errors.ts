@@ -8,6 +8,7 @@ export const errorCatalog = {
   AUTH_REQUIRED: { status: 401, message: 'Please sign in.' },
   INVALID_CREDENTIALS: { status: 401, message: 'The login or password is not correct.' },
   ACCOUNT_DISABLED: { status: 403, message: 'This account is disabled.' },
+  ACCOUNT_REMOVED: { status: 403, message: "This account was removed by your school's roster. Ask your school's administrator or your teacher to add you back." },
   FORBIDDEN: { status: 403, message: 'You do not have permission to do that.' },
   PASSWORD_CHANGE_REQUIRED: { status: 403, message: 'Choose a new password before you continue.' },
   CSRF_FAILED: { status: 403, message: 'The form has expired or came from another site. Reload the page and try again.' },
