@@ -14,6 +14,7 @@ export const errorCatalog = {
   CSRF_FAILED: { status: 403, message: 'The form has expired or came from another site. Reload the page and try again.' },
   NOT_FOUND: { status: 404, message: 'Not found.' },
   CONFLICT: { status: 409, message: 'That conflicts with an existing record.' },
+  ROSTER_MANAGED: { status: 409, message: 'This account is kept by the roster or the LMS: its details are read-only here.' },
   RUN_STATE_CHANGED: { status: 409, message: 'This run is no longer in the state that action needs; reload it to see what happened.' },
   SYNC_IN_PROGRESS: { status: 409, message: 'A roster sync of this customer is already queued or running.' },
   SYNC_NO_SOURCE: { status: 409, message: 'This customer has no roster source to pull from.' },

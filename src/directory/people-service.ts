@@ -108,7 +108,7 @@ export class PeopleService {
   async updateUser(actor: Actor, customerId: string, userId: string, edit: PersonEdit): Promise<UserView> {
     const user = await this.loadTarget(actor, customerId, userId);
     if (user.source !== 'manual' || !(MANUAL_ROLES as readonly string[]).includes(user.role)) {
-      throw new AppError('FORBIDDEN', 'This account is kept by the roster or the LMS: its details are read-only here.');
+      throw new AppError('ROSTER_MANAGED');
     }
     if (edit.schoolIds) await this.assertSchools(actor, customerId, edit.schoolIds);
     const merged: NewPerson = {
@@ -254,7 +254,7 @@ export class PeopleService {
     );
     const scope = await schoolScope(this.db, actor, customerId);
     const unknown = schoolIds.filter((s) => !known.has(s) || (scope && !scope.includes(s)));
-    if (unknown.length) throw validationError(unknown.map((s) => ({ field: 'schoolIds', message: `School ${s} not found.`, code: 'NOT_FOUND' })));
+    if (unknown.length) throw validationError(unknown.map(() => ({ field: 'schoolIds', message: 'School not found.', code: 'NOT_FOUND' })));
   }
 
   private checkSchools(actor: Actor, role: ManualRole, schoolIds: readonly string[]): FieldIssue[] {

@@ -3,7 +3,7 @@ import type { AppContext } from '../../../context.js';
 import { requireUser } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
 import { UserView } from '../directory/index.js';
-import { errorResponses } from '../schemas.js';
+import { ErrorBody, errorResponses } from '../schemas.js';
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 const UserParams = Type.Object({ id: Type.String({ maxLength: 100 }), userId: Type.String({ maxLength: 100 }) });
@@ -64,7 +64,7 @@ export async function peopleRoutes(app: App, ctx: AppContext): Promise<void> {
           },
           { additionalProperties: false },
         ),
-        response: { 200: UserView, ...errorResponses },
+        response: { 200: UserView, ...errorResponses, 409: ErrorBody },
       },
     },
     async (request) => {
@@ -83,7 +83,7 @@ export async function peopleRoutes(app: App, ctx: AppContext): Promise<void> {
           "Without `password`, Lectern makes a readable one and answers it once. A password set here wins over the roster's until the roster brings a different password for the person. The user's sessions and API tokens end.",
         params: UserParams,
         body: Type.Object({ password: Type.Optional(Password), mustChangePassword: Type.Boolean() }, { additionalProperties: false }),
-        response: { 200: Type.Object({ password: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses },
+        response: { 200: Type.Object({ password: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses, 409: ErrorBody },
       },
     },
     async (request) => {
