@@ -96,6 +96,31 @@ export class DetailRepository {
       .execute();
   }
 
+  /** Of `ids`, the sourcedIds of the customer's active orgs. */
+  async activeOrgIds(customerId: string, ids: readonly string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows = await this.db
+      .selectFrom('orgs')
+      .select('sourced_id')
+      .where('customer_id', '=', customerId)
+      .where('status', '=', 'active')
+      .where('sourced_id', 'in', [...ids])
+      .execute();
+    return new Set(rows.map((o) => o.sourced_id));
+  }
+
+  /** The sourcedIds of the customer's orgs whose parent is one of `parents` (a district's schools). */
+  async childOrgIds(customerId: string, parents: readonly string[]): Promise<string[]> {
+    if (!parents.length) return [];
+    const rows = await this.db
+      .selectFrom('orgs')
+      .select('sourced_id')
+      .where('customer_id', '=', customerId)
+      .where('parent_sourced_id', 'in', [...parents])
+      .execute();
+    return rows.map((o) => o.sourced_id);
+  }
+
   /** The latest applied run that deleted a user (their roster no longer lists them), if a run did. */
   deletingRun(customerId: string, userId: string) {
     return this.db

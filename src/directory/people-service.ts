@@ -10,6 +10,7 @@ import { AppError, notFound, validationError, type FieldIssue } from '../errors.
 import { hashPassword, passwordProblem } from '../security/passwords.js';
 import { readablePassword } from '../security/tokens.js';
 import { nowIso } from '../time.js';
+import { DetailRepository } from './detail-repository.js';
 import { presentUser } from './directory-service.js';
 import { assertUsersInScope, schoolScope } from './school-scope.js';
 import type { UserView } from './views.js';
@@ -107,10 +108,11 @@ export class PeopleService {
   /** Edits a manual user's names, email, login, schools and grade; a roster's people are the roster's to change. */
   async updateUser(actor: Actor, customerId: string, userId: string, edit: PersonEdit): Promise<UserView> {
     const user = await this.loadTarget(actor, customerId, userId);
+    // Named schools first: another customer's answers as unknown, whatever else is wrong.
+    if (edit.schoolIds) await this.assertSchools(actor, customerId, edit.schoolIds);
     if (user.source !== 'manual' || !(MANUAL_ROLES as readonly string[]).includes(user.role)) {
       throw new AppError('ROSTER_MANAGED');
     }
-    if (edit.schoolIds) await this.assertSchools(actor, customerId, edit.schoolIds);
     const merged: NewPerson = {
       role: user.role as ManualRole,
       givenName: edit.givenName ?? user.given_name,
@@ -241,17 +243,7 @@ export class PeopleService {
   // Every school named must be one of the customer's orgs, and an institute admin's own; checked before anything else, so another customer's org answers like an unknown one.
   private async assertSchools(actor: Actor, customerId: string, schoolIds: readonly string[]): Promise<void> {
     if (!schoolIds.length) return;
-    const known = new Set(
-      (
-        await this.db
-          .selectFrom('orgs')
-          .select('sourced_id')
-          .where('customer_id', '=', customerId)
-          .where('status', '=', 'active')
-          .where('sourced_id', 'in', [...schoolIds])
-          .execute()
-      ).map((o) => o.sourced_id),
-    );
+    const known = await new DetailRepository(this.db).activeOrgIds(customerId, schoolIds);
     const scope = await schoolScope(this.db, actor, customerId);
     const unknown = schoolIds.filter((s) => !known.has(s) || (scope && !scope.includes(s)));
     if (unknown.length) throw validationError(unknown.map(() => ({ field: 'schoolIds', message: 'School not found.', code: 'NOT_FOUND' })));

@@ -3,15 +3,20 @@ import type { Actor } from '../accounts/policy.js';
 import { UserRepository } from '../accounts/user-repository.js';
 import type { Database } from '../db/schema.js';
 import { notFound } from '../errors.js';
+import { DetailRepository } from './detail-repository.js';
 
 /**
  * The schools an actor's people and classes are limited to: an institute admin acts for the
  * schools they were given in the console or hold a roster role at; everyone else who passed the
- * tenant wall sees the whole customer (undefined). An institute admin with no school sees no one.
+ * tenant wall sees the whole customer (undefined). A district's schools count as the district's. An
+ * institute admin with no school sees no one.
  */
 export async function schoolScope(db: Kysely<Database>, actor: Actor, customerId: string): Promise<string[] | undefined> {
   if (actor.role !== 'institute_admin' || !actor.userId) return undefined;
-  return new UserRepository(db).schoolsOf(customerId, actor.userId);
+  const own = await new UserRepository(db).schoolsOf(customerId, actor.userId);
+  if (!own.length) return own;
+  // A district administrator's role is at the district: it covers the district's schools too.
+  return [...new Set([...own, ...(await new DetailRepository(db).childOrgIds(customerId, own))])];
 }
 
 /**

@@ -31,7 +31,8 @@ describeEachDialect('People: passwords, disable and enable, manual users, instit
   // Two schools: s1 and t1 at org-1, s2 at org-2; s1 carries a roster password.
   const roster = (o: { s1Password?: string | null; s2Name?: string; without?: string[] } = {}): AnyRow[] =>
     [
-      orgRow('org-1', { name: 'North School' }),
+      orgRow('org-d', { name: 'The District', type: 'district' }),
+      orgRow('org-1', { name: 'North School', parentSourcedId: 'org-d' }),
       orgRow('org-2', { name: 'South School' }),
       classRow('cls-1', { title: 'North Algebra', schoolSourcedId: 'org-1' }),
       classRow('cls-2', { title: 'South Algebra', schoolSourcedId: 'org-2' }),
@@ -39,6 +40,13 @@ describeEachDialect('People: passwords, disable and enable, manual users, instit
       userRow('s2', { givenName: o.s2Name ?? 'Given', orgSourcedIds: ['org-2'], roles: [{ orgSourcedId: 'org-2', role: 'student', roleType: 'primary', beginDate: null, endDate: null }] }),
       userRow('s3'),
       userRow('t1', { role: 'teacher' }),
+      // A district administrator from the roster: their role is at the district, which holds North School only.
+      userRow('a1', {
+        role: 'administrator',
+        password: 'District-pass-3',
+        orgSourcedIds: ['org-d'],
+        roles: [{ orgSourcedId: 'org-d', role: 'administrator', roleType: 'primary', beginDate: null, endDate: null }],
+      }),
     ].filter((r) => !(o.without ?? []).includes((r.row as { sourcedId: string }).sourcedId));
   const sync = async (rows: AnyRow[]) => {
     const created = await t.ctx.runs.create(operatorActor, customer.id, { trigger: 'cli', fileName: 'roster.zip', sizeBytes: 1, sha256: '', bundlePath: null, dryRun: false });
@@ -183,6 +191,14 @@ describeEachDialect('People: passwords, disable and enable, manual users, instit
     const own = await nora.post<{ changed: string[] }>(url(`${base}/users/${await idOf('t1')}/disable`));
     assert.equal(own.status, 200);
     await nora.post(url(`${base}/users/${await idOf('t1')}/enable`));
+  });
+
+  it("a rostered district administrator acts for the district's schools", async () => {
+    const district = await t.client().login(login('a1'), 'District-pass-3');
+    const seen = (await listed(district)).map((u) => u.login);
+    assert.ok(seen.includes(login('s1')), seen.join());
+    assert.ok(!seen.includes(login('s2')), 'South School is not in the district');
+    assertError(await district.get(url(`${base}/users/${await idOf('s2')}`)), 404, 'NOT_FOUND');
   });
 
   it('bulk: disables, enables and resets passwords of a selection; the new passwords are answered once', async () => {

@@ -10,6 +10,7 @@ import { useSchools } from '../../hooks/useCustomer.js';
 import { usePagedList } from '../../hooks/usePagedList.js';
 import { ROLE_OPTIONS, roleLabel, sourceLabel } from '../../labels.js';
 import { Link, navigate } from '../../router.js';
+import { useUser } from '../../session.js';
 import type { DirectoryUser } from '../../types.js';
 import { IssuedPasswordsDialog, type IssuedPassword } from './IssuedPasswords.js';
 import { PasswordBadge } from './PasswordBadge.js';
@@ -50,6 +51,7 @@ export const displayName = (u: DirectoryUser) => `${u.givenName} ${u.familyName}
 export function UsersTab({ customerId, rostered, onLoginCards }: { customerId: string; rostered: boolean; onLoginCards?: (userIds: string[]) => void }) {
   const list = usePagedList<DirectoryUser>(`/api/customers/${encodeURIComponent(customerId)}/users`, PAGE_SIZE);
   const schools = useSchools(customerId);
+  const me = useUser();
   const [restoring, setRestoring] = useState<DirectoryUser | null>(null);
   const [keepAsManual, setKeepAsManual] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -68,8 +70,10 @@ export function UsersTab({ customerId, rostered, onLoginCards }: { customerId: s
   const userPath = (u: DirectoryUser) => `/customers/${customerId}/users/${u.id}`;
   const base = `/api/customers/${encodeURIComponent(customerId)}/users`;
   const rows = list.data?.items ?? [];
-  // Selection is of the page shown: changing page, search or filters starts a new one.
-  const selectable = rows.filter((u) => u.status !== 'deleted');
+  // Selection is of the page shown: changing page, search or filters starts a new one. Your own
+  // account is changed on your account page, so it has no checkbox or actions here.
+  const actionable = (u: DirectoryUser) => u.status !== 'deleted' && u.id !== me.id;
+  const selectable = rows.filter(actionable);
   const chosen = selectable.filter((u) => selected.has(u.id));
   const allChosen = selectable.length > 0 && chosen.length === selectable.length;
   const toggle = (id: string, on: boolean) =>
@@ -139,7 +143,7 @@ export function UsersTab({ customerId, rostered, onLoginCards }: { customerId: s
           onChange={(e) => setSelected(new Set(e.target.checked ? selectable.map((u) => u.id) : []))}
         />
       ),
-      cell: (u) => (u.status === 'deleted' ? null : <input type="checkbox" aria-label={`Select ${displayName(u)}`} checked={selected.has(u.id)} onChange={(e) => toggle(u.id, e.target.checked)} />),
+      cell: (u) => (!actionable(u) ? null : <input type="checkbox" aria-label={`Select ${displayName(u)}`} checked={selected.has(u.id)} onChange={(e) => toggle(u.id, e.target.checked)} />),
     },
     {
       header: 'Name',
@@ -163,7 +167,7 @@ export function UsersTab({ customerId, rostered, onLoginCards }: { customerId: s
           <button type="button" className="btn btn-secondary btn-small" onClick={() => setRestoring(u)} aria-label={`Restore ${displayName(u)}`}>
             Restore
           </button>
-        ) : (
+        ) : !actionable(u) ? null : (
           <div className="row-actions">
             <button type="button" className="btn btn-secondary btn-small" onClick={() => setPasswordFor(u)} aria-label={`Set a password for ${displayName(u)}`}>
               Password
