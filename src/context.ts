@@ -11,6 +11,7 @@ import { CustomerService } from './customers/customer-service.js';
 import { openCoreContext, type CoreContext } from './core-context.js';
 import { ReaderService } from './reader/reader-service.js';
 import { DirectoryService } from './directory/directory-service.js';
+import { PeopleService } from './directory/people-service.js';
 import { EmbeddedJobQueue } from './jobs/embedded-queue.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import { PostgresJobQueue } from './jobs/postgres-queue.js';
@@ -33,6 +34,8 @@ export interface AppContext extends CoreContext {
   accounts: AccountService;
   customers: CustomerService;
   directory: DirectoryService;
+  /** The Users tab's actions: add and edit people, passwords, disable and enable, bulk actions. */
+  people: PeopleService;
   /** A run's issues and plan, read behind the tenant wall. */
   runReports: RunReportService;
   /** Book files and covers on disk (`<dataDir>/content/<customerId>/<key>`). */
@@ -87,6 +90,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     accounts,
     customers: new CustomerService(k, secrets, config.publicUrl, config.outbound),
     directory: new DirectoryService(k),
+    people: new PeopleService(k),
     runReports: new RunReportService(k),
     contentStore,
     reader: new ReaderService(k, contentStore, { onProgress: (customerId, userId, bookId, progress) => ltiOutcomes.onProgress(customerId, userId, bookId, progress) }),

@@ -12,7 +12,8 @@ import type { LoginThrottle } from './throttle.js';
 import type { UserRepository } from './user-repository.js';
 
 export const SESSION_TTL_MS = 12 * 60 * 60_000;
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** What the console accepts as an email address. */
+export const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** A signed-in session as the HTTP layer needs it. */
 export interface SignedIn {
@@ -209,6 +210,8 @@ export class AccountService {
   }
 
   private async assertMaySignIn(user: User): Promise<void> {
+    // A roster's delete is not an admin's decision to disable: say who removed the account and whom to ask.
+    if (user.status === 'deleted') throw new AppError('ACCOUNT_REMOVED');
     if (user.status !== 'active') throw new AppError('ACCOUNT_DISABLED');
     if (user.customer_id) {
       const customer = await this.customers.findStatus(user.customer_id);
@@ -306,5 +309,6 @@ export function newUserRecord(input: {
     matched_run_id: null,
     created_run_id: null,
     updated_run_id: null,
+    password_set_here_at: null,
   };
 }

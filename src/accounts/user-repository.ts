@@ -1,4 +1,4 @@
-import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database, NewUser, Role, User, UserStatus } from '../db/schema.js';
 
 /** Filters for a customer's user list. */
@@ -9,6 +9,8 @@ export interface UserListQuery {
   includeDeleted?: boolean;
   /** Only users with a role at this org (school). */
   schoolSourcedId?: string;
+  /** Only users of one of these schools (an institute admin's scope); undefined for no limit. */
+  withinSchools?: readonly string[];
   limit: number;
   offset: number;
 }
@@ -51,13 +53,64 @@ export class UserRepository {
     return row !== undefined;
   }
 
-  /** Replaces a user's password hash. */
+  /** Replaces a user's password hash (the user's own change): a password chosen here, which a sync bringing the same roster password keeps. */
   async setPasswordHash(id: string, hash: string, mustChange: boolean, at: string): Promise<void> {
     await this.db
       .updateTable('users')
-      .set({ password_hash: hash, must_change_password: mustChange ? 1 : 0, updated_at: at })
+      .set({ password_hash: hash, must_change_password: mustChange ? 1 : 0, password_set_here_at: at, updated_at: at })
       .where('id', '=', id)
       .execute();
+  }
+
+  /**
+   * Sets the password of a customer's user in the console. password_digest (the roster's value) is
+   * left as it is, so the next sync overrides this only when the roster's password changes; a roster
+   * password still waiting to be hashed is dropped, or it would overwrite this one.
+   */
+  async setPasswordInCustomer(customerId: string, id: string, hash: string, mustChange: boolean, at: string): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ password_hash: hash, must_change_password: mustChange ? 1 : 0, password_set_here_at: at, updated_at: at })
+      .where('customer_id', '=', customerId)
+      .where('id', '=', id)
+      .execute();
+    await this.db.deleteFrom('pending_passwords').where('customer_id', '=', customerId).where('user_id', '=', id).execute();
+  }
+
+  /** Moves the named users of a customer from status `from` to `to`; returns the ids that moved. */
+  async setStatusInCustomer(customerId: string, ids: readonly string[], from: UserStatus, to: UserStatus, at: string): Promise<string[]> {
+    if (!ids.length) return [];
+    const rows = await this.db
+      .updateTable('users')
+      .set({ status: to, updated_at: at })
+      .where('customer_id', '=', customerId)
+      .where('id', 'in', [...ids])
+      .where('status', '=', from)
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** Of `ids`, those of a customer's users who belong to one of `schools` (by roster role or listed org). */
+  async idsWithinSchools(customerId: string, ids: readonly string[], schools: readonly string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows = await this.db
+      .selectFrom('users')
+      .select('id')
+      .where('customer_id', '=', customerId)
+      .where('id', 'in', [...ids])
+      .where((eb) => ofSchools(eb, schools))
+      .execute();
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** The schools (org sourcedIds) a customer's user belongs to: their listed orgs and the orgs of their roster roles. */
+  async schoolsOf(customerId: string, id: string): Promise<string[]> {
+    const user = await this.db.selectFrom('users').select(['sourced_id', 'org_sourced_ids']).where('customer_id', '=', customerId).where('id', '=', id).executeTakeFirst();
+    if (!user) return [];
+    const listed = user.org_sourced_ids ? (JSON.parse(user.org_sourced_ids) as string[]) : [];
+    const roles = user.sourced_id ? await this.db.selectFrom('user_roles').select('org_sourced_id').where('customer_id', '=', customerId).where('user_sourced_id', '=', user.sourced_id).execute() : [];
+    return [...new Set([...listed, ...roles.map((r) => r.org_sourced_id)])];
   }
 
   /** Updates a customer's user. */
@@ -84,6 +137,10 @@ export class UserRepository {
         ),
       );
     }
+    if (q.withinSchools) {
+      const schools = q.withinSchools;
+      base = base.where((eb) => ofSchools(eb, schools));
+    }
     if (q.search) {
       const pattern = containsPattern(q.search);
       base = base.where((eb) => eb.or(['login', 'email', 'given_name', 'family_name', 'identifier', 'sourced_id'].map((col) => matches(col, pattern))));
@@ -94,6 +151,25 @@ export class UserRepository {
     ]);
     return { items, total: Number(total.n) };
   }
+}
+
+/**
+ * Users of one of `schools`: a roster role at it, or it in their org list (JSON text, so matched as a
+ * quoted string: both dialects, no JSON functions). No schools matches no one.
+ */
+function ofSchools(eb: ExpressionBuilder<Database, 'users'>, schools: readonly string[]) {
+  if (!schools.length) return sql<SqlBool>`1 = 0`;
+  return eb.or([
+    eb.exists(
+      eb
+        .selectFrom('user_roles as r')
+        .select('r.role')
+        .whereRef('r.customer_id', '=', 'users.customer_id')
+        .whereRef('r.user_sourced_id', '=', 'users.sourced_id')
+        .where('r.org_sourced_id', 'in', [...schools]),
+    ),
+    ...schools.map((s) => sql<SqlBool>`${sql.ref('users.org_sourced_ids')} like ${`%${JSON.stringify(s).replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`),
+  ]);
 }
 
 /** A case-insensitive LIKE pattern for "contains `text`", with wildcards in `text` taken literally. */

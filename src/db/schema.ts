@@ -111,6 +111,8 @@ export interface UsersTable {
   updated_run_id: string | null;
   /** Which kind of sync keeps the account: a OneRoster bulk file deletes only its own (migration 0019). */
   sync_owner: Generated<SyncOwner>;
+  /** When an admin last set the password in the console; null when the password in force is the roster's (or the user's own). */
+  password_set_here_at: Generated<string | null>;
 }
 
 export interface ClassesTable {

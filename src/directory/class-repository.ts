@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { ClassRow, Database } from '../db/schema.js';
 import { containsPattern, matches } from '../accounts/user-repository.js';
 
@@ -6,6 +6,8 @@ import { containsPattern, matches } from '../accounts/user-repository.js';
 export interface ClassListQuery {
   search?: string;
   includeDeleted?: boolean;
+  /** Only classes of these schools (an institute admin's scope); undefined for no limit. */
+  withinSchools?: readonly string[];
   limit: number;
   offset: number;
 }
@@ -18,6 +20,7 @@ export class ClassRepository {
   async listInCustomer(customerId: string, q: ClassListQuery): Promise<{ items: ClassRow[]; total: number }> {
     let base = this.db.selectFrom('classes').where('customer_id', '=', customerId);
     if (!q.includeDeleted) base = base.where('status', '!=', 'deleted');
+    if (q.withinSchools) base = q.withinSchools.length ? base.where('school_sourced_id', 'in', [...q.withinSchools]) : base.where(sql<SqlBool>`1 = 0`);
     if (q.search) {
       const pattern = containsPattern(q.search);
       base = base.where((eb) => eb.or(['title', 'class_code', 'sourced_id'].map((c) => matches(c, pattern))));

@@ -96,6 +96,48 @@ export class DetailRepository {
       .execute();
   }
 
+  /** Of `ids`, the sourcedIds of the customer's active orgs. */
+  async activeOrgIds(customerId: string, ids: readonly string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows = await this.db
+      .selectFrom('orgs')
+      .select('sourced_id')
+      .where('customer_id', '=', customerId)
+      .where('status', '=', 'active')
+      .where('sourced_id', 'in', [...ids])
+      .execute();
+    return new Set(rows.map((o) => o.sourced_id));
+  }
+
+  /** The sourcedIds of the customer's orgs whose parent is one of `parents` (a district's schools). */
+  async childOrgIds(customerId: string, parents: readonly string[]): Promise<string[]> {
+    if (!parents.length) return [];
+    const rows = await this.db
+      .selectFrom('orgs')
+      .select('sourced_id')
+      .where('customer_id', '=', customerId)
+      .where('parent_sourced_id', 'in', [...parents])
+      .execute();
+    return rows.map((o) => o.sourced_id);
+  }
+
+  /** The latest applied run that deleted a user (their roster no longer lists them), if a run did. */
+  deletingRun(customerId: string, userId: string) {
+    return this.db
+      .selectFrom('roster_run_changes as ch')
+      .innerJoin('roster_runs as run', 'run.id', 'ch.run_id')
+      .select(['run.id as runId', 'run.created_at as at', 'run.file_name as fileName'])
+      .where('run.customer_id', '=', customerId)
+      .where('ch.entity', '=', 'users')
+      .where('ch.action', '=', 'delete')
+      .where('ch.target_id', '=', userId)
+      .where('run.dry_run', '=', 0)
+      .where('run.status', 'in', ['succeeded', 'succeeded_with_warnings'])
+      .orderBy('run.created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+  }
+
   /** Restores a soft-deleted user and the enrollments that ended with them. */
   async restoreUser(customerId: string, userId: string, now: string): Promise<boolean> {
     const user = await this.db

@@ -8,7 +8,8 @@ import { UserRepository, type UserListQuery } from '../accounts/user-repository.
 import type { ClassRow, Database, User } from '../db/schema.js';
 import { ClassRepository, type ClassListQuery } from './class-repository.js';
 import { DetailRepository } from './detail-repository.js';
-import type { ClassView, UserView } from './views.js';
+import { assertSchoolInScope, assertUsersInScope, schoolScope } from './school-scope.js';
+import type { ClassView, RestoredUser, UserView } from './views.js';
 
 /** The people and classes of one customer: the Users and Class tabs. */
 export class DirectoryService {
@@ -22,7 +23,8 @@ export class DirectoryService {
   /** A page of the customer's users. */
   async listUsers(actor: Actor, customerId: string, q: UserListQuery): Promise<{ items: UserView[]; total: number }> {
     assertCustomerAccess(actor, customerId);
-    const { items, total } = await new UserRepository(this.db).listInCustomer(customerId, q);
+    const withinSchools = await schoolScope(this.db, actor, customerId);
+    const { items, total } = await new UserRepository(this.db).listInCustomer(customerId, { ...q, withinSchools });
     return { items: items.map(presentUser), total };
   }
 
@@ -32,7 +34,9 @@ export class DirectoryService {
    */
   async userDetail(actor: Actor, customerId: string, userId: string) {
     await this.allow(actor, { customerId, user: userId });
-    const user = await new UserRepository(this.db).findInCustomer(customerId, userId);
+    await assertUsersInScope(this.db, actor, customerId, [userId]);
+    const users = new UserRepository(this.db);
+    const user = await users.findInCustomer(customerId, userId);
     if (!user) throw notFound('User');
     const detail = new DetailRepository(this.db);
     const matchRun = user.matched_run_id ? await detail.runDate(customerId, user.matched_run_id) : undefined;
@@ -47,6 +51,10 @@ export class DirectoryService {
       userIds: parse(user.user_ids),
       agentSourcedIds: parse(user.agent_sourced_ids),
       passwordSet: user.password_hash !== null,
+      passwordSource: passwordSourceOf(user),
+      mustChangePassword: user.must_change_password === 1,
+      schoolIds: await users.schoolsOf(customerId, user.id),
+      missingFromRoster: user.status === 'deleted' ? await this.missingFromRoster(customerId, user) : null,
       createdAt: user.created_at,
       updatedAt: user.updated_at,
       deletedAt: user.deleted_at,
@@ -72,6 +80,7 @@ export class DirectoryService {
     const detail = new DetailRepository(this.db);
     const c = await detail.findClass(customerId, classId);
     if (!c) throw notFound('Class');
+    await assertSchoolInScope(this.db, actor, customerId, c.school_sourced_id, 'Class');
     const members = await detail.membersOf(customerId, c.sourced_id);
     const parse = (v: string | null) => (v ? (JSON.parse(v) as string[]) : []);
     return {
@@ -88,30 +97,55 @@ export class DirectoryService {
     };
   }
 
-  /** The customer's schools, for the school filter. */
+  /** The customer's schools, for the school filter (an institute admin's own schools only). */
   async schools(actor: Actor, customerId: string) {
     assertCustomerAccess(actor, customerId);
-    return new DetailRepository(this.db).schools(customerId);
+    const all = await new DetailRepository(this.db).schools(customerId);
+    const scope = await schoolScope(this.db, actor, customerId);
+    return scope ? all.filter((s) => scope.includes(s.sourcedId)) : all;
   }
 
-  /** Restores a user a roster sync deleted (within the retention period), with the enrollments that ended with them. */
-  async restoreUser(actor: Actor, customerId: string, userId: string): Promise<UserView> {
+  /**
+   * Restores a user a roster sync deleted (within the retention period), with the enrollments that
+   * ended with them. A roster user is still missing from the roster that deleted them, so the next
+   * sync deletes them again: the answer says so, unless `keepAsManual` made the account a manual
+   * (protected) one that syncs never delete.
+   */
+  async restoreUser(actor: Actor, customerId: string, userId: string, opts: { keepAsManual?: boolean } = {}): Promise<RestoredUser> {
     await this.allow(actor, { customerId, user: userId });
+    await assertUsersInScope(this.db, actor, customerId, [userId]);
+    const before = await new UserRepository(this.db).findInCustomer(customerId, userId);
+    const missing = before && before.status === 'deleted' ? await this.missingFromRoster(customerId, before) : null;
     const restored = await this.db.transaction().execute(async (trx) => {
       const ok = await new DetailRepository(trx).restoreUser(customerId, userId, nowIso());
-      if (ok) await new AuditService(trx).record(actor, { customerId, action: 'user.restored', targetType: 'user', targetId: userId, fields: ['status'] });
+      if (ok && opts.keepAsManual) await new UserRepository(trx).updateInCustomer(customerId, userId, { source: 'manual' });
+      if (ok) await new AuditService(trx).record(actor, { customerId, action: 'user.restored', targetType: 'user', targetId: userId, fields: opts.keepAsManual ? ['status', 'source'] : ['status'] });
       return ok;
     });
     const user = await new UserRepository(this.db).findInCustomer(customerId, userId);
     if (!user) throw notFound('User');
     if (!restored && user.status !== 'active') throw notFound('Deleted user');
-    return presentUser(user);
+    const stillMissing = restored && user.source === 'roster' ? missing : null;
+    return {
+      ...presentUser(user),
+      missingFromRoster: stillMissing,
+      warning: stillMissing
+        ? `This person is still missing from the roster that deleted them (${stillMissing.fileName || 'a sync'}): the next sync deletes them again unless the school adds them back. Keep them as a manual account to protect them from sync deletes.`
+        : null,
+    };
+  }
+
+  // The run that deleted a roster user, when that is how they were deleted: they are missing from its roster.
+  private async missingFromRoster(customerId: string, user: User): Promise<RestoredUser['missingFromRoster']> {
+    if (user.source !== 'roster') return null;
+    return (await new DetailRepository(this.db).deletingRun(customerId, user.id)) ?? null;
   }
 
   /** A page of the customer's classes. */
   async listClasses(actor: Actor, customerId: string, q: ClassListQuery): Promise<{ items: ClassView[]; total: number }> {
     assertCustomerAccess(actor, customerId);
-    const { items, total } = await new ClassRepository(this.db).listInCustomer(customerId, q);
+    const withinSchools = await schoolScope(this.db, actor, customerId);
+    const { items, total } = await new ClassRepository(this.db).listInCustomer(customerId, { ...q, withinSchools });
     return { items: items.map(presentClass), total };
   }
 }
@@ -121,6 +155,12 @@ function explainMatch(rule: string, value: string | null, source: string): strin
   if (rule === 'created') return 'Created by a roster sync: no existing account matched.';
   if (rule === 'sourcedId' && source === 'roster') return 'Linked by its OneRoster sourcedId.';
   return `Linked to an existing ${source === 'roster' ? 'roster' : source} account whose ${rule === 'username' ? 'login name' : rule} is "${value ?? ''}"; from then on by sourcedId.`;
+}
+
+/** Where the password in force came from: set here in Lectern (by an admin or the user), the roster, or none yet. */
+export function passwordSourceOf(u: User): 'here' | 'roster' | 'none' {
+  if (u.password_hash === null) return 'none';
+  return u.password_set_here_at !== null || u.password_digest === null ? 'here' : 'roster';
 }
 
 /** Shapes a user row for lists. */
@@ -137,6 +177,7 @@ export function presentUser(u: User): UserView {
     role: u.role,
     source: u.source,
     status: u.status,
+    passwordSource: passwordSourceOf(u),
   };
 }
 

@@ -13,6 +13,21 @@ export interface UserView {
   role: string;
   source: string;
   status: 'active' | 'deleted' | 'disabled';
+  /** `here`: set in Lectern (it wins until the roster's password changes); `roster`: the roster's; `none`: no password. */
+  passwordSource: 'here' | 'roster' | 'none';
+}
+
+/** The run whose roster a deleted user is missing from. */
+export interface MissingFromRoster {
+  runId: string;
+  at: string;
+  fileName: string;
+}
+
+/** A restored user, and whether the next sync will delete them again. */
+export interface RestoredUser extends UserView {
+  missingFromRoster: MissingFromRoster | null;
+  warning: string | null;
 }
 
 /** A class as lists show it. */

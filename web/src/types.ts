@@ -148,6 +148,11 @@ export interface UserDetail extends DirectoryUser {
   userIds: string[];
   agentSourcedIds: string[];
   passwordSet: boolean;
+  mustChangePassword: boolean;
+  /** Org sourcedIds the user belongs to (for a manual institute admin: the schools they act for). */
+  schoolIds: string[];
+  /** For a deleted roster user: the run whose roster left them out (the next sync deletes them again after a restore). */
+  missingFromRoster: { runId: string; at: string; fileName: string } | null;
   createdAt: string;
   updatedAt: string;
   deletedAt: string | null;

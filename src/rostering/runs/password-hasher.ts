@@ -7,7 +7,8 @@ import { stagedPasswordContext } from '../sync/stage-writer.js';
 /**
  * Turns roster passwords waiting in pending_passwords into argon2id hashes, outside any run's
  * transaction. argon2 hashes on libuv's thread pool, so running one hash per core keeps every core
- * busy. Each account can sign in as soon as its own hash is written.
+ * busy. Each account can sign in as soon as its own hash is written. A changed roster password
+ * ends a password an admin set in the console (password_set_here_at): the roster's wins again.
  */
 export async function hashPendingPasswords(db: Kysely<Database>, secrets: SecretBox, opts: { customerId?: string; onProgress?: (done: number) => void; signal?: AbortSignal } = {}): Promise<number> {
   const parallel = Math.max(1, os.availableParallelism());
@@ -30,7 +31,7 @@ export async function hashPendingPasswords(db: Kysely<Database>, secrets: Secret
         const password = secrets.open(row.password_sealed, stagedPasswordContext(row.customer_id, row.run_id));
         const hash = await hashPassword(password);
         await db.transaction().execute(async (trx) => {
-          await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', row.user_id).execute();
+          await trx.updateTable('users').set({ password_hash: hash, password_set_here_at: null }).where('id', '=', row.user_id).execute();
           // Delete only the sealed value we hashed: a newer run may have queued another meanwhile.
           await trx.deleteFrom('pending_passwords').where('user_id', '=', row.user_id).where('password_sealed', '=', row.password_sealed).execute();
         });

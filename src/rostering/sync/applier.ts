@@ -77,7 +77,9 @@ async function updateExisting(trx: Kysely<Database>, a: ApplyInput, t: EntityTab
   const rosterOwned = t.entity === 'users' ? sql` and users.source = 'roster'` : sql``;
   // A OneRoster file takes over what it lists (the planner's adoption); an LMS pull leaves a record's owner as it is.
   const adopt = t.owned && owner === 'oneroster' ? sql`, sync_owner = 'oneroster'` : sql``;
-  await sql`update ${sql.table(live)} set ${joined(assignments, ', ')}, status = 'active', deleted_at = null, updated_run_id = ${a.runId}, updated_at = ${a.now}${userExtras}${adopt}
+  // An account an admin disabled in the console stays disabled through updates; a restore brings it back active.
+  const status = t.entity === 'users' ? sql`case when users.status = 'disabled' and s.action = 'update' then 'disabled' else 'active' end` : sql`'active'`;
+  await sql`update ${sql.table(live)} set ${joined(assignments, ', ')}, status = ${status}, deleted_at = null, updated_run_id = ${a.runId}, updated_at = ${a.now}${userExtras}${adopt}
     from ${a.stage.table(t.entity)} s
     where s.run_id = ${a.runId} and s.action in ('update', 'restore') and ${sql.ref(`${live}.id`)} = s.target_id${rosterOwned}`.execute(trx);
 }

@@ -2,7 +2,10 @@ import type { ReactNode } from 'react';
 
 /** One column of a DataTable. */
 export interface Column<T> {
+  /** The column's name (also its key); shown unless `headerCell` replaces it. */
   header: string;
+  /** Header content other than the name, e.g. a select-all checkbox. */
+  headerCell?: ReactNode;
   cell: (row: T) => ReactNode;
   /** Hidden on narrow screens when the table would be too wide. */
   secondary?: boolean;
@@ -36,7 +39,7 @@ export function DataTable<T>({
           <tr>
             {columns.map((c) => (
               <th key={c.header} scope="col" className={`${c.secondary ? 'secondary' : ''} ${c.className ?? ''}`}>
-                {c.header}
+                {c.headerCell ?? c.header}
               </th>
             ))}
           </tr>
@@ -47,8 +50,8 @@ export function DataTable<T>({
               key={rowKey(row)}
               className={onRowClick ? 'clickable' : undefined}
               onClick={(e) => {
-                // Let real links and buttons inside the row do their own thing.
-                if (onRowClick && !(e.target instanceof Element && e.target.closest('a, button'))) onRowClick(row);
+                // Let real links, buttons and form controls (a row's selection checkbox) inside the row do their own thing.
+                if (onRowClick && !(e.target instanceof Element && e.target.closest('a, button, input, label, select, textarea'))) onRowClick(row);
               }}
             >
               {columns.map((c) => (

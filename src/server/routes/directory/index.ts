@@ -9,21 +9,24 @@ const UserParams = Type.Object({ id: Type.String({ maxLength: 100 }), userId: Ty
 const ClassParams = Type.Object({ id: Type.String({ maxLength: 100 }), classId: Type.String({ maxLength: 100 }) });
 const Json = Type.Unknown();
 
+/** A user as lists show it (directory/views.ts UserView). */
+export const UserView = Type.Object({
+  id: Type.String(),
+  sourcedId: Type.Union([Type.String(), Type.Null()]),
+  username: Type.String(),
+  login: Type.String(),
+  email: Type.String(),
+  identifier: Type.String(),
+  givenName: Type.String(),
+  familyName: Type.String(),
+  role: Type.String(),
+  source: Type.String(),
+  status: Type.String(),
+  passwordSource: Type.Enum(['here', 'roster', 'none'], { description: "`here`: set in Lectern, it wins until the roster brings a different password; `roster`: the roster's" }),
+});
+
 /** A customer's people and classes: the Users and Class tabs, user and class pages, Restore. */
 export async function directoryRoutes(app: App, ctx: AppContext): Promise<void> {
-  const UserView = Type.Object({
-    id: Type.String(),
-    sourcedId: Type.Union([Type.String(), Type.Null()]),
-    username: Type.String(),
-    login: Type.String(),
-    email: Type.String(),
-    identifier: Type.String(),
-    givenName: Type.String(),
-    familyName: Type.String(),
-    role: Type.String(),
-    source: Type.String(),
-    status: Type.String(),
-  });
   app.get(
     '/api/customers/:id/users',
     {
@@ -112,10 +115,29 @@ export async function directoryRoutes(app: App, ctx: AppContext): Promise<void> 
 
   app.post(
     '/api/customers/:id/users/:userId/restore',
-    { schema: { tags: ['directory'], summary: 'Restore a user a roster sync deleted, with the enrollments that ended with them', params: UserParams, response: { 200: UserView, ...errorResponses } } },
+    {
+      schema: {
+        tags: ['directory'],
+        summary: 'Restore a user a roster sync deleted, with the enrollments that ended with them',
+        description:
+          'A roster user is still missing from the roster that deleted them, so the next sync deletes them again: the answer then carries `missingFromRoster` and a `warning`. `keepAsManual=true` restores them as a manual (protected) account that syncs never delete.',
+        params: UserParams,
+        querystring: Type.Object({ keepAsManual: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        response: {
+          200: Type.Intersect([
+            UserView,
+            Type.Object({
+              missingFromRoster: Type.Union([Type.Object({ runId: Type.String(), at: Type.String(), fileName: Type.String() }), Type.Null()]),
+              warning: Type.Union([Type.String(), Type.Null()]),
+            }),
+          ]),
+          ...errorResponses,
+        },
+      },
+    },
     async (request) => {
       const { actor } = requireUser(request);
-      return ctx.directory.restoreUser(actor, request.params.id, request.params.userId);
+      return ctx.directory.restoreUser(actor, request.params.id, request.params.userId, { keepAsManual: request.query.keepAsManual });
     },
   );
 

@@ -13,6 +13,13 @@ import { Link } from '../../router.js';
 import type { UserDetail } from '../../types.js';
 import { ChangeTimeline } from '../roster/ChangeTimeline.js';
 import { AssignedTitles } from './AssignedTitles.js';
+import { InstituteAdminInfo } from './InstituteAdminInfo.js';
+import { IssuedPasswordsDialog, type IssuedPassword } from './IssuedPasswords.js';
+import { PasswordBadge } from './PasswordBadge.js';
+import { PasswordDialog, ROSTER_PASSWORD_RULE } from './PasswordDialog.js';
+import { UserFormDialog } from './UserFormDialog.js';
+import { RestoreWarning } from './UsersTab.js';
+import './people.css';
 
 type Enrollment = UserDetail['enrollments'][number];
 type OrgRole = UserDetail['roles'][number];
@@ -26,7 +33,10 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
   const user = useResource<UserDetail>(`/api/customers/${encodeURIComponent(customerId)}/users/${encodeURIComponent(userId)}`);
   const [confirm, setConfirm] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [notice, setNotice] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
+  const [notice, setNotice] = useState<{ kind: 'success' | 'error' | 'warning'; text: string } | null>(null);
+  const [keepAsManual, setKeepAsManual] = useState(false);
+  const [dialog, setDialog] = useState<'password' | 'edit' | 'disable' | null>(null);
+  const [issued, setIssued] = useState<IssuedPassword[]>([]);
   const u = user.data;
   const name = u ? `${u.givenName} ${u.familyName}`.trim() || u.login : 'User';
   useTitle(name);
@@ -40,19 +50,36 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
     );
   }
 
+  const base = `/api/customers/${encodeURIComponent(customerId)}/users/${encodeURIComponent(userId)}`;
   const restore = async () => {
     setBusy(true);
     try {
-      await api.post(`/api/customers/${encodeURIComponent(customerId)}/users/${encodeURIComponent(userId)}/restore`);
-      setNotice({ kind: 'success', text: `${name} was restored with their class enrollments.` });
+      const res = await api.post<{ warning: string | null }>(`${base}/restore${keepAsManual ? '?keepAsManual=true' : ''}`);
+      setNotice(res.warning ? { kind: 'warning', text: res.warning } : { kind: 'success', text: `${name} was restored with their class enrollments${keepAsManual ? ', as a manual account' : ''}.` });
       user.reload();
     } catch (err) {
       setNotice({ kind: 'error', text: messageOf(err) });
     } finally {
       setBusy(false);
       setConfirm(false);
+      setKeepAsManual(false);
     }
   };
+
+  const setStatus = async (action: 'disable' | 'enable') => {
+    setBusy(true);
+    try {
+      await api.post(`${base}/${action}`);
+      setNotice({ kind: 'success', text: action === 'disable' ? `${name} was disabled: they cannot sign in or launch, and their sessions ended.` : `${name} was enabled.` });
+      user.reload();
+    } catch (err) {
+      setNotice({ kind: 'error', text: messageOf(err) });
+    } finally {
+      setBusy(false);
+      setDialog(null);
+    }
+  };
+  const editable = u.source === 'manual' && ['teacher', 'student', 'institute_admin'].includes(u.role);
 
   const classColumns: Column<Enrollment>[] = [
     {
@@ -96,7 +123,27 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
             <button type="button" className="btn btn-primary" onClick={() => setConfirm(true)}>
               Restore user
             </button>
-          ) : null
+          ) : (
+            <>
+              {editable ? (
+                <button type="button" className="btn btn-secondary" onClick={() => setDialog('edit')}>
+                  Edit
+                </button>
+              ) : null}
+              <button type="button" className="btn btn-secondary" onClick={() => setDialog('password')}>
+                Set password
+              </button>
+              {u.status === 'disabled' ? (
+                <button type="button" className="btn btn-primary" onClick={() => void setStatus('enable')} disabled={busy}>
+                  Enable
+                </button>
+              ) : (
+                <button type="button" className="btn btn-danger" onClick={() => setDialog('disable')}>
+                  Disable
+                </button>
+              )}
+            </>
+          )
         }
       />
       {notice ? <Banner kind={notice.kind}>{notice.text}</Banner> : null}
@@ -124,13 +171,21 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
               ['Phone', u.phone ?? ''],
               ['SMS', u.sms],
               ['Enabled in SIS', u.enabledUser === null ? '' : u.enabledUser ? 'Yes' : 'No'],
-              ['Password', u.passwordSet ? 'Set' : 'Not set'],
+              [
+                'Password',
+                <span key="p">
+                  <PasswordBadge source={u.passwordSource} />
+                  {u.mustChangePassword ? ' · must change at next sign-in' : ''}
+                </span>,
+              ],
               ['Added', formatDateTime(u.createdAt)],
               ['Last changed', formatDateTime(u.updatedAt)],
             ]}
           />
         </SectionCard>
         <div className="stack">
+          {u.source === 'roster' && u.passwordSource === 'here' ? <Banner kind="info">{ROSTER_PASSWORD_RULE}</Banner> : null}
+          {u.role === 'institute_admin' ? <InstituteAdminInfo /> : null}
           <section className="card match-box" aria-labelledby="match-title">
             <header className="card-header">
               <h2 id="match-title">How this account was matched</h2>
@@ -179,8 +234,36 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
         <ChangeTimeline entries={u.history} customerId={customerId} noun="user" />
       </SectionCard>
       <ConfirmDialog open={confirm} title={`Restore ${name}?`} confirmLabel="Restore user" busy={busy} onConfirm={() => void restore()} onCancel={() => setConfirm(false)}>
-        <p>They can sign in again and get back the class enrollments that ended when they were deleted. If the next roster file still leaves them out, that sync deletes them again.</p>
+        <p>They can sign in again and get back the class enrollments that ended when they were deleted.</p>
+        {u.missingFromRoster ? <RestoreWarning keepAsManual={keepAsManual} onKeepAsManual={setKeepAsManual} /> : null}
       </ConfirmDialog>
+      <ConfirmDialog open={dialog === 'disable'} title={`Disable ${name}?`} confirmLabel="Disable user" danger busy={busy} onConfirm={() => void setStatus('disable')} onCancel={() => setDialog(null)}>
+        <p>They cannot sign in or launch from the LMS until enabled again, and their open sessions end now. A roster sync does not enable them again.</p>
+      </ConfirmDialog>
+      <PasswordDialog
+        customerId={customerId}
+        user={dialog === 'password' ? u : null}
+        onClose={() => setDialog(null)}
+        onDone={(password) => {
+          if (password) setIssued([password]);
+          setNotice({ kind: 'success', text: `The password of ${name} was set; their sessions ended.` });
+          user.reload();
+        }}
+      />
+      {editable ? (
+        <UserFormDialog
+          key={u.updatedAt}
+          customerId={customerId}
+          open={dialog === 'edit'}
+          editing={u}
+          onClose={() => setDialog(null)}
+          onSaved={() => {
+            setNotice({ kind: 'success', text: 'Saved.' });
+            user.reload();
+          }}
+        />
+      ) : null}
+      <IssuedPasswordsDialog passwords={issued} onClose={() => setIssued([])} />
     </div>
   );
 }
