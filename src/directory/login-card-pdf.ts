@@ -92,7 +92,8 @@ function drawCard(doc: PDFKit.PDFDocument, card: LoginCard, sheet: CardSheet, x:
   line('Sign in at', 'Helvetica', 7, beside, { color: '#555555', after: 0 });
   line(sheet.signInUrl, 'Helvetica', 8.5, beside, { after: 3, lines: 2 });
   line('Username', 'Helvetica', 7, beside, { color: '#555555', after: 0 });
-  line(card.login, 'Courier-Bold', 11, beside, { after: 3, lines: 2 });
+  // Courier's characters are 0.6 em wide: a long login gets smaller rather than broken across lines.
+  line(card.login, 'Courier-Bold', Math.max(7, Math.min(11, beside / (0.6 * card.login.length))), beside, { after: 3, lines: 2 });
   if (card.password) {
     line('Password (first use)', 'Helvetica', 7, beside, { color: '#555555', after: 0 });
     line(card.password, 'Courier-Bold', 13, beside, { after: 3 });

@@ -4,28 +4,9 @@ import { operatorActor } from '../../../accounts/policy.js';
 import { describeEachDialect, seedCustomer, startTestApp, type TestApp, type TestClient } from '../../../../test/helpers/app.js';
 import { allRowsAsText, assertError } from '../../../../test/helpers/assertions.js';
 import { HEADERS, district11, table, writeBundle } from '../../../../test/helpers/bundles.js';
+import { CARD_PASSWORD, cardPasswordOf, readPdf } from '../../../../test/helpers/pdf-text.js';
 import { zipSource } from '../../../rostering/runs/zip-source.js';
 import { hashPassword } from '../../../security/passwords.js';
-
-/** The text of every page of a PDF, and the addresses its links open. */
-async function readPdf(bytes: Buffer): Promise<{ text: string; links: string[]; pages: number }> {
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const task = pdfjs.getDocument({ data: new Uint8Array(bytes), verbosity: 0 });
-  const doc = await task.promise;
-  const text: string[] = [];
-  const links: string[] = [];
-  for (let n = 1; n <= doc.numPages; n++) {
-    const page = await doc.getPage(n);
-    const content = await page.getTextContent();
-    text.push(content.items.map((i) => ('str' in i ? i.str : '')).join('\n'));
-    for (const a of (await page.getAnnotations()) as { url?: string }[]) if (a.url) links.push(a.url);
-  }
-  const pages = doc.numPages;
-  await task.destroy();
-  return { text: text.join('\n'), links, pages };
-}
-
-const CARD_PASSWORD = /\b[a-z]+-[a-z]+-\d{4}\b/g;
 
 describeEachDialect('login cards and the users CSV export', (dialect) => {
   let t: TestApp;
@@ -102,11 +83,7 @@ describeEachDialect('login cards and the users CSV export', (dialect) => {
     assert.equal(audit[0]!.actor_label, customer.adminEmail.toLowerCase());
     assert.deepEqual(JSON.parse(audit[0]!.fields), ['users:2']);
 
-    const lines = pdf.text.split('\n');
-    const passwordOf = (login: string) => {
-      const at = lines.indexOf(login);
-      return lines.slice(at).find((l) => CARD_PASSWORD.test(l) && !(CARD_PASSWORD.lastIndex = 0))!;
-    };
+    const passwordOf = (login: string) => cardPasswordOf(pdf.text, login);
     const student = t.client();
     const signIn = await student.post<{ user: { mustChangePassword: boolean } }>('/api/auth/login', { login: `sone${suffix}`, password: passwordOf(`sone${suffix}`) });
     assert.equal(signIn.status, 200, JSON.stringify(signIn.body));
