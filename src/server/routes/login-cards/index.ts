@@ -63,7 +63,8 @@ export async function loginCardRoutes(app: App, ctx: AppContext): Promise<void> 
   app.post(
     '/api/auth/qr',
     {
-      // The token is the credential: it works on a shared device whose previous reader is still signed in.
+      // The token is the credential: it works on a shared device whose previous reader is still signed
+      // in (no session CSRF token to send). Another site cannot post this JSON body without a CORS preflight.
       config: { signedRequest: true },
       schema: {
         tags: ['auth'],
