@@ -1,10 +1,11 @@
-/** The text of every page of a PDF (one line per text item), the addresses its links open, and its page count. */
-export async function readPdf(bytes: Uint8Array): Promise<{ text: string; links: string[]; pages: number }> {
+/** The text of every page of a PDF (one line per text item), the addresses its links open, its page count and first page's size (points). */
+export async function readPdf(bytes: Uint8Array): Promise<{ text: string; links: string[]; pages: number; size: [number, number] }> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
   const task = pdfjs.getDocument({ data: new Uint8Array(bytes), verbosity: 0 });
   const doc = await task.promise;
   const text: string[] = [];
   const links: string[] = [];
+  const [, , width = 0, height = 0] = (await doc.getPage(1)).view;
   for (let n = 1; n <= doc.numPages; n++) {
     const page = await doc.getPage(n);
     const content = await page.getTextContent();
@@ -13,7 +14,7 @@ export async function readPdf(bytes: Uint8Array): Promise<{ text: string; links:
   }
   const pages = doc.numPages;
   await task.destroy();
-  return { text: text.join('\n'), links, pages };
+  return { text: text.join('\n'), links, pages, size: [Math.round(width), Math.round(height)] };
 }
 
 /** The first-use passwords printed on login cards ("otter-maple-4821"). */

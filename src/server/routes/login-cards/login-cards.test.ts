@@ -67,6 +67,7 @@ describeEachDialect('login cards and the users CSV export', (dialect) => {
     assert.equal(res.rawPayload.subarray(0, 5).toString('latin1'), '%PDF-');
     const pdf = await readPdf(res.rawPayload);
     assert.equal(pdf.pages, 1);
+    assert.deepEqual(pdf.size, [595, 842], 'A4');
     assert.ok(pdf.text.includes(`sone${suffix}`), pdf.text);
     assert.ok(pdf.text.includes(`stwo${suffix}`));
     assert.ok(!pdf.text.includes(`tpark${suffix}`), 'the teacher gets no card with the class');
@@ -104,6 +105,7 @@ describeEachDialect('login cards and the users CSV export', (dialect) => {
     assert.ok(pdf.text.includes(`sone${suffix}`) && pdf.text.includes(`stwo${suffix}`));
     assert.equal((pdf.text.match(CARD_PASSWORD) ?? []).length, 0, 'QR cards carry no password');
     assert.equal(pdf.links.length, 2);
+    assert.deepEqual(pdf.size, [612, 792], 'Letter by default');
     const tokens = pdf.links.map((l) => {
       assert.match(l, /^http:\/\/lectern\.test\/reader\/qr#[\w-]{40,}$/);
       return l.split('#')[1]!;
@@ -132,6 +134,14 @@ describeEachDialect('login cards and the users CSV export', (dialect) => {
     assertError(await t.client().post('/api/auth/qr', { token: again.links[0]!.split('#')[1] }), 410, 'SIGN_IN_CARD_INVALID');
     assert.equal((await t.client().post('/api/auth/qr', { token: newer.links[0]!.split('#')[1] })).status, 200);
     assertError(await t.client().post('/api/auth/qr', { token: 'not-a-token' }), 410, 'SIGN_IN_CARD_INVALID');
+
+    // A card does not outlive the account: a disabled user's code signs no one in.
+    const disabled = await readPdf((await pdfOf(admin, { userIds: [s2], mode: 'qr' })).rawPayload);
+    await t.ctx.db.kysely.updateTable('users').set({ status: 'disabled' }).where('id', '=', s2).execute();
+    const refused = t.client();
+    assertError(await refused.post('/api/auth/qr', { token: disabled.links[0]!.split('#')[1] }), 403, 'ACCOUNT_DISABLED');
+    assert.equal(refused.cookie, null);
+    await t.ctx.db.kysely.updateTable('users').set({ status: 'active' }).where('id', '=', s2).execute();
   });
 
   it("refuses another customer's users and class (NOT_FOUND) and changes none of their passwords", async () => {
