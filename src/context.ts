@@ -12,6 +12,7 @@ import { openCoreContext, type CoreContext } from './core-context.js';
 import { ReaderService } from './reader/reader-service.js';
 import { DirectoryService } from './directory/directory-service.js';
 import { PeopleService } from './directory/people-service.js';
+import { LoginCardService } from './directory/login-cards.js';
 import { EmbeddedJobQueue } from './jobs/embedded-queue.js';
 import type { JobQueue } from './jobs/job-queue.js';
 import { PostgresJobQueue } from './jobs/postgres-queue.js';
@@ -36,6 +37,8 @@ export interface AppContext extends CoreContext {
   directory: DirectoryService;
   /** The Users tab's actions: add and edit people, passwords, disable and enable, bulk actions. */
   people: PeopleService;
+  /** Printable login cards (first-use passwords or QR sign-in) and redeeming their QR codes. */
+  loginCards: LoginCardService;
   /** A run's issues and plan, read behind the tenant wall. */
   runReports: RunReportService;
   /** Book files and covers on disk (`<dataDir>/content/<customerId>/<key>`). */
@@ -91,6 +94,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     customers: new CustomerService(k, secrets, config.publicUrl, config.outbound),
     directory: new DirectoryService(k),
     people: new PeopleService(k),
+    loginCards: new LoginCardService(k, accounts, config.publicUrl),
     runReports: new RunReportService(k),
     contentStore,
     reader: new ReaderService(k, contentStore, { onProgress: (customerId, userId, bookId, progress) => ltiOutcomes.onProgress(customerId, userId, bookId, progress) }),

@@ -36,6 +36,7 @@ export const errorCatalog = {
   LTI_DEEP_LINK_ROLE: { status: 403, message: 'Only teachers and course designers can add Lectern titles to a course. Ask your teacher to add the reading.' },
   LTI_DEEP_LINK_EXPIRED: { status: 410, message: 'This title picker has expired or was already used. Open it again from your course.' },
   LTI_VERSION_RETIRED: { status: 403, message: 'This organisation now connects to Lectern with LTI 1.3. Ask your administrator to replace this LTI 1.1 link in the LMS.' },
+  SIGN_IN_CARD_INVALID: { status: 410, message: 'This sign-in card has expired or was already used. Ask your teacher for a new card, or sign in with your username and password.' },
   CUSTOMER_DISABLED: { status: 403, message: 'This organisation is disabled. Contact your administrator.' },
   SOURCE_UNREACHABLE: { status: 502, message: 'The roster source could not be reached.' },
   SOURCE_AUTH_FAILED: { status: 502, message: 'The roster source refused the credentials.' },

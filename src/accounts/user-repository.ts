@@ -11,6 +11,8 @@ export interface UserListQuery {
   schoolSourcedId?: string;
   /** Only users of one of these schools (an institute admin's scope); undefined for no limit. */
   withinSchools?: readonly string[];
+  /** Only users actively enrolled in this class (its id). */
+  classId?: string;
   limit: number;
   offset: number;
 }
@@ -120,6 +122,27 @@ export class UserRepository {
 
   /** One page of a customer's users, with the total that matches the filters. */
   async listInCustomer(customerId: string, q: UserListQuery): Promise<{ items: User[]; total: number }> {
+    const base = this.filtered(customerId, q);
+    const [items, total] = await Promise.all([
+      base.selectAll().orderBy('family_name').orderBy('given_name').orderBy('id').limit(q.limit).offset(q.offset).execute(),
+      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items, total: Number(total.n) };
+  }
+
+  /** Every user that matches the filters (limit and offset ignored), a page at a time, in list order: for exports of any size. */
+  async *streamInCustomer(customerId: string, q: Omit<UserListQuery, 'limit' | 'offset'>): AsyncGenerator<User> {
+    const base = this.filtered(customerId, q);
+    const size = 1000;
+    for (let offset = 0; ; offset += size) {
+      const page = await base.selectAll().orderBy('family_name').orderBy('given_name').orderBy('id').limit(size).offset(offset).execute();
+      yield* page;
+      if (page.length < size) return;
+    }
+  }
+
+  // The Users list's filters, always within the customer.
+  private filtered(customerId: string, q: Omit<UserListQuery, 'limit' | 'offset'>) {
     let base = this.db.selectFrom('users').where('customer_id', '=', customerId);
     if (q.role) base = base.where('role', '=', q.role);
     if (q.status) base = base.where('status', '=', q.status);
@@ -141,15 +164,26 @@ export class UserRepository {
       const schools = q.withinSchools;
       base = base.where((eb) => ofSchools(eb, schools));
     }
+    if (q.classId) {
+      const classId = q.classId;
+      base = base.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('enrollments as e')
+            .innerJoin('classes as c', (j) => j.onRef('c.customer_id', '=', 'e.customer_id').onRef('c.sourced_id', '=', 'e.class_sourced_id'))
+            .select('e.role')
+            .whereRef('e.customer_id', '=', 'users.customer_id')
+            .whereRef('e.user_sourced_id', '=', 'users.sourced_id')
+            .where('e.status', '=', 'active')
+            .where('c.id', '=', classId),
+        ),
+      );
+    }
     if (q.search) {
       const pattern = containsPattern(q.search);
       base = base.where((eb) => eb.or(['login', 'email', 'given_name', 'family_name', 'identifier', 'sourced_id'].map((col) => matches(col, pattern))));
     }
-    const [items, total] = await Promise.all([
-      base.selectAll().orderBy('family_name').orderBy('given_name').orderBy('id').limit(q.limit).offset(q.offset).execute(),
-      base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ]);
-    return { items, total: Number(total.n) };
+    return base;
   }
 }
 

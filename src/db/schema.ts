@@ -219,6 +219,18 @@ export interface LtiNoncesTable {
   expires_at: string;
 }
 
+/** A QR sign-in token printed on a login card: single use, expiring (migration 0022). */
+export interface SignInTokensTable {
+  /** SHA-256 of the token in the card's QR code. */
+  id: string;
+  customer_id: string;
+  user_id: string;
+  /** The admin who printed the card (null for the CLI operator). */
+  created_by: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
 /** An LMS user (per consumer instance) remembered as a Lectern user after the first launch. */
 export interface LtiUserLinksTable {
   customer_id: string;
@@ -624,6 +636,7 @@ export interface Database {
   lti_nonces: LtiNoncesTable;
   lti_user_links: LtiUserLinksTable;
   lti_launch_tickets: LtiLaunchTicketsTable;
+  sign_in_tokens: SignInTokensTable;
   lti_outcome_bindings: LtiOutcomeBindingsTable;
   lti_outcome_calls: LtiOutcomeCallsTable;
   lti_platforms: LtiPlatformsTable;

@@ -1,6 +1,8 @@
+import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { AuditService } from '../audit/audit-service.js';
 import { notFound } from '../errors.js';
+import { csvCell } from '../rostering/runs/issues-csv.js';
 import { nowIso } from '../time.js';
 import { AccessRepository } from '../accounts/access-repository.js';
 import { assertCustomerAccess, requireAccess, type AccessRequest, type Actor } from '../accounts/policy.js';
@@ -141,6 +143,25 @@ export class DirectoryService {
     return (await new DetailRepository(this.db).deletingRun(customerId, user.id)) ?? null;
   }
 
+  /**
+   * Every user that matches the Users list's filters, as CSV with a header row, streamed a page at a
+   * time. The columns are the list's; there is no password column, and a cell a spreadsheet would
+   * run as a formula is quoted (issues-csv.ts).
+   */
+  async usersCsv(actor: Actor, customerId: string, q: Omit<UserListQuery, 'limit' | 'offset'>): Promise<Readable> {
+    await this.allow(actor, { customerId, ...(q.classId ? { class: q.classId } : {}) });
+    const withinSchools = await schoolScope(this.db, actor, customerId);
+    const rows = new UserRepository(this.db).streamInCustomer(customerId, { ...q, withinSchools });
+    async function* lines() {
+      yield `${USER_CSV_COLUMNS.join(',')}\r\n`;
+      for await (const u of rows) {
+        const view = presentUser(u);
+        yield `${USER_CSV_COLUMNS.map((c) => csvCell(view[c])).join(',')}\r\n`;
+      }
+    }
+    return Readable.from(lines());
+  }
+
   /** A page of the customer's classes. */
   async listClasses(actor: Actor, customerId: string, q: ClassListQuery): Promise<{ items: ClassView[]; total: number }> {
     assertCustomerAccess(actor, customerId);
@@ -149,6 +170,8 @@ export class DirectoryService {
     return { items: items.map(presentClass), total };
   }
 }
+
+const USER_CSV_COLUMNS = ['id', 'sourcedId', 'login', 'username', 'email', 'identifier', 'givenName', 'familyName', 'role', 'source', 'status'] as const satisfies readonly (keyof UserView)[];
 
 // How a person reads a match: "Matched by email jo@lincoln.org" or "Created by the roster".
 function explainMatch(rule: string, value: string | null, source: string): string {

@@ -19,6 +19,7 @@ import { contentRoutes } from './routes/content/index.js';
 import { customerRoutes } from './routes/customers/index.js';
 import { directoryRoutes } from './routes/directory/index.js';
 import { peopleRoutes } from './routes/people/index.js';
+import { loginCardRoutes } from './routes/login-cards/index.js';
 import { ltiRoutes } from './routes/lti/index.js';
 import { lti13Routes } from './routes/lti13/index.js';
 import { metaRoutes } from './routes/meta/index.js';
@@ -61,6 +62,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
   await app.register(async (scoped) => customerRoutes(scoped, ctx));
   await app.register(async (scoped) => directoryRoutes(scoped, ctx));
   await app.register(async (scoped) => peopleRoutes(scoped, ctx));
+  await app.register(async (scoped) => loginCardRoutes(scoped, ctx));
   await app.register(async (scoped) => metaRoutes(scoped, ctx));
   await app.register(async (scoped) => rosterRoutes(scoped, ctx));
   await app.register(async (scoped) => ltiRoutes(scoped, ctx));

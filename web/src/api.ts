@@ -137,6 +137,33 @@ function failureOf(status: number, data: unknown): ApiError {
   return new ApiError(status, err?.code ?? `HTTP_${status}`, err?.message ?? `The server answered ${status}.`, err?.fields ?? []);
 }
 
+/**
+ * Posts JSON and saves the file the answer carries (a PDF, say) under `fileName`, through a
+ * temporary link: a write cannot be a plain <a download>, which sends no body and no CSRF header.
+ * Returns the response headers for what the server says about the file.
+ */
+export async function download(path: string, body: unknown, fileName: string): Promise<Headers> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, 'NETWORK', 'Lectern could not be reached. Check your connection and try again.');
+  }
+  if (!res.ok) throw failureOf(res.status, parseBody(await res.text(), res.headers.get('content-type')), path);
+  const url = URL.createObjectURL(await res.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoked on the next task, once the browser has started saving it.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+  return res.headers;
+}
+
 /** Bytes sent so far of an upload, and how many there are in all. */
 export interface UploadProgress {
   loaded: number;

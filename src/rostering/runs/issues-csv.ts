@@ -4,7 +4,7 @@ import type { RunIssue } from './run-repository.js';
 const COLUMNS = ['file', 'line', 'column', 'sourcedId', 'severity', 'code', 'message'] as const;
 
 /** RFC 4180 quoting, plus a leading quote mark for cells a spreadsheet would run as a formula. */
-function cell(value: string | number | null): string {
+export function csvCell(value: string | number | null): string {
   if (value === null) return '';
   let text = String(value);
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
@@ -19,7 +19,7 @@ function cell(value: string | number | null): string {
 export function issuesToCsv(issues: AsyncIterable<RunIssue>): Readable {
   async function* lines() {
     yield `${COLUMNS.join(',')}\r\n`;
-    for await (const i of issues) yield `${COLUMNS.map((c) => cell(i[c])).join(',')}\r\n`;
+    for await (const i of issues) yield `${COLUMNS.map((c) => csvCell(i[c])).join(',')}\r\n`;
   }
   return Readable.from(lines());
 }

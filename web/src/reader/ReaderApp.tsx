@@ -4,6 +4,7 @@ import { BookshelfPage } from './BookshelfPage.js';
 import { CollectionPage } from './CollectionPage.js';
 import { ReaderLayout } from './ReaderLayout.js';
 import { ReaderLoginPage } from './ReaderLoginPage.js';
+import { QrSignInPage } from './QrSignInPage.js';
 import { useSession } from '../session.js';
 import { safeNext } from './session.js';
 
@@ -22,6 +23,8 @@ function NotFound() {
 export function ReaderApp() {
   const { user } = useSession();
   const { pathname, search } = useLocation();
+  // A login card's QR code signs in whoever is (or is not) signed in on this device.
+  if (pathname === '/reader/qr') return <QrSignInPage />;
   if (user === undefined) return <p className="boot">Loading your books…</p>;
   if (user === null) {
     if (pathname === '/reader/login') return <ReaderLoginPage />;

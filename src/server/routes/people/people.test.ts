@@ -182,6 +182,12 @@ describeEachDialect('People: passwords, disable and enable, manual users, instit
     assertError(await nora.post(url(`${base}/users/${s2}/password`), { mustChangePassword: true }), 404, 'NOT_FOUND');
     assertError(await nora.post(url(`${base}/users/bulk`), { action: 'disable', userIds: [await idOf('t1'), s2] }), 404, 'NOT_FOUND');
     assertError(await nora.post(url(`${base}/users/${s2}/restore`)), 404, 'NOT_FOUND');
+    // Login cards and the CSV export keep to the same schools.
+    const southClass = (await t.ctx.db.kysely.selectFrom('classes').select('id').where('customer_id', '=', customer.id).where('sourced_id', '=', 'cls-2').executeTakeFirstOrThrow()).id;
+    assertError(await nora.post(url(`${base}/login-cards`), { mode: 'qr', userIds: [s2] }), 404, 'NOT_FOUND');
+    assertError(await nora.post(url(`${base}/login-cards`), { mode: 'qr', classId: southClass }), 404, 'NOT_FOUND');
+    const exported = (await nora.get<string>(url(`${base}/users.csv`))).body;
+    assert.ok(exported.includes(login('s1')) && !exported.includes(login('s2')), 'the export holds North School only');
     const south = await nora.post(url(`${base}/users`), { role: 'student', givenName: 'S', familyName: 'S', login: `south${suffix}`, schoolIds: ['org-2'] });
     assert.equal(assertError(south, 400, 'VALIDATION_FAILED', ['schoolIds']).fields?.[0]?.code, 'NOT_FOUND');
     assertError(await nora.post(url(`${base}/users`), { role: 'institute_admin', givenName: 'I', familyName: 'A', login: `ia${suffix}`, schoolIds: ['org-1'] }), 403, 'FORBIDDEN');

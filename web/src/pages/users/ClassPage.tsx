@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Banner } from '../../components/Banner.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
 import { Facts, SectionCard } from '../../components/Facts.js';
@@ -11,6 +12,7 @@ import type { ClassDetail, ClassMember } from '../../types.js';
 import { ChangeTimeline } from '../roster/ChangeTimeline.js';
 import { AssignedTitles } from './AssignedTitles.js';
 import { LmsSyncButton } from './LmsSyncButton.js';
+import { LoginCardsDialog } from './LoginCardsDialog.js';
 
 /** One class: its roster data, teachers and students (linking to their pages), and its history. */
 export function ClassPage({ customerId, classId }: { customerId: string; classId: string }) {
@@ -19,6 +21,7 @@ export function ClassPage({ customerId, classId }: { customerId: string; classId
   const schools = useSchools(customerId);
   const klass = useResource<ClassDetail>(`/api/customers/${encodeURIComponent(customerId)}/classes/${encodeURIComponent(classId)}`);
   const c = klass.data;
+  const [printing, setPrinting] = useState(false);
   useTitle(c?.title ?? 'Class');
   if (!c) {
     return (
@@ -57,7 +60,15 @@ export function ClassPage({ customerId, classId }: { customerId: string; classId
           </>
         }
         subtitle={[c.classCode, school?.name, c.classType].filter(Boolean).join(' · ')}
+        actions={
+          c.status !== 'deleted' && c.students.length ? (
+            <button type="button" className="btn btn-secondary" onClick={() => setPrinting(true)}>
+              Print login cards
+            </button>
+          ) : null
+        }
       />
+      <LoginCardsDialog customerId={customerId} target={{ classId: c.id }} label={c.title} open={printing} onClose={() => setPrinting(false)} />
       <LmsSyncButton customerId={customerId} classId={c.id} onSynced={klass.reload} />
       <div className="detail-grid">
         <SectionCard title="Roster data">

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, messageOf } from '../../api.js';
+import { api, messageOf, withQuery } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { DataTable, EmptyState, Pager, type Column } from '../../components/DataTable.js';
 import { ConfirmDialog } from '../../components/Dialog.js';
@@ -211,6 +211,20 @@ export function UsersTab({ customerId, rostered, onLoginCards }: { customerId: s
           />
         ) : null}
         <FilterSelect name="status" label="Status" value={statusChoice} onChange={setStatus} options={STATUS_FILTERS} />
+        {/* The same filters as the list: the file holds every user the list would page through. */}
+        <a
+          className="btn btn-secondary"
+          href={withQuery(`/api/customers/${encodeURIComponent(customerId)}/users.csv`, {
+            search: list.query.search,
+            role: list.query.filters.role,
+            school: list.query.filters.school,
+            status: list.query.filters.status,
+            includeDeleted: list.query.filters.includeDeleted,
+          })}
+          download="users.csv"
+        >
+          Export CSV
+        </a>
       </ListToolbar>
       {notice ? <Banner kind={notice.kind}>{notice.text}</Banner> : null}
       {list.error ? <Banner kind="error">{list.error}</Banner> : null}
