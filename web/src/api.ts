@@ -114,6 +114,7 @@ async function settle<D>(call: Promise<Answer<D>>): Promise<Answer<D>> {
 // methods cannot check. Answers are read as text so a body that is not JSON reads as undefined.
 const untyped = client as unknown as {
   request(method: string, url: string, init: { body?: unknown; parseAs: 'text' }): Promise<Answer<string>>;
+  request(method: string, url: string, init: { body?: unknown; parseAs: 'blob' }): Promise<Answer<Blob>>;
 };
 
 /** Sends one request and returns the parsed JSON body (undefined for 204). */
@@ -143,16 +144,8 @@ function failureOf(status: number, data: unknown): ApiError {
  * Returns the response headers for what the server says about the file.
  */
 export async function download(path: string, body: unknown, fileName: string): Promise<Headers> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (csrfToken) headers['x-csrf-token'] = csrfToken;
-  let res: Response;
-  try {
-    res = await fetch(path, { method: 'POST', headers, credentials: 'same-origin', body: JSON.stringify(body) });
-  } catch {
-    throw new ApiError(0, 'NETWORK', 'Lectern could not be reached. Check your connection and try again.');
-  }
-  if (!res.ok) throw failureOf(res.status, parseBody(await res.text(), res.headers.get('content-type')), path);
-  const url = URL.createObjectURL(await res.blob());
+  const { data, response } = await settle(untyped.request('POST', path, { body, parseAs: 'blob' }));
+  const url = URL.createObjectURL(data ?? new Blob());
   const link = document.createElement('a');
   link.href = url;
   link.download = fileName;
@@ -161,7 +154,7 @@ export async function download(path: string, body: unknown, fileName: string): P
   link.remove();
   // Revoked on the next task, once the browser has started saving it.
   setTimeout(() => URL.revokeObjectURL(url), 0);
-  return res.headers;
+  return response.headers;
 }
 
 /** Bytes sent so far of an upload, and how many there are in all. */
