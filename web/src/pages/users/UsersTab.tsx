@@ -63,7 +63,8 @@ export function UsersTab({ customerId, rostered }: { customerId: string; rostere
         </Link>
       ),
     },
-    { header: 'Username', cell: (u) => u.username || u.login },
+    // What the person types to sign in (the roster username with the Suffix), not the bare roster username.
+    { header: 'Login', cell: (u) => <code>{u.login}</code> },
     { header: 'Email', cell: (u) => u.email || '—', secondary: true },
     { header: 'Role', cell: (u) => roleLabel(u.role) },
     { header: 'Source', cell: (u) => sourceLabel(u.source), secondary: true },
