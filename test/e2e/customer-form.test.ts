@@ -9,8 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/app.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, seedCustomer } from '../helpers/app.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
+import { startOneRosterProvider } from '../helpers/oneroster-provider.js';
 import { userRow } from '../helpers/roster-rows.js';
 import { sftpSkipReason, startSftpServer, type TestSftpServer } from '../helpers/sftp-server.js';
 import { waitFor } from '../helpers/wait.js';
@@ -153,5 +154,36 @@ describe('the customer form in Chromium', { skip: browserSkipReason() ?? sftpSki
     // Edit tests with the stored password (left blank) against the pinned key.
     await page.getByTestId('connection-test').getByRole('button', { name: 'Test connection' }).click();
     await visible(page.getByTestId('connection-test').getByRole('heading', { name: 'Connection works' }));
+  });
+
+  it('on Edit, tests a OneRoster API with the stored secret, and says where a wrong one fails', async () => {
+    const provider = await startOneRosterProvider({ auth: { kind: 'oauth2', clientId: 'springfield', clientSecret: 'api-secret' } });
+    try {
+      for (const name of ['Springfield High', 'Springfield Middle', 'Evergreen Elementary']) provider.put('orgs', { sourcedId: name, name, type: 'school' });
+      const { id } = await seedCustomer(server.ctx, {
+        profile: { name: 'Springfield SD', code: 'springfield', timeZone: 'America/Chicago' },
+        rostering: {
+          syncType: 'api',
+          syncFrequency: 'manual',
+          authorization: 'oauth2-client-credentials',
+          url: provider.url,
+          tokenUrl: provider.tokenUrl,
+          consumerKey: 'springfield',
+          secretKey: 'api-secret',
+        },
+      });
+      await page.goto(`${server.url}/customers/${id}`);
+      await page.getByRole('button', { name: 'Edit', exact: true }).click();
+      const test = page.getByTestId('connection-test');
+      await test.getByRole('button', { name: 'Test connection' }).click();
+      await visible(test.getByRole('heading', { name: 'Connection works' }));
+      await visible(test.getByText('3 orgs, such as Springfield High, Springfield Middle, Evergreen Elementary.'));
+      await fill(page, 'rostering.secretKey', 'not-the-secret');
+      await test.getByRole('button', { name: 'Test connection' }).click();
+      await visible(test.getByRole('heading', { name: 'Connection failed: Fetch an OAuth 2 token' }));
+      await visible(test.locator('.check-failed', { hasText: 'refused the client credentials (HTTP 401)' }));
+    } finally {
+      await provider.close();
+    }
   });
 });
