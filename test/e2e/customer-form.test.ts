@@ -120,10 +120,7 @@ describe('the customer form in Chromium', { skip: browserSkipReason() ?? sftpSki
     await visible(report.getByRole('heading', { name: 'Connection works' }));
     assert.equal(await test.getByTestId('host-key-fingerprint').textContent(), sftp.fingerprint);
     // The host key and its Pin button in view, clear of the sticky Add bar.
-    await page.evaluate(() => {
-      document.querySelector('.host-key')?.scrollIntoView({ block: 'end' });
-      window.scrollBy(0, 90);
-    });
+    await page.evaluate("document.querySelector('.host-key').scrollIntoView({ block: 'end' }); window.scrollBy(0, 90);");
     await screenshot(page, 'customer-form-test-connection', { docsName: 'test-connection.png' });
     await test.getByRole('button', { name: 'Pin this host key' }).click();
     assert.equal(await page.locator('[name="rostering.sftp.hostKeyFingerprint"]').inputValue(), sftp.fingerprint);
@@ -160,6 +157,8 @@ describe('the customer form in Chromium', { skip: browserSkipReason() ?? sftpSki
     const provider = await startOneRosterProvider({ auth: { kind: 'oauth2', clientId: 'springfield', clientSecret: 'api-secret' } });
     try {
       for (const name of ['Springfield High', 'Springfield Middle', 'Evergreen Elementary']) provider.put('orgs', { sourcedId: name, name, type: 'school' });
+      // The factory's body has no OAuth 2 fields; the API accepts them.
+      const oauth2 = { tokenUrl: provider.tokenUrl };
       const { id } = await seedCustomer(server.ctx, {
         profile: { name: 'Springfield SD', code: 'springfield', timeZone: 'America/Chicago' },
         rostering: {
@@ -167,7 +166,7 @@ describe('the customer form in Chromium', { skip: browserSkipReason() ?? sftpSki
           syncFrequency: 'manual',
           authorization: 'oauth2-client-credentials',
           url: provider.url,
-          tokenUrl: provider.tokenUrl,
+          ...oauth2,
           consumerKey: 'springfield',
           secretKey: 'api-secret',
         },
