@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { ContentService } from './content/content-service.js';
 import { ContentStore } from './content/content-store.js';
 import { CustomerRepository } from './customers/customer-repository.js';
+import { ConnectionTestService } from './customers/connection-test-service.js';
 import { CustomerService } from './customers/customer-service.js';
 import { openCoreContext, type CoreContext } from './core-context.js';
 import { ReaderService } from './reader/reader-service.js';
@@ -34,6 +35,8 @@ import { OutboundClient } from './security/outbound.js';
 export interface AppContext extends CoreContext {
   accounts: AccountService;
   customers: CustomerService;
+  /** Test connection of the customer form (SFTP and OneRoster API), saving nothing. */
+  connectionTests: ConnectionTestService;
   directory: DirectoryService;
   /** The Users tab's actions: add and edit people, passwords, disable and enable, bulk actions. */
   people: PeopleService;
@@ -92,6 +95,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     ...core,
     accounts,
     customers: new CustomerService(k, secrets, config.publicUrl, config.outbound),
+    connectionTests: new ConnectionTestService(k, secrets, outbound),
     directory: new DirectoryService(k),
     people: new PeopleService(k),
     loginCards: new LoginCardService(k, accounts, config.publicUrl),

@@ -8,6 +8,8 @@ export interface StoredSecrets {
   apiSecret: boolean;
   sftpPassword: boolean;
   sftpPrivateKey: boolean;
+  /** The stored Suffix: kept exactly while unchanged, even one saved before the "@" rule (see normaliseSuffix). */
+  suffix?: string;
 }
 
 /** Rostering settings as stored, with secrets still in clear (the service seals them). */
@@ -43,6 +45,31 @@ export interface RosteringSettings {
 export const DEFAULT_THRESHOLD_PERCENT = 10;
 export const DEFAULT_THRESHOLD_MIN = 5;
 export const DEFAULT_RETENTION_DAYS = 30;
+
+/**
+ * The Suffix rule: a rostered user's login is their roster username, "@" and the Suffix
+ * (`jdoe` + `@lincoln` → `jdoe@lincoln`, as the reader's sign-in hint says). A Suffix typed without
+ * its "@" gets one (`lincoln` → `@lincoln`), lower-cased as logins are.
+ */
+export function normaliseSuffix(raw: string): string {
+  const s = raw.trim().toLowerCase();
+  return !s || s.startsWith('@') ? s : `@${s}`;
+}
+
+/**
+ * The Suffix to store: the normalised one, except that a stored Suffix sent back unchanged stays as it
+ * is. One saved before the rule (`lincoln`, making `ajoneslincoln`) is part of every login a sync gave,
+ * and changing it would change them all at the next sync (and, with Match with username, match nobody).
+ */
+export function suffixToStore(raw: string, stored: string | undefined, issues: FieldIssue[]): string {
+  const typed = raw.trim();
+  if (stored !== undefined && typed === stored) return stored;
+  const suffix = normaliseSuffix(typed);
+  if (suffix && !/^@[a-z0-9][a-z0-9._-]*$/.test(suffix)) {
+    issues.push({ field: 'rostering.suffix', message: 'Use one @ followed by letters, digits and . _ -, such as @lincoln.', code: 'format' });
+  }
+  return suffix;
+}
 
 /** Checks the IANA time zone of a profile. */
 export function checkTimeZone(timeZone: string, issues: FieldIssue[]): void {
@@ -97,7 +124,7 @@ export function checkRostering(r: RosteringInput, stored: StoredSecrets, issues:
     syncType: r.syncType ?? null,
     matchWith: r.matchWith ?? null,
     syncFrequency: r.syncFrequency ?? null,
-    suffix: (r.suffix ?? '').trim(),
+    suffix: suffixToStore(r.suffix ?? '', stored.suffix, issues),
     clientPartnerId: r.clientPartnerId?.trim() || null,
   });
 
@@ -127,6 +154,9 @@ export function checkRostering(r: RosteringInput, stored: StoredSecrets, issues:
     sftpNeed(s.fileName?.trim(), 'fileName');
     if (s.host && !/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/.test(s.host.trim())) {
       issues.push({ field: 'rostering.sftp.host', message: 'Enter a host name or IP address, without a scheme or path.', code: 'format' });
+    }
+    if (s.hostKeyFingerprint?.trim() && !/^SHA256:[A-Za-z0-9+/]{43}$/.test(s.hostKeyFingerprint.trim())) {
+      issues.push({ field: 'rostering.sftp.hostKeyFingerprint', message: 'Enter the fingerprint as ssh-keygen -l shows it: SHA256: and 43 characters, or leave it empty.', code: 'format' });
     }
     if (s.fileName && /[/\\]/.test(s.fileName)) {
       issues.push({ field: 'rostering.sftp.fileName', message: 'Enter only the file name; put folders in Path.', code: 'format' });

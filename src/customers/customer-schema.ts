@@ -79,6 +79,27 @@ const Rostering = closed({
   retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
 });
 
+/** POST /api/customers/test-connection (and /:id/test-connection) body: the form's unsaved rostering section. */
+export const ConnectionTestBody = closed({ rostering: Rostering });
+export type ConnectionTestInput = Static<typeof ConnectionTestBody>;
+
+/** What Test connection found, step by step (connection-check.ts). */
+export const ConnectionReportView = Type.Object({
+  ok: Type.Boolean(),
+  steps: Type.Array(
+    Type.Object({
+      step: Type.String({ description: 'SFTP: resolve, connect, hostKey, authenticate, listPath, findFile. API: token or sign, readOrgs' }),
+      label: Type.String(),
+      status: Type.Enum(['ok', 'failed', 'skipped']),
+      message: Type.String(),
+      code: Type.Union([Type.String(), Type.Null()], { description: 'The stable error code of a failed step (SOURCE_*, OUTBOUND_FORBIDDEN)' }),
+    }),
+  ),
+  hostKey: Type.Union([Type.Object({ fingerprint: Type.String(), pinned: Type.Enum(['match', 'mismatch', 'unpinned']) }), Type.Null()]),
+  nearNames: Type.Array(Type.String()),
+  orgs: Type.Union([Type.Object({ count: Type.Integer(), countIsTotal: Type.Boolean(), names: Type.Array(Type.String()) }), Type.Null()]),
+});
+
 /** 1.1: consumer key and shared secret; 1.3: platform registrations; both: during a move from 1.1 to 1.3. */
 export const LTI_VERSIONS = ['1.1', '1.3', 'both'] as const;
 

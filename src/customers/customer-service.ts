@@ -175,6 +175,7 @@ export class CustomerService {
       apiSecret: Boolean(current.rostering.api_secret_enc),
       sftpPassword: Boolean(current.rostering.sftp_password_enc),
       sftpPrivateKey: Boolean(current.rostering.sftp_private_key_enc),
+      suffix: current.rostering.suffix,
     };
     const settings = checkRostering(rosteringInput, stored, issues);
     const ltiVersion = input.lti?.version ?? current.customer.lti_version;

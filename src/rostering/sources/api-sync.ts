@@ -6,7 +6,7 @@ import { AppError } from '../../errors.js';
 import { addMs, nowIso } from '../../time.js';
 import type { Version } from '../oneroster/spec.js';
 import type { RunView } from '../runs/run-view.js';
-import { RestClient, restBaseUrl, type RestAuth, type RestOptions } from './rest-client.js';
+import { RestClient, restAuth, restBaseUrl, type RestOptions } from './rest-client.js';
 import { restSource } from './rest-source.js';
 import { RestStateRepository } from './rest-state-repository.js';
 
@@ -60,10 +60,7 @@ export async function pullFromApi(ctx: AppContext, actor: Actor, customerId: str
   } catch {
     return ctx.runs.fail(runId, 'SOURCE_AUTH_FAILED', 'The stored API secret could not be opened; enter the Secret Key again.');
   }
-  const auth: RestAuth =
-    r.authorization === 'oauth2-client-credentials'
-      ? { kind: 'oauth2', tokenUrl: r.token_url, scope: r.scope, clientId: r.api_consumer_key, clientSecret: secret }
-      : { kind: 'oauth1', signatureMethod: r.authorization === 'oauth1-hmac-sha1' ? 'HMAC-SHA1' : 'HMAC-SHA256', consumerKey: r.api_consumer_key, consumerSecret: secret };
+  const auth = restAuth({ authorization: r.authorization, tokenUrl: r.token_url, scope: r.scope, consumerKey: r.api_consumer_key }, secret);
   const source = restSource(new RestClient(baseUrl, auth, ctx.outbound, { ...ctx.config.apiPaging, ...opts.client }), { version, mode: full ? 'bulk' : 'delta', since });
   const run = await ctx.runs.execute(runId, customerId, source);
   // Only an applied pull moves the clock: a failed or held one is asked for again next time.

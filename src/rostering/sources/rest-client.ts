@@ -25,6 +25,13 @@ import { scanPage, type PageRows } from './rest-json.js';
 export type RestAuth =
   { kind: 'oauth1'; signatureMethod: SignatureMethod; consumerKey: string; consumerSecret: string } | { kind: 'oauth2'; tokenUrl: string; scope: string; clientId: string; clientSecret: string };
 
+/** How a customer's Authorization setting (and its key, secret, token URL and scope) signs requests. */
+export function restAuth(s: { authorization: string | null; tokenUrl: string; scope: string; consumerKey: string }, secret: string): RestAuth {
+  return s.authorization === 'oauth2-client-credentials'
+    ? { kind: 'oauth2', tokenUrl: s.tokenUrl, scope: s.scope, clientId: s.consumerKey, clientSecret: secret }
+    : { kind: 'oauth1', signatureMethod: s.authorization === 'oauth1-hmac-sha1' ? 'HMAC-SHA1' : 'HMAC-SHA256', consumerKey: s.consumerKey, consumerSecret: secret };
+}
+
 /** Tunables of a pull; the defaults suit real districts. */
 export interface RestOptions {
   /** Rows asked for per page (`limit`); providers may return fewer. */
@@ -114,7 +121,7 @@ export class RestClient {
       const fetched = await (next ?? this.getPage(url));
       next = null;
       const rows = scanPage(fetched.bytes, collection);
-      if (!rows) return { code: 'api.bad_body', message: `${collection}: the answer to ${redact(url)} is not a OneRoster ${collection} collection (no "${collection}" list).` };
+      if (!rows) return { code: 'api.bad_body', message: `${collection}: the answer to ${redact(url)} ${describeBody(fetched.bytes, collection)}` };
       const total = totalOf(fetched.headers);
       if (total !== null) announced = total;
       if (rows.length) {
@@ -171,7 +178,7 @@ export class RestClient {
         if (!(err instanceof OutboundError)) throw err;
         if (err.kind === 'too_large') throw new AppError('SOURCE_TOO_LARGE', `A page of the OneRoster API is larger than ${Math.round(this.options.maxPageBytes / 1048576)} MB.`);
         const timedOut = err.kind === 'timeout';
-        const why = timedOut ? `no complete answer within ${this.options.pageTimeoutMs / 1000} s` : `network error (${err.message})`;
+        const why = timedOut ? `no complete answer within ${this.options.pageTimeoutMs / 1000} s` : networkWords(err);
         await this.backoff(attempt, null, timedOut ? 'SOURCE_TIMEOUT' : 'SOURCE_UNREACHABLE', `GET ${redact(url)}: ${why}`);
         continue;
       }
@@ -213,7 +220,8 @@ export class RestClient {
     await new Promise((r) => setTimeout(r, wait));
   }
 
-  private async authorization(url: string): Promise<string> {
+  /** The Authorization header for a GET of `url`: its OAuth 1.0a signature, or a bearer token (fetched when none is held). */
+  async authorization(url: string): Promise<string> {
     const a = this.auth;
     if (a.kind === 'oauth1') {
       return authorizationHeader(signRequest({ method: 'GET', url, consumerKey: a.consumerKey, consumerSecret: a.consumerSecret, signatureMethod: a.signatureMethod }));
@@ -241,7 +249,7 @@ export class RestClient {
       });
     } catch (err) {
       if (!(err instanceof OutboundError)) throw err;
-      throw new AppError('SOURCE_UNREACHABLE', `The OAuth 2 token URL ${redact(a.tokenUrl)} could not be reached (${err.message}).`);
+      throw new AppError('SOURCE_UNREACHABLE', `The OAuth 2 token URL ${redact(a.tokenUrl)} could not be reached: ${networkWords(err)}.`);
     }
     const bytes = res.body;
     if (res.status !== 200) {
@@ -314,6 +322,31 @@ function describeStatus(bytes: Buffer): string {
   } catch {
     return '';
   }
+}
+
+// A failed connection in words: TLS said plainly (its bare code tells a person little), the rest as the guard reported it.
+function networkWords(err: OutboundError): string {
+  const code = (err.cause as NodeJS.ErrnoException | undefined)?.code ?? '';
+  if (/CERT|SSL|TLS|EPROTO|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(code)) {
+    return `TLS failed (${code}): the server's certificate is not trusted for this name, or it does not speak https on this port`;
+  }
+  return `network error (${err.message})`;
+}
+
+// Why a 200 answer is not the collection: not JSON at all (an HTML page, a proxy's notice), or JSON of another shape.
+function describeBody(bytes: Buffer, collection: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    const start = bytes
+      .toString('utf8', 0, 60)
+      .replace(/[\p{C}\s]+/gu, ' ')
+      .trim();
+    return `is not JSON (it begins "${start}"); check the API URL.`;
+  }
+  const keys = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? Object.keys(parsed).slice(0, 5) : [];
+  return `is JSON but not a OneRoster ${collection} collection (no "${collection}" list${keys.length ? `; it has ${keys.map((k) => `"${k}"`).join(', ')}` : ''}); check the API URL and the OneRoster version.`;
 }
 
 // A URL for messages: the query is kept (it says which page) but never holds a secret here.

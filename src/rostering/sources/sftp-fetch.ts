@@ -54,34 +54,9 @@ export function hostKeyFingerprint(key: Buffer): string {
  * disk under the size cap. Every failure is an AppError with a SOURCE_* code; nothing is deleted.
  */
 export async function fetchFromSftp(loc: SftpLocation, opts: SftpFetchOptions): Promise<SftpFetchResult> {
-  // Connect to the address the guard checked, not to the name again (its DNS answer could change).
-  let address: string;
+  const address = await resolveSftpHost(loc, opts.outbound);
+  const { client, fingerprint: seen } = await openSftp(loc, address, { connectTimeoutMs: opts.connectTimeoutMs });
   try {
-    address = await opts.outbound.resolveHost(loc.host);
-  } catch (err) {
-    if (err instanceof OutboundError) throw new AppError('SOURCE_UNREACHABLE', `Could not connect to ${loc.host}:${loc.port}: ${err.message}`);
-    throw err;
-  }
-  const client = new SftpClient('lectern');
-  let seen = '';
-  try {
-    await client
-      .connect({
-        host: address,
-        port: loc.port,
-        username: loc.username,
-        ...(loc.password ? { password: loc.password } : {}),
-        ...(loc.privateKey ? { privateKey: loc.privateKey } : {}),
-        readyTimeout: opts.connectTimeoutMs ?? 15_000,
-        hostVerifier: (key: Buffer) => {
-          seen = hostKeyFingerprint(key);
-          // A fingerprint is public: a plain comparison is fine here.
-          return !loc.hostKeyFingerprint || seen === loc.hostKeyFingerprint;
-        },
-      })
-      .catch((err: Error & { code?: string; level?: string }) => {
-        throw connectError(err, loc, seen);
-      });
     const remote = path.posix.join(loc.path || '/', loc.fileName);
     const first = await statOrMissing(client, remote);
     await new Promise((r) => setTimeout(r, opts.settleMs ?? 5000));
@@ -108,6 +83,55 @@ export async function fetchFromSftp(loc: SftpLocation, opts: SftpFetchOptions): 
   }
 }
 
+/**
+ * The address to connect to for the customer's host, checked by the outbound guard (the host is the
+ * customer's to type, so it could name the private network); connect to it, not to the name again,
+ * as its DNS answer could change. A name that does not resolve is SOURCE_UNREACHABLE.
+ */
+export async function resolveSftpHost(loc: Pick<SftpLocation, 'host' | 'port'>, outbound: OutboundClient): Promise<string> {
+  try {
+    return await outbound.resolveHost(loc.host);
+  } catch (err) {
+    if (err instanceof OutboundError) throw new AppError('SOURCE_UNREACHABLE', `Could not connect to ${loc.host}:${loc.port}: ${err.message}`);
+    throw err;
+  }
+}
+
+/**
+ * Opens an SFTP session to `address` (from resolveSftpHost) as the customer: a pinned host key must
+ * match (SOURCE_HOST_KEY_CHANGED), an unpinned one is accepted and returned to be pinned, then the
+ * login (SOURCE_AUTH_FAILED). `onHostKey` hears the key's fingerprint as soon as the server shows it,
+ * even when the login then fails. The caller ends the client.
+ */
+export async function openSftp(
+  loc: SftpLocation,
+  address: string,
+  opts: { connectTimeoutMs?: number; onHostKey?: (fingerprint: string) => void } = {},
+): Promise<{ client: SftpClient; fingerprint: string }> {
+  const client = new SftpClient('lectern');
+  let seen = '';
+  try {
+    await client.connect({
+      host: address,
+      port: loc.port,
+      username: loc.username,
+      ...(loc.password ? { password: loc.password } : {}),
+      ...(loc.privateKey ? { privateKey: loc.privateKey } : {}),
+      readyTimeout: opts.connectTimeoutMs ?? 15_000,
+      hostVerifier: (key: Buffer) => {
+        seen = hostKeyFingerprint(key);
+        opts.onHostKey?.(seen);
+        // A fingerprint is public: a plain comparison is fine here.
+        return !loc.hostKeyFingerprint || seen === loc.hostKeyFingerprint;
+      },
+    });
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw connectError(err as Error & { code?: string; level?: string }, loc, seen, opts.connectTimeoutMs ?? 15_000);
+  }
+  return { client, fingerprint: seen };
+}
+
 async function statOrMissing(client: SftpClient, remote: string): Promise<RemoteFileState> {
   try {
     const st = await client.stat(remote);
@@ -119,7 +143,7 @@ async function statOrMissing(client: SftpClient, remote: string): Promise<Remote
   }
 }
 
-function connectError(err: Error & { code?: string; level?: string }, loc: SftpLocation, seen: string): AppError {
+function connectError(err: Error & { code?: string; level?: string }, loc: SftpLocation, seen: string, timeoutMs: number): AppError {
   const where = `${loc.host}:${loc.port}`;
   if (loc.hostKeyFingerprint && seen && seen !== loc.hostKeyFingerprint) {
     return new AppError(
@@ -130,5 +154,11 @@ function connectError(err: Error & { code?: string; level?: string }, loc: SftpL
   if (err.level === 'client-authentication' || /authentication/i.test(err.message)) {
     return new AppError('SOURCE_AUTH_FAILED', `${where} refused the username and ${loc.privateKey ? (loc.password ? 'both the private key and the password' : 'the private key') : 'password'}.`);
   }
-  return new AppError('SOURCE_UNREACHABLE', `Could not connect to ${where}: ${err.message.replace(/^connect: /, '')}`);
+  if (err.code === 'ECONNREFUSED') {
+    return new AppError('SOURCE_UNREACHABLE', `Could not connect to ${where}: the server refused the connection (is the port right, and is the SFTP server running?).`);
+  }
+  if (err.level === 'client-timeout' || /timed out/i.test(err.message)) {
+    return new AppError('SOURCE_TIMEOUT', `Could not connect to ${where}: no SSH answer within ${Math.round(timeoutMs / 100) / 10} s (a firewall, or not an SFTP port?).`);
+  }
+  return new AppError('SOURCE_UNREACHABLE', `Could not connect to ${where}: ${err.message.replace(/^(connect|getConnection): /g, '')}`);
 }

@@ -6,8 +6,12 @@ import { CheckboxField, RadioGroup, SelectField, TextField } from '../components
 import { useTimeZones } from '../hooks/useTimeZones.js';
 import { LTI_VERSION_OPTIONS, ROSTERING_TYPE_OPTIONS } from '../labels.js';
 import { FIELD_LABELS, applyChange, emptyValues, valuesFromCustomer, type FieldName, type FormMode, type FormValues } from './model.js';
+import { normaliseSuffix } from '../../../src/customers/customer-rules.js';
 import { usesLti13 } from '../../../src/customers/lti13-rules.js';
+import { ConnectionTest } from './ConnectionTest.js';
 import { RosteringFields } from './RosteringFields.js';
+import { SuffixPreview } from './SuffixPreview.js';
+import './customer-form.css';
 import { requiredFields, validateCustomerForm } from './validate.js';
 
 /** What a field's control needs from the form: value, change and blur handlers, error, marker. */
@@ -48,7 +52,9 @@ export function CustomerForm({
   const [values, setValues] = useState<FormValues>(() => (mode.kind === 'edit' ? valuesFromCustomer(mode.customer) : emptyValues()));
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
-  const [submitted, setSubmitted] = useState(false);
+  // The fields on screen at the last submit: their errors show from then on. A field revealed later
+  // (choosing SFTP reveals its fields) waits until it is touched or the form is submitted again.
+  const [attempted, setAttempted] = useState<ReadonlySet<string>>(new Set());
   const [summary, setSummary] = useState<string | null>(null);
   const [generalError, setGeneralError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -60,10 +66,10 @@ export function CustomerForm({
   const required = useMemo(() => requiredFields(values, mode), [values, mode]);
   const visible = useMemo(() => {
     const out: Record<string, string> = {};
-    for (const [field, message] of Object.entries(clientErrors)) if (submitted || touched.has(field)) out[field] = message;
+    for (const [field, message] of Object.entries(clientErrors)) if (attempted.has(field) || touched.has(field)) out[field] = message;
     Object.assign(out, serverErrors);
     return Object.fromEntries(Object.entries(out).sort(([a], [b]) => order(a) - order(b)));
-  }, [clientErrors, serverErrors, submitted, touched]);
+  }, [clientErrors, serverErrors, attempted, touched]);
 
   useEffect(() => {
     if (focusRequest) focusFirstError(formRef.current);
@@ -74,12 +80,18 @@ export function CustomerForm({
     setValues((v) => applyChange(v, name, value));
     setServerErrors(({ [name]: _dropped, ...rest }) => rest);
   };
+  const storedSuffix = mode.kind === 'edit' ? mode.customer.rostering.suffix : null;
+  const blur = (name: FieldName) => {
+    touch(name);
+    // The Suffix shows its "@" once typed, as it is stored (a Suffix saved before the rule stays as it is).
+    if (name === 'rostering.suffix' && values[name].trim() !== storedSuffix && normaliseSuffix(values[name]) !== values[name]) change(name, normaliseSuffix(values[name]));
+  };
   const bind: Bind = (name) => ({
     name,
     label: FIELD_LABELS[name],
     value: values[name],
     onChange: (value) => change(name, value),
-    onBlur: () => touch(name),
+    onBlur: () => blur(name),
     error: visible[name],
     required: required.has(name),
   });
@@ -94,7 +106,7 @@ export function CustomerForm({
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    setSubmitted(true);
+    setAttempted(new Set(Array.from(formRef.current?.elements ?? [], (el) => (el as HTMLInputElement).name).filter(Boolean)));
     setGeneralError(null);
     if (Object.keys(validateCustomerForm(values, mode)).length) {
       setSummary('Please fix the highlighted fields.');
@@ -133,6 +145,7 @@ export function CustomerForm({
   const showSummary = summary !== null && Object.keys(visible).length > 0;
   // The platform registration and the NRPS option belong to LTI 1.3 (and to 'both').
   const lti13 = usesLti13(values['lti.version']);
+  const customerId = mode.kind === 'edit' ? mode.customer.id : null;
 
   return (
     <form ref={formRef} className="customer-form" noValidate onSubmit={submit} aria-describedby={showSummary ? 'error-summary-title' : undefined}>
@@ -213,7 +226,24 @@ export function CustomerForm({
         <RadioGroup {...bindChoice('rostering.type')} options={ROSTERING_TYPE_OPTIONS} className="field-full" />
         {values['rostering.type'] === 'oneroster' ? (
           <div className="field-full">
-            <RosteringFields values={values} bind={(n) => (isChoice(n) ? bindChoice(n) : bind(n))} secretPlaceholder={secretPlaceholder} />
+            <RosteringFields
+              values={values}
+              bind={(n) => (isChoice(n) ? bindChoice(n) : bind(n))}
+              secretPlaceholder={secretPlaceholder}
+              suffixPreview={<SuffixPreview suffix={values['rostering.suffix']} customerId={customerId} stored={storedSuffix} />}
+              connectionTest={
+                <ConnectionTest
+                  values={values}
+                  customerId={customerId}
+                  onPin={(fingerprint) => change('rostering.sftp.hostKeyFingerprint', fingerprint)}
+                  onUseFileName={(name) => change('rostering.sftp.fileName', name)}
+                  onFieldErrors={(errors) => {
+                    setServerErrors(errors);
+                    setFocusRequest((n) => n + 1);
+                  }}
+                />
+              }
+            />
           </div>
         ) : null}
       </FormSection>

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { RadioGroup, SelectField, TextField } from '../components/fields.js';
 import { AUTHORIZATION_OPTIONS, FREQUENCY_OPTIONS, MATCH_WITH_OPTIONS, ONEROSTER_VERSION_OPTIONS, PERIOD_OPTIONS, SYNC_TYPE_OPTIONS } from '../labels.js';
 import type { Bind } from './CustomerForm.js';
@@ -12,11 +13,17 @@ export function RosteringFields({
   values,
   bind,
   secretPlaceholder,
+  suffixPreview,
+  connectionTest,
 }: {
   values: FormValues;
   bind: Bind;
   /** Placeholders for write-only secrets that are already stored (edit mode). */
   secretPlaceholder: { secretKey?: string; sftpPassword?: string; sftpPrivateKey?: string };
+  /** The login the Suffix gives, under the Suffix field. */
+  suffixPreview: ReactNode;
+  /** The Test connection button and its report, at the end of the API or SFTP settings. */
+  connectionTest: ReactNode;
 }) {
   const syncType = values['rostering.syncType'];
   const isZip = syncType === 'zip';
@@ -38,7 +45,14 @@ export function RosteringFields({
         {showsPeriod(values) ? (
           <SelectField {...bind('rostering.period')} options={PERIOD_OPTIONS} placeholder="Choose…" after={<NextRunHint period={values['rostering.period']} timeZone={values['profile.timeZone']} />} />
         ) : null}
-        <TextField {...bind('rostering.suffix')} placeholder="@lincoln" hint="Added to roster usernames so they are unique on Lectern." maxLength={64} />
+        <TextField
+          {...bind('rostering.suffix')}
+          placeholder="@lincoln"
+          hint="Logins are the roster username, “@” and this Suffix, unique on Lectern; students sign in to the reader with it."
+          maxLength={64}
+          spellCheck={false}
+          after={suffixPreview}
+        />
         <TextField {...bind('rostering.clientPartnerId')} maxLength={100} hint={isZip ? 'Identifies this customer’s uploaded bundles.' : undefined} />
       </div>
 
@@ -56,6 +70,7 @@ export function RosteringFields({
                 <TextField {...bind('rostering.scope')} spellCheck={false} hint="Space-separated, if the SIS needs one." />
               </>
             ) : null}
+            {connectionTest}
           </div>
         </fieldset>
       ) : null}
@@ -78,6 +93,14 @@ export function RosteringFields({
               placeholder={secretPlaceholder.sftpPrivateKey ?? '-----BEGIN OPENSSH PRIVATE KEY-----'}
               hint="Instead of (or as well as) the password: paste the whole key (OpenSSH or PEM, without a passphrase). It is kept encrypted and never shown again."
             />
+            <TextField
+              {...bind('rostering.sftp.hostKeyFingerprint')}
+              width="full"
+              spellCheck={false}
+              placeholder="SHA256:…"
+              hint="The server’s host key as ssh-keygen -l shows it; Test connection offers to pin the key it sees. Left empty, the key of the first sync is pinned. A server showing another key is refused."
+            />
+            {connectionTest}
           </div>
         </fieldset>
       ) : null}

@@ -52,6 +52,7 @@ export const FIELD_LABELS = {
   'rostering.sftp.privateKey': 'Private key',
   'rostering.sftp.path': 'Path',
   'rostering.sftp.fileName': 'File name',
+  'rostering.sftp.hostKeyFingerprint': 'Pinned host key',
   acceptTerms: 'Privacy Policy and Terms of Service',
 } as const;
 
@@ -119,6 +120,7 @@ export function valuesFromCustomer(c: Customer): FormValues {
     'rostering.sftp.username': r.sftp.username,
     'rostering.sftp.path': r.sftp.path,
     'rostering.sftp.fileName': r.sftp.fileName,
+    'rostering.sftp.hostKeyFingerprint': r.sftp.hostKeyFingerprint,
   };
 }
 
@@ -208,6 +210,7 @@ export function rosteringBody(v: FormValues): RosteringInput {
       privateKey: opt(v['rostering.sftp.privateKey']),
       path: v['rostering.sftp.path'].trim(),
       fileName: v['rostering.sftp.fileName'].trim(),
+      hostKeyFingerprint: v['rostering.sftp.hostKeyFingerprint'].trim(),
     };
   }
   if (syncType === 'api') {

@@ -49,7 +49,7 @@ export function validateCustomerForm(v: FormValues, mode: FormMode): Record<stri
   }
 
   const r = mode.kind === 'edit' ? mode.customer.rostering : null;
-  const stored = { apiSecret: r?.secretKeySet ?? false, sftpPassword: r?.sftp.passwordSet ?? false, sftpPrivateKey: r?.sftp.privateKeySet ?? false };
+  const stored = { apiSecret: r?.secretKeySet ?? false, sftpPassword: r?.sftp.passwordSet ?? false, sftpPrivateKey: r?.sftp.privateKeySet ?? false, suffix: r?.suffix };
   checkRostering(rosteringBody(v), stored, issues);
   if (usesLti13(v['lti.version']) && platformStarted(v)) {
     for (const f of PLATFORM_FIELDS) if (!v[`lti.platforms.0.${f}`].trim() && f !== 'deploymentIds') add(`lti.platforms.0.${f}`, 'This field is required.', 'required');

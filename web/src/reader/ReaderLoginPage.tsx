@@ -13,7 +13,7 @@ export function ReaderLoginPage() {
       lead="Use the username and password from your school."
       footer="Arriving from your course? Open the book from your LMS and you are signed in already."
       loginLabel="Username"
-      loginHint="With your school’s ending, for example jdoe@lincoln"
+      loginHint="Your username, “@” and your school’s ending, for example jdoe@lincoln"
       missing="Enter your username and your password."
       onSignedIn={(user) => {
         // A one-time password is changed in the console, which then sends the person back here.

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { AppContext } from '../../../context.js';
-import { CustomerCreateBody, CustomerPatchBody, CustomerView } from '../../../customers/customer-schema.js';
+import { ConnectionReportView, ConnectionTestBody, CustomerCreateBody, CustomerPatchBody, CustomerView } from '../../../customers/customer-schema.js';
 import { requireUser } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
 import { ErrorBody, Page, PageQuery, errorResponses, paging } from '../schemas.js';
@@ -16,7 +16,7 @@ const RegistrationLink = Type.Object({
   expiresAt: Type.String(),
 });
 
-/** Customers: add, list with search, read, edit, disable, rotate the LTI secret, audit trail. */
+/** Customers: add, list with search, read, edit, disable, test the roster connection, rotate the LTI secret, audit trail. */
 export async function customerRoutes(app: App, ctx: AppContext): Promise<void> {
   app.post(
     '/api/customers',
@@ -31,6 +31,33 @@ export async function customerRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request, reply) => {
       const { actor } = requireUser(request);
       return reply.status(201).send(await ctx.customers.create(actor, request.body));
+    },
+  );
+
+  const testSummary = 'Test connection (enterprise admins): try the SFTP or OneRoster API settings step by step; nothing is saved';
+  app.post(
+    '/api/customers/test-connection',
+    { schema: { tags: ['customers'], summary: `${testSummary} (Add Customer's unsaved values)`, body: ConnectionTestBody, response: { 200: ConnectionReportView, ...errorResponses } } },
+    async (request) => {
+      const { actor } = requireUser(request);
+      return ctx.connectionTests.test(actor, request.body);
+    },
+  );
+
+  app.post(
+    '/api/customers/:id/test-connection',
+    {
+      schema: {
+        tags: ['customers'],
+        summary: `${testSummary} (Edit Customer: a secret left blank is the stored one, sent only to the host and username, or URLs and key, it was saved for)`,
+        params: IdParams,
+        body: ConnectionTestBody,
+        response: { 200: ConnectionReportView, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { actor } = requireUser(request);
+      return ctx.connectionTests.test(actor, request.body, request.params.id);
     },
   );
 

@@ -153,6 +153,7 @@ export function UsersTab({ customerId, rostered, onLoginCards }: { customerId: s
         </Link>
       ),
     },
+    // What the person types to sign in (the roster username with the Suffix), not the bare roster username.
     { header: 'Login', cell: (u) => <code>{u.login}</code> },
     { header: 'Email', cell: (u) => u.email || '—', secondary: true },
     { header: 'Role', cell: (u) => roleLabel(u.role) },
