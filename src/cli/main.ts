@@ -27,9 +27,11 @@ const USAGE = `Usage: lectern <command> [options]
   worker                                  jobs and the Auto scheduler only (PostgreSQL scale mode)
   purge [--json]                          remove soft-deleted records and titles past their retention
   lti rotate-keys [--json]                LTI 1.3 tool keys: the waiting key starts signing, a new one is published
+  notifications digest [--now] [--json]   e-mail the enterprise admins today's digest of every customer's failures
+                                          (once a day; --now sends it again even if today's went out)
 
 Configuration comes from the environment: DATABASE_URL, LECTERN_DATA_DIR, PORT, LECTERN_PUBLIC_URL,
-LECTERN_SECRET_KEY, LECTERN_BOOTSTRAP_ADMIN_EMAIL / LECTERN_BOOTSTRAP_ADMIN_PASSWORD.`;
+LECTERN_SECRET_KEY, LECTERN_BOOTSTRAP_ADMIN_EMAIL / LECTERN_BOOTSTRAP_ADMIN_PASSWORD, LECTERN_SMTP_URL, LECTERN_MAIL_FROM.`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -45,6 +47,7 @@ const OPTIONS = {
   'max-issues': { type: 'string' },
   force: { type: 'boolean' },
   full: { type: 'boolean' },
+  now: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -69,7 +72,7 @@ export async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return EXIT.ok;
     }
-    const grouped = ['admin', 'customer', 'users', 'classes', 'roster', 'sync', 'lti'].includes(command);
+    const grouped = ['admin', 'customer', 'users', 'classes', 'roster', 'sync', 'lti', 'notifications'].includes(command);
     const key = grouped ? `${command} ${sub ?? ''}`.trim() : command;
     const handler = commands[key];
     if (!handler) throw new UsageError(`Unknown command "${positionals.join(' ')}".`);
@@ -175,6 +178,14 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
       if (v.json) printJson({ keys });
       else printTable(keys as unknown as Record<string, unknown>[], ['kid', 'state', 'createdAt', 'activatedAt', 'retiredAt']);
       return EXIT.ok;
+    }),
+  'notifications digest': (v) =>
+    withContext(async (ctx) => {
+      const result = await ctx.notifications.sendDigest({ force: Boolean(v.now) });
+      if (v.json) printJson(result);
+      else if (result.sent) console.log(`Sent the digest of ${result.day} to ${result.recipients} enterprise admin(s): ${result.failed} failed, ${result.held} waiting, ${result.stale} stale.`);
+      else console.log(`No digest sent: ${result.reason}`);
+      return result.sent || !v.now ? EXIT.ok : EXIT.failed;
     }),
   'customer list': (v) =>
     withContext(async (ctx) => {
