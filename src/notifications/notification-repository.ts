@@ -119,9 +119,11 @@ export class NotificationRepository {
     await this.db.updateTable('notification_deliveries').set(patch).where('customer_id', '=', customerId).where('id', '=', id).execute();
   }
 
-  /** A page of the customer's deliveries, newest first. */
-  async listDeliveries(customerId: string, limit: number, offset: number): Promise<{ items: DeliveryRow[]; total: number }> {
-    const base = this.db.selectFrom('notification_deliveries').where('customer_id', '=', customerId);
+  /** A page of the customer's deliveries, newest first, optionally of one status. */
+  async listDeliveries(customerId: string, q: { status?: DeliveryRow['status']; limit: number; offset: number }): Promise<{ items: DeliveryRow[]; total: number }> {
+    const { limit, offset } = q;
+    let base = this.db.selectFrom('notification_deliveries').where('customer_id', '=', customerId);
+    if (q.status) base = base.where('status', '=', q.status);
     const [items, count] = await Promise.all([
       base.selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute(),
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),

@@ -15,7 +15,7 @@ import { nowIso } from '../time.js';
 import type { Mailer } from './mailer.js';
 import { digestMail, eventMail, type DigestContent } from './messages.js';
 import { NotificationRepository, type DeliveryRow, type PreferenceRow } from './notification-repository.js';
-import type { DeliveryView, EventRun, NotificationEvent, NotificationEventType, NotificationPreferences, PreferencesView, WebhookEventType, WebhookView } from './notification-view.js';
+import type { DeliveryStatus, DeliveryView, EventRun, NotificationEvent, NotificationEventType, NotificationPreferences, PreferencesView, WebhookEventType, WebhookView } from './notification-view.js';
 import { newWebhookSecret, postWebhook } from './webhook-sender.js';
 
 export const NOTIFY_EMAIL_JOB = 'notifications.email';
@@ -301,10 +301,10 @@ export class NotificationService {
   }
 
   /** A page of the customer's delivery log (the last 100 are kept), newest first. */
-  async listDeliveries(actor: Actor, customerId: string, limit: number, offset: number): Promise<{ items: DeliveryView[]; total: number }> {
+  async listDeliveries(actor: Actor, customerId: string, q: { status?: DeliveryStatus; limit: number; offset: number }): Promise<{ items: DeliveryView[]; total: number }> {
     assertCustomerAccess(actor, customerId);
     await this.assertCustomer(customerId);
-    const { items, total } = await this.repo.listDeliveries(customerId, limit, offset);
+    const { items, total } = await this.repo.listDeliveries(customerId, q);
     return { items: items.map(presentDelivery), total };
   }
 

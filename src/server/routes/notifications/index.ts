@@ -115,15 +115,15 @@ export async function notificationRoutes(app: App, ctx: AppContext): Promise<voi
     {
       schema: {
         tags: ['notifications'],
-        summary: "The customer's webhook delivery log (the last 100), newest first",
+        summary: "The customer's webhook delivery log (the last 100), newest first; `status` keeps one status",
         params: CustomerParams,
-        querystring: Type.Object({ page: PageQuery.page, pageSize: PageQuery.pageSize }, { additionalProperties: false }),
+        querystring: Type.Object({ page: PageQuery.page, pageSize: PageQuery.pageSize, status: Type.Optional(Type.Enum(DELIVERY_STATUSES)) }, { additionalProperties: false }),
         response: { 200: Page(Delivery), ...errorResponses },
       },
     },
     async (request) => {
       const p = paging(request.query);
-      const { items, total } = await n.listDeliveries(requireUser(request).actor, request.params.id, p.limit, p.offset);
+      const { items, total } = await n.listDeliveries(requireUser(request).actor, request.params.id, { status: request.query.status, limit: p.limit, offset: p.offset });
       return { items, total, page: p.page, pageSize: p.pageSize };
     },
   );

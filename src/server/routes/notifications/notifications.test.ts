@@ -207,6 +207,12 @@ describeEachDialect('notifications: e-mail, webhooks, preferences, digest', (dia
     );
     assert.equal(d.attempt, 1);
     assert.match(d.error, /^Not sent/);
+    const failedOnly = await c.get<{ items: DeliveryView[] }>(`/api/customers/${other.id}/notifications/deliveries?status=failed`);
+    assert.deepEqual(
+      failedOnly.body.items.map((i) => i.id),
+      [d.id],
+    );
+    assert.equal((await c.get<{ total: number }>(`/api/customers/${other.id}/notifications/deliveries?status=succeeded`)).body.total, 0);
     // Another customer's admin sees none of it.
     assert.equal((await admin.get(`/api/customers/${other.id}/notifications/deliveries`)).status, 404);
   });
@@ -236,10 +242,10 @@ describeEachDialect('notifications: e-mail, webhooks, preferences, digest', (dia
         updated_at: now,
       });
     }
-    const { items, total } = await repo.listDeliveries(other.id, 500, 0);
+    const { items, total } = await repo.listDeliveries(other.id, { limit: 500, offset: 0 });
     assert.equal(total, DELIVERIES_KEPT);
     assert.deepEqual(items.map((d) => d.id).reverse(), made.slice(5));
-    assert.ok((await repo.listDeliveries(customer.id, 500, 0)).total > 0, "another customer's log is untouched");
+    assert.ok((await repo.listDeliveries(customer.id, { limit: 500, offset: 0 })).total > 0, "another customer's log is untouched");
   });
 
   it("sends the enterprise admins a daily digest of every customer's failures, once a day unless forced", async () => {
