@@ -402,7 +402,7 @@ function checkWebhookUrl(text: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw validationError([{ field: 'url', message: 'Enter a full URL, such as https://example.org/lectern-events.', code: 'INVALID_URL' }]);
+    throw validationError([{ field: 'url', message: 'Enter a full URL, such as https://example.org/path.', code: 'INVALID_URL' }]);
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw validationError([{ field: 'url', message: 'The URL must start with https://.', code: 'INVALID_URL' }]);
   if (parsed.username || parsed.password)

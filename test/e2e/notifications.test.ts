@@ -4,13 +4,14 @@
  * off, adds a webhook (an empty and a malformed URL first: inline messages), copies the secret shown
  * once, sends a test event and sees it delivered in the log, then one the receiver refuses, which
  * the log shows retrying. A failed sync then reaches the admin by e-mail and the receiver signed.
+ * The enterprise admin turns the daily digest off on Account.
  * Screenshot: notifications.png.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { operatorActor } from '../../src/accounts/policy.js';
-import { seedCustomer } from '../helpers/app.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, seedCustomer } from '../helpers/app.js';
 import { arraySource } from '../helpers/array-source.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
@@ -69,7 +70,7 @@ describe('Notifications in Chromium', { skip: browserSkipReason() ?? false }, ()
     assert.equal(await url.getAttribute('aria-invalid'), 'true');
     await url.fill('not a url');
     await page.getByRole('button', { name: 'Add webhook' }).click();
-    await page.getByText('Enter a full URL, such as https://example.org/lectern-events.').waitFor();
+    await page.getByText('Enter a full URL, such as https://example.org/path.').waitFor();
     assert.deepEqual((await server.ctx.notifications.getWebhook(operatorActor, customer.id)) ?? null, null);
     await url.fill(hooks.url);
     await page.getByRole('button', { name: 'Add webhook' }).click();
@@ -115,5 +116,21 @@ describe('Notifications in Chromium', { skip: browserSkipReason() ?? false }, ()
       .getByText(/failed/i)
       .first()
       .waitFor();
+  });
+
+  it('the enterprise admin chooses the daily digest on Account', async () => {
+    const root = await newConsolePage(browser);
+    await signInToConsole(root, server.url, ADMIN_EMAIL, ADMIN_PASSWORD);
+    await root.goto(`${server.url}/account`);
+    const digest = root.getByLabel('Send me the daily digest of all customers');
+    assert.equal(await digest.isChecked(), true);
+    assert.equal(await root.getByLabel('A roster sync fails').count(), 0, 'the per-customer events are for customer admins');
+    await digest.uncheck();
+    await root.getByRole('button', { name: 'Save preferences' }).click();
+    await root.getByText('Preferences saved.').waitFor();
+    const result = await server.ctx.notifications.sendDigest({ force: true });
+    assert.equal(result.sent, false);
+    assert.match(result.reason, /No enterprise admin wants the digest/);
+    await root.close();
   });
 });

@@ -81,7 +81,7 @@ export async function notificationRoutes(app: App, ctx: AppContext): Promise<voi
         summary: "Adds the customer's webhook or changes its URL; a new webhook or rotateSecret returns the signing secret, once",
         description: 'Events are POSTed as JSON with `Lectern-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">` (see the README).',
         params: CustomerParams,
-        body: Type.Object({ url: Type.String({ minLength: 1, maxLength: 2000 }), rotateSecret: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        body: Type.Object({ url: Type.String({ format: 'uri', maxLength: 2000 }), rotateSecret: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
         response: { 200: Type.Object({ webhook: Webhook, secret: Type.Union([Type.String(), Type.Null()], { description: 'Shown only now; null when it did not change' }) }), ...errorResponses },
       },
     },

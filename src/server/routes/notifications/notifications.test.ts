@@ -137,6 +137,15 @@ describeEachDialect('notifications: e-mail, webhooks, preferences, digest', (dia
       bad.body.error.fields.map((f) => f.field),
       ['url'],
     );
+    for (const [url, message] of [
+      ['ftp://files.example/hook', /must start with https/],
+      ['https://user:pw@hooks.example/x', /Leave user names and passwords out/],
+    ] as const) {
+      const refused = await admin.request<{ error: { fields: { field: string; message: string }[] } }>('PUT', `/api/customers/${customer.id}/notifications/webhook`, { url });
+      assert.equal(refused.status, 400);
+      assert.equal(refused.body.error.fields[0]?.field, 'url');
+      assert.match(refused.body.error.fields[0]!.message, message);
+    }
     const created = await admin.request<{ webhook: { url: string }; secret: string }>('PUT', `/api/customers/${customer.id}/notifications/webhook`, { url: hooks.url });
     assert.equal(created.status, 200, JSON.stringify(created.body));
     assert.match(created.body.secret, /^whsec_[\w-]{43}$/);
