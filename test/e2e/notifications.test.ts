@@ -4,7 +4,7 @@
  * off, adds a webhook (an empty and a malformed URL first: inline messages), copies the secret shown
  * once, sends a test event and sees it delivered in the log, then one the receiver refuses, which
  * the log shows retrying. A failed sync then reaches the admin by e-mail and the receiver signed.
- * The enterprise admin turns the daily digest off on Account.
+ * Without SMTP the page says e-mail is off. The enterprise admin turns the daily digest off on Account.
  * Screenshot: notifications.png.
  */
 import assert from 'node:assert/strict';
@@ -116,6 +116,21 @@ describe('Notifications in Chromium', { skip: browserSkipReason() ?? false }, ()
       .getByText(/failed/i)
       .first()
       .waitFor();
+  });
+
+  it('says e-mail is off where the operator has not set up SMTP', async () => {
+    const bare = await startConsoleServer();
+    try {
+      const c = await seedCustomer(bare.ctx);
+      const p = await newConsolePage(browser);
+      await signInToConsole(p, bare.url, c.adminEmail, c.adminPassword);
+      await p.goto(`${bare.url}/customers/${c.id}/notifications`);
+      await p.getByText('E-mail is off').waitFor();
+      await p.getByText(/has not set up e-mail \(LECTERN_SMTP_URL\)/).waitFor();
+      await p.close();
+    } finally {
+      await bare.close();
+    }
   });
 
   it('the enterprise admin chooses the daily digest on Account', async () => {
