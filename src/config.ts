@@ -40,6 +40,12 @@ export interface Config {
   outbound: OutboundPolicy;
   /** How long a run's lease outlives its last renewal (`LECTERN_RUN_LEASE_SECONDS`, default 120): a dead process's run is failed after this. */
   runLeaseMs: number;
+  /** Where e-mail notifications go out (`LECTERN_SMTP_URL`, e.g. smtp://user:pass@host:587); unset, e-mail is off. */
+  smtpUrl: string | undefined;
+  /** The From of notification e-mails (`LECTERN_MAIL_FROM`, default `Lectern <lectern@<public host>>`). */
+  mailFrom: string;
+  /** Waits between the tries of a webhook delivery (five tries over about an hour; tests shorten them). */
+  webhookRetryDelaysMs: number[];
 }
 
 /**
@@ -67,6 +73,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch {
     throw new Error(`LECTERN_PUBLIC_URL must be an absolute http(s) URL, got "${publicUrl}"`);
   }
+  const smtpUrl = env.LECTERN_SMTP_URL || undefined;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) throw new Error('LECTERN_SMTP_URL must start with smtp:// or smtps://');
   const databaseUrl = env.DATABASE_URL || `sqlite:${path.join(dataDir, 'lectern.db')}`;
   const jobsEngine = env.LECTERN_JOBS || (databaseUrl.startsWith('postgres') ? 'postgres' : 'embedded');
   if (jobsEngine !== 'embedded' && jobsEngine !== 'postgres') throw new Error(`LECTERN_JOBS must be embedded or postgres, got "${jobsEngine}"`);
@@ -115,5 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerDeadAfterMs,
     runLeaseMs: seconds('LECTERN_RUN_LEASE_SECONDS', 120),
     outbound: parseOutboundAllow(env.LECTERN_OUTBOUND_ALLOW),
+    smtpUrl,
+    mailFrom: env.LECTERN_MAIL_FROM || `Lectern <lectern@${parsed.hostname}>`,
+    webhookRetryDelaysMs: [60_000, 4 * 60_000, 10 * 60_000, 45 * 60_000],
   };
 }

@@ -30,6 +30,8 @@ import { registerPullJob } from './rostering/sources/pull.js';
 import { registerLaunchSyncJob } from './lti13/sync-on-launch.js';
 import { storedBundleSource } from './rostering/runs/zip-source.js';
 import { OutboundClient } from './security/outbound.js';
+import { Mailer } from './notifications/mailer.js';
+import { NotificationService, registerNotificationJobs } from './notifications/notification-service.js';
 
 /** Everything a request, a job or a CLI command needs, built once per process. */
 export interface AppContext extends CoreContext {
@@ -59,6 +61,8 @@ export interface AppContext extends CoreContext {
   lti13: { keys: ToolKeys; tokens: PlatformTokens };
   /** The one client for calls to customer- or launch-supplied addresses (SSRF guard, LECTERN_OUTBOUND_ALLOW). */
   outbound: OutboundClient;
+  /** E-mail and webhook notifications of failed, held and stale syncs, and the daily digest. */
+  notifications: NotificationService;
 }
 
 /** Opens the database, brings it up to date and wires the services. */
@@ -84,6 +88,11 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
   const outbound = new OutboundClient(config.outbound);
   const toolKeys = new ToolKeys(k, secrets);
   const platformTokens = new PlatformTokens({ outbound, signer: () => toolKeys.signer() });
+  const mailer = new Mailer(config.smtpUrl, config.mailFrom);
+  const notifications = new NotificationService(k, secrets, jobs, mailer, outbound, { publicUrl: config.publicUrl, retryDelaysMs: config.webhookRetryDelaysMs });
+  registerNotificationJobs(jobs, notifications);
+  // Rostering knows nothing of notifications: it tells whoever listens that a run ended (here, or in the roster thread's own context).
+  runs.onRunEnded((run) => notifications.runEnded(run));
   const ltiOutcomes = new LtiOutcomes(k, secrets, jobs, { outbound, tokens: platformTokens });
   registerOutcomeJobs(jobs, ltiOutcomes);
   // The reader's canRead is the content domain's canRead; LTI asks it inside the launch's transaction.
@@ -107,8 +116,10 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     lti: { launches: ltiLaunches, outcomes: ltiOutcomes },
     lti13: { keys: toolKeys, tokens: platformTokens },
     outbound,
+    notifications,
     close: async () => {
       await jobs.stop();
+      mailer.close();
       await thread?.close();
       await core.close();
     },

@@ -30,9 +30,11 @@ const USAGE = `Usage: lectern <command> [options]
   lti rotate-keys [--json]                LTI 1.3 tool keys: the waiting key starts signing, a new one is published
   backup OUT [--json]                     online backup (while serve runs) into the new folder OUT, the key into OUT.key
   restore IN [--key FILE] [--json]        restore a backup into an empty LECTERN_DATA_DIR (key: IN.key, or LECTERN_SECRET_KEY)
+  notifications digest [--now] [--json]   e-mail the enterprise admins today's digest of every customer's failures
+                                          (once a day; --now sends it again even if today's went out)
 
 Configuration comes from the environment: DATABASE_URL, LECTERN_DATA_DIR, PORT, LECTERN_PUBLIC_URL,
-LECTERN_SECRET_KEY, LECTERN_BOOTSTRAP_ADMIN_EMAIL / LECTERN_BOOTSTRAP_ADMIN_PASSWORD.`;
+LECTERN_SECRET_KEY, LECTERN_BOOTSTRAP_ADMIN_EMAIL / LECTERN_BOOTSTRAP_ADMIN_PASSWORD, LECTERN_SMTP_URL, LECTERN_MAIL_FROM.`;
 
 const OPTIONS = {
   json: { type: 'boolean' },
@@ -49,6 +51,7 @@ const OPTIONS = {
   force: { type: 'boolean' },
   full: { type: 'boolean' },
   key: { type: 'string' },
+  now: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -73,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return EXIT.ok;
     }
-    const grouped = ['admin', 'customer', 'users', 'classes', 'roster', 'sync', 'lti'].includes(command);
+    const grouped = ['admin', 'customer', 'users', 'classes', 'roster', 'sync', 'lti', 'notifications'].includes(command);
     const key = grouped ? `${command} ${sub ?? ''}`.trim() : command;
     const handler = commands[key];
     if (!handler) throw new UsageError(`Unknown command "${positionals.join(' ')}".`);
@@ -217,6 +220,14 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
     }
     return EXIT.ok;
   },
+  'notifications digest': (v) =>
+    withContext(async (ctx) => {
+      const result = await ctx.notifications.sendDigest({ force: Boolean(v.now) });
+      if (v.json) printJson(result);
+      else if (result.sent) console.log(`Sent the digest of ${result.day} to ${result.recipients} enterprise admin(s): ${result.failed} failed, ${result.held} waiting, ${result.stale} stale.`);
+      else console.log(`No digest sent: ${result.reason}`);
+      return result.sent || !v.now ? EXIT.ok : EXIT.failed;
+    }),
   'customer list': (v) =>
     withContext(async (ctx) => {
       const { items } = await ctx.customers.list(operatorActor, { search: v.search, limit: 10_000, offset: 0 });

@@ -23,6 +23,7 @@ import * as m0019 from './migrations/0019_sync_owner.js';
 import * as m0020 from './migrations/0020_lti_sync_on_launch.js';
 import * as m0021 from './migrations/0021_people_password_here.js';
 import * as m0022 from './migrations/0022_cards_sign_in_tokens.js';
+import * as m0024 from './migrations/0024_notifications.js';
 
 /** What a migration may need to know beyond the Kysely handle: DDL differs a little per dialect. */
 export interface MigrationContext {
@@ -57,6 +58,7 @@ const migrations: Record<string, MigrationModule> = {
   '0020_lti_sync_on_launch': m0020,
   '0021_people_password_here': m0021,
   '0022_cards_sign_in_tokens': m0022,
+  '0024_notifications': m0024,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

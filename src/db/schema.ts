@@ -670,6 +670,11 @@ export interface Database {
   reading_progress: ReadingProgressTable;
   rest_sync_states: RestSyncStatesTable;
   roster_schedules: RosterSchedulesTable;
+  notification_preferences: NotificationPreferencesTable;
+  notification_webhooks: NotificationWebhooksTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  notification_stale_marks: { customer_id: string; last_success_at: string; notified_at: string };
+  notification_digests: { day: string; sent_at: string };
 }
 
 export type Customer = Selectable<CustomersTable>;
@@ -687,3 +692,41 @@ export type AuditEntry = Selectable<AuditLogTable>;
 export type Job = Selectable<JobsTable>;
 export type RosterRun = Selectable<RosterRunsTable>;
 export type Lti13Context = Selectable<Lti13ContextsTable>;
+
+/** Which e-mails a console user wants (migration 0024); no row means the defaults (everything on). */
+export interface NotificationPreferencesTable {
+  user_id: string;
+  customer_id: string | null;
+  run_failed: number;
+  run_held: number;
+  feed_stale: number;
+  daily_digest: number;
+  updated_at: string;
+}
+
+/** A customer's webhook: where events are posted, and the sealed secret that signs them. */
+export interface NotificationWebhooksTable {
+  customer_id: string;
+  url: string;
+  secret_sealed: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One webhook delivery: the event's exact body and how its latest attempt went. */
+export interface NotificationDeliveriesTable {
+  id: string;
+  customer_id: string;
+  event_id: string;
+  event_type: string;
+  url: string;
+  body: string;
+  status: 'pending' | 'retrying' | 'succeeded' | 'failed';
+  attempt: number;
+  status_code: number | null;
+  duration_ms: number | null;
+  error: string;
+  next_retry_at: string | null;
+  created_at: string;
+  updated_at: string;
+}

@@ -72,6 +72,11 @@ export async function feedStatuses(db: Kysely<Database>, customerIds: string[]):
 
 /** How many Auto customers have a stale feed now (for `/api/health`). Platform-wide. */
 export async function countStaleFeedsPlatformWide(db: Kysely<Database>, now: Date): Promise<number> {
+  return (await staleFeedsPlatformWide(db, now)).length;
+}
+
+/** The active Auto customers whose feed is stale now, with their last success (null: never). Platform-wide. */
+export async function staleFeedsPlatformWide(db: Kysely<Database>, now: Date): Promise<{ customerId: string; lastSuccessAt: string | null }[]> {
   const scheduled = await db
     .selectFrom('customers as c')
     .innerJoin('rostering_configs as r', 'r.customer_id', 'c.id')
@@ -82,7 +87,7 @@ export async function countStaleFeedsPlatformWide(db: Kysely<Database>, now: Dat
     .where('r.sync_frequency', '=', 'auto')
     .execute();
   const successes = await lastSuccesses(db, null);
-  return scheduled.filter((c) => isStale(c, c.time_zone, successes.get(c.id) ?? null, c.created_at, now)).length;
+  return scheduled.filter((c) => isStale(c, c.time_zone, successes.get(c.id) ?? null, c.created_at, now)).map((c) => ({ customerId: c.id, lastSuccessAt: successes.get(c.id) ?? null }));
 }
 
 // customer id → when its last applied (not preview) run finished; all customers when `ids` is null.

@@ -23,6 +23,7 @@ import { loginCardRoutes } from './routes/login-cards/index.js';
 import { ltiRoutes } from './routes/lti/index.js';
 import { lti13Routes } from './routes/lti13/index.js';
 import { metaRoutes } from './routes/meta/index.js';
+import { notificationRoutes } from './routes/notifications/index.js';
 import { readerRoutes } from './routes/reader/index.js';
 import { rosterRoutes } from './routes/roster/index.js';
 import type { App } from './types.js';
@@ -69,6 +70,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
   await app.register(async (scoped) => lti13Routes(scoped, ctx));
   await app.register(async (scoped) => contentRoutes(scoped, ctx));
   await app.register(async (scoped) => readerRoutes(scoped, ctx));
+  await app.register(async (scoped) => notificationRoutes(scoped, ctx));
   await registerConsole(app);
   return app;
 }

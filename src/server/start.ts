@@ -31,6 +31,10 @@ async function startBackgroundWork(ctx: AppContext): Promise<() => Promise<void>
   const purge = () => void ctx.jobs.enqueue(ROSTER_PURGE_JOB, {}, { jobKey: `purge:${new Date().toISOString().slice(0, 10)}` }).catch(() => undefined);
   purge();
   setInterval(purge, 6 * 3600_000).unref();
+  // Stale feeds are checked, and the day's digest queued, every quarter hour (one waiting job each, however many processes).
+  const notify = () => void ctx.notifications.queueDue().catch((err: unknown) => console.error(`notifications: ${(err as Error).message}`));
+  notify();
+  setInterval(notify, 15 * 60_000).unref();
   // A run whose process died is failed once its lease runs out, whichever process notices first.
   setInterval(() => void ctx.runs.failInterrupted().catch(() => undefined), Math.min(60_000, ctx.config.runLeaseMs / 2)).unref();
   const scheduler = new RosterScheduler(ctx);

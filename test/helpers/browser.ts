@@ -43,12 +43,12 @@ export async function newConsolePage(browser: Browser): Promise<Page> {
 export type ConsoleServer = ListeningApp;
 
 /** Starts the server as `lectern serve` would (migrations, bootstrap admin, built console) on SQLite. */
-export async function startConsoleServer(): Promise<ConsoleServer> {
+export async function startConsoleServer(env: Record<string, string> = {}): Promise<ConsoleServer> {
   const index = path.join(repoRoot, 'web/dist/index.html');
   if (!fs.existsSync(index)) {
     throw new Error(`The console is not built (${index} is missing). Run \`npm run build\` before the browser tests; \`npm test\` and scripts/run-tests.mjs do this.`);
   }
-  return startListeningApp('sqlite');
+  return startListeningApp('sqlite', env);
 }
 
 /**

@@ -28,13 +28,13 @@ export interface ListeningApp {
   close(): Promise<void>;
 }
 
-/** Starts the app as `lectern serve` would (migrations, bootstrap admin), its public URL being its own port. */
-export async function startListeningApp(dialect: TestDialect): Promise<ListeningApp> {
+/** Starts the app as `lectern serve` would (migrations, bootstrap admin), its public URL being its own port; `env` adds configuration (e.g. LECTERN_SMTP_URL). */
+export async function startListeningApp(dialect: TestDialect, env: Record<string, string> = {}): Promise<ListeningApp> {
   const database = await createTestDatabase(dialect);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const ctx = await createContext(
-    loadConfig({ LECTERN_DATA_DIR: database.dataDir, DATABASE_URL: database.url, LECTERN_PUBLIC_URL: url, PORT: String(port), LECTERN_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW }),
+    loadConfig({ LECTERN_DATA_DIR: database.dataDir, DATABASE_URL: database.url, LECTERN_PUBLIC_URL: url, PORT: String(port), LECTERN_OUTBOUND_ALLOW: TEST_OUTBOUND_ALLOW, ...env }),
   );
   await ctx.accounts.ensureBootstrapAdmin({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
   const app = await buildApp(ctx);

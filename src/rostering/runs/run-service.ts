@@ -36,8 +36,17 @@ const LEASE_MS = 2 * 60_000;
 // More than this share of error rows in one file means the file, not a few rows, is wrong.
 const MAX_ERROR_ROW_SHARE = 0.05;
 
+/**
+ * Told when a run ends or stops for approval (failed, held, succeeded), once, by whoever ended it.
+ * The context wires notifications here, so rostering never imports them; a listener must not throw
+ * or wait on the sync (it queues its work).
+ */
+export type RunEndListener = (run: RunView) => void | Promise<void>;
+
 /** Roster runs: record, execute through the engine, hold, approve, discard, report. */
 export class RosterRunService {
+  private readonly endListeners: RunEndListener[] = [];
+
   constructor(
     private readonly db: Db,
     private readonly secrets: SecretBox,
@@ -47,6 +56,24 @@ export class RosterRunService {
 
   private get runs(): RunRepository {
     return new RunRepository(this.db.kysely);
+  }
+
+  /** Adds a listener told of each run's end (see RunEndListener). */
+  onRunEnded(listener: RunEndListener): void {
+    this.endListeners.push(listener);
+  }
+
+  // Tells the listeners; their failure is logged and never reaches the run.
+  private async announce(customerId: string, runId: string): Promise<void> {
+    if (!this.endListeners.length) return;
+    try {
+      const run = await this.runs.find(customerId, runId);
+      if (!run) return;
+      const view = presentRun(run);
+      for (const listener of this.endListeners) await listener(view);
+    } catch (err) {
+      console.error(`${nowIso()} [run] run=${runId}: telling about its end failed: ${(err as Error).message}`);
+    }
   }
 
   /** Records a queued run for a customer. */
@@ -233,6 +260,7 @@ export class RosterRunService {
       failed++;
       await this.runs.releaseLease(run.customer_id, run.id);
       await releaseBundle(this.db.kysely, run.id);
+      await this.announce(run.customer_id, run.id);
     }
     return failed;
   }
@@ -293,6 +321,7 @@ export class RosterRunService {
         if (!held) await endUnapplied(trx, runId, stage);
       });
     }
+    await this.announce(customerId, runId);
     return presentRun((await this.runs.find(customerId, runId))!);
   }
 
@@ -347,12 +376,14 @@ export class RosterRunService {
   // stalled), an ended run's stage is of no more use; a held run keeps its plan.
   private async finishFailed(runId: string, code: string, message: string): Promise<RunView> {
     const customerId = (await this.runs.customerOfRunPlatformWide(runId))!;
-    await this.db.kysely.transaction().execute(async (trx) => {
+    const won = await this.db.kysely.transaction().execute(async (trx) => {
       const runs = new RunRepository(trx);
-      await runs.transition(runId, ['queued', 'running'], { status: 'failed', stage: 'done', error_code: code, error_message: message, finished_at: nowIso() });
+      const ended = await runs.transition(runId, ['queued', 'running'], { status: 'failed', stage: 'done', error_code: code, error_message: message, finished_at: nowIso() });
       const status = (await runs.find(customerId, runId))?.status;
       if (status && !UNENDED.includes(status)) await clearStage(trx, runId);
+      return ended;
     });
+    if (won) await this.announce(customerId, runId);
     return presentRun((await this.runs.find(customerId, runId))!);
   }
 }

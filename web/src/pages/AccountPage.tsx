@@ -3,8 +3,9 @@ import { PasswordForm } from '../components/PasswordForm.js';
 import { roleLabel } from '../labels.js';
 import { useUser } from '../session.js';
 import { ApiTokens } from './account/ApiTokens.js';
+import { EmailPreferences } from './notifications/EmailPreferences.js';
 
-/** Your own account: who you are, your password and your personal API tokens. */
+/** Your own account: who you are, your password, your e-mail notifications and your personal API tokens. */
 export function AccountPage() {
   useTitle('Account');
   const user = useUser();
@@ -17,6 +18,7 @@ export function AccountPage() {
         </header>
         <PasswordForm onChanged={() => undefined} />
       </section>
+      <EmailPreferences />
       <ApiTokens />
     </div>
   );

@@ -25,6 +25,9 @@ export function UsersPage({ customerId, tab }: { customerId: string; tab: 'users
             <Link to={`/customers/${customerId}/lti/outcomes`} className="btn btn-secondary">
               Grade reports
             </Link>
+            <Link to={`/customers/${customerId}/notifications`} className="btn btn-secondary">
+              Notifications
+            </Link>
             <Link to={`/customers/${customerId}/roster/upload`} className="btn btn-primary">
               Upload Roster File
             </Link>
