@@ -11,6 +11,8 @@ export interface StatusQuery {
   source?: StatusSource;
   /** Only customers whose state is a problem (failed, held, stale, failed grade reports). */
   problems?: boolean;
+  /** Only customers in this state (the counts still cover every state, so the bar stays whole). */
+  state?: StatusState;
   limit: number;
   offset: number;
 }
@@ -42,7 +44,8 @@ export class StatusService {
     const kept = q.problems ? rows.filter((r) => PROBLEMS.has(r.state)) : rows;
     const counts = Object.fromEntries(STATUS_STATES.map((s) => [s, 0])) as Record<StatusState, number>;
     for (const r of kept) counts[r.state]++;
-    return { items: kept.slice(q.offset, q.offset + q.limit), total: kept.length, counts, generatedAt: now.toISOString() };
+    const shown = q.state ? kept.filter((r) => r.state === q.state) : kept;
+    return { items: shown.slice(q.offset, q.offset + q.limit), total: shown.length, counts, generatedAt: now.toISOString() };
   }
 }
 

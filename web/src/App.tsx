@@ -17,6 +17,7 @@ import { OutcomesPage } from './pages/lti/OutcomesPage.js';
 import { RunHistoryPage } from './pages/roster/RunHistoryPage.js';
 import { RunPage } from './pages/roster/RunPage.js';
 import { UploadRosterPage } from './pages/roster/UploadRosterPage.js';
+import { StatusPage } from './pages/status/StatusPage.js';
 import { ClassPage } from './pages/users/ClassPage.js';
 import { UserPage } from './pages/users/UserPage.js';
 import { Redirect, Routes, useLocation, type Route } from './router.js';
@@ -46,6 +47,7 @@ function routesFor(user: Me): Route[] {
   return [
     ...common,
     { path: '/customers', render: () => <CustomersPage /> },
+    { path: '/status', render: () => <StatusPage /> },
     { path: '/customers/new', render: () => <AddCustomerPage /> },
     { path: '/customers/:id', render: (p) => <CustomerPage key={p.id} id={p.id ?? ''} /> },
   ];

@@ -190,3 +190,5 @@ export type { OutcomeStatus };
 export interface OutcomeCallPage extends Page<OutcomeCall> {
   counts: Record<OutcomeStatus, number>;
 }
+
+export type { CustomerStatus, StatusPage as StatusList, StatusSource, StatusState } from '../../src/status/status-view.js';

@@ -1,13 +1,12 @@
 import { Type } from 'typebox';
 import type { AppContext } from '../../../context.js';
 import { StatusService } from '../../../status/status-service.js';
-import { STATUS_STATES, type StatusSource } from '../../../status/status-view.js';
+import { STATUS_STATES, type StatusSource, type StatusState } from '../../../status/status-view.js';
 import { requireUser } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
 import { PageQuery, errorResponses, paging } from '../schemas.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-const State = Type.Enum([...STATUS_STATES]);
 const CustomerStatus = Type.Object({
   customerId: Type.String(),
   name: Type.String(),
@@ -32,7 +31,7 @@ const CustomerStatus = Type.Object({
   heldRuns: Type.Integer({ description: 'Runs awaiting approval' }),
   oldestHeldRunId: Nullable(Type.String()),
   failedOutcomeCalls: Type.Integer({ description: 'LTI grade reports that failed in the last 7 days' }),
-  state: State,
+  state: Type.Enum([...STATUS_STATES]),
 });
 
 /** The enterprise admin's status page: how every customer's feeds and grade reports are doing. */
@@ -49,6 +48,7 @@ export async function statusRoutes(app: App, ctx: AppContext): Promise<void> {
             ...PageQuery,
             source: Type.Optional(Type.Enum(['api', 'sftp', 'zip', 'none'], { description: 'Only customers whose roster comes from this source' })),
             problems: Type.Optional(Type.Boolean({ description: 'Only customers with a failed sync, a held run, a stale feed or failed grade reports' })),
+            state: Type.Optional(Type.Enum([...STATUS_STATES], { description: 'Only customers in this state; `counts` still covers every state' })),
           },
           { additionalProperties: false },
         ),
@@ -69,7 +69,14 @@ export async function statusRoutes(app: App, ctx: AppContext): Promise<void> {
       const { actor } = requireUser(request);
       const p = paging(request.query);
       const q = request.query;
-      const answer = await status.list(actor, { search: q.search?.trim() || undefined, source: q.source as StatusSource | undefined, problems: q.problems, limit: p.limit, offset: p.offset });
+      const answer = await status.list(actor, {
+        search: q.search?.trim() || undefined,
+        source: q.source as StatusSource | undefined,
+        problems: q.problems,
+        state: q.state as StatusState | undefined,
+        limit: p.limit,
+        offset: p.offset,
+      });
       return { ...answer, page: p.page, pageSize: p.pageSize };
     },
   );

@@ -115,6 +115,12 @@ describeEachDialect('Status page API', (dialect) => {
     const problems = await status('&problems=true');
     assert.deepEqual(problems.items.map((i) => i.state).sort(), ['failed', 'held', 'outcomes', 'stale']);
     assert.equal(problems.counts.ok, 0);
+    const held = await status('&state=held');
+    assert.deepEqual(
+      held.items.map((i) => i.customerId),
+      [c.held.id],
+    );
+    assert.equal(held.counts.ok, 1, 'the counts cover every state whatever state is shown');
     const api = await status('&source=api');
     assert.deepEqual(
       api.items.map((i) => i.customerId),

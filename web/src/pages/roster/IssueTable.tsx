@@ -4,7 +4,7 @@ import { DataTable, EmptyState, Pager, type Column } from '../../components/Data
 import { FilterSelect, FilterText, ListToolbar } from '../../components/ListToolbar.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { usePagedList } from '../../hooks/usePagedList.js';
-import { formatCount } from '../../labels.js';
+import { formatCount, sourceWords } from '../../labels.js';
 import type { RosterRun, RunIssue } from '../../types.js';
 
 const PAGE_SIZE = 25;
@@ -17,6 +17,7 @@ export function IssueTable({ run, runPath }: { run: RosterRun; runPath: string }
   const seen = list.data?.items.map((i) => i.code) ?? [];
   if (seen.some((c) => !codes.includes(c))) setCodes([...new Set([...codes, ...seen])].sort());
   const { error, warning, info } = run.issueCounts;
+  const words = sourceWords(run.trigger);
   const severityOptions = [
     { value: '', label: `All severities (${formatCount(error + warning + info)})` },
     { value: 'error', label: `Errors (${formatCount(error)})` },
@@ -29,7 +30,7 @@ export function IssueTable({ run, runPath }: { run: RosterRun; runPath: string }
       header: 'Where',
       cell: (i) => (
         <span className="mono nowrap">
-          {i.file ?? 'bundle'}
+          {i.file ?? words.label}
           {i.line ? `:${i.line}` : ''}
           {i.column ? <span className="muted"> {i.column}</span> : null}
         </span>
@@ -64,13 +65,7 @@ export function IssueTable({ run, runPath }: { run: RosterRun; runPath: string }
         </a>
       </div>
       {list.error ? <Banner kind="error">{list.error}</Banner> : null}
-      {list.data && list.data.items.length === 0 ? (
-        filtered ? (
-          <EmptyState title="No issues match">Try another severity or code.</EmptyState>
-        ) : (
-          <EmptyState title="No issues">Every row of the bundle was read without a problem.</EmptyState>
-        )
-      ) : null}
+      {list.data && list.data.items.length === 0 ? filtered ? <EmptyState title="No issues match">Try another severity or code.</EmptyState> : <NoIssues run={run} /> : null}
       {list.data && list.data.items.length > 0 ? (
         <>
           <DataTable caption="Issues" columns={columns} rows={list.data.items.map((i, n) => ({ ...i, n }))} rowKey={(i) => String(i.n)} loading={list.loading} />
@@ -80,4 +75,21 @@ export function IssueTable({ run, runPath }: { run: RosterRun; runPath: string }
       {!list.data && !list.error ? <p className="loading">Loading issues…</p> : null}
     </div>
   );
+}
+
+/**
+ * No issues recorded. Only a run that read its rows may say they were fine: a run that failed before
+ * reading anything (the source unreachable, refused, empty) says that nothing was read.
+ */
+function NoIssues({ run }: { run: RosterRun }) {
+  const words = sourceWords(run.trigger);
+  if (run.status === 'failed' && Object.keys(run.modes).length === 0) {
+    return (
+      <EmptyState title="Nothing was read">
+        {`${words.thisRun.charAt(0).toUpperCase()}${words.thisRun.slice(1)} failed before any row was read, so there are no row issues: the reason is above.`}
+      </EmptyState>
+    );
+  }
+  if (run.status === 'failed') return <EmptyState title="No row issues">Every row of {words.rowsFrom} was read without a problem; the run failed for the reason above.</EmptyState>;
+  return <EmptyState title="No issues">Every row of {words.rowsFrom} was read without a problem.</EmptyState>;
 }
