@@ -115,6 +115,8 @@ export interface PlanChange {
   action: PlanAction;
   sourcedId: string;
   targetId: string | null;
+  /** What people call the record ("Ana Lee", "Algebra I - P1", "Ana Lee in Algebra I - P1"); '' when unknown. */
+  name: string;
   fields: FieldChanges;
   reason: string;
 }

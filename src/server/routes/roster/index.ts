@@ -174,6 +174,7 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
                 action: Type.String(),
                 sourcedId: Type.String(),
                 targetId: Type.Union([Type.String(), Type.Null()]),
+                name: Type.String({ description: "What people call the record: a person's name, a class's title, an enrollment as 'person in class'; '' when unknown" }),
                 fields: Type.Record(Type.String(), Type.Array(Type.Unknown())),
                 reason: Type.String(),
               }),
