@@ -102,6 +102,10 @@ export interface RunIssue {
   severity: Severity;
   code: string;
   message: string;
+  /** How many rows the finding stands for: a grouped list makes one finding of a code repeated in a file. */
+  count: number;
+  /** The first lines it was found on (at most 5). */
+  lines: number[];
 }
 
 export type PlanAction = 'create' | 'update' | 'delete' | 'restore';

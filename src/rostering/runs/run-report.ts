@@ -4,8 +4,9 @@ import { AccessRepository } from '../../accounts/access-repository.js';
 import { requireAccess, type Actor } from '../../accounts/policy.js';
 import type { Database } from '../../db/schema.js';
 import { issuesToCsv } from './issues-csv.js';
+import { GROUP_SAMPLE, groupFinding, singleFinding, type IssueFinding } from './issue-groups.js';
 import { naturalCompare } from './natural-order.js';
-import { RunRepository, type IssueQuery, type RunIssue } from './run-repository.js';
+import { RunRepository, type IssueQuery } from './run-repository.js';
 
 /** One planned or applied change of a run, as the console shows it. */
 export interface RunChangeView {
@@ -40,9 +41,18 @@ export class RunReportService {
     return new RunRepository(this.db);
   }
 
-  /** A page of the run's issues, in file order. */
-  async issues(actor: Actor, customerId: string, runId: string, q: IssueQuery): Promise<{ items: RunIssue[]; total: number }> {
-    return (await this.allow(actor, customerId, runId)).listIssues(customerId, runId, q);
+  /**
+   * A page of the run's issues in file order; `grouped`: one finding per file, code and severity,
+   * with its count and first lines, so a warning on every row of an export reads as one finding.
+   */
+  async issues(actor: Actor, customerId: string, runId: string, q: IssueQuery & { grouped?: boolean }): Promise<{ items: IssueFinding[]; total: number }> {
+    const repo = await this.allow(actor, customerId, runId);
+    if (!q.grouped) {
+      const { items, total } = await repo.listIssues(customerId, runId, q);
+      return { items: items.map(singleFinding), total };
+    }
+    const { groups, total } = await repo.listIssueGroups(customerId, runId, q, GROUP_SAMPLE);
+    return { items: groups.map((g) => groupFinding(g.count, g.issues)), total };
   }
 
   /** Every issue of the run as a CSV stream. */

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { ENTITY_TABLES } from '../sync/entities.js';
-import type { Database, RosterRun, RosterRunChangesTable } from '../../db/schema.js';
+import type { Database, RosterRun, RosterRunChangesTable, RosterRunIssuesTable } from '../../db/schema.js';
 
 /** One finding of a run, as DESIGN.md's Issue. */
 export interface RunIssue {
@@ -176,9 +176,35 @@ export class RunRepository {
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return {
-      items: rows.map((r) => ({ file: r.file || null, line: r.line, column: r.col, sourcedId: r.sourced_id, severity: r.severity, code: r.code, message: r.message })),
+      items: rows.map(issueOf),
       total: Number(total.n),
     };
+  }
+
+  /**
+   * A page of a run's issues grouped by file, code and severity, in the order each group first
+   * occurs: the group's size and its first `sample` issues (a window per group, both dialects).
+   */
+  async listIssueGroups(customerId: string, runId: string, q: IssueQuery, sample: number): Promise<{ groups: { count: number; issues: RunIssue[] }[]; total: number }> {
+    const where = sql`run_id = ${runId} and exists (select 1 from roster_runs r where r.id = ${runId} and r.customer_id = ${customerId})${q.severity ? sql` and severity = ${q.severity}` : sql``}${q.code ? sql` and code = ${q.code}` : sql``}`;
+    const grouped = sql`select file, code, severity, count(*) as n, min(seq) as first_seq from roster_run_issues where ${where} group by file, code, severity`;
+    const [page, total] = await Promise.all([
+      sql<{ file: string; code: string; severity: string; n: number | string; first_seq: number }>`${grouped} order by first_seq limit ${q.limit} offset ${q.offset}`.execute(this.db),
+      sql<{ n: number | string }>`select count(*) as n from (${grouped}) g`.execute(this.db),
+    ]);
+    if (!page.rows.length) return { groups: [], total: Number(total.rows[0]?.n ?? 0) };
+    const codes = [...new Set(page.rows.map((g) => g.code))];
+    const samples = await sql<RosterRunIssuesTable & { rn: number }>`select * from (
+        select i.*, row_number() over (partition by file, code, severity order by seq) as rn from roster_run_issues i
+        where ${where} and code in (${sql.join(codes)})) x where rn <= ${sample} order by seq`.execute(this.db);
+    const key = (r: { file: string; code: string; severity: string }) => `${r.file}\u0000${r.code}\u0000${r.severity}`;
+    const byGroup = new Map<string, RunIssue[]>();
+    for (const r of samples.rows) {
+      const list = byGroup.get(key(r)) ?? [];
+      list.push(issueOf(r));
+      byGroup.set(key(r), list);
+    }
+    return { groups: page.rows.map((g) => ({ count: Number(g.n), issues: byGroup.get(key(g)) ?? [] })), total: Number(total.rows[0]?.n ?? 0) };
   }
 
   /** Every issue of one of the customer's runs, streamed in pages (for the CSV download). */
@@ -191,10 +217,10 @@ export class RunRepository {
   }
 
   /**
-   * One page of a run's changes and their total, ordered by type, action and sourcedId. Creates of a
-   * pending or applied run are not rows of roster_run_changes (see the planner's recordChanges).
+   * Every planned or applied change of the run that the filter keeps, unordered (the service orders
+   * them as people count). Creates of a pending or applied run are not rows of roster_run_changes
+   * (see the planner's recordChanges).
    */
-  /** Every planned or applied change of the run that the filter keeps, unordered (the service orders them as people count). */
   async listChanges(customerId: string, runId: string, q: { entity?: string; action?: string }): Promise<Change[]> {
     const run = await this.find(customerId, runId);
     if (!run) return [];
@@ -282,4 +308,9 @@ export class RunRepository {
   async releaseLease(customerId: string, runId: string): Promise<void> {
     await this.db.deleteFrom('roster_run_leases').where('customer_id', '=', customerId).where('run_id', '=', runId).execute();
   }
+}
+
+// A stored issue as DESIGN.md's Issue.
+function issueOf(r: Omit<RosterRunIssuesTable, 'run_id' | 'seq'>): RunIssue {
+  return { file: r.file || null, line: r.line, column: r.col, sourcedId: r.sourced_id, severity: r.severity, code: r.code, message: r.message };
 }

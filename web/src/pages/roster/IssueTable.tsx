@@ -11,7 +11,9 @@ const PAGE_SIZE = 25;
 
 /** A run's issues: severity and code filters, paging, and the CSV of all of them. */
 export function IssueTable({ run, runPath }: { run: RosterRun; runPath: string }) {
-  const list = usePagedList<RunIssue>(`${runPath}/issues`, PAGE_SIZE, { typedFilters: ['code'] });
+  // Grouped by default: an export that repeats a warning on every row reads as one finding. "Every row" lists them all.
+  const list = usePagedList<RunIssue>(`${runPath}/issues`, PAGE_SIZE, { typedFilters: ['code'], initialFilters: { grouped: 'true' } });
+  const grouped = list.query.filters.grouped === 'true';
   // Codes seen so far become suggestions for the code filter (the API has no list of them).
   const [codes, setCodes] = useState<string[]>([]);
   const seen = list.data?.items.map((i) => i.code) ?? [];
@@ -31,11 +33,12 @@ export function IssueTable({ run, runPath }: { run: RosterRun; runPath: string }
       cell: (i) => (
         <span className="mono nowrap">
           {i.file ?? words.label}
-          {i.line ? `:${i.line}` : ''}
+          {i.count > 1 ? <span className="muted"> {i.lines.length === i.count ? `lines ${i.lines.join(', ')}` : `lines ${i.lines.join(', ')}…`}</span> : i.line ? `:${i.line}` : ''}
           {i.column ? <span className="muted"> {i.column}</span> : null}
         </span>
       ),
     },
+    { header: 'Rows', cell: (i) => formatCount(i.count), className: 'issue-count' },
     { header: 'Sourced ID', cell: (i) => (i.sourcedId ? <code>{i.sourcedId}</code> : <span className="muted">—</span>), secondary: true },
     {
       header: 'Code',
@@ -54,6 +57,11 @@ export function IssueTable({ run, runPath }: { run: RosterRun; runPath: string }
         <ListToolbar label="Issues">
           <FilterSelect name="severity" label="Severity" value={list.query.filters.severity ?? ''} onChange={(v) => list.setFilter('severity', v)} options={severityOptions} />
           <FilterText name="code" label="Code" value={list.query.filters.code ?? ''} onChange={(v) => list.setFilter('code', v.trim())} placeholder="e.g. value.enum" suggestions={codes} />
+          <div className="toolbar-field toolbar-check">
+            <label>
+              <input type="checkbox" name="everyRow" checked={!grouped} onChange={(e) => list.setFilter('grouped', e.target.checked ? '' : 'true')} /> Every row
+            </label>
+          </div>
           {filtered ? (
             <button type="button" className="btn btn-secondary btn-small toolbar-clear" onClick={() => list.setFilters({ severity: '', code: '' })}>
               Clear filters
