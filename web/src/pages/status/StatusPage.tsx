@@ -166,7 +166,14 @@ export function StatusPage() {
             </label>
           </div>
           {filtered ? (
-            <button type="button" className="btn btn-secondary btn-small toolbar-clear" onClick={() => (list.setSearch(''), list.setFilters({ source: '', problems: '', state: '' }))}>
+            <button
+              type="button"
+              className="btn btn-secondary btn-small toolbar-clear"
+              onClick={() => {
+                list.setSearch('');
+                list.setFilters({ source: '', problems: '', state: '' });
+              }}
+            >
               Clear filters
             </button>
           ) : null}
