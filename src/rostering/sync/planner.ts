@@ -310,14 +310,19 @@ async function recordChanges(db: Kysely<Database>, p: PlanInput, planned: Readon
 
 /** Keeps a run's planned creates in roster_run_changes, for a plan that ends without being applied. */
 export async function recordCreates(db: Kysely<Database>, runId: string, stage: RunStage): Promise<void> {
-  await copyPlanRows(db, runId, stage, ['create']);
+  // Enrollments are named from their person and class in the stage: a first import's stage has no
+  // index on them (its rows came planned), and a lookup per enrollment must not scan.
+  await stage.index(db, ['users', 'classes']);
+  await copyPlanRows(db, runId, stage, ['create'], new Set(), true);
 }
 
-async function copyPlanRows(db: Kysely<Database>, runId: string, stage: RunStage, actions: string[], skip: ReadonlySet<EntityType> = new Set()): Promise<void> {
+// `named`: keep each record's name, for creates whose stage is about to go (the others are named
+// from their live records when listed).
+async function copyPlanRows(db: Kysely<Database>, runId: string, stage: RunStage, actions: string[], skip: ReadonlySet<EntityType> = new Set(), named = false): Promise<void> {
   for (const t of ENTITY_TABLES) {
     if (skip.has(t.entity)) continue;
     await sql`insert into roster_run_changes (run_id, entity, action, sourced_id, target_id, fields, reason, name)
-      select run_id, ${t.entity}, action, sourced_id, target_id, '{}', coalesce(reason, ''), ${stagedName(t.entity, stage)}
+      select run_id, ${t.entity}, action, sourced_id, target_id, '{}', coalesce(reason, ''), ${named ? stagedName(t.entity, stage) : sql`''`}
       from ${stage.table(t.entity)} s where run_id = ${runId} and action in (${sql.join(actions)})`.execute(db);
   }
 }
