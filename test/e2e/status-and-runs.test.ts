@@ -84,7 +84,7 @@ describe('Status page and roster runs in Chromium', { skip: browserSkipReason() 
     await page.waitForURL(`${server.url}/status`);
     await visible(page.getByRole('heading', { name: 'Status', level: 1 }));
     const table = page.getByRole('table', { name: 'Customer status' });
-    await visible(table.getByRole('link', { name: 'Madison SD' }));
+    await visible(table.getByRole('link', { name: 'Madison SD', exact: true }));
     const row = (name: string) => table.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
     assert.match((await row('Madison SD').textContent()) ?? '', /Last sync failed.*Failed.*OneRoster API/);
     assert.match((await row('Franklin County Schools').textContent()) ?? '', /Held for approval.*1 run to review/);
