@@ -158,7 +158,7 @@ describe('Status page and roster runs in Chromium', { skip: browserSkipReason() 
     assert.deepEqual(ids, ['e-4', 'e-5', 'e-6', 'e-7', 'e-8', 'e-9', 'e-10', 'e-11', 'e-12']);
     const records = await plan.locator('tbody tr td:nth-child(2)').allTextContents();
     assert.deepEqual(records.slice(0, 2), ['Sam One in Algebra P1e-4', 'Sue Two in Algebra P1e-5']);
-    await screenshot(page, 'status-03-plan-names');
+    await screenshot(page, 'status-03-plan-names', { fullPage: true });
 
     // The run is green: `active` in a bulk file is a note, grouped into one finding of 12 rows.
     await page.getByRole('tab', { name: /Issues/ }).click();
@@ -166,7 +166,7 @@ describe('Status page and roster runs in Chromium', { skip: browserSkipReason() 
     await visible(issues);
     assert.equal(await issues.locator('tbody tr').count(), 1);
     assert.match((await issues.locator('tbody tr').textContent()) ?? '', /enrollments\.csv lines 2, 3, 4, 5, 6….*12.*row\.lifecycle_in_bulk.*12 rows, lines 2, 3, 4, 5, 6 and 7 more/);
-    await screenshot(page, 'status-04-grouped-issues');
+    await screenshot(page, 'status-04-grouped-issues', { fullPage: true });
     await page.getByLabel('Every row').check();
     await rowsShown(issues, 12);
   });
