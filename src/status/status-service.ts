@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { assertPlatformAdmin, type Actor } from '../accounts/policy.js';
 import type { Database } from '../db/schema.js';
+import { nextRunAt, type Period } from '../rostering/schedule.js';
 import { feedStatuses, isScheduled, isStale, type FeedStatus } from '../rostering/scheduler-feeds.js';
 import { StatusRepository, type StatusCustomerRow } from './status-repository.js';
 import { STATUS_STATES, type CustomerStatus, type StatusPage, type StatusSource, type StatusState } from './status-view.js';
@@ -69,7 +70,8 @@ function statusOf(c: StatusCustomerRow, feed: FeedStatus, held: { count: number;
     period: c.period,
     lastSync: last ? { runId: last.runId, trigger: last.trigger, status: last.status, createdAt: last.createdAt, finishedAt: last.finishedAt } : null,
     lastSuccessAt: feed.lastSuccessAt,
-    nextRunAt: isScheduled(c) && c.status === 'active' ? c.next_run_at : null,
+    // The slot the scheduler planned; before its first tick, the one it will plan (as the Customers list says).
+    nextRunAt: isScheduled(c) && c.status === 'active' ? (c.next_run_at ?? nextRunAt(c.period as Period, c.time_zone, now).toISOString()) : null,
     stale,
     heldRuns: held?.count ?? 0,
     oldestHeldRunId: held?.oldestRunId ?? null,

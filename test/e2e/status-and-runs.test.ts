@@ -61,6 +61,32 @@ describe('Status page and roster runs in Chromium', { skip: browserSkipReason() 
       await seedCustomer(server.ctx, { profile: { name: `Riverside ${n}`, code: `riverside-${n}` }, rostering: { syncType: 'zip', syncFrequency: 'manual' } });
     }
     await k.updateTable('customers').set({ created_at: '2024-01-01T00:00:00.000Z' }).where('id', '=', stale.id).execute();
+    // Riverside 1: an LTI grade report to its LMS failed this week.
+    const riverside = await k.selectFrom('customers').select(['id', 'admin_user_id']).where('code', '=', 'riverside-1').executeTakeFirstOrThrow();
+    const now = new Date().toISOString();
+    const binding = crypto.randomUUID();
+    await k
+      .insertInto('lti_outcome_bindings')
+      .values({
+        id: binding,
+        customer_id: riverside.id,
+        user_id: riverside.admin_user_id!,
+        consumer_guid: 'lms',
+        resource_link_id: 'unit-1',
+        target_type: 'book',
+        target_id: 'b',
+        service_url: 'https://lms.riverside.example/outcomes',
+        result_sourcedid: 'r',
+        consumer_key: 'k',
+        reported_score: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await k
+      .insertInto('lti_outcome_calls')
+      .values({ id: crypto.randomUUID(), customer_id: riverside.id, binding_id: binding, score: 0.5, status: 'failed', attempts: 5, last_error: 'HTTP 500', created_at: now, updated_at: now })
+      .execute();
 
     // Lincoln: a district applied. Madison: a pull that failed before reading anything. Franklin: a run held for approval.
     assert.equal((await importBundle(zip.id, district11())).status, 'succeeded');
@@ -92,12 +118,18 @@ describe('Status page and roster runs in Chromium', { skip: browserSkipReason() 
     assert.match((await row('Lincoln USD').textContent()) ?? '', /OK.*Succeeded.*File/);
     // The picture's legend counts each state; a state's button filters the list to it.
     const summary = page.getByRole('region', { name: 'Customers by state' });
-    assert.match((await summary.textContent()) ?? '', /Last sync failed 1.*Held for approval 1.*Stale feed 1.*OK 1.*No syncs yet 3/);
+    assert.match((await summary.textContent()) ?? '', /Last sync failed 1.*Held for approval 1.*Stale feed 1.*Grade reports failing 1.*OK 1.*No syncs yet 2/);
+    assert.match((await row('Riverside 1').textContent()) ?? '', /Grade reports failing.*1 failed call/);
     await screenshot(page, 'status-01-page', { fullPage: true, docsName: 'status-page.png' });
 
     await page.getByLabel('Only problems').check();
-    await rowsShown(table, 3);
-    assert.deepEqual((await table.getByRole('link', { name: /^(Madison|Franklin|Jefferson|Lincoln)/ }).allTextContents()).sort(), ['Franklin County Schools', 'Jefferson Academy', 'Madison SD']);
+    await rowsShown(table, 4);
+    assert.deepEqual((await table.getByRole('link', { name: /^(Madison|Franklin|Jefferson|Lincoln|Riverside)/ }).allTextContents()).sort(), [
+      'Franklin County Schools',
+      'Jefferson Academy',
+      'Madison SD',
+      'Riverside 1',
+    ]);
     await page.getByLabel('Source').selectOption({ label: 'Sync With API' });
     await rowsShown(table, 1);
     await page.getByRole('button', { name: 'Clear filters' }).click();

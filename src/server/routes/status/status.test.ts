@@ -105,6 +105,7 @@ describeEachDialect('Status page API', (dialect) => {
     assert.ok(row('Bravo').oldestHeldRunId);
     assert.equal(row('Charlie').source, 'zip');
     assert.equal(row('Charlie').nextRunAt, null, 'ZIP upload customers are never scheduled');
+    assert.ok(Date.parse(row('Bravo').nextRunAt ?? '') > Date.now(), 'an Auto customer has its next daily slot');
     assert.equal(row('Delta').failedOutcomeCalls, 2);
     assert.equal(row('Echo').stale, true);
     assert.equal(row('Echo').lastSync, null);

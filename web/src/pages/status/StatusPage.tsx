@@ -79,7 +79,7 @@ const columns: Column<CustomerStatus>[] = [
   {
     header: 'Customer',
     cell: (r) => (
-      <span className="two-line">
+      <span className="two-line status-customer">
         <Link to={`/customers/${r.customerId}`} className="row-link">
           {r.name}
         </Link>
