@@ -46,7 +46,14 @@ export class StatusService {
     const counts = Object.fromEntries(STATUS_STATES.map((s) => [s, 0])) as Record<StatusState, number>;
     for (const r of kept) counts[r.state]++;
     const shown = q.state ? kept.filter((r) => r.state === q.state) : kept;
-    return { items: shown.slice(q.offset, q.offset + q.limit), total: shown.length, counts, generatedAt: now.toISOString() };
+    // Before the scheduler's first tick a customer has no planned slot: say the one it will plan (as
+    // the Customers list does), worked out for the page only (a calendar sum per customer).
+    const byId = new Map(customers.map((c) => [c.id, c]));
+    const items = shown.slice(q.offset, q.offset + q.limit).map((r) => {
+      const c = byId.get(r.customerId);
+      return c && !r.nextRunAt && isScheduled(c) && c.status === 'active' ? { ...r, nextRunAt: nextRunAt(c.period as Period, c.time_zone, now).toISOString() } : r;
+    });
+    return { items, total: shown.length, counts, generatedAt: now.toISOString() };
   }
 }
 
@@ -70,8 +77,7 @@ function statusOf(c: StatusCustomerRow, feed: FeedStatus, held: { count: number;
     period: c.period,
     lastSync: last ? { runId: last.runId, trigger: last.trigger, status: last.status, createdAt: last.createdAt, finishedAt: last.finishedAt } : null,
     lastSuccessAt: feed.lastSuccessAt,
-    // The slot the scheduler planned; before its first tick, the one it will plan (as the Customers list says).
-    nextRunAt: isScheduled(c) && c.status === 'active' ? (c.next_run_at ?? nextRunAt(c.period as Period, c.time_zone, now).toISOString()) : null,
+    nextRunAt: isScheduled(c) && c.status === 'active' ? c.next_run_at : null,
     stale,
     heldRuns: held?.count ?? 0,
     oldestHeldRunId: held?.oldestRunId ?? null,
