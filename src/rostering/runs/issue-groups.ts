@@ -14,7 +14,7 @@ export interface IssueFinding extends RunIssue {
 
 /**
  * One finding for `count` issues of one file and code, from the first of them (`sample`, in file
- * order): the code's meaning, how many rows, and the first lines. A group of one is the issue itself.
+ * order): what they say, how many rows, and the first lines. A group of one is the issue itself.
  */
 export function groupFinding(count: number, sample: RunIssue[]): IssueFinding {
   const first = sample[0];
@@ -24,7 +24,9 @@ export function groupFinding(count: number, sample: RunIssue[]): IssueFinding {
   const title = (ISSUE_CODES as Record<string, { title: string } | undefined>)[first.code as IssueCode]?.title ?? first.message;
   const more = count > lines.length ? ` and ${count - lines.length} more` : '';
   const where = lines.length ? `, ${lines.length === 1 && !more ? 'line' : 'lines'} ${lines.join(', ')}${more}` : '';
-  // The rows differ in sourcedId (and often in the value the message quotes): name the first, say how many.
+  // One message for all (as far as the sample shows): say it once. Messages that quote each row's
+  // value differ: the code's meaning, and the first of them.
+  if (sample.every((i) => i.message === first.message)) return { ...first, count, lines, message: `${first.message} (${count} rows${where})` };
   return { ...first, count, lines, message: `${title}: ${count} rows${where}. First: ${first.message}` };
 }
 
