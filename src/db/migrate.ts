@@ -24,6 +24,7 @@ import * as m0020 from './migrations/0020_lti_sync_on_launch.js';
 import * as m0021 from './migrations/0021_people_password_here.js';
 import * as m0022 from './migrations/0022_cards_sign_in_tokens.js';
 import * as m0024 from './migrations/0024_notifications.js';
+import * as m0025 from './migrations/0025_status_change_names.js';
 
 /** What a migration may need to know beyond the Kysely handle: DDL differs a little per dialect. */
 export interface MigrationContext {
@@ -59,6 +60,7 @@ const migrations: Record<string, MigrationModule> = {
   '0021_people_password_here': m0021,
   '0022_cards_sign_in_tokens': m0022,
   '0024_notifications': m0024,
+  '0025_status_change_names': m0025,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

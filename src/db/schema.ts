@@ -549,6 +549,8 @@ export interface RosterRunChangesTable {
   target_id: string | null;
   fields: string;
   reason: string;
+  /** The record's name when the change was copied from a stage about to be cleared (migration 0025); '' otherwise. */
+  name: Generated<string>;
 }
 
 /** The whole database as Kysely sees it. */

@@ -26,6 +26,7 @@ import { metaRoutes } from './routes/meta/index.js';
 import { notificationRoutes } from './routes/notifications/index.js';
 import { readerRoutes } from './routes/reader/index.js';
 import { rosterRoutes } from './routes/roster/index.js';
+import { statusRoutes } from './routes/status/index.js';
 import type { App } from './types.js';
 
 const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
@@ -71,6 +72,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
   await app.register(async (scoped) => contentRoutes(scoped, ctx));
   await app.register(async (scoped) => readerRoutes(scoped, ctx));
   await app.register(async (scoped) => notificationRoutes(scoped, ctx));
+  await app.register(async (scoped) => statusRoutes(scoped, ctx));
   await registerConsole(app);
   return app;
 }

@@ -76,7 +76,7 @@ describe('Content in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await page.getByLabel('Assign to users or classes').fill('Algebra');
     await page.getByRole('button', { name: /^Add Algebra P1/ }).click();
     await visible(page.getByRole('list', { name: 'Chosen' }).getByText('Algebra P1'));
-    await page.getByRole('button', { name: /^Assign to 1 choice/ }).click();
+    await page.getByRole('button', { name: 'Assign to 1 class' }).click();
     await visible(page.getByText('Assigned: 1 new assignment.'));
     const classes = page.getByRole('table', { name: 'Classes this title is assigned to' });
     await visible(classes.getByRole('link', { name: 'Algebra P1' }));

@@ -93,7 +93,8 @@ describe('Upload Roster File in Chromium', { skip: browserSkipReason() ?? false 
     await visible(creates);
     assert.ok(await creates.isChecked(), 'the plan opens on the first action with changes');
     await page.getByLabel('Record type').selectOption('users');
-    await visible(page.getByRole('cell', { name: 'u-s1', exact: true }));
+    // Each record by its name, its sourcedId beside (issue 15, bug 8).
+    await visible(page.getByRole('cell', { name: /^Sam One\s*u-s1$/ }));
     await screenshot(page, 'roster-04-preview', { fullPage: true });
     await page.getByRole('tab', { name: /^Issues/ }).click();
     const issueTable = page.getByRole('table', { name: 'Issues' });

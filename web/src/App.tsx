@@ -18,6 +18,7 @@ import { NotificationsPage } from './pages/notifications/NotificationsPage.js';
 import { RunHistoryPage } from './pages/roster/RunHistoryPage.js';
 import { RunPage } from './pages/roster/RunPage.js';
 import { UploadRosterPage } from './pages/roster/UploadRosterPage.js';
+import { StatusPage } from './pages/status/StatusPage.js';
 import { ClassPage } from './pages/users/ClassPage.js';
 import { UserPage } from './pages/users/UserPage.js';
 import { Redirect, Routes, useLocation, type Route } from './router.js';
@@ -48,6 +49,7 @@ function routesFor(user: Me, search: URLSearchParams): Route[] {
   return [
     ...common,
     { path: '/customers', render: () => <CustomersPage /> },
+    { path: '/status', render: () => <StatusPage /> },
     { path: '/customers/new', render: () => <AddCustomerPage /> },
     { path: '/customers/:id', render: (p) => <CustomerPage key={p.id} id={p.id ?? ''} /> },
   ];

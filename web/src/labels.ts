@@ -157,11 +157,17 @@ export function runStatusLabel(run: Pick<RosterRun, 'status' | 'dryRun'>): strin
 /** The stages of a run, in order, as people understand them. */
 export const RUN_STAGES: readonly { value: string; label: string }[] = [
   { value: 'queued', label: 'Waiting' },
-  { value: 'reading', label: 'Reading the bundle' },
+  { value: 'reading', label: 'Reading' },
   { value: 'planning', label: 'Planning' },
   { value: 'applying', label: 'Applying' },
   { value: 'done', label: 'Done' },
 ];
+
+/** A run's stage as people say it; reading names what is read (the file, the SFTP file, the API, the LMS). */
+export function stageLabel(run: Pick<RosterRun, 'stage' | 'trigger'>): string {
+  if (run.stage === 'reading') return sourceWords(run.trigger).reading;
+  return RUN_STAGES.find((s) => s.value === run.stage)?.label ?? run.stage;
+}
 
 const TRIGGERS: Record<string, string> = { upload: 'Upload', cli: 'Command line', sftp: 'SFTP', api: 'OneRoster API', schedule: 'Schedule', lms: 'Sync from LMS' };
 
@@ -215,4 +221,30 @@ export function formatDuration(from: string | null, to: string | null): string {
   if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
   const s = Math.round(ms / 1000);
   return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+/** The words a run's report uses for where its rows came from, which differ by source. */
+export interface SourceWords {
+  /** The facts row naming the source: "File", "SFTP file", "OneRoster API", "LMS course". */
+  label: string;
+  /** What the first stage reads: "Reading the file", "Reading the OneRoster API"… */
+  reading: string;
+  /** The run in a phrase: "this upload", "this SFTP pull", "this API pull", "this LMS sync". */
+  thisRun: string;
+  /** What its rows were read from: "the file", "the SFTP file", "the API's answers", "the LMS class list". */
+  rowsFrom: string;
+  /** Whether a person can send a corrected file (uploads) or runs the pull again (the others). */
+  isUpload: boolean;
+}
+
+const SOURCE_WORDS: Record<'upload' | 'sftp' | 'api' | 'lms', SourceWords> = {
+  upload: { label: 'File', reading: 'Reading the file', thisRun: 'this upload', rowsFrom: 'the file', isUpload: true },
+  sftp: { label: 'SFTP file', reading: 'Reading the SFTP file', thisRun: 'this SFTP pull', rowsFrom: 'the SFTP file', isUpload: false },
+  api: { label: 'OneRoster API', reading: 'Reading the OneRoster API', thisRun: 'this API pull', rowsFrom: 'the API’s answers', isUpload: false },
+  lms: { label: 'LMS course', reading: 'Reading the LMS class list', thisRun: 'this LMS sync', rowsFrom: 'the LMS class list', isUpload: false },
+};
+
+/** The words for a run's source, from how it was started (an upload or `lectern roster import` is a file). */
+export function sourceWords(trigger: string): SourceWords {
+  return trigger === 'sftp' || trigger === 'api' || trigger === 'lms' ? SOURCE_WORDS[trigger] : SOURCE_WORDS.upload;
 }

@@ -102,6 +102,10 @@ export interface RunIssue {
   severity: Severity;
   code: string;
   message: string;
+  /** How many rows the finding stands for: a grouped list makes one finding of a code repeated in a file. */
+  count: number;
+  /** The first lines it was found on (at most 5). */
+  lines: number[];
 }
 
 export type PlanAction = 'create' | 'update' | 'delete' | 'restore';
@@ -115,6 +119,8 @@ export interface PlanChange {
   action: PlanAction;
   sourcedId: string;
   targetId: string | null;
+  /** What people call the record ("Ana Lee", "Algebra I - P1", "Ana Lee in Algebra I - P1"); '' when unknown. */
+  name: string;
   fields: FieldChanges;
   reason: string;
 }
@@ -195,3 +201,5 @@ export type { OutcomeStatus };
 export interface OutcomeCallPage extends Page<OutcomeCall> {
   counts: Record<OutcomeStatus, number>;
 }
+
+export type { CustomerStatus, StatusPage as StatusList, StatusSource, StatusState } from '../../src/status/status-view.js';

@@ -174,7 +174,7 @@ describe('readBundle: manifest and files', () => {
     const orgs = table(HEADERS.orgs, [{ sourcedId: 'o1', status: 'active', dateLastModified: '2024-08-01T10:00:00.000Z', name: 'S', type: 'school' }]);
     const { report, records, issues } = await read({ 'manifest.csv': manifest('1.1', { orgs: 'bulk', users: 'delta' }), 'orgs.csv': orgs, 'users.csv': users });
     assert.deepEqual(issues, [
-      'warning row.status_in_bulk orgs.csv:2 status [o1]',
+      'info row.lifecycle_in_bulk orgs.csv:2 status [o1]',
       'error row.status_missing_in_delta users.csv:4 status [u3]',
       'warning row.datetime_tolerant users.csv:5 dateLastModified [u4]',
       'warning row.inactive_status users.csv:5 status [u4]',

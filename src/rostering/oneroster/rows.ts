@@ -350,7 +350,10 @@ export class RowReader {
     return (this.idText ??= this.text(this.plan.idIndex));
   }
 
-  // status and dateLastModified: blank in bulk (a warning when set), required in delta.
+  // status and dateLastModified: blank in bulk, required in delta. Many SIS exports fill them in bulk
+  // files too; `active` and a date say nothing a bulk row does not (present = active), so they are a
+  // note, not a warning that would turn every run yellow. A bulk row marked tobedeleted is a real
+  // contradiction (listed, yet deleted): a warning.
   private lifecycle(): Status | null {
     const plan = this.plan;
     this.select(plan.modifiedIndex);
@@ -360,11 +363,15 @@ export class RowReader {
     const rawStatus = this.s === this.e ? '' : this.text(plan.statusIndex);
     if (this.ctx.mode === 'bulk') {
       if (rawStatus === '' && modifiedBlank) return 'active';
-      this.report(
-        'row.status_in_bulk',
-        rawStatus !== '' ? 'status' : 'dateLastModified',
-        'status and dateLastModified should be blank in a bulk file (many SIS exports fill them anyway); a tobedeleted row is treated as removed.',
-      );
+      if (rawStatus === '' || rawStatus === 'active') {
+        this.report(
+          'row.lifecycle_in_bulk',
+          rawStatus !== '' ? 'status' : 'dateLastModified',
+          'status and dateLastModified belong in delta files; in a bulk file every row is active, so they were read as blank.',
+        );
+      } else {
+        this.report('row.status_in_bulk', 'status', `status ${rawStatus} in a bulk file: the row is treated as removed from the roster.`);
+      }
     } else if (rawStatus === '' || modifiedBlank) {
       this.report('row.status_missing_in_delta', rawStatus === '' ? 'status' : 'dateLastModified', 'A delta row needs both status and dateLastModified.');
     }

@@ -4,7 +4,9 @@ import { AccessRepository } from '../../accounts/access-repository.js';
 import { requireAccess, type Actor } from '../../accounts/policy.js';
 import type { Database } from '../../db/schema.js';
 import { issuesToCsv } from './issues-csv.js';
-import { RunRepository, type IssueQuery, type RunIssue } from './run-repository.js';
+import { GROUP_SAMPLE, groupFinding, singleFinding, type IssueFinding } from './issue-groups.js';
+import { naturalCompare } from './natural-order.js';
+import { RunRepository, type IssueQuery } from './run-repository.js';
 
 /** One planned or applied change of a run, as the console shows it. */
 export interface RunChangeView {
@@ -12,6 +14,8 @@ export interface RunChangeView {
   action: string;
   sourcedId: string;
   targetId: string | null;
+  /** What people call the record (a person's name, a class title, "person in class"); '' when unknown. */
+  name: string;
   fields: Record<string, unknown[]>;
   reason: string;
 }
@@ -37,9 +41,18 @@ export class RunReportService {
     return new RunRepository(this.db);
   }
 
-  /** A page of the run's issues, in file order. */
-  async issues(actor: Actor, customerId: string, runId: string, q: IssueQuery): Promise<{ items: RunIssue[]; total: number }> {
-    return (await this.allow(actor, customerId, runId)).listIssues(customerId, runId, q);
+  /**
+   * A page of the run's issues in file order; `grouped`: one finding per file, code and severity,
+   * with its count and first lines, so a warning on every row of an export reads as one finding.
+   */
+  async issues(actor: Actor, customerId: string, runId: string, q: IssueQuery & { grouped?: boolean }): Promise<{ items: IssueFinding[]; total: number }> {
+    const repo = await this.allow(actor, customerId, runId);
+    if (!q.grouped) {
+      const { items, total } = await repo.listIssues(customerId, runId, q);
+      return { items: items.map(singleFinding), total };
+    }
+    const { groups, total } = await repo.listIssueGroups(customerId, runId, q, GROUP_SAMPLE);
+    return { items: groups.map((g) => groupFinding(g.count, g.issues)), total };
   }
 
   /** Every issue of the run as a CSV stream. */
@@ -47,12 +60,39 @@ export class RunReportService {
     return issuesToCsv((await this.allow(actor, customerId, runId)).streamIssues(customerId, runId));
   }
 
-  /** A page of the run's plan: creates, updates, deletes and restores with their changed fields. */
+  /**
+   * A page of the run's plan: creates, updates, deletes and restores with their changed fields and
+   * the records' names. Ordered by type, action, then sourcedId as people count (e-2 before e-10),
+   * which SQL cannot do on both dialects, so the filtered plan is ordered here and the page cut;
+   * names are looked up for that page only.
+   */
   async changes(actor: Actor, customerId: string, runId: string, q: ChangeQuery): Promise<{ items: RunChangeView[]; total: number }> {
-    const { items, total } = await (await this.allow(actor, customerId, runId)).listChanges(customerId, runId, q);
+    const repo = await this.allow(actor, customerId, runId);
+    const all = await repo.listChanges(customerId, runId, { entity: q.entity, action: q.action });
+    all.sort((a, b) => (a.entity < b.entity ? -1 : a.entity > b.entity ? 1 : 0) || (a.action < b.action ? -1 : a.action > b.action ? 1 : 0) || naturalCompare(a.sourced_id, b.sourced_id));
+    const page = all.slice(q.offset, q.offset + q.limit);
+    const names = new Map<string, string>();
+    const unnamed = page.filter((r) => !r.name);
+    for (const entity of new Set(unnamed.map((r) => r.entity))) {
+      const found = await repo.recordNames(
+        customerId,
+        runId,
+        entity,
+        unnamed.filter((r) => r.entity === entity).map((r) => r.sourced_id),
+      );
+      for (const [id, name] of found) names.set(`${entity}:${id}`, name);
+    }
     return {
-      items: items.map((r) => ({ entity: r.entity, action: r.action, sourcedId: r.sourced_id, targetId: r.target_id, fields: JSON.parse(r.fields) as Record<string, unknown[]>, reason: r.reason })),
-      total,
+      items: page.map((r) => ({
+        entity: r.entity,
+        action: r.action,
+        sourcedId: r.sourced_id,
+        targetId: r.target_id,
+        name: r.name || (names.get(`${r.entity}:${r.sourced_id}`) ?? ''),
+        fields: JSON.parse(r.fields) as Record<string, unknown[]>,
+        reason: r.reason,
+      })),
+      total: all.length,
     };
   }
 }

@@ -1,6 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { ENTITY_TABLES } from '../sync/entities.js';
-import type { Database, RosterRun, RosterRunChangesTable } from '../../db/schema.js';
+import type { Database, RosterRun, RosterRunChangesTable, RosterRunIssuesTable } from '../../db/schema.js';
 
 /** One finding of a run, as DESIGN.md's Issue. */
 export interface RunIssue {
@@ -14,7 +14,7 @@ export interface RunIssue {
 }
 
 /** One planned or applied change of a run (a create's target is known once it is applied). */
-export type Change = Omit<RosterRunChangesTable, 'run_id'>;
+export type Change = Omit<Selectable<RosterRunChangesTable>, 'run_id'>;
 
 /** Fields of a run that its service sets as it goes. */
 export type RunPatch = Partial<Omit<RosterRun, 'id' | 'customer_id'>>;
@@ -176,9 +176,35 @@ export class RunRepository {
       base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return {
-      items: rows.map((r) => ({ file: r.file || null, line: r.line, column: r.col, sourcedId: r.sourced_id, severity: r.severity, code: r.code, message: r.message })),
+      items: rows.map(issueOf),
       total: Number(total.n),
     };
+  }
+
+  /**
+   * A page of a run's issues grouped by file, code and severity, in the order each group first
+   * occurs: the group's size and its first `sample` issues (a window per group, both dialects).
+   */
+  async listIssueGroups(customerId: string, runId: string, q: IssueQuery, sample: number): Promise<{ groups: { count: number; issues: RunIssue[] }[]; total: number }> {
+    const where = sql`run_id = ${runId} and exists (select 1 from roster_runs r where r.id = ${runId} and r.customer_id = ${customerId})${q.severity ? sql` and severity = ${q.severity}` : sql``}${q.code ? sql` and code = ${q.code}` : sql``}`;
+    const grouped = sql`select file, code, severity, count(*) as n, min(seq) as first_seq from roster_run_issues where ${where} group by file, code, severity`;
+    const [page, total] = await Promise.all([
+      sql<{ file: string; code: string; severity: string; n: number | string; first_seq: number }>`${grouped} order by first_seq limit ${q.limit} offset ${q.offset}`.execute(this.db),
+      sql<{ n: number | string }>`select count(*) as n from (${grouped}) g`.execute(this.db),
+    ]);
+    if (!page.rows.length) return { groups: [], total: Number(total.rows[0]?.n ?? 0) };
+    const codes = [...new Set(page.rows.map((g) => g.code))];
+    const samples = await sql<RosterRunIssuesTable & { rn: number }>`select * from (
+        select i.*, row_number() over (partition by file, code, severity order by seq) as rn from roster_run_issues i
+        where ${where} and code in (${sql.join(codes)})) x where rn <= ${sample} order by seq`.execute(this.db);
+    const key = (r: { file: string; code: string; severity: string }) => `${r.file}\u0000${r.code}\u0000${r.severity}`;
+    const byGroup = new Map<string, RunIssue[]>();
+    for (const r of samples.rows) {
+      const list = byGroup.get(key(r)) ?? [];
+      list.push(issueOf(r));
+      byGroup.set(key(r), list);
+    }
+    return { groups: page.rows.map((g) => ({ count: Number(g.n), issues: byGroup.get(key(g)) ?? [] })), total: Number(total.rows[0]?.n ?? 0) };
   }
 
   /** Every issue of one of the customer's runs, streamed in pages (for the CSV download). */
@@ -191,19 +217,20 @@ export class RunRepository {
   }
 
   /**
-   * One page of a run's changes and their total, ordered by type, action and sourcedId. Creates of a
-   * pending or applied run are not rows of roster_run_changes (see the planner's recordChanges).
+   * Every planned or applied change of the run that the filter keeps, unordered (the service orders
+   * them as people count). Creates of a pending or applied run are not rows of roster_run_changes
+   * (see the planner's recordChanges).
    */
-  async listChanges(customerId: string, runId: string, q: { entity?: string; action?: string; limit: number; offset: number }) {
+  async listChanges(customerId: string, runId: string, q: { entity?: string; action?: string }): Promise<Change[]> {
     const run = await this.find(customerId, runId);
-    if (!run) return { items: [], total: 0 };
+    if (!run) return [];
     // Where the creates are: the live records once applied, the stage while the plan is pending
     // (held or still running); an ended preview or discarded hold copied them (endUnapplied).
     const applied = run.dry_run === 0 && (run.status === 'succeeded' || run.status === 'succeeded_with_warnings');
     const pending = run.status === 'awaiting_approval' || run.status === 'running' || run.status === 'queued';
     const text = (value: string) => sql`cast(${value} as text)`;
     const parts = [
-      sql`select entity, action, sourced_id, target_id, fields, reason from roster_run_changes
+      sql`select entity, action, sourced_id, target_id, fields, reason, name from roster_run_changes
         where run_id = ${runId}${q.entity ? sql` and entity = ${q.entity}` : sql``}${q.action ? sql` and action = ${q.action}` : sql``}`,
     ];
     if ((applied || pending) && (!q.action || q.action === 'create')) {
@@ -211,17 +238,44 @@ export class RunRepository {
         if (q.entity && q.entity !== t.entity) continue;
         parts.push(
           applied
-            ? sql`select ${text(t.entity)}, ${text('create')}, sourced_id, id, ${text('{}')}, ${text('')} from ${sql.table(t.live)} where customer_id = ${customerId} and created_run_id = ${runId}`
-            : sql`select ${text(t.entity)}, ${text('create')}, sourced_id, target_id, ${text('{}')}, ${text('')} from ${sql.table(t.stage)} where run_id = ${runId} and target_id is null and action = 'create'`,
+            ? sql`select ${text(t.entity)}, ${text('create')}, sourced_id, id, ${text('{}')}, ${text('')}, ${text('')} from ${sql.table(t.live)} where customer_id = ${customerId} and created_run_id = ${runId}`
+            : sql`select ${text(t.entity)}, ${text('create')}, sourced_id, target_id, ${text('{}')}, ${text('')}, ${text('')} from ${sql.table(t.stage)} where run_id = ${runId} and target_id is null and action = 'create'`,
         );
       }
     }
-    const changes = sql.join(parts, sql` union all `);
-    const [items, total] = await Promise.all([
-      sql<Change>`select * from (${changes}) c order by entity, action, sourced_id limit ${q.limit} offset ${q.offset}`.execute(this.db),
-      sql<{ n: number }>`select count(*) as n from (${changes}) c`.execute(this.db),
+    return (await sql<Change>`${sql.join(parts, sql` union all `)}`.execute(this.db)).rows;
+  }
+
+  /**
+   * Names of a run's records of one type, by sourcedId: people by their names, enrollments as
+   * "person in class", the rest by title or name. From the live records, else (a create still
+   * pending) from the run's stage.
+   */
+  async recordNames(customerId: string, runId: string, entity: string, sourcedIds: string[]): Promise<Map<string, string>> {
+    const t = ENTITY_TABLES.find((e) => e.entity === entity);
+    if (!t || !sourcedIds.length) return new Map();
+    const person = (alias: string) => sql`trim(${sql.ref(`${alias}.given_name`)} || ' ' || ${sql.ref(`${alias}.family_name`)})`;
+    const named = (table: string, scope: ReturnType<typeof sql>) => {
+      const from = sql`${sql.table(table)} r`;
+      if (entity === 'users') return sql`select r.sourced_id, ${person('r')} as name from ${from} where ${scope}`;
+      if (entity === 'orgs') return sql`select r.sourced_id, r.name as name from ${from} where ${scope}`;
+      if (entity === 'enrollments') {
+        return sql`select r.sourced_id, trim(coalesce(${person('u')}, r.user_sourced_id) || ' in ' || coalesce(k.title, r.class_sourced_id)) as name from ${from}
+          left join users u on u.customer_id = ${customerId} and u.sourced_id = r.user_sourced_id
+          left join classes k on k.customer_id = ${customerId} and k.sourced_id = r.class_sourced_id where ${scope}`;
+      }
+      return sql`select r.sourced_id, r.title as name from ${from} where ${scope}`;
+    };
+    const ids = sql.join(sourcedIds);
+    const [live, staged] = await Promise.all([
+      named(t.live, sql`r.customer_id = ${customerId} and r.sourced_id in (${ids})`).execute(this.db),
+      named(t.stage, sql`r.run_id = ${runId} and r.sourced_id in (${ids})`).execute(this.db),
     ]);
-    return { items: items.rows, total: Number(total.rows[0]?.n ?? 0) };
+    const out = new Map<string, string>();
+    for (const r of [...(staged.rows as { sourced_id: string; name: string | null }[]), ...(live.rows as { sourced_id: string; name: string | null }[])]) {
+      if (r.name) out.set(r.sourced_id, r.name);
+    }
+    return out;
   }
 
   /** Roster passwords of a run still waiting to be hashed. */
@@ -254,4 +308,9 @@ export class RunRepository {
   async releaseLease(customerId: string, runId: string): Promise<void> {
     await this.db.deleteFrom('roster_run_leases').where('customer_id', '=', customerId).where('run_id', '=', runId).execute();
   }
+}
+
+// A stored issue as DESIGN.md's Issue.
+function issueOf(r: Omit<RosterRunIssuesTable, 'run_id' | 'seq'>): RunIssue {
+  return { file: r.file || null, line: r.line, column: r.col, sourcedId: r.sourced_id, severity: r.severity, code: r.code, message: r.message };
 }

@@ -310,16 +310,39 @@ async function recordChanges(db: Kysely<Database>, p: PlanInput, planned: Readon
 
 /** Keeps a run's planned creates in roster_run_changes, for a plan that ends without being applied. */
 export async function recordCreates(db: Kysely<Database>, runId: string, stage: RunStage): Promise<void> {
-  await copyPlanRows(db, runId, stage, ['create']);
+  // Enrollments are named from their person and class in the stage: a first import's stage has no
+  // index on them (its rows came planned), and a lookup per enrollment must not scan.
+  await stage.index(db, ['users', 'classes']);
+  await copyPlanRows(db, runId, stage, ['create'], new Set(), true);
 }
 
-async function copyPlanRows(db: Kysely<Database>, runId: string, stage: RunStage, actions: string[], skip: ReadonlySet<EntityType> = new Set()): Promise<void> {
+// `named`: keep each record's name, for creates whose stage is about to go (the others are named
+// from their live records when listed).
+async function copyPlanRows(db: Kysely<Database>, runId: string, stage: RunStage, actions: string[], skip: ReadonlySet<EntityType> = new Set(), named = false): Promise<void> {
   for (const t of ENTITY_TABLES) {
     if (skip.has(t.entity)) continue;
-    await sql`insert into roster_run_changes (run_id, entity, action, sourced_id, target_id, fields, reason)
-      select run_id, ${t.entity}, action, sourced_id, target_id, '{}', coalesce(reason, '')
-      from ${stage.table(t.entity)} where run_id = ${runId} and action in (${sql.join(actions)})`.execute(db);
+    await sql`insert into roster_run_changes (run_id, entity, action, sourced_id, target_id, fields, reason, name)
+      select run_id, ${t.entity}, action, sourced_id, target_id, '{}', coalesce(reason, ''), ${named ? stagedName(t.entity, stage) : sql`''`}
+      from ${stage.table(t.entity)} s where run_id = ${runId} and action in (${sql.join(actions)})`.execute(db);
   }
+}
+
+// What people call a staged record `s` (its stage is about to be cleared): a person's name, a title,
+// an enrollment as "person in class" (the person and class from this run's stage, else live).
+function stagedName(entity: EntityType, stage: RunStage): RawBuilder<unknown> {
+  const person = (a: string) => sql`trim(${sql.ref(`${a}.given_name`)} || ' ' || ${sql.ref(`${a}.family_name`)})`;
+  if (entity === 'users') return sql`coalesce(${person('s')}, '')`;
+  if (entity === 'orgs') return sql`coalesce(s.name, '')`;
+  if (entity !== 'enrollments') return sql`coalesce(s.title, '')`;
+  const customer = sql`(select customer_id from roster_runs where id = s.run_id)`;
+  return sql`coalesce(
+      (select ${person('su')} from ${stage.table('users')} su where su.run_id = s.run_id and su.sourced_id = s.user_sourced_id),
+      (select ${person('lu')} from users lu where lu.customer_id = ${customer} and lu.sourced_id = s.user_sourced_id),
+      s.user_sourced_id)
+    || ' in ' || coalesce(
+      (select sk.title from ${stage.table('classes')} sk where sk.run_id = s.run_id and sk.sourced_id = s.class_sourced_id),
+      (select lk.title from classes lk where lk.customer_id = ${customer} and lk.sourced_id = s.class_sourced_id),
+      s.class_sourced_id)`;
 }
 
 // Which fields an update changes, old → new, for the preview and each record's history.

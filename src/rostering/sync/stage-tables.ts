@@ -78,7 +78,7 @@ export class RunStage {
   /**
    * Gives a scratch stage the shared tables' indexes, once its rows are in (one sort per index,
    * instead of keeping every index in order through a million inserts). `kinds`: those the plan
-   * looks rows up in; the others it reads whole.
+   * looks rows up in; the others it reads whole. Indexing a kind again is harmless.
    */
   async index(db: Kysely<Database>, kinds: Iterable<StageKind>): Promise<void> {
     if (!this.scratch) return;
@@ -87,7 +87,7 @@ export class RunStage {
       for (const [i, index] of indexes.rows.entries()) {
         const columns = await sql<{ name: string }>`select name from pragma_index_info(${index.name}, 'main') order by seqno`.execute(db);
         const name = `${this.names[kind]}_${i}`;
-        await sql`create index ${sql.raw(`temp."${name}"`)} on ${sql.id(this.names[kind])} (${sql.join(columns.rows.map((c) => sql.id(c.name)))})`.execute(db);
+        await sql`create index if not exists ${sql.raw(`temp."${name}"`)} on ${sql.id(this.names[kind])} (${sql.join(columns.rows.map((c) => sql.id(c.name)))})`.execute(db);
       }
     }
   }

@@ -11,7 +11,10 @@ export function Layout({ children }: { children: ReactNode }) {
   const user = useUser();
   const { pathname } = useLocation();
   const nav = isEnterpriseAdmin(user)
-    ? [{ to: '/customers', label: 'Customers', active: pathname.startsWith('/customers') }]
+    ? [
+        { to: '/customers', label: 'Customers', active: pathname.startsWith('/customers') },
+        { to: '/status', label: 'Status', active: pathname === '/status' },
+      ]
     : user.customerId
       ? [
           { to: homePath(user), label: 'Users', active: pathname.startsWith(`/customers/${user.customerId}`) && !isContentPath(pathname) },

@@ -45,6 +45,12 @@ const Issue = Type.Object({
   message: Type.String(),
 });
 
+const Finding = Type.Object({
+  ...Issue.properties,
+  count: Type.Integer({ description: 'How many rows this finding stands for (1 unless grouped)' }),
+  lines: Type.Array(Type.Integer(), { description: 'The first lines it was found on (at most 5)' }),
+});
+
 /** Upload Roster File, run status and history, issues (JSON and CSV), the plan, approve and discard. */
 export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
   await registerUploads(app, ctx.config.maxBundleBytes);
@@ -117,13 +123,19 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
     {
       schema: {
         tags: ['roster'],
-        summary: "A run's issues, with filters and paging",
+        summary: "A run's issues, with filters and paging; grouped=true gives one finding per file and code (count, first lines), the CSV every row",
         params: RunParams,
         querystring: Type.Object(
-          { page: PageQuery.page, pageSize: PageQuery.pageSize, severity: Type.Optional(Type.Enum(['error', 'warning', 'info'])), code: Type.Optional(Type.String({ maxLength: 80 })) },
+          {
+            page: PageQuery.page,
+            pageSize: PageQuery.pageSize,
+            severity: Type.Optional(Type.Enum(['error', 'warning', 'info'])),
+            code: Type.Optional(Type.String({ maxLength: 80 })),
+            grouped: Type.Optional(Type.Boolean({ description: 'One finding per file, code and severity; total counts findings' })),
+          },
           { additionalProperties: false },
         ),
-        response: { 200: Type.Object({ items: Type.Array(Issue), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() }), ...errorResponses },
+        response: { 200: Type.Object({ items: Type.Array(Finding), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() }), ...errorResponses },
       },
     },
     async (request) => {
@@ -132,6 +144,7 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
       const { items, total } = await ctx.runReports.issues(actor, request.params.id, request.params.runId, {
         severity: request.query.severity as 'error' | 'warning' | 'info' | undefined,
         code: request.query.code,
+        grouped: request.query.grouped,
         limit: p.limit,
         offset: p.offset,
       });
@@ -174,6 +187,7 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
                 action: Type.String(),
                 sourcedId: Type.String(),
                 targetId: Type.Union([Type.String(), Type.Null()]),
+                name: Type.String({ description: "What people call the record: a person's name, a class's title, an enrollment as 'person in class'; '' when unknown" }),
                 fields: Type.Record(Type.String(), Type.Array(Type.Unknown())),
                 reason: Type.String(),
               }),

@@ -64,10 +64,65 @@ describeEachDialect('Upload Roster File API', (dialect) => {
     const users = await admin.get<{ total: number; items: { id: string; sourcedId: string }[] }>(`/api/customers/${customer.id}/users?role=student`);
     assert.equal(users.body.total, 2);
     // Each create of the report links to the record it made.
-    const creates = await admin.get<{ items: { sourcedId: string; targetId: string | null }[] }>(`/api/customers/${customer.id}/roster/runs/${run.runId}/changes?entity=users&action=create`);
+    const creates = await admin.get<{ items: { sourcedId: string; targetId: string | null; name: string }[] }>(
+      `/api/customers/${customer.id}/roster/runs/${run.runId}/changes?entity=users&action=create`,
+    );
     const s1 = users.body.items.find((u) => u.sourcedId === 'u-s1');
     assert.equal(creates.body.items.find((c) => c.sourcedId === 'u-s1')?.targetId, s1?.id);
+    assert.equal(creates.body.items.find((c) => c.sourcedId === 'u-s1')?.name, 'Sam One');
     assert.ok(creates.body.items.every((c) => c.targetId));
+  });
+
+  it('groups a note repeated on every row into one finding, keeps every row in the CSV, and stays green', async () => {
+    // Many SIS exports fill status and dateLastModified in bulk files: `active` says nothing a bulk row does not.
+    const eol = district11()['users.csv']!.includes('\r\n') ? '\r\n' : '\n';
+    const users = district11()['users.csv']!.split(eol);
+    const header = users[0]!.split(',');
+    const at = (name: string) => header.indexOf(name);
+    const filled = users.map((line, n) => {
+      if (n === 0 || !line) return line;
+      const cells = line.split(',');
+      cells[at('status')] = 'active';
+      cells[at('dateLastModified')] = '2024-08-01T00:00:00.000Z';
+      return cells.join(',');
+    });
+    const preview = await finished((await upload(district11({ 'users.csv': filled.join(eol) }), { dryRun: 'true' })).runId);
+    assert.equal(preview.status, 'succeeded', 'notes do not make a run yellow');
+    assert.deepEqual(preview.issueCounts, { error: 0, warning: 0, info: 4 });
+    const grouped = await admin.get<{ items: { code: string; count: number; lines: number[]; file: string; message: string }[]; total: number }>(
+      `/api/customers/${customer.id}/roster/runs/${preview.runId}/issues?grouped=true`,
+    );
+    assert.equal(grouped.status, 200, JSON.stringify(grouped.body));
+    assert.equal(grouped.body.total, 1);
+    assert.deepEqual(
+      grouped.body.items.map((i) => [i.file, i.code, i.count, i.lines]),
+      [['users.csv', 'row.lifecycle_in_bulk', 4, [2, 3, 4, 5]]],
+    );
+    assert.match(grouped.body.items[0]!.message, /\(4 rows, lines 2, 3, 4, 5\)$/);
+    const every = await admin.get<{ items: { count: number }[]; total: number }>(`/api/customers/${customer.id}/roster/runs/${preview.runId}/issues`);
+    assert.equal(every.body.total, 4);
+    const csv = await admin.get<string>(`/api/customers/${customer.id}/roster/runs/${preview.runId}/issues.csv`);
+    assert.equal(csv.body.trim().split('\r\n').length, 5, 'the CSV keeps every row (and its header)');
+  });
+
+  it('names the records of a plan and orders them as people count (e-2 before e-10)', async () => {
+    const enrollments = Array.from({ length: 12 }, (_, n) => ({ sourcedId: `e-${n + 1}`, classSourcedId: 'cl-1', schoolSourcedId: 'org-s', userSourcedId: n % 2 ? 'u-s1' : 'u-s2', role: 'student' }));
+    const preview = await finished((await upload(district11({ 'enrollments.csv': table(HEADERS.enrollments, enrollments) }), { dryRun: 'true' })).runId);
+    const plan = await admin.get<{ items: { sourcedId: string; name: string }[]; total: number }>(
+      `/api/customers/${customer.id}/roster/runs/${preview.runId}/changes?entity=enrollments&action=create&pageSize=5&page=2`,
+    );
+    assert.equal(plan.status, 200, JSON.stringify(plan.body));
+    // e-4..e-12 are creates (e-1..e-3 exist); the second page of five starts at e-9.
+    assert.deepEqual(
+      plan.body.items.map((c) => c.sourcedId),
+      ['e-9', 'e-10', 'e-11', 'e-12'],
+    );
+    assert.deepEqual(
+      plan.body.items.map((c) => c.name),
+      ['Sue Two in Algebra P1', 'Sam One in Algebra P1', 'Sue Two in Algebra P1', 'Sam One in Algebra P1'],
+    );
+    const users = await admin.get<{ items: { sourcedId: string; name: string }[] }>(`/api/customers/${customer.id}/roster/runs/${preview.runId}/changes?entity=users`);
+    assert.deepEqual(users.body.items, [], 'the users are unchanged: nothing to list');
   });
 
   it('previews without applying, lists the plan, and holds a mass deletion for approval', async () => {

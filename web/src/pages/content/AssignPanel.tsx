@@ -3,7 +3,7 @@ import { ApiError, api, messageOf } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { plural } from '../../labels.js';
 import { TargetPicker } from './TargetPicker.js';
-import { contentPaths, targetIds, type Target } from './model.js';
+import { contentPaths, describeTargets, targetIds, type Target } from './model.js';
 
 /**
  * The "assign to users or classes" form of a title or a collection: pick targets, Assign. `what`
@@ -48,11 +48,12 @@ export function AssignPanel({ customerId, what, onAssigned }: { customerId: stri
           setTargets(t);
           setError(null);
         }}
+        onSearch={() => setError(null)}
         error={error}
       />
       <div className="form-buttons">
         <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? 'Assigning…' : targets.length ? `Assign to ${plural(targets.length, 'choice', 'choices')}` : 'Assign'}
+          {busy ? 'Assigning…' : targets.length ? `Assign to ${describeTargets(targets)}` : 'Assign'}
         </button>
       </div>
     </form>

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { api, messageOf } from '../../api.js';
 import { roleLabel } from '../../labels.js';
 import type { DirectoryClass, DirectoryUser, Page } from '../../types.js';
@@ -15,22 +15,27 @@ export function TargetPicker({
   value,
   onChange,
   error,
+  onSearch,
   label = 'Assign to users or classes',
 }: {
   customerId: string;
   value: Target[];
   onChange: (targets: Target[]) => void;
   error?: string | null | undefined;
+  /** Called as the person types: an error about the last attempt no longer applies. */
+  onSearch?: () => void;
   label?: string;
 }) {
   const id = useId();
+  const input = useRef<HTMLInputElement>(null);
   const [search, setSearch] = useState('');
-  const [results, setResults] = useState<Target[]>([]);
+  // The results and the search they answer: "No matches." only once the current search has been answered.
+  const [results, setResults] = useState<{ for: string; items: Target[] }>({ for: '', items: [] });
   const [failure, setFailure] = useState<string | null>(null);
   useEffect(() => {
     const q = search.trim();
     if (!q) {
-      setResults([]);
+      setResults({ for: '', items: [] });
       return;
     }
     let current = true;
@@ -40,12 +45,19 @@ export function TargetPicker({
         .then(([classes, users]) => {
           if (!current) return;
           setFailure(null);
-          setResults([
-            ...classes.items.map((k): Target => ({ type: 'class', id: k.id, label: k.title, detail: `Class${k.classCode ? ` · ${k.classCode}` : ''}` })),
-            ...users.items.map((u): Target => ({ type: 'user', id: u.id, label: `${u.givenName} ${u.familyName}`.trim() || u.login, detail: `${roleLabel(u.role)} · ${u.login}` })),
-          ]);
+          setResults({
+            for: q,
+            items: [
+              ...classes.items.map((k): Target => ({ type: 'class', id: k.id, label: k.title, detail: `Class${k.classCode ? ` · ${k.classCode}` : ''}` })),
+              ...users.items.map((u): Target => ({ type: 'user', id: u.id, label: `${u.givenName} ${u.familyName}`.trim() || u.login, detail: `${roleLabel(u.role)} · ${u.login}`, role: u.role })),
+            ],
+          });
         })
-        .catch((err: unknown) => current && setFailure(messageOf(err)));
+        .catch((err: unknown) => {
+          if (!current) return;
+          setFailure(messageOf(err));
+          setResults({ for: q, items: [] });
+        });
     }, 200);
     return () => {
       current = false;
@@ -54,7 +66,15 @@ export function TargetPicker({
   }, [customerId, search]);
 
   const picked = new Set(value.map((t) => `${t.type}:${t.id}`));
-  const shown = results.filter((r) => !picked.has(`${r.type}:${r.id}`));
+  const query = search.trim();
+  const answered = results.for === query;
+  const shown = answered ? results.items.filter((r) => !picked.has(`${r.type}:${r.id}`)) : [];
+  // A choice ends its search: the box empties for the next one and keeps the focus.
+  const choose = (r: Target) => {
+    onChange([...value, r]);
+    setSearch('');
+    input.current?.focus();
+  };
   const describedBy = [`${id}-hint`, error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
     <div className="field picker">
@@ -63,8 +83,12 @@ export function TargetPicker({
         id={`${id}-search`}
         type="search"
         name="targetSearch"
+        ref={input}
         value={search}
-        onChange={(e) => setSearch(e.target.value)}
+        onChange={(e) => {
+          setSearch(e.target.value);
+          onSearch?.();
+        }}
         placeholder="Search classes and people"
         autoComplete="off"
         aria-describedby={describedBy}
@@ -75,20 +99,17 @@ export function TargetPicker({
         A class reaches everyone enrolled in it now and later, for as long as they stay enrolled.
       </p>
       {failure ? <p className="field-error">{failure}</p> : null}
-      <ul className="picker-results" id={`${id}-results`} aria-label="Matches" hidden={!search.trim()}>
+      <ul className="picker-results" id={`${id}-results`} aria-label="Matches" hidden={!query}>
         {shown.map((r) => (
           <li key={`${r.type}:${r.id}`}>
-            <button type="button" onClick={() => onChange([...value, r])} aria-label={`Add ${r.label} (${r.detail})`}>
+            <button type="button" onClick={() => choose(r)} aria-label={`Add ${r.label} (${r.detail})`}>
               <span>{r.label}</span>
               <span className="muted small">{r.detail}</span>
             </button>
           </li>
         ))}
-        {search.trim() && !shown.length ? (
-          <li className="muted small" style={{ padding: '8px 12px' }}>
-            No matches.
-          </li>
-        ) : null}
+        {query && !answered ? <li className="muted small picker-note">Searching…</li> : null}
+        {query && answered && !shown.length ? <li className="muted small picker-note">{failure ? 'The search failed.' : 'No matches.'}</li> : null}
       </ul>
       {value.length ? (
         <ul className="chips" aria-label="Chosen">

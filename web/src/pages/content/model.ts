@@ -31,6 +31,31 @@ export interface Target {
   id: string;
   label: string;
   detail: string;
+  /** A user's role, so a choice can be named ("1 student"). */
+  role?: string;
+}
+
+const PEOPLE: Record<string, [string, string]> = {
+  student: ['student', 'students'],
+  teacher: ['teacher', 'teachers'],
+};
+
+/** What the picked targets are, in words: "1 class", "2 classes and 1 student", "1 class, 2 teachers and 1 person". */
+export function describeTargets(targets: Target[]): string {
+  const counts = new Map<string, number>();
+  for (const t of targets) {
+    const key = t.type === 'class' ? 'class' : t.role && t.role in PEOPLE ? t.role : 'person';
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const nouns: Record<string, [string, string]> = { class: ['class', 'classes'], ...PEOPLE, person: ['person', 'people'] };
+  const parts = Object.keys(nouns)
+    .filter((k) => counts.has(k))
+    .map((k) => {
+      const n = counts.get(k) ?? 0;
+      const [one, many] = nouns[k] ?? [k, k];
+      return `${n} ${n === 1 ? one : many}`;
+    });
+  return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : (parts[0] ?? '');
 }
 
 /** API and console paths of one customer's content. */

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { ApiError, api, messageOf } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { ConfirmDialog } from '../../components/Dialog.js';
-import { ENTITY_OPTIONS, formatCount } from '../../labels.js';
+import { ENTITY_OPTIONS, formatCount, sourceWords } from '../../labels.js';
 import type { RosterRun } from '../../types.js';
 import { PlanTable, plannedCount } from './PlanTable.js';
 
@@ -88,7 +88,10 @@ export function ApprovalPanel({ run, runPath, customerId, onDecided }: { run: Ro
         </div>
       </ConfirmDialog>
       <ConfirmDialog open={confirm === 'discard'} title="Discard this sync?" confirmLabel="Discard sync" busy={busy} onConfirm={() => void decide('discard')} onCancel={() => setConfirm(null)}>
-        <p>Nothing in this upload is applied: no creates, updates or deletions. You can upload a corrected file afterwards.</p>
+        <p>
+          Nothing of {sourceWords(run.trigger).thisRun} is applied: no creates, updates or deletions.{' '}
+          {sourceWords(run.trigger).isUpload ? 'You can upload a corrected file afterwards.' : 'Fix the source, then sync again.'}
+        </p>
       </ConfirmDialog>
     </section>
   );

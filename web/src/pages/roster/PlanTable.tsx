@@ -1,5 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
-import { api } from '../../api.js';
+import { useMemo } from 'react';
 import { Banner } from '../../components/Banner.js';
 import { DataTable, EmptyState, Pager, type Column } from '../../components/DataTable.js';
 import { RadioGroup } from '../../components/fields.js';
@@ -7,7 +6,7 @@ import { FilterSelect, ListToolbar } from '../../components/ListToolbar.js';
 import { usePagedList } from '../../hooks/usePagedList.js';
 import { ACTION_OPTIONS, ENTITY_OPTIONS, formatCount } from '../../labels.js';
 import { Link } from '../../router.js';
-import type { ClassDetail, EntityType, PlanAction, PlanChange, RosterRun, UserDetail } from '../../types.js';
+import type { EntityType, PlanAction, PlanChange, RosterRun } from '../../types.js';
 import { ActionBadge, FieldChangeList } from './parts.js';
 
 const PAGE_SIZE = 25;
@@ -36,7 +35,6 @@ export function PlanTable({ run, runPath, customerId, fixedAction, caption }: { 
   const entity = (list.query.filters.entity ?? '') as EntityType | '';
   const actionOptions = useMemo(() => ACTION_OPTIONS.map((a) => ({ value: a.value, label: `${a.label} (${formatCount(plannedCount(run, a.value, entity))})` })), [run, entity]);
   const entityOptions = [{ value: '', label: 'All record types' }, ...ENTITY_OPTIONS.map((e) => ({ value: e.value, label: `${e.label} (${formatCount(plannedCount(run, action, e.value))})` }))];
-  const names = useRecordNames(customerId, list.data?.items ?? []);
 
   const planned = run.dryRun || run.status === 'awaiting_approval';
   const items = list.data?.items ?? [];
@@ -45,7 +43,7 @@ export function PlanTable({ run, runPath, customerId, fixedAction, caption }: { 
   const anyFields = items.some((c) => Object.keys(c.fields).length > 0);
   const columns: Column<PlanChange & { n: number }>[] = [
     { header: 'Action', cell: (c) => <ActionBadge action={c.action} planned={planned} /> },
-    { header: 'Record', cell: (c) => <RecordLink change={c} customerId={customerId} name={c.targetId ? names[c.targetId] : undefined} /> },
+    { header: 'Record', cell: (c) => <RecordLink change={c} customerId={customerId} /> },
     { header: 'Type', cell: (c) => ENTITY_OPTIONS.find((e) => e.value === c.entity)?.label ?? c.entity, secondary: true },
     ...(anyReason ? [{ header: 'Why', cell: (c: PlanChange) => c.reason || <span className="muted">—</span> }] : []),
     ...(anyFields ? [{ header: 'Changed fields', cell: (c: PlanChange) => <FieldChangeList fields={c.fields} action={c.action} />, className: 'wrap' }] : []),
@@ -74,60 +72,15 @@ export function PlanTable({ run, runPath, customerId, fixedAction, caption }: { 
   );
 }
 
-// Users and classes have pages of their own; other records are named by sourcedId.
-function RecordLink({ change: c, customerId, name: known }: { change: PlanChange; customerId: string; name?: string | undefined }) {
-  const name = known ?? nameInFields(c);
+// Records are named as people know them, the sourcedId beside; users and classes link to their pages.
+function RecordLink({ change: c, customerId }: { change: PlanChange; customerId: string }) {
   const text = (
-    <>
-      {name ? <span className="record-name">{name}</span> : null}
-      <code>{c.sourcedId}</code>
-    </>
+    <span className="two-line">
+      {c.name ? <span className="record-name">{c.name}</span> : null}
+      <code className={c.name ? 'muted small' : undefined}>{c.sourcedId}</code>
+    </span>
   );
   if (c.targetId && c.entity === 'users') return <Link to={`/customers/${customerId}/users/${c.targetId}`}>{text}</Link>;
   if (c.targetId && c.entity === 'classes') return <Link to={`/customers/${customerId}/classes/${c.targetId}`}>{text}</Link>;
   return text;
-}
-
-function nameInFields(c: PlanChange): string {
-  const pick = (f: string) => {
-    const pair = c.fields[f];
-    const v = pair?.[1] ?? pair?.[0];
-    return typeof v === 'string' ? v : '';
-  };
-  return [pick('givenName'), pick('familyName')].filter(Boolean).join(' ') || pick('title');
-}
-
-/**
- * Names of the users and classes on this page whose plan lines carry no fields (deletes carry
- * none), so a reviewer sees who is affected rather than bare ids. At most one page is looked up.
- */
-function useRecordNames(customerId: string, items: PlanChange[]): Record<string, string> {
-  const [names, setNames] = useState<Record<string, string>>({});
-  const wanted = items.filter((c) => c.targetId && (c.entity === 'users' || c.entity === 'classes') && !nameInFields(c) && !(c.targetId in names));
-  const key = wanted.map((c) => c.targetId).join(',');
-  useEffect(() => {
-    if (!key) return;
-    let current = true;
-    const base = `/api/customers/${encodeURIComponent(customerId)}`;
-    void Promise.all(
-      wanted.map(async (c) => {
-        const id = c.targetId ?? '';
-        try {
-          if (c.entity === 'users') {
-            const u = await api.get<UserDetail>(`${base}/users/${encodeURIComponent(id)}`);
-            return [id, `${u.givenName} ${u.familyName}`.trim() || u.login] as const;
-          }
-          const k = await api.get<ClassDetail>(`${base}/classes/${encodeURIComponent(id)}`);
-          return [id, k.title] as const;
-        } catch {
-          return [id, ''] as const;
-        }
-      }),
-    ).then((found) => current && setNames((n) => ({ ...n, ...Object.fromEntries(found) })));
-    return () => {
-      current = false;
-    };
-    // `wanted` is derived from `key`: keyed on the ids so a re-render does not refetch.
-  }, [customerId, key]);
-  return names;
 }

@@ -69,7 +69,7 @@ export function RunHistoryPage({ customerId }: { customerId: string }) {
       ),
       secondary: true,
     },
-    { header: 'File', cell: (r) => <span className="file-name nowrap">{r.fileName || '—'}</span> },
+    { header: 'Source', cell: (r) => <span className="file-name nowrap">{r.fileName || '—'}</span> },
     {
       header: 'Status',
       cell: (r) => (

@@ -5,7 +5,7 @@ import { Facts, SectionCard } from '../../components/Facts.js';
 import { PageHeader, useTitle } from '../../components/Layout.js';
 import { Tabs } from '../../components/Tabs.js';
 import { useCustomer, useCustomerCrumbs } from '../../hooks/useCustomer.js';
-import { ENTITY_OPTIONS, formatBytes, formatCount, formatDateTime, formatDuration, isActiveRun, plural, startedBy, triggerLabel } from '../../labels.js';
+import { ENTITY_OPTIONS, formatBytes, formatCount, formatDateTime, formatDuration, isActiveRun, plural, sourceWords, startedBy, triggerLabel } from '../../labels.js';
 import { Link } from '../../router.js';
 import type { RosterRun } from '../../types.js';
 import { ApplyPreviewButton } from './ApplyPreviewButton.js';
@@ -58,9 +58,11 @@ export function RunPage({ customerId, runId }: { customerId: string; runId: stri
             <Link to={`/customers/${customerId}/roster/runs`} className="btn btn-secondary">
               Run history
             </Link>
-            <Link to={`/customers/${customerId}/roster/upload`} className="btn btn-primary">
-              Upload another file
-            </Link>
+            {sourceWords(run.trigger).isUpload ? (
+              <Link to={`/customers/${customerId}/roster/upload`} className="btn btn-primary">
+                Upload another file
+              </Link>
+            ) : null}
           </>
         }
       />
@@ -137,11 +139,12 @@ function PasswordProgress({ run }: { run: RosterRun }) {
 /** The outcome in one sentence, coloured by how it went. */
 function ResultBanner({ run }: { run: RosterRun }) {
   const { error: errors, warning: warnings } = run.issueCounts;
+  const words = sourceWords(run.trigger);
   const issues = [errors ? `${plural(errors, 'error')} (rows skipped)` : '', warnings ? plural(warnings, 'warning') : ''].filter(Boolean).join(' and ');
   if (run.status === 'failed') {
     return (
       <Banner kind="error" title="The sync failed: nothing was applied">
-        {run.error?.message ?? 'See the issues below.'} The roster is as it was before this upload.
+        {run.error?.message ?? 'See the issues below.'} The roster is as it was before {words.thisRun}.
       </Banner>
     );
   }
@@ -162,9 +165,9 @@ function ResultBanner({ run }: { run: RosterRun }) {
   }
   if (run.stage === 'unchanged') {
     return (
-      <Banner kind="info" title="Nothing to do: this file was already applied">
-        It is byte for byte the file of the last applied sync, and nothing in the roster or the settings has changed since, so it was not read again. To read it anyway, upload it with “Read it again
-        even if unchanged”.
+      <Banner kind="info" title={`Nothing to do: ${words.rowsFrom} was already applied`}>
+        It is byte for byte what the last applied sync read, and nothing in the roster or the settings has changed since, so it was not read again.{' '}
+        {words.isUpload ? 'To read it anyway, upload it with “Read it again even if unchanged”.' : 'The next pull reads it again once anything changes.'}
       </Banner>
     );
   }
@@ -190,7 +193,7 @@ function RunDetails({ run }: { run: RosterRun }) {
       <Facts
         items={[
           ['Started by', `${triggerLabel(run.trigger)} · ${run.actor}`],
-          ['File', run.fileName],
+          [sourceWords(run.trigger).label, run.fileName],
           ['Size', run.sizeBytes ? formatBytes(run.sizeBytes) : ''],
           ['OneRoster', run.version ? `Version ${run.version}` : ''],
           [

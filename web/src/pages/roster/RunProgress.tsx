@@ -1,17 +1,17 @@
 import { ProgressBar } from '../../components/ProgressBar.js';
-import { RUN_STAGES, formatBytes } from '../../labels.js';
+import { RUN_STAGES, formatBytes, stageLabel } from '../../labels.js';
 import type { RosterRun } from '../../types.js';
 
 /**
  * Where a queued or running run is: the stages as steps (done, current, to come) and, while the
- * bundle is read, how many of its bytes have been read. Announced politely as it moves.
+ * source is read, how much of it has been read (the words fit the source: file, SFTP, API, LMS). Announced politely as it moves.
  */
 export function RunProgress({ run }: { run: RosterRun }) {
   const at = Math.max(
     0,
     RUN_STAGES.findIndex((s) => s.value === run.stage),
   );
-  const current = RUN_STAGES[at]?.label ?? run.stage;
+  const current = stageLabel(run);
   const reading = run.stage === 'reading';
   const { done, total } = run.progress;
   return (
@@ -31,7 +31,7 @@ export function RunProgress({ run }: { run: RosterRun }) {
                 {state === 'done' ? '✓' : i + 1}
               </span>
               <span className="step-label">
-                {s.label}
+                {stageLabel({ stage: s.value, trigger: run.trigger })}
                 {skipped ? <span className="visually-hidden"> (not in a preview)</span> : null}
                 {state === 'done' ? <span className="visually-hidden"> (done)</span> : null}
               </span>
@@ -43,7 +43,7 @@ export function RunProgress({ run }: { run: RosterRun }) {
         {run.status === 'queued' ? 'Waiting to start: a customer’s syncs run one at a time…' : `${current}…`}
       </p>
       {reading ? (
-        <ProgressBar label="Reading the bundle" value={total ? done : undefined} max={total || undefined} detail={total ? `${formatBytes(done)} of ${formatBytes(total)}` : undefined} />
+        <ProgressBar label={current} value={total ? done : undefined} max={total || undefined} detail={total ? `${formatBytes(done)} of ${formatBytes(total)}` : undefined} />
       ) : run.status === 'queued' ? null : (
         <ProgressBar label={current} />
       )}

@@ -1,7 +1,7 @@
 import { ApiError, api } from '../../api.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
 import { useCustomer } from '../../hooks/useCustomer.js';
-import { RUN_STAGES, formatBytes, formatCount, isActiveRun } from '../../labels.js';
+import { formatBytes, formatCount, isActiveRun, stageLabel } from '../../labels.js';
 import { Link } from '../../router.js';
 import type { Page, RosterRun } from '../../types.js';
 import { SyncPanel, type StartedRun } from './SyncPanel.js';
@@ -47,7 +47,7 @@ export function SyncButton({ customerId, onSynced }: { customerId: string; onSyn
 
 /** A pull at work: its stage, and how much of the file it has read. */
 function pullProgress(run: RosterRun | null, report: string) {
-  const stage = run ? (RUN_STAGES.find((s) => s.value === run.stage)?.label ?? run.stage) : 'Starting';
+  const stage = run ? stageLabel(run) : 'Starting';
   const { done, total } = run?.progress ?? { done: 0, total: 0 };
   const reading = run?.stage === 'reading' && total > 0;
   return (
