@@ -21,6 +21,7 @@ import * as m0017 from './migrations/0017_lti13_contexts.js';
 import * as m0018 from './migrations/0018_lti13_storage_target.js';
 import * as m0019 from './migrations/0019_sync_owner.js';
 import * as m0020 from './migrations/0020_lti_sync_on_launch.js';
+import * as m0026 from './migrations/0026_reader_settings.js';
 
 /** What a migration may need to know beyond the Kysely handle: DDL differs a little per dialect. */
 export interface MigrationContext {
@@ -53,6 +54,7 @@ const migrations: Record<string, MigrationModule> = {
   '0018_lti13_storage_target': m0018,
   '0019_sync_owner': m0019,
   '0020_lti_sync_on_launch': m0020,
+  '0026_reader_settings': m0026,
 };
 
 class CodeMigrationProvider implements MigrationProvider {
