@@ -1,3 +1,4 @@
+import { Trans, useTranslation } from 'react-i18next';
 import { Redirect, Routes, useLocation } from '../router.js';
 import { BookPage } from './BookPage.js';
 import { BookshelfPage } from './BookshelfPage.js';
@@ -8,11 +9,12 @@ import { useSession } from '../session.js';
 import { safeNext } from './session.js';
 
 function NotFound() {
+  const { t } = useTranslation();
   return (
     <div className="page">
-      <h1>Page not found</h1>
+      <h1>{t('pageNotFound')}</h1>
       <p className="muted">
-        Go back to <a href="/reader">your bookshelf</a>.
+        <Trans i18nKey="backTo" t={t} components={{ 1: <a href="/reader" /> }} />
       </p>
     </div>
   );
@@ -20,9 +22,10 @@ function NotFound() {
 
 /** The reader: sign-in when signed out; otherwise the bookshelf, collections and the book view. */
 export function ReaderApp() {
+  const { t } = useTranslation();
   const { user } = useSession();
   const { pathname, search } = useLocation();
-  if (user === undefined) return <p className="boot">Loading your books…</p>;
+  if (user === undefined) return <p className="boot">{t('loadingBooks')}</p>;
   if (user === null) {
     if (pathname === '/reader/login') return <ReaderLoginPage />;
     const here = pathname + (search.size ? `?${search.toString()}` : '');
