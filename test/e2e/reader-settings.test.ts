@@ -3,7 +3,8 @@
  * + and −, fit width, fit page, kept per title for the session) and its whole page stays reachable
  * above the footer on a desktop and a phone; an EPUB takes the dyslexia-friendly font, loose line
  * spacing and the high-contrast theme, which are saved for the reader and come back after a reload;
- * the reader switches to Spanish, and a browser that asks for Spanish gets it on the first visit.
+ * the reader switches to Spanish, and a browser that asks for Spanish gets it on the first visit,
+ * down to replacing a password the school set.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -256,6 +257,23 @@ describe('reader settings, zoom and languages in Chromium', { skip: browserSkipR
     await visible(spanish.getByRole('heading', { name: 'Sign in to read' }));
     await spanish.reload();
     await visible(spanish.getByRole('heading', { name: 'Sign in to read' }));
+    await spanish.getByLabel('Language').selectOption('es');
+    await visible(spanish.getByRole('heading', { name: 'Inicia sesión para leer' }));
+
+    // A password the school set is replaced first, in the reader and in Spanish; then the shelf.
+    await server.ctx.db.kysely.updateTable('users').set({ must_change_password: 1 }).where('id', '=', school.userIds.biologyStudent).execute();
+    await spanish.getByLabel('Nombre de usuario').fill(school.logins.biologyStudent);
+    await spanish.getByLabel('Contraseña', { exact: true }).fill(STUDENT_PASSWORD);
+    await spanish.getByRole('button', { name: 'Iniciar sesión' }).click();
+    await visible(spanish.getByRole('heading', { name: 'Elige una contraseña nueva' }));
+    await spanish.getByRole('button', { name: 'Guardar y continuar' }).click();
+    await visible(spanish.getByText('Escribe tu contraseña actual.'));
+    await spanish.getByLabel('Contraseña actual').fill(STUDENT_PASSWORD);
+    await spanish.getByLabel('Contraseña nueva', { exact: true }).fill('Lectura-nueva-2031!');
+    await spanish.getByLabel('Repite la contraseña nueva').fill('Lectura-nueva-2031!');
+    await spanish.getByRole('button', { name: 'Guardar y continuar' }).click();
+    await visible(spanish.getByRole('list', { name: 'Tus libros' }));
+    assert.equal(spanish.url(), `${server.url}/reader`);
     assert.deepEqual(errors, [], 'no script errors or CSP refusals');
   });
 });

@@ -173,7 +173,8 @@ function ReadingView({ book }: { book: BookDetail }) {
 
   useEffect(() => {
     window.sessionStorage.setItem(zoomKey(book.id), JSON.stringify(zoom));
-    if (ready) void viewer.current?.setZoom?.(zoom);
+    // The viewer opened at the first zoom; only a later choice draws the page again.
+    if (ready && zoom !== opening.current.zoom) void viewer.current?.setZoom?.(zoom);
   }, [ready, zoom, book.id]);
 
   // Arriving from the shelf, screen readers hear the title first (the link that had focus is gone).

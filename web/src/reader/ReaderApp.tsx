@@ -5,6 +5,7 @@ import { BookshelfPage } from './BookshelfPage.js';
 import { CollectionPage } from './CollectionPage.js';
 import { ReaderLayout } from './ReaderLayout.js';
 import { ReaderLoginPage } from './ReaderLoginPage.js';
+import { ReaderPasswordPage } from './ReaderPasswordPage.js';
 import { useSession } from '../session.js';
 import { safeNext } from './session.js';
 
@@ -31,6 +32,8 @@ export function ReaderApp() {
     const here = pathname + (search.size ? `?${search.toString()}` : '');
     return <Redirect to={pathname === '/reader' ? '/reader/login' : `/reader/login?next=${encodeURIComponent(here)}`} />;
   }
+  // Nothing else opens until a password the reader did not choose is replaced (the API refuses the rest).
+  if (user.mustChangePassword) return <ReaderPasswordPage />;
   return (
     <Routes
       routes={[

@@ -26,11 +26,8 @@ export function ReaderLoginPage() {
         errorMessage: (code) => (i18n.exists(`errors:${code}`) ? t(`errors:${code}`) : undefined),
       }}
       extra={<LanguageSwitch className="auth-language" />}
-      onSignedIn={(user) => {
-        // A one-time password is changed in the console, which then sends the person back here.
-        if (user.mustChangePassword) window.location.assign('/account');
-        else navigate(safeNext(search.get('next')), { replace: true });
-      }}
+      // A password to change first is asked for in the reader itself (ReaderApp), wherever this goes.
+      onSignedIn={() => navigate(safeNext(search.get('next')), { replace: true })}
     />
   );
 }

@@ -27,11 +27,12 @@ export function ReaderSettingsProvider({ children }: { children: ReactNode }) {
   const [saveError, setSaveError] = useState<string | null>(null);
   const latest = useRef(settings);
   const saving = useRef<Promise<unknown>>(Promise.resolve());
-  const signedIn = Boolean(user?.customerId);
+  // Until a one-time password is replaced the API answers nothing else; the settings load after.
+  const readable = Boolean(user?.customerId) && !user?.mustChangePassword;
 
   useEffect(() => {
     let current = true;
-    if (!signedIn) {
+    if (!readable) {
       latest.current = DEFAULT_READER_SETTINGS;
       setSettings(DEFAULT_READER_SETTINGS);
       return;
@@ -49,7 +50,7 @@ export function ReaderSettingsProvider({ children }: { children: ReactNode }) {
     return () => {
       current = false;
     };
-  }, [signedIn]);
+  }, [readable]);
 
   useEffect(() => {
     document.documentElement.dataset.theme = settings.theme;
@@ -61,7 +62,7 @@ export function ReaderSettingsProvider({ children }: { children: ReactNode }) {
       latest.current = next;
       setSettings(next);
       if (change.language !== undefined) void setLanguage(change.language ?? deviceLanguage(), { remember: change.language !== null });
-      if (!signedIn) return;
+      if (!readable) return;
       // One save after another, each with everything chosen so far: the last one wins, as on screen.
       saving.current = saving.current.then(() =>
         api.put<ReaderSettings>('/api/reader/settings', latest.current).then(
@@ -70,7 +71,7 @@ export function ReaderSettingsProvider({ children }: { children: ReactNode }) {
         ),
       );
     },
-    [signedIn],
+    [readable],
   );
 
   const value = useMemo(() => ({ settings, update, saveError }), [settings, update, saveError]);
