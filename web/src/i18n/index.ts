@@ -16,7 +16,9 @@ export const LANGUAGES: readonly string[] = Object.keys(catalogues)
   .map((file) => file.replace(/^\.\/(.*)\.json$/, '$1'))
   .sort();
 
-const FALLBACK = 'en';
+/** The language the server writes its messages in; the `errors` namespace translates them for the others. */
+export const SERVER_LANGUAGE = 'en';
+const FALLBACK = SERVER_LANGUAGE;
 const STORAGE_KEY = 'lectern.language';
 
 /** The first of `wanted` (language tags, best first) that has a catalogue, by exact tag or by its base language. */

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { SignInForm } from '../components/SignInForm.js';
 import { useTitle } from '../components/Layout.js';
+import { SERVER_LANGUAGE } from '../i18n/index.js';
 import { navigate, useLocation } from '../router.js';
 import { LanguageSwitch } from './reading-settings.js';
 import { safeNext } from './session.js';
@@ -23,7 +24,8 @@ export function ReaderLoginPage() {
         signIn: t('signIn'),
         signingIn: t('signingIn'),
         tooManyAttempts: t('tooManyAttempts'),
-        errorMessage: (code) => (i18n.exists(`errors:${code}`) ? t(`errors:${code}`) : undefined),
+        // In the server's own language its message is the truest (it may say more than the code).
+        errorMessage: (code) => (i18n.language !== SERVER_LANGUAGE && i18n.exists(`errors:${code}`) ? t(`errors:${code}`) : undefined),
       }}
       extra={<LanguageSwitch className="auth-language" />}
       // A password to change first is asked for in the reader itself (ReaderApp), wherever this goes.
