@@ -25,6 +25,7 @@ import * as m0021 from './migrations/0021_people_password_here.js';
 import * as m0022 from './migrations/0022_cards_sign_in_tokens.js';
 import * as m0024 from './migrations/0024_notifications.js';
 import * as m0025 from './migrations/0025_status_change_names.js';
+import * as m0026 from './migrations/0026_reader_settings.js';
 
 /** What a migration may need to know beyond the Kysely handle: DDL differs a little per dialect. */
 export interface MigrationContext {
@@ -61,6 +62,7 @@ const migrations: Record<string, MigrationModule> = {
   '0022_cards_sign_in_tokens': m0022,
   '0024_notifications': m0024,
   '0025_status_change_names': m0025,
+  '0026_reader_settings': m0026,
 };
 
 class CodeMigrationProvider implements MigrationProvider {

@@ -602,6 +602,20 @@ export interface ReadingProgressTable {
   updated_at: string;
 }
 
+/** A reader's own reading settings (migration 0026); no row means the defaults. */
+export interface ReaderSettingsTable {
+  user_id: string;
+  customer_id: string;
+  font: 'book' | 'serif' | 'sans' | 'dyslexic';
+  /** Percent of the book's text size: 80–200. */
+  font_size: number;
+  line_spacing: 'normal' | 'relaxed' | 'loose';
+  theme: 'standard' | 'high-contrast';
+  /** A language tag the reader chose (`es`), or null to follow the browser. */
+  language: string | null;
+  updated_at: string;
+}
+
 /** What a customer's OneRoster REST pulls remember: start times of the last pull and last full pull. */
 export interface RestSyncStatesTable {
   customer_id: string;
@@ -670,6 +684,7 @@ export interface Database {
   collection_books: { collection_id: string; book_id: string; position: number };
   assignments: AssignmentsTable;
   reading_progress: ReadingProgressTable;
+  reader_settings: ReaderSettingsTable;
   rest_sync_states: RestSyncStatesTable;
   roster_schedules: RosterSchedulesTable;
   notification_preferences: NotificationPreferencesTable;

@@ -1,14 +1,19 @@
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
+import type { Actor } from '../accounts/policy.js';
+import { AuditService } from '../audit/audit-service.js';
 import { AssignmentRepository, type ReadableBook } from '../content/assignment-repository.js';
 import type { BookRow as Book } from '../content/book-repository.js';
 import type { ContentStore } from '../content/content-store.js';
 import type { Database } from '../db/schema.js';
 import { AppError, notFound, validationError } from '../errors.js';
 import { nowIso } from '../time.js';
+import { assertMatches } from '../validation.js';
 import { decideRange } from './byte-range.js';
 import { ReaderRepository, type ReadingProgress } from './reader-repository.js';
-import type { BookCard, BookDetail, Bookshelf, CollectionView, ProgressView } from './reader-views.js';
+import { DEFAULT_READER_SETTINGS, type BookCard, type BookDetail, type Bookshelf, type CollectionView, type ProgressView, type ReaderSettings } from './reader-views.js';
+import { ReaderSettingsRepository, type ReaderSettingsRow } from './settings-repository.js';
+import { ReaderSettingsSchema } from './settings-schema.js';
 
 /** Called after a reader's progress is stored (LTI Basic Outcomes hangs off this). */
 export type ProgressHook = (customerId: string, userId: string, bookId: string, progress: number) => void | Promise<void>;
@@ -42,14 +47,16 @@ export class ReaderService {
   private readonly repo: ReaderRepository;
   // The one resolution of who may read what (direct and live class assignments) lives in content/.
   private readonly assignments: AssignmentRepository;
+  private readonly settingsRepo: ReaderSettingsRepository;
 
   constructor(
-    db: Kysely<Database>,
+    private readonly db: Kysely<Database>,
     private readonly store: ContentStore,
     private readonly opts: ReaderServiceOptions = {},
   ) {
     this.repo = new ReaderRepository(db);
     this.assignments = new AssignmentRepository(db);
+    this.settingsRepo = new ReaderSettingsRepository(db);
   }
 
   /** Titles assigned to the user (directly or through their classes), and a teacher's class shelves. */
@@ -156,6 +163,35 @@ export class ReaderService {
     return progressView(row);
   }
 
+  /** The reader's own settings (font, size, spacing, theme, language); the defaults until they choose. */
+  async settings(customerId: string, userId: string): Promise<ReaderSettings> {
+    const row = await this.settingsRepo.find(customerId, userId);
+    return row ? settingsView(row) : { ...DEFAULT_READER_SETTINGS };
+  }
+
+  /** Replaces the reader's own settings; the audit entry names the fields that changed (never their values). */
+  async saveSettings(actor: Actor, customerId: string, userId: string, input: unknown): Promise<ReaderSettings> {
+    assertMatches<ReaderSettings>(ReaderSettingsSchema, input);
+    const before = await this.settings(customerId, userId);
+    const changed = (Object.keys(DEFAULT_READER_SETTINGS) as (keyof ReaderSettings)[]).filter((k) => before[k] !== input[k]);
+    if (changed.length === 0) return before;
+    const row: ReaderSettingsRow = {
+      user_id: userId,
+      customer_id: customerId,
+      font: input.font,
+      font_size: input.fontSize,
+      line_spacing: input.lineSpacing,
+      theme: input.theme,
+      language: input.language,
+      updated_at: nowIso(),
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await new ReaderSettingsRepository(trx).save(row);
+      await new AuditService(trx).record(actor, { customerId, action: 'reader.settings_changed', targetType: 'user', targetId: userId, fields: changed });
+    });
+    return settingsView(row);
+  }
+
   // Not readable and not there answer alike, so a book id reveals nothing about other shelves or schools.
   private async requireReadable(customerId: string, userId: string, bookId: string): Promise<Book> {
     const [book] = await this.assignments.booksForUser(customerId, userId, { bookId });
@@ -183,4 +219,8 @@ function roundProgress(value: number): number {
 
 function progressView(r: ReadingProgress): ProgressView {
   return { position: r.position, progress: roundProgress(r.progress), updatedAt: r.updated_at };
+}
+
+function settingsView(r: ReaderSettingsRow): ReaderSettings {
+  return { font: r.font, fontSize: Number(r.font_size), lineSpacing: r.line_spacing, theme: r.theme, language: r.language };
 }

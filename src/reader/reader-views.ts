@@ -46,3 +46,26 @@ export interface ReadingPosition {
 export interface ProgressView extends ReadingPosition {
   updatedAt: string;
 }
+
+/** Fonts a reader may choose: the book's own, a serif, a sans-serif, and OpenDyslexic (shipped with Lectern). */
+export const READER_FONTS = ['book', 'serif', 'sans', 'dyslexic'] as const;
+/** Line spacings a reader may choose (1.65, 2 and 2.4 lines). */
+export const READER_LINE_SPACINGS = ['normal', 'relaxed', 'loose'] as const;
+/** The reader's themes: the standard one and a high-contrast one (7:1 or better). */
+export const READER_THEMES = ['standard', 'high-contrast'] as const;
+/** The text size, in percent of the book's own, that a reader may choose. */
+export const READER_FONT_SIZE = { min: 80, max: 200 } as const;
+
+/** How a reader likes to read; kept per user on the server, so every device shows the same. */
+export interface ReaderSettings {
+  font: (typeof READER_FONTS)[number];
+  /** Percent of the book's text size. */
+  fontSize: number;
+  lineSpacing: (typeof READER_LINE_SPACINGS)[number];
+  theme: (typeof READER_THEMES)[number];
+  /** A language tag (`en`, `es`), or null to follow the browser's language. */
+  language: string | null;
+}
+
+/** The settings of a reader who has chosen nothing yet. */
+export const DEFAULT_READER_SETTINGS: ReaderSettings = { font: 'book', fontSize: 100, lineSpacing: 'normal', theme: 'standard', language: null };

@@ -258,7 +258,7 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     }, 'the next page of the same chapter');
     assert.equal(await page.getByRole('button', { name: 'Previous page' }).isDisabled(), false);
 
-    // Larger text reflows the book; the choice stays on this device.
+    // Larger text reflows the book; the choice is saved with the reader’s settings.
     const fontSize = () => frame.locator('.styled').evaluate((p) => parseFloat((globalThis as unknown as PageWindow).getComputedStyle(p).fontSize));
     const normal = await fontSize();
     await page.getByRole('button', { name: 'Larger text' }).click();

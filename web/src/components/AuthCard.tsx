@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 
 /** The centred card of the pages a person sees before the console: sign-in and first password. */
-export function AuthCard({ title, lead, footer, children }: { title: string; lead: ReactNode; footer?: ReactNode; children: ReactNode }) {
+export function AuthCard({ title, lead, footer, extra, children }: { title: string; lead: ReactNode; footer?: ReactNode; extra?: ReactNode; children: ReactNode }) {
   return (
     <div className="auth-page">
       <div className="auth-card">
@@ -16,6 +16,7 @@ export function AuthCard({ title, lead, footer, children }: { title: string; lea
         {children}
       </div>
       {footer ? <p className="auth-footer">{footer}</p> : null}
+      {extra}
     </div>
   );
 }

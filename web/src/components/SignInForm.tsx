@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, messageOf } from '../api.js';
 import { useSession } from '../session.js';
 import type { Me } from '../types.js';
@@ -6,11 +6,35 @@ import { AuthCard } from './AuthCard.js';
 import { Banner } from './Banner.js';
 import { TextField } from './fields.js';
 
+/** The form's own words, for a page that shows it in another language (the reader's); English otherwise. */
+export interface SignInWords {
+  password: string;
+  signIn: string;
+  signingIn: string;
+  tooManyAttempts: string;
+  /** The message for an API error code (the server's English message when it returns nothing). */
+  errorMessage(code: string): string | undefined;
+}
+
+const ENGLISH: SignInWords = { password: 'Password', signIn: 'Sign in', signingIn: 'Signing in…', tooManyAttempts: 'Too many attempts', errorMessage: () => undefined };
+
 /**
  * The sign-in card of the console and of the reader: the same form, errors and rate-limit banner;
  * each says who it is for and where a signed-in person goes (`onSignedIn`).
  */
-export function SignInForm(p: { title: string; lead: string; footer: string; loginLabel: string; loginHint?: string; missing: string; onSignedIn: (user: Me) => void }) {
+export function SignInForm(p: {
+  title: string;
+  lead: string;
+  footer: string;
+  loginLabel: string;
+  loginHint?: string;
+  missing: string;
+  words?: SignInWords;
+  /** Beside the card's footer: the reader's language switch. */
+  extra?: ReactNode;
+  onSignedIn: (user: Me) => void;
+}) {
+  const words = p.words ?? ENGLISH;
   const { signIn } = useSession();
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
@@ -28,7 +52,8 @@ export function SignInForm(p: { title: string; lead: string; footer: string; log
     try {
       p.onSignedIn(await signIn(login.trim(), password));
     } catch (err) {
-      setError({ message: messageOf(err), code: err instanceof ApiError ? err.code : 'UNKNOWN' });
+      const code = err instanceof ApiError ? err.code : 'UNKNOWN';
+      setError({ message: words.errorMessage(code) ?? messageOf(err), code });
       setPassword('');
     } finally {
       setBusy(false);
@@ -36,17 +61,17 @@ export function SignInForm(p: { title: string; lead: string; footer: string; log
   };
 
   return (
-    <AuthCard title={p.title} lead={p.lead} footer={p.footer}>
+    <AuthCard title={p.title} lead={p.lead} footer={p.footer} extra={p.extra}>
       {error ? (
-        <Banner kind={error.code === 'RATE_LIMITED' ? 'warning' : 'error'} title={error.code === 'RATE_LIMITED' ? 'Too many attempts' : undefined} urgent>
+        <Banner kind={error.code === 'RATE_LIMITED' ? 'warning' : 'error'} title={error.code === 'RATE_LIMITED' ? words.tooManyAttempts : undefined} urgent>
           {error.message}
         </Banner>
       ) : null}
       <form onSubmit={submit} noValidate className="auth-form">
         <TextField name="login" label={p.loginLabel} hint={p.loginHint} value={login} onChange={setLogin} autoComplete="username" spellCheck={false} />
-        <TextField name="password" label="Password" type="password" value={password} onChange={setPassword} autoComplete="current-password" />
+        <TextField name="password" label={words.password} type="password" value={password} onChange={setPassword} autoComplete="current-password" />
         <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
+          {busy ? words.signingIn : words.signIn}
         </button>
       </form>
     </AuthCard>

@@ -1,3 +1,5 @@
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
 import { Link } from '../router.js';
 import type { BookCard } from './types.js';
 
@@ -21,14 +23,15 @@ function Placeholder({ title }: { title: string }) {
 }
 
 /** How far along, in words: "Not started", "42% read", "Finished". */
-export function progressText(progress: number | null): string {
-  if (progress === null) return 'Not started';
-  if (progress >= 0.995) return 'Finished';
-  return `${Math.max(1, Math.round(progress * 100))}% read`;
+function progressText(progress: number | null, t: TFunction<'shelf'>): string {
+  if (progress === null) return t('notStarted');
+  if (progress >= 0.995) return t('finished');
+  return t('percentRead', { percent: Math.max(1, Math.round(progress * 100)) });
 }
 
 /** A grid of titles: cover, title, author and a progress bar; each opens the book. */
 export function BookGrid({ books, label }: { books: BookCard[]; label: string }) {
+  const { t } = useTranslation('shelf');
   return (
     <ul className="book-grid" aria-label={label}>
       {books.map((b) => (
@@ -38,13 +41,13 @@ export function BookGrid({ books, label }: { books: BookCard[]; label: string })
             <span className="book-title">{b.title}</span>
           </Link>
           <div id={`book-${b.id}-meta`} className="book-meta">
-            <span className="book-author">{b.author || 'Unknown author'}</span>
+            <span className="book-author">{b.author || t('unknownAuthor')}</span>
             <span className="book-format">{b.format.toUpperCase()}</span>
             <span className="book-progress">
               <span className="book-progress-track" aria-hidden="true">
                 <span className="book-progress-fill" style={{ width: `${Math.round((b.progress ?? 0) * 100)}%` }} />
               </span>
-              <span className="book-progress-text">{progressText(b.progress)}</span>
+              <span className="book-progress-text">{progressText(b.progress, t)}</span>
             </span>
           </div>
         </li>

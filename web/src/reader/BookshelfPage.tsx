@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Banner } from '../components/Banner.js';
 import { useTitle } from '../components/Layout.js';
 import { Tabs } from '../components/Tabs.js';
@@ -21,40 +22,38 @@ function Shelf({ books, label, empty }: { books: BookCard[]; label: string; empt
 
 /** The bookshelf: your titles, then (for teachers) a tab per class with the titles assigned to it. */
 export function BookshelfPage() {
-  useTitle('Bookshelf');
+  const { t } = useTranslation('shelf');
+  useTitle(t('pageTitle'));
   const user = useUser();
   const { data, error } = useResource<Bookshelf>('/api/reader/bookshelf');
   const [tab, setTab] = useState('mine');
   if (error) return <Banner kind="error">{error}</Banner>;
-  if (!data) return <p className="loading">Loading your books…</p>;
+  if (!data) return <p className="loading">{t('common:loadingBooks')}</p>;
 
-  const mine = <Shelf books={data.books} label="Your books" empty="No books yet. When your school or teacher assigns you a book, it appears here." />;
+  const mine = <Shelf books={data.books} label={t('yourBooks')} empty={t('empty')} />;
   return (
     <div className="page shelf-page">
       <div className="shelf-header">
-        <h1>{user.givenName ? `${user.givenName}’s bookshelf` : 'Your bookshelf'}</h1>
+        <h1>{user.givenName ? t('headingNamed', { name: user.givenName }) : t('heading')}</h1>
         <p className="muted">
-          {data.books.length === 1 ? '1 book' : `${data.books.length} books`}
-          {data.books.some((b) => b.progress !== null && b.progress < 0.995) ? ' · pick up where you left off' : ''}
+          {t('bookCount', { count: data.books.length })}
+          {data.books.some((b) => b.progress !== null && b.progress < 0.995) ? t('pickUp') : ''}
         </p>
       </div>
       {data.classes.length ? (
         <Tabs
-          label="Bookshelves"
+          label={t('tabs')}
           selected={tab}
           onSelect={setTab}
           tabs={[
-            { id: 'mine', label: 'My books', panel: () => mine },
+            { id: 'mine', label: t('myBooks'), panel: () => mine },
             ...data.classes.map((c) => ({
               id: `class-${c.id}`,
               label: c.title,
               panel: () => (
                 <>
-                  <p className="muted shelf-note">
-                    Books assigned to {c.title}
-                    {c.classCode ? ` (${c.classCode})` : ''}: every student in the class sees them.
-                  </p>
-                  <Shelf books={c.books} label={`Books for ${c.title}`} empty={`No books are assigned to ${c.title} yet.`} />
+                  <p className="muted shelf-note">{t('classNote', { title: c.title, code: c.classCode ? ` (${c.classCode})` : '' })}</p>
+                  <Shelf books={c.books} label={t('classBooks', { title: c.title })} empty={t('classEmpty', { title: c.title })} />
                 </>
               ),
             })),
@@ -65,13 +64,13 @@ export function BookshelfPage() {
       )}
       {data.collections.length ? (
         <section className="collections" aria-labelledby="collections-title">
-          <h2 id="collections-title">Collections</h2>
+          <h2 id="collections-title">{t('collections')}</h2>
           <ul className="collection-list">
             {data.collections.map((c) => (
               <li key={c.id}>
                 <Link to={`/reader/collections/${c.id}`} className="collection-link">
                   <span className="collection-name">{c.name}</span>
-                  <span className="muted">{c.bookCount === 1 ? '1 of your books' : `${c.bookCount} of your books`}</span>
+                  <span className="muted">{t('collectionCount', { count: c.bookCount })}</span>
                 </Link>
               </li>
             ))}

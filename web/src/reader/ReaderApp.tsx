@@ -1,3 +1,4 @@
+import { Trans, useTranslation } from 'react-i18next';
 import { Redirect, Routes, useLocation } from '../router.js';
 import { BookPage } from './BookPage.js';
 import { BookshelfPage } from './BookshelfPage.js';
@@ -5,15 +6,17 @@ import { CollectionPage } from './CollectionPage.js';
 import { ReaderLayout } from './ReaderLayout.js';
 import { ReaderLoginPage } from './ReaderLoginPage.js';
 import { QrSignInPage } from './QrSignInPage.js';
+import { ReaderPasswordPage } from './ReaderPasswordPage.js';
 import { useSession } from '../session.js';
 import { safeNext } from './session.js';
 
 function NotFound() {
+  const { t } = useTranslation();
   return (
     <div className="page">
-      <h1>Page not found</h1>
+      <h1>{t('pageNotFound')}</h1>
       <p className="muted">
-        Go back to <a href="/reader">your bookshelf</a>.
+        <Trans i18nKey="backTo" t={t} components={{ 1: <a href="/reader" /> }} />
       </p>
     </div>
   );
@@ -21,16 +24,19 @@ function NotFound() {
 
 /** The reader: sign-in when signed out; otherwise the bookshelf, collections and the book view. */
 export function ReaderApp() {
+  const { t } = useTranslation();
   const { user } = useSession();
   const { pathname, search } = useLocation();
   // A login card's QR code signs in whoever is (or is not) signed in on this device.
   if (pathname === '/reader/qr') return <QrSignInPage />;
-  if (user === undefined) return <p className="boot">Loading your books…</p>;
+  if (user === undefined) return <p className="boot">{t('loadingBooks')}</p>;
   if (user === null) {
     if (pathname === '/reader/login') return <ReaderLoginPage />;
     const here = pathname + (search.size ? `?${search.toString()}` : '');
     return <Redirect to={pathname === '/reader' ? '/reader/login' : `/reader/login?next=${encodeURIComponent(here)}`} />;
   }
+  // Nothing else opens until a password the reader did not choose is replaced (the API refuses the rest).
+  if (user.mustChangePassword) return <ReaderPasswordPage />;
   return (
     <Routes
       routes={[

@@ -1,25 +1,35 @@
+import { useTranslation } from 'react-i18next';
 import { SignInForm } from '../components/SignInForm.js';
 import { useTitle } from '../components/Layout.js';
+import { SERVER_LANGUAGE } from '../i18n/index.js';
 import { navigate, useLocation } from '../router.js';
+import { LanguageSwitch } from './reading-settings.js';
 import { safeNext } from './session.js';
 
 /** Sign in to the reader with the username your school gave you (with its suffix) and password. */
 export function ReaderLoginPage() {
-  useTitle('Sign in to the reader');
+  const { t, i18n } = useTranslation('auth');
+  useTitle(t('pageTitle'));
   const { search } = useLocation();
   return (
     <SignInForm
-      title="Sign in to read"
-      lead="Use the username and password from your school."
-      footer="Arriving from your course? Open the book from your LMS and you are signed in already."
-      loginLabel="Username"
-      loginHint="Your username, “@” and your school’s ending, for example jdoe@lincoln"
-      missing="Enter your username and your password."
-      onSignedIn={(user) => {
-        // A one-time password is changed in the console, which then sends the person back here.
-        if (user.mustChangePassword) window.location.assign('/account');
-        else navigate(safeNext(search.get('next')), { replace: true });
+      title={t('title')}
+      lead={t('lead')}
+      footer={t('footer')}
+      loginLabel={t('username')}
+      loginHint={t('usernameHint')}
+      missing={t('missing')}
+      words={{
+        password: t('password'),
+        signIn: t('signIn'),
+        signingIn: t('signingIn'),
+        tooManyAttempts: t('tooManyAttempts'),
+        // In the server's own language its message is the truest (it may say more than the code).
+        errorMessage: (code) => (i18n.language !== SERVER_LANGUAGE && i18n.exists(`errors:${code}`) ? t(`errors:${code}`) : undefined),
       }}
+      extra={<LanguageSwitch className="auth-language" />}
+      // A password to change first is asked for in the reader itself (ReaderApp), wherever this goes.
+      onSignedIn={() => navigate(safeNext(search.get('next')), { replace: true })}
     />
   );
 }

@@ -1,3 +1,5 @@
+import type { ReaderSettings } from './types.js';
+
 /** One entry of a table of contents (nested entries are flattened with a depth). */
 export interface TocEntry {
   label: string;
@@ -20,6 +22,22 @@ export interface ViewerLocation {
   tocTarget: string | null;
 }
 
+/** How a PDF page is sized: to fit the page or its width in the stage, or at a scale (1 = 100%). */
+export type Zoom = { mode: 'page' } | { mode: 'width' } | { mode: 'scale'; scale: number };
+
+/** The zoom steps that − and + move through (scales). */
+export const ZOOM_STEPS = [0.5, 0.67, 0.8, 1, 1.25, 1.5, 2, 3, 4] as const;
+
+/** The next zoom step above (+1) or below (-1) the scale shown now; null at the end. */
+export function zoomStep(current: number, direction: -1 | 1): number | null {
+  // A fitted scale between two steps goes to the nearer neighbour in the direction asked.
+  const next = direction === 1 ? ZOOM_STEPS.find((s) => s > current * 1.01) : [...ZOOM_STEPS].reverse().find((s) => s < current * 0.99);
+  return next ?? null;
+}
+
+/** How a book's text looks in the reader (EPUB only): font, line spacing and theme. */
+export type TextStyle = Pick<ReaderSettings, 'font' | 'lineSpacing' | 'theme'>;
+
 /** What the book page needs from an EPUB or PDF viewer. */
 export interface Viewer {
   toc: TocEntry[];
@@ -28,6 +46,10 @@ export interface Viewer {
   goTo(target: string): Promise<void>;
   /** Scales the book's text (1 = as designed); only reflowing books (EPUB) have it. */
   setTextScale?(scale: number): void;
+  /** Font, line spacing and theme of the book's text; only reflowing books (EPUB) have it. */
+  setTextStyle?(style: TextStyle): void;
+  /** Sizes the page (PDF only). */
+  setZoom?(zoom: Zoom): Promise<void>;
   destroy(): void;
 }
 
@@ -38,6 +60,8 @@ export interface ViewerEvents {
   onKey(event: KeyboardEvent): void;
   /** A horizontal swipe inside the book: -1 back, +1 forward. */
   onSwipe(direction: -1 | 1): void;
+  /** The scale a PDF page is shown at now (1 = 100%), after each zoom or fit. */
+  onZoom?(scale: number): void;
 }
 
 /** Paging keys: arrows and Page Up/Down. Returns -1, +1 or null. */

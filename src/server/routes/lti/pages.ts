@@ -10,6 +10,7 @@ import type { AppContext } from '../../../context.js';
 import { AppError } from '../../../errors.js';
 import type { LaunchOutcome } from '../../../lti/launch-target.js';
 import { returnUrlWithError } from '../../../lti/launch-verifier.js';
+import { pageLanguage, pageWords, translatedMessage } from '../../../lti/page-words.js';
 import { authenticatesItself, setSessionCookie } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
 
@@ -36,7 +37,7 @@ export async function ltiPageScope(app: App, formMessage: string, failureLog: st
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, request, reply) => {
     const appError = err instanceof AppError ? err : pageError(err, formMessage);
     if (appError.code === 'INTERNAL') request.log.error({ err }, failureLog);
-    return sendLtiPage(reply, appError.status, appError.message);
+    return sendLtiPage(reply, appError.status, appError.message, { code: appError.code });
   });
   return rateLimitConfig();
 }
@@ -58,7 +59,7 @@ function pageError(err: Error & { statusCode?: number; code?: string }, formMess
 /** Answers a launch that succeeded: a session cookie and a redirect into the reader, or (inside an iframe) the ticket page. */
 export function sendLaunchOutcome(reply: FastifyReply, ctx: AppContext, outcome: LaunchOutcome) {
   if (outcome.kind === 'ticket') {
-    return sendLtiPage(reply, 200, 'Your school’s LMS shows Lectern inside its page, where the browser will not keep you signed in. Open it in its own window to read.', outcome.ticket);
+    return sendLtiPage(reply, 200, pageWords(languageOf(reply)).ticketMessage, { ticket: outcome.ticket });
   }
   setSessionCookie(reply, ctx, outcome.signedIn.sessionToken, SESSION_TTL_MS);
   return reply.header('cache-control', 'no-store').redirect(outcome.target, 303);
@@ -68,7 +69,7 @@ export function sendLaunchOutcome(reply: FastifyReply, ctx: AppContext, outcome:
 export function sendRefusal(reply: FastifyReply, err: { status: number; message: string; logMessage: string; returnUrl: string | null }, code: string) {
   // Only a launch that verified carries a return URL: no open redirect for forgers.
   if (err.returnUrl) return reply.header('cache-control', 'no-store').redirect(returnUrlWithError(err.returnUrl, err.message, `${code}: ${err.logMessage}`), 303);
-  return sendLtiPage(reply, err.status, err.message);
+  return sendLtiPage(reply, err.status, err.message, { code });
 }
 
 /** Escapes text for HTML text and attribute values: every character that can end either. */
@@ -76,16 +77,24 @@ export function escapeHtml(s: string): string {
   return s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+// Students meet these pages: in Spanish when their browser asks for it (a launch has no session yet).
+function languageOf(reply: FastifyReply): 'en' | 'es' {
+  return pageLanguage(reply.request.headers['accept-language']);
+}
+
 /**
  * Sends a plain, self-contained page (no scripts, no external assets) that reads well inside an
- * iframe: an error, or with a ticket a button that posts it to /lti/continue in a new window.
+ * iframe: an error (its standard message translated by `code`), or with a ticket a button that posts
+ * it to /lti/continue in a new window.
  */
-export function sendLtiPage(reply: FastifyReply, status: number, message: string, ticket?: string) {
-  const title = ticket ? 'Open Lectern' : 'Lectern could not open';
-  const action = ticket
-    ? `<form method="post" action="/lti/continue" target="_blank"><input type="hidden" name="ticket" value="${escapeHtml(ticket)}"><button class="button" type="submit">Open Lectern in a new window</button></form>`
+export function sendLtiPage(reply: FastifyReply, status: number, message: string, opts: { ticket?: string; code?: string } = {}) {
+  const language = languageOf(reply);
+  const words = pageWords(language);
+  const title = opts.ticket ? words.ticketTitle : words.errorTitle;
+  const action = opts.ticket
+    ? `<form method="post" action="/lti/continue" target="_blank"><input type="hidden" name="ticket" value="${escapeHtml(opts.ticket)}"><button class="button" type="submit">${escapeHtml(words.ticketButton)}</button></form>`
     : '';
-  return sendPage(reply, status, title, `<p>${escapeHtml(message)}</p>${action}`, LTI_PAGE_CSP);
+  return sendPage(reply, status, title, `<p>${escapeHtml(translatedMessage(language, opts.code, message))}</p>${action}`, LTI_PAGE_CSP, language);
 }
 
 /**
@@ -96,13 +105,15 @@ export function sendLtiScriptPage(reply: FastifyReply, title: string, message: s
   // '<' escaped, so no value can close the data block.
   const dataBlock = data === undefined ? '' : `<script type="application/json" id="lti-data">${JSON.stringify(data).replace(/</g, '\\u003c')}</script>`;
   const body = `<p id="lti-status">${escapeHtml(message)}</p><noscript><p>Lectern needs JavaScript here.</p></noscript>${dataBlock}<script>${script.source}</script>`;
-  return sendPage(reply, 200, title, body, LTI_PAGE_CSP.replace("default-src 'none';", `default-src 'none'; script-src ${script.hash};`));
+  return sendPage(reply, 200, title, body, LTI_PAGE_CSP.replace("default-src 'none';", `default-src 'none'; script-src ${script.hash};`), 'en');
 }
 
-function sendPage(reply: FastifyReply, status: number, title: string, body: string, csp: string) {
+function sendPage(reply: FastifyReply, status: number, title: string, body: string, csp: string, language: string) {
   reply.raw.removeHeader('x-frame-options');
+  // The answer depends on the browser's language.
+  reply.header('vary', 'Accept-Language');
   const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Lectern</title>
+<html lang="${language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Lectern</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;color:#1b1f24;background:#f6f7f9;margin:0;padding:2rem 1rem}main{max-width:36rem;margin:0 auto;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:1.5rem}h1{font-size:1.25rem;margin:0 0 .75rem}.button{display:inline-block;background:#0b5cad;color:#fff;padding:.6rem 1rem;border:0;border-radius:6px;font:inherit;font-weight:600;cursor:pointer}.button:focus{outline:3px solid #f0b400;outline-offset:2px}</style>
 </head><body><main><h1>${escapeHtml(title)}</h1>${body}</main></body></html>`;
   return reply.status(status).header('content-security-policy', csp).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(html);

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { assertReaderAccess } from '../../../accounts/policy.js';
 import type { AppContext } from '../../../context.js';
 import type { FileResponse } from '../../../reader/reader-service.js';
+import { ReaderSettingsSchema } from '../../../reader/settings-schema.js';
 import { requireUser } from '../../plugins/auth.js';
 import type { App } from '../../types.js';
 import { ErrorBody, errorResponses } from '../schemas.js';
@@ -27,6 +28,8 @@ const Bookshelf = Type.Object({
   collections: Type.Array(Type.Object({ id: Type.String(), name: Type.String(), description: Type.String(), bookCount: Type.Integer() })),
 });
 const Collection = Type.Object({ id: Type.String(), name: Type.String(), description: Type.String(), books: Type.Array(BookCard) });
+
+const settingsSummary = 'Your reading settings: font (`book`, `serif`, `sans`, `dyslexic`), `fontSize` in percent, `lineSpacing`, `theme` and `language` (null: the browser’s)';
 
 /** The signed-in reader's own customer and user id: the only scope reader routes ever use. */
 function readerOf(request: FastifyRequest): { customerId: string; userId: string } {
@@ -128,6 +131,27 @@ export async function readerRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request) => {
       const r = readerOf(request);
       return ctx.reader.collection(r.customerId, r.userId, request.params.id);
+    },
+  );
+
+  app.get('/api/reader/settings', { schema: { tags: ['reader'], summary: settingsSummary, response: { 200: ReaderSettingsSchema, 401: ErrorBody, 403: ErrorBody } } }, async (request) => {
+    const r = readerOf(request);
+    return ctx.reader.settings(r.customerId, r.userId);
+  });
+
+  app.put(
+    '/api/reader/settings',
+    {
+      schema: {
+        tags: ['reader'],
+        summary: `Replace ${settingsSummary.charAt(0).toLowerCase()}${settingsSummary.slice(1)}`,
+        body: ReaderSettingsSchema,
+        response: { 200: ReaderSettingsSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const r = readerOf(request);
+      return ctx.reader.saveSettings(requireUser(request).actor, r.customerId, r.userId, request.body);
     },
   );
 }
