@@ -152,10 +152,10 @@ function ReadingView({ book }: { book: BookDetail }) {
         <div className="reading-tools">
           {book.format === 'epub' ? (
             <div className="text-size" role="group" aria-label={`Text size ${Math.round(textScale * 100)}%`}>
-              <button type="button" className="btn btn-small reading-tool" onClick={() => stepText(-1)} disabled={!ready || textScale === TEXT_SCALES[0]} aria-label="Smaller text">
+              <button type="button" className="btn btn-small reading-tool" onClick={() => stepText(-1)} disabled={!ready || textScale === TEXT_SCALES[0]} aria-label="Smaller text (A−)">
                 <span aria-hidden="true">A−</span>
               </button>
-              <button type="button" className="btn btn-small reading-tool" onClick={() => stepText(1)} disabled={!ready || textScale === TEXT_SCALES.at(-1)} aria-label="Larger text">
+              <button type="button" className="btn btn-small reading-tool" onClick={() => stepText(1)} disabled={!ready || textScale === TEXT_SCALES.at(-1)} aria-label="Larger text (A+)">
                 <span aria-hidden="true" className="text-size-large">
                   A+
                 </span>

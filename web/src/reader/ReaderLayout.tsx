@@ -1,4 +1,5 @@
-import type { ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
+import { useRouteFocus } from '../hooks/useRouteFocus.js';
 import { Link } from '../router.js';
 import { useSession, useUser } from '../session.js';
 
@@ -6,6 +7,8 @@ import { useSession, useUser } from '../session.js';
 export function ReaderLayout({ children }: { children: ReactNode }) {
   const user = useUser();
   const { signOut } = useSession();
+  const main = useRef<HTMLElement>(null);
+  useRouteFocus(main);
   const name = [user.givenName, user.familyName].filter(Boolean).join(' ') || user.login;
   return (
     <div className="app reader-app">
@@ -14,12 +17,13 @@ export function ReaderLayout({ children }: { children: ReactNode }) {
       </a>
       <header className="topbar">
         <div className="topbar-inner">
-          <Link to="/reader" className="brand" aria-label="Lectern Reader, your bookshelf">
+          <Link to="/reader" className="brand">
             <span className="brand-mark" aria-hidden="true">
               L
             </span>
             <span className="brand-name">Lectern</span>
             <span className="brand-sub">Reader</span>
+            <span className="visually-hidden">, your bookshelf</span>
           </Link>
           <div className="reader-user">
             <span className="reader-user-name" title={user.login}>
@@ -31,7 +35,7 @@ export function ReaderLayout({ children }: { children: ReactNode }) {
           </div>
         </div>
       </header>
-      <main id="main" className="main reader-main" tabIndex={-1}>
+      <main ref={main} id="main" className="main reader-main" tabIndex={-1}>
         {children}
       </main>
     </div>
