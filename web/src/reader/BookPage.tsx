@@ -152,13 +152,16 @@ function ReadingView({ book }: { book: BookDetail }) {
         <div className="reading-tools">
           {book.format === 'epub' ? (
             <div className="text-size" role="group" aria-label={`Text size ${Math.round(textScale * 100)}%`}>
-              <button type="button" className="btn btn-small reading-tool" onClick={() => stepText(-1)} disabled={!ready || textScale === TEXT_SCALES[0]} aria-label="Smaller text (A−)">
+              <button type="button" className="btn btn-small reading-tool" onClick={() => stepText(-1)} disabled={!ready || textScale === TEXT_SCALES[0]}>
+                {/* A− and A+ are symbols, not a label: the name is in hidden text (an aria-label beside visible "A−" fails WCAG 2.5.3 label in name). */}
                 <span aria-hidden="true">A−</span>
+                <span className="visually-hidden">Smaller text</span>
               </button>
-              <button type="button" className="btn btn-small reading-tool" onClick={() => stepText(1)} disabled={!ready || textScale === TEXT_SCALES.at(-1)} aria-label="Larger text (A+)">
+              <button type="button" className="btn btn-small reading-tool" onClick={() => stepText(1)} disabled={!ready || textScale === TEXT_SCALES.at(-1)}>
                 <span aria-hidden="true" className="text-size-large">
                   A+
                 </span>
+                <span className="visually-hidden">Larger text</span>
               </button>
             </div>
           ) : null}
