@@ -171,9 +171,23 @@ describe('keyboard-only flows in Chromium', { skip: browserSkipReason() ?? false
     await signIn(admin, `${server.url}/login`, 'Login or email', customer.adminEmail, customer.adminPassword);
     await admin.waitForURL(`${base}/users`);
 
+    // Tabs: the arrow keys switch between Users and Class (each has its address) and focus stays on the tab.
+    await tabTo(admin, admin.getByRole('tab', { name: 'Users' }));
+    await admin.keyboard.press('ArrowRight');
+    await admin.waitForURL(`${base}/classes`);
+    const classTab = admin.getByRole('tab', { name: 'Class' });
+    assert.equal(await classTab.getAttribute('aria-selected'), 'true');
+    assert.ok(await classTab.evaluate((t) => t === t.ownerDocument.activeElement), 'focus stays on the selected tab');
+    await expectFocusVisible(admin);
+    await admin.keyboard.press('ArrowLeft');
+    await admin.waitForURL(`${base}/users`);
+    assert.ok(await admin.getByRole('tab', { name: 'Users' }).evaluate((t) => t === t.ownerDocument.activeElement), 'focus follows back to Users');
+    // Let the list load before tabbing on: a control replaced while it has focus drops focus to <body>.
+    await admin.waitForLoadState('networkidle');
+
     // The account menu: Enter opens it on its first item, Escape closes it and returns to the button.
     const accountButton = admin.locator('.account-button');
-    await tabTo(admin, accountButton);
+    await tabTo(admin, accountButton, { back: true });
     await admin.keyboard.press('Enter');
     await visible(admin.getByRole('menu', { name: 'Account' }));
     assert.equal(await admin.evaluate('document.activeElement.textContent'), 'Account');
