@@ -9,6 +9,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { operatorActor } from '../../src/accounts/policy.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, seedCustomer } from '../helpers/app.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
+import { expectAccessible } from '../helpers/accessibility.js';
 import { waitFor } from '../helpers/wait.js';
 
 const NEW_ADMIN = { email: 'ada.park@lincoln.example', password: 'Lincoln-admin-42' };
@@ -58,6 +59,7 @@ describe('console in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await page.waitForURL(/\/login/);
     await visible(page.getByRole('heading', { name: 'Sign in' }));
     await screenshot(page, '01-login');
+    await expectAccessible(page, 'sign-in');
     await page.getByLabel('Login or email').fill(ADMIN_EMAIL);
     await page.getByLabel('Password', { exact: true }).fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -71,6 +73,7 @@ describe('console in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await visible(page.getByRole('link', { name: 'Riverside Unified' }));
     assert.equal(await page.getByRole('row').count(), 4, 'header row plus three customers');
     await screenshot(page, '02-customers', { docsName: 'customers.png' });
+    await expectAccessible(page, 'customers list');
 
     // + Add Customer: Profile, Administrator, Address.
     await page.getByRole('link', { name: '+ Add Customer' }).click();
@@ -143,6 +146,7 @@ describe('console in Chromium', { skip: browserSkipReason() ?? false }, () => {
     assert.equal(await page.locator('[name="rostering.sftp.host"]').getAttribute('aria-invalid'), 'true');
     await waitFor(async () => (await focusedName(page)) === 'rostering.sftp.host', 'focus on the first invalid field');
     await screenshot(page, '04-field-error');
+    await expectAccessible(page, 'add customer with field errors');
 
     // Fix both; now the server rejects the taken code, and the form shows that next to Code.
     await page.locator('[name="rostering.sftp.host"]').fill('sftp.lincoln.example');
@@ -167,6 +171,7 @@ describe('console in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await visible(dialog.getByText('Store the shared secret now'));
     await visible(dialog.getByRole('button', { name: 'Copy Shared secret' }));
     await screenshot(page, '05-lti-secret');
+    await expectAccessible(page, 'LTI secret dialog');
 
     // Closing goes to the customer page, which (even after a reload) never shows the secret again.
     await dialog.getByRole('button', { name: /go to the customer/ }).click();
@@ -177,6 +182,7 @@ describe('console in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await visible(page.getByRole('heading', { name: /Lincoln USD/, level: 1 }));
     await visible(page.getByRole('region', { name: 'LTI 1.1' }).getByText('Set', { exact: true }));
     assert.ok(!(await page.content()).includes(sharedSecret), 'the shared secret is not shown again');
+    await expectAccessible(page, 'customer page');
     const customerUrl = page.url();
 
     // Sign out.
@@ -196,6 +202,7 @@ describe('console in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await page.getByRole('button', { name: 'Save and continue' }).click();
     await visible(page.getByText('This password is one of the most common or breached passwords.', { exact: false }));
     await screenshot(page, '06a-customer-admin-chooses-password');
+    await expectAccessible(page, 'change password with an error');
     await page.getByLabel('New password', { exact: true }).fill('Ada-chose-this-77');
     await page.getByLabel('New password again').fill('Ada-chose-this-77');
     await page.getByRole('button', { name: 'Save and continue' }).click();
@@ -208,10 +215,12 @@ describe('console in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await visible(page.getByRole('cell', { name: 'Ada Park' }));
     assert.equal(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Customers' }).count(), 0, 'no Customers tab for a customer admin');
     await screenshot(page, '06-customer-admin-users');
+    await expectAccessible(page, 'users tab');
 
     await page.getByRole('tab', { name: 'Class' }).click();
     await page.waitForURL(`${customerUrl}/classes`);
     await visible(page.getByText('No classes yet — they arrive with the first roster sync'));
     await screenshot(page, '07-customer-admin-classes');
+    await expectAccessible(page, 'classes tab');
   });
 });

@@ -11,6 +11,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { operatorActor } from '../../src/accounts/policy.js';
 import { booksForUser } from '../../src/content/assignment-repository.js';
 import { zipSource } from '../../src/rostering/runs/zip-source.js';
+import { expectAccessible } from '../helpers/accessibility.js';
 import { seedCustomer } from '../helpers/app.js';
 import { epub3, pdf, writeBookFile } from '../helpers/books.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
@@ -61,11 +62,13 @@ describe('Content in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await visible(fileError);
     assert.match((await fileError.textContent()) ?? '', /neither an EPUB nor a PDF/);
     await screenshot(page, 'content-01-refused');
+    await expectAccessible(page, 'content-01-refused');
 
     // An EPUB: title, author and cover come from the file.
     const novel = writeBookFile('class-novel.epub', await epub3({ title: 'The Lighthouse Keeper', author: 'Mara Quill', coverColor: [30, 110, 160] }));
     await page.locator('input[type="file"][name="file"]').setInputFiles(novel);
     await screenshot(page, 'content-02-upload-form');
+    await expectAccessible(page, 'content-02-upload-form');
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
     await page.waitForURL(new RegExp(`${base}/content/[^/]+\\?uploaded=1$`));
     await visible(page.getByRole('heading', { name: 'The Lighthouse Keeper', level: 1 }));
@@ -82,6 +85,7 @@ describe('Content in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await visible(classes.getByRole('link', { name: 'Algebra P1' }));
     assert.match((await classes.getByRole('row').nth(1).textContent()) ?? '', /3 people/);
     await screenshot(page, 'content-03-title-assigned', { fullPage: true, docsName: 'content-title.png' });
+    await expectAccessible(page, 'content-03-title-assigned');
 
     // A PDF without metadata takes its title from the file name.
     await page.goto(`${base}/content/upload`);
@@ -102,9 +106,12 @@ describe('Content in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await page.getByLabel('Search titles').fill('');
     await waitFor(async () => (await bodyRows.count()) === 2, 'both titles again');
     await screenshot(page, 'content-04-titles', { docsName: 'content-titles.png' });
+    await expectAccessible(page, 'content-04-titles');
 
     // A collection holding the PDF, created and filled in the console.
     await page.getByRole('link', { name: 'Collections' }).click();
+    await visible(page.getByRole('button', { name: 'Create collection' }));
+    await expectAccessible(page, 'collections list');
     await page.getByLabel('Name').fill('Field work');
     await page.getByRole('button', { name: 'Create collection' }).click();
     await visible(page.getByRole('heading', { name: 'Field work', level: 1 }));
@@ -112,6 +119,7 @@ describe('Content in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await page.getByRole('button', { name: 'Add Field Guide' }).click();
     await page.getByRole('button', { name: 'Save titles and order' }).click();
     await visible(page.getByText('The titles and their order are saved.'));
+    await expectAccessible(page, 'collection page');
 
     // Bulk assign from the Class tab: tick the class, choose the collection, assign.
     await page.goto(`${base}/classes`);
@@ -121,6 +129,7 @@ describe('Content in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await waitFor(async () => (await choice.locator('option').count()) > 1, 'the titles and collections to load');
     await choice.selectOption({ label: 'Field work (1 title)' });
     await screenshot(page, 'content-05-bulk-assign');
+    await expectAccessible(page, 'content-05-bulk-assign');
     await page.getByRole('button', { name: 'Assign to selected classes' }).click();
     await visible(page.getByText('Assigned 1 title to 1 class (1 new assignment).'));
     assert.equal(page.url(), `${base}/classes`, 'ticking a class does not open it');
@@ -137,6 +146,7 @@ describe('Content in Chromium', { skip: browserSkipReason() ?? false }, () => {
     const readable = page.getByRole('region', { name: 'Titles this person can read (2)' });
     await visible(readable.getByRole('row').filter({ hasText: 'Field Guide' }).getByRole('link', { name: 'Algebra P1' }));
     await screenshot(page, 'content-06-student-titles', { fullPage: true });
+    await expectAccessible(page, 'content-06-student-titles');
 
     // The class's students may now read both titles; the parent, who is not enrolled, neither.
     const k = server.ctx.db.kysely;

@@ -12,6 +12,7 @@ import { operatorActor } from '../../src/accounts/policy.js';
 import { PlatformTokens } from '../../src/lti13/access-token.js';
 import { LmsRosterSync, rememberContext } from '../../src/lti13/lms-sync.js';
 import { contextClassSourcedId } from '../../src/lti13/nrps-source.js';
+import { expectAccessible } from '../helpers/accessibility.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { Lti13Platform, ROLES } from '../helpers/lti13-platform.js';
 import { userRow } from '../helpers/roster-rows.js';
@@ -75,6 +76,7 @@ describe('Sync from LMS on the Class page in Chromium', { skip: browserSkipReaso
     const panel = page.getByRole('region', { name: 'LMS roster sync' });
     await visible(panel.getByText('English 101', { exact: true }));
     await screenshot(page, 'lms-sync-01-class');
+    await expectAccessible(page, 'lms-sync-01-class');
 
     await panel.getByRole('button', { name: 'Sync from LMS' }).click();
     await visible(panel.getByText('Users: 1 added. Enrollments: 1 added, 1 ended.'), 30_000);
@@ -82,6 +84,7 @@ describe('Sync from LMS on the Class page in Chromium', { skip: browserSkipReaso
     await visible(page.getByRole('link', { name: 'Mei Tanaka' }), 5000);
     assert.equal(await page.getByRole('link', { name: 'Tomás Ortiz' }).count(), 0, 'the leaver is no longer listed in the class');
     await screenshot(page, 'lms-sync-02-done');
+    await expectAccessible(page, 'lms-sync-02-done');
     // The token came from the LMS's token endpoint, for the NRPS scope only.
     assert.ok(lms.tokenRequests.some((r) => r.status === 200 && r.scope === 'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly'));
 

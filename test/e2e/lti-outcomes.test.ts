@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { uuidv7 } from '../../src/db/uuid.js';
 import { OutcomeRepository, type OutcomeCall } from '../../src/lti/outcome-repository.js';
+import { expectAccessible } from '../helpers/accessibility.js';
 import { seedCustomer } from '../helpers/app.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { insertBook } from '../helpers/lti-fixtures.js';
@@ -167,6 +168,7 @@ describe('Grade reports in Chromium', { skip: browserSkipReason() ?? false }, ()
     assert.equal(await error.getAttribute('title'), CLOSED);
     assert.ok(await error.evaluate((el) => el.scrollWidth > el.clientWidth), 'the long error is truncated');
     await screenshot(page, 'lti-outcomes-01-list', { docsName: 'lti-outcomes.png' });
+    await expectAccessible(page, 'lti-outcomes-01-list');
 
     // The Failed chip keeps the two failures; the counts stay those of every status.
     await page.getByRole('radio', { name: 'Failed (2)' }).check();
@@ -185,6 +187,7 @@ describe('Grade reports in Chromium', { skip: browserSkipReason() ?? false }, ()
     await page.getByRole('searchbox', { name: /Search/ }).fill('maya');
     await visible(page.getByRole('heading', { name: 'No grade reports match' }));
     await screenshot(page, 'lti-outcomes-02-no-match');
+    await expectAccessible(page, 'lti-outcomes-02-no-match');
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await rowsWhen(25);
     assert.equal(await page.getByRole('searchbox', { name: /Search/ }).inputValue(), '');
@@ -264,6 +267,7 @@ describe('Grade reports in Chromium', { skip: browserSkipReason() ?? false }, ()
       await visible(other.getByText(/Grades Lectern reports to your LMS when students read titles launched from an LMS assignment/));
       assert.equal(await other.getByRole('searchbox').count(), 0, 'nothing to search or filter');
       await screenshot(other, 'lti-outcomes-03-empty');
+      await expectAccessible(other, 'lti-outcomes-03-empty');
       // Another customer's reports are not there to be seen.
       await other.goto(`${server.url}/customers/${customer.id}/lti/outcomes`);
       await visible(other.getByRole('alert'));

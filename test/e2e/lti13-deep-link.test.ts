@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { Browser, Page } from 'playwright-core';
+import { expectAccessible } from '../helpers/accessibility.js';
 import { seedCustomer } from '../helpers/app.js';
 import { pngImage } from '../helpers/books.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
@@ -67,7 +68,7 @@ describe('LTI 1.3 Deep Linking in Chromium', { skip: browserSkipReason() ?? fals
     // against Lectern's 127.0.0.1), where a browser would block Lectern's cookies.
     await page.goto(`${lms.origin.replace('127.0.0.1', 'localhost')}/courses/${lms.context.id}/return`);
     await page.setContent(
-      `<!doctype html><html><body style="margin:0;font-family:system-ui,sans-serif;background:#e8eaed"><header style="padding:12px 20px;background:#394b58;color:#fff;font-weight:600">English 101 · Add external content</header><iframe title="Lectern" src="${login.url}" style="display:block;width:100%;height:calc(100vh - 44px);border:0;background:#fff"></iframe></body></html>`,
+      `<!doctype html><html lang="en"><head><title>English 101 · Add external content</title></head><body style="margin:0;font-family:system-ui,sans-serif;background:#e8eaed"><header style="padding:12px 20px;background:#394b58;color:#fff;font-weight:600">English 101 · Add external content</header><iframe title="Lectern" src="${login.url}" style="display:block;width:100%;height:calc(100vh - 44px);border:0;background:#fff"></iframe></body></html>`,
     );
     const frame = page.frameLocator('iframe[title="Lectern"]');
     await frame.getByRole('heading', { name: 'Add from Lectern' }).waitFor();
@@ -89,6 +90,7 @@ describe('LTI 1.3 Deep Linking in Chromium', { skip: browserSkipReason() ?? fals
     // Covers load from Lectern inside the LMS page (signed URLs, no session).
     await waitFor(async () => (await frame.locator('img').evaluateAll((imgs) => imgs.every((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0))) || null, 'covers loaded', 5000);
     await screenshot(page, 'lti13-deep-link-picker', { docsName: 'lti13-deep-link-picker.png' });
+    await expectAccessible(page, 'lti13-deep-link-picker');
 
     // The answer page posts the response to the LMS at once; the request is read as it leaves the browser.
     const posted = page.waitForRequest((r) => r.url() === lms.deepLinkReturnUrl && r.method() === 'POST');

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { operatorActor } from '../../src/accounts/policy.js';
+import { expectAccessible } from '../helpers/accessibility.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../helpers/app.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { DL, LTI, Lti13Platform, ROLES, type Member } from '../helpers/lti13-platform.js';
@@ -77,6 +78,7 @@ describe('an LTI 1.3 customer from registration to grade passback, in Chromium',
     await page.goto(lms.registrationUrl(registrationUrl));
     await visible(page.getByRole('heading', { name: 'Lectern is registered' }));
     await screenshot(page, 'lti13-journey-01-registered', { docsName: 'lti13-registered.png' });
+    await expectAccessible(page, 'lti13-journey-01-registered');
     assert.equal(lms.registrations.length, 1);
     assert.equal(lms.registrations[0]!.status, 200, lms.registrations[0]!.problem);
     clientId = lms.registrations[0]!.client!.clientId;
@@ -109,6 +111,7 @@ describe('an LTI 1.3 customer from registration to grade passback, in Chromium',
     await visible(card);
     await card.click();
     await screenshot(teacher, 'lti13-journey-02-picker', { docsName: 'lti13-picker.png' });
+    await expectAccessible(teacher, 'lti13-journey-02-picker');
     await teacher.getByRole('button', { name: 'Add to course' }).click();
     await until(() => lms.deepLinkReturns.length === 1 || null, 'the deep linking response at the LMS');
     await teacher.close();
@@ -146,6 +149,7 @@ describe('an LTI 1.3 customer from registration to grade passback, in Chromium',
     await student.keyboard.press('ArrowRight');
     await until(async () => /Graphs and Lines/.test(await location()) || null, 'chapter 3');
     await screenshot(student, 'lti13-journey-03-student-book', { docsName: 'lti13-student-book.png' });
+    await expectAccessible(student, 'lti13-journey-03-student-book');
     const score = await until(() => lms.scores.find((s) => s.userId === STUDENT.user_id) ?? null, 'a score for the student at the LMS');
     const given = score.scoreGiven ?? 0;
     const maximum = score.scoreMaximum ?? 0;

@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Frame, Page } from 'playwright-core';
+import { expectAccessible } from '../helpers/accessibility.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { Lti13Platform, STORAGE_FRAME } from '../helpers/lti13-platform.js';
 import { seedLti13Customer } from '../helpers/lti13-customer.js';
@@ -103,6 +104,7 @@ describe('LTI 1.3 launch inside the LMS iframe through platform storage, in Chro
     );
     assert.equal(await tool().getByRole('button', { name: 'Open Lectern in a new window' }).count(), 0);
     await screenshot(page, 'lti13-storage-02-mismatch');
+    await expectAccessible(page, 'lti13-storage-02-mismatch');
   });
 
   it('a storage frame that is not there: the login page says the LMS did not answer and never goes to the platform', async () => {

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { expectAccessible } from '../helpers/accessibility.js';
 import { browserSkipReason, launchBrowser, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { waitFor } from '../helpers/wait.js';
 import { fileForm, pdf } from '../helpers/books.js';
@@ -93,6 +94,7 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await visible(page.getByRole('alert').filter({ hasText: 'The login or password is not correct.' }));
     await screenshot(page, 'reader-01-login');
+    await expectAccessible(page, 'reader-01-login');
     await page.getByLabel('Password', { exact: true }).fill(STUDENT_PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${server.url}/reader`);
@@ -116,6 +118,7 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     );
     await visible(page.getByRole('link', { name: /Summer Reading/ }));
     await screenshot(page, 'reader-02-bookshelf', { docsName: 'reader-bookshelf.png' });
+    await expectAccessible(page, 'reader-02-bookshelf');
 
     // Open the EPUB: epub.js renders the first chapter.
     await page.getByRole('link', { name: 'Algebra Stories' }).click();
@@ -145,10 +148,12 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     assert.equal(await focusedText(page), 'Graphs and Lines', 'focus moves to the chapter being read');
     assert.deepEqual(await toc.locator('[aria-current="location"]').allTextContents(), ['Graphs and Lines']);
     await screenshot(page, 'reader-03-contents');
+    await expectAccessible(page, 'reader-03-contents');
     await toc.getByRole('button', { name: 'Word Problems' }).click();
     await until(async () => /Word Problems/.test((await location(page).textContent()) ?? ''), 'the chapter chosen in the contents');
     await visible(frame.getByRole('heading', { name: 'Word Problems' }));
     await screenshot(page, 'reader-04-epub');
+    await expectAccessible(page, 'reader-04-epub');
 
     // The position is saved to the server (debounced).
     const saved = await until(async () => {
@@ -193,6 +198,7 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     });
     assert.ok(painted > 50, `the page is drawn on the canvas (${painted} dark pixels)`);
     await screenshot(page, 'reader-05-pdf');
+    await expectAccessible(page, 'reader-05-pdf');
     // A PDF without an outline lists its pages as contents.
     await page.getByRole('button', { name: 'Contents' }).click();
     const toc = page.getByRole('dialog', { name: 'Contents' });
@@ -248,6 +254,7 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     const fontStyle = () => frame.locator('.styled').evaluate((p) => (globalThis as unknown as PageWindow).getComputedStyle(p).fontStyle);
     await until(async () => (await fontStyle()) === 'italic', 'the book’s stylesheet to apply');
     await screenshot(page, 'reader-illustrated', { docsName: 'reader-epub.png' });
+    await expectAccessible(page, 'reader-illustrated');
     // Paging inside a chapter: same chapter, a later position.
     const before = (await location(page).textContent()) ?? '';
     assert.match(before, /^Pictures · \d+%/);
@@ -290,6 +297,7 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await visible(page.getByRole('tabpanel').getByRole('list', { name: 'Books for Algebra P1' }));
     assert.deepEqual(await page.getByRole('tabpanel').locator('.book-title').allTextContents(), ['Algebra Stories']);
     await screenshot(page, 'reader-06-teacher', { docsName: 'reader-teacher.png' });
+    await expectAccessible(page, 'reader-06-teacher');
   });
 
   it('only the reader’s pages allow blob: images, styles and fonts (epub.js); scripts stay same-origin everywhere', async () => {
@@ -315,6 +323,7 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     const overflow = await page.evaluate(OVERFLOW);
     assert.equal(overflow, 0, 'nothing wider than the phone');
     await screenshot(page, 'reader-07-phone-shelf', { docsName: 'reader-phone-shelf.png' });
+    await expectAccessible(page, 'reader-07-phone-shelf');
 
     await page.getByRole('link', { name: 'Biology Notes' }).click();
     await until(async () => (await location(page).textContent())?.startsWith('Page 3 of 5'), 'the PDF reopens on page 3');
@@ -326,6 +335,7 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     await visible(page.getByRole('button', { name: 'Next page' }));
     await visible(page.getByRole('button', { name: 'Contents' }));
     await screenshot(page, 'reader-08-phone-pdf');
+    await expectAccessible(page, 'reader-08-phone-pdf');
 
     await page.getByRole('link', { name: 'Back to your bookshelf' }).click();
     await page.getByRole('link', { name: 'Algebra Stories' }).click();
@@ -333,11 +343,13 @@ describe('reader in Chromium', { skip: browserSkipReason() ?? false }, () => {
     const frame = page.frameLocator('.reading-stage iframe');
     await visible(frame.getByRole('heading', { name: 'Review' }));
     await screenshot(page, 'reader-09-phone-epub', { docsName: 'reader-phone-epub.png' });
+    await expectAccessible(page, 'reader-09-phone-epub');
     // A swipe from left to right inside the book (epub.js passes the iframe's touches on) goes back.
     await swipe(page, 60, 330);
     await until(async () => /Word Problems/.test((await location(page).textContent()) ?? ''), 'the previous chapter after a swipe');
     await visible(frame.getByRole('heading', { name: 'Word Problems' }));
     await screenshot(page, 'reader-10-phone-epub-swiped');
+    await expectAccessible(page, 'reader-10-phone-epub-swiped');
     assert.deepEqual(errors, [], 'no console errors (CSP refusals, script errors)');
   });
 });

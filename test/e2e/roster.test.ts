@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
+import { expectAccessible } from '../helpers/accessibility.js';
 import { seedCustomer } from '../helpers/app.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { HEADERS, district11, table, writeBundle } from '../helpers/bundles.js';
@@ -69,6 +70,7 @@ describe('Upload Roster File in Chromium', { skip: browserSkipReason() ?? false 
     await page.locator('input[type="file"][name="file"]').setInputFiles(previewZip);
     await page.getByLabel(/Preview only/).check();
     await screenshot(page, 'roster-01-upload-form');
+    await expectAccessible(page, 'roster-01-upload-form');
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 40 * 1024 });
     await page.getByRole('button', { name: 'Upload and preview' }).click();
@@ -96,12 +98,14 @@ describe('Upload Roster File in Chromium', { skip: browserSkipReason() ?? false 
     // Each record by its name, its sourcedId beside (issue 15, bug 8).
     await visible(page.getByRole('cell', { name: /^Sam One\s*u-s1$/ }));
     await screenshot(page, 'roster-04-preview', { fullPage: true });
+    await expectAccessible(page, 'roster-04-preview');
     await page.getByRole('tab', { name: /^Issues/ }).click();
     const issueTable = page.getByRole('table', { name: 'Issues' });
     await visible(issueTable.getByRole('cell', { name: 'notes/readme.txt', exact: true }));
     const code = (await issueTable.getByRole('button').first().textContent()) ?? '';
     assert.match(code, /^[a-z]+\.[a-z_]+$/);
     await screenshot(page, 'roster-04b-issues');
+    await expectAccessible(page, 'roster-04b-issues');
     assert.equal(await page.getByRole('link', { name: 'Download issues (CSV)' }).getAttribute('href'), `/api/customers/${customer.id}/roster/runs/${page.url().split('/').pop()}/issues.csv`);
     await page.getByLabel('Severity').selectOption('error');
     await visible(page.getByText('No issues match'));
@@ -123,6 +127,7 @@ describe('Upload Roster File in Chromium', { skip: browserSkipReason() ?? false 
     assert.deepEqual(await countsRow(page, 'Enrollments'), ['Enrollments', '3', '0', '0', '0', '0', '0']);
     await visible(page.getByRole('heading', { name: /district11|bundle-/ }));
     await screenshot(page, 'roster-05-run-result', { fullPage: true, docsName: 'roster-run.png' });
+    await expectAccessible(page, 'roster-05-run-result');
 
     // A student's page explains how the account was matched and links to the run and the class.
     await page.goto(`${base}/users`);
@@ -137,11 +142,13 @@ describe('Upload Roster File in Chromium', { skip: browserSkipReason() ?? false 
     await visible(page.getByRole('region', { name: 'Roles at schools' }).getByRole('cell', { name: 'Lincoln High' }));
     await visible(page.getByRole('region', { name: 'Change history' }).getByText('Created'));
     await screenshot(page, 'roster-06-user', { fullPage: true, docsName: 'roster-user.png' });
+    await expectAccessible(page, 'roster-06-user');
     await page.getByRole('region', { name: 'Classes' }).getByRole('link', { name: 'Algebra P1' }).click();
     await visible(page.getByRole('heading', { name: /Algebra P1/, level: 1 }));
     await visible(page.getByRole('region', { name: 'Teachers (1)' }).getByRole('link', { name: 'Ada Park' }));
     await visible(page.getByRole('region', { name: 'Students (2)' }).getByRole('link', { name: 'Sue Two' }));
     await screenshot(page, 'roster-07-class', { fullPage: true });
+    await expectAccessible(page, 'roster-07-class');
 
     // A bundle without three of the four users, with the deletion minimum lowered: held for approval.
     await server.ctx.db.kysely.updateTable('rostering_configs').set({ deletion_threshold_min: 1 }).where('customer_id', '=', customer.id).execute();
@@ -161,12 +168,14 @@ describe('Upload Roster File in Chromium', { skip: browserSkipReason() ?? false 
     for (const name of ['Sam One', 'Sue Two', 'Pat One']) await visible(deletions.getByRole('link', { name: new RegExp(name) }));
     await visible(deletions.getByRole('cell', { name: 'missing from the bulk file' }).first());
     await screenshot(page, 'roster-08-approval', { fullPage: true, docsName: 'approval.png' });
+    await expectAccessible(page, 'roster-08-approval');
 
     // Approve, through the confirmation.
     await approval.getByRole('button', { name: 'Approve and apply…' }).click();
     const confirm = page.getByRole('dialog', { name: 'Apply this sync, deletions included?' });
     await visible(confirm);
     await screenshot(page, 'roster-09-approve-confirm');
+    await expectAccessible(page, 'roster-09-approve-confirm');
     await confirm.getByRole('button', { name: 'Approve and apply' }).click();
     await visible(page.getByText('Approved: the plan was applied.'));
     await visible(page.getByText('The roster was applied'));
@@ -180,6 +189,7 @@ describe('Upload Roster File in Chromium', { skip: browserSkipReason() ?? false 
     await visible(page.getByRole('button', { name: 'Restore Sam One' }));
     await visible(page.getByRole('button', { name: 'Restore Sue Two' }));
     await screenshot(page, 'roster-10-deleted-users');
+    await expectAccessible(page, 'roster-10-deleted-users');
     await page.getByRole('button', { name: 'Restore Sam One' }).click();
     const restore = page.getByRole('dialog', { name: 'Restore Sam One?' });
     // Sam is still missing from the roster that deleted him: Restore says the next sync deletes him again (bug 7).
@@ -198,5 +208,6 @@ describe('Upload Roster File in Chromium', { skip: browserSkipReason() ?? false 
     assert.equal(await page.getByRole('table', { name: 'Roster runs, newest first' }).getByRole('row').count(), 4, 'header plus three runs');
     await visible(page.getByRole('table', { name: 'Roster runs, newest first' }).getByText('Preview ready'));
     await screenshot(page, 'roster-11-history', { fullPage: true, docsName: 'roster-history.png' });
+    await expectAccessible(page, 'roster-11-history');
   });
 });

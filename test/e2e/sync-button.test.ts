@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator } from 'playwright-core';
+import { expectAccessible } from '../helpers/accessibility.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, seedCustomer } from '../helpers/app.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { district11, zipBuffer } from '../helpers/bundles.js';
@@ -53,6 +54,7 @@ describe('Sync button on the Class tab in Chromium', { skip: browserSkipReason()
     const button = page.getByRole('button', { name: 'Sync from SFTP' });
     await visible(button);
     await screenshot(page, 'sync-01-class-tab');
+    await expectAccessible(page, 'sync-01-class-tab');
 
     // The job queue is not started yet: the run is recorded at once and waits, and the panel says so.
     await button.click();
@@ -67,6 +69,7 @@ describe('Sync button on the Class tab in Chromium', { skip: browserSkipReason()
     await visible(panel.getByText('Succeeded', { exact: true }));
     await visible(page.getByRole('link', { name: 'Algebra P1' }), 5000);
     await screenshot(page, 'sync-03-done', { docsName: 'sync-button.png' });
+    await expectAccessible(page, 'sync-03-done');
 
     // Pressing it again once the run is over starts a new pull: the file has not changed.
     assert.ok(await button.isEnabled());
@@ -121,6 +124,7 @@ describe('Sync button on the Class tab in Chromium', { skip: browserSkipReason()
     await server.ctx.runs.fail(queued.runId, 'SOURCE_UNREACHABLE', 'The SIS did not answer.');
     await visible(panel.getByText('The sync failed and changed nothing: The SIS did not answer.'), 10_000);
     await screenshot(page, 'sync-04-api-failed');
+    await expectAccessible(page, 'sync-04-api-failed');
 
     await page.goto(`${server.url}/customers/${zip.id}/classes`);
     await visible(page.getByRole('search', { name: 'Classes' }));
@@ -135,6 +139,7 @@ describe('Sync button on the Class tab in Chromium', { skip: browserSkipReason()
     assert.equal(await row('Lincoln USD').getByText('Stale feed').count(), 0);
     assert.equal(await row('Zip District').getByText('Stale feed').count(), 0);
     await screenshot(page, 'sync-05-customers', { docsName: 'customers-last-sync.png' });
+    await expectAccessible(page, 'sync-05-customers');
     await page.close();
   });
 });

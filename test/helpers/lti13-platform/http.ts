@@ -28,7 +28,7 @@ export function autoPostForm(action: string, fields: Record<string, string>): st
   const inputs = Object.entries(fields)
     .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
     .join('');
-  return `<!doctype html><html><head><title>Launching…</title></head><body onload="document.forms[0].submit()"><form method="post" action="${escapeHtml(action)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form></body></html>`;
+  return `<!doctype html><html lang="en"><head><title>Launching…</title></head><body onload="document.forms[0].submit()"><form method="post" action="${escapeHtml(action)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form></body></html>`;
 }
 
 /** Reads back the action and fields of a page autoPostForm wrote. */

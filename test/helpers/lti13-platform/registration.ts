@@ -72,7 +72,7 @@ export function registrationProblems(body: Record<string, unknown>, contentType:
  * org.imsglobal.lti.close, §3.6.3).
  */
 export function registrationDialogPage(registrationUrl: string): string {
-  return `<!doctype html><html><head><title>Register a tool</title></head><body><h1>Register a tool</h1>
+  return `<!doctype html><html lang="en"><head><title>Register a tool</title></head><body><h1>Register a tool</h1>
 <script>window.registrationMessages = []; window.addEventListener('message', (e) => window.registrationMessages.push({ origin: e.origin, data: e.data }));</script>
 <iframe title="Tool registration" src="${escapeHtml(registrationUrl)}" width="800" height="400"></iframe></body></html>`;
 }

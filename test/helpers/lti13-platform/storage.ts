@@ -14,7 +14,7 @@ export const STORAGE_FRAME = 'post_message_forwarding';
  * frame beside it; `tamper=1` makes the frame give back a value it was not given.
  */
 export function coursePage(toolUrl: string, tamper: boolean): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>English 101 · Test LMS</title>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>English 101 · Test LMS</title>
 <style>body{font:15px system-ui,sans-serif;margin:0;background:#eef1f4}header{background:#2d3b45;color:#fff;padding:.8rem 1.2rem;font-weight:600}main{padding:1rem 1.2rem}iframe#tool{width:100%;height:420px;border:1px solid #c7cdd1;background:#fff}</style></head>
 <body><header>Test LMS · English 101</header><main><h2>Chapter books</h2>
 <iframe name="${STORAGE_FRAME}" src="/lms/storage-frame${tamper ? '?tamper=1' : ''}" hidden></iframe>
@@ -29,7 +29,7 @@ document.querySelector('iframe[name="${STORAGE_FRAME}"]').addEventListener('load
 
 /** The storage frame: keeps values per the origin that put them; every message is listed in window.__lti for tests. */
 export function storageFramePage(tamper: boolean): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>storage</title></head><body><script>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>storage</title></head><body><script>
 var stores = {};
 var tamper = ${tamper ? 'true' : 'false'};
 window.__lti = [];

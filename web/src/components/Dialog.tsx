@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, type ReactNode } from 'react';
 
 /**
  * A modal dialog on the native <dialog> element, which gives focus trapping, Escape to close and
- * an inert background for free.
+ * an inert background for free; on closing, focus goes back to the control that opened it.
  */
 export function Dialog({
   title,
@@ -22,15 +22,22 @@ export function Dialog({
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
+  const opener = useRef<HTMLElement | null>(null);
   useEffect(() => {
     const el = ref.current;
     if (!el) return;
     if (open && !el.open) {
+      opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
       el.showModal();
       // Start on the title so screen readers read the message before any control.
       (el.querySelector<HTMLElement>('[data-autofocus]') ?? el.querySelector<HTMLElement>('h2'))?.focus();
     }
-    if (!open && el.open) el.close();
+    if (!open && el.open) {
+      el.close();
+      // The opener may be gone (e.g. the dialog's action navigated away); then focus stays put.
+      if (opener.current?.isConnected) opener.current.focus();
+      opener.current = null;
+    }
   }, [open]);
   return (
     <dialog

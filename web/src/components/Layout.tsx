@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, useLocation } from '../router.js';
 import { homePath, isEnterpriseAdmin, useSession, useUser } from '../session.js';
 import { roleLabel } from '../labels.js';
+import { useRouteFocus } from '../hooks/useRouteFocus.js';
 
 // Titles and collections form the Content area, beside Users.
 const isContentPath = (pathname: string) => /^\/customers\/[^/]+\/(content|collections)(\/|$)/.test(pathname);
@@ -10,6 +11,8 @@ const isContentPath = (pathname: string) => /^\/customers\/[^/]+\/(content|colle
 export function Layout({ children }: { children: ReactNode }) {
   const user = useUser();
   const { pathname } = useLocation();
+  const main = useRef<HTMLElement>(null);
+  useRouteFocus(main);
   const nav = isEnterpriseAdmin(user)
     ? [
         { to: '/customers', label: 'Customers', active: pathname.startsWith('/customers') },
@@ -28,12 +31,14 @@ export function Layout({ children }: { children: ReactNode }) {
       </a>
       <header className="topbar">
         <div className="topbar-inner">
-          <Link to={homePath(user)} className="brand" aria-label="Lectern home">
+          {/* Named by its visible text (no aria-label), so speech users can say what they see (WCAG 2.5.3). */}
+          <Link to={homePath(user)} className="brand">
             <span className="brand-mark" aria-hidden="true">
               L
             </span>
             <span className="brand-name">Lectern</span>
             <span className="brand-sub">Console</span>
+            <span className="visually-hidden">, home</span>
           </Link>
           <nav className="mainnav" aria-label="Main">
             {nav.map((n) => (
@@ -45,7 +50,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <AccountMenu />
         </div>
       </header>
-      <main id="main" className="main" tabIndex={-1}>
+      <main ref={main} id="main" className="main" tabIndex={-1}>
         {children}
       </main>
     </div>

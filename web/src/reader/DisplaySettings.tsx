@@ -26,20 +26,21 @@ export function TextSizeButtons({ disabled, className = '' }: { disabled?: boole
         className="btn btn-small reading-tool"
         onClick={() => update({ fontSize: stepFontSize(size, -1) })}
         disabled={disabled || stepFontSize(size, -1) === size}
-        aria-label={t('smallerText')}
       >
+        {/* A− and A+ are symbols, not a label: the name is hidden text (an aria-label beside a visible "A−" fails WCAG 2.5.3, label in name). */}
         <span aria-hidden="true">A−</span>
+        <span className="visually-hidden">{t('smallerText')}</span>
       </button>
       <button
         type="button"
         className="btn btn-small reading-tool"
         onClick={() => update({ fontSize: stepFontSize(size, 1) })}
         disabled={disabled || stepFontSize(size, 1) === size}
-        aria-label={t('largerText')}
       >
         <span aria-hidden="true" className="text-size-large">
           A+
         </span>
+        <span className="visually-hidden">{t('largerText')}</span>
       </button>
     </div>
   );

@@ -1,5 +1,6 @@
-import type { ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useRouteFocus } from '../hooks/useRouteFocus.js';
 import { Link } from '../router.js';
 import { useSession, useUser } from '../session.js';
 import { LanguageSwitch } from './reading-settings.js';
@@ -9,6 +10,8 @@ export function ReaderLayout({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const user = useUser();
   const { signOut } = useSession();
+  const main = useRef<HTMLElement>(null);
+  useRouteFocus(main);
   const name = [user.givenName, user.familyName].filter(Boolean).join(' ') || user.login;
   return (
     <div className="app reader-app">
@@ -17,12 +20,13 @@ export function ReaderLayout({ children }: { children: ReactNode }) {
       </a>
       <header className="topbar">
         <div className="topbar-inner">
-          <Link to="/reader" className="brand" aria-label={t('brandLabel')}>
+          <Link to="/reader" className="brand">
             <span className="brand-mark" aria-hidden="true">
               L
             </span>
             <span className="brand-name">Lectern</span>
             <span className="brand-sub">{t('brandSub')}</span>
+            <span className="visually-hidden">{t('brandHidden')}</span>
           </Link>
           <div className="reader-user">
             <span className="reader-user-name" title={user.login}>
@@ -35,7 +39,7 @@ export function ReaderLayout({ children }: { children: ReactNode }) {
           </div>
         </div>
       </header>
-      <main id="main" className="main reader-main" tabIndex={-1}>
+      <main ref={main} id="main" className="main reader-main" tabIndex={-1}>
         {children}
       </main>
     </div>
