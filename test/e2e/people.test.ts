@@ -72,6 +72,12 @@ describe('People on the Users tab in Chromium', { skip: browserSkipReason() ?? f
     await visible(bar.getByText('2 selected'));
     await screenshot(page, 'people-01-selection', { docsName: 'users-actions.png' });
 
+    // Login cards for the selection: the dialog counts the two chosen people.
+    await bar.getByRole('button', { name: 'Login cards' }).click();
+    const cards = page.getByRole('dialog', { name: 'Print login cards: 2 selected users' });
+    await visible(cards.getByText(/One card for each of 2 people/));
+    await cards.getByRole('button', { name: 'Cancel' }).click();
+
     await bar.getByRole('button', { name: 'Disable' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Disable' }).click();
     await visible(page.getByText('2 users disabled.'));

@@ -282,6 +282,110 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/auth/qr': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Sign in with a login card's QR token (single use, 7 days); starts a session */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            token: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              user: {
+                id: string;
+                login: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        410: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/auth/session': {
     parameters: {
       query?: never;
@@ -4014,6 +4118,197 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/customers/{id}/login-cards': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Print login cards (PDF, eight a page) with the reader address, each login and a first-use password or a QR sign-in */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description a class: cards for its active students */
+            classId?: string;
+            /**
+             * @description `qr`: a single-use QR sign-in (7 days); `password`: a first-use password replacing the current one
+             * @enum {unknown}
+             */
+            mode: 'qr' | 'password';
+            /**
+             * @description paper; Letter by default
+             * @enum {unknown}
+             */
+            pageSize?: 'letter' | 'a4';
+            /** @description users to print cards for (students, teachers or LTI readers) */
+            userIds?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/customers/{id}/login-cards/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** How many login cards a request would print, and how many of those people get their password from the roster */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description a class: cards for its active students */
+            classId?: string;
+            /**
+             * @description `qr`: a single-use QR sign-in (7 days); `password`: a first-use password replacing the current one
+             * @enum {unknown}
+             */
+            mode: 'qr' | 'password';
+            /**
+             * @description paper; Letter by default
+             * @enum {unknown}
+             */
+            pageSize?: 'letter' | 'a4';
+            /** @description users to print cards for (students, teachers or LTI readers) */
+            userIds?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              count: number;
+              rosterPasswords: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/customers/{id}/lti/1.3/registration-url': {
     parameters: {
       query?: never;
@@ -4390,6 +4685,627 @@ export interface paths {
         };
         /** @description Default Response */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/customers/{id}/notifications/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The customer's webhook delivery log (the last 100), newest first; `status` keeps one status */
+    get: {
+      parameters: {
+        query?: {
+          page?: number;
+          pageSize?: number;
+          status?: 'pending' | 'retrying' | 'succeeded' | 'failed';
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** @description Tries made so far (0: waiting for the first) */
+                attempt: number;
+                createdAt: string;
+                durationMs: number | null;
+                error: string;
+                eventId: string;
+                eventType: string;
+                id: string;
+                nextRetryAt: string | null;
+                /** @enum {unknown} */
+                status: 'pending' | 'retrying' | 'succeeded' | 'failed';
+                /** @description The receiver's HTTP status on the last try; null when none came back */
+                statusCode: number | null;
+                updatedAt: string;
+                url: string;
+              }[];
+              page: number;
+              pageSize: number;
+              total: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/customers/{id}/notifications/webhook': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The customer's webhook (never its secret), or null */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              webhook: {
+                createdAt: string;
+                updatedAt: string;
+                url: string;
+              } | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    /**
+     * Adds the customer's webhook or changes its URL; a new webhook or rotateSecret returns the signing secret, once
+     * @description Events are POSTed as JSON with `Lectern-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">` (see the README).
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            rotateSecret?: boolean;
+            /** Format: uri */
+            url: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Shown only now; null when it did not change */
+              secret: string | null;
+              webhook: {
+                createdAt: string;
+                updatedAt: string;
+                url: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    /** Removes the customer's webhook */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/customers/{id}/notifications/webhook/test': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Sends a `webhook.test` event to the webhook; follow it in the delivery log */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Tries made so far (0: waiting for the first) */
+              attempt: number;
+              createdAt: string;
+              durationMs: number | null;
+              error: string;
+              eventId: string;
+              eventType: string;
+              id: string;
+              nextRetryAt: string | null;
+              /** @enum {unknown} */
+              status: 'pending' | 'retrying' | 'succeeded' | 'failed';
+              /** @description The receiver's HTTP status on the last try; null when none came back */
+              statusCode: number | null;
+              updatedAt: string;
+              url: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
           headers: {
             [name: string]: unknown;
           };
@@ -5142,6 +6058,8 @@ export interface paths {
                 fields: {
                   [key: string]: unknown[];
                 };
+                /** @description What people call the record: a person's name, a class's title, an enrollment as 'person in class'; '' when unknown */
+                name: string;
                 reason: string;
                 sourcedId: string;
                 targetId: string | null;
@@ -5425,11 +6343,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A run's issues, with filters and paging */
+    /** A run's issues, with filters and paging; grouped=true gives one finding per file and code (count, first lines), the CSV every row */
     get: {
       parameters: {
         query?: {
           code?: string;
+          /** @description One finding per file, code and severity; total counts findings */
+          grouped?: boolean;
           page?: number;
           pageSize?: number;
           severity?: 'error' | 'warning' | 'info';
@@ -5453,8 +6373,12 @@ export interface paths {
               items: {
                 code: string;
                 column: string | null;
+                /** @description How many rows this finding stands for (1 unless grouped) */
+                count: number;
                 file: string | null;
                 line: number | null;
+                /** @description The first lines it was found on (at most 5) */
+                lines: number[];
                 message: string;
                 severity: string;
                 sourcedId: string | null;
@@ -6104,6 +7028,184 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/customers/{id}/test-connection': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Test connection (enterprise admins): try the SFTP or OneRoster API settings step by step; nothing is saved (Edit Customer: a secret left blank is the stored one, sent only to the host and username, or URLs and key, it was saved for) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            rostering: {
+              /** @enum {unknown} */
+              authorization?: 'oauth1-hmac-sha256' | 'oauth1-hmac-sha1' | 'oauth2-client-credentials';
+              clientPartnerId?: string;
+              consumerKey?: string;
+              deletionThresholdMin?: number;
+              deletionThresholdPercent?: number;
+              /** @enum {unknown} */
+              matchWith?: 'sourcedId' | 'identifier' | 'username' | 'email';
+              /** @enum {unknown} */
+              oneRosterVersion?: '1.1' | '1.2';
+              /** @enum {unknown} */
+              period?: 'hourly' | 'every6Hours' | 'every12Hours' | 'daily' | 'weekly' | 'monthly';
+              retentionDays?: number;
+              scope?: string;
+              secretKey?: string;
+              sftp?: {
+                fileName?: string;
+                host?: string;
+                hostKeyFingerprint?: string;
+                password?: string;
+                path?: string;
+                port?: number;
+                privateKey?: string;
+                username?: string;
+              };
+              suffix?: string;
+              /** @enum {unknown} */
+              syncFrequency?: 'auto' | 'manual';
+              /** @enum {unknown} */
+              syncType?: 'api' | 'sftp' | 'zip';
+              tokenUrl?: string;
+              /** @enum {unknown} */
+              type: 'none' | 'oneroster';
+              url?: string;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              hostKey: {
+                fingerprint: string;
+                /** @enum {unknown} */
+                pinned: 'match' | 'mismatch' | 'unpinned';
+              } | null;
+              nearNames: string[];
+              ok: boolean;
+              orgs: {
+                count: number;
+                countIsTotal: boolean;
+                names: string[];
+              } | null;
+              steps: {
+                /** @description The stable error code of a failed step (SOURCE_*, OUTBOUND_FORBIDDEN) */
+                code: string | null;
+                label: string;
+                message: string;
+                /** @enum {unknown} */
+                status: 'ok' | 'failed' | 'skipped';
+                /** @description SFTP: resolve, connect, hostKey, authenticate, listPath, findFile. API: token or sign, readOrgs */
+                step: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/customers/{id}/users': {
     parameters: {
       query?: never;
@@ -6146,6 +7248,11 @@ export interface paths {
                 id: string;
                 identifier: string;
                 login: string;
+                /**
+                 * @description `here`: set in Lectern, it wins until the roster brings a different password; `roster`: the roster's
+                 * @enum {unknown}
+                 */
+                passwordSource: 'here' | 'roster' | 'none';
                 role: string;
                 source: string;
                 sourcedId: string | null;
@@ -6233,6 +7340,188 @@ export interface paths {
               };
             };
           };
+        };
+      };
+    };
+    put?: never;
+    /**
+     * Add a teacher, student or institute admin by hand (a manual account: syncs never delete it)
+     * @description Without `password`, Lectern makes a readable one, answers it once (never stored in clear) and requires a change at first sign-in.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            email?: string;
+            familyName: string;
+            givenName: string;
+            grade?: string;
+            login: string;
+            mustChangePassword?: boolean;
+            password?: string;
+            /** @enum {unknown} */
+            role: 'teacher' | 'student' | 'institute_admin';
+            /** @description sourcedIds of the schools (orgs) the person belongs to; an institute admin acts only within theirs */
+            schoolIds?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              password: string | null;
+              user: {
+                email: string;
+                familyName: string;
+                givenName: string;
+                id: string;
+                identifier: string;
+                login: string;
+                /**
+                 * @description `here`: set in Lectern, it wins until the roster brings a different password; `roster`: the roster's
+                 * @enum {unknown}
+                 */
+                passwordSource: 'here' | 'roster' | 'none';
+                role: string;
+                source: string;
+                sourcedId: string | null;
+                status: string;
+                username: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/customers/{id}/users.csv': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The customer's users as CSV, with the Users list's filters (no passwords) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description a class: only users actively enrolled in it */
+          classId?: string;
+          includeDeleted?: boolean;
+          role?: 'customer_admin' | 'institute_admin' | 'teacher' | 'student' | 'reader';
+          /** @description sourcedId of a school: only users with a role there */
+          school?: string;
+          search?: string;
+          status?: 'active' | 'disabled' | 'deleted';
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
         };
       };
     };
@@ -6358,7 +7647,154 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    patch?: never;
+    /** Edit a manual user's names, email, login, schools and grade (roster-managed users are read-only) */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            email?: string;
+            familyName?: string;
+            givenName?: string;
+            grade?: string;
+            login?: string;
+            /** @description sourcedIds of the schools (orgs) the person belongs to; an institute admin acts only within theirs */
+            schoolIds?: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              email: string;
+              familyName: string;
+              givenName: string;
+              id: string;
+              identifier: string;
+              login: string;
+              /**
+               * @description `here`: set in Lectern, it wins until the roster brings a different password; `roster`: the roster's
+               * @enum {unknown}
+               */
+              passwordSource: 'here' | 'roster' | 'none';
+              role: string;
+              source: string;
+              sourcedId: string | null;
+              status: string;
+              username: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
     trace?: never;
   };
   '/api/customers/{id}/users/{userId}/books': {
@@ -6492,6 +7928,386 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/customers/{id}/users/{userId}/disable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Disable a user: they cannot sign in or launch, and their sessions end */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              changed: string[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/customers/{id}/users/{userId}/enable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Enable a disabled user */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              changed: string[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/customers/{id}/users/{userId}/password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Set or reset a user's password
+     * @description Without `password`, Lectern makes a readable one and answers it once. A password set here wins over the roster's until the roster brings a different password for the person. The user's sessions and API tokens end.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            mustChangePassword: boolean;
+            password?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              password: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/customers/{id}/users/{userId}/restore': {
     parameters: {
       query?: never;
@@ -6501,10 +8317,15 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Restore a user a roster sync deleted, with the enrollments that ended with them */
+    /**
+     * Restore a user a roster sync deleted, with the enrollments that ended with them
+     * @description A roster user is still missing from the roster that deleted them, so the next sync deletes them again: the answer then carries `missingFromRoster` and a `warning`. `keepAsManual=true` restores them as a manual (protected) account that syncs never delete.
+     */
     post: {
       parameters: {
-        query?: never;
+        query?: {
+          keepAsManual?: boolean;
+        };
         header?: never;
         path: {
           id: string;
@@ -6527,11 +8348,331 @@ export interface paths {
               id: string;
               identifier: string;
               login: string;
+              /**
+               * @description `here`: set in Lectern, it wins until the roster brings a different password; `roster`: the roster's
+               * @enum {unknown}
+               */
+              passwordSource: 'here' | 'roster' | 'none';
               role: string;
               source: string;
               sourcedId: string | null;
               status: string;
               username: string;
+            } & {
+              missingFromRoster: {
+                at: string;
+                fileName: string;
+                runId: string;
+              } | null;
+              warning: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/customers/{id}/users/bulk': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * One action on a selection of users: disable, enable, or reset passwords (must change at next sign-in)
+     * @description All or nothing. `reset-password` answers the new passwords once; they are never stored in clear.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {unknown} */
+            action: 'disable' | 'enable' | 'reset-password';
+            userIds: string[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              changed: string[];
+              passwords: {
+                login: string;
+                password: string;
+                userId: string;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/customers/test-connection': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Test connection (enterprise admins): try the SFTP or OneRoster API settings step by step; nothing is saved (Add Customer's unsaved values) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            rostering: {
+              /** @enum {unknown} */
+              authorization?: 'oauth1-hmac-sha256' | 'oauth1-hmac-sha1' | 'oauth2-client-credentials';
+              clientPartnerId?: string;
+              consumerKey?: string;
+              deletionThresholdMin?: number;
+              deletionThresholdPercent?: number;
+              /** @enum {unknown} */
+              matchWith?: 'sourcedId' | 'identifier' | 'username' | 'email';
+              /** @enum {unknown} */
+              oneRosterVersion?: '1.1' | '1.2';
+              /** @enum {unknown} */
+              period?: 'hourly' | 'every6Hours' | 'every12Hours' | 'daily' | 'weekly' | 'monthly';
+              retentionDays?: number;
+              scope?: string;
+              secretKey?: string;
+              sftp?: {
+                fileName?: string;
+                host?: string;
+                hostKeyFingerprint?: string;
+                password?: string;
+                path?: string;
+                port?: number;
+                privateKey?: string;
+                username?: string;
+              };
+              suffix?: string;
+              /** @enum {unknown} */
+              syncFrequency?: 'auto' | 'manual';
+              /** @enum {unknown} */
+              syncType?: 'api' | 'sftp' | 'zip';
+              tokenUrl?: string;
+              /** @enum {unknown} */
+              type: 'none' | 'oneroster';
+              url?: string;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              hostKey: {
+                fingerprint: string;
+                /** @enum {unknown} */
+                pinned: 'match' | 'mismatch' | 'unpinned';
+              } | null;
+              nearNames: string[];
+              ok: boolean;
+              orgs: {
+                count: number;
+                countIsTotal: boolean;
+                names: string[];
+              } | null;
+              steps: {
+                /** @description The stable error code of a failed step (SOURCE_*, OUTBOUND_FORBIDDEN) */
+                code: string | null;
+                label: string;
+                message: string;
+                /** @enum {unknown} */
+                status: 'ok' | 'failed' | 'skipped';
+                /** @description SFTP: resolve, connect, hostKey, authenticate, listPath, findFile. API: token or sign, readOrgs */
+                step: string;
+              }[];
             };
           };
         };
@@ -7051,6 +9192,269 @@ export interface paths {
       };
     };
     put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/notifications/preferences': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Your e-mail notification choices, and whether e-mail is configured */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              email: {
+                address: string;
+                /** @description false when LECTERN_SMTP_URL is not set: no e-mail is sent */
+                enabled: boolean;
+              };
+              preferences: {
+                /** @description Enterprise admins: the daily digest of every customer's failures */
+                dailyDigest: boolean;
+                /** @description E-mail me when an Auto feed has had no success for two periods */
+                feedStale: boolean;
+                /** @description E-mail me when a roster sync of my customer fails */
+                runFailed: boolean;
+                /** @description E-mail me when a roster sync waits for approval */
+                runHeld: boolean;
+              };
+              /**
+               * @description 'customer': the three events of your customer; 'platform': the daily digest
+               * @enum {unknown}
+               */
+              scope: 'customer' | 'platform';
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    /** Changes your e-mail notification choices (fields left out keep their value) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Enterprise admins: the daily digest of every customer's failures */
+            dailyDigest?: boolean;
+            /** @description E-mail me when an Auto feed has had no success for two periods */
+            feedStale?: boolean;
+            /** @description E-mail me when a roster sync of my customer fails */
+            runFailed?: boolean;
+            /** @description E-mail me when a roster sync waits for approval */
+            runHeld?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              email: {
+                address: string;
+                /** @description false when LECTERN_SMTP_URL is not set: no e-mail is sent */
+                enabled: boolean;
+              };
+              preferences: {
+                /** @description Enterprise admins: the daily digest of every customer's failures */
+                dailyDigest: boolean;
+                /** @description E-mail me when an Auto feed has had no success for two periods */
+                feedStale: boolean;
+                /** @description E-mail me when a roster sync of my customer fails */
+                runFailed: boolean;
+                /** @description E-mail me when a roster sync waits for approval */
+                runHeld: boolean;
+              };
+              /**
+               * @description 'customer': the three events of your customer; 'platform': the daily digest
+               * @enum {unknown}
+               */
+              scope: 'customer' | 'platform';
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
     post?: never;
     delete?: never;
     options?: never;
@@ -8013,6 +10417,375 @@ export interface paths {
               description: string;
               id: string;
               name: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/reader/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Your reading settings: font (`book`, `serif`, `sans`, `dyslexic`), `fontSize` in percent, `lineSpacing`, `theme` and `language` (null: the browser’s) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {unknown} */
+              font: 'book' | 'serif' | 'sans' | 'dyslexic';
+              fontSize: number;
+              language: string | null;
+              /** @enum {unknown} */
+              lineSpacing: 'normal' | 'relaxed' | 'loose';
+              /** @enum {unknown} */
+              theme: 'standard' | 'high-contrast';
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    /** Replace your reading settings: font (`book`, `serif`, `sans`, `dyslexic`), `fontSize` in percent, `lineSpacing`, `theme` and `language` (null: the browser’s) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @enum {unknown} */
+            font: 'book' | 'serif' | 'sans' | 'dyslexic';
+            fontSize: number;
+            language: string | null;
+            /** @enum {unknown} */
+            lineSpacing: 'normal' | 'relaxed' | 'loose';
+            /** @enum {unknown} */
+            theme: 'standard' | 'high-contrast';
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @enum {unknown} */
+              font: 'book' | 'serif' | 'sans' | 'dyslexic';
+              fontSize: number;
+              language: string | null;
+              /** @enum {unknown} */
+              lineSpacing: 'normal' | 'relaxed' | 'loose';
+              /** @enum {unknown} */
+              theme: 'standard' | 'high-contrast';
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every customer's last sync, next run, stale feed, held runs and failed LTI grade reports (enterprise admins and operators), with filters and paging */
+    get: {
+      parameters: {
+        query?: {
+          page?: number;
+          pageSize?: number;
+          /** @description Only customers with a failed sync, a held run, a stale feed or failed grade reports */
+          problems?: boolean;
+          search?: string;
+          /** @description Only customers whose roster comes from this source */
+          source?: 'api' | 'sftp' | 'zip' | 'none';
+          /** @description Only customers in this state; `counts` still covers every state */
+          state?: 'failed' | 'held' | 'stale' | 'outcomes' | 'ok' | 'idle';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Customers in each state, over the whole filtered list */
+              counts: {
+                failed: number;
+                held: number;
+                idle: number;
+                ok: number;
+                outcomes: number;
+                stale: number;
+              };
+              generatedAt: string;
+              items: {
+                code: string;
+                customerId: string;
+                /** @enum {unknown} */
+                customerStatus: 'active' | 'disabled';
+                /** @description LTI grade reports that failed in the last 7 days */
+                failedOutcomeCalls: number;
+                /** @description Runs awaiting approval */
+                heldRuns: number;
+                lastSuccessAt: string | null;
+                lastSync: {
+                  createdAt: string;
+                  finishedAt: string | null;
+                  runId: string;
+                  status: string;
+                  /** @description upload | cli | sftp | api | lms */
+                  trigger: string;
+                } | null;
+                name: string;
+                /** @description The next Auto slot (ISO-8601 UTC), for active Auto customers pulled by SFTP or API */
+                nextRunAt: string | null;
+                oldestHeldRunId: string | null;
+                period: string | null;
+                /** @enum {unknown} */
+                source: 'api' | 'sftp' | 'zip' | 'none';
+                /** @description An Auto customer without a successful sync for two of its periods */
+                stale: boolean;
+                /** @enum {unknown} */
+                state: 'failed' | 'held' | 'stale' | 'outcomes' | 'ok' | 'idle';
+                syncFrequency: ('auto' | 'manual') | (never | null);
+                timeZone: string;
+              }[];
+              page: number;
+              pageSize: number;
+              total: number;
             };
           };
         };

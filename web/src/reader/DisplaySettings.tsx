@@ -21,22 +21,12 @@ export function TextSizeButtons({ disabled, className = '' }: { disabled?: boole
   const size = settings.fontSize;
   return (
     <div className={`text-size ${className}`} role="group" aria-label={t('textSize', { percent: size })}>
-      <button
-        type="button"
-        className="btn btn-small reading-tool"
-        onClick={() => update({ fontSize: stepFontSize(size, -1) })}
-        disabled={disabled || stepFontSize(size, -1) === size}
-      >
+      <button type="button" className="btn btn-small reading-tool" onClick={() => update({ fontSize: stepFontSize(size, -1) })} disabled={disabled || stepFontSize(size, -1) === size}>
         {/* A− and A+ are symbols, not a label: the name is hidden text (an aria-label beside a visible "A−" fails WCAG 2.5.3, label in name). */}
         <span aria-hidden="true">A−</span>
         <span className="visually-hidden">{t('smallerText')}</span>
       </button>
-      <button
-        type="button"
-        className="btn btn-small reading-tool"
-        onClick={() => update({ fontSize: stepFontSize(size, 1) })}
-        disabled={disabled || stepFontSize(size, 1) === size}
-      >
+      <button type="button" className="btn btn-small reading-tool" onClick={() => update({ fontSize: stepFontSize(size, 1) })} disabled={disabled || stepFontSize(size, 1) === size}>
         <span aria-hidden="true" className="text-size-large">
           A+
         </span>

@@ -15,6 +15,7 @@ import type { DirectoryUser } from '../../types.js';
 import { IssuedPasswordsDialog, type IssuedPassword } from './IssuedPasswords.js';
 import { PasswordBadge } from './PasswordBadge.js';
 import { PasswordDialog } from './PasswordDialog.js';
+import { LoginCardsDialog } from './LoginCardsDialog.js';
 import { UserFormDialog } from './UserFormDialog.js';
 import './people.css';
 
@@ -45,10 +46,10 @@ export const displayName = (u: DirectoryUser) => `${u.givenName} ${u.familyName}
 
 /**
  * The Users tab: search, role, school and status filters, paging; add a user; per-row password,
- * disable and enable; bulk actions on a selection of the page; deleted users can be restored.
- * `onLoginCards` is where the login-cards dialog plugs in: given, a "Login cards" button hands it the selection.
+ * disable and enable; bulk actions on a selection of the page, login cards for it included; deleted
+ * users can be restored.
  */
-export function UsersTab({ customerId, rostered, onLoginCards }: { customerId: string; rostered: boolean; onLoginCards?: (userIds: string[]) => void }) {
+export function UsersTab({ customerId, rostered }: { customerId: string; rostered: boolean }) {
   const list = usePagedList<DirectoryUser>(`/api/customers/${encodeURIComponent(customerId)}/users`, PAGE_SIZE);
   const schools = useSchools(customerId);
   const me = useUser();
@@ -58,6 +59,7 @@ export function UsersTab({ customerId, rostered, onLoginCards }: { customerId: s
   const [notice, setNotice] = useState<{ kind: 'success' | 'error' | 'warning'; text: string } | null>(null);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [bulk, setBulk] = useState<BulkAction | null>(null);
+  const [cardsFor, setCardsFor] = useState<string[] | null>(null);
   const [adding, setAdding] = useState(false);
   const [passwordFor, setPasswordFor] = useState<DirectoryUser | null>(null);
   const [issued, setIssued] = useState<IssuedPassword[]>([]);
@@ -239,11 +241,9 @@ export function UsersTab({ customerId, rostered, onLoginCards }: { customerId: s
               {BULK_LABELS[a].button}
             </button>
           ))}
-          {onLoginCards ? (
-            <button type="button" className="btn btn-secondary btn-small" onClick={() => onLoginCards(chosen.map((u) => u.id))}>
-              Login cards
-            </button>
-          ) : null}
+          <button type="button" className="btn btn-secondary btn-small" onClick={() => setCardsFor(chosen.map((u) => u.id))}>
+            Login cards
+          </button>
           <button type="button" className="btn btn-secondary btn-small" onClick={() => setSelected(new Set())}>
             Clear selection
           </button>
@@ -320,6 +320,13 @@ export function UsersTab({ customerId, rostered, onLoginCards }: { customerId: s
         }}
       />
       <IssuedPasswordsDialog passwords={issued} onClose={() => setIssued([])} />
+      <LoginCardsDialog
+        customerId={customerId}
+        target={{ userIds: cardsFor ?? [] }}
+        label={`${cardsFor?.length ?? 0} selected ${cardsFor?.length === 1 ? 'user' : 'users'}`}
+        open={cardsFor !== null}
+        onClose={() => setCardsFor(null)}
+      />
     </div>
   );
 }
