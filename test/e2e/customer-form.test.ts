@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
+import { expectAccessible } from '../helpers/accessibility.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, seedCustomer } from '../helpers/app.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { startOneRosterProvider } from '../helpers/oneroster-provider.js';
@@ -122,6 +123,7 @@ describe('the customer form in Chromium', { skip: browserSkipReason() ?? sftpSki
     // The host key and its Pin button in view, clear of the sticky Add bar.
     await page.evaluate("document.querySelector('.host-key').scrollIntoView({ block: 'end' }); window.scrollBy(0, 90);");
     await screenshot(page, 'customer-form-test-connection', { docsName: 'test-connection.png' });
+    await expectAccessible(page, 'customer form with test-connection report and suffix preview');
     await test.getByRole('button', { name: 'Pin this host key' }).click();
     assert.equal(await page.locator('[name="rostering.sftp.hostKeyFingerprint"]').inputValue(), sftp.fingerprint);
     await visible(test.getByText('Pinned in the form'));

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { operatorActor } from '../../src/accounts/policy.js';
 import { zipSource } from '../../src/rostering/runs/zip-source.js';
+import { expectAccessible } from '../helpers/accessibility.js';
 import { seedCustomer } from '../helpers/app.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { district11, writeBundle } from '../helpers/bundles.js';
@@ -56,6 +57,7 @@ describe('Login cards and the users export in Chromium', { skip: browserSkipReas
     await visible(dialog.getByText('This replaces their current passwords'));
     await dialog.getByLabel('A4').check();
     await screenshot(page, 'login-cards-dialog', { docsName: 'login-cards.png' });
+    await expectAccessible(page, 'login cards dialog');
 
     const pdf = await downloaded(page, dialog.getByRole('button', { name: 'Download 2 cards (PDF)' }));
     assert.equal(pdf.name, 'login-cards-algebra-p1.pdf');
@@ -102,6 +104,7 @@ describe('Login cards and the users export in Chromium', { skip: browserSkipReas
     const again = await browser.newContext().then((c) => c.newPage());
     await again.goto(url);
     await visible(again.getByText('This sign-in card has expired or was already used.', { exact: false }));
+    await expectAccessible(again, 'reader QR card page');
     assert.ok(!again.url().includes('#'), 'the token is wiped from the address bar');
     await phone.context().close();
     await again.context().close();

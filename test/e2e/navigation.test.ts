@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { operatorActor } from '../../src/accounts/policy.js';
 import { zipSource } from '../../src/rostering/runs/zip-source.js';
+import { expectAccessible } from '../helpers/accessibility.js';
 import { seedCustomer } from '../helpers/app.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { district11, writeBundle } from '../helpers/bundles.js';
@@ -123,6 +124,7 @@ describe('console navigation in Chromium', { skip: browserSkipReason() ?? false 
     await visible(page.getByRole('heading', { name: 'Page not found', level: 1 }));
     await visible(page.getByRole('navigation', { name: 'Main' }));
     await screenshot(page, 'navigation-02-not-found');
+    await expectAccessible(page, 'page not found');
     await page.getByRole('link', { name: 'Go to your start page' }).click();
     await onUsersPage();
   });

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { operatorActor } from '../../src/accounts/policy.js';
+import { expectAccessible } from '../helpers/accessibility.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, seedCustomer } from '../helpers/app.js';
 import { arraySource } from '../helpers/array-source.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
@@ -94,6 +95,7 @@ describe('Notifications in Chromium', { skip: browserSkipReason() ?? false }, ()
     assert.match(await log.getByRole('row').filter({ hasText: 'Retrying' }).first().innerText(), /503[\s\S]*Next try/);
     await page.getByRole('button', { name: 'Done' }).click();
     await screenshot(page, 'notifications-01-page', { fullPage: true, docsName: 'notifications.png' });
+    await expectAccessible(page, 'notifications with webhook and delivery log');
 
     // The status filter keeps one kind.
     await page.getByRole('radio', { name: 'Retrying' }).check();

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { operatorActor } from '../../src/accounts/policy.js';
 import type { AnyRow } from '../../src/rostering/sync/engine.js';
+import { expectAccessible } from '../helpers/accessibility.js';
 import { seedCustomer } from '../helpers/app.js';
 import { arraySource } from '../helpers/array-source.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
@@ -71,6 +72,7 @@ describe('People on the Users tab in Chromium', { skip: browserSkipReason() ?? f
     const bar = page.getByRole('region', { name: 'Actions on the selected users' });
     await visible(bar.getByText('2 selected'));
     await screenshot(page, 'people-01-selection', { docsName: 'users-actions.png' });
+    await expectAccessible(page, 'users tab with selection bar');
 
     // Login cards for the selection: the dialog counts the two chosen people.
     await bar.getByRole('button', { name: 'Login cards' }).click();
@@ -117,6 +119,7 @@ describe('People on the Users tab in Chromium', { skip: browserSkipReason() ?? f
     assert.equal(await dialog.getByLabel('Password', { exact: true }).getAttribute('aria-invalid'), 'true');
     await dialog.getByLabel('Password', { exact: true }).fill('Console-pass-42');
     await screenshot(page, 'people-02-reset-password', { docsName: 'reset-password.png' });
+    await expectAccessible(page, 'set password dialog');
     await dialog.getByRole('button', { name: 'Set password' }).click();
     await visible(page.getByText('The password of Ava Archer was set; their sessions ended.'));
     await visible(row('Ava Archer').getByText('Password set here'));
@@ -152,6 +155,7 @@ describe('People on the Users tab in Chromium', { skip: browserSkipReason() ?? f
     await dialog.getByLabel('Password', { exact: true }).fill('Institute-pass-9');
     await dialog.getByLabel('Must change it at the first sign-in').uncheck();
     await screenshot(page, 'people-03-add-user', { docsName: 'add-user.png' });
+    await expectAccessible(page, 'add user dialog');
     await dialog.getByRole('button', { name: 'Add user' }).click();
     await visible(page.getByText('Nora North was added as a manual account: roster syncs never delete it.'));
 
@@ -178,6 +182,7 @@ describe('People on the Users tab in Chromium', { skip: browserSkipReason() ?? f
     await page.getByRole('button', { name: 'Disable' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Disable user' }).click();
     await visible(page.getByText(/Tara Teach was disabled/));
+    await expectAccessible(page, 'user page');
     await page.getByRole('button', { name: 'Enable' }).click();
     await visible(page.getByText('Tara Teach was enabled.'));
   });
@@ -189,6 +194,7 @@ describe('People on the Users tab in Chromium', { skip: browserSkipReason() ?? f
     await page.getByRole('button', { name: 'Restore Cleo Cole' }).click();
     const dialog = page.getByRole('dialog', { name: 'Restore Cleo Cole?' });
     await visible(dialog.getByText('Unless the school adds them back, the next sync deletes them again.'));
+    await expectAccessible(page, 'restore dialog');
     await dialog.getByLabel(/Keep as a manual \(protected\) account/).check();
     await dialog.getByRole('button', { name: 'Restore user' }).click();
     await visible(page.getByText('Cleo Cole was restored with their class enrollments, as a manual account.'));

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
+import { expectAccessible } from '../helpers/accessibility.js';
 import { browserSkipReason, launchBrowser, screenshot, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
 import { fileForm } from '../helpers/books.js';
 import { waitFor } from '../helpers/wait.js';
@@ -114,6 +115,7 @@ describe('reader settings, zoom and languages in Chromium', { skip: browserSkipR
     assert.ok(scrolls, 'a zoomed page scrolls inside the stage');
     await assertPageBottomReachable(page, 'zoomed in');
     await screenshot(page, 'reader-settings-01-pdf-zoomed');
+    await expectAccessible(page, 'PDF zoom toolbar');
 
     // The keyboard: − and + step the zoom, the arrows still turn pages.
     await page.keyboard.press('-');
@@ -187,6 +189,7 @@ describe('reader settings, zoom and languages in Chromium', { skip: browserSkipR
     await dialog.getByRole('button', { name: 'Larger text' }).click();
     assert.equal(await page.getByRole('group', { name: 'Text size 115%' }).count(), 2, 'the bar’s and the dialog’s text size agree');
     await screenshot(page, 'reader-settings-03-dialog', { docsName: 'reader-settings.png' });
+    await expectAccessible(page, 'display settings dialog');
     await dialog.getByRole('button', { name: 'Close' }).click();
 
     // The chrome is high contrast too.
@@ -195,6 +198,7 @@ describe('reader settings, zoom and languages in Chromium', { skip: browserSkipR
       const s = await chrome(selector);
       assert.deepEqual([s.backgroundColor, s.color], ['rgb(0, 0, 0)', 'rgb(255, 255, 255)'], selector);
     }
+    await expectAccessible(page, 'reader in the high-contrast theme');
     await until(async () => {
       const row = await server.ctx.db.kysely.selectFrom('reader_settings').selectAll().where('user_id', '=', school.userIds.algebraStudent).executeTakeFirst();
       return row?.font === 'dyslexic' && row.line_spacing === 'loose' && row.theme === 'high-contrast' && row.font_size === 115;
@@ -228,6 +232,7 @@ describe('reader settings, zoom and languages in Chromium', { skip: browserSkipR
     assert.equal(await page.evaluate('document.documentElement.lang'), 'es');
     assert.deepEqual(await page.locator('.book-progress-text').allTextContents(), ['Sin empezar']);
     await screenshot(page, 'reader-settings-05-spanish-shelf', { docsName: 'reader-spanish.png' });
+    await expectAccessible(page, 'Spanish bookshelf');
     await until(async () => {
       const row = await server.ctx.db.kysely.selectFrom('reader_settings').select('language').where('user_id', '=', school.userIds.directStudent).executeTakeFirst();
       return row?.language === 'es';

@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { operatorActor } from '../../src/accounts/policy.js';
 import { zipSource } from '../../src/rostering/runs/zip-source.js';
+import { expectAccessible } from '../helpers/accessibility.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, seedCustomer } from '../helpers/app.js';
 import { epub3, writeBookFile } from '../helpers/books.js';
 import { browserSkipReason, launchBrowser, newConsolePage, screenshot, signInToConsole, startConsoleServer, type ConsoleServer } from '../helpers/browser.js';
@@ -121,6 +122,7 @@ describe('Status page and roster runs in Chromium', { skip: browserSkipReason() 
     assert.match((await summary.textContent()) ?? '', /Last sync failed 1.*Held for approval 1.*Stale feed 1.*Grade reports failing 1.*OK 1.*No syncs yet 2/);
     assert.match((await row('Riverside 1').textContent()) ?? '', /Grade reports failing.*1 failed call/);
     await screenshot(page, 'status-01-page', { fullPage: true, docsName: 'status-page.png' });
+    await expectAccessible(page, 'status page');
 
     await page.getByLabel('Only problems').check();
     await rowsShown(table, 4);

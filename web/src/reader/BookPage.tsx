@@ -204,7 +204,8 @@ function ReadingView({ book }: { book: BookDetail }) {
         <div className="reading-tools">
           {book.format === 'epub' ? <TextSizeButtons disabled={!ready} /> : null}
           <button type="button" className="btn btn-small reading-tool" onClick={() => setDisplayOpen(true)} aria-haspopup="dialog" aria-label={t('displaySettings')}>
-            <span aria-hidden="true">Aa</span>
+            {/* The "Aa" glyph is drawn by CSS, so the visible text is the word the accessible name starts with. */}
+            <span className="reading-tool-icon-display" aria-hidden="true" />
             <span className="reading-tool-text">{t('display')}</span>
           </button>
           <button type="button" className="btn btn-small reading-tool" onClick={() => setTocOpen(true)} disabled={!ready} aria-haspopup="dialog">
