@@ -244,9 +244,12 @@ describeEachDialect('Tenant walls from the OpenAPI document', (dialect) => {
     assert.equal(opened.statusCode, 303, opened.body);
     assert.equal(opened.headers.location, `/reader/books/${b.ids.book}`);
     let shown = 0;
-    // Deleting a record (DELETE …/{id}) or a customer's one of a kind (…/notifications/webhook: no body) last, so the routes that read or change it still find it.
-    const destroys = (r: Route) => Number(r.method === 'DELETE' && !r.operation.requestBody);
-    const ordered = [...routes].sort((x, y) => destroys(x) - destroys(y));
+    // What ends a person's access (disable, a bulk action, a new password: their sessions end) after
+    // the routes that act for or on them; deleting a record (DELETE …/{id}) or a customer's one of a
+    // kind (…/notifications/webhook: no body) last, so the routes that read or change it still find it.
+    const endsAccess = (r: Route) => r.method === 'POST' && /\/users\/(\{userId\}\/(disable|password)|bulk)$/.test(r.path);
+    const rank = (r: Route) => (r.method === 'DELETE' && !r.operation.requestBody ? 2 : endsAccess(r) ? 1 : 0);
+    const ordered = [...routes].sort((x, y) => rank(x) - rank(y));
     for (const route of ordered.filter((r) => r.scope !== 'lti' && r.scope !== 'public')) {
       const client = route.scope === 'customer' ? enterprise : route.scope === 'reader' ? bStudent : bAdmin;
       const req = requestFor(route, idsFor(b, route), b.ids, upload);
