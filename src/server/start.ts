@@ -3,6 +3,7 @@ import { createContext, type AppContext } from '../context.js';
 import { ROSTER_PURGE_JOB } from '../rostering/runs/run-jobs.js';
 import { RosterScheduler } from '../rostering/scheduler.js';
 import { buildApp } from './app.js';
+import { loggerOptions } from './logging.js';
 
 /** Starts `lectern worker`: processes jobs (roster runs, pulls, purges) and schedules Auto pulls until a signal stops it. */
 export async function startWorker(config: Config): Promise<void> {
@@ -53,12 +54,7 @@ export async function startServer(config: Config): Promise<void> {
       `\n  First start: created enterprise admin ${bootstrap.email}\n  One-time password: ${bootstrap.oneTimePassword}\n  (shown only now; you will be asked to change it when you sign in)\n\n`,
     );
   }
-  const app = await buildApp(ctx, {
-    logger: {
-      level: config.logLevel,
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.secretKey', '*.sharedSecret'], censor: '[redacted]' },
-    },
-  });
+  const app = await buildApp(ctx, { logger: loggerOptions(config.logLevel) });
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await app.close();
