@@ -14,6 +14,30 @@ const quietLogger = new Logger(() => (level, message) => {
   if (level === 'error' || level === 'warning') console.error(`[jobs] ${message}`);
 });
 
+/** Any fixed number: it names the lock every Lectern process takes to bring graphile's schema up to date. */
+export const GRAPHILE_MIGRATION_LOCK = 7_340_215_016;
+
+/**
+ * Runs graphile-worker's migrations while holding a session advisory lock, so processes starting
+ * together (serve, workers, their roster threads) migrate one after another. graphile migrates one
+ * transaction per step and, interleaved, one process can run a step whose predecessor another has
+ * not yet committed (seen as `column "job_count" of relation "job_queues" does not exist`). The lock
+ * is held on its own connection, so the migration's connection comes from the rest of the pool.
+ */
+async function migratingAlone<T>(pool: pg.Pool, migrate: () => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [GRAPHILE_MIGRATION_LOCK]);
+    try {
+      return await migrate();
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [GRAPHILE_MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
 /** How often live workers say so, and how long silence means a worker died. */
 export interface HeartbeatTimings {
   intervalMs: number;
@@ -33,7 +57,7 @@ export class PostgresJobQueue implements JobQueue {
   private readonly tasks: TaskList = {};
   private readonly handlers = new Map<string, JobHandler>();
   private runner: Runner | null = null;
-  private utils: WorkerUtils | null = null;
+  private utils: Promise<WorkerUtils> | null = null;
   private readonly workerIds = new Set<string>(); // the ids graphile locks jobs under (its pools)
   private timer: NodeJS.Timeout | null = null;
 
@@ -85,6 +109,7 @@ export class PostgresJobQueue implements JobQueue {
 
   /** Starts graphile's worker pool in this process, with heartbeats and dead-worker recovery. */
   async start(opts: { concurrency: number }): Promise<void> {
+    // run() migrates too, unlocked: after this, it finds nothing left to do.
     await this.workerUtils();
     // graphile 0.17 locks jobs in the name of the worker pool, so the pool is what beats. Listening
     // before run(), which creates the pool: a pool missed here would never beat, and its jobs would
@@ -115,17 +140,23 @@ export class PostgresJobQueue implements JobQueue {
     const ids = [...this.workerIds];
     await this.runner?.stop();
     if (ids.length) await this.db.deleteFrom('job_workers').where('worker_id', 'in', ids).execute();
-    await this.utils?.release();
+    await (await this.utils?.catch(() => null))?.release();
     this.runner = null;
     this.utils = null;
   }
 
-  private async workerUtils(): Promise<WorkerUtils> {
-    if (!this.utils) {
-      this.utils = await makeWorkerUtils({ pgPool: this.pool, logger: quietLogger });
-      await this.utils.migrate();
-    }
+  // One set-up per queue, shared by callers that arrive together; a failed one is tried again next call.
+  private workerUtils(): Promise<WorkerUtils> {
+    this.utils ??= this.openUtils().catch((err: unknown) => {
+      this.utils = null;
+      throw err;
+    });
     return this.utils;
+  }
+
+  // graphile brings its schema up to date as it makes the utils.
+  private openUtils(): Promise<WorkerUtils> {
+    return migratingAlone(this.pool, () => makeWorkerUtils({ pgPool: this.pool, logger: quietLogger }));
   }
 
   private async beat(): Promise<void> {
