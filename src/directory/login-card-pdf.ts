@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
+import { PdfFont, usePdfFonts } from '../documents/pdf-fonts.js';
 
 /** Paper the cards are printed on. */
 export type PageSize = 'letter' | 'a4';
@@ -45,6 +46,7 @@ export function renderLoginCards(cards: readonly LoginCard[], sheet: CardSheet):
   const cardW = (width - 2 * MARGIN - (COLUMNS - 1) * GAP) / COLUMNS;
   const cardH = (height - 2 * MARGIN - (ROWS - 1) * GAP) / ROWS;
   const perPage = COLUMNS * ROWS;
+  usePdfFonts(doc);
   void (async () => {
     try {
       for (let i = 0; i < cards.length; i++) {
@@ -84,24 +86,24 @@ function drawCard(doc: PDFKit.PDFDocument, card: LoginCard, sheet: CardSheet, x:
     doc.y += opts.after ?? 2;
   };
   doc.y = y + PAD;
-  line(sheet.heading, 'Helvetica-Bold', 9, full, { color: '#444444', after: 0 });
-  if (sheet.subheading) line(sheet.subheading, 'Helvetica', 8, full, { color: '#444444', after: 0 });
+  line(sheet.heading, PdfFont.bold, 9, full, { color: '#444444', after: 0 });
+  if (sheet.subheading) line(sheet.subheading, PdfFont.regular, 8, full, { color: '#444444', after: 0 });
   doc.y += 4;
-  line(card.name, 'Helvetica-Bold', 13, full, { after: 4 });
+  line(card.name, PdfFont.bold, 13, full, { after: 4 });
   if (card.qrUrl) drawQr(doc, card.qrUrl, x + w - PAD - qrSize, y + h - PAD - qrSize, qrSize);
-  line('Sign in at', 'Helvetica', 7, beside, { color: '#555555', after: 0 });
-  line(sheet.signInUrl, 'Helvetica', 8.5, beside, { after: 3, lines: 2 });
-  line('Username', 'Helvetica', 7, beside, { color: '#555555', after: 0 });
-  // Courier's characters are 0.6 em wide: a long login gets smaller rather than broken across lines.
-  line(card.login, 'Courier-Bold', Math.max(7, Math.min(11, beside / (0.6 * card.login.length))), beside, { after: 3, lines: 2 });
+  line('Sign in at', PdfFont.regular, 7, beside, { color: '#555555', after: 0 });
+  line(sheet.signInUrl, PdfFont.regular, 8.5, beside, { after: 3, lines: 2 });
+  line('Username', PdfFont.regular, 7, beside, { color: '#555555', after: 0 });
+  // A monospaced face's characters are 0.6 em wide: a long login gets smaller rather than broken across lines.
+  line(card.login, PdfFont.monoBold, Math.max(7, Math.min(11, beside / (0.6 * card.login.length))), beside, { after: 3, lines: 2 });
   if (card.password) {
-    line('Password (first use)', 'Helvetica', 7, beside, { color: '#555555', after: 0 });
-    line(card.password, 'Courier-Bold', 13, beside, { after: 3 });
-    line('You choose your own password when you first sign in.', 'Helvetica-Oblique', 7, beside, { color: '#333333', after: 0 });
+    line('Password (first use)', PdfFont.regular, 7, beside, { color: '#555555', after: 0 });
+    line(card.password, PdfFont.monoBold, 13, beside, { after: 3 });
+    line('You choose your own password when you first sign in.', PdfFont.italic, 7, beside, { color: '#333333', after: 0 });
   }
   if (card.qrUrl) {
-    line('Or scan the code to sign in without typing.', 'Helvetica', 7.5, beside, { after: 1, lines: 2 });
-    line(`The code works once, until ${sheet.qrExpires}.`, 'Helvetica-Oblique', 7, beside, { color: '#333333', after: 0, lines: 2 });
+    line('Or scan the code to sign in without typing.', PdfFont.regular, 7.5, beside, { after: 1, lines: 2 });
+    line(`The code works once, until ${sheet.qrExpires}.`, PdfFont.italic, 7, beside, { color: '#333333', after: 0, lines: 2 });
   }
 }
 
