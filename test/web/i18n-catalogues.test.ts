@@ -16,12 +16,15 @@ const read = (file: string) => JSON.parse(fs.readFileSync(path.join(DIR, file), 
 const flat = (c: Catalogue) => {
   const out = new Map<string, string>();
   const walk = (prefix: string, tree: Tree) => {
-    for (const [k, v] of Object.entries(tree)) typeof v === 'string' ? out.set(`${prefix}${k}`, v) : walk(`${prefix}${k}.`, v);
+    for (const [k, v] of Object.entries(tree)) {
+      if (typeof v === 'string') out.set(`${prefix}${k}`, v);
+      else walk(`${prefix}${k}.`, v);
+    }
   };
   for (const [ns, tree] of Object.entries(c)) walk(`${ns}:`, tree);
   return out;
 };
-const marks = (text: string) => [...text.matchAll(/\{\{\s*(\w+)\s*\}\}|<(\d+)>/g)].map((m) => m[0].replace(/\s/g, '')).sort();
+const marks = (text: string) => [...text.matchAll(/\{\{\s*(\w+)(?:,\s*\w+)?\s*\}\}|<(\d+)>/g)].map((m) => m[0].replace(/\s/g, '')).sort();
 
 const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
 

@@ -84,9 +84,7 @@ export function Pager({ page, pageSize, total, onPage, label }: { page: number; 
         <button type="button" className="btn btn-secondary btn-small" onClick={() => onPage(page - 1)} disabled={page <= 1}>
           {t('previous')}
         </button>
-        <span className="pager-page">
-          {t('pageOf', { page: formatCount(page), pages: formatCount(pages) })}
-        </span>
+        <span className="pager-page">{t('pageOf', { page: formatCount(page), pages: formatCount(pages) })}</span>
         <button type="button" className="btn btn-secondary btn-small" onClick={() => onPage(page + 1)} disabled={page >= pages}>
           {t('next')}
         </button>

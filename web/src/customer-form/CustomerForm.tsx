@@ -26,7 +26,6 @@ export type Bind = (name: FieldName) => {
   required: boolean;
 };
 
-
 /**
  * The customer form, for Add and for Edit. It checks as the person types (after they leave a
  * field, or everything once they try to submit), shows the server's field errors next to the same
@@ -164,9 +163,7 @@ export function CustomerForm({
         <TextField {...bind('administrator.lastName')} maxLength={100} autoComplete="off" />
         <TextField {...bind('administrator.email')} type="email" maxLength={254} spellCheck={false} />
         <TextField {...bind('administrator.phone')} type="tel" maxLength={40} />
-        {mode.kind === 'create' ? (
-          <TextField {...bind('administrator.password')} type="password" autoComplete="new-password" maxLength={256} hint={t('passwordHint')} />
-        ) : null}
+        {mode.kind === 'create' ? <TextField {...bind('administrator.password')} type="password" autoComplete="new-password" maxLength={256} hint={t('passwordHint')} /> : null}
       </FormSection>
 
       <FormSection id="address" title={t('address')} description={t('addressLead')}>
@@ -205,12 +202,7 @@ export function CustomerForm({
             className="field-full"
           />
         ) : null}
-        <RadioGroup
-          {...bindChoice('lti.unmatchedUsers')}
-          options={unmatchedUsersOptions}
-          className="field-full"
-          hint={t('unmatchedHint')}
-        />
+        <RadioGroup {...bindChoice('lti.unmatchedUsers')} options={unmatchedUsersOptions} className="field-full" hint={t('unmatchedHint')} />
       </FormSection>
 
       <FormSection id="rostering" title={t('rostering')} description={t('rosteringLead')}>

@@ -39,22 +39,16 @@ export function RosteringFields({
         <RadioGroup {...bind('rostering.syncType')} options={SYNC_TYPE_OPTIONS} className="field-full" />
         <SelectField {...bind('rostering.oneRosterVersion')} options={ONEROSTER_VERSION_OPTIONS} />
         <SelectField {...bind('rostering.matchWith')} options={MATCH_WITH_OPTIONS} placeholder={t('choose')} hint={t('matchWithHint')} />
-        <RadioGroup
-          {...bind('rostering.syncFrequency')}
-          options={frequencies}
-          hint={isZip ? t('frequencyHintZip') : t('frequencyHint')}
-        />
+        <RadioGroup {...bind('rostering.syncFrequency')} options={frequencies} hint={isZip ? t('frequencyHintZip') : t('frequencyHint')} />
         {showsPeriod(values) ? (
-          <SelectField {...bind('rostering.period')} options={PERIOD_OPTIONS} placeholder={t('choose')} after={<NextRunHint period={values['rostering.period']} timeZone={values['profile.timeZone']} />} />
+          <SelectField
+            {...bind('rostering.period')}
+            options={PERIOD_OPTIONS}
+            placeholder={t('choose')}
+            after={<NextRunHint period={values['rostering.period']} timeZone={values['profile.timeZone']} />}
+          />
         ) : null}
-        <TextField
-          {...bind('rostering.suffix')}
-          placeholder="@lincoln"
-          hint={t('suffixHint')}
-          maxLength={64}
-          spellCheck={false}
-          after={suffixPreview}
-        />
+        <TextField {...bind('rostering.suffix')} placeholder="@lincoln" hint={t('suffixHint')} maxLength={64} spellCheck={false} after={suffixPreview} />
         <TextField {...bind('rostering.clientPartnerId')} maxLength={100} hint={isZip ? t('clientPartnerIdHint') : undefined} />
       </div>
 
@@ -95,13 +89,7 @@ export function RosteringFields({
               placeholder={secretPlaceholder.sftpPrivateKey ?? '-----BEGIN OPENSSH PRIVATE KEY-----'}
               hint={t('privateKeyHint')}
             />
-            <TextField
-              {...bind('rostering.sftp.hostKeyFingerprint')}
-              width="full"
-              spellCheck={false}
-              placeholder="SHA256:…"
-              hint={t('hostKeyHint')}
-            />
+            <TextField {...bind('rostering.sftp.hostKeyFingerprint')} width="full" spellCheck={false} placeholder="SHA256:…" hint={t('hostKeyHint')} />
             {connectionTest}
           </div>
         </fieldset>

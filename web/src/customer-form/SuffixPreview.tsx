@@ -25,14 +25,7 @@ export function SuffixPreview({ suffix, customerId, stored }: { suffix: string; 
   const typed = suffix.trim();
   const kept = stored !== null && typed === stored;
   const effective = kept ? stored : normaliseSuffix(typed);
-  const note =
-    kept && stored && !stored.startsWith('@')
-      ? t('suffixKept')
-      : stored !== null && !kept && typed !== ''
-        ? t('suffixChanges')
-        : typed && !typed.startsWith('@')
-          ? t('suffixAt')
-          : null;
+  const note = kept && stored && !stored.startsWith('@') ? t('suffixKept') : stored !== null && !kept && typed !== '' ? t('suffixChanges') : typed && !typed.startsWith('@') ? t('suffixAt') : null;
   return (
     <p className="suffix-preview" aria-live="polite" data-testid="suffix-preview">
       {t('suffixLogin')} <code>{sample}</code> → <code>{loginFor(sample, effective)}</code>

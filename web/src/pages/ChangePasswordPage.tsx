@@ -12,7 +12,11 @@ export function ChangePasswordPage() {
   const user = useUser();
   const { refresh, signOut } = useSession();
   return (
-    <AuthCard title={t('password:title')} lead={<Trans i18nKey="passwordLead" t={t} values={{ login: user.login }} components={{ 1: <strong /> }} />} extra={<LanguageSwitch className="auth-language" />}>
+    <AuthCard
+      title={t('password:title')}
+      lead={<Trans i18nKey="passwordLead" t={t} values={{ login: user.login }} components={{ 1: <strong /> }} />}
+      extra={<LanguageSwitch className="auth-language" />}
+    >
       <PasswordForm onChanged={refresh} submitLabel={t('password:submit')} />
       <p className="auth-alt">
         <button type="button" className="link-button" onClick={() => void signOut()}>

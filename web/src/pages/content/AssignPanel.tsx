@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError, client, messageOf, unwrap } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { TargetPicker } from './TargetPicker.js';
-import { contentPaths, describeTargets, targetIds, type Target } from './model.js';
+import { describeTargets, targetIds, type Target } from './model.js';
 
 /**
  * The "assign to users or classes" form of a title or a collection: pick targets, Assign. `what`

@@ -214,15 +214,7 @@ function BookSearch({ customerId, exclude, onPick }: { customerId: string; exclu
   return (
     <div className="field picker">
       <label htmlFor="add-title-search">{t('addTitles')}</label>
-      <input
-        id="add-title-search"
-        type="search"
-        value={search}
-        onChange={(e) => setSearch(e.target.value)}
-        placeholder={t('searchPlaceholder')}
-        autoComplete="off"
-        aria-controls="add-title-results"
-      />
+      <input id="add-title-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder={t('searchPlaceholder')} autoComplete="off" aria-controls="add-title-results" />
       <ul className="picker-results" id="add-title-results" aria-label={t('matchingTitles')} hidden={!search.trim()}>
         {shown.map((b) => (
           <li key={b.id}>

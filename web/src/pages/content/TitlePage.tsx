@@ -146,7 +146,15 @@ export function TitlePage({ customerId, bookId }: { customerId: string; bookId: 
         <h3 className="subheading">{t('assign')}</h3>
         <AssignPanel customerId={customerId} what={{ bookIds: [book.id] }} onAssigned={reload} />
       </SectionCard>
-      <ConfirmDialog open={deleting} title={t('deleteTitleQ', { title: book.title })} confirmLabel={t('deleteTitle')} danger busy={busy} onConfirm={() => void remove()} onCancel={() => setDeleting(false)}>
+      <ConfirmDialog
+        open={deleting}
+        title={t('deleteTitleQ', { title: book.title })}
+        confirmLabel={t('deleteTitle')}
+        danger
+        busy={busy}
+        onConfirm={() => void remove()}
+        onCancel={() => setDeleting(false)}
+      >
         <p>{t('deleteTitleBody')}</p>
       </ConfirmDialog>
     </div>
