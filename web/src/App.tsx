@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Layout } from './components/Layout.js';
 import { AccountPage } from './pages/AccountPage.js';
 import { AddCustomerPage } from './pages/AddCustomerPage.js';
@@ -57,9 +58,11 @@ function routesFor(user: Me, search: URLSearchParams): Route[] {
 
 /** The console: sign-in when signed out, the forced password change, or the signed-in pages. */
 export function App() {
+  // Here at the top, a language switch renders every page again in the new language.
+  const { t } = useTranslation('ui');
   const { user } = useSession();
   const { pathname, search } = useLocation();
-  if (user === undefined) return <p className="boot">Loading Lectern…</p>;
+  if (user === undefined) return <p className="boot">{t('loadingLectern')}</p>;
   if (user === null) {
     if (pathname === '/login') return <LoginPage />;
     const here = pathname + (search.size ? `?${search.toString()}` : '');
@@ -77,6 +80,7 @@ export function App() {
 // Teachers, students and readers have nothing to do in the console: the reader is their home (its
 // own page, so a full navigation, not a console route).
 function ReaderRedirect() {
+  const { t } = useTranslation('ui');
   useEffect(() => window.location.replace('/reader'), []);
-  return <p className="boot">Opening the reader…</p>;
+  return <p className="boot">{t('openingReader')}</p>;
 }

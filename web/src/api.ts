@@ -2,8 +2,10 @@
  * The console's one way to talk to the API: JSON in and out, the CSRF header on every write, and
  * API errors turned into ApiError (with field-level issues) so forms can show them inline.
  */
+import i18next from 'i18next';
 import createClient from 'openapi-fetch';
 import type { paths } from './api-schema.js';
+import { errorText } from './i18n/index.js';
 
 /** One problem with one input, addressed by its dotted path such as `rostering.sftp.host`. */
 export interface FieldIssue {
@@ -104,7 +106,7 @@ async function settle<D>(call: Promise<Answer<D>>): Promise<Answer<D>> {
   try {
     answer = await call;
   } catch {
-    throw new ApiError(0, 'NETWORK', 'Lectern could not be reached. Check your connection and try again.');
+    throw new ApiError(0, 'NETWORK', i18next.t('errors:NETWORK'));
   }
   if (!answer.response.ok) throw failureOf(answer.response.status, answer.error);
   return answer;
@@ -135,7 +137,7 @@ function parseBody(text: string, contentType: string | null): unknown {
 // An error answer as ApiError, with the API's code, message and field issues when it sent them.
 function failureOf(status: number, data: unknown): ApiError {
   const err = (data as { error?: { code?: string; message?: string; fields?: FieldIssue[] } } | undefined)?.error;
-  return new ApiError(status, err?.code ?? `HTTP_${status}`, err?.message ?? `The server answered ${status}.`, err?.fields ?? []);
+  return new ApiError(status, err?.code ?? `HTTP_${status}`, err?.message ?? i18next.t('errors:HTTP_STATUS', { status }), err?.fields ?? []);
 }
 
 /**
@@ -188,8 +190,8 @@ export function upload<T>(path: string, body: FormData, onProgress: (p: UploadPr
       if (xhr.status >= 200 && xhr.status < 300) resolve(data as T);
       else reject(failureOf(xhr.status, data));
     };
-    xhr.onerror = () => reject(new ApiError(0, 'NETWORK', 'The upload was interrupted. Check your connection and try again.'));
-    xhr.onabort = () => reject(new ApiError(0, 'ABORTED', 'The upload was cancelled.'));
+    xhr.onerror = () => reject(new ApiError(0, 'NETWORK', i18next.t('errors:UPLOAD_INTERRUPTED')));
+    xhr.onabort = () => reject(new ApiError(0, 'ABORTED', i18next.t('errors:ABORTED')));
     xhr.send(body);
   });
   return { done, abort: () => xhr.abort() };
@@ -204,7 +206,8 @@ export const api = {
   delete: (path: string) => request<void>('DELETE', path),
 };
 
-/** A message fit for a banner, whatever was thrown. */
+/** A message fit for a banner, whatever was thrown, in the page's language when the catalogue knows its code. */
 export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : 'Something went wrong.';
+  if (err instanceof ApiError) return errorText(err.code) ?? err.message;
+  return err instanceof Error ? err.message : i18next.t('errors:UNKNOWN');
 }

@@ -1,7 +1,9 @@
 import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 
 /** A read-only value with a Copy button, for keys and secrets the user must carry elsewhere. */
 export function CopyField({ label, value, name, secret }: { label: string; value: string; name: string; secret?: boolean }) {
+  const { t } = useTranslation('ui');
   const id = useId();
   const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
   const copy = async () => {
@@ -20,12 +22,12 @@ export function CopyField({ label, value, name, secret }: { label: string; value
       <label htmlFor={id}>{label}</label>
       <div className="copy-row">
         <input id={id} type="text" name={name} readOnly value={value} className={secret ? 'mono secret' : 'mono'} spellCheck={false} />
-        <button type="button" className="btn btn-secondary" onClick={copy} aria-label={`Copy ${label}`}>
-          {copied === 'yes' ? 'Copied' : 'Copy'}
+        <button type="button" className="btn btn-secondary" onClick={copy} aria-label={t('copyNamed', { label })}>
+          {copied === 'yes' ? t('copied') : t('copy')}
         </button>
       </div>
       <p className="sr-status" role="status">
-        {copied === 'yes' ? `${label} copied to the clipboard.` : copied === 'failed' ? 'Copying is blocked here; the text is selected, press Ctrl+C.' : ''}
+        {copied === 'yes' ? t('copiedNamed', { label }) : copied === 'failed' ? t('copyBlocked') : ''}
       </p>
     </div>
   );

@@ -1,4 +1,6 @@
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { formatCount } from '../labels.js';
 
 /** One column of a DataTable. */
 export interface Column<T> {
@@ -69,23 +71,22 @@ export function DataTable<T>({
 
 /** "Showing 1–25 of 140" and previous/next buttons. */
 export function Pager({ page, pageSize, total, onPage, label }: { page: number; pageSize: number; total: number; onPage: (page: number) => void; label: string }) {
+  const { t } = useTranslation('ui');
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
   const last = Math.min(total, page * pageSize);
   return (
-    <nav className="pager" aria-label={`${label} pages`}>
+    <nav className="pager" aria-label={t('pagerLabel', { label })}>
       <span className="pager-count" aria-live="polite">
-        {total === 0 ? 'No results' : `Showing ${first}–${last} of ${total}`}
+        {total === 0 ? t('noResults') : t('showing', { first: formatCount(first), last: formatCount(last), total: formatCount(total) })}
       </span>
       <div className="pager-buttons">
         <button type="button" className="btn btn-secondary btn-small" onClick={() => onPage(page - 1)} disabled={page <= 1}>
-          ← Previous
+          {t('previous')}
         </button>
-        <span className="pager-page">
-          Page {page} of {pages}
-        </span>
+        <span className="pager-page">{t('pageOf', { page: formatCount(page), pages: formatCount(pages) })}</span>
         <button type="button" className="btn btn-secondary btn-small" onClick={() => onPage(page + 1)} disabled={page >= pages}>
-          Next →
+          {t('next')}
         </button>
       </div>
     </nav>

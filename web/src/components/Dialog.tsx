@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 
 /**
  * A modal dialog on the native <dialog> element, which gives focus trapping, Escape to close and
@@ -84,6 +85,7 @@ export function ConfirmDialog({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
+  const { t } = useTranslation('ui');
   return (
     <Dialog
       open={open}
@@ -92,10 +94,10 @@ export function ConfirmDialog({
       footer={
         <>
           <button type="button" className="btn btn-secondary" onClick={onCancel} disabled={busy}>
-            Cancel
+            {t('cancel')}
           </button>
           <button type="button" className={`btn ${danger ? 'btn-danger' : 'btn-primary'}`} onClick={onConfirm} disabled={busy} data-autofocus>
-            {busy ? 'Working…' : confirmLabel}
+            {busy ? t('working') : confirmLabel}
           </button>
         </>
       }

@@ -1,4 +1,5 @@
 import { useId, useRef, useState, type DragEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { formatBytes } from '../labels.js';
 
 /**
@@ -14,7 +15,7 @@ export function FileDrop({
   onFile,
   error,
   disabled,
-  prompt = 'Drag and drop the roster file here',
+  prompt,
 }: {
   name: string;
   label: string;
@@ -28,6 +29,7 @@ export function FileDrop({
   /** The drop zone's call to action. */
   prompt?: string;
 }) {
+  const { t } = useTranslation('ui');
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
@@ -81,10 +83,10 @@ export function FileDrop({
             </div>
             <div className="drop-file-actions">
               <button type="button" className="btn btn-secondary btn-small" onClick={pick} disabled={disabled} aria-describedby={describedBy}>
-                Choose another file
+                {t('chooseAnother')}
               </button>
-              <button type="button" className="btn btn-secondary btn-small" onClick={() => onFile(null)} disabled={disabled} aria-label={`Remove ${file.name}`}>
-                Remove
+              <button type="button" className="btn btn-secondary btn-small" onClick={() => onFile(null)} disabled={disabled} aria-label={t('removeNamed', { name: file.name })}>
+                {t('remove')}
               </button>
             </div>
           </div>
@@ -94,11 +96,11 @@ export function FileDrop({
               ⇪
             </span>
             <p>
-              <strong>{prompt}</strong>
+              <strong>{prompt ?? t('dropRoster')}</strong>
             </p>
-            <p className="muted">or</p>
+            <p className="muted">{t('or')}</p>
             <button type="button" className="btn btn-secondary" onClick={pick} disabled={disabled} aria-labelledby={`${id}-label ${id}-choose`} aria-describedby={describedBy}>
-              <span id={`${id}-choose`}>Choose file…</span>
+              <span id={`${id}-choose`}>{t('chooseFile')}</span>
             </button>
           </div>
         )}

@@ -1,14 +1,17 @@
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Option } from './fields.js';
 
 /** The search box (when the list has one) and filters above a list. */
 export function ListToolbar({ label, search, onSearch, placeholder, children }: { label: string; search?: string; onSearch?: (value: string) => void; placeholder?: string; children?: ReactNode }) {
+  const { t } = useTranslation('ui');
   return (
     <div className="list-toolbar" role="search" aria-label={label}>
       {onSearch ? (
         <div className="toolbar-field toolbar-search">
           <label htmlFor="list-search">
-            Search<span className="visually-hidden"> {label.toLowerCase()}</span>
+            {t('search')}
+            <span className="visually-hidden"> {label.toLocaleLowerCase()}</span>
           </label>
           <input id="list-search" name="search" type="search" value={search ?? ''} placeholder={placeholder} onChange={(e) => onSearch(e.target.value)} autoComplete="off" />
         </div>

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { Banner } from './Banner.js';
 import { CopyField } from './CopyField.js';
 import { Dialog } from './Dialog.js';
@@ -18,6 +19,7 @@ export function LtiSecretDialog({
   onClose: () => void;
   closeLabel: string;
 }) {
+  const { t } = useTranslation('customers');
   return (
     <Dialog
       open={credentials !== null}
@@ -32,23 +34,23 @@ export function LtiSecretDialog({
     >
       {credentials ? (
         <div className="stack">
-          <Banner kind="warning" title="Store the shared secret now">
-            This is the only time Lectern shows it. Copy it into the customer’s LMS or a password manager before you close this window. If it is lost, rotate it from the customer page.
+          <Banner kind="warning" title={t('secretStoreNow')}>
+            {t('secretOnlyOnce')}
           </Banner>
           <dl className="inline-facts">
-            <dt>LTI version</dt>
+            <dt>{t('ltiVersion')}</dt>
             <dd>{credentials.version}</dd>
           </dl>
-          <CopyField label="Consumer key" name="lti.consumerKey" value={credentials.consumerKey} />
-          <CopyField label="Shared secret" name="lti.sharedSecret" value={credentials.sharedSecret} secret />
-          <CopyField label="Launch URL" name="lti.launchUrl" value={credentials.launchUrl} />
+          <CopyField label={t('consumerKey')} name="lti.consumerKey" value={credentials.consumerKey} />
+          <CopyField label={t('sharedSecret')} name="lti.sharedSecret" value={credentials.sharedSecret} secret />
+          <CopyField label={t('launchUrl')} name="lti.launchUrl" value={credentials.launchUrl} />
           {credentials.tool ? (
             <>
               <h3>LTI 1.3</h3>
-              <CopyField label="LTI 1.3 login URL" name="lti.tool.loginUrl" value={credentials.tool.loginUrl} />
-              <CopyField label="LTI 1.3 launch (redirect) URL" name="lti.tool.launchUrl" value={credentials.tool.launchUrl} />
-              <CopyField label="LTI 1.3 JWKS URL" name="lti.tool.jwksUrl" value={credentials.tool.jwksUrl} />
-              {credentials.tool.registrationUrl ? <CopyField label="Dynamic Registration URL (works once)" name="lti.tool.registrationUrl" value={credentials.tool.registrationUrl} secret /> : null}
+              <CopyField label={t('lti13LoginUrl')} name="lti.tool.loginUrl" value={credentials.tool.loginUrl} />
+              <CopyField label={t('lti13LaunchUrl')} name="lti.tool.launchUrl" value={credentials.tool.launchUrl} />
+              <CopyField label={t('lti13JwksUrl')} name="lti.tool.jwksUrl" value={credentials.tool.jwksUrl} />
+              {credentials.tool.registrationUrl ? <CopyField label={t('registrationUrl')} name="lti.tool.registrationUrl" value={credentials.tool.registrationUrl} secret /> : null}
             </>
           ) : null}
         </div>

@@ -1,36 +1,13 @@
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ApiError, api, messageOf } from '../api.js';
 import { Banner } from './Banner.js';
 import { focusFirstError } from './ErrorSummary.js';
 import { TextField } from './fields.js';
 
-/** The form's own words, for a page that shows it in another language (the reader's); English otherwise. */
-export interface PasswordWords {
-  current: string;
-  next: string;
-  nextHint: string;
-  again: string;
-  saving: string;
-  changed: string;
-  missingCurrent: string;
-  missingNext: string;
-  mismatch: string;
-}
-
-const ENGLISH: PasswordWords = {
-  current: 'Current password',
-  next: 'New password',
-  nextHint: 'At least 10 characters, mixing letters with digits or symbols; not a common password, and not your login or email.',
-  again: 'New password again',
-  saving: 'Saving…',
-  changed: 'Your password was changed. Other sessions were signed out.',
-  missingCurrent: 'Enter your current password.',
-  missingNext: 'Enter a new password.',
-  mismatch: 'The two new passwords do not match.',
-};
-
 /** Change your own password: current, new, and the new one again. Other sessions end. */
-export function PasswordForm({ onChanged, submitLabel = 'Change password', words = ENGLISH }: { onChanged: () => void | Promise<void>; submitLabel?: string; words?: PasswordWords }) {
+export function PasswordForm({ onChanged, submitLabel }: { onChanged: () => void | Promise<void>; submitLabel?: string }) {
+  const { t } = useTranslation('password');
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
@@ -43,9 +20,9 @@ export function PasswordForm({ onChanged, submitLabel = 'Change password', words
     e.preventDefault();
     const form = e.currentTarget;
     const found: Record<string, string> = {};
-    if (!current) found.currentPassword = words.missingCurrent;
-    if (!next) found.newPassword = words.missingNext;
-    if (next && again !== next) found.confirmPassword = words.mismatch;
+    if (!current) found.currentPassword = t('missingCurrent');
+    if (!next) found.newPassword = t('missingNext');
+    if (next && again !== next) found.confirmPassword = t('mismatch');
     setGeneral(null);
     setDone(false);
     setErrors(found);
@@ -74,13 +51,13 @@ export function PasswordForm({ onChanged, submitLabel = 'Change password', words
   return (
     <form onSubmit={submit} noValidate className="stack narrow-form">
       {general ? <Banner kind="error">{general}</Banner> : null}
-      {done ? <Banner kind="success">{words.changed}</Banner> : null}
-      <TextField name="currentPassword" label={words.current} type="password" value={current} onChange={setCurrent} autoComplete="current-password" error={errors.currentPassword} />
-      <TextField name="newPassword" label={words.next} type="password" value={next} onChange={setNext} autoComplete="new-password" error={errors.newPassword} hint={words.nextHint} />
-      <TextField name="confirmPassword" label={words.again} type="password" value={again} onChange={setAgain} autoComplete="new-password" error={errors.confirmPassword} />
+      {done ? <Banner kind="success">{t('changed')}</Banner> : null}
+      <TextField name="currentPassword" label={t('current')} type="password" value={current} onChange={setCurrent} autoComplete="current-password" error={errors.currentPassword} />
+      <TextField name="newPassword" label={t('next')} type="password" value={next} onChange={setNext} autoComplete="new-password" error={errors.newPassword} hint={t('nextHint')} />
+      <TextField name="confirmPassword" label={t('again')} type="password" value={again} onChange={setAgain} autoComplete="new-password" error={errors.confirmPassword} />
       <div>
         <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? words.saving : submitLabel}
+          {busy ? t('saving') : (submitLabel ?? t('change'))}
         </button>
       </div>
     </form>

@@ -1,22 +1,11 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ApiError, messageOf } from '../api.js';
 import { useSession } from '../session.js';
 import type { Me } from '../types.js';
 import { AuthCard } from './AuthCard.js';
 import { Banner } from './Banner.js';
 import { TextField } from './fields.js';
-
-/** The form's own words, for a page that shows it in another language (the reader's); English otherwise. */
-export interface SignInWords {
-  password: string;
-  signIn: string;
-  signingIn: string;
-  tooManyAttempts: string;
-  /** The message for an API error code (the server's English message when it returns nothing). */
-  errorMessage(code: string): string | undefined;
-}
-
-const ENGLISH: SignInWords = { password: 'Password', signIn: 'Sign in', signingIn: 'Signing in…', tooManyAttempts: 'Too many attempts', errorMessage: () => undefined };
 
 /**
  * The sign-in card of the console and of the reader: the same form, errors and rate-limit banner;
@@ -29,12 +18,11 @@ export function SignInForm(p: {
   loginLabel: string;
   loginHint?: string;
   missing: string;
-  words?: SignInWords;
-  /** Beside the card's footer: the reader's language switch. */
+  /** Beside the card's footer: the language switch. */
   extra?: ReactNode;
   onSignedIn: (user: Me) => void;
 }) {
-  const words = p.words ?? ENGLISH;
+  const { t } = useTranslation('auth');
   const { signIn } = useSession();
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
@@ -53,7 +41,7 @@ export function SignInForm(p: {
       p.onSignedIn(await signIn(login.trim(), password));
     } catch (err) {
       const code = err instanceof ApiError ? err.code : 'UNKNOWN';
-      setError({ message: words.errorMessage(code) ?? messageOf(err), code });
+      setError({ message: messageOf(err), code });
       setPassword('');
     } finally {
       setBusy(false);
@@ -63,15 +51,15 @@ export function SignInForm(p: {
   return (
     <AuthCard title={p.title} lead={p.lead} footer={p.footer} extra={p.extra}>
       {error ? (
-        <Banner kind={error.code === 'RATE_LIMITED' ? 'warning' : 'error'} title={error.code === 'RATE_LIMITED' ? words.tooManyAttempts : undefined} urgent>
+        <Banner kind={error.code === 'RATE_LIMITED' ? 'warning' : 'error'} title={error.code === 'RATE_LIMITED' ? t('tooManyAttempts') : undefined} urgent>
           {error.message}
         </Banner>
       ) : null}
       <form onSubmit={submit} noValidate className="auth-form">
         <TextField name="login" label={p.loginLabel} hint={p.loginHint} value={login} onChange={setLogin} autoComplete="username" spellCheck={false} />
-        <TextField name="password" label={words.password} type="password" value={password} onChange={setPassword} autoComplete="current-password" />
+        <TextField name="password" label={t('password')} type="password" value={password} onChange={setPassword} autoComplete="current-password" />
         <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
-          {busy ? words.signingIn : words.signIn}
+          {busy ? t('signingIn') : t('signIn')}
         </button>
       </form>
     </AuthCard>

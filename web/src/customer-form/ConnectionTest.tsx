@@ -1,11 +1,11 @@
 import { useState } from 'react';
-import { ApiError, api, messageOf } from '../api.js';
+import { Trans, useTranslation } from 'react-i18next';
+import { ApiError, client, messageOf, unwrap } from '../api.js';
 import { Banner } from '../components/Banner.js';
 import type { ConnectionReport } from '../../../src/rostering/sources/connection-check.js';
 import { rosteringBody, type FormValues } from './model.js';
 
 const MARKS = { ok: '✓', failed: '✗', skipped: '–' } as const;
-const STATUS_WORDS = { ok: 'passed', failed: 'failed', skipped: 'not tried' } as const;
 
 /**
  * Test connection: sends the form's unsaved source settings to the server, which tries each step of
@@ -27,6 +27,7 @@ export function ConnectionTest({
   /** Field errors of the settings (a missing host…), shown beside their fields. */
   onFieldErrors: (errors: Record<string, string>) => void;
 }) {
+  const { t } = useTranslation('customerForm');
   const [busy, setBusy] = useState(false);
   const [report, setReport] = useState<ConnectionReport | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -37,14 +38,18 @@ export function ConnectionTest({
     setError(null);
     setReport(null);
     try {
-      const path = customerId ? `/api/customers/${customerId}/test-connection` : '/api/customers/test-connection';
-      setReport(await api.post<ConnectionReport>(path, { rostering: rosteringBody(values) }));
+      const body = { rostering: rosteringBody(values) };
+      const answer = await unwrap(
+        customerId ? client.POST('/api/customers/{id}/test-connection', { params: { path: { id: customerId } }, body }) : client.POST('/api/customers/test-connection', { body }),
+      );
+      // The schema types a step's name as text; the server's own type names the steps.
+      setReport(answer as ConnectionReport);
     } catch (err) {
       if (err instanceof ApiError && err.fields.length) {
         const byField: Record<string, string> = {};
         for (const f of err.fields) byField[f.field] ??= f.message;
         onFieldErrors(byField);
-        setError('Fix the highlighted fields, then test again.');
+        setError(t('testFixFields'));
       } else setError(messageOf(err));
     } finally {
       setBusy(false);
@@ -53,21 +58,19 @@ export function ConnectionTest({
 
   const failed = report?.steps.find((s) => s.status === 'failed');
   const key = report?.hostKey;
-  const summary = report ? (report.ok ? 'Connection works' : `Connection failed: ${failed?.label ?? 'a step failed'}`) : '';
+  const summary = report ? (report.ok ? t('testWorks') : t('testFailed', { step: failed ? t(`stepName.${failed.step}`) : t('testStepFailed') })) : '';
   const pinned = key && values['rostering.sftp.hostKeyFingerprint'].trim() === key.fingerprint;
   return (
     <div className="connection-test field-full" data-testid="connection-test">
       <div className="connection-test-actions">
         <button type="button" className="btn btn-secondary" onClick={run} disabled={busy} aria-describedby="connection-test-note">
-          {busy ? 'Testing…' : 'Test connection'}
+          {busy ? t('testing') : t('testConnection')}
         </button>
         <span id="connection-test-note" className="field-hint">
-          {busy
-            ? 'Testing the connection, step by step…'
-            : `Tries ${sftp ? 'the server, its host key, the sign-in, Path and File name' : 'the credentials and one page of orgs'} with the values above. Nothing is saved.`}
+          {busy ? t('testingSteps') : sftp ? t('testTriesSftp') : t('testTriesApi')}
         </span>
         <span className="visually-hidden" role="status">
-          {busy ? 'Testing the connection.' : report ? summary : ''}
+          {busy ? t('testingNow') : report ? summary : ''}
         </span>
       </div>
       {error ? <Banner kind="error">{error}</Banner> : null}
@@ -82,13 +85,13 @@ export function ConnectionTest({
                 <span className="check-mark" aria-hidden="true">
                   {MARKS[s.status]}
                 </span>
-                <span className="visually-hidden">{STATUS_WORDS[s.status]}: </span>
-                <strong>{s.label}</strong> <span className="check-message">{s.message}</span>
+                <span className="visually-hidden">{t(`step.${s.status}`)}: </span>
+                <strong>{t(`stepName.${s.step}`)}</strong> <span className="check-message">{s.status === 'skipped' ? t('stepSkipped') : s.message}</span>
                 {s.step === 'findFile' && report.nearNames.length ? (
                   <span className="near-names">
                     {report.nearNames.map((n) => (
                       <button key={n} type="button" className="btn btn-small btn-secondary" onClick={() => onUseFileName(n)}>
-                        Use {n}
+                        {t('useName', { name: n })}
                       </button>
                     ))}
                   </span>
@@ -99,22 +102,26 @@ export function ConnectionTest({
           {key && key.pinned !== 'match' ? (
             <div className="host-key">
               <p>
-                {key.pinned === 'mismatch' ? 'The server now shows the host key ' : 'Host key (SHA256 fingerprint): '}
-                <code data-testid="host-key-fingerprint">{key.fingerprint}</code>
+                <Trans
+                  i18nKey={key.pinned === 'mismatch' ? 'hostKeyNow' : 'hostKeyIs'}
+                  t={t}
+                  values={{ fingerprint: key.fingerprint }}
+                  components={{ 1: <code data-testid="host-key-fingerprint" /> }}
+                />
               </p>
               {key.pinned === 'unpinned' ? (
                 pinned ? (
-                  <p>Pinned in the form: saving stores it with the customer, and from then on a server showing another key is refused.</p>
+                  <p>{t('pinnedInForm')}</p>
                 ) : (
                   <>
-                    <p className="field-hint">Compare it with the fingerprint the district gives you before you pin it.</p>
+                    <p className="field-hint">{t('compareFingerprint')}</p>
                     <button type="button" className="btn btn-small btn-primary" onClick={() => onPin(key.fingerprint)}>
-                      Pin this host key
+                      {t('pinKey')}
                     </button>
                   </>
                 )
               ) : (
-                <p className="field-hint">If the district really replaced the server, put its new fingerprint in Pinned host key; otherwise do not connect.</p>
+                <p className="field-hint">{t('keyReplaced')}</p>
               )}
             </div>
           ) : null}

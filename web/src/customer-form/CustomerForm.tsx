@@ -1,11 +1,12 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ApiError, messageOf } from '../api.js';
 import { Banner } from '../components/Banner.js';
 import { ErrorSummary, focusFirstError } from '../components/ErrorSummary.js';
 import { CheckboxField, RadioGroup, SelectField, TextField } from '../components/fields.js';
 import { useTimeZones } from '../hooks/useTimeZones.js';
 import { LTI_VERSION_OPTIONS, ROSTERING_TYPE_OPTIONS } from '../labels.js';
-import { FIELD_LABELS, applyChange, emptyValues, valuesFromCustomer, type FieldName, type FormMode, type FormValues } from './model.js';
+import { FIELD_ORDER, applyChange, fieldLabel, fieldLabels, emptyValues, valuesFromCustomer, type FieldName, type FormMode, type FormValues } from './model.js';
 import { normaliseSuffix } from '../../../src/customers/customer-rules.js';
 import { usesLti13 } from '../../../src/customers/lti13-rules.js';
 import { ConnectionTest } from './ConnectionTest.js';
@@ -25,13 +26,6 @@ export type Bind = (name: FieldName) => {
   required: boolean;
 };
 
-const FIELD_ORDER = Object.keys(FIELD_LABELS);
-const UNMATCHED_USERS_OPTIONS = [
-  { value: 'create', label: 'Create an LTI-only reader account' },
-  { value: 'refuse', label: 'Refuse the launch with a message' },
-] as const;
-const SET_PLACEHOLDER = 'Set — leave blank to keep';
-
 /**
  * The customer form, for Add and for Edit. It checks as the person types (after they leave a
  * field, or everything once they try to submit), shows the server's field errors next to the same
@@ -49,6 +43,7 @@ export function CustomerForm({
   /** Saves the values; throw the ApiError to have its field errors shown. */
   onSubmit: (values: FormValues) => Promise<void>;
 }) {
+  const { t } = useTranslation('customerForm');
   const [values, setValues] = useState<FormValues>(() => (mode.kind === 'edit' ? valuesFromCustomer(mode.customer) : emptyValues()));
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set());
   const [serverErrors, setServerErrors] = useState<Record<string, string>>({});
@@ -88,7 +83,7 @@ export function CustomerForm({
   };
   const bind: Bind = (name) => ({
     name,
-    label: FIELD_LABELS[name],
+    label: fieldLabel(name),
     value: values[name],
     onChange: (value) => change(name, value),
     onBlur: () => blur(name),
@@ -109,7 +104,7 @@ export function CustomerForm({
     setAttempted(new Set(Array.from(formRef.current?.elements ?? [], (el) => (el as HTMLInputElement).name).filter(Boolean)));
     setGeneralError(null);
     if (Object.keys(validateCustomerForm(values, mode)).length) {
-      setSummary('Please fix the highlighted fields.');
+      setSummary(t('fixFields'));
       setServerErrors({});
       setFocusRequest((n) => n + 1);
       return;
@@ -123,7 +118,7 @@ export function CustomerForm({
         const byField: Record<string, string> = {};
         for (const f of err.fields) byField[f.field] ??= f.message;
         setServerErrors(byField);
-        setSummary(err.message);
+        setSummary(messageOf(err));
         setFocusRequest((n) => n + 1);
       } else {
         setGeneralError(messageOf(err));
@@ -133,6 +128,11 @@ export function CustomerForm({
     }
   };
 
+  const SET_PLACEHOLDER = t('setKeep');
+  const unmatchedUsersOptions = [
+    { value: 'create', label: t('unmatchedCreate') },
+    { value: 'refuse', label: t('unmatchedRefuse') },
+  ];
   const secretPlaceholder =
     mode.kind === 'edit'
       ? {
@@ -149,52 +149,40 @@ export function CustomerForm({
 
   return (
     <form ref={formRef} className="customer-form" noValidate onSubmit={submit} aria-describedby={showSummary ? 'error-summary-title' : undefined}>
-      {showSummary ? <ErrorSummary message={summary} errors={visible} labels={FIELD_LABELS} /> : null}
+      {showSummary ? <ErrorSummary message={summary} errors={visible} labels={fieldLabels()} /> : null}
       {generalError ? <Banner kind="error">{generalError}</Banner> : null}
 
-      <FormSection title="Profile" description="How the customer appears in Lectern. The code is part of its LTI consumer key.">
+      <FormSection id="profile" title={t('profile')} description={t('profileLead')}>
         <TextField {...bind('profile.name')} maxLength={200} autoComplete="organization" className="field-full" />
-        <TextField {...bind('profile.code')} maxLength={40} spellCheck={false} placeholder="lincoln-usd" hint="Lower-case letters, digits and dashes." />
-        <SelectField {...bindChoice('profile.timeZone')} options={zoneOptions} hint="Scheduled syncs run on this clock." />
+        <TextField {...bind('profile.code')} maxLength={40} spellCheck={false} placeholder={t('codeExample')} hint={t('codeHint')} />
+        <SelectField {...bindChoice('profile.timeZone')} options={zoneOptions} hint={t('timeZoneHint')} />
       </FormSection>
 
-      <FormSection
-        title="Administrator"
-        description={
-          mode.kind === 'create'
-            ? 'The customer admin account is created from these details. They sign in with the email and initial password.'
-            : 'The customer’s administrator. They change their own password from their Account page.'
-        }
-      >
+      <FormSection id="administrator" title={t('administrator')} description={mode.kind === 'create' ? t('administratorLeadCreate') : t('administratorLeadEdit')}>
         <TextField {...bind('administrator.firstName')} maxLength={100} autoComplete="off" />
         <TextField {...bind('administrator.lastName')} maxLength={100} autoComplete="off" />
         <TextField {...bind('administrator.email')} type="email" maxLength={254} spellCheck={false} />
         <TextField {...bind('administrator.phone')} type="tel" maxLength={40} />
-        {mode.kind === 'create' ? (
-          <TextField {...bind('administrator.password')} type="password" autoComplete="new-password" maxLength={256} hint="At least 10 characters, mixing letters with digits or symbols." />
-        ) : null}
+        {mode.kind === 'create' ? <TextField {...bind('administrator.password')} type="password" autoComplete="new-password" maxLength={256} hint={t('passwordHint')} /> : null}
       </FormSection>
 
-      <FormSection title="Address" description="The customer’s postal address.">
+      <FormSection id="address" title={t('address')} description={t('addressLead')}>
         <TextField {...bind('address.line1')} maxLength={200} className="field-full" />
         <TextField {...bind('address.line2')} maxLength={200} className="field-full" />
         <TextField {...bind('address.city')} maxLength={100} />
         <TextField {...bind('address.region')} maxLength={100} />
         <TextField {...bind('address.postalCode')} maxLength={20} />
-        <TextField {...bind('address.country')} maxLength={2} width="short" placeholder="US" hint="Two-letter code." />
+        <TextField {...bind('address.country')} maxLength={2} width="short" placeholder="US" hint={t('countryHint')} />
       </FormSection>
 
-      <FormSection
-        title="LTI"
-        description="LTI 1.1: Lectern generates the consumer key and shared secret when the customer is added. LTI 1.3: register the LMS below, or later with the Dynamic Registration URL."
-      >
+      <FormSection id="lti" title="LTI" description={t('ltiLead')}>
         <SelectField {...bindChoice('lti.version')} options={LTI_VERSION_OPTIONS} />
         {lti13 ? (
           <fieldset className="field-full lti13-platform">
-            <legend>LTI 1.3 platform (from the LMS’s developer key or tool registration)</legend>
-            <TextField {...bind('lti.platforms.0.issuer')} maxLength={2000} placeholder="https://canvas.instructure.com" hint="An identifier: Lectern never calls it." />
+            <legend>{t('platformLegend')}</legend>
+            <TextField {...bind('lti.platforms.0.issuer')} maxLength={2000} placeholder="https://canvas.instructure.com" hint={t('issuerHint')} />
             <TextField {...bind('lti.platforms.0.clientId')} maxLength={255} />
-            <TextField {...bind('lti.platforms.0.deploymentIds')} maxLength={2000} hint="One or more, separated by commas." className="field-full" />
+            <TextField {...bind('lti.platforms.0.deploymentIds')} maxLength={2000} hint={t('deploymentIdsHint')} className="field-full" />
             <TextField {...bind('lti.platforms.0.authLoginUrl')} maxLength={2000} className="field-full" />
             <TextField {...bind('lti.platforms.0.authTokenUrl')} maxLength={2000} className="field-full" />
             <TextField {...bind('lti.platforms.0.jwksUrl')} maxLength={2000} className="field-full" />
@@ -203,26 +191,21 @@ export function CustomerForm({
         {lti13 ? (
           <CheckboxField
             name="lti.syncRosterOnLaunch"
-            label={FIELD_LABELS['lti.syncRosterOnLaunch']}
+            label={fieldLabel('lti.syncRosterOnLaunch')}
             checked={values['lti.syncRosterOnLaunch'] === 'true'}
             onChange={(checked) => {
               change('lti.syncRosterOnLaunch', checked ? 'true' : '');
               touch('lti.syncRosterOnLaunch');
             }}
             error={visible['lti.syncRosterOnLaunch']}
-            hint="After a teacher opens Lectern from a course, pull the course’s members (NRPS)."
+            hint={t('syncOnLaunchHint')}
             className="field-full"
           />
         ) : null}
-        <RadioGroup
-          {...bindChoice('lti.unmatchedUsers')}
-          options={UNMATCHED_USERS_OPTIONS}
-          className="field-full"
-          hint="A launch from the school’s LMS signs a person in as the rostered user their Match with rule and Suffix find. When it finds nobody, Lectern can give them an LTI-only reader account (roster syncs never delete it, and once a sync brings them, their next launch moves to the rostered account with their reading progress), or send them back to the LMS with a message."
-        />
+        <RadioGroup {...bindChoice('lti.unmatchedUsers')} options={unmatchedUsersOptions} className="field-full" hint={t('unmatchedHint')} />
       </FormSection>
 
-      <FormSection title="Rostering" description="How students, teachers and classes reach Lectern.">
+      <FormSection id="rostering" title={t('rostering')} description={t('rosteringLead')}>
         <RadioGroup {...bindChoice('rostering.type')} options={ROSTERING_TYPE_OPTIONS} className="field-full" />
         {values['rostering.type'] === 'oneroster' ? (
           <div className="field-full">
@@ -252,7 +235,7 @@ export function CustomerForm({
         <div className="form-terms">
           <CheckboxField
             name="acceptTerms"
-            label={FIELD_LABELS.acceptTerms}
+            label={fieldLabel('acceptTerms')}
             checked={values.acceptTerms === 'true'}
             onChange={(checked) => {
               change('acceptTerms', checked ? 'true' : '');
@@ -261,29 +244,29 @@ export function CustomerForm({
             error={visible.acceptTerms}
             required
           >
-            I accept the Privacy Policy and Terms of Service on behalf of this customer.
+            {t('acceptTerms')}
           </CheckboxField>
         </div>
       ) : null}
 
       <div className="form-actions">
         <button type="button" className="btn btn-secondary" onClick={onCancel}>
-          Cancel
+          {t('ui:cancel')}
         </button>
         <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? 'Saving…' : submitLabel}
+          {busy ? t('ui:saving') : submitLabel}
         </button>
       </div>
     </form>
   );
 }
 
-function FormSection({ title, description, children }: { title: string; description: string; children: ReactNode }) {
-  const id = `section-${title.toLowerCase()}`;
+// `id` names the section in the page (section-<id>) whatever the language of its title.
+function FormSection({ id, title, description, children }: { id: string; title: string; description: string; children: ReactNode }) {
   return (
-    <section className="form-section" aria-labelledby={id}>
+    <section className="form-section" aria-labelledby={`section-${id}`}>
       <div className="form-section-intro">
-        <h2 id={id}>{title}</h2>
+        <h2 id={`section-${id}`}>{title}</h2>
         <p>{description}</p>
       </div>
       <div className="form-grid">{children}</div>
@@ -297,6 +280,6 @@ function isChoice(name: FieldName): boolean {
 }
 
 function order(field: string): number {
-  const i = FIELD_ORDER.indexOf(field);
+  const i = FIELD_ORDER.indexOf(field as FieldName);
   return i === -1 ? FIELD_ORDER.length : i;
 }

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { RadioGroup, SelectField, TextField } from '../components/fields.js';
 import { AUTHORIZATION_OPTIONS, FREQUENCY_OPTIONS, MATCH_WITH_OPTIONS, ONEROSTER_VERSION_OPTIONS, PERIOD_OPTIONS, SYNC_TYPE_OPTIONS } from '../labels.js';
 import type { Bind } from './CustomerForm.js';
@@ -25,6 +26,7 @@ export function RosteringFields({
   /** The Test connection button and its report, at the end of the API or SFTP settings. */
   connectionTest: ReactNode;
 }) {
+  const { t } = useTranslation('customerForm');
   const syncType = values['rostering.syncType'];
   const isZip = syncType === 'zip';
   // ZIP Upload runs when someone uploads a file, so Auto is not offered at all.
@@ -36,29 +38,23 @@ export function RosteringFields({
       <div className="form-grid">
         <RadioGroup {...bind('rostering.syncType')} options={SYNC_TYPE_OPTIONS} className="field-full" />
         <SelectField {...bind('rostering.oneRosterVersion')} options={ONEROSTER_VERSION_OPTIONS} />
-        <SelectField {...bind('rostering.matchWith')} options={MATCH_WITH_OPTIONS} placeholder="Choose…" hint="How roster users are matched to accounts that already exist." />
-        <RadioGroup
-          {...bind('rostering.syncFrequency')}
-          options={frequencies}
-          hint={isZip ? 'ZIP Upload runs when someone uploads a file, so it is Manual only.' : 'Auto syncs on a schedule; Manual syncs when an admin starts it.'}
-        />
+        <SelectField {...bind('rostering.matchWith')} options={MATCH_WITH_OPTIONS} placeholder={t('choose')} hint={t('matchWithHint')} />
+        <RadioGroup {...bind('rostering.syncFrequency')} options={frequencies} hint={isZip ? t('frequencyHintZip') : t('frequencyHint')} />
         {showsPeriod(values) ? (
-          <SelectField {...bind('rostering.period')} options={PERIOD_OPTIONS} placeholder="Choose…" after={<NextRunHint period={values['rostering.period']} timeZone={values['profile.timeZone']} />} />
+          <SelectField
+            {...bind('rostering.period')}
+            options={PERIOD_OPTIONS}
+            placeholder={t('choose')}
+            after={<NextRunHint period={values['rostering.period']} timeZone={values['profile.timeZone']} />}
+          />
         ) : null}
-        <TextField
-          {...bind('rostering.suffix')}
-          placeholder="@lincoln"
-          hint="Logins are the roster username, “@” and this Suffix, unique on Lectern; students sign in to the reader with it."
-          maxLength={64}
-          spellCheck={false}
-          after={suffixPreview}
-        />
-        <TextField {...bind('rostering.clientPartnerId')} maxLength={100} hint={isZip ? 'Identifies this customer’s uploaded bundles.' : undefined} />
+        <TextField {...bind('rostering.suffix')} placeholder="@lincoln" hint={t('suffixHint')} maxLength={64} spellCheck={false} after={suffixPreview} />
+        <TextField {...bind('rostering.clientPartnerId')} maxLength={100} hint={isZip ? t('clientPartnerIdHint') : undefined} />
       </div>
 
       {syncType === 'api' ? (
         <fieldset className="connection">
-          <legend>OneRoster API connection</legend>
+          <legend>{t('apiLegend')}</legend>
           <div className="form-grid">
             <TextField {...bind('rostering.url')} type="url" placeholder="https://sis.example.org/ims/oneroster/v1p1" className="field-full" spellCheck={false} />
             <TextField {...bind('rostering.consumerKey')} spellCheck={false} />
@@ -67,7 +63,7 @@ export function RosteringFields({
             {oauth2 ? (
               <>
                 <TextField {...bind('rostering.tokenUrl')} type="url" placeholder="https://sis.example.org/oauth/token" spellCheck={false} />
-                <TextField {...bind('rostering.scope')} spellCheck={false} hint="Space-separated, if the SIS needs one." />
+                <TextField {...bind('rostering.scope')} spellCheck={false} hint={t('scopeHint')} />
               </>
             ) : null}
             {connectionTest}
@@ -77,29 +73,23 @@ export function RosteringFields({
 
       {syncType === 'sftp' ? (
         <fieldset className="connection">
-          <legend>SFTP server</legend>
+          <legend>{t('sftpLegend')}</legend>
           <div className="form-grid">
             <TextField {...bind('rostering.sftp.host')} placeholder="sftp.example.org" spellCheck={false} />
             <TextField {...bind('rostering.sftp.port')} inputMode="numeric" width="short" maxLength={5} />
             <TextField {...bind('rostering.sftp.username')} spellCheck={false} />
             <TextField {...bind('rostering.sftp.password')} type="password" autoComplete="new-password" placeholder={secretPlaceholder.sftpPassword} />
             <TextField {...bind('rostering.sftp.path')} placeholder="/uploads" spellCheck={false} />
-            <TextField {...bind('rostering.sftp.fileName')} placeholder="roster.zip" spellCheck={false} hint="The OneRoster zip Lectern fetches from Path." />
+            <TextField {...bind('rostering.sftp.fileName')} placeholder="roster.zip" spellCheck={false} hint={t('fileNameHint')} />
             <TextField
               {...bind('rostering.sftp.privateKey')}
               rows={4}
               width="full"
               spellCheck={false}
               placeholder={secretPlaceholder.sftpPrivateKey ?? '-----BEGIN OPENSSH PRIVATE KEY-----'}
-              hint="Instead of (or as well as) the password: paste the whole key (OpenSSH or PEM, without a passphrase). It is kept encrypted and never shown again."
+              hint={t('privateKeyHint')}
             />
-            <TextField
-              {...bind('rostering.sftp.hostKeyFingerprint')}
-              width="full"
-              spellCheck={false}
-              placeholder="SHA256:…"
-              hint="The server’s host key as ssh-keygen -l shows it; Test connection offers to pin the key it sees. Left empty, the key of the first sync is pinned. A server showing another key is refused."
-            />
+            <TextField {...bind('rostering.sftp.hostKeyFingerprint')} width="full" spellCheck={false} placeholder="SHA256:…" hint={t('hostKeyHint')} />
             {connectionTest}
           </div>
         </fieldset>

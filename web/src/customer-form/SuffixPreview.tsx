@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { api } from '../api.js';
+import { useTranslation } from 'react-i18next';
+import { client, unwrap } from '../api.js';
 import { normaliseSuffix } from '../../../src/customers/customer-rules.js';
 import { loginFor } from '../../../src/rostering/sync/matching.js';
 
@@ -9,12 +10,12 @@ import { loginFor } from '../../../src/rostering/sync/matching.js';
  * and on Edit says so when a Suffix saved before the "@" rule is kept, or when a change renames logins.
  */
 export function SuffixPreview({ suffix, customerId, stored }: { suffix: string; customerId: string | null; stored: string | null }) {
+  const { t } = useTranslation('customerForm');
   const [sample, setSample] = useState('jdoe');
   useEffect(() => {
     if (!customerId) return;
     let current = true;
-    api
-      .get<{ items: { username: string }[] }>(`/api/customers/${customerId}/users`, { role: 'student', pageSize: 1 })
+    unwrap(client.GET('/api/customers/{id}/users', { params: { path: { id: customerId }, query: { role: 'student', pageSize: 1 } } }))
       .then((page) => current && page.items[0]?.username && setSample(page.items[0].username))
       .catch(() => undefined);
     return () => {
@@ -24,17 +25,10 @@ export function SuffixPreview({ suffix, customerId, stored }: { suffix: string; 
   const typed = suffix.trim();
   const kept = stored !== null && typed === stored;
   const effective = kept ? stored : normaliseSuffix(typed);
-  const note =
-    kept && stored && !stored.startsWith('@')
-      ? 'Saved before Suffixes began with “@”: kept as it is, so the logins it made keep working.'
-      : stored !== null && !kept && typed !== ''
-        ? 'Changing the Suffix changes every rostered user’s login at the next sync; tell them their new login.'
-        : typed && !typed.startsWith('@')
-          ? 'The “@” is added for you.'
-          : null;
+  const note = kept && stored && !stored.startsWith('@') ? t('suffixKept') : stored !== null && !kept && typed !== '' ? t('suffixChanges') : typed && !typed.startsWith('@') ? t('suffixAt') : null;
   return (
     <p className="suffix-preview" aria-live="polite" data-testid="suffix-preview">
-      Login: <code>{sample}</code> → <code>{loginFor(sample, effective)}</code>
+      {t('suffixLogin')} <code>{sample}</code> → <code>{loginFor(sample, effective)}</code>
       {note ? <span className="suffix-note"> {note}</span> : null}
     </p>
   );

@@ -2,62 +2,77 @@
  * The Add/Edit customer form's state: one string per input, keyed by the dotted API path the
  * input has as its `name`, and the conversions to and from the API's nested bodies.
  */
+import i18next from 'i18next';
 import type { LtiPlatformInputT, RosteringInput } from '../../../src/customers/customer-schema.js';
 import { usesLti13 } from '../../../src/customers/lti13-rules.js';
 import type { Customer, CustomerCreateInput, CustomerPatchInput } from '../types.js';
 
-export const FIELD_LABELS = {
-  'profile.name': 'Name',
-  'profile.code': 'Code',
-  'profile.timeZone': 'Time zone',
-  'administrator.firstName': 'First name',
-  'administrator.lastName': 'Last name',
-  'administrator.email': 'Email',
-  'administrator.phone': 'Phone',
-  'administrator.password': 'Initial password',
-  'address.line1': 'Address line 1',
-  'address.line2': 'Address line 2',
-  'address.city': 'City',
-  'address.region': 'State / region',
-  'address.postalCode': 'Postal code',
-  'address.country': 'Country',
-  'lti.version': 'LTI version',
-  'lti.unmatchedUsers': 'LMS users the roster does not have',
-  'lti.syncRosterOnLaunch': 'Sync from LMS after a teacher’s launch',
-  // The form edits one platform registration, the first; more come by API or Dynamic Registration.
-  'lti.platforms.0.issuer': 'Issuer',
-  'lti.platforms.0.clientId': 'Client ID',
-  'lti.platforms.0.deploymentIds': 'Deployment IDs',
-  'lti.platforms.0.authLoginUrl': 'Auth login URL',
-  'lti.platforms.0.authTokenUrl': 'Access token URL',
-  'lti.platforms.0.jwksUrl': 'Platform JWKS URL',
-  'rostering.type': 'Rostering type',
-  'rostering.oneRosterVersion': 'OneRoster version',
-  'rostering.syncType': 'Sync Type',
-  'rostering.matchWith': 'Match with',
-  'rostering.syncFrequency': 'Sync Frequency',
-  'rostering.period': 'Period',
-  'rostering.suffix': 'Suffix',
-  'rostering.clientPartnerId': 'Client Partner ID',
-  'rostering.url': 'URL',
-  'rostering.consumerKey': 'Consumer Key',
-  'rostering.secretKey': 'Secret Key',
-  'rostering.authorization': 'Authorization',
-  'rostering.tokenUrl': 'Token URL',
-  'rostering.scope': 'Scope',
-  'rostering.sftp.host': 'Host Name',
-  'rostering.sftp.port': 'Port',
-  'rostering.sftp.username': 'Username',
-  'rostering.sftp.password': 'Password',
-  'rostering.sftp.privateKey': 'Private key',
-  'rostering.sftp.path': 'Path',
-  'rostering.sftp.fileName': 'File name',
-  'rostering.sftp.hostKeyFingerprint': 'Pinned host key',
-  acceptTerms: 'Privacy Policy and Terms of Service',
-} as const;
+// Every input of the form, by the dotted API path it has as its `name`, in the order of the form.
+// The form edits one platform registration, the first; more come by API or Dynamic Registration.
+const FIELD_NAMES = [
+  'profile.name',
+  'profile.code',
+  'profile.timeZone',
+  'administrator.firstName',
+  'administrator.lastName',
+  'administrator.email',
+  'administrator.phone',
+  'administrator.password',
+  'address.line1',
+  'address.line2',
+  'address.city',
+  'address.region',
+  'address.postalCode',
+  'address.country',
+  'lti.version',
+  'lti.unmatchedUsers',
+  'lti.syncRosterOnLaunch',
+  'lti.platforms.0.issuer',
+  'lti.platforms.0.clientId',
+  'lti.platforms.0.deploymentIds',
+  'lti.platforms.0.authLoginUrl',
+  'lti.platforms.0.authTokenUrl',
+  'lti.platforms.0.jwksUrl',
+  'rostering.type',
+  'rostering.oneRosterVersion',
+  'rostering.syncType',
+  'rostering.matchWith',
+  'rostering.syncFrequency',
+  'rostering.period',
+  'rostering.suffix',
+  'rostering.clientPartnerId',
+  'rostering.url',
+  'rostering.consumerKey',
+  'rostering.secretKey',
+  'rostering.authorization',
+  'rostering.tokenUrl',
+  'rostering.scope',
+  'rostering.sftp.host',
+  'rostering.sftp.port',
+  'rostering.sftp.username',
+  'rostering.sftp.password',
+  'rostering.sftp.privateKey',
+  'rostering.sftp.path',
+  'rostering.sftp.fileName',
+  'rostering.sftp.hostKeyFingerprint',
+  'acceptTerms',
+] as const;
 
 /** A field of the form, named by its dotted API path. */
-export type FieldName = keyof typeof FIELD_LABELS;
+export type FieldName = (typeof FIELD_NAMES)[number];
+
+/** The form's fields in the order they appear, for sorting error lists. */
+export const FIELD_ORDER: readonly FieldName[] = FIELD_NAMES;
+
+/** A field's label in the page's language (`customerForm:field.<path>`). */
+export function fieldLabel(name: FieldName): string {
+  return i18next.t(`customerForm:field.${name}` as string);
+}
+
+/** Every field's label, for the error summary. */
+export function fieldLabels(): Record<string, string> {
+  return Object.fromEntries(FIELD_NAMES.map((n) => [n, fieldLabel(n)]));
+}
 
 /** Every input's current text; the checkboxes (terms, sync after launch) are "true" or "". */
 export type FormValues = Record<FieldName, string>;
@@ -67,7 +82,7 @@ export type FormMode = { kind: 'create' } | { kind: 'edit'; customer: Customer }
 
 /** A blank Add form, with the defaults a new customer usually has. */
 export function emptyValues(): FormValues {
-  const values = Object.fromEntries(Object.keys(FIELD_LABELS).map((k) => [k, ''])) as FormValues;
+  const values = Object.fromEntries(FIELD_NAMES.map((k) => [k, ''])) as FormValues;
   return {
     ...values,
     'profile.timeZone': 'America/Chicago',

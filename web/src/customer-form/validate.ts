@@ -5,6 +5,7 @@
  * patterns) repeat the schema's messages; the server still has the last word and its field
  * errors are shown the same way.
  */
+import i18next from 'i18next';
 import { checkRostering } from '../../../src/customers/customer-rules.js';
 import { checkPlatforms, usesLti13 } from '../../../src/customers/lti13-rules.js';
 import type { FieldIssue } from '../api.js';
@@ -22,37 +23,39 @@ const REQUIRED: FieldName[] = [
   'address.country',
 ];
 
-const PATTERNS: { field: FieldName; test: RegExp; message: string }[] = [
-  { field: 'profile.code', test: /^[a-z0-9][a-z0-9-]{1,39}$/, message: 'Use 2–40 lower-case letters, digits and dashes, starting with a letter or digit.' },
-  { field: 'administrator.email', test: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, message: 'Enter an email address such as name@example.org.' },
-  { field: 'administrator.phone', test: /^[0-9+()\-. ]*$/, message: 'Use digits, spaces and + ( ) - . only.' },
-  { field: 'address.country', test: /^[A-Z]{2}$/, message: 'Use the two-letter country code, such as US.' },
-  { field: 'rostering.suffix', test: /^[A-Za-z0-9@._-]*$/, message: 'Use letters, digits and @ . _ - only.' },
+// Each message is read from the catalogue (customerForm:pattern.<field>) when a check fails.
+const PATTERNS: { field: FieldName; test: RegExp; message: () => string }[] = [
+  { field: 'profile.code', test: /^[a-z0-9][a-z0-9-]{1,39}$/, message: () => i18next.t('customerForm:pattern.code') },
+  { field: 'administrator.email', test: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, message: () => i18next.t('customerForm:pattern.email') },
+  { field: 'administrator.phone', test: /^[0-9+()\-. ]*$/, message: () => i18next.t('customerForm:pattern.phone') },
+  { field: 'address.country', test: /^[A-Z]{2}$/, message: () => i18next.t('customerForm:pattern.country') },
+  { field: 'rostering.suffix', test: /^[A-Za-z0-9@._-]*$/, message: () => i18next.t('customerForm:pattern.suffix') },
 ];
 
 /** Every problem the form can see without asking the server, by field. */
 export function validateCustomerForm(v: FormValues, mode: FormMode): Record<string, string> {
   const issues: FieldIssue[] = [];
   const add = (field: FieldName, message: string, code = 'format') => issues.push({ field, message, code });
-  for (const field of REQUIRED) if (!v[field].trim()) add(field, 'This field is required.', 'required');
-  for (const p of PATTERNS) if (v[p.field].trim() && !p.test.test(v[p.field].trim())) add(p.field, p.message);
+  const required = i18next.t('ui:required');
+  for (const field of REQUIRED) if (!v[field].trim()) add(field, required, 'required');
+  for (const p of PATTERNS) if (v[p.field].trim() && !p.test.test(v[p.field].trim())) add(p.field, p.message());
 
   if (mode.kind === 'create') {
-    if (!v['administrator.password']) add('administrator.password', 'This field is required.', 'required');
-    if (v.acceptTerms !== 'true') add('acceptTerms', 'Accept the Privacy Policy and Terms of Service to add a customer.', 'terms_not_accepted');
+    if (!v['administrator.password']) add('administrator.password', required, 'required');
+    if (v.acceptTerms !== 'true') add('acceptTerms', i18next.t('customerForm:termsMissing'), 'terms_not_accepted');
   }
 
   const usesSftp = v['rostering.type'] === 'oneroster' && v['rostering.syncType'] === 'sftp';
   const port = portNumber(v['rostering.sftp.port']);
   if (usesSftp && v['rostering.sftp.port'].trim() && (port === undefined || port < 1 || port > 65535)) {
-    add('rostering.sftp.port', 'Enter a port from 1 to 65535.');
+    add('rostering.sftp.port', i18next.t('customerForm:portRange'));
   }
 
   const r = mode.kind === 'edit' ? mode.customer.rostering : null;
   const stored = { apiSecret: r?.secretKeySet ?? false, sftpPassword: r?.sftp.passwordSet ?? false, sftpPrivateKey: r?.sftp.privateKeySet ?? false, suffix: r?.suffix };
   checkRostering(rosteringBody(v), stored, issues);
   if (usesLti13(v['lti.version']) && platformStarted(v)) {
-    for (const f of PLATFORM_FIELDS) if (!v[`lti.platforms.0.${f}`].trim() && f !== 'deploymentIds') add(`lti.platforms.0.${f}`, 'This field is required.', 'required');
+    for (const f of PLATFORM_FIELDS) if (!v[`lti.platforms.0.${f}`].trim() && f !== 'deploymentIds') add(`lti.platforms.0.${f}`, required, 'required');
     // Plain http to an allowed host is the server's decision (LECTERN_OUTBOUND_ALLOW): it answers for it.
     checkPlatforms(v['lti.version'], platformsBody(v).slice(0, 1), () => true, issues);
   }

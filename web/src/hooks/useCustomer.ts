@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { isEnterpriseAdmin, useUser } from '../session.js';
 import type { Customer, School } from '../types.js';
 import { useResource } from './useResource.js';
@@ -15,9 +16,10 @@ export function useCustomer(customerId: string): Customer | null {
  * Customers and the customer, customer staff at Users.
  */
 export function useCustomerCrumbs(customerId: string, customer: Customer | null, trail: { to: string; label: string }[] = []): { to: string; label: string }[] {
+  const { t } = useTranslation('ui');
   const user = useUser();
-  const users = { to: `/customers/${customerId}/users`, label: 'Users' };
-  const top = isEnterpriseAdmin(user) ? [{ to: '/customers', label: 'Customers' }, ...(customer ? [{ to: `/customers/${customerId}`, label: customer.profile.name }] : [])] : [];
+  const users = { to: `/customers/${customerId}/users`, label: t('crumbUsers') };
+  const top = isEnterpriseAdmin(user) ? [{ to: '/customers', label: t('crumbCustomers') }, ...(customer ? [{ to: `/customers/${customerId}`, label: customer.profile.name }] : [])] : [];
   return [...top, users, ...trail];
 }
 

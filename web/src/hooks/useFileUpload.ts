@@ -1,12 +1,13 @@
+import i18next from 'i18next';
 import { useEffect, useRef, useState } from 'react';
-import { ApiError, upload, type Upload, type UploadProgress } from '../api.js';
+import { ApiError, messageOf, upload, type Upload, type UploadProgress } from '../api.js';
 import { formatBytes } from '../labels.js';
 
 /** The limits every upload checks in the browser before sending (the server checks again). */
 export function fileProblem(file: File, maxBytes: number | undefined): string | null {
-  if (file.size === 0) return `“${file.name}” is empty.`;
+  if (file.size === 0) return i18next.t('ui:fileEmpty', { name: file.name });
   // Checked here because a server may cut an over-large upload off mid-stream, which reads as a network error.
-  if (maxBytes !== undefined && file.size > maxBytes) return `“${file.name}” is ${formatBytes(file.size)}; the limit is ${formatBytes(maxBytes)}.`;
+  if (maxBytes !== undefined && file.size > maxBytes) return i18next.t('ui:fileTooLarge', { name: file.name, size: formatBytes(file.size), limit: formatBytes(maxBytes) });
   return null;
 }
 
@@ -57,9 +58,9 @@ export function useFileUpload<T>(opts: { check: (file: File) => string | null; m
       setProgress(null);
       if (err instanceof ApiError && err.code === 'ABORTED') return null;
       if (err instanceof ApiError && err.fields.length) setFileError(err.fields.map((f) => f.message).join(' '));
-      else if (err instanceof ApiError && err.status === 413) setFileError(`${err.message} (${file.name} is ${formatBytes(file.size)}.)`);
-      else if (err instanceof ApiError && err.status === 0) setFailure(`${err.message} If the file is very large, it may be over the server’s upload limit.`);
-      else setFailure(err instanceof Error ? err.message : 'The upload failed.');
+      else if (err instanceof ApiError && err.status === 413) setFileError(i18next.t('ui:fileSize', { message: messageOf(err), name: file.name, size: formatBytes(file.size) }));
+      else if (err instanceof ApiError && err.status === 0) setFailure(i18next.t('ui:maybeTooLarge', { message: messageOf(err) }));
+      else setFailure(err instanceof Error ? messageOf(err) : i18next.t('ui:uploadFailed'));
       return null;
     }
   };

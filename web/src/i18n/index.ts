@@ -62,6 +62,24 @@ export async function setLanguage(lng: string, opts: { remember?: boolean } = {}
   if (opts.remember) window.localStorage.setItem(STORAGE_KEY, chosen);
 }
 
+/**
+ * The locale dates and numbers are written in: the browser's own variant of the page's language
+ * (en-GB for an English page in a British browser), else the language itself.
+ */
+export function formatLocale(): string {
+  const lng = i18next.language || FALLBACK;
+  return navigator.languages.find((tag) => tag.toLowerCase().split('-')[0] === lng.toLowerCase()) ?? lng;
+}
+
+/**
+ * The words for an API error code in the page's language, or undefined to keep the server's own
+ * message: in the server's language its message is the truest (it may say more than the code).
+ */
+export function errorText(code: string): string | undefined {
+  if (i18next.language === SERVER_LANGUAGE || !i18next.exists(`errors:${code}`)) return undefined;
+  return i18next.t(`errors:${code}`);
+}
+
 /** Forgets a language chosen on this device, so the browser's language applies again. */
 export function forgetDeviceLanguage(): void {
   window.localStorage.removeItem(STORAGE_KEY);

@@ -1,3 +1,5 @@
+import { useTranslation } from 'react-i18next';
+import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { PageHeader, useTitle } from '../components/Layout.js';
 import { PasswordForm } from '../components/PasswordForm.js';
 import { roleLabel } from '../labels.js';
@@ -5,16 +7,24 @@ import { useUser } from '../session.js';
 import { ApiTokens } from './account/ApiTokens.js';
 import { EmailPreferences } from './notifications/EmailPreferences.js';
 
-/** Your own account: who you are, your password, your e-mail notifications and your personal API tokens. */
+/** Your own account: who you are, the console's language, your password, your e-mail notifications and your personal API tokens. */
 export function AccountPage() {
-  useTitle('Account');
+  const { t } = useTranslation('account');
+  useTitle(t('title'));
   const user = useUser();
   return (
     <div className="page">
-      <PageHeader title="Account" subtitle={`${user.email} · ${roleLabel(user.role)}`} />
+      <PageHeader title={t('title')} subtitle={`${user.email} · ${roleLabel(user.role)}`} />
+      <section className="card" aria-labelledby="language-title">
+        <header className="card-header">
+          <h2 id="language-title">{t('languageTitle')}</h2>
+        </header>
+        <p className="muted">{t('languageLead')}</p>
+        <LanguageSwitch />
+      </section>
       <section className="card" aria-labelledby="password-title">
         <header className="card-header">
-          <h2 id="password-title">Password</h2>
+          <h2 id="password-title">{t('password')}</h2>
         </header>
         <PasswordForm onChanged={() => undefined} />
       </section>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { api } from '../api.js';
+import { useTranslation } from 'react-i18next';
+import { client, unwrap } from '../api.js';
 import { CustomerForm } from '../customer-form/CustomerForm.js';
 import { createBody } from '../customer-form/model.js';
 import { LtiSecretDialog } from '../components/LtiSecretDialog.js';
@@ -11,21 +12,22 @@ const CREATE: { kind: 'create' } = { kind: 'create' };
 
 /** + Add Customer: the form, then the one-time LTI credentials, then the new customer's page. */
 export function AddCustomerPage() {
-  useTitle('Add customer');
+  const { t } = useTranslation('customers');
+  useTitle(t('addTitle'));
   const [created, setCreated] = useState<CreatedCustomer | null>(null);
   return (
     <div className="page">
-      <PageHeader title="Add customer" crumbs={[{ to: '/customers', label: 'Customers' }]} subtitle="Fields marked * are required." />
+      <PageHeader title={t('addTitle')} crumbs={[{ to: '/customers', label: t('title') }]} subtitle={t('requiredNote')} />
       <CustomerForm
         mode={CREATE}
-        submitLabel="Add"
+        submitLabel={t('add')}
         onCancel={() => navigate('/customers')}
-        onSubmit={async (values) => setCreated(await api.post<CreatedCustomer>('/api/customers', createBody(values)))}
+        onSubmit={async (values) => setCreated(await unwrap(client.POST('/api/customers', { body: createBody(values) })))}
       />
       <LtiSecretDialog
-        title={created ? `${created.profile.name} was added` : ''}
+        title={created ? t('added', { name: created.profile.name }) : ''}
         credentials={created?.lti ?? null}
-        closeLabel="I have stored the secret — go to the customer"
+        closeLabel={t('addedClose')}
         onClose={() => created && navigate(`/customers/${created.id}`, { replace: true })}
       />
     </div>

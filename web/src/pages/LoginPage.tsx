@@ -1,3 +1,5 @@
+import { useTranslation } from 'react-i18next';
+import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { SignInForm } from '../components/SignInForm.js';
 import { useTitle } from '../components/Layout.js';
 import { navigate, useLocation } from '../router.js';
@@ -6,15 +8,17 @@ import type { Me } from '../types.js';
 
 /** Sign in with a login name or email and a password. */
 export function LoginPage() {
-  useTitle('Sign in');
+  const { t } = useTranslation('login');
+  useTitle(t('pageTitle'));
   const { search } = useLocation();
   return (
     <SignInForm
-      title="Sign in"
-      lead="Manage customers, rosters and reading content."
-      footer="Students and teachers: open your books from your school’s LMS or the reader."
-      loginLabel="Login or email"
-      missing="Enter your login or email and your password."
+      title={t('title')}
+      lead={t('lead')}
+      footer={t('footer')}
+      loginLabel={t('login')}
+      missing={t('missing')}
+      extra={<LanguageSwitch className="auth-language" />}
       // Teachers and students land in the reader (App sends them there from any console path).
       onSignedIn={(user) => navigate(landingAfterSignIn(user, search.get('next')), { replace: true })}
     />

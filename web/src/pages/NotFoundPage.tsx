@@ -1,18 +1,20 @@
+import { useTranslation } from 'react-i18next';
 import { useTitle } from '../components/Layout.js';
 import { Link } from '../router.js';
 import { homePath, useUser } from '../session.js';
 
 /** Any console path that is not a page (or not one this user may open). */
 export function NotFoundPage() {
-  useTitle('Not found');
+  const { t } = useTranslation('ui');
+  useTitle(t('notFoundTitle'));
   const user = useUser();
   return (
     <div className="page">
       <div className="card empty-state">
-        <h1>Page not found</h1>
-        <p>The address may be mistyped, or the page is not available to your account.</p>
+        <h1>{t('notFoundHeading')}</h1>
+        <p>{t('notFoundBody')}</p>
         <Link to={homePath(user)} className="btn btn-primary">
-          Go to your start page
+          {t('goHome')}
         </Link>
       </div>
     </div>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
-import { api, messageOf } from '../api.js';
+import { useTranslation } from 'react-i18next';
+import { client, messageOf, unwrap } from '../api.js';
 import { AuthCard } from '../components/AuthCard.js';
 import { Banner } from '../components/Banner.js';
 import { useTitle } from '../components/Layout.js';
@@ -12,33 +13,34 @@ const redeeming = new Map<string, Promise<unknown>>();
  * the browser never sends, so it is posted once to sign in and then wiped from the address bar.
  */
 export function QrSignInPage() {
-  useTitle('Signing in');
+  const { t } = useTranslation('auth');
+  useTitle(t('qrPageTitle'));
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     const token = window.location.hash.slice(1);
     window.history.replaceState(null, '', '/reader/qr');
     if (!token) {
-      if (!redeeming.size) setError('This address has no sign-in code. Scan the code on your card again.');
+      if (!redeeming.size) setError(t('qrNoCode'));
       return;
     }
-    if (!redeeming.has(token)) redeeming.set(token, api.post('/api/auth/qr', { token }));
+    if (!redeeming.has(token)) redeeming.set(token, unwrap(client.POST('/api/auth/qr', { body: { token } })));
     redeeming.get(token)!.then(
       // A full load, so the reader starts with the new session rather than the one before.
       () => window.location.replace('/reader'),
       (err: unknown) => setError(messageOf(err)),
     );
-  }, []);
+  }, [t]);
   return (
-    <AuthCard title="Signing you in" lead="One moment: opening your bookshelf." footer="Lost your card? Ask your teacher for a new one.">
+    <AuthCard title={t('qrTitle')} lead={t('qrLead')} footer={t('qrFooter')}>
       {error ? (
         <>
           <Banner kind="error">{error}</Banner>
           <p>
-            <a href="/reader/login">Sign in with your username and password</a>
+            <a href="/reader/login">{t('qrPassword')}</a>
           </p>
         </>
       ) : (
-        <p className="loading">Checking your card…</p>
+        <p className="loading">{t('qrChecking')}</p>
       )}
     </AuthCard>
   );

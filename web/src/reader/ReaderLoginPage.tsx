@@ -1,14 +1,13 @@
 import { useTranslation } from 'react-i18next';
 import { SignInForm } from '../components/SignInForm.js';
 import { useTitle } from '../components/Layout.js';
-import { SERVER_LANGUAGE } from '../i18n/index.js';
 import { navigate, useLocation } from '../router.js';
 import { LanguageSwitch } from './reading-settings.js';
 import { safeNext } from './session.js';
 
 /** Sign in to the reader with the username your school gave you (with its suffix) and password. */
 export function ReaderLoginPage() {
-  const { t, i18n } = useTranslation('auth');
+  const { t } = useTranslation('auth');
   useTitle(t('pageTitle'));
   const { search } = useLocation();
   return (
@@ -19,14 +18,6 @@ export function ReaderLoginPage() {
       loginLabel={t('username')}
       loginHint={t('usernameHint')}
       missing={t('missing')}
-      words={{
-        password: t('password'),
-        signIn: t('signIn'),
-        signingIn: t('signingIn'),
-        tooManyAttempts: t('tooManyAttempts'),
-        // In the server's own language its message is the truest (it may say more than the code).
-        errorMessage: (code) => (i18n.language !== SERVER_LANGUAGE && i18n.exists(`errors:${code}`) ? t(`errors:${code}`) : undefined),
-      }}
       extra={<LanguageSwitch className="auth-language" />}
       // A password to change first is asked for in the reader itself (ReaderApp), wherever this goes.
       onSignedIn={() => navigate(safeNext(search.get('next')), { replace: true })}

@@ -13,21 +13,7 @@ export function ReaderPasswordPage() {
   const { refresh, signOut } = useSession();
   return (
     <AuthCard title={t('title')} lead={<Trans i18nKey="lead" t={t} values={{ login: user.login }} components={{ 1: <strong /> }} />} extra={<LanguageSwitch className="auth-language" />}>
-      <PasswordForm
-        onChanged={refresh}
-        submitLabel={t('submit')}
-        words={{
-          current: t('current'),
-          next: t('next'),
-          nextHint: t('nextHint'),
-          again: t('again'),
-          saving: t('saving'),
-          changed: t('changed'),
-          missingCurrent: t('missingCurrent'),
-          missingNext: t('missingNext'),
-          mismatch: t('mismatch'),
-        }}
-      />
+      <PasswordForm onChanged={refresh} submitLabel={t('submit')} />
       <p className="auth-alt">
         <button type="button" className="link-button" onClick={() => void signOut()}>
           {t('common:signOut')}

@@ -4,9 +4,9 @@
  * styles pick it up; the language goes through i18n. Signed out, only the language exists, on this device.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
 import { api, messageOf } from '../api.js';
-import { deviceLanguage, LANGUAGES, languageName, setLanguage } from '../i18n/index.js';
+import { LanguageSwitch as Switch } from '../components/LanguageSwitch.js';
+import { deviceLanguage, setLanguage } from '../i18n/index.js';
 import { useSession } from '../session.js';
 import { DEFAULT_READER_SETTINGS, type ReaderSettings } from './types.js';
 
@@ -85,20 +85,8 @@ export function useReaderSettings(): ReaderSettingsState {
   return s;
 }
 
-/** The language switch: every language there is a catalogue for, each named in its own language. */
+/** The reader's language switch: the choice is one of the reader's settings (saved to the account when signed in). */
 export function LanguageSwitch({ className = '' }: { className?: string }) {
-  const { t, i18n } = useTranslation();
   const { update } = useReaderSettings();
-  return (
-    <label className={`language-switch ${className}`}>
-      <span className="language-switch-label">{t('language')}</span>
-      <select value={i18n.language} onChange={(e) => update({ language: e.target.value })}>
-        {LANGUAGES.map((tag) => (
-          <option key={tag} value={tag} lang={tag}>
-            {languageName(tag)}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
+  return <Switch className={className} onChange={(language) => update({ language })} />;
 }

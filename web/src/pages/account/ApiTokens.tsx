@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { ApiError, api, messageOf } from '../../api.js';
+import { Trans, useTranslation } from 'react-i18next';
+import { ApiError, client, messageOf, unwrap } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { CopyField } from '../../components/CopyField.js';
 import { DataTable, EmptyState, type Column } from '../../components/DataTable.js';
@@ -8,15 +9,18 @@ import { SelectField, TextField } from '../../components/fields.js';
 import { formatDate, formatDateTime } from '../../labels.js';
 import type { ApiToken } from '../../types.js';
 
-const EXPIRY = [
-  { value: '30', label: '30 days' },
-  { value: '90', label: '90 days' },
-  { value: '365', label: '1 year' },
-  { value: '', label: 'No expiry' },
-];
+// What a script sends: code, the same in every language.
+const AUTH_HEADER = 'Authorization: Bearer <token>';
 
 /** Personal API tokens for scripts: create (shown once), list, revoke. */
 export function ApiTokens() {
+  const { t } = useTranslation('account');
+  const expiry = [
+    { value: '30', label: t('days', { count: 30 }) },
+    { value: '90', label: t('days', { count: 90 }) },
+    { value: '365', label: t('oneYear') },
+    { value: '', label: t('noExpiry') },
+  ];
   const [tokens, setTokens] = useState<ApiToken[] | null>(null);
   const [name, setName] = useState('');
   const [expires, setExpires] = useState('90');
@@ -27,8 +31,7 @@ export function ApiTokens() {
   const [busy, setBusy] = useState(false);
 
   const load = useCallback(() => {
-    api
-      .get<ApiToken[]>('/api/auth/tokens')
+    unwrap(client.GET('/api/auth/tokens'))
       .then(setTokens)
       .catch((err: unknown) => setError(messageOf(err)));
   }, []);
@@ -38,14 +41,14 @@ export function ApiTokens() {
     e.preventDefault();
     setError(null);
     if (!name.trim()) {
-      setNameError('Name the token after the script or machine that uses it.');
+      setNameError(t('tokenNameMissing'));
       document.getElementById('field-tokenName')?.focus();
       return;
     }
     setNameError(undefined);
     setBusy(true);
     try {
-      const res = await api.post<{ token: string; info: ApiToken }>('/api/auth/tokens', { name: name.trim(), ...(expires ? { expiresInDays: Number(expires) } : {}) });
+      const res = await unwrap(client.POST('/api/auth/tokens', { body: { name: name.trim(), ...(expires ? { expiresInDays: Number(expires) } : {}) } }));
       setCreated({ token: res.token, name: res.info.name });
       setName('');
       load();
@@ -61,7 +64,7 @@ export function ApiTokens() {
     if (!revoking) return;
     setBusy(true);
     try {
-      await api.delete(`/api/auth/tokens/${encodeURIComponent(revoking.id)}`);
+      await unwrap(client.DELETE('/api/auth/tokens/{id}', { params: { path: { id: revoking.id } } }));
       load();
     } catch (err) {
       setError(messageOf(err));
@@ -72,18 +75,18 @@ export function ApiTokens() {
   };
 
   const columns: Column<ApiToken>[] = [
-    { header: 'Name', cell: (t) => <strong>{t.name}</strong> },
-    { header: 'Token', cell: (t) => <code>{t.prefix}…</code> },
-    { header: 'Created', cell: (t) => formatDate(t.createdAt), secondary: true },
-    { header: 'Last used', cell: (t) => (t.lastUsedAt ? formatDateTime(t.lastUsedAt) : 'Never'), secondary: true },
-    { header: 'Expires', cell: (t) => (t.revokedAt ? 'Revoked' : t.expiresAt ? formatDate(t.expiresAt) : 'Never') },
+    { header: t('name'), cell: (k) => <strong>{k.name}</strong> },
+    { header: t('token'), cell: (k) => <code>{k.prefix}…</code> },
+    { header: t('created'), cell: (k) => formatDate(k.createdAt), secondary: true },
+    { header: t('lastUsed'), cell: (k) => (k.lastUsedAt ? formatDateTime(k.lastUsedAt) : t('never')), secondary: true },
+    { header: t('expires'), cell: (k) => (k.revokedAt ? t('revoked') : k.expiresAt ? formatDate(k.expiresAt) : t('never')) },
     {
-      header: 'Actions',
+      header: t('ui:actions'),
       className: 'actions-cell',
-      cell: (t) =>
-        t.revokedAt ? null : (
-          <button type="button" className="btn btn-danger-outline btn-small" onClick={() => setRevoking(t)} aria-label={`Revoke ${t.name}`}>
-            Revoke
+      cell: (k) =>
+        k.revokedAt ? null : (
+          <button type="button" className="btn btn-danger-outline btn-small" onClick={() => setRevoking(k)} aria-label={t('revokeNamed', { name: k.name })}>
+            {t('revoke')}
           </button>
         ),
     },
@@ -92,46 +95,46 @@ export function ApiTokens() {
   return (
     <section className="card" aria-labelledby="tokens-title">
       <header className="card-header">
-        <h2 id="tokens-title">API tokens</h2>
+        <h2 id="tokens-title">{t('tokensTitle')}</h2>
       </header>
       <p className="muted">
-        For scripts and the API: send <code>Authorization: Bearer &lt;token&gt;</code>. A token acts as you, with your permissions.
+        <Trans i18nKey="tokensLead" t={t} components={{ 1: <code /> }} values={{ header: AUTH_HEADER }} />
       </p>
       {error ? <Banner kind="error">{error}</Banner> : null}
       {created ? (
         <div className="token-created stack">
-          <Banner kind="warning" title="Copy your new token now">
-            “{created.name}” is shown only this once. Store it where your script can read it.
+          <Banner kind="warning" title={t('copyNow')}>
+            {t('shownOnce', { name: created.name })}
           </Banner>
-          <CopyField label="New API token" name="token" value={created.token} secret />
+          <CopyField label={t('newToken')} name="token" value={created.token} secret />
           <div>
             <button type="button" className="btn btn-secondary btn-small" onClick={() => setCreated(null)}>
-              Done
+              {t('ui:done')}
             </button>
           </div>
         </div>
       ) : null}
       <form className="inline-form" onSubmit={create} noValidate>
-        <TextField name="tokenName" label="Token name" value={name} onChange={setName} error={nameError} placeholder="Nightly export script" maxLength={100} />
-        <SelectField name="expiresInDays" label="Expires after" value={expires} onChange={setExpires} options={EXPIRY} />
+        <TextField name="tokenName" label={t('tokenName')} value={name} onChange={setName} error={nameError} placeholder={t('tokenNameExample')} maxLength={100} />
+        <SelectField name="expiresInDays" label={t('expiresAfter')} value={expires} onChange={setExpires} options={expiry} />
         <div className="inline-form-submit">
           <button type="submit" className="btn btn-primary" disabled={busy}>
-            Create token
+            {t('createToken')}
           </button>
         </div>
       </form>
-      {tokens && tokens.length === 0 ? <EmptyState title="No API tokens">Create one above for a script or integration.</EmptyState> : null}
-      {tokens && tokens.length > 0 ? <DataTable caption="Your API tokens" columns={columns} rows={tokens} rowKey={(t) => t.id} /> : null}
+      {tokens && tokens.length === 0 ? <EmptyState title={t('noTokens')}>{t('noTokensBody')}</EmptyState> : null}
+      {tokens && tokens.length > 0 ? <DataTable caption={t('yourTokens')} columns={columns} rows={tokens} rowKey={(t) => t.id} /> : null}
       <ConfirmDialog
         open={revoking !== null}
-        title={`Revoke “${revoking?.name ?? ''}”?`}
-        confirmLabel="Revoke token"
+        title={t('revokeTitle', { name: revoking?.name ?? '' })}
+        confirmLabel={t('revokeToken')}
         danger
         busy={busy}
         onConfirm={() => void revoke()}
         onCancel={() => setRevoking(null)}
       >
-        <p>Scripts using this token stop working at once. This cannot be undone.</p>
+        <p>{t('revokeBody')}</p>
       </ConfirmDialog>
     </section>
   );

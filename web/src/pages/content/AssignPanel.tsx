@@ -1,15 +1,16 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, api, messageOf } from '../../api.js';
+import { useTranslation } from 'react-i18next';
+import { ApiError, client, messageOf, unwrap } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
-import { plural } from '../../labels.js';
 import { TargetPicker } from './TargetPicker.js';
-import { contentPaths, describeTargets, targetIds, type Target } from './model.js';
+import { describeTargets, targetIds, type Target } from './model.js';
 
 /**
  * The "assign to users or classes" form of a title or a collection: pick targets, Assign. `what`
  * is the request's book part (`{bookIds}` or `{collectionId}`).
  */
 export function AssignPanel({ customerId, what, onAssigned }: { customerId: string; what: { bookIds: string[] } | { collectionId: string }; onAssigned: () => void }) {
+  const { t } = useTranslation('content');
   const [targets, setTargets] = useState<Target[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -20,14 +21,14 @@ export function AssignPanel({ customerId, what, onAssigned }: { customerId: stri
     e.preventDefault();
     setDone(null);
     if (!targets.length) {
-      setError('Choose at least one class or person.');
+      setError(t('chooseTarget'));
       return;
     }
     setError(null);
     setBusy(true);
     try {
-      const res = await api.post<{ created: number; books: number; targets: number }>(contentPaths(customerId).assignments, { ...what, ...targetIds(targets) });
-      setDone(res.created ? `Assigned: ${plural(res.created, 'new assignment')}.` : 'Already assigned: nothing changed.');
+      const res = await unwrap(client.POST('/api/customers/{id}/assignments', { params: { path: { id: customerId } }, body: { ...what, ...targetIds(targets) } }));
+      setDone(res.created ? t('assignedNew', { count: res.created }) : t('alreadyAssigned'));
       setTargets([]);
       setRound((n) => n + 1);
       onAssigned();
@@ -38,7 +39,7 @@ export function AssignPanel({ customerId, what, onAssigned }: { customerId: stri
     }
   };
   return (
-    <form className="stack" onSubmit={submit} noValidate aria-label="Assign">
+    <form className="stack" onSubmit={submit} noValidate aria-label={t('assign')}>
       {done ? <Banner kind="success">{done}</Banner> : null}
       <TargetPicker
         key={round}
@@ -53,7 +54,7 @@ export function AssignPanel({ customerId, what, onAssigned }: { customerId: stri
       />
       <div className="form-buttons">
         <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? 'Assigning…' : targets.length ? `Assign to ${describeTargets(targets)}` : 'Assign'}
+          {busy ? t('assigning') : targets.length ? t('assignTo', { targets: describeTargets(targets) }) : t('assign')}
         </button>
       </div>
     </form>

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError, api, messageOf } from '../../api.js';
+import { useTranslation } from 'react-i18next';
+import { ApiError, api, client, messageOf, unwrap } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { EmptyState } from '../../components/DataTable.js';
 import { ConfirmDialog } from '../../components/Dialog.js';
@@ -17,9 +18,10 @@ import { contentPaths, type Book, type Collection, type CollectionDetail } from 
 
 /** One collection: rename, its titles in order (add, remove, move), assign it, delete it. */
 export function CollectionPage({ customerId, collectionId }: { customerId: string; collectionId: string }) {
+  const { t } = useTranslation('content');
   const customer = useCustomer(customerId);
   const paths = contentPaths(customerId);
-  const crumbs = useContentCrumbs(customerId, customer, [{ to: paths.collectionsPage, label: 'Collections' }]);
+  const crumbs = useContentCrumbs(customerId, customer, [{ to: paths.collectionsPage, label: t('collections') }]);
   const { data, error, set } = useResource<CollectionDetail>(paths.collection(collectionId));
   const [books, setBooks] = useState<Book[]>([]);
   const [dirty, setDirty] = useState(false);
@@ -27,7 +29,7 @@ export function CollectionPage({ customerId, collectionId }: { customerId: strin
   const [saved, setSaved] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [deleting, setDeleting] = useState(false);
-  useTitle(data?.name ?? 'Collection');
+  useTitle(data?.name ?? t('collection'));
   useEffect(() => {
     if (data) {
       setBooks(data.books);
@@ -38,11 +40,11 @@ export function CollectionPage({ customerId, collectionId }: { customerId: strin
   if (error)
     return (
       <div className="page">
-        <PageHeader crumbs={crumbs} title="Collection" />
+        <PageHeader crumbs={crumbs} title={t('collection')} />
         <Banner kind="error">{error}</Banner>
       </div>
     );
-  if (!data) return <p className="loading">Loading the collection…</p>;
+  if (!data) return <p className="loading">{t('loadingCollection')}</p>;
 
   const change = (next: Book[]) => {
     setBooks(next);
@@ -59,8 +61,8 @@ export function CollectionPage({ customerId, collectionId }: { customerId: strin
     setBusy(true);
     setFailure(null);
     try {
-      set(await api.put<CollectionDetail>(`${paths.collection(collectionId)}/books`, { bookIds: books.map((b) => b.id) }));
-      setSaved('The titles and their order are saved.');
+      set(await unwrap(client.PUT('/api/customers/{id}/collections/{collectionId}/books', { params: { path: { id: customerId, collectionId } }, body: { bookIds: books.map((b) => b.id) } })));
+      setSaved(t('orderSaved'));
     } catch (err) {
       setFailure(messageOf(err));
     } finally {
@@ -70,7 +72,7 @@ export function CollectionPage({ customerId, collectionId }: { customerId: strin
   const remove = async () => {
     setBusy(true);
     try {
-      await api.delete(paths.collection(collectionId));
+      await unwrap(client.DELETE('/api/customers/{id}/collections/{collectionId}', { params: { path: { id: customerId, collectionId } } }));
       navigate(paths.collectionsPage);
     } catch (err) {
       setFailure(messageOf(err));
@@ -87,17 +89,17 @@ export function CollectionPage({ customerId, collectionId }: { customerId: strin
         subtitle={data.description || undefined}
         actions={
           <button type="button" className="btn btn-danger-outline" onClick={() => setDeleting(true)}>
-            Delete collection
+            {t('deleteCollection')}
           </button>
         }
       />
       {failure ? <Banner kind="error">{failure}</Banner> : null}
       <div className="stack">
         <RenameForm customerId={customerId} collection={data} onSaved={(c) => set({ ...data, ...c })} />
-        <SectionCard title="Titles">
+        <SectionCard title={t('titles')}>
           {saved ? <Banner kind="success">{saved}</Banner> : null}
-          {!books.length ? <EmptyState title="No titles in this collection">Add titles below.</EmptyState> : null}
-          <ol className="order-list" aria-label="Titles in order">
+          {!books.length ? <EmptyState title={t('noTitlesIn')}>{t('addTitlesBelow')}</EmptyState> : null}
+          <ol className="order-list" aria-label={t('titlesInOrder')}>
             {books.map((b, i) => (
               <li key={b.id}>
                 <Cover customerId={customerId} book={b} />
@@ -106,14 +108,14 @@ export function CollectionPage({ customerId, collectionId }: { customerId: strin
                   {b.author ? <span className="muted small"> · {b.author}</span> : null}
                 </span>
                 <span className="order-buttons">
-                  <button type="button" className="btn btn-secondary btn-small" onClick={() => move(i, -1)} disabled={i === 0} aria-label={`Move ${b.title} up`}>
+                  <button type="button" className="btn btn-secondary btn-small" onClick={() => move(i, -1)} disabled={i === 0} aria-label={t('moveUp', { title: b.title })}>
                     ↑
                   </button>
-                  <button type="button" className="btn btn-secondary btn-small" onClick={() => move(i, 1)} disabled={i === books.length - 1} aria-label={`Move ${b.title} down`}>
+                  <button type="button" className="btn btn-secondary btn-small" onClick={() => move(i, 1)} disabled={i === books.length - 1} aria-label={t('moveDown', { title: b.title })}>
                     ↓
                   </button>
-                  <button type="button" className="btn btn-secondary btn-small" onClick={() => change(books.filter((x) => x.id !== b.id))} aria-label={`Remove ${b.title} from the collection`}>
-                    Remove
+                  <button type="button" className="btn btn-secondary btn-small" onClick={() => change(books.filter((x) => x.id !== b.id))} aria-label={t('removeFromCollection', { title: b.title })}>
+                    {t('ui:remove')}
                   </button>
                 </span>
               </li>
@@ -122,31 +124,32 @@ export function CollectionPage({ customerId, collectionId }: { customerId: strin
           <BookSearch customerId={customerId} exclude={books} onPick={(b) => change([...books, b])} />
           <div className="form-buttons">
             <button type="button" className="btn btn-primary" onClick={() => void saveBooks()} disabled={!dirty || busy}>
-              {busy ? 'Saving…' : 'Save titles and order'}
+              {busy ? t('ui:saving') : t('saveOrder')}
             </button>
           </div>
         </SectionCard>
-        <SectionCard title="Assign this collection">
-          <p className="muted">Every title now in the collection is assigned; titles added later are not assigned automatically.</p>
+        <SectionCard title={t('assignCollection')}>
+          <p className="muted">{t('assignCollectionLead')}</p>
           <AssignPanel customerId={customerId} what={{ collectionId }} onAssigned={() => undefined} />
         </SectionCard>
       </div>
       <ConfirmDialog
         open={deleting}
-        title={`Delete the collection “${data.name}”?`}
-        confirmLabel="Delete collection"
+        title={t('deleteCollectionQ', { name: data.name })}
+        confirmLabel={t('deleteCollection')}
         danger
         busy={busy}
         onConfirm={() => void remove()}
         onCancel={() => setDeleting(false)}
       >
-        <p>The titles stay, and so do assignments already made from this collection.</p>
+        <p>{t('deleteCollectionBody')}</p>
       </ConfirmDialog>
     </div>
   );
 }
 
 function RenameForm({ customerId, collection, onSaved }: { customerId: string; collection: Collection; onSaved: (c: Collection) => void }) {
+  const { t } = useTranslation('content');
   const [name, setName] = useState(collection.name);
   const [description, setDescription] = useState(collection.description);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -156,12 +159,12 @@ function RenameForm({ customerId, collection, onSaved }: { customerId: string; c
     e.preventDefault();
     setSaved(false);
     if (!name.trim()) {
-      setErrors({ name: 'Enter a name.' });
+      setErrors({ name: t('enterName') });
       return;
     }
     setBusy(true);
     try {
-      onSaved(await api.patch<Collection>(contentPaths(customerId).collection(collection.id), { name, description }));
+      onSaved(await unwrap(client.PATCH('/api/customers/{id}/collections/{collectionId}', { params: { path: { id: customerId, collectionId: collection.id } }, body: { name, description } })));
       setErrors({});
       setSaved(true);
     } catch (err) {
@@ -172,13 +175,13 @@ function RenameForm({ customerId, collection, onSaved }: { customerId: string; c
   };
   return (
     <form className="card stack" onSubmit={submit} noValidate aria-labelledby="collection-details">
-      <h2 id="collection-details">Details</h2>
-      {saved ? <Banner kind="success">Saved.</Banner> : null}
-      <TextField name="name" label="Name" required value={name} onChange={setName} error={errors.name} maxLength={120} width="full" />
-      <TextField name="description" label="Description" value={description} onChange={setDescription} error={errors.description} maxLength={1000} width="full" />
+      <h2 id="collection-details">{t('details')}</h2>
+      {saved ? <Banner kind="success">{t('ui:saved')}</Banner> : null}
+      <TextField name="name" label={t('name')} required value={name} onChange={setName} error={errors.name} maxLength={120} width="full" />
+      <TextField name="description" label={t('description')} value={description} onChange={setDescription} error={errors.description} maxLength={1000} width="full" />
       <div className="form-buttons">
         <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save details'}
+          {busy ? t('ui:saving') : t('saveDetails')}
         </button>
       </div>
     </form>
@@ -187,6 +190,7 @@ function RenameForm({ customerId, collection, onSaved }: { customerId: string; c
 
 /** Finds titles by title or author to add to the collection. */
 function BookSearch({ customerId, exclude, onPick }: { customerId: string; exclude: Book[]; onPick: (b: Book) => void }) {
+  const { t } = useTranslation('content');
   const [search, setSearch] = useState('');
   const [results, setResults] = useState<Book[]>([]);
   useEffect(() => {
@@ -209,20 +213,12 @@ function BookSearch({ customerId, exclude, onPick }: { customerId: string; exclu
   const shown = results.filter((r) => !exclude.some((b) => b.id === r.id));
   return (
     <div className="field picker">
-      <label htmlFor="add-title-search">Add titles</label>
-      <input
-        id="add-title-search"
-        type="search"
-        value={search}
-        onChange={(e) => setSearch(e.target.value)}
-        placeholder="Search by title or author"
-        autoComplete="off"
-        aria-controls="add-title-results"
-      />
-      <ul className="picker-results" id="add-title-results" aria-label="Matching titles" hidden={!search.trim()}>
+      <label htmlFor="add-title-search">{t('addTitles')}</label>
+      <input id="add-title-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder={t('searchPlaceholder')} autoComplete="off" aria-controls="add-title-results" />
+      <ul className="picker-results" id="add-title-results" aria-label={t('matchingTitles')} hidden={!search.trim()}>
         {shown.map((b) => (
           <li key={b.id}>
-            <button type="button" onClick={() => onPick(b)} aria-label={`Add ${b.title}`}>
+            <button type="button" onClick={() => onPick(b)} aria-label={t('addNamed', { title: b.title })}>
               <span>{b.title}</span>
               <span className="muted small">{b.author}</span>
             </button>
@@ -230,7 +226,7 @@ function BookSearch({ customerId, exclude, onPick }: { customerId: string; exclu
         ))}
         {search.trim() && !shown.length ? (
           <li className="muted small" style={{ padding: '8px 12px' }}>
-            No matches.
+            {t('noMatches')}
           </li>
         ) : null}
       </ul>

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api, messageOf } from '../../api.js';
 import { roleLabel } from '../../labels.js';
 import type { DirectoryClass, DirectoryUser, Page } from '../../types.js';
@@ -16,7 +17,7 @@ export function TargetPicker({
   onChange,
   error,
   onSearch,
-  label = 'Assign to users or classes',
+  label,
 }: {
   customerId: string;
   value: Target[];
@@ -26,6 +27,7 @@ export function TargetPicker({
   onSearch?: () => void;
   label?: string;
 }) {
+  const { t } = useTranslation('content');
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const [search, setSearch] = useState('');
@@ -48,7 +50,7 @@ export function TargetPicker({
           setResults({
             for: q,
             items: [
-              ...classes.items.map((k): Target => ({ type: 'class', id: k.id, label: k.title, detail: `Class${k.classCode ? ` · ${k.classCode}` : ''}` })),
+              ...classes.items.map((k): Target => ({ type: 'class', id: k.id, label: k.title, detail: k.classCode ? t('classDetailCode', { code: k.classCode }) : t('classDetail') })),
               ...users.items.map((u): Target => ({ type: 'user', id: u.id, label: `${u.givenName} ${u.familyName}`.trim() || u.login, detail: `${roleLabel(u.role)} · ${u.login}`, role: u.role })),
             ],
           });
@@ -63,9 +65,9 @@ export function TargetPicker({
       current = false;
       clearTimeout(timer);
     };
-  }, [customerId, search]);
+  }, [customerId, search, t]);
 
-  const picked = new Set(value.map((t) => `${t.type}:${t.id}`));
+  const picked = new Set(value.map((v) => `${v.type}:${v.id}`));
   const query = search.trim();
   const answered = results.for === query;
   const shown = answered ? results.items.filter((r) => !picked.has(`${r.type}:${r.id}`)) : [];
@@ -78,7 +80,7 @@ export function TargetPicker({
   const describedBy = [`${id}-hint`, error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return (
     <div className="field picker">
-      <label htmlFor={`${id}-search`}>{label}</label>
+      <label htmlFor={`${id}-search`}>{label ?? t('pickerLabel')}</label>
       <input
         id={`${id}-search`}
         type="search"
@@ -89,36 +91,36 @@ export function TargetPicker({
           setSearch(e.target.value);
           onSearch?.();
         }}
-        placeholder="Search classes and people"
+        placeholder={t('searchTargets')}
         autoComplete="off"
         aria-describedby={describedBy}
         aria-invalid={error ? true : undefined}
         aria-controls={`${id}-results`}
       />
       <p className="field-hint" id={`${id}-hint`}>
-        A class reaches everyone enrolled in it now and later, for as long as they stay enrolled.
+        {t('pickerHint')}
       </p>
       {failure ? <p className="field-error">{failure}</p> : null}
-      <ul className="picker-results" id={`${id}-results`} aria-label="Matches" hidden={!query}>
+      <ul className="picker-results" id={`${id}-results`} aria-label={t('matches')} hidden={!query}>
         {shown.map((r) => (
           <li key={`${r.type}:${r.id}`}>
-            <button type="button" onClick={() => choose(r)} aria-label={`Add ${r.label} (${r.detail})`}>
+            <button type="button" onClick={() => choose(r)} aria-label={t('addTarget', { label: r.label, detail: r.detail })}>
               <span>{r.label}</span>
               <span className="muted small">{r.detail}</span>
             </button>
           </li>
         ))}
-        {query && !answered ? <li className="muted small picker-note">Searching…</li> : null}
-        {query && answered && !shown.length ? <li className="muted small picker-note">{failure ? 'The search failed.' : 'No matches.'}</li> : null}
+        {query && !answered ? <li className="muted small picker-note">{t('searching')}</li> : null}
+        {query && answered && !shown.length ? <li className="muted small picker-note">{failure ? t('searchFailed') : t('noMatches')}</li> : null}
       </ul>
       {value.length ? (
-        <ul className="chips" aria-label="Chosen">
-          {value.map((t) => (
-            <li key={`${t.type}:${t.id}`} className="chip">
+        <ul className="chips" aria-label={t('chosen')}>
+          {value.map((v) => (
+            <li key={`${v.type}:${v.id}`} className="chip">
               <span>
-                {t.label} <span className="visually-hidden">({t.detail})</span>
+                {v.label} <span className="visually-hidden">({v.detail})</span>
               </span>
-              <button type="button" aria-label={`Remove ${t.label}`} onClick={() => onChange(value.filter((v) => !(v.type === t.type && v.id === t.id)))}>
+              <button type="button" aria-label={t('removeTarget', { label: v.label })} onClick={() => onChange(value.filter((x) => !(x.type === v.type && x.id === v.id)))}>
                 ×
               </button>
             </li>

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, api, messageOf, request } from '../../api.js';
+import { useTranslation } from 'react-i18next';
+import { ApiError, client, messageOf, unwrap } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { DataTable, EmptyState, type Column } from '../../components/DataTable.js';
 import { ConfirmDialog } from '../../components/Dialog.js';
@@ -9,7 +10,7 @@ import { PageHeader, useTitle } from '../../components/Layout.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { useCustomer } from '../../hooks/useCustomer.js';
 import { useResource } from '../../hooks/useResource.js';
-import { formatBytes, formatDate, formatDateTime, plural, roleLabel } from '../../labels.js';
+import { formatBytes, formatDate, formatDateTime, roleLabel } from '../../labels.js';
 import { Link, navigate, useLocation } from '../../router.js';
 import { AssignPanel } from './AssignPanel.js';
 import { Cover } from './Cover.js';
@@ -21,6 +22,7 @@ type UserRow = BookDetail['assignments']['users'][number];
 
 /** One title: cover, editable title and author, collections, who it is assigned to, assign more, delete. */
 export function TitlePage({ customerId, bookId }: { customerId: string; bookId: string }) {
+  const { t } = useTranslation('content');
   const customer = useCustomer(customerId);
   const paths = contentPaths(customerId);
   const { data: book, error, set, reload } = useResource<BookDetail>(paths.book(bookId));
@@ -29,21 +31,21 @@ export function TitlePage({ customerId, bookId }: { customerId: string; bookId: 
   const [failure, setFailure] = useState<string | null>(null);
   const [deleting, setDeleting] = useState(false);
   const [busy, setBusy] = useState(false);
-  useTitle(book?.title ?? 'Title');
+  useTitle(book?.title ?? t('titleFallback'));
 
   if (error)
     return (
       <div className="page">
-        <PageHeader crumbs={crumbs} title="Title" />
+        <PageHeader crumbs={crumbs} title={t('titleFallback')} />
         <Banner kind="error">{error}</Banner>
       </div>
     );
-  if (!book) return <p className="loading">Loading the title…</p>;
+  if (!book) return <p className="loading">{t('loadingTitle')}</p>;
 
   const unassign = async (body: { userIds?: string[]; classIds?: string[] }) => {
     setFailure(null);
     try {
-      await request('DELETE', paths.assignments, { bookIds: [book.id], ...body });
+      await unwrap(client.DELETE('/api/customers/{id}/assignments', { params: { path: { id: customerId } }, body: { bookIds: [book.id], ...body } }));
       reload();
     } catch (err) {
       setFailure(messageOf(err));
@@ -52,7 +54,7 @@ export function TitlePage({ customerId, bookId }: { customerId: string; bookId: 
   const remove = async () => {
     setBusy(true);
     try {
-      await api.delete(paths.book(book.id));
+      await unwrap(client.DELETE('/api/customers/{id}/content/{bookId}', { params: { path: { id: customerId, bookId: book.id } } }));
       navigate(paths.page);
     } catch (err) {
       setFailure(messageOf(err));
@@ -62,30 +64,30 @@ export function TitlePage({ customerId, bookId }: { customerId: string; bookId: 
   };
 
   const classColumns: Column<ClassRow>[] = [
-    { header: 'Class', cell: (c) => <Link to={`/customers/${customerId}/classes/${c.id}`}>{c.title}</Link> },
-    { header: 'Class code', cell: (c) => c.classCode || '—', secondary: true },
-    { header: 'Enrolled now', cell: (c) => plural(c.members, 'person', 'people') },
-    { header: 'Status', cell: (c) => <StatusBadge status={c.status} />, secondary: true },
-    { header: 'Assigned', cell: (c) => formatDate(c.assignedAt), secondary: true },
+    { header: t('class'), cell: (c) => <Link to={`/customers/${customerId}/classes/${c.id}`}>{c.title}</Link> },
+    { header: t('classCode'), cell: (c) => c.classCode || '—', secondary: true },
+    { header: t('enrolledNow'), cell: (c) => t('people', { count: c.members }) },
+    { header: t('status'), cell: (c) => <StatusBadge status={c.status} label={t(`users:classStatus.${c.status}`)} />, secondary: true },
+    { header: t('assigned'), cell: (c) => formatDate(c.assignedAt), secondary: true },
     {
-      header: 'Actions',
+      header: t('ui:actions'),
       cell: (c) => (
-        <button type="button" className="btn btn-secondary btn-small" onClick={() => void unassign({ classIds: [c.id] })} aria-label={`Unassign from ${c.title}`}>
-          Unassign
+        <button type="button" className="btn btn-secondary btn-small" onClick={() => void unassign({ classIds: [c.id] })} aria-label={t('unassignFrom', { name: c.title })}>
+          {t('unassign')}
         </button>
       ),
     },
   ];
   const userColumns: Column<UserRow>[] = [
-    { header: 'Name', cell: (u) => <Link to={`/customers/${customerId}/users/${u.id}`}>{u.name || u.login}</Link> },
-    { header: 'Login', cell: (u) => <code>{u.login}</code>, secondary: true },
-    { header: 'Role', cell: (u) => roleLabel(u.role) },
-    { header: 'Assigned', cell: (u) => formatDate(u.assignedAt), secondary: true },
+    { header: t('name'), cell: (u) => <Link to={`/customers/${customerId}/users/${u.id}`}>{u.name || u.login}</Link> },
+    { header: t('login'), cell: (u) => <code>{u.login}</code>, secondary: true },
+    { header: t('role'), cell: (u) => roleLabel(u.role) },
+    { header: t('assigned'), cell: (u) => formatDate(u.assignedAt), secondary: true },
     {
-      header: 'Actions',
+      header: t('ui:actions'),
       cell: (u) => (
-        <button type="button" className="btn btn-secondary btn-small" onClick={() => void unassign({ userIds: [u.id] })} aria-label={`Unassign from ${u.name || u.login}`}>
-          Unassign
+        <button type="button" className="btn btn-secondary btn-small" onClick={() => void unassign({ userIds: [u.id] })} aria-label={t('unassignFrom', { name: u.name || u.login })}>
+          {t('unassign')}
         </button>
       ),
     },
@@ -99,30 +101,30 @@ export function TitlePage({ customerId, bookId }: { customerId: string; bookId: 
         subtitle={book.author || undefined}
         actions={
           <button type="button" className="btn btn-danger-outline" onClick={() => setDeleting(true)}>
-            Delete title
+            {t('deleteTitle')}
           </button>
         }
       />
-      {search.get('uploaded') ? <Banner kind="success">Uploaded. Check the title and author read from the file, then assign it.</Banner> : null}
+      {search.get('uploaded') ? <Banner kind="success">{t('uploadedBanner')}</Banner> : null}
       {failure ? <Banner kind="error">{failure}</Banner> : null}
       <div className="title-layout">
         <Cover customerId={customerId} book={book} size="large" />
         <div className="stack">
           <MetadataForm customerId={customerId} book={book} onSaved={(b) => set({ ...book, ...b })} />
-          <SectionCard title="File">
+          <SectionCard title={t('file')}>
             <Facts
               items={[
-                ['Format', book.format === 'epub' ? 'EPUB' : 'PDF'],
-                ['Size', formatBytes(book.sizeBytes)],
-                ['Added', formatDateTime(book.createdAt)],
+                [t('format'), book.format === 'epub' ? 'EPUB' : 'PDF'],
+                [t('size'), formatBytes(book.sizeBytes)],
+                [t('added'), formatDateTime(book.createdAt)],
                 [
-                  'SHA-256',
+                  t('sha256'),
                   <code key="sha" className="mono small">
                     {book.sha256}
                   </code>,
                 ],
                 [
-                  'Collections',
+                  t('collections'),
                   book.collections.length
                     ? book.collections.map((c, i) => (
                         <span key={c.id}>
@@ -137,15 +139,23 @@ export function TitlePage({ customerId, bookId }: { customerId: string; bookId: 
           </SectionCard>
         </div>
       </div>
-      <SectionCard title="Assigned to">
-        {!classes.length && !users.length ? <EmptyState title="Not assigned yet">Nobody can read this title until it is assigned to a class or a person.</EmptyState> : null}
-        {classes.length ? <DataTable caption="Classes this title is assigned to" columns={classColumns} rows={classes} rowKey={(c) => c.id} /> : null}
-        {users.length ? <DataTable caption="People this title is assigned to" columns={userColumns} rows={users} rowKey={(u) => u.id} /> : null}
-        <h3 className="subheading">Assign</h3>
+      <SectionCard title={t('assignedTo')}>
+        {!classes.length && !users.length ? <EmptyState title={t('notAssigned')}>{t('notAssignedBody')}</EmptyState> : null}
+        {classes.length ? <DataTable caption={t('classesAssigned')} columns={classColumns} rows={classes} rowKey={(c) => c.id} /> : null}
+        {users.length ? <DataTable caption={t('peopleAssigned')} columns={userColumns} rows={users} rowKey={(u) => u.id} /> : null}
+        <h3 className="subheading">{t('assign')}</h3>
         <AssignPanel customerId={customerId} what={{ bookIds: [book.id] }} onAssigned={reload} />
       </SectionCard>
-      <ConfirmDialog open={deleting} title={`Delete “${book.title}”?`} confirmLabel="Delete title" danger busy={busy} onConfirm={() => void remove()} onCancel={() => setDeleting(false)}>
-        <p>Nobody will be able to open it any more, and it leaves every collection. This cannot be undone from the console.</p>
+      <ConfirmDialog
+        open={deleting}
+        title={t('deleteTitleQ', { title: book.title })}
+        confirmLabel={t('deleteTitle')}
+        danger
+        busy={busy}
+        onConfirm={() => void remove()}
+        onCancel={() => setDeleting(false)}
+      >
+        <p>{t('deleteTitleBody')}</p>
       </ConfirmDialog>
     </div>
   );
@@ -153,6 +163,7 @@ export function TitlePage({ customerId, bookId }: { customerId: string; bookId: 
 
 /** Title and author, editable (the file's metadata is only a first guess). */
 function MetadataForm({ customerId, book, onSaved }: { customerId: string; book: Book; onSaved: (b: Book) => void }) {
+  const { t } = useTranslation('content');
   const [title, setTitle] = useState(book.title);
   const [author, setAuthor] = useState(book.author);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -164,14 +175,14 @@ function MetadataForm({ customerId, book, onSaved }: { customerId: string; book:
     setSaved(false);
     setFailure(null);
     if (!title.trim()) {
-      setErrors({ title: 'Enter a title.' });
+      setErrors({ title: t('enterTitle') });
       document.getElementById('field-title')?.focus();
       return;
     }
     setErrors({});
     setBusy(true);
     try {
-      onSaved(await api.patch<Book>(contentPaths(customerId).book(book.id), { title, author }));
+      onSaved(await unwrap(client.PATCH('/api/customers/{id}/content/{bookId}', { params: { path: { id: customerId, bookId: book.id } }, body: { title, author } })));
       setSaved(true);
     } catch (err) {
       if (err instanceof ApiError && err.fields.length) setErrors(Object.fromEntries(err.fields.map((f) => [f.field, f.message])));
@@ -182,14 +193,14 @@ function MetadataForm({ customerId, book, onSaved }: { customerId: string; book:
   };
   return (
     <form className="card stack" onSubmit={submit} noValidate aria-labelledby="metadata-title">
-      <h2 id="metadata-title">Details</h2>
-      {saved ? <Banner kind="success">Saved.</Banner> : null}
+      <h2 id="metadata-title">{t('details')}</h2>
+      {saved ? <Banner kind="success">{t('ui:saved')}</Banner> : null}
       {failure ? <Banner kind="error">{failure}</Banner> : null}
-      <TextField name="title" label="Title" required value={title} onChange={setTitle} error={errors.title} maxLength={300} width="full" />
-      <TextField name="author" label="Author" value={author} onChange={setAuthor} error={errors.author} maxLength={300} width="full" hint="Leave empty when unknown." />
+      <TextField name="title" label={t('colTitle')} required value={title} onChange={setTitle} error={errors.title} maxLength={300} width="full" />
+      <TextField name="author" label={t('author')} value={author} onChange={setAuthor} error={errors.author} maxLength={300} width="full" hint={t('authorHint')} />
       <div className="form-buttons">
         <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save details'}
+          {busy ? t('ui:saving') : t('saveDetails')}
         </button>
       </div>
     </form>

@@ -1,5 +1,7 @@
 /* The Content area's API shapes (see src/server/routes/content/index.ts) and its paths. */
 
+import i18next from 'i18next';
+import { formatLocale } from '../../i18n/index.js';
 import type { BookView, CollectionView } from '../../../../src/content/content-views.js';
 
 /** A title as the API lists it (the server's own type). */
@@ -35,27 +37,18 @@ export interface Target {
   role?: string;
 }
 
-const PEOPLE: Record<string, [string, string]> = {
-  student: ['student', 'students'],
-  teacher: ['teacher', 'teachers'],
-};
+// The kinds of target, in the order they are named.
+const KINDS = ['class', 'student', 'teacher', 'person'] as const;
 
-/** What the picked targets are, in words: "1 class", "2 classes and 1 student", "1 class, 2 teachers and 1 person". */
+/** What the picked targets are, in words of the page's language: "1 class", "2 classes and 1 student", "1 class, 2 teachers and 1 person". */
 export function describeTargets(targets: Target[]): string {
   const counts = new Map<string, number>();
   for (const t of targets) {
-    const key = t.type === 'class' ? 'class' : t.role && t.role in PEOPLE ? t.role : 'person';
+    const key = t.type === 'class' ? 'class' : t.role === 'student' || t.role === 'teacher' ? t.role : 'person';
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  const nouns: Record<string, [string, string]> = { class: ['class', 'classes'], ...PEOPLE, person: ['person', 'people'] };
-  const parts = Object.keys(nouns)
-    .filter((k) => counts.has(k))
-    .map((k) => {
-      const n = counts.get(k) ?? 0;
-      const [one, many] = nouns[k] ?? [k, k];
-      return `${n} ${n === 1 ? one : many}`;
-    });
-  return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : (parts[0] ?? '');
+  const parts = KINDS.filter((k) => counts.has(k)).map((k) => i18next.t(`content:targetKind.${k}`, { count: counts.get(k) ?? 0 }));
+  return new Intl.ListFormat(formatLocale(), { type: 'conjunction' }).format(parts);
 }
 
 /** API and console paths of one customer's content. */

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Banner } from '../../components/Banner.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
 import { Facts, SectionCard } from '../../components/Facts.js';
@@ -16,37 +17,38 @@ import { LoginCardsDialog } from './LoginCardsDialog.js';
 
 /** One class: its roster data, teachers and students (linking to their pages), and its history. */
 export function ClassPage({ customerId, classId }: { customerId: string; classId: string }) {
+  const { t } = useTranslation('users');
   const customer = useCustomer(customerId);
-  const crumbs = useCustomerCrumbs(customerId, customer, [{ to: `/customers/${customerId}/classes`, label: 'Classes' }]);
+  const crumbs = useCustomerCrumbs(customerId, customer, [{ to: `/customers/${customerId}/classes`, label: t('classesTitle') }]);
   const schools = useSchools(customerId);
   const klass = useResource<ClassDetail>(`/api/customers/${encodeURIComponent(customerId)}/classes/${encodeURIComponent(classId)}`);
   const c = klass.data;
   const [printing, setPrinting] = useState(false);
-  useTitle(c?.title ?? 'Class');
+  useTitle(c?.title ?? t('class'));
   if (!c) {
     return (
       <div className="page">
-        <PageHeader crumbs={crumbs} title="Class" />
-        {klass.error ? <Banner kind="error">{klass.error}</Banner> : <p className="loading">Loading class…</p>}
+        <PageHeader crumbs={crumbs} title={t('class')} />
+        {klass.error ? <Banner kind="error">{klass.error}</Banner> : <p className="loading">{t('loadingClass')}</p>}
       </div>
     );
   }
   const school = schools.find((s) => s.sourcedId === c.schoolSourcedId);
   const columns: Column<ClassMember>[] = [
     {
-      header: 'Name',
+      header: t('name'),
       cell: (m) => (
         <Link to={`/customers/${customerId}/users/${m.userId}`} className="row-link">
           {`${m.givenName} ${m.familyName}`.trim() || m.login}
         </Link>
       ),
     },
-    { header: 'Login', cell: (m) => <code>{m.login}</code>, secondary: true },
-    { header: 'Role', cell: (m) => roleLabel(m.role) },
-    { header: 'Dates', cell: (m) => (m.beginDate || m.endDate ? `${m.beginDate ? formatDay(m.beginDate) : '…'} – ${m.endDate ? formatDay(m.endDate) : '…'}` : '—'), secondary: true },
+    { header: t('login'), cell: (m) => <code>{m.login}</code>, secondary: true },
+    { header: t('role'), cell: (m) => roleLabel(m.role) },
+    { header: t('dates'), cell: (m) => (m.beginDate || m.endDate ? `${m.beginDate ? formatDay(m.beginDate) : '…'} – ${m.endDate ? formatDay(m.endDate) : '…'}` : '—'), secondary: true },
   ];
   const people = (title: string, rows: ClassMember[], none: string) => (
-    <SectionCard title={`${title} (${rows.length})`}>
+    <SectionCard title={t('countTitle', { title, count: rows.length })}>
       {rows.length ? <DataTable caption={title} columns={columns} rows={rows} rowKey={(m) => `${m.userId}:${m.role}`} /> : <p className="muted">{none}</p>}
     </SectionCard>
   );
@@ -56,14 +58,14 @@ export function ClassPage({ customerId, classId }: { customerId: string; classId
         crumbs={crumbs}
         title={
           <>
-            {c.title} <StatusBadge status={c.status} />
+            {c.title} <StatusBadge status={c.status} label={t(`classStatus.${c.status}`)} />
           </>
         }
         subtitle={[c.classCode, school?.name, c.classType].filter(Boolean).join(' · ')}
         actions={
           c.status !== 'deleted' && c.students.length ? (
             <button type="button" className="btn btn-secondary" onClick={() => setPrinting(true)}>
-              Print login cards
+              {t('printCards')}
             </button>
           ) : null
         }
@@ -71,30 +73,30 @@ export function ClassPage({ customerId, classId }: { customerId: string; classId
       <LoginCardsDialog customerId={customerId} target={{ classId: c.id }} label={c.title} open={printing} onClose={() => setPrinting(false)} />
       <LmsSyncButton customerId={customerId} classId={c.id} onSynced={klass.reload} />
       <div className="detail-grid">
-        <SectionCard title="Roster data">
+        <SectionCard title={t('rosterData')}>
           <Facts
             items={[
-              ['Sourced ID', <code key="s">{c.sourcedId}</code>],
-              ['Title', c.title],
-              ['Class code', c.classCode],
-              ['Type', c.classType],
-              ['School', school ? `${school.name} (${c.schoolSourcedId})` : c.schoolSourcedId],
-              ['Course', c.courseSourcedId ? <code key="c">{c.courseSourcedId}</code> : ''],
-              ['Grades', c.grades.join(', ')],
-              ['Terms', c.termSourcedIds.join(', ')],
-              ['Periods', c.periods.join(', ')],
-              ['Location', c.location],
+              [t('sourcedId'), <code key="s">{c.sourcedId}</code>],
+              [t('colTitle'), c.title],
+              [t('classCode'), c.classCode],
+              [t('type'), c.classType],
+              [t('school'), school ? t('schoolWithId', { name: school.name, id: c.schoolSourcedId }) : c.schoolSourcedId],
+              [t('course'), c.courseSourcedId ? <code key="c">{c.courseSourcedId}</code> : ''],
+              [t('grades'), c.grades.join(', ')],
+              [t('terms'), c.termSourcedIds.join(', ')],
+              [t('periods'), c.periods.join(', ')],
+              [t('location'), c.location],
             ]}
           />
         </SectionCard>
         <div className="stack">
-          {people('Teachers', c.teachers, 'No teacher is enrolled.')}
-          {c.others.length ? people('Others', c.others, '') : null}
+          {people(t('teachers'), c.teachers, t('noTeacher'))}
+          {c.others.length ? people(t('others'), c.others, '') : null}
         </div>
       </div>
-      {people('Students', c.students, 'No student is enrolled.')}
+      {people(t('students'), c.students, t('noStudent'))}
       {c.status === 'deleted' ? null : <AssignedTitles customerId={customerId} target={{ type: 'class', id: c.id }} />}
-      <SectionCard title="Change history">
+      <SectionCard title={t('history')}>
         <ChangeTimeline entries={c.history} customerId={customerId} noun="class" />
       </SectionCard>
     </div>

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { Banner } from '../../components/Banner.js';
 import { DataTable, EmptyState, Pager, type Column } from '../../components/DataTable.js';
 import { ListToolbar } from '../../components/ListToolbar.js';
@@ -13,6 +14,7 @@ const PAGE_SIZE = 25;
 
 /** The Class tab: search and paging; rows open the class page. */
 export function ClassesTab({ customerId }: { customerId: string }) {
+  const { t } = useTranslation('users');
   const list = usePagedList<DirectoryClass>(`/api/customers/${encodeURIComponent(customerId)}/classes`, PAGE_SIZE);
   const schools = useSchools(customerId);
   const classPath = (c: DirectoryClass) => `/customers/${customerId}/classes/${c.id}`;
@@ -20,39 +22,39 @@ export function ClassesTab({ customerId }: { customerId: string }) {
   const columns: Column<DirectoryClass>[] = [
     selectionColumn(selection),
     {
-      header: 'Title',
+      header: t('colTitle'),
       cell: (c) => (
         <Link to={classPath(c)} className="row-link">
           {c.title}
         </Link>
       ),
     },
-    { header: 'Class code', cell: (c) => c.classCode || '—' },
-    { header: 'Type', cell: (c) => c.classType || '—', secondary: true },
-    { header: 'School', cell: (c) => schools.find((s) => s.sourcedId === c.schoolSourcedId)?.name ?? (c.schoolSourcedId || '—'), secondary: true },
-    { header: 'Sourced ID', cell: (c) => <code>{c.sourcedId}</code>, secondary: true },
-    { header: 'Status', cell: (c) => <StatusBadge status={c.status} /> },
+    { header: t('classCode'), cell: (c) => c.classCode || '—' },
+    { header: t('type'), cell: (c) => c.classType || '—', secondary: true },
+    { header: t('school'), cell: (c) => schools.find((s) => s.sourcedId === c.schoolSourcedId)?.name ?? (c.schoolSourcedId || '—'), secondary: true },
+    { header: t('sourcedId'), cell: (c) => <code>{c.sourcedId}</code>, secondary: true },
+    { header: t('status'), cell: (c) => <StatusBadge status={c.status} label={t(`classStatus.${c.status}`)} /> },
   ];
   return (
     <div className="card">
       <SyncButton customerId={customerId} onSynced={list.reload} />
-      <ListToolbar label="Classes" search={list.query.search} onSearch={list.setSearch} placeholder="Search by title or class code" />
+      <ListToolbar label={t('classesTitle')} search={list.query.search} onSearch={list.setSearch} placeholder={t('searchClasses')} />
       {list.error ? <Banner kind="error">{list.error}</Banner> : null}
       <BulkAssignClasses customerId={customerId} selection={selection} />
       {list.data && list.data.items.length === 0 ? (
         list.query.search ? (
-          <EmptyState title="No classes match">Try another search.</EmptyState>
+          <EmptyState title={t('noClassMatch')}>{t('tryAnother')}</EmptyState>
         ) : (
-          <EmptyState title="No classes yet — they arrive with the first roster sync">Classes and their enrollments come from the customer’s OneRoster data.</EmptyState>
+          <EmptyState title={t('noClassesYet')}>{t('noClassesBody')}</EmptyState>
         )
       ) : null}
       {list.data && list.data.items.length > 0 ? (
         <>
-          <DataTable caption="Classes" columns={columns} rows={list.data.items} rowKey={(c) => c.id} onRowClick={(c) => navigate(classPath(c))} loading={list.loading} />
-          <Pager label="Classes" page={list.data.page} pageSize={PAGE_SIZE} total={list.data.total} onPage={list.setPage} />
+          <DataTable caption={t('classesTitle')} columns={columns} rows={list.data.items} rowKey={(c) => c.id} onRowClick={(c) => navigate(classPath(c))} loading={list.loading} />
+          <Pager label={t('classesTitle')} page={list.data.page} pageSize={PAGE_SIZE} total={list.data.total} onPage={list.setPage} />
         </>
       ) : null}
-      {!list.data && !list.error ? <p className="loading">Loading classes…</p> : null}
+      {!list.data && !list.error ? <p className="loading">{t('loadingClasses')}</p> : null}
     </div>
   );
 }

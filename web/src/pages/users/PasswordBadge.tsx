@@ -1,8 +1,8 @@
+import { useTranslation } from 'react-i18next';
 import { StatusBadge } from '../../components/StatusBadge.js';
-
-const LABELS: Record<string, string> = { here: 'Password set here', roster: 'From roster', none: 'No password' };
 
 /** Where a user's password comes from: set here (wins until the roster's changes), the roster's, or none. */
 export function PasswordBadge({ source }: { source: string }) {
-  return <StatusBadge status={`password-${source}`} label={LABELS[source] ?? source} />;
+  const { t, i18n } = useTranslation('users');
+  return <StatusBadge status={`password-${source}`} label={i18n.exists(`users:passwordSource.${source}`) ? t(`passwordSource.${source}`) : source} />;
 }

@@ -9,10 +9,22 @@ import path from 'node:path';
 import { it } from 'node:test';
 
 const DIR = path.resolve(import.meta.dirname, '../../web/src/i18n');
-type Catalogue = Record<string, Record<string, string>>;
+type Tree = { [key: string]: string | Tree };
+type Catalogue = Record<string, Tree>;
 const read = (file: string) => JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')) as Catalogue;
-const flat = (c: Catalogue) => new Map(Object.entries(c).flatMap(([ns, keys]) => Object.entries(keys).map(([k, v]) => [`${ns}:${k}`, v] as const)));
-const marks = (text: string) => [...text.matchAll(/\{\{\s*(\w+)\s*\}\}|<(\d+)>/g)].map((m) => m[0].replace(/\s/g, '')).sort();
+// Every `ns:key` with its text; nested keys are joined with dots, as i18next reads them.
+const flat = (c: Catalogue) => {
+  const out = new Map<string, string>();
+  const walk = (prefix: string, tree: Tree) => {
+    for (const [k, v] of Object.entries(tree)) {
+      if (typeof v === 'string') out.set(`${prefix}${k}`, v);
+      else walk(`${prefix}${k}.`, v);
+    }
+  };
+  for (const [ns, tree] of Object.entries(c)) walk(`${ns}:`, tree);
+  return out;
+};
+const marks = (text: string) => [...text.matchAll(/\{\{\s*(\w+)(?:,\s*\w+)?\s*\}\}|<(\d+)>/g)].map((m) => m[0].replace(/\s/g, '')).sort();
 
 const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
 
