@@ -22,7 +22,15 @@ export async function purgeExpired(db: Kysely<Database>, now: Date = new Date())
     let removed = 0;
     for (const c of customers) {
       const cutoff = new Date(now.getTime() - c.retention_days * 86_400_000).toISOString();
-      const res = await sql`delete from ${sql.table(t.live)} where customer_id = ${c.customer_id} and status = 'deleted' and deleted_at < ${cutoff}`.execute(db);
+      const expired = sql`from ${sql.table(t.live)} where customer_id = ${c.customer_id} and status = 'deleted' and deleted_at < ${cutoff}`;
+      const res = await db.transaction().execute(async (trx) => {
+        // A purged record's history goes with it: the run changes that named it (with its former
+        // values) and the issues that quoted its sourcedId; runs keep their counts.
+        await sql`delete from roster_run_changes where entity = ${t.entity} and target_id in (select id ${expired})`.execute(trx);
+        await sql`delete from roster_run_issues where sourced_id in (select sourced_id ${expired})
+          and run_id in (select id from roster_runs where customer_id = ${c.customer_id})`.execute(trx);
+        return sql`delete ${expired}`.execute(trx);
+      });
       removed += Number(res.numAffectedRows ?? 0);
     }
     result[t.entity] = removed;
