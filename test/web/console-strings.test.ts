@@ -29,16 +29,6 @@ const TO_CONVERT = [
   'pages/lti/',
   'pages/notifications/',
   'pages/status/',
-  'pages/users/UsersTab.tsx',
-  'pages/users/LoginCardsDialog.tsx',
-  'pages/users/UserFormDialog.tsx',
-  'pages/users/PasswordDialog.tsx',
-  'pages/users/BulkAssignClasses.tsx',
-  'pages/users/SyncButton.tsx',
-  'pages/users/IssuedPasswords.tsx',
-  'pages/users/SyncPanel.tsx',
-  'pages/users/AssignedTitles.tsx',
-  'pages/users/LmsSyncButton.tsx',
 ];
 const toConvert = (file: string) => TO_CONVERT.some((entry) => (entry.endsWith('/') ? file.startsWith(entry) : file === entry));
 
