@@ -25,8 +25,6 @@ const TO_CONVERT = [
   'pages/audit/',
   'pages/erasures/',
   // Not reached yet by the conversion (the rest of the console is done).
-  'pages/roster/',
-  'pages/lti/',
   'pages/notifications/',
   'pages/status/',
 ];

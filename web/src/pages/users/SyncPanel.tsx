@@ -116,7 +116,7 @@ function SyncRun({
     return (
       <div className="sync-progress" role="status">
         {progress(run, report)}
-        {error ? <p className="muted small">{t('sync.lostTouch', { error })}</p> : null}
+        {error ? <p className="muted small">{t('roster:lostTouch', { error })}</p> : null}
       </div>
     );
   }
