@@ -24,9 +24,6 @@ const TO_CONVERT = [
   'pages/users/UserPage.tsx',
   'pages/audit/',
   'pages/erasures/',
-  // Not reached yet by the conversion (the rest of the console is done).
-  'pages/notifications/',
-  'pages/status/',
 ];
 const toConvert = (file: string) => TO_CONVERT.some((entry) => (entry.endsWith('/') ? file.startsWith(entry) : file === entry));
 
