@@ -236,4 +236,3 @@ export function sourceWords(trigger: string): SourceWords {
     isUpload: source === 'upload',
   };
 }
-
