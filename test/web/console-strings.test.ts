@@ -24,21 +24,6 @@ const TO_CONVERT = [
   'pages/users/UserPage.tsx',
   'pages/audit/',
   'pages/erasures/',
-  // Not reached yet by the conversion (the rest of the console is done).
-  'pages/roster/',
-  'pages/lti/',
-  'pages/notifications/',
-  'pages/status/',
-  'pages/users/UsersTab.tsx',
-  'pages/users/LoginCardsDialog.tsx',
-  'pages/users/UserFormDialog.tsx',
-  'pages/users/PasswordDialog.tsx',
-  'pages/users/BulkAssignClasses.tsx',
-  'pages/users/SyncButton.tsx',
-  'pages/users/IssuedPasswords.tsx',
-  'pages/users/SyncPanel.tsx',
-  'pages/users/AssignedTitles.tsx',
-  'pages/users/LmsSyncButton.tsx',
 ];
 const toConvert = (file: string) => TO_CONVERT.some((entry) => (entry.endsWith('/') ? file.startsWith(entry) : file === entry));
 

@@ -236,11 +236,3 @@ export function sourceWords(trigger: string): SourceWords {
     isUpload: source === 'upload',
   };
 }
-
-/**
- * "1 warning", "3 warnings": English string building, for the pages still listed as to convert in
- * test/web/console-strings.test.ts; converted pages use the catalogue's `_one`/`_other` keys.
- */
-export function plural(n: number, noun: string, nouns = `${noun}s`): string {
-  return `${formatCount(n)} ${n === 1 ? noun : nouns}`;
-}

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatCount } from '../labels.js';
 
@@ -15,8 +15,29 @@ export interface Column<T> {
 }
 
 /**
+ * Whether the element is wider inside than it shows (it scrolls sideways), kept up to date as it or
+ * its content changes size: a longer language, a narrow window, more rows.
+ */
+function useScrollsSideways<E extends HTMLElement>() {
+  const ref = useRef<E>(null);
+  const [scrolls, setScrolls] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => setScrolls(el.scrollWidth > el.clientWidth);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    if (el.firstElementChild) observer.observe(el.firstElementChild);
+    return () => observer.disconnect();
+  }, []);
+  return { ref, scrolls };
+}
+
+/**
  * A table of rows. A row may be clickable as a whole, but the row's primary cell should still hold
- * a real link so keyboard and screen-reader users have a target too.
+ * a real link so keyboard and screen-reader users have a target too. A table too wide for its place
+ * scrolls sideways in a named region that takes the keyboard focus, so it scrolls with the arrow keys.
  */
 export function DataTable<T>({
   caption,
@@ -33,8 +54,9 @@ export function DataTable<T>({
   onRowClick?: (row: T) => void;
   loading?: boolean;
 }) {
+  const wrap = useScrollsSideways<HTMLDivElement>();
   return (
-    <div className={`table-wrap ${loading ? 'is-loading' : ''}`} aria-busy={loading || undefined}>
+    <div ref={wrap.ref} className={`table-wrap ${loading ? 'is-loading' : ''}`} aria-busy={loading || undefined} {...(wrap.scrolls ? { tabIndex: 0, role: 'region', 'aria-label': caption } : {})}>
       <table className="data-table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>

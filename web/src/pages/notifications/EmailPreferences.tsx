@@ -1,19 +1,21 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import type { NotificationPreferences, PreferencesView } from '../../../../src/notifications/notification-view.js';
-import { api, messageOf } from '../../api.js';
+import { client, messageOf, unwrap } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { CheckboxField } from '../../components/fields.js';
 import { useResource } from '../../hooks/useResource.js';
 import './notifications.css';
 
-const EVENT_CHOICES: { key: keyof NotificationPreferences; label: string; hint: string }[] = [
-  { key: 'runFailed', label: 'A roster sync fails', hint: 'Any source: upload, SFTP, API pull, Sync from LMS. Nothing was applied.' },
-  { key: 'runHeld', label: 'A roster sync waits for approval', hint: 'It would delete more than your threshold allows.' },
-  { key: 'feedStale', label: 'A scheduled feed goes stale', hint: 'No successful sync for two of its periods.' },
-];
+// The operator's setting that turns e-mail on: a name, the same in every language.
+const SMTP_SETTING = 'LECTERN_SMTP_URL';
+
+// The events a customer's admin can be e-mailed about; their words are `notifications:email.<key>` and `…Hint`.
+const EVENT_CHOICES = ['runFailed', 'runHeld', 'feedStale'] as const satisfies readonly (keyof NotificationPreferences)[];
 
 /** The signed-in admin's e-mail choices: the three events, or (enterprise admins) the daily digest. */
 export function EmailPreferences() {
+  const { t } = useTranslation('notifications');
   const { data, error, set } = useResource<PreferencesView>('/api/notifications/preferences');
   const [draft, setDraft] = useState<NotificationPreferences | null>(null);
   const [saving, setSaving] = useState(false);
@@ -30,7 +32,7 @@ export function EmailPreferences() {
     setSaveError(null);
     setSaved(false);
     try {
-      set(await api.put<PreferencesView>('/api/notifications/preferences', draft));
+      set(await unwrap(client.PUT('/api/notifications/preferences', { body: draft })));
       setSaved(true);
     } catch (err) {
       setSaveError(messageOf(err));
@@ -46,53 +48,47 @@ export function EmailPreferences() {
   return (
     <section className="card email-prefs" aria-labelledby="email-prefs-title">
       <header className="card-header">
-        <h2 id="email-prefs-title">E-mail me when</h2>
+        <h2 id="email-prefs-title">{t('email.title')}</h2>
       </header>
       {error ? <Banner kind="error">{error}</Banner> : null}
       {data && !data.email.enabled ? (
-        <Banner kind="info" title="E-mail is off">
-          The operator has not set up e-mail (LECTERN_SMTP_URL), so Lectern sends none. Your choices are kept for when it is.
+        <Banner kind="info" title={t('email.off')}>
+          {t('email.offBody', { setting: SMTP_SETTING })}
         </Banner>
       ) : null}
       {data && draft ? (
         <form onSubmit={save} noValidate className="stack">
           {data.email.address ? (
             <p className="muted">
-              Sent to <strong>{data.email.address}</strong>.
+              <Trans i18nKey="email.sentTo" t={t} values={{ address: data.email.address }} components={{ 1: <strong /> }} />
             </p>
           ) : (
-            <p className="muted">Your account has no e-mail address, so no e-mail can reach you.</p>
+            <p className="muted">{t('email.noAddress')}</p>
           )}
           {data.scope === 'platform' ? (
-            <CheckboxField
-              name="dailyDigest"
-              label="Daily digest"
-              checked={draft.dailyDigest}
-              onChange={(v) => change('dailyDigest', v)}
-              hint="Every morning: all customers' failed syncs of the last 24 hours, syncs waiting for approval, and stale feeds."
-            >
-              Send me the daily digest of all customers
+            <CheckboxField name="dailyDigest" label={t('email.digest')} checked={draft.dailyDigest} onChange={(v) => change('dailyDigest', v)} hint={t('email.digestHint')}>
+              {t('email.digestLabel')}
             </CheckboxField>
           ) : (
             <fieldset className="field">
-              <legend>Events</legend>
-              {EVENT_CHOICES.map((c) => (
-                <CheckboxField key={c.key} name={c.key} label={c.label} checked={draft[c.key]} onChange={(v) => change(c.key, v)} hint={c.hint} />
+              <legend>{t('email.events')}</legend>
+              {EVENT_CHOICES.map((key) => (
+                <CheckboxField key={key} name={key} label={t(`email.${key}`)} checked={draft[key]} onChange={(v) => change(key, v)} hint={t(`email.${key}Hint`)} />
               ))}
             </fieldset>
           )}
           {saveError ? <Banner kind="error">{saveError}</Banner> : null}
           <div className="form-actions">
             <button type="submit" className="btn btn-primary" disabled={saving}>
-              {saving ? 'Saving…' : 'Save preferences'}
+              {saving ? t('ui:saving') : t('email.save')}
             </button>
             <span role="status" className="muted">
-              {saved ? 'Preferences saved.' : ''}
+              {saved ? t('email.saved') : ''}
             </span>
           </div>
         </form>
       ) : !error ? (
-        <p className="loading">Loading your preferences…</p>
+        <p className="loading">{t('email.loading')}</p>
       ) : null}
     </section>
   );

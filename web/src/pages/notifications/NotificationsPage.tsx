@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import type { DeliveryStatus, DeliveryView, WebhookView } from '../../../../src/notifications/notification-view.js';
-import { ApiError, api, messageOf } from '../../api.js';
+import { ApiError, client, messageOf, unwrap } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { CopyField } from '../../components/CopyField.js';
 import { DataTable, EmptyState, Pager, type Column } from '../../components/DataTable.js';
@@ -12,7 +13,7 @@ import { StatusBadge } from '../../components/StatusBadge.js';
 import { useCustomer, useCustomerCrumbs } from '../../hooks/useCustomer.js';
 import { usePagedList } from '../../hooks/usePagedList.js';
 import { useResource } from '../../hooks/useResource.js';
-import { formatDateTime } from '../../labels.js';
+import { formatDateTime, numberFormat } from '../../labels.js';
 import { EmailPreferences } from './EmailPreferences.js';
 import { useUser } from '../../session.js';
 import type { Page } from '../../types.js';
@@ -20,24 +21,25 @@ import './notifications.css';
 
 const PAGE_SIZE = 20;
 
-const STATUSES: { value: DeliveryStatus; label: string; meaning: string }[] = [
-  { value: 'failed', label: 'Failed', meaning: 'Every try failed, or the address is one Lectern does not call.' },
-  { value: 'retrying', label: 'Retrying', meaning: 'The last try failed; Lectern tries again at the time shown.' },
-  { value: 'pending', label: 'Pending', meaning: 'Waiting for its first try.' },
-  { value: 'succeeded', label: 'Delivered', meaning: 'Your endpoint answered 2xx.' },
-];
+// The header a receiver reads the signature from: code, the same in every language.
+const SIGNATURE_HEADER = 'Lectern-Signature';
 
-const EVENT_LABELS: Record<string, string> = { 'run.failed': 'Sync failed', 'run.held': 'Waiting for approval', 'feed.stale': 'Feed stale', 'webhook.test': 'Test event' };
+// Problems first. Their names and meanings are `notifications:status.<value>` and `notifications:meaning.<value>`.
+const STATUSES: readonly DeliveryStatus[] = ['failed', 'retrying', 'pending', 'succeeded'];
+
+// The events a webhook posts; their names are `notifications:event.<type>` (an unknown type shows as sent).
+const EVENTS = ['run.failed', 'run.held', 'feed.stale', 'webhook.test'];
 
 /** A customer's notifications: your e-mail choices, the webhook (secret shown once), and its delivery log. */
 export function NotificationsPage({ customerId }: { customerId: string }) {
+  const { t } = useTranslation('notifications');
   const customer = useCustomer(customerId);
   const crumbs = useCustomerCrumbs(customerId, customer);
-  useTitle('Notifications');
+  useTitle(t('title'));
   const [deliveriesChanged, setDeliveriesChanged] = useState(0);
   return (
     <div className="page">
-      <PageHeader crumbs={crumbs} title="Notifications" subtitle="Hear about failed, held and stale roster syncs: by e-mail to you, and as signed webhooks to your own systems." />
+      <PageHeader crumbs={crumbs} title={t('title')} subtitle={t('subtitle')} />
       <div className="notifications-grid">
         <EmailPreferences />
         <WebhookCard customerId={customerId} onSent={() => setDeliveriesChanged((n) => n + 1)} />
@@ -49,6 +51,7 @@ export function NotificationsPage({ customerId }: { customerId: string }) {
 
 /** The customer's webhook: add, change the URL, new secret (shown once), test event, remove. */
 function WebhookCard({ customerId, onSent }: { customerId: string; onSent: () => void }) {
+  const { t } = useTranslation('notifications');
   const user = useUser();
   const path = `/api/customers/${encodeURIComponent(customerId)}/notifications/webhook`;
   const { data, error, set } = useResource<{ webhook: WebhookView | null }>(path);
@@ -83,51 +86,52 @@ function WebhookCard({ customerId, onSent }: { customerId: string; onSent: () =>
   const save = (rotateSecret = false) =>
     act(async () => {
       if (!url.trim()) {
-        setUrlError('Enter the URL Lectern should post events to.');
+        setUrlError(t('webhook.enterUrl'));
         document.getElementById('field-webhookUrl')?.focus();
         return;
       }
       setUrlError(undefined);
-      const res = await api.put<{ webhook: WebhookView; secret: string | null }>(path, { url: url.trim(), ...(rotateSecret ? { rotateSecret: true } : {}) });
+      const body = { url: url.trim(), ...(rotateSecret ? { rotateSecret: true } : {}) };
+      const res = await unwrap(client.PUT('/api/customers/{id}/notifications/webhook', { params: { path: { id: customerId } }, body }));
       set({ webhook: res.webhook });
       if (res.secret) setSecret(res.secret);
-      setNotice(hook ? (res.secret ? 'A new signing secret was made; the old one no longer signs.' : 'Webhook URL saved.') : 'Webhook added.');
+      setNotice(hook ? (res.secret ? t('webhook.rotated') : t('webhook.saved')) : t('webhook.added'));
     });
   const sendTest = () =>
     act(async () => {
-      await api.post(`${path}/test`);
-      setNotice('Test event queued: follow it in the delivery log below.');
+      await unwrap(client.POST('/api/customers/{id}/notifications/webhook/test', { params: { path: { id: customerId } } }));
+      setNotice(t('webhook.testQueued'));
       onSent();
     });
   const remove = () =>
     act(async () => {
-      await api.delete(path);
+      await unwrap(client.DELETE('/api/customers/{id}/notifications/webhook', { params: { path: { id: customerId } } }));
       set({ webhook: null });
       setSecret(null);
       setRemoving(false);
-      setNotice('Webhook removed.');
+      setNotice(t('webhook.removed'));
     });
 
   return (
     <section className="card" aria-labelledby="webhook-title">
       <header className="card-header">
-        <h2 id="webhook-title">Webhook</h2>
+        <h2 id="webhook-title">{t('webhook.title')}</h2>
       </header>
       <p className="muted">
-        Lectern posts each event as JSON, signed in the <code>Lectern-Signature</code> header (HMAC-SHA256 with your secret), and retries for about an hour when your endpoint fails.
+        <Trans i18nKey="webhook.lead" t={t} values={{ header: SIGNATURE_HEADER }} components={{ 1: <code /> }} />
       </p>
       {error ? <Banner kind="error">{error}</Banner> : null}
       {failure ? <Banner kind="error">{failure}</Banner> : null}
       {notice ? <Banner kind="success">{notice}</Banner> : null}
       {secret ? (
         <div className="stack webhook-secret">
-          <Banner kind="warning" title="Copy the signing secret now">
-            It is shown only this once. Your endpoint needs it to check that events come from Lectern.
+          <Banner kind="warning" title={t('webhook.copySecret')}>
+            {t('webhook.shownOnce')}
           </Banner>
-          <CopyField label="Signing secret" name="webhookSecret" value={secret} secret />
+          <CopyField label={t('webhook.secret')} name="webhookSecret" value={secret} secret />
           <div>
             <button type="button" className="btn btn-secondary btn-small" onClick={() => setSecret(null)}>
-              Done
+              {t('ui:done')}
             </button>
           </div>
         </div>
@@ -144,7 +148,7 @@ function WebhookCard({ customerId, onSent }: { customerId: string; onSent: () =>
           >
             <TextField
               name="webhookUrl"
-              label="Endpoint URL"
+              label={t('webhook.url')}
               type="url"
               value={url}
               onChange={(v) => {
@@ -159,18 +163,18 @@ function WebhookCard({ customerId, onSent }: { customerId: string; onSent: () =>
             />
             <div className="form-actions">
               <button type="submit" className="btn btn-primary" disabled={busy}>
-                {hook ? 'Save URL' : 'Add webhook'}
+                {hook ? t('webhook.saveUrl') : t('webhook.add')}
               </button>
               {hook ? (
                 <>
                   <button type="button" className="btn btn-secondary" disabled={busy} onClick={() => void sendTest()}>
-                    Send test event
+                    {t('webhook.sendTest')}
                   </button>
                   <button type="button" className="btn btn-secondary" disabled={busy} onClick={() => void save(true)}>
-                    New secret
+                    {t('webhook.newSecret')}
                   </button>
                   <button type="button" className="btn btn-danger-outline" disabled={busy} onClick={() => setRemoving(true)}>
-                    Remove
+                    {t('ui:remove')}
                   </button>
                 </>
               ) : null}
@@ -178,16 +182,16 @@ function WebhookCard({ customerId, onSent }: { customerId: string; onSent: () =>
           </form>
         ) : hook ? (
           <p>
-            Events go to <code>{hook.url}</code>. A customer administrator can change it.
+            <Trans i18nKey="webhook.goesTo" t={t} values={{ url: hook.url }} components={{ 1: <code /> }} />
           </p>
         ) : (
-          <p className="muted">No webhook. A customer administrator can add one.</p>
+          <p className="muted">{t('webhook.none')}</p>
         )
       ) : !error ? (
-        <p className="loading">Loading the webhook…</p>
+        <p className="loading">{t('webhook.loading')}</p>
       ) : null}
-      <ConfirmDialog open={removing} title="Remove the webhook?" confirmLabel="Remove webhook" danger busy={busy} onConfirm={() => void remove()} onCancel={() => setRemoving(false)}>
-        <p>Lectern stops posting events; deliveries still waiting are not sent.</p>
+      <ConfirmDialog open={removing} title={t('webhook.removeTitle')} confirmLabel={t('webhook.remove')} danger busy={busy} onConfirm={() => void remove()} onCancel={() => setRemoving(false)}>
+        <p>{t('webhook.removeBody')}</p>
       </ConfirmDialog>
     </section>
   );
@@ -195,6 +199,7 @@ function WebhookCard({ customerId, onSent }: { customerId: string; onSent: () =>
 
 /** The last 100 deliveries, newest first, with a status filter; refreshes itself while a delivery is still trying. */
 function DeliveryLog({ customerId, changed }: { customerId: string; changed: number }) {
+  const { t } = useTranslation('notifications');
   const list = usePagedList<DeliveryView, Page<DeliveryView>>(`/api/customers/${encodeURIComponent(customerId)}/notifications/deliveries`, PAGE_SIZE, { initialFilters: { status: '' } });
   const { reload } = list;
   const status = list.query.filters.status ?? '';
@@ -208,27 +213,31 @@ function DeliveryLog({ customerId, changed }: { customerId: string; changed: num
     const timer = setInterval(reload, 2000);
     return () => clearInterval(timer);
   }, [open, reload]);
-  const statusLabel = useCallback((s: DeliveryStatus) => STATUSES.find((x) => x.value === s), []);
 
   const columns: Column<DeliveryView>[] = [
-    { header: 'When', cell: (d) => <time dateTime={d.updatedAt}>{formatDateTime(d.updatedAt)}</time> },
-    { header: 'Event', cell: (d) => EVENT_LABELS[d.eventType] ?? d.eventType },
+    { header: t('outcomes:when'), cell: (d) => <time dateTime={d.updatedAt}>{formatDateTime(d.updatedAt)}</time> },
+    { header: t('log.event'), cell: (d) => (EVENTS.includes(d.eventType) ? t(`event.${d.eventType}`) : d.eventType) },
     {
-      header: 'Status',
+      header: t('content:status'),
       cell: (d) => (
-        <span title={statusLabel(d.status)?.meaning}>
-          <StatusBadge status={d.status} label={statusLabel(d.status)?.label} />
+        <span title={STATUSES.includes(d.status) ? t(`meaning.${d.status}`) : undefined}>
+          <StatusBadge status={d.status} label={STATUSES.includes(d.status) ? t(`status.${d.status}`) : undefined} />
         </span>
       ),
     },
     { header: 'HTTP', cell: (d) => (d.statusCode === null ? <span className="muted">—</span> : d.statusCode), className: 'num' },
-    { header: 'Attempt', cell: (d) => d.attempt, className: 'num' },
-    { header: 'Duration', cell: (d) => (d.durationMs === null ? <span className="muted">—</span> : `${d.durationMs} ms`), className: 'num', secondary: true },
+    { header: t('log.attempt'), cell: (d) => d.attempt, className: 'num' },
     {
-      header: 'Next retry or error',
+      header: t('log.duration'),
+      cell: (d) => (d.durationMs === null ? <span className="muted">—</span> : numberFormat({ style: 'unit', unit: 'millisecond' }).format(d.durationMs)),
+      className: 'num',
+      secondary: true,
+    },
+    {
+      header: t('log.nextOrError'),
       cell: (d) =>
         d.nextRetryAt ? (
-          <span>Next try {formatDateTime(d.nextRetryAt)}</span>
+          <span>{t('log.nextTry', { when: formatDateTime(d.nextRetryAt) })}</span>
         ) : d.error ? (
           <span className="delivery-error" title={d.error}>
             {d.error}
@@ -243,34 +252,34 @@ function DeliveryLog({ customerId, changed }: { customerId: string; changed: num
   return (
     <section className="card" aria-labelledby="deliveries-title">
       <header className="card-header">
-        <h2 id="deliveries-title">Delivery log</h2>
+        <h2 id="deliveries-title">{t('log.title')}</h2>
         <button type="button" className="btn btn-secondary btn-small" onClick={reload}>
-          Refresh
+          {t('outcomes:refresh')}
         </button>
       </header>
-      <ListToolbar label="Deliveries">
+      <ListToolbar label={t('log.deliveries')}>
         <RadioGroup
           name="delivery-status"
-          label="Status"
+          label={t('content:status')}
           value={status}
           onChange={(v) => list.setFilter('status', v)}
-          options={[{ value: '', label: 'All' }, ...STATUSES.map((s) => ({ value: s.value, label: s.label }))]}
+          options={[{ value: '', label: t('log.all') }, ...STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) }))]}
           className="segmented"
         />
       </ListToolbar>
       {list.error ? <Banner kind="error">{list.error}</Banner> : null}
       {page && page.items.length === 0 ? (
-        <EmptyState title={status ? 'No deliveries with this status' : 'No deliveries yet'}>
-          <p>Each event posted to the webhook appears here with the answer of your endpoint. The last 100 are kept.</p>
+        <EmptyState title={status ? t('log.noneWithStatus') : t('log.none')}>
+          <p>{t('log.noneBody')}</p>
         </EmptyState>
       ) : null}
       {page && page.items.length > 0 ? (
         <>
-          <DataTable caption="Webhook deliveries, newest first" columns={columns} rows={page.items} rowKey={(d) => d.id} loading={list.loading} />
-          <Pager label="Deliveries" page={page.page} pageSize={PAGE_SIZE} total={page.total} onPage={list.setPage} />
+          <DataTable caption={t('log.caption')} columns={columns} rows={page.items} rowKey={(d) => d.id} loading={list.loading} />
+          <Pager label={t('log.deliveries')} page={page.page} pageSize={PAGE_SIZE} total={page.total} onPage={list.setPage} />
         </>
       ) : null}
-      {!page && !list.error ? <p className="loading">Loading deliveries…</p> : null}
+      {!page && !list.error ? <p className="loading">{t('log.loading')}</p> : null}
     </section>
   );
 }

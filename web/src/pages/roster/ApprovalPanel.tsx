@@ -1,7 +1,9 @@
 import { useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { ApiError, api, messageOf } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { ConfirmDialog } from '../../components/Dialog.js';
+import { formatLocale } from '../../i18n/index.js';
 import { ENTITY_OPTIONS, formatCount, sourceWords } from '../../labels.js';
 import type { RosterRun } from '../../types.js';
 import { PlanTable, plannedCount } from './PlanTable.js';
@@ -12,21 +14,22 @@ import { PlanTable, plannedCount } from './PlanTable.js';
  * the plan was made) is shown as it comes.
  */
 export function ApprovalPanel({ run, runPath, customerId, onDecided }: { run: RosterRun; runPath: string; customerId: string; onDecided: (run: RosterRun, message: string) => void }) {
+  const { t } = useTranslation('roster');
   const [confirm, setConfirm] = useState<'approve' | 'discard' | null>(null);
   const [busy, setBusy] = useState(false);
   const [refusal, setRefusal] = useState<{ title: string; message: string } | null>(null);
   const deletions = ENTITY_OPTIONS.map((e) => ({ ...e, n: plannedCount(run, 'delete', e.value) })).filter((e) => e.n > 0);
-  const summary = deletions.map((e) => `${formatCount(e.n)} ${e.label.toLowerCase()}`).join(', ');
+  const summary = deletions.map((e) => `${formatCount(e.n)} ${e.label.toLocaleLowerCase(formatLocale())}`).join(', ');
 
   const decide = async (decision: 'approve' | 'discard') => {
     setBusy(true);
     setRefusal(null);
     try {
       const done = await api.post<RosterRun>(`${runPath}/${decision}`);
-      onDecided(done, decision === 'approve' ? 'Approved: the plan was applied.' : 'Discarded: nothing was changed.');
+      onDecided(done, decision === 'approve' ? t('approval.approved') : t('approval.discarded'));
     } catch (err) {
       const changed = err instanceof ApiError && err.status === 409;
-      setRefusal({ title: changed ? 'Approval refused' : `Could not ${decision} the run`, message: messageOf(err) });
+      setRefusal({ title: changed ? t('approval.refused') : decision === 'approve' ? t('approval.couldNotApprove') : t('approval.couldNotDiscard'), message: messageOf(err) });
     } finally {
       setBusy(false);
       setConfirm(null);
@@ -37,17 +40,17 @@ export function ApprovalPanel({ run, runPath, customerId, onDecided }: { run: Ro
     <section className="card approval" aria-labelledby="approval-title">
       <header className="card-header">
         <div>
-          <h2 id="approval-title">This sync needs your approval</h2>
-          <p className="muted">Nothing has changed yet. Review what it would delete, then approve or discard it.</p>
+          <h2 id="approval-title">{t('approval.title')}</h2>
+          <p className="muted">{t('approval.lead')}</p>
         </div>
       </header>
-      <div className="hold-reason" role="note" aria-label="Why it was held">
+      <div className="hold-reason" role="note" aria-label={t('approval.why')}>
         <span className="hold-icon" aria-hidden="true">
           !
         </span>
         <div>
-          <strong>Held for approval</strong>
-          <p>{run.holdReason || 'More records would be deleted than the customer’s deletion threshold allows.'}</p>
+          <strong>{t('approval.held')}</strong>
+          <p>{run.holdReason || t('approval.overThreshold')}</p>
         </div>
       </div>
       {refusal ? (
@@ -55,42 +58,40 @@ export function ApprovalPanel({ run, runPath, customerId, onDecided }: { run: Ro
           {refusal.message}
         </Banner>
       ) : null}
-      <h3 className="subheading">Would be deleted{summary ? `: ${summary}` : ''}</h3>
-      <PlanTable run={run} runPath={runPath} customerId={customerId} fixedAction="delete" caption="Deletions waiting for approval" />
+      <h3 className="subheading">{summary ? t('approval.wouldDeleteList', { summary }) : t('approval.wouldDelete')}</h3>
+      <PlanTable run={run} runPath={runPath} customerId={customerId} fixedAction="delete" caption={t('approval.deletionsCaption')} />
       <div className="approval-actions">
         <button type="button" className="btn btn-secondary" onClick={() => setConfirm('discard')} disabled={busy}>
-          Discard
+          {t('approval.discard')}
         </button>
         <button type="button" className="btn btn-danger" onClick={() => setConfirm('approve')} disabled={busy}>
-          Approve and apply…
+          {t('approval.approveEllipsis')}
         </button>
       </div>
       <ConfirmDialog
         open={confirm === 'approve'}
-        title="Apply this sync, deletions included?"
-        confirmLabel="Approve and apply"
+        title={t('approval.confirmTitle')}
+        confirmLabel={t('approval.approve')}
         danger
         busy={busy}
         onConfirm={() => void decide('approve')}
         onCancel={() => setConfirm(null)}
       >
         <div className="stack">
-          <p>
-            The whole plan is applied at once
-            {summary ? (
-              <>
-                , and <strong>{summary}</strong> are deleted
-              </>
-            ) : null}
-            . Deleted users lose access straight away.
-          </p>
-          <p className="muted">They can be restored from the Users tab during the retention period.</p>
+          <p>{summary ? <Trans i18nKey="approval.confirmDeletes" t={t} values={{ summary }} components={{ 1: <strong /> }} /> : t('approval.confirmBody')}</p>
+          <p className="muted">{t('approval.restorable')}</p>
         </div>
       </ConfirmDialog>
-      <ConfirmDialog open={confirm === 'discard'} title="Discard this sync?" confirmLabel="Discard sync" busy={busy} onConfirm={() => void decide('discard')} onCancel={() => setConfirm(null)}>
+      <ConfirmDialog
+        open={confirm === 'discard'}
+        title={t('approval.discardTitle')}
+        confirmLabel={t('approval.discardSync')}
+        busy={busy}
+        onConfirm={() => void decide('discard')}
+        onCancel={() => setConfirm(null)}
+      >
         <p>
-          Nothing of {sourceWords(run.trigger).thisRun} is applied: no creates, updates or deletions.{' '}
-          {sourceWords(run.trigger).isUpload ? 'You can upload a corrected file afterwards.' : 'Fix the source, then sync again.'}
+          {t('approval.discardBody', { run: sourceWords(run.trigger).thisRun })} {sourceWords(run.trigger).isUpload ? t('approval.discardUpload') : t('approval.discardPull')}
         </p>
       </ConfirmDialog>
     </section>

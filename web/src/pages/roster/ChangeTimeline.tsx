@@ -1,11 +1,13 @@
+import { Trans, useTranslation } from 'react-i18next';
 import { formatDateTime, triggerLabel } from '../../labels.js';
 import { Link } from '../../router.js';
 import type { HistoryEntry } from '../../types.js';
 import { ActionBadge, FieldChangeList } from './parts.js';
 
-/** What roster runs did to one record, newest first: when, which run, what, and which fields. */
-export function ChangeTimeline({ entries, customerId, noun }: { entries: HistoryEntry[]; customerId: string; noun: string }) {
-  if (!entries.length) return <p className="muted">No roster sync has changed this {noun} yet.</p>;
+/** What roster runs did to one record (a user's or a class's), newest first: when, which run, what, and which fields. */
+export function ChangeTimeline({ entries, customerId, noun }: { entries: HistoryEntry[]; customerId: string; noun: 'user' | 'class' }) {
+  const { t } = useTranslation('roster');
+  if (!entries.length) return <p className="muted">{t(`timeline.none.${noun}`)}</p>;
   return (
     <ol className="timeline">
       {entries.map((h, i) => (
@@ -15,7 +17,12 @@ export function ChangeTimeline({ entries, customerId, noun }: { entries: History
             <ActionBadge action={h.action} />
             <time dateTime={h.at}>{formatDateTime(h.at)}</time>
             <span className="muted">
-              by <Link to={`/customers/${customerId}/roster/runs/${h.runId}`}>{h.fileName || 'a roster run'}</Link> ({triggerLabel(h.trigger)})
+              <Trans
+                i18nKey="timeline.by"
+                t={t}
+                values={{ file: h.fileName || t('timeline.aRun'), trigger: triggerLabel(h.trigger) }}
+                components={{ 1: <Link to={`/customers/${customerId}/roster/runs/${h.runId}`} /> }}
+              />
             </span>
           </div>
           {h.reason ? <p className="timeline-reason">{h.reason}</p> : null}

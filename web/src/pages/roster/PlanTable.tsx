@@ -1,9 +1,11 @@
 import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Banner } from '../../components/Banner.js';
 import { DataTable, EmptyState, Pager, type Column } from '../../components/DataTable.js';
 import { RadioGroup } from '../../components/fields.js';
 import { FilterSelect, ListToolbar } from '../../components/ListToolbar.js';
 import { usePagedList } from '../../hooks/usePagedList.js';
+import { formatLocale } from '../../i18n/index.js';
 import { ACTION_OPTIONS, ENTITY_OPTIONS, formatCount } from '../../labels.js';
 import { Link } from '../../router.js';
 import type { EntityType, PlanAction, PlanChange, RosterRun } from '../../types.js';
@@ -28,37 +30,43 @@ export function firstAction(run: RosterRun): PlanAction {
  * reason for each and the fields that change. `fixedAction` pins the action (the approval screen).
  */
 export function PlanTable({ run, runPath, customerId, fixedAction, caption }: { run: RosterRun; runPath: string; customerId: string; fixedAction?: PlanAction; caption?: string }) {
+  const { t } = useTranslation('roster');
   // People matter most to a reviewer: a list of deletions opens on users when there are any.
   const initialEntity = fixedAction && plannedCount(run, fixedAction, 'users') > 0 ? 'users' : '';
   const list = usePagedList<PlanChange>(`${runPath}/changes`, PAGE_SIZE, { initialFilters: { action: fixedAction ?? firstAction(run), entity: initialEntity } });
   const action = (list.query.filters.action ?? 'delete') as PlanAction;
   const entity = (list.query.filters.entity ?? '') as EntityType | '';
-  const actionOptions = useMemo(() => ACTION_OPTIONS.map((a) => ({ value: a.value, label: `${a.label} (${formatCount(plannedCount(run, a.value, entity))})` })), [run, entity]);
-  const entityOptions = [{ value: '', label: 'All record types' }, ...ENTITY_OPTIONS.map((e) => ({ value: e.value, label: `${e.label} (${formatCount(plannedCount(run, action, e.value))})` }))];
+  // `t` is new after a language switch, so the labels are read again in the new language.
+  const actionOptions = useMemo(() => ACTION_OPTIONS.map((a) => ({ value: a.value, label: `${a.label} (${formatCount(plannedCount(run, a.value, entity))})` })), [run, entity, t]);
+  const entityOptions = [{ value: '', label: t('plan.allTypes') }, ...ENTITY_OPTIONS.map((e) => ({ value: e.value, label: `${e.label} (${formatCount(plannedCount(run, action, e.value))})` }))];
 
   const planned = run.dryRun || run.status === 'awaiting_approval';
+  const actionLabel = ACTION_OPTIONS.find((a) => a.value === action)?.label ?? t('plan.changes');
+  const lower = (s: string) => s.toLocaleLowerCase(formatLocale());
   const items = list.data?.items ?? [];
   // Creates and deletes carry no fields and most lines no reason: leave out columns with nothing in them.
   const anyReason = items.some((c) => c.reason);
   const anyFields = items.some((c) => Object.keys(c.fields).length > 0);
   const columns: Column<PlanChange & { n: number }>[] = [
-    { header: 'Action', cell: (c) => <ActionBadge action={c.action} planned={planned} /> },
-    { header: 'Record', cell: (c) => <RecordLink change={c} customerId={customerId} /> },
-    { header: 'Type', cell: (c) => ENTITY_OPTIONS.find((e) => e.value === c.entity)?.label ?? c.entity, secondary: true },
-    ...(anyReason ? [{ header: 'Why', cell: (c: PlanChange) => c.reason || <span className="muted">—</span> }] : []),
-    ...(anyFields ? [{ header: 'Changed fields', cell: (c: PlanChange) => <FieldChangeList fields={c.fields} action={c.action} />, className: 'wrap' }] : []),
+    { header: t('plan.action'), cell: (c) => <ActionBadge action={c.action} planned={planned} /> },
+    { header: t('plan.record'), cell: (c) => <RecordLink change={c} customerId={customerId} /> },
+    { header: t('plan.type'), cell: (c) => ENTITY_OPTIONS.find((e) => e.value === c.entity)?.label ?? c.entity, secondary: true },
+    ...(anyReason ? [{ header: t('plan.why'), cell: (c: PlanChange) => c.reason || <span className="muted">—</span> }] : []),
+    ...(anyFields ? [{ header: t('plan.changedFields'), cell: (c: PlanChange) => <FieldChangeList fields={c.fields} action={c.action} />, className: 'wrap' }] : []),
   ];
-  const label = caption ?? 'Planned changes';
+  const label = caption ?? t('plan.planned');
   return (
     <div className="stack">
       <ListToolbar label={label}>
-        {fixedAction ? null : <RadioGroup name="plan-action" label="Show" value={action} onChange={(v) => list.setFilter('action', v)} options={actionOptions} className="segmented" />}
-        <FilterSelect name="plan-entity" label="Record type" value={entity} onChange={(v) => list.setFilter('entity', v)} options={entityOptions} />
+        {fixedAction ? null : <RadioGroup name="plan-action" label={t('plan.show')} value={action} onChange={(v) => list.setFilter('action', v)} options={actionOptions} className="segmented" />}
+        <FilterSelect name="plan-entity" label={t('plan.recordType')} value={entity} onChange={(v) => list.setFilter('entity', v)} options={entityOptions} />
       </ListToolbar>
       {list.error ? <Banner kind="error">{list.error}</Banner> : null}
       {list.data && list.data.items.length === 0 ? (
         <EmptyState
-          title={`No ${ACTION_OPTIONS.find((a) => a.value === action)?.label.toLowerCase() ?? 'changes'}${entity ? ` of ${ENTITY_OPTIONS.find((e) => e.value === entity)?.label.toLowerCase() ?? entity}` : ''}`}
+          title={
+            entity ? t('plan.noneOf', { action: lower(actionLabel), entity: lower(ENTITY_OPTIONS.find((e) => e.value === entity)?.label ?? entity) }) : t('plan.none', { action: lower(actionLabel) })
+          }
         />
       ) : null}
       {list.data && list.data.items.length > 0 ? (
@@ -67,7 +75,7 @@ export function PlanTable({ run, runPath, customerId, fixedAction, caption }: { 
           <Pager label={label} page={list.data.page} pageSize={PAGE_SIZE} total={list.data.total} onPage={list.setPage} />
         </>
       ) : null}
-      {!list.data && !list.error ? <p className="loading">Loading the plan…</p> : null}
+      {!list.data && !list.error ? <p className="loading">{t('plan.loading')}</p> : null}
     </div>
   );
 }

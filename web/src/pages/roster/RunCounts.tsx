@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { DataTable, type Column } from '../../components/DataTable.js';
 import { ENTITY_OPTIONS, formatCount } from '../../labels.js';
 import type { EntityCounts, EntityType, RosterRun } from '../../types.js';
@@ -16,21 +17,21 @@ function cell(key: (typeof KEYS)[number]) {
   };
 }
 
-const columns: Column<Row>[] = [
-  { header: 'Records', cell: (r) => (r.type === 'total' ? <strong>{r.label}</strong> : r.label) },
-  ...KEYS.map((k) => ({ header: k.charAt(0).toUpperCase() + k.slice(1), cell: cell(k), className: 'num' })),
-];
-
 /** The per-type counts of a run: what it created, updated, left, deleted, restored, skipped. */
 export function RunCounts({ run }: { run: RosterRun }) {
+  const { t } = useTranslation('roster');
+  const columns: Column<Row>[] = [
+    { header: t('counts.records'), cell: (r) => (r.type === 'total' ? <strong>{r.label}</strong> : r.label) },
+    ...KEYS.map((k) => ({ header: t(`counts.${k}`), cell: cell(k), className: 'num' })),
+  ];
   const rows: Row[] = ENTITY_OPTIONS.map((e) => ({ type: e.value, label: e.label, ...ZERO, ...run.counts[e.value] }));
-  const total = rows.reduce<Row>((sum, r) => ({ ...sum, ...Object.fromEntries(KEYS.map((k) => [k, sum[k] + r[k]])) }), { type: 'total', label: 'All records', ...ZERO });
+  const total = rows.reduce<Row>((sum, r) => ({ ...sum, ...Object.fromEntries(KEYS.map((k) => [k, sum[k] + r[k]])) }), { type: 'total', label: t('counts.allRecords'), ...ZERO });
   return (
     <section className="card" aria-labelledby="run-counts-title">
       <header className="card-header">
-        <h2 id="run-counts-title">{run.dryRun || run.status === 'awaiting_approval' ? 'What this sync would change' : 'What this sync changed'}</h2>
+        <h2 id="run-counts-title">{run.dryRun || run.status === 'awaiting_approval' ? t('counts.wouldChange') : t('counts.changed')}</h2>
       </header>
-      <DataTable caption="Records by type and outcome" columns={columns} rows={[...rows, total]} rowKey={(r) => r.type} />
+      <DataTable caption={t('counts.caption')} columns={columns} rows={[...rows, total]} rowKey={(r) => r.type} />
     </section>
   );
 }

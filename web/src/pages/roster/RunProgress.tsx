@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { ProgressBar } from '../../components/ProgressBar.js';
 import { RUN_STAGES, formatBytes, stageLabel } from '../../labels.js';
 import type { RosterRun } from '../../types.js';
@@ -7,6 +8,7 @@ import type { RosterRun } from '../../types.js';
  * source is read, how much of it has been read (the words fit the source: file, SFTP, API, LMS). Announced politely as it moves.
  */
 export function RunProgress({ run }: { run: RosterRun }) {
+  const { t } = useTranslation('roster');
   const at = Math.max(
     0,
     RUN_STAGES.findIndex((s) => s.value === run.stage),
@@ -17,10 +19,10 @@ export function RunProgress({ run }: { run: RosterRun }) {
   return (
     <section className="card run-progress" aria-labelledby="run-progress-title">
       <header className="card-header">
-        <h2 id="run-progress-title">{run.dryRun ? 'Preparing the preview' : 'Syncing the roster'}</h2>
+        <h2 id="run-progress-title">{run.dryRun ? t('progress.preview') : t('progress.sync')}</h2>
         <span className="spinner" aria-hidden="true" />
       </header>
-      <ol className="stepper" aria-label="Stages">
+      <ol className="stepper" aria-label={t('progress.stages')}>
         {RUN_STAGES.map((s, i) => {
           // A preview never applies: its last working stage is Planning.
           const skipped = run.dryRun && s.value === 'applying';
@@ -32,22 +34,22 @@ export function RunProgress({ run }: { run: RosterRun }) {
               </span>
               <span className="step-label">
                 {stageLabel({ stage: s.value, trigger: run.trigger })}
-                {skipped ? <span className="visually-hidden"> (not in a preview)</span> : null}
-                {state === 'done' ? <span className="visually-hidden"> (done)</span> : null}
+                {skipped ? <span className="visually-hidden"> {t('progress.notInPreview')}</span> : null}
+                {state === 'done' ? <span className="visually-hidden"> {t('progress.done')}</span> : null}
               </span>
             </li>
           );
         })}
       </ol>
       <p className="run-progress-now" role="status">
-        {run.status === 'queued' ? 'Waiting to start: a customer’s syncs run one at a time…' : `${current}…`}
+        {run.status === 'queued' ? t('progress.waiting') : `${current}…`}
       </p>
       {reading ? (
-        <ProgressBar label={current} value={total ? done : undefined} max={total || undefined} detail={total ? `${formatBytes(done)} of ${formatBytes(total)}` : undefined} />
+        <ProgressBar label={current} value={total ? done : undefined} max={total || undefined} detail={total ? t('ui:bytesOf', { loaded: formatBytes(done), total: formatBytes(total) }) : undefined} />
       ) : run.status === 'queued' ? null : (
         <ProgressBar label={current} />
       )}
-      <p className="muted small">You can leave this page: the sync carries on, and its report stays in the run history.</p>
+      <p className="muted small">{t('progress.canLeave')}</p>
     </section>
   );
 }

@@ -1,4 +1,6 @@
+import type { TFunction } from 'i18next';
 import { useState, type FormEvent } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { Banner } from '../../components/Banner.js';
 import { FileDrop } from '../../components/FileDrop.js';
 import { CheckboxField } from '../../components/fields.js';
@@ -12,8 +14,8 @@ import { Link, navigate } from '../../router.js';
 import type { RosterRun } from '../../types.js';
 
 /** Whether `file` looks like a zip (by name, since browsers label zips inconsistently) within the server's size limit. */
-function zipProblem(file: File, maxBytes: number | undefined): string | null {
-  if (!/\.zip$/i.test(file.name)) return `“${file.name}” is not a .zip file. Choose the OneRoster bundle (a .zip of CSV files).`;
+function zipProblem(t: TFunction<'roster'>, file: File, maxBytes: number | undefined): string | null {
+  if (!/\.zip$/i.test(file.name)) return t('upload.notZip', { name: file.name });
   return fileProblem(file, maxBytes);
 }
 
@@ -22,13 +24,14 @@ function zipProblem(file: File, maxBytes: number | undefined): string | null {
  * upload, then follow the run on its own page (which shows live progress and the report).
  */
 export function UploadRosterPage({ customerId }: { customerId: string }) {
+  const { t } = useTranslation('roster');
   const customer = useCustomer(customerId);
   const crumbs = useCustomerCrumbs(customerId, customer);
   const [preview, setPreview] = useState(false);
   const [force, setForce] = useState(false);
   const maxBytes = useResource<{ maxBundleBytes: number }>('/api/meta/limits').data?.maxBundleBytes;
-  const sender = useFileUpload<RosterRun>({ check: (f) => zipProblem(f, maxBytes), missing: 'Choose the roster .zip file to upload.' });
-  useTitle('Upload Roster File');
+  const sender = useFileUpload<RosterRun>({ check: (f) => zipProblem(t, f, maxBytes), missing: t('upload.missing') });
+  useTitle(t('users:uploadRoster'));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -42,67 +45,52 @@ export function UploadRosterPage({ customerId }: { customerId: string }) {
   const r = customer?.rostering;
   return (
     <div className="page">
-      <PageHeader
-        crumbs={crumbs}
-        title="Upload Roster File"
-        subtitle={customer ? `Sync ${customer.profile.name} from a OneRoster bundle (.zip).` : 'Sync users and classes from a OneRoster bundle (.zip).'}
-      />
+      <PageHeader crumbs={crumbs} title={t('users:uploadRoster')} subtitle={customer ? t('upload.subtitleNamed', { name: customer.profile.name }) : t('upload.subtitle')} />
       <div className="upload-layout">
         <form className="card stack" onSubmit={submit} noValidate aria-labelledby="upload-title">
-          <h2 id="upload-title">Roster file</h2>
+          <h2 id="upload-title">{t('upload.file')}</h2>
           {sender.failure ? <Banner kind="error">{sender.failure}</Banner> : null}
           <FileDrop
             name="file"
-            label="OneRoster bundle"
+            label={t('upload.bundle')}
             accept=".zip,application/zip,application/x-zip-compressed"
-            hint="A .zip with manifest.csv and the CSV files (users.csv, orgs.csv, classes.csv, enrollments.csv…), OneRoster 1.1 or 1.2."
+            hint={t('upload.bundleHint')}
             file={sender.file}
             onFile={sender.choose}
             error={sender.fileError}
             disabled={sender.uploading}
           />
-          <CheckboxField name="dryRun" label="Preview" checked={preview} onChange={setPreview} hint="Nothing is created, changed or deleted; you get the full plan and report.">
-            <strong>Preview only</strong> — show what would change, apply nothing
+          <CheckboxField name="dryRun" label={t('previewTag')} checked={preview} onChange={setPreview} hint={t('upload.previewHint')}>
+            <Trans i18nKey="upload.previewOnly" t={t} components={{ 1: <strong /> }} />
           </CheckboxField>
-          <CheckboxField
-            name="force"
-            label="Read again"
-            checked={force}
-            onChange={setForce}
-            hint="A file identical to the last applied one is normally recognised and skipped when nothing has changed since."
-          >
-            <strong>Read it again even if unchanged</strong>
+          <CheckboxField name="force" label={t('upload.readAgain')} checked={force} onChange={setForce} hint={t('upload.readAgainHint')}>
+            <strong>{t('upload.readAgainLabel')}</strong>
           </CheckboxField>
           <UploadControls
             file={sender.file}
             progress={sender.progress}
             onCancelUpload={sender.cancel}
             cancelTo={`/customers/${customerId}/users`}
-            submitLabel={preview ? 'Upload and preview' : 'Upload and sync'}
+            submitLabel={preview ? t('upload.submitPreview') : t('upload.submit')}
           />
         </form>
         <aside className="card upload-aside" aria-labelledby="upload-help-title">
-          <h2 id="upload-help-title">What happens</h2>
+          <h2 id="upload-help-title">{t('content:whatHappens')}</h2>
           <ol className="help-steps">
-            <li>The file is checked row by row; rows with errors are skipped and reported, never guessed.</li>
+            <li>{t('upload.step1')}</li>
             <li>
-              People are matched to existing accounts by <strong>{r ? labelOf(MATCH_WITH_OPTIONS, r.matchWith) : 'the customer’s Match with setting'}</strong>
-              {r?.suffix ? (
-                <>
-                  {' '}
-                  with the suffix <code>{r.suffix}</code>
-                </>
-              ) : null}
-              .
+              <Trans
+                i18nKey={r?.suffix ? 'upload.matchedSuffix' : 'upload.matched'}
+                t={t}
+                values={{ rule: r ? labelOf(MATCH_WITH_OPTIONS, r.matchWith) : t('upload.matchSetting'), suffix: r?.suffix }}
+                components={{ 1: <strong />, 2: <code /> }}
+              />
             </li>
-            <li>
-              Users, classes and enrollments missing from a bulk file are deleted, and can be restored during the retention period (30 days unless set otherwise). Accounts the roster did not create
-              are never deleted.
-            </li>
-            <li>If more would be deleted than the customer’s threshold allows, the sync waits for your approval.</li>
+            <li>{t('upload.step3')}</li>
+            <li>{t('upload.step4')}</li>
           </ol>
           <p className="muted small">
-            Past uploads and their reports are in the <Link to={`/customers/${customerId}/roster/runs`}>run history</Link>.
+            <Trans i18nKey="upload.pastUploads" t={t} components={{ 1: <Link to={`/customers/${customerId}/roster/runs`} /> }} />
           </p>
         </aside>
       </div>

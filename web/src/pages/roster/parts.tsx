@@ -2,6 +2,7 @@
  * Small pieces every roster view shares: a run's status badge, a plan action badge, and a list of
  * changed fields shown old → new.
  */
+import { useTranslation } from 'react-i18next';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { ACTION_OPTIONS, runStatusLabel } from '../../labels.js';
 import type { FieldChanges, PlanAction, RosterRun } from '../../types.js';
@@ -14,8 +15,9 @@ export function RunStatusBadge({ run }: { run: Pick<RosterRun, 'status' | 'dryRu
 
 /** A plan action as a badge: "Delete" in a plan, "Deleted" once done. */
 export function ActionBadge({ action, planned }: { action: PlanAction | string; planned?: boolean }) {
+  const { t } = useTranslation('roster');
   const known = ACTION_OPTIONS.find((a) => a.value === action);
-  const label = known ? (planned ? known.value.charAt(0).toUpperCase() + known.value.slice(1) : known.past) : action;
+  const label = known ? (planned ? t(`plan.planAction.${known.value}`) : known.past) : action;
   return <StatusBadge status={`action-${action}`} label={label} />;
 }
 
@@ -29,6 +31,7 @@ export function formatValue(value: unknown): string {
 
 /** Changed fields, each as "field: old → new"; a create lists only the new values. */
 export function FieldChangeList({ fields, action }: { fields: FieldChanges; action?: string }) {
+  const { t } = useTranslation('roster');
   const entries = Object.entries(fields);
   if (!entries.length) return <span className="muted">—</span>;
   return (
@@ -40,7 +43,7 @@ export function FieldChangeList({ fields, action }: { fields: FieldChanges; acti
             <span className="field-name">{field}</span>{' '}
             {action === 'create' ? null : (
               <>
-                <del className="old-value" aria-label={`was ${formatValue(before)}`}>
+                <del className="old-value" aria-label={t('plan.was', { value: formatValue(before) })}>
                   {formatValue(before)}
                 </del>{' '}
                 <span aria-hidden="true" className="arrow">
@@ -48,7 +51,7 @@ export function FieldChangeList({ fields, action }: { fields: FieldChanges; acti
                 </span>{' '}
               </>
             )}
-            <ins className="new-value" aria-label={action === 'create' ? formatValue(after) : `now ${formatValue(after)}`}>
+            <ins className="new-value" aria-label={action === 'create' ? formatValue(after) : t('plan.now', { value: formatValue(after) })}>
               {formatValue(after)}
             </ins>
           </li>

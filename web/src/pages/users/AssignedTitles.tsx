@@ -1,3 +1,4 @@
+import { Trans, useTranslation } from 'react-i18next';
 import { Banner } from '../../components/Banner.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
 import { SectionCard } from '../../components/Facts.js';
@@ -13,13 +14,14 @@ type Readable = Book & { direct?: boolean; viaClasses?: { id: string; title: str
  * direct assignments and those of the classes they are enrolled in).
  */
 export function AssignedTitles({ customerId, target }: { customerId: string; target: { type: 'class' | 'user'; id: string } }) {
+  const { t } = useTranslation('users');
   const c = encodeURIComponent(customerId);
   const path = target.type === 'class' ? `/api/customers/${c}/classes/${encodeURIComponent(target.id)}/books` : `/api/customers/${c}/users/${encodeURIComponent(target.id)}/books`;
   const { data, error } = useResource<Readable[]>(path);
   const paths = contentPaths(customerId);
   const columns: Column<Readable>[] = [
     {
-      header: 'Title',
+      header: t('colTitle'),
       cell: (b) => (
         <span className="title-cell">
           <Cover customerId={customerId} book={b} />
@@ -27,18 +29,18 @@ export function AssignedTitles({ customerId, target }: { customerId: string; tar
         </span>
       ),
     },
-    { header: 'Author', cell: (b) => b.author || '—', secondary: true },
+    { header: t('content:author'), cell: (b) => b.author || '—', secondary: true },
     ...(target.type === 'user'
       ? [
           {
-            header: 'Through',
+            header: t('titles.through'),
             cell: (b: Readable) => (
               <>
-                {b.direct ? 'Assigned directly' : null}
+                {b.direct ? t('titles.direct') : null}
                 {b.viaClasses?.map((k, i) => (
                   <span key={k.id}>
                     {b.direct || i ? ', ' : ''}
-                    <Link to={`/customers/${customerId}/classes/${k.id}`}>{k.title || 'a class'}</Link>
+                    <Link to={`/customers/${customerId}/classes/${k.id}`}>{k.title || t('titles.aClass')}</Link>
                   </span>
                 ))}
               </>
@@ -47,13 +49,13 @@ export function AssignedTitles({ customerId, target }: { customerId: string; tar
         ]
       : []),
   ];
-  const title = target.type === 'class' ? 'Titles assigned to this class' : 'Titles this person can read';
+  const title = target.type === 'class' ? t('titles.ofClass') : t('titles.ofUser');
   return (
-    <SectionCard title={data ? `${title} (${data.length})` : title}>
+    <SectionCard title={data ? t('countTitle', { title, count: data.length }) : title}>
       {error ? <Banner kind="error">{error}</Banner> : null}
       {data && !data.length ? (
         <p className="muted">
-          None yet. Titles are assigned under <Link to={paths.page}>Content</Link>.
+          <Trans i18nKey="titles.noneYet" t={t} components={{ 1: <Link to={paths.page} /> }} />
         </p>
       ) : null}
       {data?.length ? <DataTable caption={title} columns={columns} rows={data} rowKey={(b) => b.id} /> : null}

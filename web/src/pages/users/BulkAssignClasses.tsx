@@ -1,8 +1,9 @@
+import type { TFunction } from 'i18next';
 import { useEffect, useState, type FormEvent } from 'react';
-import { ApiError, api, messageOf } from '../../api.js';
+import { useTranslation } from 'react-i18next';
+import { ApiError, api, client, messageOf, unwrap } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import type { Column } from '../../components/DataTable.js';
-import { plural } from '../../labels.js';
 import type { DirectoryClass, Page } from '../../types.js';
 import { contentPaths, type Book, type Collection } from '../content/model.js';
 import '../content/content.css';
@@ -23,12 +24,14 @@ export function useClassSelection() {
   };
 }
 
-/** The Class tab's tick-box column. */
-export function selectionColumn(selection: ReturnType<typeof useClassSelection>): Column<DirectoryClass> {
+/** The Class tab's tick-box column (`t` is the tab's, so the column follows a language switch). */
+export function selectionColumn(selection: ReturnType<typeof useClassSelection>, t: TFunction<'users'>): Column<DirectoryClass> {
   return {
-    header: 'Select',
+    header: t('list.select'),
     className: 'select-cell',
-    cell: (c) => <input type="checkbox" checked={selection.selected.has(c.id)} onChange={() => selection.toggle(c)} aria-label={`Select ${c.title}`} onClick={(e) => e.stopPropagation()} />,
+    cell: (c) => (
+      <input type="checkbox" checked={selection.selected.has(c.id)} onChange={() => selection.toggle(c)} aria-label={t('list.selectNamed', { name: c.title })} onClick={(e) => e.stopPropagation()} />
+    ),
   };
 }
 
@@ -37,6 +40,7 @@ export function selectionColumn(selection: ReturnType<typeof useClassSelection>)
  * to all of them at once. Each class's members, now and later, see it while enrolled.
  */
 export function BulkAssignClasses({ customerId, selection }: { customerId: string; selection: ReturnType<typeof useClassSelection> }) {
+  const { t } = useTranslation('users');
   const paths = contentPaths(customerId);
   const count = selection.selected.size;
   const [options, setOptions] = useState<{ books: Book[]; collections: Collection[] } | null>(null);
@@ -56,15 +60,22 @@ export function BulkAssignClasses({ customerId, selection }: { customerId: strin
     e.preventDefault();
     setDone(null);
     if (!choice) {
-      setError('Choose a title or a collection to assign.');
+      setError(t('assignClasses.choose'));
       return;
     }
     setError(null);
     setBusy(true);
     const [kind, id] = choice.split(':') as ['book' | 'collection', string];
     try {
-      const res = await api.post<{ created: number; books: number }>(paths.assignments, { ...(kind === 'book' ? { bookIds: [id] } : { collectionId: id }), classIds: [...selection.selected.keys()] });
-      setDone(`Assigned ${plural(res.books, 'title')} to ${plural(count, 'class', 'classes')} (${plural(res.created, 'new assignment')}).`);
+      const body = { ...(kind === 'book' ? { bookIds: [id] } : { collectionId: id }), classIds: [...selection.selected.keys()] };
+      const res = await unwrap(client.POST('/api/customers/{id}/assignments', { params: { path: { id: customerId } }, body }));
+      setDone(
+        t('assignClasses.done', {
+          titles: t('content:titleCount', { count: res.books }),
+          classes: t('content:targetKind.class', { count }),
+          created: t('assignClasses.newAssignments', { count: res.created }),
+        }),
+      );
       setChoice('');
       selection.clear();
     } catch (err) {
@@ -74,10 +85,10 @@ export function BulkAssignClasses({ customerId, selection }: { customerId: strin
     }
   };
   return (
-    <form className="bulk-bar" onSubmit={submit} noValidate aria-label="Assign to the selected classes">
-      <strong aria-live="polite">{plural(count, 'class', 'classes')} selected</strong>
+    <form className="bulk-bar" onSubmit={submit} noValidate aria-label={t('assignClasses.formLabel')}>
+      <strong aria-live="polite">{t('assignClasses.selected', { count })}</strong>
       <div className="toolbar-field">
-        <label htmlFor="bulk-assign-choice">Title or collection</label>
+        <label htmlFor="bulk-assign-choice">{t('assignClasses.choice')}</label>
         <select
           id="bulk-assign-choice"
           name="assign"
@@ -86,18 +97,18 @@ export function BulkAssignClasses({ customerId, selection }: { customerId: strin
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? 'bulk-assign-error' : undefined}
         >
-          <option value="">{options ? 'Choose…' : 'Loading…'}</option>
+          <option value="">{options ? t('assignClasses.chooseOption') : t('assignClasses.loading')}</option>
           {options?.collections.length ? (
-            <optgroup label="Collections">
+            <optgroup label={t('content:collections')}>
               {options.collections.map((c) => (
                 <option key={c.id} value={`collection:${c.id}`}>
-                  {c.name} ({plural(c.bookCount, 'title')})
+                  {c.name} ({t('content:titleCount', { count: c.bookCount })})
                 </option>
               ))}
             </optgroup>
           ) : null}
           {options?.books.length ? (
-            <optgroup label="Titles">
+            <optgroup label={t('content:titles')}>
               {options.books.map((b) => (
                 <option key={b.id} value={`book:${b.id}`}>
                   {b.title}
@@ -109,10 +120,10 @@ export function BulkAssignClasses({ customerId, selection }: { customerId: strin
         </select>
       </div>
       <button type="submit" className="btn btn-primary" disabled={busy}>
-        {busy ? 'Assigning…' : 'Assign to selected classes'}
+        {busy ? t('content:assigning') : t('assignClasses.submit')}
       </button>
       <button type="button" className="btn btn-secondary" onClick={selection.clear}>
-        Clear selection
+        {t('list.clearSelection')}
       </button>
       {error ? (
         <p className="field-error" id="bulk-assign-error" role="alert">

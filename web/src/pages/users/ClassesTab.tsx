@@ -20,7 +20,7 @@ export function ClassesTab({ customerId }: { customerId: string }) {
   const classPath = (c: DirectoryClass) => `/customers/${customerId}/classes/${c.id}`;
   const selection = useClassSelection();
   const columns: Column<DirectoryClass>[] = [
-    selectionColumn(selection),
+    selectionColumn(selection, t),
     {
       header: t('colTitle'),
       cell: (c) => (

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { CopyField } from '../../components/CopyField.js';
 import { Dialog } from '../../components/Dialog.js';
 
@@ -12,22 +13,24 @@ export interface IssuedPassword {
  * dialog is the last chance to copy them. Closing needs the button, not a stray Escape.
  */
 export function IssuedPasswordsDialog({ passwords, onClose }: { passwords: IssuedPassword[]; onClose: () => void }) {
+  const { t } = useTranslation('users');
+  const count = passwords.length;
   return (
     <Dialog
       open={passwords.length > 0}
-      title={passwords.length === 1 ? 'New password' : `${passwords.length} new passwords`}
+      title={t('issued.title', { count })}
       onClose={onClose}
       dismissable={false}
       footer={
         <button type="button" className="btn btn-primary" onClick={onClose} data-autofocus>
-          I have copied {passwords.length === 1 ? 'it' : 'them'}
+          {t('issued.copied', { count })}
         </button>
       }
     >
-      <p>Copy {passwords.length === 1 ? 'this password' : 'these passwords'} now: Lectern does not show them again. Each must be changed at the first sign-in.</p>
+      <p>{t('issued.body', { count })}</p>
       <div className="issued-passwords">
         {passwords.map((p) => (
-          <CopyField key={p.login} label={`Password for ${p.login}`} name={`password-${p.login}`} value={p.password} secret />
+          <CopyField key={p.login} label={t('issued.passwordFor', { login: p.login })} name={`password-${p.login}`} value={p.password} secret />
         ))}
       </div>
     </Dialog>

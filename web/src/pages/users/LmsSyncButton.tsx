@@ -1,4 +1,6 @@
-import { api } from '../../api.js';
+import type { TFunction } from 'i18next';
+import { Trans, useTranslation } from 'react-i18next';
+import { client, unwrap } from '../../api.js';
 import { useResource } from '../../hooks/useResource.js';
 import { formatCount } from '../../labels.js';
 import type { RosterRun } from '../../types.js';
@@ -19,6 +21,7 @@ interface LmsContext {
  * and the report link. `onSynced` reloads the class when the run ends.
  */
 export function LmsSyncButton({ customerId, classId, onSynced }: { customerId: string; classId: string; onSynced: () => void }) {
+  const { t } = useTranslation('users');
   const path = `/api/customers/${encodeURIComponent(customerId)}/classes/${encodeURIComponent(classId)}/lms-sync`;
   const lms = useResource<{ context: LmsContext | null }>(path);
   const context = lms.data?.context;
@@ -26,24 +29,20 @@ export function LmsSyncButton({ customerId, classId, onSynced }: { customerId: s
   return (
     <SyncPanel
       customerId={customerId}
-      ariaLabel="LMS roster sync"
-      description={
-        <>
-          Made from the LMS course <strong>{context.title || context.contextId}</strong> ({context.host}). Pull its members now: new ones are added and enrolled, those who left lose this class.
-        </>
-      }
-      label="Sync from LMS"
-      start={async () => ({ runId: (await api.post<{ runId: string }>(path, {})).runId })}
-      progress={(run) => (run ? <RunProgress run={run} /> : <p className="loading">Starting the sync…</p>)}
-      outcome={lmsOutcome}
+      ariaLabel={t('lms.ariaLabel')}
+      description={<Trans i18nKey="lms.description" t={t} values={{ course: context.title || context.contextId, host: context.host }} components={{ 1: <strong /> }} />}
+      label={t('lms.label')}
+      start={async () => ({ runId: (await unwrap(client.POST('/api/customers/{id}/classes/{classId}/lms-sync', { params: { path: { id: customerId, classId } } }))).runId })}
+      progress={(run) => (run ? <RunProgress run={run} /> : <p className="loading">{t('lms.starting')}</p>)}
+      outcome={(run) => lmsOutcome(t, run)}
       onFinished={onSynced}
     />
   );
 }
 
 /** What a finished LMS pull did to the class. */
-function lmsOutcome(run: RosterRun): string {
+function lmsOutcome(t: TFunction<'users'>, run: RosterRun): string {
   const e = run.counts.enrollments;
-  if (run.status === 'awaiting_approval') return `It would end more enrollments than the customer’s threshold allows, so it waits for approval. ${run.holdReason}`;
-  return `Users: ${formatCount(run.counts.users?.created ?? 0)} added. Enrollments: ${formatCount(e?.created ?? 0)} added, ${formatCount(e?.deleted ?? 0)} ended.`;
+  if (run.status === 'awaiting_approval') return t('lms.heldEnrollments', { reason: run.holdReason });
+  return t('lms.done', { users: formatCount(run.counts.users?.created ?? 0), added: formatCount(e?.created ?? 0), ended: formatCount(e?.deleted ?? 0) });
 }

@@ -1,10 +1,10 @@
 import { useEffect, useState } from 'react';
-import { api, ApiError, download, messageOf } from '../../api.js';
+import { useTranslation } from 'react-i18next';
+import { ApiError, client, download, messageOf, unwrap } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { Dialog } from '../../components/Dialog.js';
 import { RadioGroup } from '../../components/fields.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
-import { formatCount, plural } from '../../labels.js';
 
 /** Whom the cards are for: the active students of a class, chosen users, or both. */
 export interface CardTarget {
@@ -12,21 +12,22 @@ export interface CardTarget {
   userIds?: string[];
 }
 
-const MODES = [
-  { value: 'qr', label: 'QR sign-in: a code that signs in once, for 7 days (passwords stay as they are)' },
-  { value: 'password', label: 'First-use password: a new password each person changes at first sign-in' },
-] as const;
-const PAGE_SIZES = [
-  { value: 'letter', label: 'US Letter' },
-  { value: 'a4', label: 'A4' },
-] as const;
-
 /**
  * The **Print login cards** dialog: choose QR sign-in or first-use passwords and the paper size,
  * read what it will change, then download the PDF (eight cards a page). Open it with `classId` (the
  * Class page) or `userIds` (a selection in the Users tab); `label` names them ("Algebra P1").
  */
 export function LoginCardsDialog({ customerId, target, label, open, onClose }: { customerId: string; target: CardTarget; label: string; open: boolean; onClose: () => void }) {
+  const { t } = useTranslation('users');
+  const modes = [
+    { value: 'qr', label: t('cards.modeQr') },
+    { value: 'password', label: t('cards.modePassword') },
+  ];
+  // A4 is the paper's name everywhere.
+  const pageSizes = [
+    { value: 'letter', label: t('cards.letter') },
+    { value: 'a4', label: 'A4' },
+  ];
   const base = `/api/customers/${encodeURIComponent(customerId)}/login-cards`;
   const [mode, setMode] = useState<'qr' | 'password'>('qr');
   const [pageSize, setPageSize] = useState<'letter' | 'a4'>('letter');
@@ -42,7 +43,7 @@ export function LoginCardsDialog({ customerId, target, label, open, onClose }: {
     setError(null);
     setDone(null);
     let live = true;
-    api.post<{ count: number; rosterPasswords: number }>(`${base}/preview`, { ...target, mode: 'qr' }).then(
+    unwrap(client.POST('/api/customers/{id}/login-cards/preview', { params: { path: { id: customerId } }, body: { ...target, mode: 'qr' } })).then(
       (p) => live && setPreview(p),
       (err: unknown) => live && setError(fieldMessage(err)),
     );
@@ -50,7 +51,7 @@ export function LoginCardsDialog({ customerId, target, label, open, onClose }: {
       live = false;
     };
     // targetKey stands for target: a new array with the same ids is the same request.
-  }, [open, base, targetKey]);
+  }, [open, customerId, targetKey]);
 
   const print = async () => {
     setBusy(true);
@@ -59,7 +60,7 @@ export function LoginCardsDialog({ customerId, target, label, open, onClose }: {
     try {
       const headers = await download(base, { ...target, mode, pageSize }, `login-cards-${slug(label)}.pdf`);
       const count = Number(headers.get('x-lectern-card-count') ?? preview?.count ?? 0);
-      setDone(`Downloaded ${plural(count, 'login card')}. Print the PDF and cut along the dashed lines.`);
+      setDone(t('cards.downloaded', { count }));
     } catch (err) {
       setError(fieldMessage(err));
     } finally {
@@ -67,42 +68,34 @@ export function LoginCardsDialog({ customerId, target, label, open, onClose }: {
     }
   };
 
-  const people = preview ? plural(preview.count, 'person', 'people') : '';
   return (
     <Dialog
       open={open}
-      title={`Print login cards: ${label}`}
+      title={t('cards.title', { label })}
       onClose={onClose}
       dismissable={!busy}
       footer={
         <>
           <button type="button" className="btn btn-secondary" onClick={onClose} disabled={busy}>
-            {done ? 'Close' : 'Cancel'}
+            {done ? t('ui:close') : t('ui:cancel')}
           </button>
           <button type="button" className="btn btn-primary" onClick={() => void print()} disabled={busy || !preview || preview.count === 0}>
-            {busy ? 'Preparing cards…' : preview ? `Download ${plural(preview.count, 'card')} (PDF)` : 'Download cards (PDF)'}
+            {busy ? t('cards.preparing') : preview ? t('cards.downloadCount', { count: preview.count }) : t('cards.download')}
           </button>
         </>
       }
     >
       <div className="stack">
-        {preview ? (
-          <p>
-            One card for each of {people}
-            {target.classId ? ' (the active students of the class)' : ''}, with your reader address, their username and a way to sign in.
-          </p>
-        ) : !error ? (
-          <p className="loading">Counting the people…</p>
-        ) : null}
-        <RadioGroup name="mode" label="How they sign in" value={mode} onChange={(v) => setMode(v as 'qr' | 'password')} options={MODES} />
+        {preview ? <p>{t(target.classId ? 'cards.leadClass' : 'cards.lead', { count: preview.count })}</p> : !error ? <p className="loading">{t('cards.counting')}</p> : null}
+        <RadioGroup name="mode" label={t('cards.howSignIn')} value={mode} onChange={(v) => setMode(v as 'qr' | 'password')} options={modes} />
         {mode === 'password' && preview ? (
-          <Banner kind="warning" title="This replaces their current passwords">
-            The {people} will no longer sign in with their current password, and anyone signed in is signed out. The new passwords appear only in this PDF: Lectern keeps no copy.
-            {preview.rosterPasswords > 0 ? ` ${formatCount(preview.rosterPasswords)} of them get their password from the roster: a later sync that brings a changed password replaces the card’s.` : ''}
+          <Banner kind="warning" title={t('cards.replacesTitle')}>
+            {t('cards.replacesBody', { count: preview.count })}
+            {preview.rosterPasswords > 0 ? ` ${t('cards.rosterPasswords', { count: preview.rosterPasswords })}` : ''}
           </Banner>
         ) : null}
-        <RadioGroup name="pageSize" label="Paper" value={pageSize} onChange={(v) => setPageSize(v as 'letter' | 'a4')} options={PAGE_SIZES} />
-        {busy ? <ProgressBar label="Preparing the cards" detail={mode === 'password' ? 'making each password safe to store takes a moment' : undefined} /> : null}
+        <RadioGroup name="pageSize" label={t('cards.paper')} value={pageSize} onChange={(v) => setPageSize(v as 'letter' | 'a4')} options={pageSizes} />
+        {busy ? <ProgressBar label={t('cards.preparingTheCards')} detail={mode === 'password' ? t('cards.hashing') : undefined} /> : null}
         {error ? <Banner kind="error">{error}</Banner> : null}
         {done ? <Banner kind="success">{done}</Banner> : null}
       </div>

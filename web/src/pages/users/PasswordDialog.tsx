@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, api, messageOf } from '../../api.js';
+import { useTranslation } from 'react-i18next';
+import { ApiError, client, messageOf, unwrap } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { Dialog } from '../../components/Dialog.js';
 import { focusFirstError } from '../../components/ErrorSummary.js';
@@ -7,13 +8,13 @@ import { CheckboxField, RadioGroup, TextField } from '../../components/fields.js
 import type { DirectoryUser } from '../../types.js';
 import type { IssuedPassword } from './IssuedPasswords.js';
 
-const MODES = [
-  { value: 'generate', label: 'Make a one-time password for me' },
-  { value: 'type', label: 'Type a password' },
-];
+function RosterPasswordRule() {
+  const { t } = useTranslation('users');
+  return <>{t('password.rosterRule')}</>;
+}
 
-/** The rule for roster passwords, as the dialog and the README say it. */
-export const ROSTER_PASSWORD_RULE = "A password set here wins over the roster's until the roster brings a different password for this person; then the roster's wins again.";
+/** The rule for roster passwords, as the dialog and the README say it (in the page's language). */
+export const ROSTER_PASSWORD_RULE = <RosterPasswordRule />;
 
 /** Set or reset one user's password: a one-time one Lectern makes, or one typed here; optionally to be changed at the next sign-in. */
 export function PasswordDialog({
@@ -28,6 +29,11 @@ export function PasswordDialog({
   /** Called after a change; with the one-time password when Lectern made one. */
   onDone: (issued: IssuedPassword | null) => void;
 }) {
+  const { t } = useTranslation('users');
+  const modes = [
+    { value: 'generate', label: t('password.modeGenerate') },
+    { value: 'type', label: t('password.modeType') },
+  ];
   const [mode, setMode] = useState('generate');
   const [password, setPassword] = useState('');
   const [mustChange, setMustChange] = useState(true);
@@ -50,14 +56,14 @@ export function PasswordDialog({
     const form = e.currentTarget;
     setGeneral(null);
     if (mode === 'type' && !password) {
-      setError('Type a password, or let Lectern make one.');
+      setError(t('password.typeOne'));
       requestAnimationFrame(() => focusFirstError(form));
       return;
     }
     setBusy(true);
     try {
       const body = mode === 'type' ? { password, mustChangePassword: mustChange } : { mustChangePassword: true };
-      const res = await api.post<{ password: string | null }>(`/api/customers/${encodeURIComponent(customerId)}/users/${encodeURIComponent(user.id)}/password`, body);
+      const res = await unwrap(client.POST('/api/customers/{id}/users/{userId}/password', { params: { path: { id: customerId, userId: user.id } }, body }));
       close();
       onDone(res.password ? { login: user.login, password: res.password } : null);
     } catch (err) {
@@ -72,16 +78,16 @@ export function PasswordDialog({
 
   const name = user ? `${user.givenName} ${user.familyName}`.trim() || user.login : '';
   return (
-    <Dialog open={user !== null} title={`Set a password for ${name}`} onClose={close}>
+    <Dialog open={user !== null} title={t('list.setPasswordFor', { name })} onClose={close}>
       <form onSubmit={submit} noValidate className="stack">
         {general ? <Banner kind="error">{general}</Banner> : null}
         {user?.source === 'roster' ? <p className="field-hint">{ROSTER_PASSWORD_RULE}</p> : null}
-        <RadioGroup name="mode" label="New password" value={mode} onChange={setMode} options={MODES} />
+        <RadioGroup name="mode" label={t('password.newPassword')} value={mode} onChange={setMode} options={modes} />
         {mode === 'type' ? (
           <>
             <TextField
               name="password"
-              label="Password"
+              label={t('list.password')}
               type="password"
               value={password}
               onChange={(v) => {
@@ -90,20 +96,20 @@ export function PasswordDialog({
               }}
               autoComplete="new-password"
               error={error}
-              hint="At least 10 characters, mixing letters with digits or symbols; not a common password, and not their login or email."
+              hint={t('password.hint')}
             />
-            <CheckboxField name="mustChangePassword" label="Must change it at the next sign-in" checked={mustChange} onChange={setMustChange} />
+            <CheckboxField name="mustChangePassword" label={t('password.mustChangeNext')} checked={mustChange} onChange={setMustChange} />
           </>
         ) : (
-          <p className="field-hint">Lectern shows the new password once; they must change it at their next sign-in.</p>
+          <p className="field-hint">{t('password.generateHint')}</p>
         )}
-        <p className="field-hint">Their open sessions and API tokens end.</p>
+        <p className="field-hint">{t('password.sessionsEnd')}</p>
         <div className="form-actions">
           <button type="button" className="btn btn-secondary" onClick={close} disabled={busy}>
-            Cancel
+            {t('ui:cancel')}
           </button>
           <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Set password'}
+            {busy ? t('ui:saving') : t('password.submit')}
           </button>
         </div>
       </form>

@@ -1,4 +1,6 @@
-import { ApiError, api } from '../../api.js';
+import type { TFunction } from 'i18next';
+import { Trans, useTranslation } from 'react-i18next';
+import { ApiError, api, client, unwrap } from '../../api.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
 import { useCustomer } from '../../hooks/useCustomer.js';
 import { formatBytes, formatCount, isActiveRun, stageLabel } from '../../labels.js';
@@ -12,6 +14,7 @@ import { SyncPanel, type StartedRun } from './SyncPanel.js';
  * is followed instead of refused. Hidden for ZIP Upload customers and those without rostering.
  */
 export function SyncButton({ customerId, onSynced }: { customerId: string; onSynced?: () => void }) {
+  const { t } = useTranslation('users');
   const customer = useCustomer(customerId);
   const r = customer?.rostering;
   if (!r || r.type !== 'oneroster' || (r.syncType !== 'api' && r.syncType !== 'sftp')) return null;
@@ -19,13 +22,13 @@ export function SyncButton({ customerId, onSynced }: { customerId: string; onSyn
 
   const start = async (): Promise<StartedRun> => {
     try {
-      return { runId: (await api.post<RosterRun>(`${runs}/sync`, {})).runId };
+      return { runId: (await unwrap(client.POST('/api/customers/{id}/roster/sync', { params: { path: { id: customerId } }, body: {} }))).runId };
     } catch (err) {
       if (err instanceof ApiError && err.code === 'SYNC_IN_PROGRESS') {
         // Someone (or the schedule) started one first: show that one.
         const page = await api.get<Page<RosterRun>>(`${runs}/runs?pageSize=10`).catch(() => null);
         const active = page?.items.find(isActiveRun);
-        if (active) return { runId: active.runId, notice: 'A sync of this customer was already under way; here is its progress.' };
+        if (active) return { runId: active.runId, notice: t('sync.alreadyRunning') };
       }
       throw err;
     }
@@ -34,41 +37,41 @@ export function SyncButton({ customerId, onSynced }: { customerId: string; onSyn
   return (
     <SyncPanel
       customerId={customerId}
-      ariaLabel="Roster sync"
-      description={r.syncType === 'sftp' ? `Pull ${r.sftp.fileName || 'the roster file'} from ${r.sftp.host} now.` : 'Pull the roster from the customer’s OneRoster API now.'}
-      label={r.syncType === 'sftp' ? 'Sync from SFTP' : 'Sync with OneRoster – API'}
+      ariaLabel={t('sync.rosterSync')}
+      description={r.syncType === 'sftp' ? t('sync.pullSftp', { file: r.sftp.fileName || t('sync.theRosterFile'), host: r.sftp.host }) : t('sync.pullApi')}
+      label={r.syncType === 'sftp' ? t('sync.fromSftp') : t('sync.withApi')}
       start={start}
-      progress={pullProgress}
-      outcome={pullOutcome}
+      progress={(run, report) => pullProgress(t, run, report)}
+      outcome={(run) => pullOutcome(t, run)}
       onFinished={onSynced}
     />
   );
 }
 
 /** A pull at work: its stage, and how much of the file it has read. */
-function pullProgress(run: RosterRun | null, report: string) {
-  const stage = run ? stageLabel(run) : 'Starting';
+function pullProgress(t: TFunction<'users'>, run: RosterRun | null, report: string) {
+  const stage = run ? stageLabel(run) : t('sync.starting');
   const { done, total } = run?.progress ?? { done: 0, total: 0 };
   const reading = run?.stage === 'reading' && total > 0;
   return (
     <>
       <ProgressBar
-        label={run?.status === 'queued' ? 'Waiting to start: connecting to the source…' : stage}
+        label={run?.status === 'queued' ? t('sync.waiting') : stage}
         value={reading ? done : undefined}
         max={reading ? total : undefined}
-        detail={reading ? `${formatBytes(done)} of ${formatBytes(total)}` : undefined}
+        detail={reading ? t('ui:bytesOf', { loaded: formatBytes(done), total: formatBytes(total) }) : undefined}
       />
       <p className="muted small">
-        You can leave this page: the sync carries on. <Link to={report}>Follow it on its own page</Link>.
+        <Trans i18nKey="sync.canLeave" t={t} components={{ 1: <Link to={report} /> }} />
       </p>
     </>
   );
 }
 
 /** What a finished pull did to the customer's users. */
-function pullOutcome(run: RosterRun): string {
+function pullOutcome(t: TFunction<'users'>, run: RosterRun): string {
   const users = run.counts.users;
-  if (run.stage === 'unchanged') return 'The source has not changed since the last sync: nothing to do.';
-  if (run.status === 'awaiting_approval') return `It would delete more than the customer’s threshold allows, so it waits for approval. ${run.holdReason}`;
-  return `Users: ${formatCount(users?.created ?? 0)} created, ${formatCount(users?.updated ?? 0)} updated, ${formatCount(users?.deleted ?? 0)} deleted.`;
+  if (run.stage === 'unchanged') return t('sync.unchanged');
+  if (run.status === 'awaiting_approval') return t('sync.heldDeletes', { reason: run.holdReason });
+  return t('sync.pullDone', { created: formatCount(users?.created ?? 0), updated: formatCount(users?.updated ?? 0), deleted: formatCount(users?.deleted ?? 0) });
 }

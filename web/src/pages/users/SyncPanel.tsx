@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { messageOf } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { isActiveRun } from '../../labels.js';
@@ -38,6 +39,7 @@ export interface SyncPanelProps {
  * here (the server enforces it too).
  */
 export function SyncPanel({ customerId, ariaLabel, description, label, start, progress, outcome, onFinished }: SyncPanelProps) {
+  const { t } = useTranslation('users');
   const [runId, setRunId] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
@@ -65,7 +67,7 @@ export function SyncPanel({ customerId, ariaLabel, description, label, start, pr
       <div className="card-header">
         <p className="muted small">{description}</p>
         <button type="button" className="btn btn-primary" onClick={() => void press()} disabled={starting || working}>
-          {starting ? 'Starting…' : label}
+          {starting ? t('sync.startingButton') : label}
         </button>
       </div>
       {failure ? <Banner kind="error">{failure}</Banner> : null}
@@ -100,6 +102,7 @@ function SyncRun({
   onFinished,
   onClose,
 }: Pick<SyncPanelProps, 'customerId' | 'progress' | 'outcome'> & { runId: string; onFinished: () => void; onClose: () => void }) {
+  const { t } = useTranslation('users');
   const { run, error } = useRun(customerId, runId);
   const finished = useRef(false);
   useEffect(() => {
@@ -113,20 +116,20 @@ function SyncRun({
     return (
       <div className="sync-progress" role="status">
         {progress(run, report)}
-        {error ? <p className="muted small">Lost touch with the server ({error}); still trying…</p> : null}
+        {error ? <p className="muted small">{t('roster:lostTouch', { error })}</p> : null}
       </div>
     );
   }
   return (
     <div className="sync-result" role="status">
       <p>
-        <RunStatusBadge run={run} /> {run.status === 'failed' ? `The sync failed and changed nothing: ${run.error?.message ?? 'see the report.'}` : outcome(run)}
+        <RunStatusBadge run={run} /> {run.status === 'failed' ? t('sync.failed', { reason: run.error?.message ?? t('sync.seeReport') }) : outcome(run)}
       </p>
       <p>
-        <Link to={report}>View the run report</Link>
+        <Link to={report}>{t('sync.viewReport')}</Link>
         {' · '}
         <button type="button" className="btn btn-secondary btn-small" onClick={onClose}>
-          Dismiss
+          {t('sync.dismiss')}
         </button>
       </p>
     </div>

@@ -1,10 +1,12 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, api, messageOf } from '../../api.js';
+import { useTranslation } from 'react-i18next';
+import { ApiError, client, messageOf, unwrap } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { Dialog } from '../../components/Dialog.js';
 import { focusFirstError } from '../../components/ErrorSummary.js';
 import { CheckboxField, RadioGroup, TextField, fieldId } from '../../components/fields.js';
 import { useSchools } from '../../hooks/useCustomer.js';
+import { roleLabel } from '../../labels.js';
 import { useUser } from '../../session.js';
 import type { DirectoryUser } from '../../types.js';
 import { InstituteAdminInfo } from './InstituteAdminInfo.js';
@@ -22,13 +24,21 @@ export interface ManualUserDetails {
   schoolIds: string[];
 }
 
+/** What the dialog tells about the user it saved: enough to name them. */
+type Named = Pick<DirectoryUser, 'givenName' | 'familyName' | 'login'>;
+
 type Values = { role: string; givenName: string; familyName: string; email: string; login: string; grade: string; schoolIds: string[]; password: string; mustChangePassword: boolean };
 
-const ROLES = [
-  { value: 'student', label: 'Student' },
-  { value: 'teacher', label: 'Teacher' },
-  { value: 'institute_admin', label: 'Institute admin' },
-];
+// The roles a person added by hand may have, in the order the form offers them.
+const MANUAL_ROLES = ['student', 'teacher', 'institute_admin'] as const;
+type ManualRole = (typeof MANUAL_ROLES)[number];
+// The label is read when shown, so it follows a language switch.
+const ROLES = MANUAL_ROLES.map((role) => ({
+  value: role,
+  get label() {
+    return roleLabel(role);
+  },
+}));
 
 /**
  * Add a teacher, student or institute admin by hand, or edit a manual user. Manual accounts are
@@ -46,8 +56,9 @@ export function UserFormDialog({
   /** The manual user to edit; absent to add one. */
   editing?: ManualUserDetails;
   onClose: () => void;
-  onSaved: (user: DirectoryUser, issued: IssuedPassword | null) => void;
+  onSaved: (user: Named, issued: IssuedPassword | null) => void;
 }) {
+  const { t } = useTranslation('users');
   const me = useUser();
   const schools = useSchools(customerId);
   const initial: Values = {
@@ -82,10 +93,10 @@ export function UserFormDialog({
     e.preventDefault();
     const form = e.currentTarget;
     const found: Record<string, string> = {};
-    if (!v.givenName.trim()) found.givenName = 'Enter a given name.';
-    if (!v.familyName.trim()) found.familyName = 'Enter a family name.';
-    if (!v.login.trim()) found.login = 'Enter the login they will sign in with.';
-    if (v.role === 'institute_admin' && !v.schoolIds.length) found.schoolIds = 'Choose at least one school this institute admin looks after.';
+    if (!v.givenName.trim()) found.givenName = t('form.enterGivenName');
+    if (!v.familyName.trim()) found.familyName = t('form.enterFamilyName');
+    if (!v.login.trim()) found.login = t('form.enterLogin');
+    if (v.role === 'institute_admin' && !v.schoolIds.length) found.schoolIds = t('form.chooseSchool');
     setErrors(found);
     setGeneral(null);
     if (Object.keys(found).length) {
@@ -95,14 +106,13 @@ export function UserFormDialog({
     setBusy(true);
     const details = { givenName: v.givenName, familyName: v.familyName, email: v.email, login: v.login, schoolIds: v.schoolIds, grade: v.grade };
     try {
-      const base = `/api/customers/${encodeURIComponent(customerId)}/users`;
       if (editing) {
-        const user = await api.patch<DirectoryUser>(`${base}/${encodeURIComponent(editing.id)}`, details);
+        const user = await unwrap(client.PATCH('/api/customers/{id}/users/{userId}', { params: { path: { id: customerId, userId: editing.id } }, body: details }));
         close();
         onSaved(user, null);
       } else {
-        const body = { ...details, role: v.role, ...(v.password ? { password: v.password, mustChangePassword: v.mustChangePassword } : {}) };
-        const res = await api.post<{ user: DirectoryUser; password: string | null }>(base, body);
+        const body = { ...details, role: v.role as ManualRole, ...(v.password ? { password: v.password, mustChangePassword: v.mustChangePassword } : {}) };
+        const res = await unwrap(client.POST('/api/customers/{id}/users', { params: { path: { id: customerId } }, body }));
         close();
         onSaved(res.user, res.password ? { login: res.user.login, password: res.password } : null);
       }
@@ -118,17 +128,19 @@ export function UserFormDialog({
 
   const schoolsId = fieldId('schoolIds');
   return (
-    <Dialog open={open} title={editing ? `Edit ${editing.givenName} ${editing.familyName}`.trim() : 'Add a user'} onClose={close}>
+    <Dialog open={open} title={editing ? t('form.editTitle', { name: `${editing.givenName} ${editing.familyName}`.trim() }) : t('form.addTitle')} onClose={close}>
       <form onSubmit={submit} noValidate className="stack">
         {general ? <Banner kind="error">{general}</Banner> : null}
-        {editing ? null : <RadioGroup name="role" label="Role" required value={v.role} onChange={(r) => set('role', r)} options={roles} error={errors.role} />}
+        {editing ? null : <RadioGroup name="role" label={t('role')} required value={v.role} onChange={(r) => set('role', r)} options={roles} error={errors.role} />}
         <div className="field-row">
-          <TextField name="givenName" label="Given name" required value={v.givenName} onChange={(x) => set('givenName', x)} error={errors.givenName} autoComplete="given-name" />
-          <TextField name="familyName" label="Family name" required value={v.familyName} onChange={(x) => set('familyName', x)} error={errors.familyName} autoComplete="family-name" />
+          <TextField name="givenName" label={t('form.givenName')} required value={v.givenName} onChange={(x) => set('givenName', x)} error={errors.givenName} autoComplete="given-name" />
+          <TextField name="familyName" label={t('form.familyName')} required value={v.familyName} onChange={(x) => set('familyName', x)} error={errors.familyName} autoComplete="family-name" />
         </div>
-        <TextField name="email" label="Email" type="email" value={v.email} onChange={(x) => set('email', x)} error={errors.email} hint="Optional." />
-        <TextField name="login" label="Login" required value={v.login} onChange={(x) => set('login', x)} error={errors.login} hint="What they type to sign in, e.g. jdoe@lincoln." spellCheck={false} />
-        {v.role === 'student' ? <TextField name="grade" label="Grade" width="short" value={v.grade} onChange={(x) => set('grade', x)} error={errors.grade} hint="Optional, e.g. 05." /> : null}
+        <TextField name="email" label={t('email')} type="email" value={v.email} onChange={(x) => set('email', x)} error={errors.email} hint={t('form.optional')} />
+        <TextField name="login" label={t('login')} required value={v.login} onChange={(x) => set('login', x)} error={errors.login} hint={t('form.loginHint')} spellCheck={false} />
+        {v.role === 'student' ? (
+          <TextField name="grade" label={t('form.grade')} width="short" value={v.grade} onChange={(x) => set('grade', x)} error={errors.grade} hint={t('form.gradeHint')} />
+        ) : null}
         {schools.length ? (
           <fieldset
             className="field school-picker"
@@ -138,7 +150,7 @@ export function UserFormDialog({
             aria-describedby={errors.schoolIds ? `${schoolsId}-error` : undefined}
           >
             <legend>
-              Schools
+              {t('form.schools')}
               {v.role === 'institute_admin' ? (
                 <span className="required-mark" aria-hidden="true">
                   {' '}
@@ -171,23 +183,23 @@ export function UserFormDialog({
           <>
             <TextField
               name="password"
-              label="Password"
+              label={t('list.password')}
               type="password"
               value={v.password}
               onChange={(x) => set('password', x)}
               error={errors.password}
               autoComplete="new-password"
-              hint="Leave empty and Lectern makes a one-time password, shown once."
+              hint={t('form.passwordHint')}
             />
-            {v.password ? <CheckboxField name="mustChangePassword" label="Must change it at the first sign-in" checked={v.mustChangePassword} onChange={(c) => set('mustChangePassword', c)} /> : null}
+            {v.password ? <CheckboxField name="mustChangePassword" label={t('form.mustChangeFirst')} checked={v.mustChangePassword} onChange={(c) => set('mustChangePassword', c)} /> : null}
           </>
         )}
         <div className="form-actions">
           <button type="button" className="btn btn-secondary" onClick={close} disabled={busy}>
-            Cancel
+            {t('ui:cancel')}
           </button>
           <button type="submit" className="btn btn-primary" disabled={busy}>
-            {busy ? 'Saving…' : editing ? 'Save changes' : 'Add user'}
+            {busy ? t('ui:saving') : editing ? t('form.saveChanges') : t('form.addUser')}
           </button>
         </div>
       </form>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { api, messageOf, withQuery } from '../../api.js';
+import { useTranslation } from 'react-i18next';
+import { client, messageOf, unwrap, withQuery } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { DataTable, EmptyState, Pager, type Column } from '../../components/DataTable.js';
 import { ConfirmDialog } from '../../components/Dialog.js';
@@ -21,28 +22,12 @@ import './people.css';
 
 const PAGE_SIZE = 25;
 
-// "deleted" users are soft-deleted by a roster sync and restorable for the retention period.
-const STATUS_FILTERS = [
-  { value: '', label: 'Active and disabled' },
-  { value: 'status:active', label: 'Active' },
-  { value: 'status:disabled', label: 'Disabled' },
-  { value: 'status:deleted', label: 'Deleted' },
-  { value: 'includeDeleted:true', label: 'All, including deleted' },
-];
-
-type BulkAction = 'disable' | 'enable' | 'reset-password';
-const BULK_LABELS: Record<BulkAction, { button: string; title: (n: number) => string; body: string }> = {
-  disable: { button: 'Disable', title: (n) => `Disable ${n} ${n === 1 ? 'user' : 'users'}?`, body: 'They cannot sign in or launch from the LMS until enabled again, and their open sessions end now.' },
-  enable: { button: 'Enable', title: (n) => `Enable ${n} ${n === 1 ? 'user' : 'users'}?`, body: 'They can sign in again with their current passwords.' },
-  'reset-password': {
-    button: 'Reset passwords',
-    title: (n) => `Reset ${n} ${n === 1 ? 'password' : 'passwords'}?`,
-    body: 'Each gets a new one-time password, shown once, that must be changed at the next sign-in. Their open sessions end.',
-  },
-};
+// The bulk actions, in the order of their buttons; their words are `users:bulk.<action>.*`.
+const BULK_ACTIONS = ['disable', 'enable', 'reset-password'] as const;
+type BulkAction = (typeof BULK_ACTIONS)[number];
 
 /** A user's name as lists show it. */
-export const displayName = (u: DirectoryUser) => `${u.givenName} ${u.familyName}`.trim() || u.login;
+export const displayName = (u: Pick<DirectoryUser, 'givenName' | 'familyName' | 'login'>) => `${u.givenName} ${u.familyName}`.trim() || u.login;
 
 /**
  * The Users tab: search, role, school and status filters, paging; add a user; per-row password,
@@ -50,6 +35,15 @@ export const displayName = (u: DirectoryUser) => `${u.givenName} ${u.familyName}
  * users can be restored.
  */
 export function UsersTab({ customerId, rostered }: { customerId: string; rostered: boolean }) {
+  const { t } = useTranslation('users');
+  // "deleted" users are soft-deleted by a roster sync and restorable for the retention period.
+  const statusFilters = [
+    { value: '', label: t('list.activeAndDisabled') },
+    { value: 'status:active', label: t('labels:status.active') },
+    { value: 'status:disabled', label: t('labels:status.disabled') },
+    { value: 'status:deleted', label: t('labels:status.deleted') },
+    { value: 'includeDeleted:true', label: t('list.includingDeleted') },
+  ];
   const list = usePagedList<DirectoryUser>(`/api/customers/${encodeURIComponent(customerId)}/users`, PAGE_SIZE);
   const schools = useSchools(customerId);
   const me = useUser();
@@ -70,7 +64,6 @@ export function UsersTab({ customerId, rostered }: { customerId: string; rostere
   };
   const filtered = Boolean(list.query.search || list.query.filters.role || list.query.filters.school || statusChoice);
   const userPath = (u: DirectoryUser) => `/customers/${customerId}/users/${u.id}`;
-  const base = `/api/customers/${encodeURIComponent(customerId)}/users`;
   const rows = list.data?.items ?? [];
   // Selection is of the page shown: changing page, search or filters starts a new one. Your own
   // account is changed on your account page, so it has no checkbox or actions here.
@@ -95,8 +88,10 @@ export function UsersTab({ customerId, rostered }: { customerId: string; rostere
     if (!restoring) return;
     setBusy(true);
     try {
-      const res = await api.post<DirectoryUser & { warning: string | null }>(`${base}/${encodeURIComponent(restoring.id)}/restore${keepAsManual ? '?keepAsManual=true' : ''}`);
-      done(res.warning ? 'warning' : 'success', res.warning ?? `${displayName(restoring)} was restored with their class enrollments${keepAsManual ? ', as a manual account' : ''}.`);
+      const res = await unwrap(
+        client.POST('/api/customers/{id}/users/{userId}/restore', { params: { path: { id: customerId, userId: restoring.id }, query: keepAsManual ? { keepAsManual: true } : {} } }),
+      );
+      done(res.warning ? 'warning' : 'success', res.warning ?? t(keepAsManual ? 'list.restoredManual' : 'list.restored', { name: displayName(restoring) }));
     } catch (err) {
       setNotice({ kind: 'error', text: messageOf(err) });
     } finally {
@@ -108,8 +103,9 @@ export function UsersTab({ customerId, rostered }: { customerId: string; rostere
 
   const setOne = async (u: DirectoryUser, action: 'disable' | 'enable') => {
     try {
-      await api.post(`${base}/${encodeURIComponent(u.id)}/${action}`);
-      done('success', `${displayName(u)} was ${action === 'disable' ? 'disabled: their sessions ended' : 'enabled'}.`);
+      const path = { params: { path: { id: customerId, userId: u.id } } };
+      await unwrap(action === 'disable' ? client.POST('/api/customers/{id}/users/{userId}/disable', path) : client.POST('/api/customers/{id}/users/{userId}/enable', path));
+      done('success', t(action === 'disable' ? 'list.disabledOne' : 'list.enabledOne', { name: displayName(u) }));
     } catch (err) {
       setNotice({ kind: 'error', text: messageOf(err) });
     }
@@ -119,10 +115,9 @@ export function UsersTab({ customerId, rostered }: { customerId: string; rostere
     if (!bulk) return;
     setBusy(true);
     try {
-      const res = await api.post<{ changed: string[]; passwords: IssuedPassword[] }>(`${base}/bulk`, { action: bulk, userIds: chosen.map((u) => u.id) });
+      const res = await unwrap(client.POST('/api/customers/{id}/users/bulk', { params: { path: { id: customerId } }, body: { action: bulk, userIds: chosen.map((u) => u.id) } }));
       if (res.passwords.length) setIssued(res.passwords);
-      const n = res.changed.length;
-      done('success', `${n} ${n === 1 ? 'user' : 'users'} ${{ disable: 'disabled', enable: 'enabled', 'reset-password': 'got a new password' }[bulk]}.`);
+      done('success', t(`bulk.${bulk}.done`, { count: res.changed.length }));
       setSelected(new Set());
     } catch (err) {
       setNotice({ kind: 'error', text: messageOf(err) });
@@ -134,21 +129,22 @@ export function UsersTab({ customerId, rostered }: { customerId: string; rostere
 
   const columns: Column<DirectoryUser>[] = [
     {
-      header: 'Select',
+      header: t('list.select'),
       className: 'select-cell',
       headerCell: (
         <input
           type="checkbox"
-          aria-label="Select all users on this page"
+          aria-label={t('list.selectAll')}
           checked={allChosen}
           disabled={!selectable.length}
           onChange={(e) => setSelected(new Set(e.target.checked ? selectable.map((u) => u.id) : []))}
         />
       ),
-      cell: (u) => (!actionable(u) ? null : <input type="checkbox" aria-label={`Select ${displayName(u)}`} checked={selected.has(u.id)} onChange={(e) => toggle(u.id, e.target.checked)} />),
+      cell: (u) =>
+        !actionable(u) ? null : <input type="checkbox" aria-label={t('list.selectNamed', { name: displayName(u) })} checked={selected.has(u.id)} onChange={(e) => toggle(u.id, e.target.checked)} />,
     },
     {
-      header: 'Name',
+      header: t('name'),
       cell: (u) => (
         <Link to={userPath(u)} className="row-link">
           {displayName(u)}
@@ -156,32 +152,32 @@ export function UsersTab({ customerId, rostered }: { customerId: string; rostere
       ),
     },
     // What the person types to sign in (the roster username with the Suffix), not the bare roster username.
-    { header: 'Login', cell: (u) => <code>{u.login}</code> },
-    { header: 'Email', cell: (u) => u.email || '—', secondary: true },
-    { header: 'Role', cell: (u) => roleLabel(u.role) },
-    { header: 'Source', cell: (u) => sourceLabel(u.source), secondary: true },
-    { header: 'Password', cell: (u) => <PasswordBadge source={u.passwordSource} />, secondary: true },
-    { header: 'Status', cell: (u) => <StatusBadge status={u.status} /> },
+    { header: t('login'), cell: (u) => <code>{u.login}</code> },
+    { header: t('email'), cell: (u) => u.email || '—', secondary: true },
+    { header: t('role'), cell: (u) => roleLabel(u.role) },
+    { header: t('list.source'), cell: (u) => sourceLabel(u.source), secondary: true },
+    { header: t('list.password'), cell: (u) => <PasswordBadge source={u.passwordSource} />, secondary: true },
+    { header: t('status'), cell: (u) => <StatusBadge status={u.status} /> },
     {
-      header: 'Actions',
+      header: t('ui:actions'),
       className: 'actions-cell',
       cell: (u) =>
         u.status === 'deleted' ? (
-          <button type="button" className="btn btn-secondary btn-small" onClick={() => setRestoring(u)} aria-label={`Restore ${displayName(u)}`}>
-            Restore
+          <button type="button" className="btn btn-secondary btn-small" onClick={() => setRestoring(u)} aria-label={t('list.restoreNamed', { name: displayName(u) })}>
+            {t('list.restore')}
           </button>
         ) : !actionable(u) ? null : (
           <div className="row-actions">
-            <button type="button" className="btn btn-secondary btn-small" onClick={() => setPasswordFor(u)} aria-label={`Set a password for ${displayName(u)}`}>
-              Password
+            <button type="button" className="btn btn-secondary btn-small" onClick={() => setPasswordFor(u)} aria-label={t('list.setPasswordFor', { name: displayName(u) })}>
+              {t('list.password')}
             </button>
             <button
               type="button"
               className="btn btn-secondary btn-small"
               onClick={() => void setOne(u, u.status === 'disabled' ? 'enable' : 'disable')}
-              aria-label={`${u.status === 'disabled' ? 'Enable' : 'Disable'} ${displayName(u)}`}
+              aria-label={t(u.status === 'disabled' ? 'list.enableNamed' : 'list.disableNamed', { name: displayName(u) })}
             >
-              {u.status === 'disabled' ? 'Enable' : 'Disable'}
+              {u.status === 'disabled' ? t('bulk.enable.button') : t('bulk.disable.button')}
             </button>
           </div>
         ),
@@ -191,29 +187,35 @@ export function UsersTab({ customerId, rostered }: { customerId: string; rostere
     <div className="card">
       <div className="people-actions">
         <button type="button" className="btn btn-primary" onClick={() => setAdding(true)}>
-          + Add user
+          {t('list.addUser')}
         </button>
       </div>
       <ListToolbar
-        label="Users"
+        label={t('usersTitle')}
         search={list.query.search}
         onSearch={(s) => {
           setSelected(new Set());
           list.setSearch(s);
         }}
-        placeholder="Search by name, username, email or ID"
+        placeholder={t('list.searchPlaceholder')}
       >
-        <FilterSelect name="role" label="Role" value={list.query.filters.role ?? ''} onChange={(v) => list.setFilter('role', v)} options={[{ value: '', label: 'All roles' }, ...ROLE_OPTIONS]} />
+        <FilterSelect
+          name="role"
+          label={t('role')}
+          value={list.query.filters.role ?? ''}
+          onChange={(v) => list.setFilter('role', v)}
+          options={[{ value: '', label: t('list.allRoles') }, ...ROLE_OPTIONS]}
+        />
         {schools.length ? (
           <FilterSelect
             name="school"
-            label="School"
+            label={t('school')}
             value={list.query.filters.school ?? ''}
             onChange={(v) => list.setFilter('school', v)}
-            options={[{ value: '', label: 'All schools' }, ...schools.map((s) => ({ value: s.sourcedId, label: s.name || s.sourcedId }))]}
+            options={[{ value: '', label: t('list.allSchools') }, ...schools.map((s) => ({ value: s.sourcedId, label: s.name || s.sourcedId }))]}
           />
         ) : null}
-        <FilterSelect name="status" label="Status" value={statusChoice} onChange={setStatus} options={STATUS_FILTERS} />
+        <FilterSelect name="status" label={t('status')} value={statusChoice} onChange={setStatus} options={statusFilters} />
         {/* The same filters as the list: the file holds every user the list would page through. */}
         <a
           className="btn btn-secondary"
@@ -226,45 +228,41 @@ export function UsersTab({ customerId, rostered }: { customerId: string; rostere
           })}
           download="users.csv"
         >
-          Export CSV
+          {t('list.exportCsv')}
         </a>
       </ListToolbar>
       {notice ? <Banner kind={notice.kind}>{notice.text}</Banner> : null}
       {list.error ? <Banner kind="error">{list.error}</Banner> : null}
       {chosen.length ? (
-        <div className="bulk-bar" role="region" aria-label="Actions on the selected users">
+        <div className="bulk-bar" role="region" aria-label={t('list.bulkRegion')}>
           <span className="bulk-count" aria-live="polite">
-            {chosen.length} selected
+            {t('list.selected', { count: chosen.length })}
           </span>
-          {(Object.keys(BULK_LABELS) as BulkAction[]).map((a) => (
+          {BULK_ACTIONS.map((a) => (
             <button key={a} type="button" className="btn btn-secondary btn-small" onClick={() => setBulk(a)}>
-              {BULK_LABELS[a].button}
+              {t(`bulk.${a}.button`)}
             </button>
           ))}
           <button type="button" className="btn btn-secondary btn-small" onClick={() => setCardsFor(chosen.map((u) => u.id))}>
-            Login cards
+            {t('list.loginCards')}
           </button>
           <button type="button" className="btn btn-secondary btn-small" onClick={() => setSelected(new Set())}>
-            Clear selection
+            {t('list.clearSelection')}
           </button>
         </div>
       ) : null}
       {list.data && list.data.items.length === 0 ? (
         filtered ? (
-          <EmptyState title="No users match">Try another search or filter.</EmptyState>
+          <EmptyState title={t('list.noMatch')}>{t('list.noMatchBody')}</EmptyState>
         ) : (
-          <EmptyState title="No users yet — they arrive with the first roster sync">
-            {rostered
-              ? 'Students, teachers and institute admins appear here once OneRoster data is synced or uploaded, or when you add them.'
-              : 'Users appear here when they are added or first launch Lectern from the LMS.'}
-          </EmptyState>
+          <EmptyState title={t('list.noneYet')}>{rostered ? t('list.noneYetRostered') : t('list.noneYetLti')}</EmptyState>
         )
       ) : null}
       {list.data && list.data.items.length > 0 ? (
         <>
-          <DataTable caption="Users" columns={columns} rows={list.data.items} rowKey={(u) => u.id} onRowClick={(u) => navigate(userPath(u))} loading={list.loading} />
+          <DataTable caption={t('usersTitle')} columns={columns} rows={list.data.items} rowKey={(u) => u.id} onRowClick={(u) => navigate(userPath(u))} loading={list.loading} />
           <Pager
-            label="Users"
+            label={t('usersTitle')}
             page={list.data.page}
             pageSize={PAGE_SIZE}
             total={list.data.total}
@@ -275,11 +273,11 @@ export function UsersTab({ customerId, rostered }: { customerId: string; rostere
           />
         </>
       ) : null}
-      {!list.data && !list.error ? <p className="loading">Loading users…</p> : null}
+      {!list.data && !list.error ? <p className="loading">{t('list.loading')}</p> : null}
       <ConfirmDialog
         open={restoring !== null}
-        title={`Restore ${restoring ? displayName(restoring) : 'user'}?`}
-        confirmLabel="Restore user"
+        title={t('list.restoreQ', { name: restoring ? displayName(restoring) : '' })}
+        confirmLabel={t('list.restoreUser')}
         busy={busy}
         onConfirm={() => void restore()}
         onCancel={() => {
@@ -287,19 +285,19 @@ export function UsersTab({ customerId, rostered }: { customerId: string; rostere
           setKeepAsManual(false);
         }}
       >
-        <p>They can sign in again and get back the class enrollments that ended when they were deleted.</p>
+        <p>{t('list.restoreBody')}</p>
         {restoring?.source === 'roster' ? <RestoreWarning keepAsManual={keepAsManual} onKeepAsManual={setKeepAsManual} /> : null}
       </ConfirmDialog>
       <ConfirmDialog
         open={bulk !== null}
-        title={bulk ? BULK_LABELS[bulk].title(chosen.length) : ''}
-        confirmLabel={bulk ? BULK_LABELS[bulk].button : ''}
+        title={bulk ? t(`bulk.${bulk}.title`, { count: chosen.length }) : ''}
+        confirmLabel={bulk ? t(`bulk.${bulk}.button`) : ''}
         danger={bulk === 'disable'}
         busy={busy}
         onConfirm={() => void runBulk()}
         onCancel={() => setBulk(null)}
       >
-        <p>{bulk ? BULK_LABELS[bulk].body : ''}</p>
+        <p>{bulk ? t(`bulk.${bulk}.body`) : ''}</p>
       </ConfirmDialog>
       <UserFormDialog
         customerId={customerId}
@@ -307,7 +305,7 @@ export function UsersTab({ customerId, rostered }: { customerId: string; rostere
         onClose={() => setAdding(false)}
         onSaved={(u, password) => {
           if (password) setIssued([password]);
-          done('success', `${displayName(u)} was added as a manual account: roster syncs never delete it.`);
+          done('success', t('list.added', { name: displayName(u) }));
         }}
       />
       <PasswordDialog
@@ -316,14 +314,14 @@ export function UsersTab({ customerId, rostered }: { customerId: string; rostere
         onClose={() => setPasswordFor(null)}
         onDone={(password) => {
           if (password) setIssued([password]);
-          done('success', `The password of ${passwordFor ? displayName(passwordFor) : 'the user'} was set; their sessions ended.`);
+          if (passwordFor) done('success', t('list.passwordSet', { name: displayName(passwordFor) }));
         }}
       />
       <IssuedPasswordsDialog passwords={issued} onClose={() => setIssued([])} />
       <LoginCardsDialog
         customerId={customerId}
         target={{ userIds: cardsFor ?? [] }}
-        label={`${cardsFor?.length ?? 0} selected ${cardsFor?.length === 1 ? 'user' : 'users'}`}
+        label={t('list.selectedUsers', { count: cardsFor?.length ?? 0 })}
         open={cardsFor !== null}
         onClose={() => setCardsFor(null)}
       />
@@ -333,12 +331,13 @@ export function UsersTab({ customerId, rostered }: { customerId: string; rostere
 
 /** Bug 7: a roster user is still missing from the roster that deleted them; say what the next sync does, and offer to protect them. */
 export function RestoreWarning({ keepAsManual, onKeepAsManual }: { keepAsManual: boolean; onKeepAsManual: (keep: boolean) => void }) {
+  const { t } = useTranslation('users');
   return (
     <>
-      <Banner kind="warning" title="Still missing from the roster">
-        The last roster sync left this person out. Unless the school adds them back, the next sync deletes them again.
+      <Banner kind="warning" title={t('list.missingTitle')}>
+        {t('list.missingBody')}
       </Banner>
-      <CheckboxField name="keepAsManual" label="Keep as a manual (protected) account: roster syncs never delete it" checked={keepAsManual} onChange={onKeepAsManual} />
+      <CheckboxField name="keepAsManual" label={t('list.keepAsManual')} checked={keepAsManual} onChange={onKeepAsManual} />
     </>
   );
 }
