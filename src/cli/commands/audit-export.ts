@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { operatorActor } from '../../accounts/policy.js';
 import type { AuditQuery } from '../../audit/audit-log-service.js';
 import type { AppContext } from '../../context.js';
+import { AppError } from '../../errors.js';
 import { UsageError } from '../output.js';
 
 /** What `lectern audit export` was asked for: the Audit page's filters, and where the CSV goes. */
@@ -33,6 +34,21 @@ export async function exportAudit(ctx: AppContext, o: AuditExportOptions): Promi
     from: o.from,
     to: o.to,
   };
-  const csv = await ctx.auditLog.csv(operatorActor, q);
-  await pipeline(csv, o.out ? fs.createWriteStream(o.out, { flags: 'wx', mode: 0o600 }) : process.stdout);
+  if (!o.out) {
+    await pipeline(await ctx.auditLog.csv(operatorActor, q), process.stdout);
+    return;
+  }
+  // The file first: an export that cannot be written is not logged as made.
+  const file = await fs.promises.open(o.out, 'wx', 0o600).catch((err: NodeJS.ErrnoException) => {
+    throw new AppError('BAD_REQUEST', err.code === 'EEXIST' ? `${o.out} exists: Lectern does not overwrite it.` : `Cannot write ${o.out}: ${err.message}.`);
+  });
+  try {
+    await pipeline(await ctx.auditLog.csv(operatorActor, q), file.createWriteStream());
+  } catch (err) {
+    // No half an export left behind.
+    await fs.promises.rm(o.out, { force: true });
+    throw err;
+  } finally {
+    await file.close().catch(() => undefined);
+  }
 }
