@@ -42,7 +42,14 @@ export class DirectoryService {
     const users = new UserRepository(this.db);
     const user = await users.findInCustomer(customerId, userId);
     if (!user) throw notFound('User');
-    await this.logRead(actor, customerId, 'user.viewed', 'user', userId);
+    // The entry is written while the page is read (on PostgreSQL, on a connection of its own); the answer waits for both.
+    const [, page] = await Promise.all([this.logRead(actor, customerId, 'user.viewed', 'user', userId), this.userPage(customerId, user)]);
+    return page;
+  }
+
+  // Everything the user page shows of a loaded user.
+  private async userPage(customerId: string, user: User) {
+    const users = new UserRepository(this.db);
     const detail = new DetailRepository(this.db);
     const matchRun = user.matched_run_id ? await detail.runDate(customerId, user.matched_run_id) : undefined;
     const parse = (v: string | null) => (v ? (JSON.parse(v) as string[]) : []);
