@@ -49,8 +49,15 @@ async function bench(dialect: TestDialect): Promise<void> {
     }));
     for (let n = 0; n < LOG_ROWS; n += filler.length) await k.insertInto('audit_log').values(filler).execute();
 
-    const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: tenant.logins.customer_admin, password: WALL_PASSWORD }) });
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const login = await fetch(`${server.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: tenant.logins.customer_admin, password: WALL_PASSWORD }),
+    });
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     const url = `${server.url}/api/customers/${tenant.id}/users/${tenant.ids.user}`;
     const once = async (): Promise<number> => {
       const start = performance.now();
@@ -62,14 +69,20 @@ async function bench(dialect: TestDialect): Promise<void> {
     for (let i = 0; i < 100; i++) await once(); // warm-up, logging on
 
     const times: Record<'with' | 'without', number[]> = { with: [], without: [] };
-    const before = await k.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const before = await k
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     for (let done = 0; done < REQUESTS * 2; done += BLOCK) {
       const mode = (done / BLOCK) % 2 === 0 ? 'with' : 'without';
       logging(mode === 'with');
       for (let i = 0; i < BLOCK; i++) times[mode].push(await once());
     }
     logging(true);
-    const after = await k.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const after = await k
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
 
     console.log(`\n${dialect}: GET user page, ${REQUESTS} requests each way, audit log of ${LOG_ROWS.toLocaleString('en')} entries`);
     console.log('                   p50      p90      p99     mean   (ms)');

@@ -26,7 +26,8 @@ export interface AuditEntryView {
   action: string;
   customer: { id: string; code: string; name: string } | null;
   actor: { id: string | null; label: string };
-  target: { type: string; id: string };
+  /** What the entry names; `name`: a class's title while it exists. */
+  target: { type: string; id: string; name: string | null };
   /** The person the entry is about, named from their account as it is now (null name: no account any more). */
   person: { id: string; login: string | null; name: string | null } | null;
   fields: string[];
@@ -134,7 +135,7 @@ function presentEntry(r: AuditRow): AuditEntryView {
     action: r.action,
     customer: r.customer_id ? { id: r.customer_id, code: r.customer_code ?? '', name: r.customer_name ?? '' } : null,
     actor: { id: r.actor_user_id, label: r.actor_label },
-    target: { type: r.target_type, id: r.target_id },
+    target: { type: r.target_type, id: r.target_id, name: r.target_title },
     person: r.subject_user_id ? { id: r.subject_user_id, login: r.subject_login, name } : null,
     fields: JSON.parse(r.fields) as string[],
   };

@@ -35,6 +35,8 @@ export interface AuditRow {
   subject_login: string | null;
   subject_given_name: string | null;
   subject_family_name: string | null;
+  /** A class target's title, while the class exists. */
+  target_title: string | null;
 }
 
 // Rows a streamed read takes per query, and a purge deletes per statement (a short write lock each).
@@ -49,7 +51,7 @@ const PURGE_BATCH = 5000;
 export class AuditRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** A page of one customer's entries, newest first, with the number matching. */
+  /** A page of one customer's entries, newest first (by time, then id), with the number matching. */
   pageInCustomer(customerId: string, f: AuditFilter, limit: number, offset: number): Promise<{ rows: AuditRow[]; total: number }> {
     return this.page({ customerId }, f, limit, offset);
   }
@@ -87,20 +89,24 @@ export class AuditRepository {
     const { n } = await this.filtered(scope, f)
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
-    const rows = await this.withNames(this.filtered(scope, f)).orderBy('a.id', 'desc').limit(limit).offset(offset).execute();
+    const rows = await this.withNames(this.filtered(scope, f)).orderBy('a.at', 'desc').orderBy('a.id', 'desc').limit(limit).offset(offset).execute();
     return { rows, total: Number(n) };
   }
 
-  // Keyset paging by id, so a long log streams in constant memory and time per batch.
+  // Keyset paging by (at, id), so a long log streams in constant memory and time per batch.
   private async *stream(scope: Scope, f: AuditFilter): AsyncGenerator<AuditRow> {
-    let below: number | undefined;
+    let below: { at: string; id: number } | undefined;
     for (;;) {
       let q = this.withNames(this.filtered(scope, f));
-      if (below !== undefined) q = q.where('a.id', '<', below);
-      const rows = await q.orderBy('a.id', 'desc').limit(BATCH).execute();
+      if (below) {
+        const { at, id } = below;
+        q = q.where((eb) => eb.or([eb('a.at', '<', at), eb.and([eb('a.at', '=', at), eb('a.id', '<', id)])]));
+      }
+      const rows = await q.orderBy('a.at', 'desc').orderBy('a.id', 'desc').limit(BATCH).execute();
       yield* rows;
       if (rows.length < BATCH) return;
-      below = rows[rows.length - 1]!.id;
+      const last = rows[rows.length - 1]!;
+      below = { at: last.at, id: last.id };
     }
   }
 
@@ -140,6 +146,7 @@ export class AuditRepository {
     return q
       .leftJoin('customers as c', 'c.id', 'a.customer_id')
       .leftJoin('users as u', 'u.id', 'a.subject_user_id')
+      .leftJoin('classes as k', (join) => join.onRef('k.id', '=', 'a.target_id').on('a.target_type', '=', 'class'))
       .select([
         'a.id',
         'a.at',
@@ -157,6 +164,7 @@ export class AuditRepository {
         'u.login as subject_login',
         'u.given_name as subject_given_name',
         'u.family_name as subject_family_name',
+        'k.title as target_title',
       ]);
   }
 }

@@ -47,8 +47,15 @@ describeEachDialect('The daily purge keeps the audit log to its retention', (dia
     const old = Array.from({ length: 6200 }, (_, i) => entry(ago(31 + (i % 300)), i % 2 ? 'read' : 'write', i % 3 ? customer.id : null, `old.${i % 4}`));
     const kept = [entry(ago(30, 1), 'read', customer.id, 'kept.edge'), entry(ago(29), 'write', customer.id, 'kept.recent'), entry(ago(0), 'read', null, 'kept.today')];
     const gone = entry(ago(30, -1), 'write', customer.id, 'gone.edge');
-    for (let i = 0; i < old.length; i += 500) await k.insertInto('audit_log').values(old.slice(i, i + 500)).execute();
-    await k.insertInto('audit_log').values([...kept, gone]).execute();
+    for (let i = 0; i < old.length; i += 500)
+      await k
+        .insertInto('audit_log')
+        .values(old.slice(i, i + 500))
+        .execute();
+    await k
+      .insertInto('audit_log')
+      .values([...kept, gone])
+      .execute();
 
     const result = await purgeAll(k, t.ctx.contentStore, t.ctx.bundles, t.ctx.config.auditRetentionDays, now);
     assert.equal(result.auditEntries, old.length + 1);

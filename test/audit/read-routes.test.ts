@@ -145,11 +145,7 @@ describeEachDialect('Access audit: every reading route decides, and does what it
     for (const route of routes) {
       const d = READ_ROUTES[key(route)];
       if (!d || !isLogged(d) || route.scope !== 'customer') continue;
-      for (const [who, client] of [
-        ['teacher', teacher],
-        ["B's admin", other],
-        ...(d.target === 'user' || d.target === 'class' ? [['institute admin', institute] as const] : []),
-      ] as const) {
+      for (const [who, client] of [['teacher', teacher], ["B's admin", other], ...(d.target === 'user' || d.target === 'class' ? [['institute admin', institute] as const] : [])] as const) {
         const { status, added } = await entriesOf(requestOf(route, d.query), client);
         assert.ok(status >= 400, `${who}: ${key(route)} answered ${status}`);
         assert.deepEqual(added, [], `${who}: ${key(route)} was refused, and logged`);

@@ -66,6 +66,8 @@ export interface paths {
                 } | null;
                 target: {
                   id: string;
+                  /** @description A class's title while it exists */
+                  name: string | null;
                   type: string;
                 };
               }[];

@@ -22,7 +22,7 @@ const AuditEntry = Type.Object({
   action: Type.String(),
   customer: Type.Union([Type.Object({ id: Type.String(), code: Type.String(), name: Type.String() }), Type.Null()]),
   actor: Type.Object({ id: Type.Union([Type.String(), Type.Null()]), label: Type.String() }),
-  target: Type.Object({ type: Type.String(), id: Type.String() }),
+  target: Type.Object({ type: Type.String(), id: Type.String(), name: Type.Union([Type.String(), Type.Null()], { description: "A class's title while it exists" }) }),
   person: Type.Union([
     Type.Object({
       id: Type.String(),
