@@ -93,7 +93,7 @@ export class AuditLogService {
 }
 
 /** The CSV's columns, in order. */
-export const CSV_COLUMNS = ['at', 'customer', 'actor', 'action', 'kind', 'targetType', 'targetId', 'personId', 'personName', 'personLogin', 'fields'] as const;
+const CSV_COLUMNS = ['at', 'customer', 'actor', 'action', 'kind', 'targetType', 'targetId', 'personId', 'personName', 'personLogin', 'fields'] as const;
 
 // Dates to stored instants (ISO-8601 UTC text compares in time order), with field errors for the impossible.
 function checkedFilter(q: AuditQuery): AuditFilter {
