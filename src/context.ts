@@ -2,6 +2,7 @@ import { AccountService } from './accounts/account-service.js';
 import { SessionRepository } from './accounts/session-repository.js';
 import { LoginThrottle, defaultThrottleLimits, type ThrottleLimits } from './accounts/throttle.js';
 import { UserRepository } from './accounts/user-repository.js';
+import { AuditLogService } from './audit/audit-log-service.js';
 import { AuditService } from './audit/audit-service.js';
 import type { Config } from './config.js';
 import { ContentService } from './content/content-service.js';
@@ -63,6 +64,8 @@ export interface AppContext extends CoreContext {
   outbound: OutboundClient;
   /** E-mail and webhook notifications of failed, held and stale syncs, and the daily digest. */
   notifications: NotificationService;
+  /** The Audit page: reads and changes, filtered by tenant, and their CSV. */
+  auditLog: AuditLogService;
 }
 
 /** Opens the database, brings it up to date and wires the services. */
@@ -84,7 +87,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
   const engine: JobQueue =
     config.jobsEngine === 'postgres' && db.pgPool ? new PostgresJobQueue(db.pgPool, k, { intervalMs: config.workerHeartbeatMs, deadAfterMs: config.workerDeadAfterMs }) : new EmbeddedJobQueue(k);
   const jobs = thread ? thread.offload(engine) : engine;
-  registerRosterJobs(jobs, { runs, sourceForBundle: (path) => storedBundleSource(bundles, path), purge: () => purgeAll(k, contentStore, bundles) });
+  registerRosterJobs(jobs, { runs, sourceForBundle: (path) => storedBundleSource(bundles, path), purge: () => purgeAll(k, contentStore, bundles, config.auditRetentionDays) });
   const outbound = new OutboundClient(config.outbound);
   const toolKeys = new ToolKeys(k, secrets);
   const platformTokens = new PlatformTokens({ outbound, signer: () => toolKeys.signer() });
@@ -117,6 +120,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     lti13: { keys: toolKeys, tokens: platformTokens },
     outbound,
     notifications,
+    auditLog: new AuditLogService(k),
     close: async () => {
       await jobs.stop();
       mailer.close();

@@ -32,6 +32,9 @@ const USAGE = `Usage: lectern <command> [options]
   restore IN [--key FILE] [--json]        restore a backup into an empty LECTERN_DATA_DIR (key: IN.key, or LECTERN_SECRET_KEY)
   notifications digest [--now] [--json]   e-mail the enterprise admins today's digest of every customer's failures
                                           (once a day; --now sends it again even if today's went out)
+  audit export [--customer ID|CODE] [--actor LOGIN] [--action A] [--person ID|LOGIN] [--kind read|write]
+               [--from DATE] [--to DATE] [OUT.csv]
+                                          the audit log's entries as CSV (to OUT.csv, or standard output)
 
 Configuration comes from the environment: DATABASE_URL, LECTERN_DATA_DIR, PORT, LECTERN_PUBLIC_URL,
 LECTERN_SECRET_KEY, LECTERN_BOOTSTRAP_ADMIN_EMAIL / LECTERN_BOOTSTRAP_ADMIN_PASSWORD, LECTERN_SMTP_URL, LECTERN_MAIL_FROM.`;
@@ -52,6 +55,12 @@ const OPTIONS = {
   full: { type: 'boolean' },
   key: { type: 'string' },
   now: { type: 'boolean' },
+  actor: { type: 'string' },
+  action: { type: 'string' },
+  person: { type: 'string' },
+  kind: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -76,7 +85,7 @@ export async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return EXIT.ok;
     }
-    const grouped = ['admin', 'customer', 'users', 'classes', 'roster', 'sync', 'lti', 'notifications'].includes(command);
+    const grouped = ['admin', 'customer', 'users', 'classes', 'roster', 'sync', 'lti', 'notifications', 'audit'].includes(command);
     const key = grouped ? `${command} ${sub ?? ''}`.trim() : command;
     const handler = commands[key];
     if (!handler) throw new UsageError(`Unknown command "${positionals.join(' ')}".`);
@@ -133,7 +142,7 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
   purge: (v) =>
     withContext(async (ctx) => {
       const { purgeAll } = await import('../retention.js');
-      const removed = await purgeAll(ctx.db.kysely, ctx.contentStore, ctx.bundles);
+      const removed = await purgeAll(ctx.db.kysely, ctx.contentStore, ctx.bundles, ctx.config.auditRetentionDays);
       if (v.json) printJson(removed);
       else
         console.log(
@@ -227,6 +236,13 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
       else if (result.sent) console.log(`Sent the digest of ${result.day} to ${result.recipients} enterprise admin(s): ${result.failed} failed, ${result.held} waiting, ${result.stale} stale.`);
       else console.log(`No digest sent: ${result.reason}`);
       return result.sent || !v.now ? EXIT.ok : EXIT.failed;
+    }),
+  'audit export': (v, args) =>
+    withContext(async (ctx) => {
+      if (args.length > 1) throw new UsageError('audit export takes at most one OUT.csv.');
+      const { exportAudit } = await import('./commands/audit-export.js');
+      await exportAudit(ctx, { customer: v.customer, actor: v.actor, action: v.action, person: v.person, kind: v.kind, from: v.from, to: v.to, out: args[0] });
+      return EXIT.ok;
     }),
   'customer list': (v) =>
     withContext(async (ctx) => {

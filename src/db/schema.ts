@@ -172,7 +172,14 @@ export interface AuditLogTable {
   target_id: string;
   fields: string;
   at: string;
+  /** `write`: a change; `read`: someone's data was shown or downloaded (migration 0028). */
+  kind: Generated<AuditKind>;
+  /** The person the entry is about, when it is about one (filters "who saw or changed this person"). */
+  subject_user_id: string | null;
 }
+
+/** Whether an audit entry records a change or a read of personal data. */
+export type AuditKind = 'write' | 'read';
 
 export interface LoginThrottleTable {
   key: string;

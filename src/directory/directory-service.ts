@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import { AuditService } from '../audit/audit-service.js';
+import { AuditService, filtersUsed } from '../audit/audit-service.js';
 import { notFound } from '../errors.js';
 import { csvCell } from '../rostering/runs/issues-csv.js';
 import { nowIso } from '../time.js';
@@ -26,6 +26,8 @@ export class DirectoryService {
   async listUsers(actor: Actor, customerId: string, q: UserListQuery): Promise<{ items: UserView[]; total: number }> {
     assertCustomerAccess(actor, customerId);
     const withinSchools = await schoolScope(this.db, actor, customerId);
+    // A search looks for someone: it is logged (which filters, never the text). Browsing shows what a school directory does, and is not.
+    if (q.search?.trim()) await this.logRead(actor, customerId, 'users.searched', 'customer', customerId, filtersOf(q));
     const { items, total } = await new UserRepository(this.db).listInCustomer(customerId, { ...q, withinSchools });
     return { items: items.map(presentUser), total };
   }
@@ -40,6 +42,14 @@ export class DirectoryService {
     const users = new UserRepository(this.db);
     const user = await users.findInCustomer(customerId, userId);
     if (!user) throw notFound('User');
+    // The entry is written while the page is read (on PostgreSQL, on a connection of its own); the answer waits for both.
+    const [, page] = await Promise.all([this.logRead(actor, customerId, 'user.viewed', 'user', userId), this.userPage(customerId, user)]);
+    return page;
+  }
+
+  // Everything the user page shows of a loaded user.
+  private async userPage(customerId: string, user: User) {
+    const users = new UserRepository(this.db);
     const detail = new DetailRepository(this.db);
     const matchRun = user.matched_run_id ? await detail.runDate(customerId, user.matched_run_id) : undefined;
     const parse = (v: string | null) => (v ? (JSON.parse(v) as string[]) : []);
@@ -84,6 +94,7 @@ export class DirectoryService {
     if (!c) throw notFound('Class');
     await assertSchoolInScope(this.db, actor, customerId, c.school_sourced_id, 'Class');
     const members = await detail.membersOf(customerId, c.sourced_id);
+    await this.logRead(actor, customerId, 'class.roster_viewed', 'class', classId, [`members:${members.length}`]);
     const parse = (v: string | null) => (v ? (JSON.parse(v) as string[]) : []);
     return {
       ...presentClass(c),
@@ -151,6 +162,7 @@ export class DirectoryService {
   async usersCsv(actor: Actor, customerId: string, q: Omit<UserListQuery, 'limit' | 'offset'>): Promise<Readable> {
     await this.allow(actor, { customerId, ...(q.classId ? { class: q.classId } : {}) });
     const withinSchools = await schoolScope(this.db, actor, customerId);
+    await this.logRead(actor, customerId, 'users.exported', q.classId ? 'class' : 'customer', q.classId ?? customerId, filtersOf(q));
     const rows = new UserRepository(this.db).streamInCustomer(customerId, { ...q, withinSchools });
     async function* lines() {
       yield `${USER_CSV_COLUMNS.join(',')}\r\n`;
@@ -162,6 +174,11 @@ export class DirectoryService {
     return Readable.from(lines());
   }
 
+  // One entry in the audit log for a read of people's data (audit-service.ts), after the access checks passed.
+  private logRead(actor: Actor, customerId: string, action: string, targetType: string, targetId: string, fields: string[] = []): Promise<void> {
+    return new AuditService(this.db).recordRead(actor, { customerId, action, targetType, targetId, fields });
+  }
+
   /** A page of the customer's classes. */
   async listClasses(actor: Actor, customerId: string, q: ClassListQuery): Promise<{ items: ClassView[]; total: number }> {
     assertCustomerAccess(actor, customerId);
@@ -169,6 +186,11 @@ export class DirectoryService {
     const { items, total } = await new ClassRepository(this.db).listInCustomer(customerId, { ...q, withinSchools });
     return { items: items.map(presentClass), total };
   }
+}
+
+// The Users list's filters a read used, by name: which of search, role, status, school, class.
+function filtersOf(q: Omit<UserListQuery, 'limit' | 'offset'>): string[] {
+  return filtersUsed({ search: q.search?.trim(), role: q.role, status: q.status, includeDeleted: q.includeDeleted, school: q.schoolSourcedId, classId: q.classId });
 }
 
 const USER_CSV_COLUMNS = ['id', 'sourcedId', 'login', 'username', 'email', 'identifier', 'givenName', 'familyName', 'role', 'source', 'status'] as const satisfies readonly (keyof UserView)[];

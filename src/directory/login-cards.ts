@@ -158,6 +158,8 @@ export class LoginCardService {
       targetType: req.classId ? 'class' : 'users',
       targetId: req.classId ?? `${count} users`,
       fields: [`users:${count}`],
+      // A card for one person is about them: the Audit page's person filter finds it.
+      subjectUserId: !req.classId && req.userIds?.length === 1 ? req.userIds[0] : null,
     });
   }
 }

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { assertCustomerAccess, type Actor } from '../accounts/policy.js';
+import { AuditService, filtersUsed } from '../audit/audit-service.js';
 import { CustomerRepository } from '../customers/customer-repository.js';
 import { secretContext } from '../customers/customer-service.js';
 import type { Database } from '../db/schema.js';
@@ -117,6 +118,8 @@ export class LtiOutcomes {
     assertCustomerAccess(actor, customerId);
     if (!(await new CustomerRepository(this.db).findStatus(customerId))) throw notFound('Customer');
     const search = q.search?.trim();
+    // Students' scores: every look is logged, with the filters used (never the search text).
+    await new AuditService(this.db).recordRead(actor, { customerId, action: 'lti.outcomes_viewed', targetType: 'customer', targetId: customerId, fields: filtersUsed({ status: q.status, search }) });
     const { items, total, counts } = await new OutcomeRepository(this.db).listCalls(customerId, { ...q, search: search || undefined });
     return { items: items.map(presentCall), total, counts };
   }

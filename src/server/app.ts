@@ -14,6 +14,7 @@ import { registerAuth } from './plugins/auth.js';
 import { registerControlCharacterCheck } from './plugins/control-characters.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { isReaderPage, registerSecurityHeaders } from './plugins/security-headers.js';
+import { auditRoutes } from './routes/audit/index.js';
 import { authRoutes } from './routes/auth/index.js';
 import { contentRoutes } from './routes/content/index.js';
 import { customerRoutes } from './routes/customers/index.js';
@@ -86,6 +87,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
   await app.register(async (scoped) => readerRoutes(scoped, ctx));
   await app.register(async (scoped) => notificationRoutes(scoped, ctx));
   await app.register(async (scoped) => statusRoutes(scoped, ctx));
+  await app.register(async (scoped) => auditRoutes(scoped, ctx));
   await registerConsole(app);
   return app;
 }

@@ -9,6 +9,7 @@ import { CustomersPage } from './pages/CustomersPage.js';
 import { LoginPage, landingAfterSignIn } from './pages/LoginPage.js';
 import { NotFoundPage } from './pages/NotFoundPage.js';
 import { UsersPage } from './pages/UsersPage.js';
+import { AuditPage } from './pages/audit/AuditPage.js';
 import { CollectionPage } from './pages/content/CollectionPage.js';
 import { CollectionsPage } from './pages/content/CollectionsPage.js';
 import { ContentPage } from './pages/content/ContentPage.js';
@@ -31,6 +32,7 @@ function routesFor(user: Me, search: URLSearchParams): Route[] {
     { path: '/', render: () => <Redirect to={homePath(user)} /> },
     { path: '/login', render: () => <Redirect to={landingAfterSignIn(user, search.get('next'))} /> },
     { path: '/account', render: () => <AccountPage /> },
+    { path: '/audit', render: () => <AuditPage /> },
     { path: '/customers/:id/users', render: (p) => <UsersPage key={p.id} customerId={p.id ?? ''} tab="users" /> },
     { path: '/customers/:id/classes', render: (p) => <UsersPage key={p.id} customerId={p.id ?? ''} tab="classes" /> },
     { path: '/customers/:id/users/:userId', render: (p) => <UserPage key={`${p.id}/${p.userId}`} customerId={p.id ?? ''} userId={p.userId ?? ''} /> },

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { AccessRepository } from '../../accounts/access-repository.js';
 import { requireAccess, type Actor } from '../../accounts/policy.js';
+import { AuditService } from '../../audit/audit-service.js';
 import type { Database } from '../../db/schema.js';
 import { issuesToCsv } from './issues-csv.js';
 import { GROUP_SAMPLE, groupFinding, singleFinding, type IssueFinding } from './issue-groups.js';
@@ -27,6 +28,9 @@ export interface ChangeQuery {
   limit: number;
   offset: number;
 }
+
+// The plan's record types that name people.
+const PEOPLE_ENTITIES: ReadonlySet<string> = new Set(['users', 'enrollments']);
 
 /**
  * What a run found and planned, for the console and the CLI: its issues (a page, or all as CSV)
@@ -55,9 +59,11 @@ export class RunReportService {
     return { items: groups.map((g) => groupFinding(g.count, g.issues)), total };
   }
 
-  /** Every issue of the run as a CSV stream. */
+  /** Every issue of the run as a CSV stream; the download is logged (issues name people by sourcedId). */
   async issuesCsv(actor: Actor, customerId: string, runId: string): Promise<Readable> {
-    return issuesToCsv((await this.allow(actor, customerId, runId)).streamIssues(customerId, runId));
+    const repo = await this.allow(actor, customerId, runId);
+    await new AuditService(this.db).recordRead(actor, { customerId, action: 'run.issues_downloaded', targetType: 'run', targetId: runId, fields: [] });
+    return issuesToCsv(repo.streamIssues(customerId, runId));
   }
 
   /**
@@ -71,6 +77,9 @@ export class RunReportService {
     const all = await repo.listChanges(customerId, runId, { entity: q.entity, action: q.action });
     all.sort((a, b) => (a.entity < b.entity ? -1 : a.entity > b.entity ? 1 : 0) || (a.action < b.action ? -1 : a.action > b.action ? 1 : 0) || naturalCompare(a.sourced_id, b.sourced_id));
     const page = all.slice(q.offset, q.offset + q.limit);
+    // A page that names people (users, or enrollments as "person in class") is a read of them, logged once with the kinds it shows.
+    const people = [...new Set(page.map((r) => r.entity).filter((e) => PEOPLE_ENTITIES.has(e)))].sort();
+    if (people.length) await new AuditService(this.db).recordRead(actor, { customerId, action: 'run.changes_viewed', targetType: 'run', targetId: runId, fields: people });
     const names = new Map<string, string>();
     const unnamed = page.filter((r) => !r.name);
     for (const entity of new Set(unnamed.map((r) => r.entity))) {

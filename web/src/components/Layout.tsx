@@ -3,6 +3,7 @@ import { Link, useLocation } from '../router.js';
 import { homePath, isEnterpriseAdmin, useSession, useUser } from '../session.js';
 import { roleLabel } from '../labels.js';
 import { useRouteFocus } from '../hooks/useRouteFocus.js';
+import { mayReadAudit } from '../pages/audit/access.js';
 
 // Titles and collections form the Content area, beside Users.
 const isContentPath = (pathname: string) => /^\/customers\/[^/]+\/(content|collections)(\/|$)/.test(pathname);
@@ -24,6 +25,7 @@ export function Layout({ children }: { children: ReactNode }) {
           { to: `/customers/${user.customerId}/content`, label: 'Content', active: isContentPath(pathname) },
         ]
       : [];
+  if (mayReadAudit(user)) nav.push({ to: '/audit', label: 'Audit', active: pathname === '/audit' });
   return (
     <div className="app">
       <a href="#main" className="skip-link">

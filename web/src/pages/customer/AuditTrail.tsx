@@ -3,6 +3,7 @@ import { api, messageOf } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { formatDateTime } from '../../labels.js';
 import type { AuditEntry } from '../../types.js';
+import { AuditLink } from '../audit/AuditLink.js';
 
 const ACTIONS: Record<string, string> = {
   'customer.created': 'Customer added',
@@ -12,7 +13,7 @@ const ACTIONS: Record<string, string> = {
   'customer.lti_secret_rotated': 'LTI secret rotated',
 };
 
-/** Who changed what on a customer, newest first; `version` changes force a reload. */
+/** Who changed what on a customer, newest first, with a link to all its entries on the Audit page; `version` changes force a reload. */
 export function AuditTrail({ customerId, version }: { customerId: string; version: number }) {
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -30,6 +31,8 @@ export function AuditTrail({ customerId, version }: { customerId: string; versio
     <section className="card" aria-labelledby="audit-title">
       <header className="card-header">
         <h2 id="audit-title">Audit trail</h2>
+        {/* This card lists changes; the Audit page has them with every read of the customer's people. */}
+        <AuditLink customerId={customerId}>All entries, reads included</AuditLink>
       </header>
       {error ? <Banner kind="error">{error}</Banner> : null}
       {entries && entries.length === 0 ? <p className="muted">No changes recorded yet.</p> : null}

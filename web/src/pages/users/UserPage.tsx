@@ -11,6 +11,7 @@ import { useResource } from '../../hooks/useResource.js';
 import { MATCH_WITH_OPTIONS, formatDateTime, formatDay, labelOf, roleLabel, sourceLabel } from '../../labels.js';
 import { Link } from '../../router.js';
 import type { UserDetail } from '../../types.js';
+import { AuditLink } from '../audit/AuditLink.js';
 import { ChangeTimeline } from '../roster/ChangeTimeline.js';
 import { AssignedTitles } from './AssignedTitles.js';
 import { InstituteAdminInfo } from './InstituteAdminInfo.js';
@@ -133,6 +134,7 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
               <button type="button" className="btn btn-secondary" onClick={() => setDialog('password')}>
                 Set password
               </button>
+              <AuditLink customerId={customerId} person={userId} />
               {u.status === 'disabled' ? (
                 <button type="button" className="btn btn-primary" onClick={() => void setStatus('enable')} disabled={busy}>
                   Enable
