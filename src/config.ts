@@ -23,6 +23,8 @@ export interface Config {
   maxBundleBytes: number;
   /** Days a finished preview keeps its (sealed) file and a held run waits for approval (`LECTERN_BUNDLE_RETENTION_DAYS`, default 7). */
   bundleRetentionDays: number;
+  /** Days a disabled customer waits before the daily purge erases it, unless the customer has its own period (`LECTERN_OFFBOARDING_DAYS`, default 30). */
+  offboardingDays: number;
   /** Largest book file (EPUB, PDF) accepted, in bytes (`LECTERN_MAX_BOOK_MB`, default 200). */
   maxBookBytes: number;
   /** How long an SFTP file must stay the same size and mtime before it is read (`LECTERN_SFTP_SETTLE_SECONDS`, default 5). */
@@ -114,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     serveRunsJobs: env.LECTERN_SERVE_WORKER !== 'false',
     maxBundleBytes: Math.round(maxBundleMb * 1048576),
     bundleRetentionDays: whole('LECTERN_BUNDLE_RETENTION_DAYS', 7, 3650),
+    offboardingDays: whole('LECTERN_OFFBOARDING_DAYS', 30, 3650),
     maxBookBytes: Math.round(maxBookMb * 1048576),
     sftpSettleMs: seconds('LECTERN_SFTP_SETTLE_SECONDS', 5),
     apiPaging: { pageSize: whole('LECTERN_API_PAGE_SIZE', 1000, 10_000), maxPages: whole('LECTERN_API_MAX_PAGES', 100_000, 10_000_000) },

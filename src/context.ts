@@ -32,6 +32,7 @@ import { storedBundleSource } from './rostering/runs/zip-source.js';
 import { OutboundClient } from './security/outbound.js';
 import { Mailer } from './notifications/mailer.js';
 import { NotificationService, registerNotificationJobs } from './notifications/notification-service.js';
+import { ErasureService } from './privacy/erasure/erasure-service.js';
 
 /** Everything a request, a job or a CLI command needs, built once per process. */
 export interface AppContext extends CoreContext {
@@ -63,6 +64,8 @@ export interface AppContext extends CoreContext {
   outbound: OutboundClient;
   /** E-mail and webhook notifications of failed, held and stale syncs, and the daily digest. */
   notifications: NotificationService;
+  /** Erasure of customers and people, with certificates; offboarding periods. */
+  erasure: ErasureService;
 }
 
 /** Opens the database, brings it up to date and wires the services. */
@@ -84,7 +87,8 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
   const engine: JobQueue =
     config.jobsEngine === 'postgres' && db.pgPool ? new PostgresJobQueue(db.pgPool, k, { intervalMs: config.workerHeartbeatMs, deadAfterMs: config.workerDeadAfterMs }) : new EmbeddedJobQueue(k);
   const jobs = thread ? thread.offload(engine) : engine;
-  registerRosterJobs(jobs, { runs, sourceForBundle: (path) => storedBundleSource(bundles, path), purge: () => purgeAll(k, contentStore, bundles) });
+  const erasure = new ErasureService({ db, secrets, contentStore, offboardingDays: config.offboardingDays, leaseMs: config.runLeaseMs });
+  registerRosterJobs(jobs, { runs, sourceForBundle: (path) => storedBundleSource(bundles, path), purge: () => purgeAll(k, contentStore, bundles, new Date(), erasure) });
   const outbound = new OutboundClient(config.outbound);
   const toolKeys = new ToolKeys(k, secrets);
   const platformTokens = new PlatformTokens({ outbound, signer: () => toolKeys.signer() });
@@ -117,6 +121,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     lti13: { keys: toolKeys, tokens: platformTokens },
     outbound,
     notifications,
+    erasure,
     close: async () => {
       await jobs.stop();
       mailer.close();
