@@ -234,8 +234,7 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
       else console.log(`No digest sent: ${result.reason}`);
       return result.sent || !v.now ? EXIT.ok : EXIT.failed;
     }),
-  'customer erase': (v) =>
-    withContext(async (ctx) => (await import('./commands/erase.js')).eraseCustomerCommand(ctx, { customer: requireCustomer(v), confirm: v.confirm, json: Boolean(v.json) })),
+  'customer erase': (v) => withContext(async (ctx) => (await import('./commands/erase.js')).eraseCustomerCommand(ctx, { customer: requireCustomer(v), confirm: v.confirm, json: Boolean(v.json) })),
   'users erase': (v) =>
     withContext(async (ctx) => (await import('./commands/erase.js')).erasePersonCommand(ctx, { customer: requireCustomer(v), user: v.user, confirm: v.confirm, json: Boolean(v.json) })),
   'customer list': (v) =>

@@ -63,7 +63,19 @@ export async function seedErasable(ctx: AppContext, label: string): Promise<Seed
     profile: { name: `Academy ${t}`, code: `code-${t}` },
     administrator: { firstName: mark(`Ottoline${t}`), lastName: mark(`Vexhall${t}`), email: mark(`ov.${t}@district-${t}.example`), phone: '+1 555 0100' },
     address: { line1: mark(`${t} Quarrystone Way`), city: mark(`Brackenford${t}`), postalCode: '68508' },
-    lti: { version: 'both', platforms: [{ issuer: mark(`https://lms13-${t}.example`), clientId: mark(`client-${t}`), deploymentIds: ['d1'], authLoginUrl: `https://lms13-${t}.example/auth`, authTokenUrl: `https://lms13-${t}.example/token`, jwksUrl: `https://lms13-${t}.example/jwks` }] },
+    lti: {
+      version: 'both',
+      platforms: [
+        {
+          issuer: mark(`https://lms13-${t}.example`),
+          clientId: mark(`client-${t}`),
+          deploymentIds: ['d1'],
+          authLoginUrl: `https://lms13-${t}.example/auth`,
+          authTokenUrl: `https://lms13-${t}.example/token`,
+          jwksUrl: `https://lms13-${t}.example/jwks`,
+        },
+      ],
+    },
     rostering: {
       suffix: `@${t}`,
       clientPartnerId: mark(`CP-${t}`),
@@ -112,7 +124,17 @@ export async function seedErasable(ctx: AppContext, label: string): Promise<Seed
     'orgs.csv': table(HEADERS.orgs, [{ sourcedId: org, name: `Wrenfield High ${t}`, type: 'school' }]),
     'users.csv': table(
       HEADERS.users11,
-      people.map((p) => ({ sourcedId: p.sourcedId, enabledUser: 'true', orgSourcedIds: org, role: p.role, username: p.username, givenName: p.givenName, familyName: p.familyName, email: p.email, identifier: p.identifier })),
+      people.map((p) => ({
+        sourcedId: p.sourcedId,
+        enabledUser: 'true',
+        orgSourcedIds: org,
+        role: p.role,
+        username: p.username,
+        givenName: p.givenName,
+        familyName: p.familyName,
+        email: p.email,
+        identifier: p.identifier,
+      })),
     ),
   });
   const stored = await storeBundleFile(zip, ctx.bundles, ctx.config.maxBundleBytes);
@@ -125,7 +147,7 @@ export async function seedErasable(ctx: AppContext, label: string): Promise<Seed
   const heldRows: AnyRow[] = [...school, ...userRows([people[0]!, newcomer]), ...enrollmentRows([people[0]!, newcomer])];
   const held = await runRows(ctx, id, heldRows, false, 'awaiting_approval');
 
-  const userId = async (sourcedId: string) => (await k.selectFrom('users').select(['id', 'login']).where('customer_id', '=', id).where('sourced_id', '=', sourcedId).executeTakeFirstOrThrow());
+  const userId = async (sourcedId: string) => await k.selectFrom('users').select(['id', 'login']).where('customer_id', '=', id).where('sourced_id', '=', sourcedId).executeTakeFirstOrThrow();
   const erasedUser = await userId(people[0]!.sourcedId);
   const keptUser = await userId(people[1]!.sourcedId);
 
@@ -168,12 +190,25 @@ export async function seedErasable(ctx: AppContext, label: string): Promise<Seed
     // The admin disabled and enabled them once: audit entries about them.
     await ctx.people.setStatus(operatorActor, id, [user.id], 'disabled');
     await ctx.people.setStatus(operatorActor, id, [user.id], 'active');
-    await k.insertInto('reader_settings').values({ user_id: user.id, customer_id: id, font: 'serif', font_size: 120, line_spacing: 'relaxed', theme: 'standard', language: 'es', updated_at: now }).execute();
+    await k
+      .insertInto('reader_settings')
+      .values({ user_id: user.id, customer_id: id, font: 'serif', font_size: 120, line_spacing: 'relaxed', theme: 'standard', language: 'es', updated_at: now })
+      .execute();
   }
   const platform = (await k.selectFrom('lti_platforms').select('id').where('customer_id', '=', id).executeTakeFirstOrThrow()).id;
   await k
     .insertInto('lti13_contexts')
-    .values({ id: crypto.randomUUID(), customer_id: id, platform_id: platform, context_id: `ctx-${t}`, title: mark(`Course ${t}`), memberships_url: `https://lms13-${t}.example/nrps`, class_sourced_id: `lms-class-${t}`, created_at: now, updated_at: now })
+    .values({
+      id: crypto.randomUUID(),
+      customer_id: id,
+      platform_id: platform,
+      context_id: `ctx-${t}`,
+      title: mark(`Course ${t}`),
+      memberships_url: `https://lms13-${t}.example/nrps`,
+      class_sourced_id: `lms-class-${t}`,
+      created_at: now,
+      updated_at: now,
+    })
     .execute();
 
   // Sign-ins: the marked people's sessions (their browsers named), a login card code, the admin's token, a webhook.

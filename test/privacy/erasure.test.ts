@@ -46,7 +46,8 @@ describeEachDialect('Erasure leaves nothing of whom it erased, and all of everyo
 
   it('everything seeded is there to be found before any erasure', () => {
     const stored = storedBytes(t);
-    for (const s of [a, b, c]) assert.deepEqual(foundIn(stored, s.values).length, s.values.length, `all of ${s.tag}'s values are stored: missing ${s.values.filter((v) => !foundIn(stored, [v]).length).join(', ')}`);
+    for (const s of [a, b, c])
+      assert.deepEqual(foundIn(stored, s.values).length, s.values.length, `all of ${s.tag}'s values are stored: missing ${s.values.filter((v) => !foundIn(stored, [v]).length).join(', ')}`);
   });
 
   it("one person: their customer's admin erases them; nothing of them is left, everything of everyone else is", async () => {
@@ -56,7 +57,10 @@ describeEachDialect('Erasure leaves nothing of whom it erased, and all of everyo
       progress: await rows('reading_progress', 'user_id', p.userId),
       sessions: await rows('sessions', 'user_id', p.userId),
       links: await rows('lti_user_links', 'user_id', p.userId),
-      calls: Number((await sql<{ n: number }>`select count(*) as n from lti_outcome_calls where binding_id in (select id from lti_outcome_bindings where user_id = ${p.userId})`.execute(t.ctx.db.kysely)).rows[0]!.n),
+      calls: Number(
+        (await sql<{ n: number }>`select count(*) as n from lti_outcome_calls where binding_id in (select id from lti_outcome_bindings where user_id = ${p.userId})`.execute(t.ctx.db.kysely)).rows[0]!
+          .n,
+      ),
       signInTokens: await rows('sign_in_tokens', 'user_id', p.userId),
       audit: Number((await sql<{ n: number }>`select count(*) as n from audit_log where target_type = 'user' and target_id = ${p.userId}`.execute(t.ctx.db.kysely)).rows[0]!.n),
     };
@@ -88,7 +92,11 @@ describeEachDialect('Erasure leaves nothing of whom it erased, and all of everyo
     assert.deepEqual(foundIn(stored, p.values), [], 'values of the erased person still stored');
     assert.deepEqual(foundIn(stored, [PERSON_PASSWORD]), [], 'a roster password stored in the clear');
     const others = [...c.values.filter((v) => !p.values.includes(v) && !c.heldOnly.includes(v)), ...a.values, ...b.values];
-    assert.deepEqual(others.filter((v) => !foundIn(stored, [v]).length), [], 'values of others that went missing');
+    assert.deepEqual(
+      others.filter((v) => !foundIn(stored, [v]).length),
+      [],
+      'values of others that went missing',
+    );
 
     // The runs that could hold them ended; the rest of the customer is whole.
     const runs = new RunRepository(t.ctx.db.kysely);
@@ -106,7 +114,11 @@ describeEachDialect('Erasure leaves nothing of whom it erased, and all of everyo
   it('a later roster that brings the erased sourcedId makes a fresh account, and its run report says so', async () => {
     const p = c.erased;
     const run = await t.ctx.runs.create(operatorActor, c.id, { trigger: 'cli', fileName: 'return.zip', sizeBytes: 1, sha256: crypto.randomUUID(), bundlePath: null, dryRun: false });
-    const done = await t.ctx.runs.execute(run.runId, c.id, arraySource([orgRow(`org-${c.tag}`), userRow(p.sourcedId, { username: `back${c.tag}`, orgSourcedIds: [`org-${c.tag}`] })], { modes: { users: 'delta', orgs: 'delta' } }));
+    const done = await t.ctx.runs.execute(
+      run.runId,
+      c.id,
+      arraySource([orgRow(`org-${c.tag}`), userRow(p.sourcedId, { username: `back${c.tag}`, orgSourcedIds: [`org-${c.tag}`] })], { modes: { users: 'delta', orgs: 'delta' } }),
+    );
     assert.equal(done.status, 'succeeded', JSON.stringify(done));
     assert.equal(done.issueCounts.info, 1);
     const { items } = await new RunRepository(t.ctx.db.kysely).listIssues(c.id, run.runId, { limit: 10, offset: 0 });
@@ -128,7 +140,15 @@ describeEachDialect('Erasure leaves nothing of whom it erased, and all of everyo
     const k = t.ctx.db.kysely;
     const userIds = (await k.selectFrom('users').select('id').where('customer_id', '=', a.id).execute()).map((r) => r.id);
     const count = async (table: 'users' | 'classes' | 'enrollments' | 'books' | 'collections' | 'assignments' | 'reading_progress' | 'roster_runs' | 'lti_outcome_calls' | 'lti_platforms') =>
-      Number((await k.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('customer_id', '=', a.id).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await k
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('customer_id', '=', a.id)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const expected = {
       users: await count('users'),
       classes: await count('classes'),
@@ -140,7 +160,15 @@ describeEachDialect('Erasure leaves nothing of whom it erased, and all of everyo
       roster_runs: await count('roster_runs'),
       lti_outcome_calls: await count('lti_outcome_calls'),
       lti_platforms: await count('lti_platforms'),
-      sessions: Number((await k.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', 'in', userIds).executeTakeFirstOrThrow()).n),
+      sessions: Number(
+        (
+          await k
+            .selectFrom('sessions')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('user_id', 'in', userIds)
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
     };
     assert.deepEqual([expected.users, expected.books, expected.roster_runs >= 3, expected.sessions >= 2], [6, 1, true, true], JSON.stringify(expected));
 
@@ -149,10 +177,7 @@ describeEachDialect('Erasure leaves nothing of whom it erased, and all of everyo
     const res = await admin.post<CertificateDetailViewT>(`/api/customers/${a.id}/erase`, { confirm: a.code });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const cert = res.body;
-    assert.deepEqual(
-      Object.fromEntries(Object.keys(expected).map((key) => [key, cert.counts.records[key]])),
-      expected,
-    );
+    assert.deepEqual(Object.fromEntries(Object.keys(expected).map((key) => [key, cert.counts.records[key]])), expected);
     assert.deepEqual(cert.counts.files, { content: 2, bundles: 1 }, 'the title and the temporary upload; the preview’s roster file');
     assert.ok(cert.counts.secrets >= 3, 'the LTI secret, the SFTP password and the webhook secret');
     assert.deepEqual(cert.customer, { id: a.id, code: a.code, name: a.name });
@@ -167,7 +192,11 @@ describeEachDialect('Erasure leaves nothing of whom it erased, and all of everyo
     const stored = storedBytes(t);
     assert.deepEqual(foundIn(stored, a.values), [], 'values of the erased customer still stored');
     const others = [...b.values, ...c.values.filter((v) => !c.erased.values.includes(v) && !c.heldOnly.includes(v))];
-    assert.deepEqual(others.filter((v) => !foundIn(stored, [v]).length), [], 'values of the other customers that went missing');
+    assert.deepEqual(
+      others.filter((v) => !foundIn(stored, [v]).length),
+      [],
+      'values of the other customers that went missing',
+    );
     for (const f of [...a.files.content, ...a.files.bundles]) assert.ok(!fs.existsSync(f), `${f} is gone`);
     assert.ok(!fs.existsSync(t.ctx.contentStore.folderOf(a.id)), 'the title folder is gone');
     for (const f of [...b.files.content, ...b.files.bundles]) assert.ok(fs.existsSync(f), `${f} is still there`);

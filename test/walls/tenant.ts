@@ -54,8 +54,8 @@ export async function seedTenant(ctx: AppContext, tag: string): Promise<Tenant> 
   // The walls, not the first sign-in's password change, are under test here.
   await k.updateTable('users').set({ must_change_password: 0 }).where('id', '=', adminId).execute();
 
-  const addUser = async (role: Role, source: 'manual' | 'lti' = 'manual'): Promise<{ login: string; id: string }> => {
-    const login = `${role.replace('_', '-')}-${tag}@walls.example`;
+  const addUser = async (role: Role, source: 'manual' | 'lti' = 'manual', name = role.replace('_', '-')): Promise<{ login: string; id: string }> => {
+    const login = `${name}-${tag}@walls.example`;
     const user = newUserRecord({
       role,
       customerId: id,
@@ -76,7 +76,7 @@ export async function seedTenant(ctx: AppContext, tag: string): Promise<Tenant> 
   const student = await addUser('student');
   const reader = await addUser('reader', 'lti');
   // An erasure certificate: a person erased before the runs below (an erasure ends the customer's held runs and previews).
-  const leaver = await addUser('student');
+  const leaver = await addUser('student', 'manual', 'leaver');
   const erasure = (await ctx.erasure.erasePerson(operatorActor, id, leaver.id, { confirm: leaver.id })).id;
 
   // Orgs, a class, rostered people and enrollments through the real engine: an applied run with an issue.

@@ -24,7 +24,11 @@ export function renderCertificate(c: CertificateViewT): Readable {
   const table = (rows: [string, number][]) => {
     for (const [label, n] of rows) {
       const y = doc.y;
-      doc.font('Helvetica').fontSize(10).fillColor('#000000').text(label, 56, y, { width: width - 80 });
+      doc
+        .font('Helvetica')
+        .fontSize(10)
+        .fillColor('#000000')
+        .text(label, 56, y, { width: width - 80 });
       const after = doc.y;
       doc.text(String(n), 56 + width - 80, y, { width: 80, align: 'right' });
       doc.y = Math.max(after, doc.y);

@@ -39,8 +39,7 @@ export interface ErasureJob {
 }
 
 /** Why a run of the customer was ended by a person's erasure (its roster file or plan could hold them). */
-const RUN_ENDED_BY_ERASURE =
-  'A person was erased while this run waited; its roster file and plan could hold them, so it was ended and nothing of it was applied. Upload or pull the roster again.';
+const RUN_ENDED_BY_ERASURE = 'A person was erased while this run waited; its roster file and plan could hold them, so it was ended and nothing of it was applied. Upload or pull the roster again.';
 
 // Another transaction changed the rows between their digest and their delete (PostgreSQL only, where
 // a sign-in may add a session meanwhile): the erasure starts again, so its manifest tells the truth.
@@ -158,7 +157,12 @@ async function eraseRows(trx: Kysely<Database>, deps: EraserDeps, job: ErasureJo
 }
 
 function countsOf(m: Manifest): ErasureCounts {
-  const nonZero = (entries: Record<string, TableEntry>) => Object.fromEntries(Object.entries(entries).filter(([, e]) => e.count > 0).map(([k, e]) => [k, e.count]));
+  const nonZero = (entries: Record<string, TableEntry>) =>
+    Object.fromEntries(
+      Object.entries(entries)
+        .filter(([, e]) => e.count > 0)
+        .map(([k, e]) => [k, e.count]),
+    );
   return { records: nonZero(m.records), anonymized: nonZero(m.anonymized), files: { content: m.files.content.count, bundles: m.files.bundles.count }, secrets: m.secrets };
 }
 

@@ -105,7 +105,11 @@ export class ErasureRepository {
   /** Which of these ids name customers that exist: across customers, for sweeping files an erasure left. */
   async existingCustomersPlatformWide(ids: readonly string[]): Promise<Set<string>> {
     if (!ids.length) return new Set();
-    const rows = await this.db.selectFrom('customers').select('id').where('id', 'in', [...ids]).execute();
+    const rows = await this.db
+      .selectFrom('customers')
+      .select('id')
+      .where('id', 'in', [...ids])
+      .execute();
     return new Set(rows.map((r) => r.id));
   }
 }

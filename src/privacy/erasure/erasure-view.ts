@@ -51,10 +51,7 @@ export const OffboardingBody = Type.Object(
 );
 
 /** The typed confirmation an erasure needs. */
-export const EraseBody = Type.Object(
-  { confirm: Type.String({ maxLength: 320, description: "A customer: its code. A person: their login (or user id)." }) },
-  { additionalProperties: false },
-);
+export const EraseBody = Type.Object({ confirm: Type.String({ maxLength: 320, description: 'A customer: its code. A person: their login (or user id).' }) }, { additionalProperties: false });
 
 /** Shapes a stored certificate for the API. */
 export function presentCertificate(row: Selectable<ErasureCertificatesTable>): CertificateViewT {

@@ -70,4 +70,3 @@ export function kindLabel(kind: string): string {
   const label = KINDS[table ?? ''] ?? kind;
   return columns ? `${label}: ${columns.replaceAll('_', ' ').replace('+', ' and ')} cleared` : label;
 }
-

@@ -47,6 +47,9 @@ describeEachDialect('Offboarding erases disabled customers after their period', 
     assert.ok(!(await exists(legacy)));
 
     const certificates = await t.ctx.db.kysely.selectFrom('erasure_certificates').select(['customer_id', 'reason', 'actor_label', 'kind']).orderBy('erased_at').execute();
-    assert.deepEqual(certificates, [own, byDefault, legacy].map((id) => ({ customer_id: id, reason: 'offboarding', actor_label: 'Lectern (offboarding)', kind: 'customer' })));
+    assert.deepEqual(
+      certificates,
+      [own, byDefault, legacy].map((id) => ({ customer_id: id, reason: 'offboarding', actor_label: 'Lectern (offboarding)', kind: 'customer' })),
+    );
   });
 });

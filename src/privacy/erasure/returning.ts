@@ -32,7 +32,7 @@ export async function erasedReturning(db: Kysely<Database>, secrets: SecretBox, 
   if (!erased.size) return [];
   const digestOf = sourcedIdDigester(secrets, customerId);
   const found: PlanIssue[] = [];
-  for (let after = -1; ; ) {
+  for (let after = -1; ;) {
     const page = await sql<{ line: number; sourced_id: string }>`select line, sourced_id from ${stage.table('users')}
       where run_id = ${runId} and action = 'create' and line > ${after} order by line limit ${PAGE}`.execute(db);
     for (const row of page.rows) {

@@ -48,7 +48,7 @@ for (const dialect of DIALECTS) {
       }
     });
 
-    it("every column that names a person is declared by its table, whose person rule then erases or clears it, or says why not", async () => {
+    it('every column that names a person is declared by its table, whose person rule then erases or clears it, or says why not', async () => {
       const byName = new Map(ERASURE_TABLES.map((t) => [t.table, t]));
       const undeclared: string[] = [];
       for (const t of await schema()) {

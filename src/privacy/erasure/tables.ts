@@ -208,9 +208,14 @@ export const ERASURE_TABLES: readonly ErasureTable[] = [
     person: { delete: (s) => sql`${inCustomerRuns(s)} and ${bySourcedId('user_sourced_id')(s)}` },
     personal: ['user_sourced_id'],
   },
-  ...['stage_orgs', 'stage_academic_sessions', 'stage_courses', 'stage_classes'].map(
-    (table): ErasureTable => ({ table, key: ['run_id', 'line'], numeric: ['line'], customer: inCustomerRuns, person: { none: SCHOOL_DATA }, personal: [] }),
-  ),
+  ...['stage_orgs', 'stage_academic_sessions', 'stage_courses', 'stage_classes'].map((table): ErasureTable => ({
+    table,
+    key: ['run_id', 'line'],
+    numeric: ['line'],
+    customer: inCustomerRuns,
+    person: { none: SCHOOL_DATA },
+    personal: [],
+  })),
   { table: 'roster_run_leases', key: ['customer_id'], customer: byCustomer, person: { none: 'which run holds the roster: no person' }, personal: [] },
   { table: 'rest_sync_states', key: ['customer_id'], customer: byCustomer, person: { none: SETTINGS }, personal: [] },
   { table: 'roster_schedules', key: ['customer_id'], customer: byCustomer, person: { none: SETTINGS }, personal: [] },

@@ -31,7 +31,7 @@ describeEachDialect('Erasure over HTTP: who may erase, who may read certificates
   before(async () => {
     t = await startTestApp(dialect);
     enterprise = await t.asAdmin();
-    for (const n of [0, 1]) {
+    for (let i = 0; i < 2; i++) {
       const c = await seedCustomer(t.ctx);
       customers.push({ id: c.id, code: c.code, adminId: c.created.administrator.userId!, admin: await t.client().login(c.adminEmail, c.adminPassword) });
     }

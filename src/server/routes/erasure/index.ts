@@ -108,10 +108,7 @@ export async function erasureRoutes(app: App, ctx: AppContext): Promise<void> {
     },
     async (request, reply) => {
       const pdf = await ctx.erasure.certificatePdf(requireUser(request).actor, request.params.id, request.params.erasureId);
-      return reply
-        .header('content-type', 'application/pdf')
-        .header('content-disposition', `attachment; filename="erasure-${request.params.erasureId}.pdf"`)
-        .send(pdf);
+      return reply.header('content-type', 'application/pdf').header('content-disposition', `attachment; filename="erasure-${request.params.erasureId}.pdf"`).send(pdf);
     },
   );
 }

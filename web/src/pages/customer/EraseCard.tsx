@@ -26,11 +26,11 @@ export function EraseCard({ customer }: { customer: Customer }) {
       </header>
       {off.error ? <Banner kind="error">{off.error}</Banner> : null}
       {o ? <OffboardingForm customerId={customer.id} offboarding={o} onSaved={off.set} /> : <p className="loading">Loading…</p>}
-      <div className="danger-zone">
+      <div className="danger-zone danger-zone-split">
         <h3>Erase now</h3>
         <p>
-          Deletes every record and file of {customer.profile.name} at once: people, classes, progress, titles, roster files and runs, LMS links, sessions, secrets and
-          its audit log. Only a certificate of the erasure stays, and one audit entry saying so. This cannot be undone.
+          Deletes every record and file of {customer.profile.name} at once: people, classes, progress, titles, roster files and runs, LMS links, sessions, secrets and its audit log. Only a certificate
+          of the erasure stays, and one audit entry saying so. This cannot be undone.
         </p>
         <EraseCustomerButton customer={customer} />
       </div>

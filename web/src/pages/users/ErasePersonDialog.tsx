@@ -54,8 +54,8 @@ export function ErasePersonDialog({ customerId, user }: { customerId: string; us
       </header>
       <div className="danger-zone">
         <p>
-          For a request to delete a person’s data: removes {name} and everything about them for good, with a certificate of the erasure. If a later roster brings them back, they
-          get a fresh account, and the run says so.
+          For a request to delete a person’s data: removes {name} and everything about them for good, with a certificate of the erasure. If a later roster brings them back, they get a fresh account,
+          and the run says so.
         </p>
         <button type="button" className="btn btn-danger" onClick={() => setOpen(true)}>
           Erase this person…
@@ -88,10 +88,13 @@ export function ErasePersonDialog({ customerId, user }: { customerId: string; us
         ) : (
           <form id="erase-person-form" className="stack" onSubmit={(e) => void erase(e)} noValidate>
             <Banner kind="warning" title="This cannot be undone">
-              <p>Deleted now: the account, reading progress and settings, LMS links and grade reports, sessions and tokens, class enrollments and assignments, their rows in roster run history, and audit entries about them.</p>
               <p>
-                The customer’s kept roster files could hold this person, so they go too: <strong>previews waiting to be applied, runs held for approval and queued runs are discarded</strong>
-                . Run the sync again afterwards.
+                Deleted now: the account, reading progress and settings, LMS links and grade reports, sessions and tokens, class enrollments and assignments, their rows in roster run history, and
+                audit entries about them.
+              </p>
+              <p>
+                The customer’s kept roster files could hold this person, so they go too: <strong>previews waiting to be applied, runs held for approval and queued runs are discarded</strong>. Run the
+                sync again afterwards.
               </p>
             </Banner>
             <TextField
