@@ -189,6 +189,11 @@ describeEachDialect('Erasure leaves nothing of whom it erased, and all of everyo
     assert.equal(manifest.records.users?.sha256, digest.digest('hex'));
     assert.ok(!cert.manifest.includes(a.adminEmail) && !a.values.some((v) => cert.manifest.includes(v)), 'the manifest holds none of what it erased');
 
+    if (dialect === 'postgres') {
+      const queued = await sql<{ n: number }>`select count(*) as n from graphile_worker._private_jobs where payload->>'customerId' = ${a.id}`.execute(k);
+      assert.equal(Number(queued.rows[0]!.n), 0, 'its queued jobs (grade reports) went too');
+      assert.ok((cert.counts.records['graphile_worker._private_jobs'] ?? 0) >= 1);
+    }
     const stored = storedBytes(t);
     assert.deepEqual(foundIn(stored, a.values), [], 'values of the erased customer still stored');
     const others = [...b.values, ...c.values.filter((v) => !c.erased.values.includes(v) && !c.heldOnly.includes(v))];

@@ -18,7 +18,7 @@ import { ErasureRepository, type CertificateRow } from './erasure-repository.js'
 import { DIGEST_RULE, KeyDigest, MANIFEST_FORMAT, canonicalJson, fileEntry, sha256Hex, type Manifest, type TableEntry } from './manifest.js';
 import { sourcedIdDigester } from './returning.js';
 import type { ErasureCounts } from './kinds.js';
-import { ERASURE_TABLES, type ErasureTable, type PersonScope } from './tables.js';
+import { ERASURE_TABLES, GRAPHILE_JOBS, type ErasureTable, type PersonScope } from './tables.js';
 
 /** What the eraser needs of the process. */
 export interface EraserDeps {
@@ -96,7 +96,8 @@ async function eraseRows(trx: Kysely<Database>, deps: EraserDeps, job: ErasureJo
   const secrets = await sealedSecrets(trx, job);
   const records: Record<string, TableEntry> = {};
   const anonymized: Record<string, TableEntry> = {};
-  for (const t of ERASURE_TABLES) {
+  const queue = deps.db.dialect === 'postgres' && (await sql<{ t: string | null }>`select to_regclass(${GRAPHILE_JOBS.table})::text as t`.execute(trx)).rows[0]?.t;
+  for (const t of queue ? [GRAPHILE_JOBS, ...ERASURE_TABLES] : ERASURE_TABLES) {
     const person = job.person;
     if (!person) {
       records[t.table] = await removeRows(trx, deps.db.dialect, t, t.customer({ customerId }));

@@ -55,6 +55,7 @@ const KINDS: Record<string, string> = {
   notification_stale_marks: 'Stale feed notices',
   audit_log: 'Audit log entries',
   jobs: 'Queued jobs',
+  'graphile_worker._private_jobs': 'Queued jobs (PostgreSQL queue)',
   rostering_configs: 'Rostering settings',
   rest_sync_states: 'Roster API sync state',
   roster_schedules: 'Sync schedules',
@@ -66,6 +67,7 @@ const KINDS: Record<string, string> = {
 
 /** The words for a counted kind (a table, or `table.column` for records made to forget a person). */
 export function kindLabel(kind: string): string {
+  if (KINDS[kind]) return KINDS[kind];
   const [table, columns] = kind.split('.');
   const label = KINDS[table ?? ''] ?? kind;
   return columns ? `${label}: ${columns.replaceAll('_', ' ').replace('+', ' and ')} cleared` : label;

@@ -261,6 +261,19 @@ export const ERASURE_TABLES: readonly ErasureTable[] = [
   { table: 'customers', key: ['id'], customer: (s) => sql`id = ${s.customerId}`, person: { none: SETTINGS }, personal: ['admin_user_id', 'terms_accepted_by'] },
 ];
 
+/**
+ * PostgreSQL's job queue (graphile-worker, its own schema): jobs of the customer or for the person
+ * (a payload names them by id, and a notification e-mail carries its event). Erased where the queue exists.
+ */
+export const GRAPHILE_JOBS: ErasureTable = {
+  table: 'graphile_worker._private_jobs',
+  key: ['id'],
+  numeric: ['id'],
+  customer: (s) => sql`payload->>'customerId' = ${s.customerId}`,
+  person: { delete: (s) => sql`payload->>'userId' = ${s.userId}` },
+  personal: [],
+};
+
 /** Tables that hold nothing of any customer, and why. */
 export const PLATFORM_TABLES: Readonly<Record<string, string>> = {
   job_workers: 'heartbeats of job worker processes',
