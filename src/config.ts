@@ -25,6 +25,10 @@ export interface Config {
   bundleRetentionDays: number;
   /** Days audit entries (reads and changes) are kept before the daily purge deletes them (`LECTERN_AUDIT_RETENTION_DAYS`, default 365). */
   auditRetentionDays: number;
+  /** Days a disabled customer waits before the daily purge erases it, unless the customer has its own period (`LECTERN_OFFBOARDING_DAYS`, default 30). */
+  offboardingDays: number;
+  /** Days the row details (issues, changes) of a finished roster run are kept; the run itself stays (`LECTERN_RUN_DETAIL_DAYS`, default 365). */
+  runDetailDays: number;
   /** Largest book file (EPUB, PDF) accepted, in bytes (`LECTERN_MAX_BOOK_MB`, default 200). */
   maxBookBytes: number;
   /** How long an SFTP file must stay the same size and mtime before it is read (`LECTERN_SFTP_SETTLE_SECONDS`, default 5). */
@@ -117,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBundleBytes: Math.round(maxBundleMb * 1048576),
     bundleRetentionDays: whole('LECTERN_BUNDLE_RETENTION_DAYS', 7, 3650),
     auditRetentionDays: whole('LECTERN_AUDIT_RETENTION_DAYS', 365, 36500),
+    offboardingDays: whole('LECTERN_OFFBOARDING_DAYS', 30, 3650),
+    runDetailDays: whole('LECTERN_RUN_DETAIL_DAYS', 365, 36500),
     maxBookBytes: Math.round(maxBookMb * 1048576),
     sftpSettleMs: seconds('LECTERN_SFTP_SETTLE_SECONDS', 5),
     apiPaging: { pageSize: whole('LECTERN_API_PAGE_SIZE', 1000, 10_000), maxPages: whole('LECTERN_API_MAX_PAGES', 100_000, 10_000_000) },

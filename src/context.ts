@@ -24,7 +24,7 @@ import { PlatformTokens } from './lti13/access-token.js';
 import { ToolKeys } from './lti13/tool-keys.js';
 import { canRead } from './content/assignment-repository.js';
 import { registerRosterJobs } from './rostering/runs/run-jobs.js';
-import { purgeAll } from './retention.js';
+import { purgeAll, purgeSettings } from './retention.js';
 import { RunReportService } from './rostering/runs/run-report.js';
 import { RunThread, ThreadedRunService, wantsRunThread } from './rostering/runs/run-thread.js';
 import { registerPullJob } from './rostering/sources/pull.js';
@@ -33,6 +33,7 @@ import { storedBundleSource } from './rostering/runs/zip-source.js';
 import { OutboundClient } from './security/outbound.js';
 import { Mailer } from './notifications/mailer.js';
 import { NotificationService, registerNotificationJobs } from './notifications/notification-service.js';
+import { ErasureService } from './privacy/erasure/erasure-service.js';
 
 /** Everything a request, a job or a CLI command needs, built once per process. */
 export interface AppContext extends CoreContext {
@@ -66,6 +67,8 @@ export interface AppContext extends CoreContext {
   notifications: NotificationService;
   /** The Audit page: reads and changes, filtered by tenant, and their CSV. */
   auditLog: AuditLogService;
+  /** Erasure of customers and people, with certificates; offboarding periods. */
+  erasure: ErasureService;
 }
 
 /** Opens the database, brings it up to date and wires the services. */
@@ -87,7 +90,8 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
   const engine: JobQueue =
     config.jobsEngine === 'postgres' && db.pgPool ? new PostgresJobQueue(db.pgPool, k, { intervalMs: config.workerHeartbeatMs, deadAfterMs: config.workerDeadAfterMs }) : new EmbeddedJobQueue(k);
   const jobs = thread ? thread.offload(engine) : engine;
-  registerRosterJobs(jobs, { runs, sourceForBundle: (path) => storedBundleSource(bundles, path), purge: () => purgeAll(k, contentStore, bundles, config.auditRetentionDays) });
+  const erasure = new ErasureService({ db, secrets, contentStore, offboardingDays: config.offboardingDays, leaseMs: config.runLeaseMs });
+  registerRosterJobs(jobs, { runs, sourceForBundle: (path) => storedBundleSource(bundles, path), purge: () => purgeAll(k, contentStore, bundles, purgeSettings(config, erasure)) });
   const outbound = new OutboundClient(config.outbound);
   const toolKeys = new ToolKeys(k, secrets);
   const platformTokens = new PlatformTokens({ outbound, signer: () => toolKeys.signer() });
@@ -121,6 +125,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     outbound,
     notifications,
     auditLog: new AuditLogService(k),
+    erasure,
     close: async () => {
       await jobs.stop();
       mailer.close();

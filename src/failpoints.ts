@@ -10,6 +10,8 @@ import type { Kysely } from 'kysely';
  *   apply.step       each SQL statement of the apply transaction (the run's own record included)
  *   apply.mid        inside the apply transaction, once the users are written
  *   apply.committed  just after the apply transaction committed
+ *   erase.step       each SQL statement of an erasure's transaction (privacy/erasure)
+ *   erase.committed  just after an erasure committed, before its files are deleted
  *
  * Honoured only under `NODE_ENV=test` or with `LECTERN_FAILPOINTS=on` (a rehearsal on a staging
  * copy), so a stray variable never kills a production process. Unarmed, a pass costs one comparison.

@@ -8,7 +8,7 @@ import { after, before, it } from 'node:test';
 import { describeEachDialect, seedCustomer, startTestApp, type TestApp } from '../../test/helpers/app.js';
 import { loadConfig } from '../config.js';
 import type { AuditKind } from '../db/schema.js';
-import { purgeAll } from '../retention.js';
+import { purgeAll, purgeSettings } from '../retention.js';
 
 const DAY = 86_400_000;
 
@@ -57,13 +57,13 @@ describeEachDialect('The daily purge keeps the audit log to its retention', (dia
       .values([...kept, gone])
       .execute();
 
-    const result = await purgeAll(k, t.ctx.contentStore, t.ctx.bundles, t.ctx.config.auditRetentionDays, now);
+    const result = await purgeAll(k, t.ctx.contentStore, t.ctx.bundles, { ...purgeSettings(t.ctx.config), now });
     assert.equal(result.auditEntries, old.length + 1);
     const left = await k.selectFrom('audit_log').select('action').orderBy('id').execute();
     assert.deepEqual(
       left.map((r) => r.action),
       ['kept.edge', 'kept.recent', 'kept.today'],
     );
-    assert.equal((await purgeAll(k, t.ctx.contentStore, t.ctx.bundles, t.ctx.config.auditRetentionDays, now)).auditEntries, 0);
+    assert.equal((await purgeAll(k, t.ctx.contentStore, t.ctx.bundles, { ...purgeSettings(t.ctx.config), now })).auditEntries, 0);
   });
 });

@@ -15,7 +15,11 @@ const USAGE = `Usage: lectern <command> [options]
   admin create --email E --password P [--name N]
   customer create --file customer.json [--json]
   customer list [--search TEXT] [--json]
+  customer erase --customer CODE --confirm CODE [--json]
+                                          erase a customer now: every record and file; prints the certificate id and hash
   users list --customer ID|CODE [--include-deleted] [--search TEXT] [--json]
+  users erase --customer ID|CODE --user ID --confirm ID [--json]
+                                          erase one person everywhere now; prints the certificate id and hash
   classes list --customer ID|CODE [--search TEXT] [--json]
   roster validate BUNDLE.zip [--json] [--max-issues N]
                                           no database; exit 0 valid, 1 errors, 2 unusable
@@ -61,6 +65,8 @@ const OPTIONS = {
   kind: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
+  confirm: { type: 'string' },
+  user: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -141,8 +147,8 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
     }),
   purge: (v) =>
     withContext(async (ctx) => {
-      const { purgeAll } = await import('../retention.js');
-      const removed = await purgeAll(ctx.db.kysely, ctx.contentStore, ctx.bundles, ctx.config.auditRetentionDays);
+      const { purgeAll, purgeSettings } = await import('../retention.js');
+      const removed = await purgeAll(ctx.db.kysely, ctx.contentStore, ctx.bundles, purgeSettings(ctx.config, ctx.erasure));
       if (v.json) printJson(removed);
       else
         console.log(
@@ -244,6 +250,9 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
       await exportAudit(ctx, { customer: v.customer, actor: v.actor, action: v.action, person: v.person, kind: v.kind, from: v.from, to: v.to, out: args[0] });
       return EXIT.ok;
     }),
+  'customer erase': (v) => withContext(async (ctx) => (await import('./commands/erase.js')).eraseCustomerCommand(ctx, { customer: requireCustomer(v), confirm: v.confirm, json: Boolean(v.json) })),
+  'users erase': (v) =>
+    withContext(async (ctx) => (await import('./commands/erase.js')).erasePersonCommand(ctx, { customer: requireCustomer(v), user: v.user, confirm: v.confirm, json: Boolean(v.json) })),
   'customer list': (v) =>
     withContext(async (ctx) => {
       const { items } = await ctx.customers.list(operatorActor, { search: v.search, limit: 10_000, offset: 0 });

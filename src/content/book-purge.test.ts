@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, it } from 'node:test';
 import { operatorActor } from '../accounts/policy.js';
-import { purgeAll } from '../retention.js';
+import { purgeAll, purgeSettings } from '../retention.js';
 import { describeEachDialect, seedCustomer, startTestApp, type TestApp } from '../../test/helpers/app.js';
 import { epub3 } from '../../test/helpers/books.js';
 
@@ -33,7 +33,7 @@ describeEachDialect('purge of deleted titles', (dialect) => {
     await t.ctx.db.kysely.updateTable('books').set({ deleted_at: '2029-12-01T00:00:00.000Z' }).where('id', '=', old.id).execute();
     await t.ctx.db.kysely.updateTable('books').set({ deleted_at: '2030-01-15T00:00:00.000Z' }).where('id', '=', recent.id).execute();
 
-    const result = await purgeAll(t.ctx.db.kysely, t.ctx.contentStore, t.ctx.bundles, t.ctx.config.auditRetentionDays, now);
+    const result = await purgeAll(t.ctx.db.kysely, t.ctx.contentStore, t.ctx.bundles, { ...purgeSettings(t.ctx.config), now });
 
     assert.equal(result.books, 1);
     const left = await t.ctx.db.kysely.selectFrom('books').select('title').where('customer_id', '=', customerId).orderBy('title').execute();
@@ -48,6 +48,6 @@ describeEachDialect('purge of deleted titles', (dialect) => {
     assert.deepEqual([await links('assignments', old.id), await links('collection_books', old.id), await links('reading_progress', old.id)], [0, 0, 0]);
     assert.deepEqual([await links('assignments', kept.id), await links('collection_books', kept.id)], [1, 1]);
     // A second purge finds nothing more to do.
-    assert.equal((await purgeAll(t.ctx.db.kysely, t.ctx.contentStore, t.ctx.bundles, t.ctx.config.auditRetentionDays, now)).books, 0);
+    assert.equal((await purgeAll(t.ctx.db.kysely, t.ctx.contentStore, t.ctx.bundles, { ...purgeSettings(t.ctx.config), now })).books, 0);
   });
 });

@@ -49,6 +49,16 @@ export class ContentStore {
     return path.join(this.dataDir, 'content', segment(customerId, 'Customer'));
   }
 
+  /** The folder holding every customer's folder. */
+  get root(): string {
+    return path.join(this.dataDir, 'content');
+  }
+
+  /** The folder of a customer's files (an erasure removes it whole, temporary uploads included). */
+  folderOf(customerId: string): string {
+    return this.dir(customerId);
+  }
+
   /** The path of a stored file (for libraries that need a path, such as yauzl). */
   pathOf(customerId: string, key: string): string {
     return path.join(this.dir(customerId), segment(key, 'File'));

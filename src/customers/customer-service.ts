@@ -8,6 +8,7 @@ import { AuditService } from '../audit/audit-service.js';
 import type { Customer, Database, LtiPlatform, RosteringConfig } from '../db/schema.js';
 import { notFound, validationError, type FieldIssue } from '../errors.js';
 import { PlatformRepository } from '../lti13/platform-repository.js';
+import { ErasureRepository } from '../privacy/erasure/erasure-repository.js';
 import { canonicalTimeZone } from '../rostering/schedule.js';
 import { feedStatuses } from '../rostering/scheduler-feeds.js';
 import { hashPassword, passwordProblem } from '../security/passwords.js';
@@ -253,6 +254,8 @@ export class CustomerService {
         if (customerPatch.status === 'disabled' && current.customer.status !== 'disabled') {
           await new SessionRepository(trx).deleteSessionsOfCustomer(id);
         }
+        // Disabling starts the offboarding period (privacy/erasure); enabling stops it.
+        if (customerPatch.status !== current.customer.status) await new ErasureRepository(trx).statusChanged(id, customerPatch.status, now);
         const action = customerPatch.status !== current.customer.status ? `customer.${customerPatch.status === 'disabled' ? 'disabled' : 'enabled'}` : 'customer.updated';
         await new AuditService(trx).record(actor, { customerId: id, action, targetType: 'customer', targetId: id, fields: changed });
       })

@@ -75,6 +75,12 @@ export function openDatabase(url: string, opts: { patientLocks?: boolean } = {})
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
+  // Deleted and overwritten content is zeroed in the file, not left in free space: what an erasure
+  // (or any delete, or an update that moves a row) removes is gone from the file itself. Measured
+  // (privacy/erasure): set only around an erasure, earlier updates' old copies of a person's row
+  // stayed in the file. Inserts and updates cost the same; a delete of 400k rows 0.05 → 0.3 s.
+  // Temporary tables (a run's scratch stage) keep it off: their file is not in the data folder.
+  sqlite.pragma('secure_delete = ON');
   sqlite.pragma('busy_timeout = 5000');
   // 64 MiB of page cache (the default is 2 MiB): a roster's secondary indexes take inserts in random
   // order, and a small cache turns each into a disk read.

@@ -26,6 +26,7 @@ import * as m0022 from './migrations/0022_cards_sign_in_tokens.js';
 import * as m0024 from './migrations/0024_notifications.js';
 import * as m0025 from './migrations/0025_status_change_names.js';
 import * as m0026 from './migrations/0026_reader_settings.js';
+import * as m0027 from './migrations/0027_erasure.js';
 import * as m0028 from './migrations/0028_audit_reads.js';
 
 /** What a migration may need to know beyond the Kysely handle: DDL differs a little per dialect. */
@@ -64,6 +65,7 @@ const migrations: Record<string, MigrationModule> = {
   '0024_notifications': m0024,
   '0025_status_change_names': m0025,
   '0026_reader_settings': m0026,
+  '0027_erasure': m0027,
   '0028_audit_reads': m0028,
 };
 

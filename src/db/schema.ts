@@ -699,6 +699,9 @@ export interface Database {
   notification_deliveries: NotificationDeliveriesTable;
   notification_stale_marks: { customer_id: string; last_success_at: string; notified_at: string };
   notification_digests: { day: string; sent_at: string };
+  erasure_certificates: ErasureCertificatesTable;
+  erased_sourced_ids: ErasedSourcedIdsTable;
+  customer_offboarding: CustomerOffboardingTable;
 }
 
 export type Customer = Selectable<CustomersTable>;
@@ -752,5 +755,41 @@ export interface NotificationDeliveriesTable {
   error: string;
   next_retry_at: string | null;
   created_at: string;
+  updated_at: string;
+}
+
+/** The lasting record of one erasure (migration 0027): no foreign keys, no personal data; kept after what it names is gone. */
+export interface ErasureCertificatesTable {
+  id: string;
+  kind: 'customer' | 'person';
+  customer_id: string;
+  customer_code: string;
+  customer_name: string;
+  /** The erased person's user id (a random uuid); null for a customer. */
+  subject_id: string | null;
+  /** `request` (an admin or the CLI) or `offboarding` (the daily purge, past the customer's period). */
+  reason: 'request' | 'offboarding';
+  actor_label: string;
+  erased_at: string;
+  /** JSON: records and files erased, per kind. */
+  counts: string;
+  /** The canonical JSON of what was erased (see src/privacy/erasure/manifest.ts). */
+  manifest: string;
+  manifest_sha256: string;
+}
+
+/** A keyed hash (HMAC) of an erased person's sourcedId, per customer: a later roster bringing it back says so. */
+export interface ErasedSourcedIdsTable {
+  customer_id: string;
+  digest: string;
+  certificate_id: string;
+  erased_at: string;
+}
+
+/** When a customer was disabled, and its own offboarding period (null: LECTERN_OFFBOARDING_DAYS). */
+export interface CustomerOffboardingTable {
+  customer_id: string;
+  offboarding_days: number | null;
+  disabled_at: string | null;
   updated_at: string;
 }

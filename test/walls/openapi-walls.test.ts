@@ -262,7 +262,9 @@ describeEachDialect('Tenant walls from the OpenAPI document', (dialect) => {
       const rosterManaged = res.status === 409 && route.method === 'PATCH' && (res.body as ErrorBody).error.code === 'ROSTER_MANAGED';
       // Test connection loads B's customer first, then finds the sampled settings (no roster source) untestable: a field error, where another customer's id answers 404.
       const untestable = res.status === 400 && route.path.endsWith('/test-connection') && (res.body as ErrorBody).error.fields?.[0]?.code === 'not_testable';
-      assert.ok(res.status < 400 || decided || noLmsCourse || rosterManaged || untestable, `control: ${label(req)} answered ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+      // An erasure checks its typed confirmation on B's loaded record (the sample is not B's code or login): that field error, where another customer's id answers 404, proves it reached B.
+      const unconfirmed = res.status === 400 && route.path.endsWith('/erase') && (res.body as ErrorBody).error.fields?.[0]?.code === 'confirmation_mismatch';
+      assert.ok(res.status < 400 || decided || noLmsCourse || rosterManaged || untestable || unconfirmed, `control: ${label(req)} answered ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
       if (bMarks.some((m) => answerText(res).includes(m))) shown++;
     }
     assert.ok(shown >= 20, `B's data shows in ${shown} control answers: the leak check can see it`);

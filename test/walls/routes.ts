@@ -61,6 +61,7 @@ const KINDS: Record<string, RecordKind> = {
   call: 'outcome',
   org: 'org',
   school: 'org',
+  erasure: 'erasure',
 };
 
 // "customers" → customer, "classes" → class, "userIds" → user.

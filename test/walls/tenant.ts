@@ -25,7 +25,7 @@ import { classRow, enrollmentRow, orgRow, userRow } from '../helpers/roster-rows
 export const WALL_PASSWORD = 'Wall-password-42';
 
 /** The kinds of record an id in a request can name, and the ids of one customer's records of each kind. */
-export type RecordKind = 'customer' | 'user' | 'class' | 'run' | 'book' | 'collection' | 'token' | 'outcome' | 'org';
+export type RecordKind = 'customer' | 'user' | 'class' | 'run' | 'book' | 'collection' | 'token' | 'outcome' | 'org' | 'erasure';
 
 /** A seeded customer: its ids by kind, the logins of its people, and the tag in every name it has. */
 export interface Tenant {
@@ -54,8 +54,8 @@ export async function seedTenant(ctx: AppContext, tag: string): Promise<Tenant> 
   // The walls, not the first sign-in's password change, are under test here.
   await k.updateTable('users').set({ must_change_password: 0 }).where('id', '=', adminId).execute();
 
-  const addUser = async (role: Role, source: 'manual' | 'lti' = 'manual'): Promise<{ login: string; id: string }> => {
-    const login = `${role.replace('_', '-')}-${tag}@walls.example`;
+  const addUser = async (role: Role, source: 'manual' | 'lti' = 'manual', name = role.replace('_', '-')): Promise<{ login: string; id: string }> => {
+    const login = `${name}-${tag}@walls.example`;
     const user = newUserRecord({
       role,
       customerId: id,
@@ -75,6 +75,9 @@ export async function seedTenant(ctx: AppContext, tag: string): Promise<Tenant> 
   const teacher = await addUser('teacher');
   const student = await addUser('student');
   const reader = await addUser('reader', 'lti');
+  // An erasure certificate: a person erased before the runs below (an erasure ends the customer's held runs and previews).
+  const leaver = await addUser('student', 'manual', 'leaver');
+  const erasure = (await ctx.erasure.erasePerson(operatorActor, id, leaver.id, { confirm: leaver.id })).id;
 
   // Orgs, a class, rostered people and enrollments through the real engine: an applied run with an issue.
   const org = `org-${tag}`;
@@ -158,7 +161,7 @@ export async function seedTenant(ctx: AppContext, tag: string): Promise<Tenant> 
   return {
     id,
     tag,
-    ids: { customer: id, user: rosteredStudent, class: classId, run: applied, book: book.id, collection: collection.id, token: token.info.id, outcome, org },
+    ids: { customer: id, user: rosteredStudent, class: classId, run: applied, book: book.id, collection: collection.id, token: token.info.id, outcome, org, erasure },
     runs: { applied, held, preview },
     logins: { customer_admin: seeded.adminEmail, institute_admin: institute.login, teacher: teacher.login, student: student.login, reader: reader.login },
     userIds: { customer_admin: adminId, institute_admin: institute.id, teacher: teacher.id, student: student.id, reader: reader.id },

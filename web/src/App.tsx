@@ -13,6 +13,7 @@ import { AuditPage } from './pages/audit/AuditPage.js';
 import { CollectionPage } from './pages/content/CollectionPage.js';
 import { CollectionsPage } from './pages/content/CollectionsPage.js';
 import { ContentPage } from './pages/content/ContentPage.js';
+import { ErasuresPage } from './pages/erasures/ErasuresPage.js';
 import { TitlePage } from './pages/content/TitlePage.js';
 import { UploadContentPage } from './pages/content/UploadContentPage.js';
 import { OutcomesPage } from './pages/lti/OutcomesPage.js';
@@ -53,6 +54,7 @@ function routesFor(user: Me, search: URLSearchParams): Route[] {
     ...common,
     { path: '/customers', render: () => <CustomersPage /> },
     { path: '/status', render: () => <StatusPage /> },
+    { path: '/erasures', render: () => <ErasuresPage /> },
     { path: '/customers/new', render: () => <AddCustomerPage /> },
     { path: '/customers/:id', render: (p) => <CustomerPage key={p.id} id={p.id ?? ''} /> },
   ];

@@ -4330,6 +4330,372 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/customers/{id}/erase': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Erase a customer now: every record and file; a certificate and one audit entry stay (enterprise admins; `confirm` is the customer's code) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description A customer: its code. A person: their login (or user id). */
+            confirm: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Who erased: the login of the admin, `cli` or `Lectern (offboarding)` */
+              actor: string;
+              counts: {
+                anonymized: {
+                  [key: string]: number;
+                };
+                files: {
+                  bundles: number;
+                  content: number;
+                };
+                records: {
+                  [key: string]: number;
+                };
+                secrets: number;
+              };
+              customer: {
+                code: string;
+                id: string;
+                name: string;
+              };
+              erasedAt: string;
+              id: string;
+              /** @enum {unknown} */
+              kind: 'customer' | 'person';
+              /** @description SHA-256 (hex) of `manifest`, byte for byte */
+              manifestSha256: string;
+              /** @description The erased person's user id (a random uuid); null for a customer */
+              personId: string | null;
+              /**
+               * @description `request`: an admin or the CLI; `offboarding`: the daily purge, past the customer’s offboarding period
+               * @enum {unknown}
+               */
+              reason: 'request' | 'offboarding';
+            } & {
+              /** @description Canonical JSON (sorted keys, no spaces): per table the rows erased with a digest of their keys, per kind the files */
+              manifest: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/customers/{id}/erasures/{erasureId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An erasure certificate with its manifest (the JSON its SHA-256 is made of); readable after the customer is gone */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          erasureId: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Who erased: the login of the admin, `cli` or `Lectern (offboarding)` */
+              actor: string;
+              counts: {
+                anonymized: {
+                  [key: string]: number;
+                };
+                files: {
+                  bundles: number;
+                  content: number;
+                };
+                records: {
+                  [key: string]: number;
+                };
+                secrets: number;
+              };
+              customer: {
+                code: string;
+                id: string;
+                name: string;
+              };
+              erasedAt: string;
+              id: string;
+              /** @enum {unknown} */
+              kind: 'customer' | 'person';
+              /** @description SHA-256 (hex) of `manifest`, byte for byte */
+              manifestSha256: string;
+              /** @description The erased person's user id (a random uuid); null for a customer */
+              personId: string | null;
+              /**
+               * @description `request`: an admin or the CLI; `offboarding`: the daily purge, past the customer’s offboarding period
+               * @enum {unknown}
+               */
+              reason: 'request' | 'offboarding';
+            } & {
+              /** @description Canonical JSON (sorted keys, no spaces): per table the rows erased with a digest of their keys, per kind the files */
+              manifest: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/customers/{id}/erasures/{erasureId}/certificate.pdf': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An erasure certificate as a PDF */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          erasureId: string;
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/customers/{id}/login-cards': {
     parameters: {
       query?: never;
@@ -5537,6 +5903,241 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/customers/{id}/offboarding': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A customer's offboarding: when it was disabled, its period, and when the daily purge erases it (enterprise and customer admins) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description LECTERN_OFFBOARDING_DAYS */
+              defaultDays: number;
+              disabledAt: string | null;
+              eraseAfter: string | null;
+              offboardingDays: number | null;
+              /** @enum {unknown} */
+              status: 'active' | 'disabled';
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    /** Set a customer's offboarding period: days from disabling to erasure, or null for LECTERN_OFFBOARDING_DAYS (enterprise admins) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description Days from disabling to erasure; null for the default */
+            days: number | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description LECTERN_OFFBOARDING_DAYS */
+              defaultDays: number;
+              disabledAt: string | null;
+              eraseAfter: string | null;
+              offboardingDays: number | null;
+              /** @enum {unknown} */
+              status: 'active' | 'disabled';
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -8374,6 +8975,184 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/customers/{id}/users/{userId}/erase': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Erase one person everywhere, now, with a certificate (those who may manage the person; `confirm` is their login). The customer's kept roster files, held and queued runs end with it. */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          userId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description A customer: its code. A person: their login (or user id). */
+            confirm: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description Who erased: the login of the admin, `cli` or `Lectern (offboarding)` */
+              actor: string;
+              counts: {
+                anonymized: {
+                  [key: string]: number;
+                };
+                files: {
+                  bundles: number;
+                  content: number;
+                };
+                records: {
+                  [key: string]: number;
+                };
+                secrets: number;
+              };
+              customer: {
+                code: string;
+                id: string;
+                name: string;
+              };
+              erasedAt: string;
+              id: string;
+              /** @enum {unknown} */
+              kind: 'customer' | 'person';
+              /** @description SHA-256 (hex) of `manifest`, byte for byte */
+              manifestSha256: string;
+              /** @description The erased person's user id (a random uuid); null for a customer */
+              personId: string | null;
+              /**
+               * @description `request`: an admin or the CLI; `offboarding`: the daily purge, past the customer’s offboarding period
+               * @enum {unknown}
+               */
+              reason: 'request' | 'offboarding';
+            } & {
+              /** @description Canonical JSON (sorted keys, no spaces): per table the rows erased with a digest of their keys, per kind the files */
+              manifest: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/customers/{id}/users/{userId}/password': {
     parameters: {
       query?: never;
@@ -8966,6 +9745,162 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/erasures': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Erasure certificates, newest first: every customer's for enterprise admins (erased customers too), their own customer's for a customer's admins */
+    get: {
+      parameters: {
+        query?: {
+          kind?: 'customer' | 'person';
+          page?: number;
+          pageSize?: number;
+          search?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: {
+                /** @description Who erased: the login of the admin, `cli` or `Lectern (offboarding)` */
+                actor: string;
+                counts: {
+                  anonymized: {
+                    [key: string]: number;
+                  };
+                  files: {
+                    bundles: number;
+                    content: number;
+                  };
+                  records: {
+                    [key: string]: number;
+                  };
+                  secrets: number;
+                };
+                customer: {
+                  code: string;
+                  id: string;
+                  name: string;
+                };
+                erasedAt: string;
+                id: string;
+                /** @enum {unknown} */
+                kind: 'customer' | 'person';
+                /** @description SHA-256 (hex) of `manifest`, byte for byte */
+                manifestSha256: string;
+                /** @description The erased person's user id (a random uuid); null for a customer */
+                personId: string | null;
+                /**
+                 * @description `request`: an admin or the CLI; `offboarding`: the daily purge, past the customer’s offboarding period
+                 * @enum {unknown}
+                 */
+                reason: 'request' | 'offboarding';
+              }[];
+              page: number;
+              pageSize: number;
+              total: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                code: string;
+                fields?: {
+                  code?: string;
+                  field: string;
+                  message: string;
+                }[];
+                message: string;
+              };
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;

@@ -8,7 +8,7 @@ import { operatorActor } from '../../accounts/policy.js';
 import { describeEachDialect, seedCustomer, startTestApp, type TestApp, type TestClient } from '../../../test/helpers/app.js';
 import { HEADERS, district11, table, zipBuffer } from '../../../test/helpers/bundles.js';
 import { waitFor } from '../../../test/helpers/wait.js';
-import { purgeAll } from '../../retention.js';
+import { purgeAll, purgeSettings } from '../../retention.js';
 import { storeBundle } from './bundle-store.js';
 import type { RunView } from './run-view.js';
 
@@ -171,11 +171,11 @@ describeEachDialect('roster bundles: kept only while a run needs them, sealed at
     // meanwhile would count it an orphan, so the purge starts from the settled folder.
     await assertKept([preview.runId], 'before the purge');
 
-    const early = await purgeAll(t.ctx.db.kysely, t.ctx.contentStore, t.ctx.bundles, t.ctx.config.auditRetentionDays, new Date(Date.now() + (retention - 1) * DAY));
+    const early = await purgeAll(t.ctx.db.kysely, t.ctx.contentStore, t.ctx.bundles, { ...purgeSettings(t.ctx.config), now: new Date(Date.now() + (retention - 1) * DAY) });
     assert.deepEqual([early.bundles, early.heldRuns], [0, 0]);
     await assertKept([preview.runId], 'within the retention');
 
-    const late = await purgeAll(t.ctx.db.kysely, t.ctx.contentStore, t.ctx.bundles, t.ctx.config.auditRetentionDays, new Date(Date.now() + (retention + 1) * DAY));
+    const late = await purgeAll(t.ctx.db.kysely, t.ctx.contentStore, t.ctx.bundles, { ...purgeSettings(t.ctx.config), now: new Date(Date.now() + (retention + 1) * DAY) });
     assert.deepEqual([late.bundles, late.heldRuns], [1, 1]);
     await assertKept([], 'after the retention');
     const expired = await c.client.get<RunView>(`/api/customers/${c.id}/roster/runs/${held.runId}`);
@@ -206,7 +206,7 @@ describeEachDialect('roster bundles: kept only while a run needs them, sealed at
     const run = await t.ctx.runs.create(operatorActor, c.id, { trigger: 'upload', fileName: 'old.zip', sizeBytes: 1, sha256: 'x', bundlePath: legacy, dryRun: true });
     await t.ctx.db.kysely.updateTable('roster_runs').set({ status: 'succeeded', stage: 'done', finished_at: new Date().toISOString() }).where('id', '=', run.runId).execute();
 
-    const result = await purgeAll(t.ctx.db.kysely, t.ctx.contentStore, t.ctx.bundles, t.ctx.config.auditRetentionDays);
+    const result = await purgeAll(t.ctx.db.kysely, t.ctx.contentStore, t.ctx.bundles, purgeSettings(t.ctx.config));
     assert.equal(result.bundles, 2);
     assert.deepEqual(files(), [path.basename(newOrphan)], 'a fresh file may be an upload whose run is being recorded');
     assert.equal(await bundlePath(run.runId), null);

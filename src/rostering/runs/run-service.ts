@@ -10,6 +10,7 @@ import { collectGarbage } from '../../memory.js';
 import type { SecretBox } from '../../security/secret-box.js';
 import { addMs, nowIso } from '../../time.js';
 import { clearStage } from '../sync/applier.js';
+import { erasedReturning } from '../../privacy/erasure/returning.js';
 import { applyStaged, endUnapplied, liveFingerprint, planAndApply, rosterChangedSince, stageRows, type ApplyHooks, type Staged, type SyncOutcome } from '../sync/engine.js';
 import type { MatchWith } from '../sync/matching.js';
 import type { EntityCounts } from '../sync/counts.js';
@@ -141,7 +142,8 @@ export class RosterRunService {
 
       // The plan's row errors join the run's issues in the transaction that ends the run.
       const ending = (o: SyncOutcome): RunEnd => {
-        const issueCounts = { ...rep.issueCounts, error: rep.issueCounts.error + o.issues.length };
+        const notes = o.issues.filter((i) => i.severity === 'info').length;
+        const issueCounts = { ...rep.issueCounts, error: rep.issueCounts.error + o.issues.length - notes, info: rep.issueCounts.info + notes };
         const patch = { counts: JSON.stringify(o.counts), issue_counts: JSON.stringify(issueCounts), plan_fingerprint: o.fingerprint };
         return { issues: o.issues.map((i) => planIssueToRunIssue(i, rep)), seq, issueCounts, patch };
       };
@@ -157,6 +159,7 @@ export class RosterRunService {
           noDeletes: noDeletesOf(rep),
           dryRun: run.dry_run === 1,
           ...staged,
+          notes: (db, stage) => erasedReturning(db, this.secrets, customerId, runId, stage),
         },
         (planned) => this.applyHooks(customerId, runId, 'running', {}, ending(planned)),
       );
@@ -464,7 +467,7 @@ const GC_AFTER_ROWS = 500_000;
 // A plan issue is placed where its row came from: the file of a bundle, the collection of a REST pull.
 function planIssueToRunIssue(i: PlanIssue, source: SourceReport): RunIssue {
   const file = source.files.find((f) => f.entity === i.entity)?.name ?? `${i.entity}.csv`;
-  return { file, line: i.line, column: null, sourcedId: i.sourcedId, severity: 'error', code: i.code, message: i.message };
+  return { file, line: i.line, column: null, sourcedId: i.sourcedId, severity: i.severity ?? 'error', code: i.code, message: i.message };
 }
 
 function emptyCounts(): Record<EntityType, EntityCounts> {

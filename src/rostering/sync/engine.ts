@@ -51,6 +51,8 @@ export interface PlanRequest {
   preset?: ReadonlySet<EntityType>;
   /** Where the rows are staged (stageRows' result); the shared stage when absent. */
   stage?: RunStage;
+  /** Notes on the planned rows beyond the planner's own (people erased before who come back: privacy/erasure/returning.ts). */
+  notes?: (db: Kysely<Database>, stage: RunStage) => Promise<PlanIssue[]>;
 }
 
 /** What stageRows leaves for planning: where the rows are, and the types staged already planned. */
@@ -143,6 +145,7 @@ export async function planAndApply(db: Db, req: PlanRequest, hooks?: (planned: S
     actorUserId: req.actorUserId,
     preset: req.preset ?? new Set(),
   });
+  if (req.notes) plan.issues.push(...(await req.notes(planning, stage)));
   const holdReason = thresholdExceeded(plan.counts, plan.liveCounts, req.threshold);
   const fingerprint = await liveFingerprint(planning, req.customerId);
   if (req.dryRun || holdReason) {

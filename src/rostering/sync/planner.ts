@@ -33,6 +33,8 @@ export interface PlanIssue {
   sourcedId: string;
   code: string;
   message: string;
+  /** A row error unless said otherwise (`info`: a note on a row that is applied, such as a returning person). */
+  severity?: 'error' | 'info';
 }
 
 /** The plan's totals and its row-level problems; the rows themselves are in the stage tables and roster_run_changes (all but creates). */

@@ -18,6 +18,7 @@ export function Layout({ children }: { children: ReactNode }) {
     ? [
         { to: '/customers', label: 'Customers', active: pathname.startsWith('/customers') },
         { to: '/status', label: 'Status', active: pathname === '/status' },
+        { to: '/erasures', label: 'Erasures', active: pathname === '/erasures' },
       ]
     : user.customerId
       ? [

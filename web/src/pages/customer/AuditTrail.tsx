@@ -11,6 +11,7 @@ const ACTIONS: Record<string, string> = {
   'customer.disabled': 'Customer disabled',
   'customer.enabled': 'Customer enabled',
   'customer.lti_secret_rotated': 'LTI secret rotated',
+  'user.erased': 'Person erased',
 };
 
 /** Who changed what on a customer, newest first, with a link to all its entries on the Audit page; `version` changes force a reload. */

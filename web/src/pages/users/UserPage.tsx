@@ -14,6 +14,7 @@ import type { UserDetail } from '../../types.js';
 import { AuditLink } from '../audit/AuditLink.js';
 import { ChangeTimeline } from '../roster/ChangeTimeline.js';
 import { AssignedTitles } from './AssignedTitles.js';
+import { ErasePersonDialog } from './ErasePersonDialog.js';
 import { InstituteAdminInfo } from './InstituteAdminInfo.js';
 import { IssuedPasswordsDialog, type IssuedPassword } from './IssuedPasswords.js';
 import { PasswordBadge } from './PasswordBadge.js';
@@ -235,6 +236,7 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
       <SectionCard title="Change history">
         <ChangeTimeline entries={u.history} customerId={customerId} noun="user" />
       </SectionCard>
+      <ErasePersonDialog customerId={customerId} user={u} />
       <ConfirmDialog open={confirm} title={`Restore ${name}?`} confirmLabel="Restore user" busy={busy} onConfirm={() => void restore()} onCancel={() => setConfirm(false)}>
         <p>They can sign in again and get back the class enrollments that ended when they were deleted.</p>
         {u.missingFromRoster ? <RestoreWarning keepAsManual={keepAsManual} onKeepAsManual={setKeepAsManual} /> : null}
