@@ -32,6 +32,7 @@ import { storedBundleSource } from './rostering/runs/zip-source.js';
 import { OutboundClient } from './security/outbound.js';
 import { Mailer } from './notifications/mailer.js';
 import { NotificationService, registerNotificationJobs } from './notifications/notification-service.js';
+import { CustomerExportService } from './privacy/export/export-service.js';
 
 /** Everything a request, a job or a CLI command needs, built once per process. */
 export interface AppContext extends CoreContext {
@@ -63,6 +64,8 @@ export interface AppContext extends CoreContext {
   outbound: OutboundClient;
   /** E-mail and webhook notifications of failed, held and stale syncs, and the daily digest. */
   notifications: NotificationService;
+  /** A customer's data as one zip: the roster as OneRoster 1.2, every other record as CSV, its titles. */
+  exports: CustomerExportService;
 }
 
 /** Opens the database, brings it up to date and wires the services. */
@@ -117,6 +120,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     lti13: { keys: toolKeys, tokens: platformTokens },
     outbound,
     notifications,
+    exports: new CustomerExportService(db, contentStore, config.publicUrl),
     close: async () => {
       await jobs.stop();
       mailer.close();

@@ -15,6 +15,8 @@ const USAGE = `Usage: lectern <command> [options]
   admin create --email E --password P [--name N]
   customer create --file customer.json [--json]
   customer list [--search TEXT] [--json]
+  customer export --customer ID|CODE OUT.zip [--json]
+                                          every record of the customer in one zip, README inside (no passwords)
   users list --customer ID|CODE [--include-deleted] [--search TEXT] [--json]
   classes list --customer ID|CODE [--search TEXT] [--json]
   roster validate BUNDLE.zip [--json] [--max-issues N]
@@ -227,6 +229,12 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
       else if (result.sent) console.log(`Sent the digest of ${result.day} to ${result.recipients} enterprise admin(s): ${result.failed} failed, ${result.held} waiting, ${result.stale} stale.`);
       else console.log(`No digest sent: ${result.reason}`);
       return result.sent || !v.now ? EXIT.ok : EXIT.failed;
+    }),
+  'customer export': (v, args) =>
+    withContext(async (ctx) => {
+      const out = onePath(args, 'customer export --customer ID|CODE OUT.zip');
+      const { customerExport } = await import('./commands/customer-export.js');
+      return customerExport(ctx, { customer: requireCustomer(v), out, json: Boolean(v.json) });
     }),
   'customer list': (v) =>
     withContext(async (ctx) => {
