@@ -38,9 +38,7 @@ export async function* csvChunks<R>(table: CsvTable<R>, count: { rows: number })
 /** Writes `table` as the zip entry `path`, with its row count. */
 export async function addCsv<R>(zip: ExportZip, path: string, table: CsvTable<R>): Promise<ExportEntry> {
   const count = { rows: 0 };
-  const entry = await zip.add(path, csvChunks(table, count));
-  entry.rows = count.rows;
-  return entry;
+  return zip.add(path, csvChunks(table, count), { count });
 }
 
 /**

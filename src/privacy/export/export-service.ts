@@ -50,9 +50,10 @@ export class CustomerExportService {
 
   /**
    * Checks access on the loaded customer, records the export in the audit log (before a byte of it
-   * leaves) and starts writing; the zip is written as `stream` is read.
+   * leaves) and starts writing; the zip is written as `stream` is read. `onEntry` hears of each
+   * file as it is written (the export waits for a returned promise).
    */
-  async start(actor: Actor, customerId: string): Promise<StartedExport> {
+  async start(actor: Actor, customerId: string, opts: { onEntry?: (entry: ExportEntry) => void | Promise<void> } = {}): Promise<StartedExport> {
     const record = await new CustomerRepository(this.db.kysely).find(customerId);
     if (!record) throw notFound('Customer');
     // The tenant wall, on the loaded customer: another customer's admin gets NOT_FOUND, as for an unknown id; teachers and students FORBIDDEN.
@@ -61,7 +62,7 @@ export class CustomerExportService {
     const { customer } = record;
     await new AuditService(this.db.kysely).record(actor, { customerId: customer.id, action: 'customer.export', targetType: 'customer', targetId: customer.id, fields: [] });
     const now = new Date();
-    const zip = new ExportZip(now);
+    const zip = new ExportZip(now, opts.onEntry);
     const facts = { customer: { id: customer.id, code: customer.code, name: customer.name }, exportedAt: now.toISOString(), exportedBy: actor.label };
     const done = this.write(zip, facts, presentCustomer(record, this.publicUrl, now)).catch((err: unknown) => {
       zip.fail(err);

@@ -38,7 +38,11 @@ export class ExportZip {
   private failure: Error | null = null;
   private ended = false;
 
-  constructor(private readonly mtime: Date) {
+  constructor(
+    private readonly mtime: Date,
+    /** Told of each entry once it is written; the export waits for a returned promise. */
+    private readonly onEntry?: (entry: ExportEntry) => void | Promise<void>,
+  ) {
     this.zip.on('error', (err: Error) => this.fail(err));
     // Failures reach the reader through its own listener (pipeline, Fastify); this one only keeps a
     // failure nobody reads any more from crashing the process.
@@ -50,9 +54,10 @@ export class ExportZip {
 
   /**
    * Writes one entry from `chunks` and resolves once all of it went into the zip. Already
-   * compressed files (EPUB, most PDFs) go in stored (`compress: false`), which costs no CPU.
+   * compressed files (EPUB, most PDFs) go in stored (`compress: false`), which costs no CPU; a
+   * table passes the `count` its rows were counted into.
    */
-  async add(path: string, chunks: AsyncIterable<string | Buffer> | Iterable<string | Buffer>, opts: { compress?: boolean } = {}): Promise<ExportEntry> {
+  async add(path: string, chunks: AsyncIterable<string | Buffer> | Iterable<string | Buffer>, opts: { compress?: boolean; count?: { rows: number } } = {}): Promise<ExportEntry> {
     if (this.failure) throw this.failure;
     const hash = crypto.createHash('sha256');
     let bytes = 0;
@@ -75,8 +80,9 @@ export class ExportZip {
     } finally {
       this.current = null;
     }
-    const entry = { path, bytes, sha256: hash.digest('hex') };
+    const entry: ExportEntry = { path, bytes, sha256: hash.digest('hex'), ...(opts.count ? { rows: opts.count.rows } : {}) };
     this.entries.push(entry);
+    await this.onEntry?.(entry);
     return entry;
   }
 
