@@ -11,6 +11,7 @@ import { Link } from '../router.js';
 import type { Customer, LtiCredentials } from '../types.js';
 import { AuditTrail } from './customer/AuditTrail.js';
 import { CustomerSummary } from './customer/CustomerSummary.js';
+import { ExportCard } from './customer/ExportCard.js';
 
 /** One customer for the enterprise admin: summary, edit, disable/enable, LTI rotation, audit. */
 export function CustomerPage({ id }: { id: string }) {
@@ -138,6 +139,7 @@ export function CustomerPage({ id }: { id: string }) {
       ) : (
         <>
           <CustomerSummary customer={customer} onRotate={() => setConfirm('rotate')} onMinted={() => setAuditVersion((n) => n + 1)} />
+          <ExportCard customer={customer} onExported={() => setAuditVersion((n) => n + 1)} />
           <AuditTrail customerId={customer.id} version={auditVersion} />
         </>
       )}

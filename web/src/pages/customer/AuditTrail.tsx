@@ -10,6 +10,7 @@ const ACTIONS: Record<string, string> = {
   'customer.disabled': 'Customer disabled',
   'customer.enabled': 'Customer enabled',
   'customer.lti_secret_rotated': 'LTI secret rotated',
+  'customer.export': 'Data exported',
 };
 
 /** Who changed what on a customer, newest first; `version` changes force a reload. */
