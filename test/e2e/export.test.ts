@@ -79,7 +79,7 @@ describe('Customer data export in Chromium', { skip: browserSkipReason() ?? fals
     const files = await readZip(fs.readFileSync(await download.path()));
     assert.deepEqual(
       csvRows(files, 'roster/users.csv')
-        .map((u) => u.sourcedId)
+        .map((u) => u.sourcedId ?? '')
         .filter((id) => id.startsWith('u-')),
       ['u-p', 'u-s1', 'u-s2', 'u-t'],
     );
