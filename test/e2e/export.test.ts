@@ -2,7 +2,7 @@
  * The customer data export in real Chromium against the real server: an enterprise admin opens a
  * customer, downloads the export (on a throttled network, so its progress shows and a download can
  * be cancelled), finds it in the audit trail, and sees an export that fails part-way end as an error,
- * never a saved file. axe on each state. Screenshots: export-card.png, export-progress.png, export-failed.png.
+ * never a saved file. axe on each state. Screenshots: export-card, export-progress (README), export-failed.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -57,7 +57,7 @@ describe('Customer data export in Chromium', { skip: browserSkipReason() ?? fals
   it('downloads the export with its progress shown, and the audit trail records it', async () => {
     await page.goto(`${server.url}/customers/${customer.id}`);
     await visible(card().getByText('Passwords are never included'));
-    await screenshot(page, 'export-card', { docsName: 'export-card.png' });
+    await screenshot(page, 'export-card');
     await expectAccessible(page, 'customer page with the export card');
 
     // Slowly: the progress shows, and Cancel stops the download without saving anything.
@@ -99,7 +99,7 @@ describe('Customer data export in Chromium', { skip: browserSkipReason() ?? fals
       await visible(alert);
       assert.match((await alert.textContent()) ?? '', /The export did not finish.*ended before the export was complete, so nothing was saved/);
       assert.equal(saved, false);
-      await screenshot(page, 'export-failed', { docsName: 'export-failed.png' });
+      await screenshot(page, 'export-failed');
       await expectAccessible(page, 'export failed');
     } finally {
       restore();
