@@ -34,6 +34,7 @@ import { OutboundClient } from './security/outbound.js';
 import { Mailer } from './notifications/mailer.js';
 import { NotificationService, registerNotificationJobs } from './notifications/notification-service.js';
 import { ErasureService } from './privacy/erasure/erasure-service.js';
+import { CustomerExportService } from './privacy/export/export-service.js';
 
 /** Everything a request, a job or a CLI command needs, built once per process. */
 export interface AppContext extends CoreContext {
@@ -69,6 +70,8 @@ export interface AppContext extends CoreContext {
   auditLog: AuditLogService;
   /** Erasure of customers and people, with certificates; offboarding periods. */
   erasure: ErasureService;
+  /** A customer's data as one zip: the roster as OneRoster 1.2, every other record as CSV, its titles. */
+  exports: CustomerExportService;
 }
 
 /** Opens the database, brings it up to date and wires the services. */
@@ -126,6 +129,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
     notifications,
     auditLog: new AuditLogService(k),
     erasure,
+    exports: new CustomerExportService(db, contentStore, config.publicUrl),
     close: async () => {
       await jobs.stop();
       mailer.close();

@@ -17,6 +17,8 @@ const USAGE = `Usage: lectern <command> [options]
   customer list [--search TEXT] [--json]
   customer erase --customer CODE --confirm CODE [--json]
                                           erase a customer now: every record and file; prints the certificate id and hash
+  customer export --customer ID|CODE OUT.zip [--json]
+                                          every record of the customer in one zip, README inside (no passwords)
   users list --customer ID|CODE [--include-deleted] [--search TEXT] [--json]
   users erase --customer ID|CODE --user ID --confirm ID [--json]
                                           erase one person everywhere now; prints the certificate id and hash
@@ -253,6 +255,12 @@ const commands: Record<string, (v: Values, args: string[]) => Promise<number>> =
   'customer erase': (v) => withContext(async (ctx) => (await import('./commands/erase.js')).eraseCustomerCommand(ctx, { customer: requireCustomer(v), confirm: v.confirm, json: Boolean(v.json) })),
   'users erase': (v) =>
     withContext(async (ctx) => (await import('./commands/erase.js')).erasePersonCommand(ctx, { customer: requireCustomer(v), user: v.user, confirm: v.confirm, json: Boolean(v.json) })),
+  'customer export': (v, args) =>
+    withContext(async (ctx) => {
+      const out = onePath(args, 'customer export --customer ID|CODE OUT.zip');
+      const { customerExport } = await import('./commands/customer-export.js');
+      return customerExport(ctx, { customer: requireCustomer(v), out, json: Boolean(v.json) });
+    }),
   'customer list': (v) =>
     withContext(async (ctx) => {
       const { items } = await ctx.customers.list(operatorActor, { search: v.search, limit: 10_000, offset: 0 });

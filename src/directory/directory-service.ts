@@ -203,7 +203,7 @@ function explainMatch(rule: string, value: string | null, source: string): strin
 }
 
 /** Where the password in force came from: set here in Lectern (by an admin or the user), the roster, or none yet. */
-export function passwordSourceOf(u: User): 'here' | 'roster' | 'none' {
+export function passwordSourceOf(u: Pick<User, 'password_hash' | 'password_set_here_at' | 'password_digest'>): 'here' | 'roster' | 'none' {
   if (u.password_hash === null) return 'none';
   return u.password_set_here_at !== null || u.password_digest === null ? 'here' : 'roster';
 }

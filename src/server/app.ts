@@ -20,6 +20,7 @@ import { contentRoutes } from './routes/content/index.js';
 import { customerRoutes } from './routes/customers/index.js';
 import { directoryRoutes } from './routes/directory/index.js';
 import { erasureRoutes } from './routes/erasure/index.js';
+import { exportRoutes } from './routes/export/index.js';
 import { peopleRoutes } from './routes/people/index.js';
 import { loginCardRoutes } from './routes/login-cards/index.js';
 import { ltiRoutes } from './routes/lti/index.js';
@@ -90,6 +91,7 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
   await app.register(async (scoped) => statusRoutes(scoped, ctx));
   await app.register(async (scoped) => auditRoutes(scoped, ctx));
   await app.register(async (scoped) => erasureRoutes(scoped, ctx));
+  await app.register(async (scoped) => exportRoutes(scoped, ctx));
   await registerConsole(app);
   return app;
 }

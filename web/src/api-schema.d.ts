@@ -4696,6 +4696,42 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/customers/{id}/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every record of the customer as one zip (enterprise admins, and the customer's own admins): the roster as a OneRoster 1.2 bundle, people, assignments, reading progress, LTI links and grade reports, the audit log as CSV, the uploaded titles, and a README. No passwords. Streamed as it is written: a failure part-way ends the download with an error, never with a complete-looking zip. */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/customers/{id}/login-cards': {
     parameters: {
       query?: never;

@@ -147,7 +147,13 @@ function failureOf(status: number, data: unknown): ApiError {
  */
 export async function download(path: string, body: unknown, fileName: string): Promise<Headers> {
   const { data, response } = await settle(untyped.request('POST', path, { body, parseAs: 'blob' }));
-  const url = URL.createObjectURL(data ?? new Blob());
+  saveFile(data ?? new Blob(), fileName);
+  return response.headers;
+}
+
+/** Saves `blob` as a file named `fileName`, through a temporary link. */
+export function saveFile(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
   link.download = fileName;
@@ -156,7 +162,6 @@ export async function download(path: string, body: unknown, fileName: string): P
   link.remove();
   // Revoked on the next task, once the browser has started saving it.
   setTimeout(() => URL.revokeObjectURL(url), 0);
-  return response.headers;
 }
 
 /** Bytes sent so far of an upload, and how many there are in all. */

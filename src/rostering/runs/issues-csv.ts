@@ -6,8 +6,12 @@ const COLUMNS = ['file', 'line', 'column', 'sourcedId', 'severity', 'code', 'mes
 /** RFC 4180 quoting, plus a leading quote mark for cells a spreadsheet would run as a formula. */
 export function csvCell(value: string | number | null): string {
   if (value === null) return '';
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  const text = String(value);
+  return csvQuote(/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+}
+
+/** RFC 4180 quoting only, the value kept exactly: for files programs read back (a OneRoster bundle). */
+export function csvQuote(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

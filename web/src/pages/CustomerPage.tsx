@@ -12,6 +12,7 @@ import type { Customer, LtiCredentials } from '../types.js';
 import { AuditTrail } from './customer/AuditTrail.js';
 import { CustomerSummary } from './customer/CustomerSummary.js';
 import { EraseCard } from './customer/EraseCard.js';
+import { ExportCard } from './customer/ExportCard.js';
 
 /** One customer for the enterprise admin: summary, edit, disable/enable, LTI rotation, audit. */
 export function CustomerPage({ id }: { id: string }) {
@@ -139,6 +140,7 @@ export function CustomerPage({ id }: { id: string }) {
       ) : (
         <>
           <CustomerSummary customer={customer} onRotate={() => setConfirm('rotate')} onMinted={() => setAuditVersion((n) => n + 1)} />
+          <ExportCard customer={customer} onExported={() => setAuditVersion((n) => n + 1)} />
           <AuditTrail customerId={customer.id} version={auditVersion} />
           <EraseCard customer={customer} />
         </>

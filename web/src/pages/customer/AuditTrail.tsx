@@ -12,6 +12,7 @@ const ACTIONS: Record<string, string> = {
   'customer.enabled': 'Customer enabled',
   'customer.lti_secret_rotated': 'LTI secret rotated',
   'user.erased': 'Person erased',
+  'customer.export': 'Data exported',
 };
 
 /** Who changed what on a customer, newest first, with a link to all its entries on the Audit page; `version` changes force a reload. */

@@ -4,7 +4,10 @@ import { Banner } from '../../components/Banner.js';
 import { Dialog } from '../../components/Dialog.js';
 import { TextField } from '../../components/fields.js';
 import { useResource } from '../../hooks/useResource.js';
-import { formatDateTime, plural } from '../../labels.js';
+import { formatCount, formatDateTime } from '../../labels.js';
+
+// English until this card moves into the catalogue with the rest of the customer page.
+const dayCount = (n: number) => `${formatCount(n)} ${n === 1 ? 'day' : 'days'}`;
 import { navigate } from '../../router.js';
 import type { Customer } from '../../types.js';
 import { CertificateSummary } from '../erasures/CertificateSummary.js';
@@ -68,10 +71,10 @@ function OffboardingForm({ customerId, offboarding: o, onSaved }: { customerId: 
     <form className="stack" onSubmit={(e) => void save(e)} noValidate>
       {o.status === 'disabled' && o.eraseAfter ? (
         <Banner kind="warning" title="Offboarding">
-          {`Disabled since ${formatDateTime(o.disabledAt)}: the daily purge erases this customer after ${formatDateTime(o.eraseAfter)} (${plural(period, 'day')} after disabling), unless it is enabled again.`}
+          {`Disabled since ${formatDateTime(o.disabledAt)}: the daily purge erases this customer after ${formatDateTime(o.eraseAfter)} (${dayCount(period)} after disabling), unless it is enabled again.`}
         </Banner>
       ) : (
-        <p className="muted">{`When this customer is disabled, the daily purge erases it ${plural(period, 'day')} later, with a certificate.`}</p>
+        <p className="muted">{`When this customer is disabled, the daily purge erases it ${dayCount(period)} later, with a certificate.`}</p>
       )}
       <TextField
         name="days"
@@ -85,7 +88,7 @@ function OffboardingForm({ customerId, offboarding: o, onSaved }: { customerId: 
           setError(undefined);
         }}
         error={error}
-        hint={`Days from disabling to erasure. Leave empty for the default, ${plural(o.defaultDays, 'day')} (LECTERN_OFFBOARDING_DAYS).`}
+        hint={`Days from disabling to erasure. Leave empty for the default, ${dayCount(o.defaultDays)} (LECTERN_OFFBOARDING_DAYS).`}
       />
       <div>
         <button type="submit" className="btn btn-secondary" disabled={busy}>
