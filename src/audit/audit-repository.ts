@@ -1,6 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { AuditKind, Database } from '../db/schema.js';
 
+// The one entry an erasure leaves names no person and outlives the audit retention, as its certificate does.
+const KEPT_ACTIONS = ['customer.erased', 'user.erased'];
+
 /** What the Audit page filters by; every filter is optional and they combine with AND. */
 export interface AuditFilter {
   /** Platform-wide reads only: one customer's entries. */
@@ -71,13 +74,13 @@ export class AuditRepository {
     return this.stream('platform-wide', f);
   }
 
-  /** Deletes entries older than `cutoff` (ISO), in short batches; returns how many. */
+  /** Deletes entries older than `cutoff` (ISO), in short batches, but never an erasure's own record; returns how many. */
   async purgeOlderThanPlatformWide(cutoff: string): Promise<number> {
     let removed = 0;
     for (;;) {
       const res = await this.db
         .deleteFrom('audit_log')
-        .where('id', 'in', (eb) => eb.selectFrom('audit_log').select('id').where('at', '<', cutoff).orderBy('id').limit(PURGE_BATCH))
+        .where('id', 'in', (eb) => eb.selectFrom('audit_log').select('id').where('at', '<', cutoff).where('action', 'not in', KEPT_ACTIONS).orderBy('id').limit(PURGE_BATCH))
         .executeTakeFirst();
       const n = Number(res.numDeletedRows);
       removed += n;

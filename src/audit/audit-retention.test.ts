@@ -47,6 +47,8 @@ describeEachDialect('The daily purge keeps the audit log to its retention', (dia
     const old = Array.from({ length: 6200 }, (_, i) => entry(ago(31 + (i % 300)), i % 2 ? 'read' : 'write', i % 3 ? customer.id : null, `old.${i % 4}`));
     const kept = [entry(ago(30, 1), 'read', customer.id, 'kept.edge'), entry(ago(29), 'write', customer.id, 'kept.recent'), entry(ago(0), 'read', null, 'kept.today')];
     const gone = entry(ago(30, -1), 'write', customer.id, 'gone.edge');
+    // The record an erasure leaves stays as long as its certificate, however old.
+    const erased = [entry(ago(900), 'write', null, 'customer.erased'), entry(ago(800), 'write', customer.id, 'user.erased')];
     for (let i = 0; i < old.length; i += 500)
       await k
         .insertInto('audit_log')
@@ -54,7 +56,7 @@ describeEachDialect('The daily purge keeps the audit log to its retention', (dia
         .execute();
     await k
       .insertInto('audit_log')
-      .values([...kept, gone])
+      .values([...erased, ...kept, gone])
       .execute();
 
     const result = await purgeAll(k, t.ctx.contentStore, t.ctx.bundles, { ...purgeSettings(t.ctx.config), now });
@@ -62,7 +64,7 @@ describeEachDialect('The daily purge keeps the audit log to its retention', (dia
     const left = await k.selectFrom('audit_log').select('action').orderBy('id').execute();
     assert.deepEqual(
       left.map((r) => r.action),
-      ['kept.edge', 'kept.recent', 'kept.today'],
+      ['customer.erased', 'user.erased', 'kept.edge', 'kept.recent', 'kept.today'],
     );
     assert.equal((await purgeAll(k, t.ctx.contentStore, t.ctx.bundles, { ...purgeSettings(t.ctx.config), now })).auditEntries, 0);
   });

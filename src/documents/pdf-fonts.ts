@@ -12,6 +12,7 @@ export const PdfFont = {
   regular: 'Lectern-Sans',
   bold: 'Lectern-Sans-Bold',
   italic: 'Lectern-Sans-Oblique',
+  mono: 'Lectern-Mono',
   monoBold: 'Lectern-Mono-Bold',
 } as const;
 
@@ -19,6 +20,7 @@ const FILES: Record<(typeof PdfFont)[keyof typeof PdfFont], string> = {
   [PdfFont.regular]: 'DejaVuSans.ttf',
   [PdfFont.bold]: 'DejaVuSans-Bold.ttf',
   [PdfFont.italic]: 'DejaVuSans-Oblique.ttf',
+  [PdfFont.mono]: 'DejaVuSansMono.ttf',
   [PdfFont.monoBold]: 'DejaVuSansMono-Bold.ttf',
 };
 

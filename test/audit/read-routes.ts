@@ -57,10 +57,15 @@ export const READ_ROUTES: Record<string, Logged | Exempt> = {
     quiet: { query: 'entity=orgs', why: 'a page of the plan that lists no users or enrollments names no one' },
   },
   'GET /api/customers/{id}/lti/outcomes': { action: 'lti.outcomes_viewed', kind: 'read', target: 'customer', subject: false },
+  'GET /api/customers/{id}/export': { action: 'customer.export', kind: 'read', target: 'customer', subject: false },
   'GET /api/audit.csv': { action: 'audit.exported', kind: 'read', target: 'platform', subject: false },
   'POST /api/customers/{id}/login-cards': { action: 'login_cards.printed_qr', kind: 'write', target: 'users', subject: true, body: 'one student, QR' },
 
   // Exempt, and why.
+  'GET /api/customers/{id}/offboarding': { exempt: "the customer's offboarding period and when it was disabled, no people" },
+  'GET /api/erasures': { exempt: 'erasure certificates: counts, hashes and the staff who erased, never a value of the erased' },
+  'GET /api/customers/{id}/erasures/{erasureId}': { exempt: 'one erasure certificate: counts, hashes and the staff who erased' },
+  'GET /api/customers/{id}/erasures/{erasureId}/certificate.pdf': { exempt: 'the same certificate as a PDF' },
   'GET /api/customers/{id}/roster/runs/{runId}/issues': {
     exempt: "issues carry sourcedIds, codes and messages built from column names, never a person's values; the CSV download, a copy that leaves Lectern, is logged",
   },

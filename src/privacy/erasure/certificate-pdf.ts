@@ -2,15 +2,17 @@ import type { Readable } from 'node:stream';
 import PDFDocument from 'pdfkit';
 import type { CertificateViewT } from './erasure-view.js';
 import { kindLabel } from './kinds.js';
+import { PdfFont, usePdfFonts } from '../../documents/pdf-fonts.js';
 
 /** The certificate as a one- or two-page PDF (pdfkit): who, what, when, the counts and the manifest's hash. */
 export function renderCertificate(c: CertificateViewT): Readable {
   const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: `Erasure certificate ${c.id}`, Creator: 'Lectern' } });
+  usePdfFonts(doc);
   const width = doc.page.width - 112;
   const fact = (label: string, value: string, mono = false) => {
-    doc.font('Helvetica-Bold').fontSize(9).fillColor('#555555').text(label);
+    doc.font(PdfFont.bold).fontSize(9).fillColor('#555555').text(label);
     doc
-      .font(mono ? 'Courier' : 'Helvetica')
+      .font(mono ? PdfFont.mono : PdfFont.regular)
       .fontSize(11)
       .fillColor('#000000')
       .text(value, { width });
@@ -18,14 +20,14 @@ export function renderCertificate(c: CertificateViewT): Readable {
   };
   const heading = (text: string) => {
     doc.moveDown(0.6);
-    doc.font('Helvetica-Bold').fontSize(13).fillColor('#000000').text(text);
+    doc.font(PdfFont.bold).fontSize(13).fillColor('#000000').text(text);
     doc.moveDown(0.3);
   };
   const table = (rows: [string, number][]) => {
     for (const [label, n] of rows) {
       const y = doc.y;
       doc
-        .font('Helvetica')
+        .font(PdfFont.regular)
         .fontSize(10)
         .fillColor('#000000')
         .text(label, 56, y, { width: width - 80 });
@@ -35,9 +37,9 @@ export function renderCertificate(c: CertificateViewT): Readable {
     }
   };
 
-  doc.font('Helvetica-Bold').fontSize(20).text('Certificate of erasure');
+  doc.font(PdfFont.bold).fontSize(20).text('Certificate of erasure');
   doc
-    .font('Helvetica')
+    .font(PdfFont.regular)
     .fontSize(10)
     .fillColor('#444444')
     .text(
@@ -71,7 +73,7 @@ export function renderCertificate(c: CertificateViewT): Readable {
 
   heading('Manifest');
   doc
-    .font('Helvetica')
+    .font(PdfFont.regular)
     .fontSize(9)
     .fillColor('#333333')
     .text(

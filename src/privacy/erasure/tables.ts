@@ -247,10 +247,11 @@ export const ERASURE_TABLES: readonly ErasureTable[] = [
     numeric: ['id'],
     customer: (s) => sql`(customer_id = ${s.customerId} or actor_user_id in ${customerUsers(s)})`,
     person: {
-      delete: (s) => sql`target_type = 'user' and target_id = ${s.userId}`,
+      // Entries about the person: changes to them and, since the access audit, reads of their data.
+      delete: (s) => sql`((target_type = 'user' and target_id = ${s.userId}) or subject_user_id = ${s.userId})`,
       anonymize: [{ where: (s) => sql`actor_user_id = ${s.userId}`, set: () => ({ actor_user_id: null, actor_label: ERASED_PERSON }) }],
     },
-    personal: ['actor_user_id', 'actor_label', 'target_id'],
+    personal: ['actor_user_id', 'actor_label', 'target_id', 'subject_user_id'],
   },
   { table: 'erased_sourced_ids', key: ['digest'], customer: byCustomer, person: { none: 'keyed hashes of people erased before: no value of a person' }, personal: [] },
   { table: 'customer_offboarding', key: ['customer_id'], customer: byCustomer, person: { none: SETTINGS }, personal: [] },

@@ -60,7 +60,7 @@ export class CustomerExportService {
     assertCustomerAccess(actor, record.customer.id);
     if (actor.role === 'institute_admin') throw new AppError('FORBIDDEN', "Only enterprise administrators and the customer's administrators can export its data.");
     const { customer } = record;
-    await new AuditService(this.db.kysely).record(actor, { customerId: customer.id, action: 'customer.export', targetType: 'customer', targetId: customer.id, fields: [] });
+    await new AuditService(this.db.kysely).recordRead(actor, { customerId: customer.id, action: 'customer.export', targetType: 'customer', targetId: customer.id, fields: [] });
     const now = new Date();
     const zip = new ExportZip(now, opts.onEntry);
     const facts = { customer: { id: customer.id, code: customer.code, name: customer.name }, exportedAt: now.toISOString(), exportedBy: actor.label };
