@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 
 /**
  * The faces every PDF of Lectern's is set in. PDF's built-in fonts (Helvetica, Courier) know only
@@ -29,8 +30,9 @@ let loaded: Map<string, Buffer> | null = null;
 // Read once per process: a document parses the bytes itself, but need not read the disk.
 function fontFiles(): Map<string, Buffer> {
   if (!loaded) {
-    const require = createRequire(import.meta.url);
-    loaded = new Map(Object.entries(FILES).map(([name, file]) => [name, readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${file}`))]));
+    // One literal path, so that the dependency wall sees which package the files come from.
+    const dir = path.dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'));
+    loaded = new Map(Object.entries(FILES).map(([name, file]) => [name, readFileSync(path.join(dir, file))]));
   }
   return loaded;
 }

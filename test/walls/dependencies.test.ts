@@ -32,6 +32,26 @@ const packageOf = (specifier: string) =>
     .slice(0, specifier.startsWith('@') ? 2 : 1)
     .join('/');
 
+// `require`, `import.meta` or `createRequire(…)`: not `path.resolve`, whose strings are not packages.
+const isResolver = (target: ts.Expression): boolean =>
+  (ts.isIdentifier(target) && target.text === 'require') ||
+  (ts.isMetaProperty(target) && target.keywordToken === ts.SyntaxKind.ImportKeyword) ||
+  (ts.isCallExpression(target) && ts.isIdentifier(target.expression) && target.expression.text === 'createRequire');
+
+// The bare specifiers of `require.resolve('…')` and `import.meta.resolve('…')` calls, from the syntax tree.
+function resolvedSpecifiers(text: string): string[] {
+  const found: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'resolve' && isResolver(node.expression.expression)) {
+      const [arg] = node.arguments;
+      if (arg && ts.isStringLiteral(arg) && !/^[./]/.test(arg.text) && !arg.text.startsWith('node:')) found.push(arg.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(ts.createSourceFile('file.ts', text, ts.ScriptTarget.Latest));
+  return found;
+}
+
 function importedPackages(): Map<string, string[]> {
   const users = new Map<string, string[]>();
   for (const file of [...programFiles(path.join(REPO, 'src')), path.join(REPO, 'bin', 'lectern.js')]) {
@@ -41,6 +61,12 @@ function importedPackages(): Map<string, string[]> {
     for (const { fileName: specifier } of ts.preProcessFile(text, true, true).importedFiles) {
       if (/^[./]/.test(specifier)) continue;
       if (specifier.startsWith('node:') || builtinModules.includes(specifier)) continue;
+      const name = packageOf(specifier);
+      users.set(name, [...(users.get(name) ?? []), path.relative(REPO, file)]);
+    }
+    // A package's files read by path (fonts) are named in `….resolve('package/file')`, which the
+    // scanner above does not report.
+    for (const specifier of resolvedSpecifiers(text)) {
       const name = packageOf(specifier);
       users.set(name, [...(users.get(name) ?? []), path.relative(REPO, file)]);
     }

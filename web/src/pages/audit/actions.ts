@@ -22,6 +22,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'customer.disabled': 'Disabled the customer',
   'customer.enabled': 'Enabled the customer',
   'customer.lti_secret_rotated': 'Rotated the LTI secret',
+  'user.erased': 'Erased a person',
+  'customer.erased': 'Erased the customer',
   'book.uploaded': 'Uploaded a title',
   'book.updated': 'Edited a title',
   'book.deleted': 'Deleted a title',

@@ -4,16 +4,7 @@ import { Banner } from '../../components/Banner.js';
 import { formatDateTime } from '../../labels.js';
 import type { AuditEntry } from '../../types.js';
 import { AuditLink } from '../audit/AuditLink.js';
-
-const ACTIONS: Record<string, string> = {
-  'customer.created': 'Customer added',
-  'customer.updated': 'Settings changed',
-  'customer.disabled': 'Customer disabled',
-  'customer.enabled': 'Customer enabled',
-  'customer.lti_secret_rotated': 'LTI secret rotated',
-  'user.erased': 'Person erased',
-  'customer.export': 'Data exported',
-};
+import { actionLabel } from '../audit/actions.js';
 
 /** Who changed what on a customer, newest first, with a link to all its entries on the Audit page; `version` changes force a reload. */
 export function AuditTrail({ customerId, version }: { customerId: string; version: number }) {
@@ -43,7 +34,7 @@ export function AuditTrail({ customerId, version }: { customerId: string; versio
           {entries.map((e) => (
             <li key={e.id}>
               <div className="audit-what">
-                <strong>{ACTIONS[e.action] ?? e.action}</strong>
+                <strong>{actionLabel(e.action)}</strong>
                 {e.fields.length ? <span className="audit-fields">{e.fields.join(', ')}</span> : null}
               </div>
               <div className="audit-who">

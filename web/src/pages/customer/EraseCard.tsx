@@ -10,7 +10,7 @@ import { formatCount, formatDateTime } from '../../labels.js';
 const dayCount = (n: number) => `${formatCount(n)} ${n === 1 ? 'day' : 'days'}`;
 import { navigate } from '../../router.js';
 import type { Customer } from '../../types.js';
-import { CertificateSummary } from '../erasures/CertificateSummary.js';
+import { CertificateSummary, EraseDialogFooter } from '../erasures/CertificateSummary.js';
 import type { CertificateDetail, Offboarding } from '../erasures/model.js';
 import '../erasures/erasures.css';
 
@@ -144,22 +144,7 @@ function EraseCustomerButton({ customer }: { customer: Customer }) {
         title={certificate ? `${customer.profile.name} was erased` : `Erase ${customer.profile.name}?`}
         onClose={close}
         dismissable={!busy}
-        footer={
-          certificate ? (
-            <button type="button" className="btn btn-primary" onClick={close}>
-              Go to erasure certificates
-            </button>
-          ) : (
-            <>
-              <button type="button" className="btn btn-secondary" onClick={close} disabled={busy}>
-                Cancel
-              </button>
-              <button type="submit" form="erase-customer-form" className="btn btn-danger" disabled={busy}>
-                {busy ? 'Erasing…' : 'Erase customer'}
-              </button>
-            </>
-          )
-        }
+        footer={<EraseDialogFooter done={Boolean(certificate)} busy={busy} form="erase-customer-form" action="Erase customer" doneLabel="Go to erasure certificates" onClose={close} />}
       >
         {certificate ? (
           <CertificateSummary certificate={certificate} />

@@ -35,3 +35,23 @@ export function CertificateSummary({ certificate: c }: { certificate: Certificat
     </div>
   );
 }
+
+/** The footer of an erase dialog: Cancel and the danger button until it is done, then one button onward. */
+export function EraseDialogFooter({ done, busy, form, action, doneLabel, onClose }: { done: boolean; busy: boolean; form: string; action: string; doneLabel: string; onClose: () => void }) {
+  if (done)
+    return (
+      <button type="button" className="btn btn-primary" onClick={onClose}>
+        {doneLabel}
+      </button>
+    );
+  return (
+    <>
+      <button type="button" className="btn btn-secondary" onClick={onClose} disabled={busy}>
+        Cancel
+      </button>
+      <button type="submit" form={form} className="btn btn-danger" disabled={busy}>
+        {busy ? 'Erasing…' : action}
+      </button>
+    </>
+  );
+}

@@ -1,11 +1,12 @@
 import { useState, type FormEvent } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { ApiError, api, messageOf } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { Dialog } from '../../components/Dialog.js';
 import { TextField } from '../../components/fields.js';
 import { navigate } from '../../router.js';
 import { useUser } from '../../session.js';
-import { CertificateSummary } from '../erasures/CertificateSummary.js';
+import { CertificateSummary, EraseDialogFooter } from '../erasures/CertificateSummary.js';
 import type { CertificateDetail } from '../erasures/model.js';
 import '../erasures/erasures.css';
 
@@ -16,6 +17,7 @@ import '../erasures/erasures.css';
  * files go too: previews waiting to be applied, runs held for approval and queued runs are ended.
  */
 export function ErasePersonDialog({ customerId, user }: { customerId: string; user: { id: string; login: string; givenName: string; familyName: string } }) {
+  const { t } = useTranslation('erasure');
   const me = useUser();
   const [open, setOpen] = useState(false);
   const [typed, setTyped] = useState('');
@@ -34,7 +36,7 @@ export function ErasePersonDialog({ customerId, user }: { customerId: string; us
   const erase = async (e: FormEvent) => {
     e.preventDefault();
     if (typed.trim().toLowerCase() !== user.login.toLowerCase()) {
-      setError(`Type the login, ${user.login}, exactly.`);
+      setError(t('person.mismatch', { login: user.login }));
       return;
     }
     setBusy(true);
@@ -50,56 +52,34 @@ export function ErasePersonDialog({ customerId, user }: { customerId: string; us
   return (
     <section className="card danger-card" aria-labelledby="erase-person-title">
       <header className="card-header">
-        <h2 id="erase-person-title">Erase this person</h2>
+        <h2 id="erase-person-title">{t('person.title')}</h2>
       </header>
       <div className="danger-zone">
-        <p>
-          For a request to delete a person’s data: removes {name} and everything about them for good, with a certificate of the erasure. If a later roster brings them back, they get a fresh account,
-          and the run says so.
-        </p>
+        <p>{t('person.lead', { name })}</p>
         <button type="button" className="btn btn-danger" onClick={() => setOpen(true)}>
-          Erase this person…
+          {t('person.open')}
         </button>
       </div>
       <Dialog
         open={open}
-        title={certificate ? `${name} was erased` : `Erase ${name}?`}
+        title={certificate ? t('person.doneTitle', { name }) : t('person.confirmTitle', { name })}
         onClose={close}
         dismissable={!busy}
-        footer={
-          certificate ? (
-            <button type="button" className="btn btn-primary" onClick={close}>
-              Back to users
-            </button>
-          ) : (
-            <>
-              <button type="button" className="btn btn-secondary" onClick={close} disabled={busy}>
-                Cancel
-              </button>
-              <button type="submit" form="erase-person-form" className="btn btn-danger" disabled={busy}>
-                {busy ? 'Erasing…' : 'Erase person'}
-              </button>
-            </>
-          )
-        }
+        footer={<EraseDialogFooter done={Boolean(certificate)} busy={busy} form="erase-person-form" action={t('person.action')} doneLabel={t('person.back')} onClose={close} />}
       >
         {certificate ? (
           <CertificateSummary certificate={certificate} />
         ) : (
           <form id="erase-person-form" className="stack" onSubmit={(e) => void erase(e)} noValidate>
-            <Banner kind="warning" title="This cannot be undone">
+            <Banner kind="warning" title={t('person.warningTitle')}>
+              <p>{t('person.deleted')}</p>
               <p>
-                Deleted now: the account, reading progress and settings, LMS links and grade reports, sessions and tokens, class enrollments and assignments, their rows in roster run history, and
-                audit entries about them.
-              </p>
-              <p>
-                The customer’s kept roster files could hold this person, so they go too: <strong>previews waiting to be applied, runs held for approval and queued runs are discarded</strong>. Run the
-                sync again afterwards.
+                <Trans i18nKey="person.files" t={t} components={{ 1: <strong /> }} />
               </p>
             </Banner>
             <TextField
               name="confirm"
-              label={`Type the login, ${user.login}, to confirm`}
+              label={t('person.confirmLabel', { login: user.login })}
               value={typed}
               onChange={(v) => {
                 setTyped(v);
