@@ -24,6 +24,12 @@ describe('progressBar', () => {
     assert.match(s.text(), /Validating █{15}░{15} {2}50% users\.csv 1,000 rows/);
   });
 
+  it('draws only the label for work of unknown size, with no bar or share to guess', () => {
+    const s = stream(true);
+    progressBar('Exporting', s.out).update(3, null, '3 files, 1.2 MB written');
+    assert.match(s.text(), /^\rExporting 3 files, 1\.2 MB written +$/);
+  });
+
   it('writes nothing in a pipe, and never computes a label it does not draw', () => {
     const s = stream(false);
     const bar = progressBar('Validating', s.out);

@@ -1,8 +1,18 @@
 /** A one-line progress bar on stderr, drawn only when stderr is a terminal (never in pipes or CI logs). */
 export interface Progress {
-  /** `label` may be a function: it is called only when the bar is drawn (at most every 100 ms, on a terminal). */
-  update(done: number, total: number, label?: string | (() => string)): void;
+  /**
+   * `label` may be a function: it is called only when the bar is drawn (at most every 100 ms, on a
+   * terminal). A `total` of null (work whose size is not known ahead, such as a zip written as it
+   * streams) draws the label alone, without a bar or a share that would be a guess.
+   */
+  update(done: number, total: number | null, label?: string | (() => string)): void;
   done(message?: string): void;
+}
+
+// A 30-cell bar and the share in percent.
+function bar(share: number): string {
+  const filled = Math.round(share * 30);
+  return `${'█'.repeat(filled)}${'░'.repeat(30 - filled)} ${String(Math.round(share * 100)).padStart(3)}%`;
 }
 
 /** Starts a progress bar named `title`. */
@@ -13,14 +23,9 @@ export function progressBar(title: string, stream: NodeJS.WriteStream = process.
     update(done, total, label = '') {
       if (!enabled || Date.now() - last < 100) return;
       last = Date.now();
-      const width = 30;
-      const share = total > 0 ? Math.min(1, done / total) : 0;
-      const filled = Math.round(share * width);
-      const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+      const text = typeof label === 'function' ? label() : label;
       stream.write(
-        `\r${title} ${bar} ${String(Math.round(share * 100)).padStart(3)}% ${typeof label === 'function' ? label() : label}`
-          .slice(0, (stream.columns || 100) - 1)
-          .padEnd(Math.min(stream.columns || 100, 100) - 1),
+        `\r${title} ${total === null ? '' : `${bar(total > 0 ? Math.min(1, done / total) : 0)} `}${text}`.slice(0, (stream.columns || 100) - 1).padEnd(Math.min(stream.columns || 100, 100) - 1),
       );
     },
     done(message) {

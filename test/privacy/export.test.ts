@@ -56,12 +56,15 @@ describeEachDialect('Customer data export', (dialect) => {
     const json = bytes && (res.headers.get('content-type') ?? '').includes('json') ? (JSON.parse(bytes.toString()) as Download['json']) : null;
     return { status: res.status, headers: res.headers, bytes, json };
   };
-  const lectern = (args: string[]) =>
+  // `tty`: on a terminal, as an operator types it (util-linux `script` gives it a pseudo-terminal; its output is stdout and stderr together).
+  const lectern = (args: string[], opts: { tty?: boolean } = {}) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       const env: NodeJS.ProcessEnv = {};
       for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('LECTERN_') && key !== 'DATABASE_URL') env[key] = value;
       Object.assign(env, { DATABASE_URL: s.ctx.config.databaseUrl, LECTERN_DATA_DIR: s.ctx.config.dataDir, LECTERN_PUBLIC_URL: s.url });
-      execFile(process.execPath, [BIN, ...args], { env, timeout: 120_000 }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }));
+      const command = [process.execPath, BIN, ...args];
+      const [file, argv] = opts.tty ? ['script', ['-qec', command.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' '), '/dev/null']] : [command[0]!, command.slice(1)];
+      execFile(file, argv, { env, timeout: 120_000 }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }));
     });
 
   before(async () => {
@@ -459,7 +462,7 @@ describeEachDialect('Customer data export', (dialect) => {
     );
   });
 
-  it('lectern customer export writes OUT.zip (exit 0, --json lists its files); unknown customers exit 1, a missing OUT exits 2', async () => {
+  it('lectern customer export writes OUT.zip (exit 0, --json lists its files, progress on a terminal); unknown customers exit 1, a missing OUT exits 2', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-export-'));
     try {
       const out = path.join(dir, 'alpha.zip');
@@ -486,6 +489,12 @@ describeEachDialect('Customer data export', (dialect) => {
       assert.equal(text.code, 0, text.stderr);
       assert.match(text.stdout, new RegExp(`^Exported Lincoln alpha \\(${a.code}\\) to .*text\\.zip: \\d+ files`, 'm'));
       assert.match(text.stdout, /^roster\/users\.csv +8 +\d+$/m);
+      assert.doesNotMatch(text.stderr, /Exporting/, 'no progress bar in a pipe');
+      // On a terminal, the progress line counts files and megabytes (the zip's size is known only at its end), and is cleared before the report.
+      const tty = await lectern(['customer', 'export', '--customer', a.code, path.join(dir, 'tty.zip')], { tty: true });
+      assert.equal(tty.code, 0, tty.stdout);
+      assert.match(tty.stdout, /\rExporting \d+ files, \d+\.\d MB written/);
+      assert.match(tty.stdout, /\r +\rExported Lincoln alpha/);
 
       const unknown = await lectern(['customer', 'export', '--customer', 'no-such-customer', path.join(dir, 'x.zip'), '--json']);
       assert.equal(unknown.code, 1);
@@ -496,7 +505,7 @@ describeEachDialect('Customer data export', (dialect) => {
       const noFolder = await lectern(['customer', 'export', '--customer', a.code, path.join(dir, 'missing', 'x.zip')]);
       assert.equal(noFolder.code, 1);
       assert.match(noFolder.stderr, /its folder does not exist/);
-      assert.deepEqual(fs.readdirSync(dir).sort(), ['alpha.zip', 'text.zip']);
+      assert.deepEqual(fs.readdirSync(dir).sort(), ['alpha.zip', 'text.zip', 'tty.zip']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -16,9 +16,9 @@ export interface WrittenExport extends ExportSummary {
  * Writes an export to `out` through a temporary file beside it (readable by its owner only: it holds
  * the customer's people), renamed into place once the zip is complete and on disk. A failure removes
  * the temporary file, so there is never a partial `out`. A process killed mid-export can leave only
- * the hidden `.<name>.<random>.partial`, never `out`.
+ * the hidden `.<name>.<random>.partial`, never `out`. `onBytes` hears the zip's size so far.
  */
-export async function writeExportFile(start: () => Promise<StartedExport>, out: string): Promise<WrittenExport> {
+export async function writeExportFile(start: () => Promise<StartedExport>, out: string, onBytes?: (written: number) => void): Promise<WrittenExport> {
   const target = path.resolve(out);
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${crypto.randomBytes(6).toString('hex')}.partial`);
   let handle: fs.promises.FileHandle;
@@ -29,6 +29,10 @@ export async function writeExportFile(start: () => Promise<StartedExport>, out: 
   }
   try {
     const started = await start();
+    if (onBytes) {
+      let written = 0;
+      started.stream.on('data', (chunk: Buffer) => onBytes((written += chunk.length)));
+    }
     // Both settle before anything is removed: a failed disk write stops the export, and a failed
     // export fails the write; the snapshot is closed when `done` settles.
     // The stream closes the file once written, flushed to disk first (`flush`), before the rename.
