@@ -3,8 +3,9 @@
  * student's page and follows "Access log" to that person's entries (the page they just opened is
  * there), reaches the page from the main navigation, filters by kind, action, who and days, pages
  * through, and downloads the CSV of what the filters keep; the enterprise admin sees every customer
- * and filters by one from a customer's audit trail; an institute admin has no Audit link.
- * Screenshots: audit-01-person.png, audit-02-filtered.png, audit-03-enterprise.png.
+ * and filters by one from a customer's audit trail; an institute admin has no Audit link. The page
+ * in Spanish (chosen on the Account page): its words, the actions' labels and the days of Tokyo.
+ * Screenshots: audit-01-person.png, audit-02-filtered.png, audit-03-enterprise.png, audit-04-spanish.png.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -135,6 +136,37 @@ describe('The Audit page in Chromium', { skip: browserSkipReason() ?? false }, (
     await rowsWhen(50);
     assert.equal(await page.getByLabel('Kind').inputValue(), '');
     assert.equal(await page.getByLabel('From').inputValue(), '');
+  });
+
+  it('shows the Audit page in Spanish once the customer admin chooses Spanish', async () => {
+    await page.goto(`${server.url}/account`);
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('es');
+    await visible(page.getByRole('heading', { name: 'Cuenta', level: 1 }));
+    // The entries of one day of class-roster reads, filtered by the address.
+    await page.goto(`${server.url}/audit?kind=read&action=class.roster_viewed&from=${encodeURIComponent('2030-03-10T15:00:00.000Z')}&to=${encodeURIComponent('2030-03-11T15:00:00.000Z')}`);
+    await visible(page.getByRole('heading', { name: 'Auditoría', level: 1 }));
+    assert.equal(await page.evaluate('document.documentElement.lang'), 'es');
+    const rows = await waitFor(async () => {
+      if ((await page.locator('.table-wrap[aria-busy="true"]').count()) > 0) return null;
+      const all = await page.getByRole('table', { name: 'Entradas de auditoría, de la más reciente a la más antigua' }).locator('tbody tr').all();
+      return all.length === 24 ? Promise.all(all.map((r) => r.getByRole('cell').allInnerTexts())) : null;
+    }, '24 audit rows in Spanish');
+    // The action's label and the read badge in Spanish, the code as it is; the 11th in Tokyo, in Spanish.
+    assert.deepEqual(rows[0]!.slice(2, 4), ['Abrió la lista de una clase Consulta\nclass.roster_viewed', 'Algebra lincoln']);
+    assert.match(rows[0]![0]!, /^11 mar 2030, 23:30$/);
+    assert.match(rows[23]![0]!, /^11 mar 2030, 0:30$/);
+    await visible(page.getByText('Mostrando 1–24 de 24'));
+    assert.equal(await page.getByLabel('Tipo').locator('option:checked').innerText(), 'Consultas (datos mostrados o descargados)');
+    assert.equal(await page.getByLabel('Desde').inputValue(), '2030-03-11');
+    await visible(page.getByRole('button', { name: 'Quitar los filtros' }));
+    await visible(page.getByRole('link', { name: 'Descargar CSV' }));
+    await screenshot(page, 'audit-04-spanish');
+    await expectAccessible(page, 'audit-04-spanish');
+
+    // Back to English, for this device's next pages.
+    await page.goto(`${server.url}/account`);
+    await page.getByRole('combobox', { name: 'Idioma' }).selectOption('en');
+    await visible(page.getByRole('heading', { name: 'Account', level: 1 }));
   });
 
   it("the enterprise admin sees every customer's entries, and one customer's from its audit trail", async () => {

@@ -21,9 +21,6 @@ const TO_CONVERT = [
   'router.tsx',
   'pages/CustomerPage.tsx',
   'pages/customer/',
-  'pages/users/UserPage.tsx',
-  'pages/audit/',
-  'pages/erasures/',
 ];
 const toConvert = (file: string) => TO_CONVERT.some((entry) => (entry.endsWith('/') ? file.startsWith(entry) : file === entry));
 

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import { withQuery } from '../../api.js';
 import type { paths } from '../../api-schema.js';
 import { Banner } from '../../components/Banner.js';
@@ -20,11 +21,8 @@ type AuditEntry = AuditPageData['items'][number];
 const PAGE_SIZE = 50;
 // The filters, as the API and the page's address name them; `from` and `to` are instants (the day's start, and the next day's).
 const FILTERS = ['customer', 'kind', 'action', 'actor', 'person', 'from', 'to'] as const;
-const KIND_OPTIONS = [
-  { value: '', label: 'Reads and changes' },
-  { value: 'read', label: 'Reads (data shown or downloaded)' },
-  { value: 'write', label: 'Changes' },
-];
+// The kind filter's choices ('' for both), worded by audit:kinds.*.
+const KINDS = ['', 'read', 'write'] as const;
 
 // The filters an address asks for ('' for those it leaves out).
 const filtersIn = (params: URLSearchParams) => Object.fromEntries(FILTERS.map((f) => [f, params.get(f) ?? '']));
@@ -45,13 +43,14 @@ const startOf = (day: string, plusDays = 0) => {
  * trail) opens it filtered.
  */
 export function AuditPage() {
+  const { t } = useTranslation('audit');
   const user = useUser();
   const enterprise = isEnterpriseAdmin(user);
   const { search } = useLocation();
   const asked = filtersIn(search);
   const list = usePagedList<AuditEntry, AuditPageData>('/api/audit', PAGE_SIZE, { initialFilters: asked, typedFilters: ['action', 'actor', 'person'] });
   const customers = useResource<Page<Customer>>(enterprise ? '/api/customers?pageSize=500' : null);
-  useTitle('Audit');
+  useTitle(t('title'));
   const filters = list.query.filters;
   const set = list.setFilter;
 
@@ -74,77 +73,75 @@ export function AuditPage() {
   const page = list.data;
 
   const columns: Column<AuditEntry>[] = [
-    { header: 'When', cell: (e) => <time dateTime={e.at}>{formatDateTime(e.at)}</time>, className: 'nowrap' },
-    { header: 'Who', cell: (e) => <code>{e.actor.label}</code> },
+    { header: t('when'), cell: (e) => <time dateTime={e.at}>{formatDateTime(e.at)}</time>, className: 'nowrap' },
+    { header: t('who'), cell: (e) => <code>{e.actor.label}</code> },
     {
-      header: 'What',
+      header: t('what'),
       cell: (e) => (
         <span className="two-line audit-action">
           <span>
-            {actionLabel(e.action)} {e.kind === 'read' ? <span className="badge badge-read">Read</span> : null}
+            {actionLabel(e.action)} {e.kind === 'read' ? <span className="badge badge-read">{t('read')}</span> : null}
           </span>
           <code className="muted small">{e.action}</code>
         </span>
       ),
     },
-    { header: 'About', cell: (e) => <About entry={e} /> },
+    { header: t('about'), cell: (e) => <About entry={e} /> },
     ...(enterprise
-      ? [{ header: 'Customer', cell: (e: AuditEntry) => (e.customer ? <Link to={`/customers/${e.customer.id}`}>{e.customer.name || e.customer.code}</Link> : <span className="muted">Platform</span>) }]
+      ? [
+          {
+            header: t('customer'),
+            cell: (e: AuditEntry) => (e.customer ? <Link to={`/customers/${e.customer.id}`}>{e.customer.name || e.customer.code}</Link> : <span className="muted">{t('platform')}</span>),
+          },
+        ]
       : []),
-    { header: 'Fields', cell: (e) => (e.fields.length ? <span className="audit-fields">{e.fields.join(', ')}</span> : <span className="muted">—</span>), secondary: true },
+    { header: t('fields'), cell: (e) => (e.fields.length ? <span className="audit-fields">{e.fields.join(', ')}</span> : <span className="muted">—</span>), secondary: true },
   ];
 
   return (
     <div className="page">
-      <PageHeader
-        title="Audit"
-        subtitle="Who changed or looked at people's data, and when: every opened user page and class roster, download and search, and every change. Entries name fields, never their values."
-      />
-      <section className="card" aria-label="Audit entries">
-        <ListToolbar label="Audit entries">
+      <PageHeader title={t('title')} subtitle={t('subtitle')} />
+      <section className="card" aria-label={t('entries')}>
+        <ListToolbar label={t('entries')}>
           {enterprise ? (
             <FilterSelect
               name="customer"
-              label="Customer"
+              label={t('customer')}
               value={filters.customer ?? ''}
               onChange={(v) => set('customer', v)}
               options={[
-                { value: '', label: 'All customers' },
+                { value: '', label: t('allCustomers') },
                 ...(filters.customer && !customerName(filters.customer) ? [{ value: filters.customer, label: filters.customer }] : []),
                 ...(customers.data?.items ?? []).map((c) => ({ value: c.id, label: c.profile.name })),
               ]}
             />
           ) : null}
-          <FilterSelect name="kind" label="Kind" value={filters.kind ?? ''} onChange={(v) => set('kind', v)} options={KIND_OPTIONS} />
-          <FilterText name="action" label="Action" value={filters.action ?? ''} onChange={(v) => set('action', v)} placeholder="user.viewed, or user" suggestions={ACTION_SUGGESTIONS} />
-          <FilterText name="actor" label="Who" value={filters.actor ?? ''} onChange={(v) => set('actor', v)} placeholder="Login" />
-          <FilterText name="person" label="About person" value={filters.person ?? ''} onChange={(v) => set('person', v)} placeholder="Login or user ID" />
-          <DayFilter name="from" label="From" value={filters.from ? dayOf(new Date(filters.from)) : ''} onChange={(day) => set('from', day ? startOf(day) : '')} />
+          <FilterSelect name="kind" label={t('kind')} value={filters.kind ?? ''} onChange={(v) => set('kind', v)} options={KINDS.map((k) => ({ value: k, label: t(`kinds.${k || 'all'}`) }))} />
+          <FilterText name="action" label={t('action')} value={filters.action ?? ''} onChange={(v) => set('action', v)} placeholder={t('actionPlaceholder')} suggestions={ACTION_SUGGESTIONS} />
+          <FilterText name="actor" label={t('who')} value={filters.actor ?? ''} onChange={(v) => set('actor', v)} placeholder={t('whoPlaceholder')} />
+          <FilterText name="person" label={t('person')} value={filters.person ?? ''} onChange={(v) => set('person', v)} placeholder={t('personPlaceholder')} />
+          <DayFilter name="from" label={t('from')} value={filters.from ? dayOf(new Date(filters.from)) : ''} onChange={(day) => set('from', day ? startOf(day) : '')} />
           {/* The last day shown is the one before the exclusive bound. */}
-          <DayFilter name="to" label="To" value={filters.to ? dayOf(new Date(Date.parse(filters.to) - 1)) : ''} onChange={(day) => set('to', day ? startOf(day, 1) : '')} />
+          <DayFilter name="to" label={t('to')} value={filters.to ? dayOf(new Date(Date.parse(filters.to) - 1)) : ''} onChange={(day) => set('to', day ? startOf(day, 1) : '')} />
           {filtered ? (
             <button type="button" className="btn btn-secondary toolbar-clear" onClick={() => list.setFilters(Object.fromEntries(FILTERS.map((f) => [f, ''])))}>
-              Clear filters
+              {t('clearFilters')}
             </button>
           ) : null}
           {/* The same filters as the table: the file holds every entry the table would page through. */}
           <a className="btn btn-secondary toolbar-clear" href={withQuery('/api/audit.csv', filters)} download="audit.csv">
-            Download CSV
+            {t('downloadCsv')}
           </a>
         </ListToolbar>
         {list.error ? <Banner kind="error">{list.error}</Banner> : null}
-        {page && page.items.length === 0 ? (
-          <EmptyState title={filtered ? 'No entries match' : 'Nothing recorded yet'}>
-            {filtered ? 'Try other filters or a longer span of days.' : 'Entries appear as people open, download and change data.'}
-          </EmptyState>
-        ) : null}
+        {page && page.items.length === 0 ? <EmptyState title={filtered ? t('noMatch') : t('noneYet')}>{filtered ? t('noMatchBody') : t('noneYetBody')}</EmptyState> : null}
         {page && page.items.length > 0 ? (
           <>
-            <DataTable caption="Audit entries, newest first" columns={columns} rows={page.items} rowKey={(e) => String(e.id)} loading={list.loading} />
-            <Pager label="Audit entries" page={page.page} pageSize={PAGE_SIZE} total={page.total} onPage={list.setPage} />
+            <DataTable caption={t('entriesCaption')} columns={columns} rows={page.items} rowKey={(e) => String(e.id)} loading={list.loading} />
+            <Pager label={t('entries')} page={page.page} pageSize={PAGE_SIZE} total={page.total} onPage={list.setPage} />
           </>
         ) : null}
-        {!page && !list.error ? <p className="loading">Loading audit entries…</p> : null}
+        {!page && !list.error ? <p className="loading">{t('loading')}</p> : null}
       </section>
     </div>
   );
@@ -152,16 +149,17 @@ export function AuditPage() {
 
 /** What an entry is about: the person (as their account names them now), else the class, run or customer it names. */
 function About({ entry }: { entry: AuditEntry }) {
+  const { t } = useTranslation('audit');
   const customerId = entry.customer?.id;
   if (entry.person) {
-    if (entry.person.name === null) return <span className="muted">No longer in Lectern ({entry.person.id.slice(0, 8)}…)</span>;
+    if (entry.person.name === null) return <span className="muted">{t('aboutGone', { id: entry.person.id.slice(0, 8) })}</span>;
     return customerId ? <Link to={`/customers/${customerId}/users/${entry.person.id}`}>{entry.person.name}</Link> : <span>{entry.person.name}</span>;
   }
   const { type, id } = entry.target;
-  if (customerId && type === 'class') return <Link to={`/customers/${customerId}/classes/${id}`}>{entry.target.name ?? 'A class no longer in Lectern'}</Link>;
-  if (customerId && type === 'run') return <Link to={`/customers/${customerId}/roster/runs/${id}`}>A roster run</Link>;
-  if (type === 'customer') return <span className="muted">The whole customer</span>;
-  if (type === 'platform') return <span className="muted">Every customer</span>;
+  if (customerId && type === 'class') return <Link to={`/customers/${customerId}/classes/${id}`}>{entry.target.name ?? t('aboutClassGone')}</Link>;
+  if (customerId && type === 'run') return <Link to={`/customers/${customerId}/roster/runs/${id}`}>{t('aboutRun')}</Link>;
+  if (type === 'customer') return <span className="muted">{t('aboutCustomer')}</span>;
+  if (type === 'platform') return <span className="muted">{t('aboutPlatform')}</span>;
   return (
     <span className="muted">
       {type} <code>{id}</code>

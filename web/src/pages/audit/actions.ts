@@ -1,40 +1,13 @@
-/** What each audit action means, in words, for the Audit page; an action not listed shows its code. */
-export const ACTION_LABELS: Record<string, string> = {
-  'user.viewed': "Opened a person's page",
-  'users.searched': 'Searched the users',
-  'users.exported': 'Downloaded users (CSV)',
-  'class.roster_viewed': "Opened a class's roster",
-  'run.issues_downloaded': "Downloaded a run's issues (CSV)",
-  'run.changes_viewed': "Viewed a run's plan of people",
-  'lti.outcomes_viewed': 'Viewed grade reports',
-  'audit.exported': 'Downloaded the audit log (CSV)',
-  'customer.export': "Exported the customer's data",
-  'login_cards.printed_qr': 'Printed login cards (QR sign-in)',
-  'login_cards.printed_password': 'Printed login cards (new passwords)',
-  'user.created': 'Added a user',
-  'user.updated': 'Edited a user',
-  'user.disabled': 'Disabled a user',
-  'user.enabled': 'Enabled a user',
-  'user.restored': 'Restored a user',
-  'user.password_changed': 'Changed their own password',
-  'customer.created': 'Added the customer',
-  'customer.updated': "Changed the customer's settings",
-  'customer.disabled': 'Disabled the customer',
-  'customer.enabled': 'Enabled the customer',
-  'customer.lti_secret_rotated': 'Rotated the LTI secret',
-  'user.erased': 'Erased a person',
-  'customer.erased': 'Erased the customer',
-  'book.uploaded': 'Uploaded a title',
-  'book.updated': 'Edited a title',
-  'book.deleted': 'Deleted a title',
-  'token.created': 'Created an API token',
-  'token.revoked': 'Revoked an API token',
-};
+import i18next from 'i18next';
 
-/** The words for an action (a password set by an admin names its reason after the last dot). */
+/**
+ * The words for an action in the page's language, from the catalogue's `audit:actions` (the action
+ * with its dots as underscores); a password set by an admin names its reason after the last dot, and
+ * an action the catalogue lacks shows its code.
+ */
 export function actionLabel(action: string): string {
-  if (action.startsWith('user.password_set.')) return 'Set a password';
-  return ACTION_LABELS[action] ?? action;
+  const key = action.startsWith('user.password_set.') ? 'user_password_set' : action.replaceAll('.', '_');
+  return i18next.exists(`audit:actions.${key}`) ? i18next.t(`audit:actions.${key}`) : action;
 }
 
 /** Actions to suggest in the filter: the reads first, then every prefix the log groups by. */

@@ -1,24 +1,32 @@
+import { useTranslation } from 'react-i18next';
 import { formatCount } from '../../labels.js';
 import { certificateUrls, recordTotal, type Certificate } from './model.js';
 import './erasures.css';
 
 /** What an erasure just did: its certificate's id and hash, what it counted, and the downloads. */
 export function CertificateSummary({ certificate: c }: { certificate: Certificate }) {
+  const { t } = useTranslation('erasure');
   const urls = certificateUrls(c);
+  // Each count picks its own plural; the numbers are written in the page's language.
+  const counted = (key: 'records' | 'files' | 'secrets', n: number) => t(`summary.${key}`, { count: n, n: formatCount(n) });
   return (
     <div className="stack erasure-summary">
       <p>
-        Erased {formatCount(recordTotal(c))} records, {c.counts.files.content + c.counts.files.bundles} files and {c.counts.secrets} secrets.
+        {t('summary.erased', {
+          records: counted('records', recordTotal(c)),
+          files: counted('files', c.counts.files.content + c.counts.files.bundles),
+          secrets: counted('secrets', c.counts.secrets),
+        })}
       </p>
       <dl className="facts">
         <div>
-          <dt>Certificate</dt>
+          <dt>{t('summary.certificate')}</dt>
           <dd>
             <code>{c.id}</code>
           </dd>
         </div>
         <div>
-          <dt>SHA-256 of the manifest</dt>
+          <dt>{t('summary.manifestHash')}</dt>
           <dd>
             <code className="hash">{c.manifestSha256}</code>
           </dd>
@@ -26,10 +34,10 @@ export function CertificateSummary({ certificate: c }: { certificate: Certificat
       </dl>
       <p className="erasure-downloads">
         <a className="btn btn-secondary btn-small" href={urls.pdf} download>
-          Download certificate (PDF)
+          {t('summary.downloadPdf')}
         </a>{' '}
         <a className="btn btn-secondary btn-small" href={urls.json} download>
-          Download certificate (JSON)
+          {t('summary.downloadJson')}
         </a>
       </p>
     </div>
@@ -38,6 +46,7 @@ export function CertificateSummary({ certificate: c }: { certificate: Certificat
 
 /** The footer of an erase dialog: Cancel and the danger button until it is done, then one button onward. */
 export function EraseDialogFooter({ done, busy, form, action, doneLabel, onClose }: { done: boolean; busy: boolean; form: string; action: string; doneLabel: string; onClose: () => void }) {
+  const { t } = useTranslation('erasure');
   if (done)
     return (
       <button type="button" className="btn btn-primary" onClick={onClose}>
@@ -47,10 +56,10 @@ export function EraseDialogFooter({ done, busy, form, action, doneLabel, onClose
   return (
     <>
       <button type="button" className="btn btn-secondary" onClick={onClose} disabled={busy}>
-        Cancel
+        {t('ui:cancel')}
       </button>
       <button type="submit" form={form} className="btn btn-danger" disabled={busy}>
-        {busy ? 'Erasing…' : action}
+        {busy ? t('erasing') : action}
       </button>
     </>
   );

@@ -3,7 +3,6 @@
  * the parts every erasure screen shows: the certificate's id, hash and downloads.
  */
 export type { CertificateDetailViewT as CertificateDetail, CertificateViewT as Certificate, OffboardingViewT as Offboarding } from '../../../../src/privacy/erasure/erasure-view.js';
-export { kindLabel } from '../../../../src/privacy/erasure/kinds.js';
 
 /** Where a certificate is downloaded, as JSON (with its manifest) or as a PDF. */
 export function certificateUrls(c: { id: string; customer: { id: string } }): { json: string; pdf: string } {

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { api, messageOf } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
@@ -30,6 +31,7 @@ const list = (values: string[]) => (values.length ? values.join(', ') : '');
 
 /** One user: roster data, roles at schools, classes, how the account was matched, and its history. */
 export function UserPage({ customerId, userId }: { customerId: string; userId: string }) {
+  const { t } = useTranslation(['userPage', 'users']);
   const customer = useCustomer(customerId);
   const crumbs = useCustomerCrumbs(customerId, customer);
   const user = useResource<UserDetail>(`/api/customers/${encodeURIComponent(customerId)}/users/${encodeURIComponent(userId)}`);
@@ -40,14 +42,14 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
   const [dialog, setDialog] = useState<'password' | 'edit' | 'disable' | null>(null);
   const [issued, setIssued] = useState<IssuedPassword[]>([]);
   const u = user.data;
-  const name = u ? `${u.givenName} ${u.familyName}`.trim() || u.login : 'User';
+  const name = u ? `${u.givenName} ${u.familyName}`.trim() || u.login : t('user');
   useTitle(name);
 
   if (!u) {
     return (
       <div className="page">
-        <PageHeader crumbs={crumbs} title="User" />
-        {user.error ? <Banner kind="error">{user.error}</Banner> : <p className="loading">Loading user…</p>}
+        <PageHeader crumbs={crumbs} title={t('user')} />
+        {user.error ? <Banner kind="error">{user.error}</Banner> : <p className="loading">{t('loading')}</p>}
       </div>
     );
   }
@@ -57,7 +59,7 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
     setBusy(true);
     try {
       const res = await api.post<{ warning: string | null }>(`${base}/restore${keepAsManual ? '?keepAsManual=true' : ''}`);
-      setNotice(res.warning ? { kind: 'warning', text: res.warning } : { kind: 'success', text: `${name} was restored with their class enrollments${keepAsManual ? ', as a manual account' : ''}.` });
+      setNotice(res.warning ? { kind: 'warning', text: res.warning } : { kind: 'success', text: keepAsManual ? t('users:list.restoredManual', { name }) : t('users:list.restored', { name }) });
       user.reload();
     } catch (err) {
       setNotice({ kind: 'error', text: messageOf(err) });
@@ -72,7 +74,7 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
     setBusy(true);
     try {
       await api.post(`${base}/${action}`);
-      setNotice({ kind: 'success', text: action === 'disable' ? `${name} was disabled: they cannot sign in or launch, and their sessions ended.` : `${name} was enabled.` });
+      setNotice({ kind: 'success', text: action === 'disable' ? t('disabled', { name }) : t('users:list.enabledOne', { name }) });
       user.reload();
     } catch (err) {
       setNotice({ kind: 'error', text: messageOf(err) });
@@ -85,7 +87,7 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
 
   const classColumns: Column<Enrollment>[] = [
     {
-      header: 'Class',
+      header: t('users:class'),
       cell: (e) =>
         e.classId ? (
           <Link to={`/customers/${customerId}/classes/${e.classId}`} className="row-link">
@@ -95,15 +97,15 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
           <code>{e.classSourcedId}</code>
         ),
     },
-    { header: 'Role', cell: (e) => roleLabel(e.role) },
-    { header: 'Dates', cell: (e) => (e.beginDate || e.endDate ? `${e.beginDate ? formatDay(e.beginDate) : '…'} – ${e.endDate ? formatDay(e.endDate) : '…'}` : '—'), secondary: true },
-    { header: 'Status', cell: (e) => <StatusBadge status={e.status} /> },
+    { header: t('users:role'), cell: (e) => roleLabel(e.role) },
+    { header: t('users:dates'), cell: (e) => (e.beginDate || e.endDate ? `${e.beginDate ? formatDay(e.beginDate) : '…'} – ${e.endDate ? formatDay(e.endDate) : '…'}` : '—'), secondary: true },
+    { header: t('users:status'), cell: (e) => <StatusBadge status={e.status} /> },
   ];
   const roleColumns: Column<OrgRole>[] = [
-    { header: 'School or org', cell: (r) => r.orgName ?? <code>{r.orgSourcedId}</code> },
-    { header: 'Type', cell: (r) => r.orgType ?? '—', secondary: true },
-    { header: 'Role', cell: (r) => roleLabel(r.role) },
-    { header: 'Kind', cell: (r) => (r.roleType === 'primary' ? 'Primary' : r.roleType || '—'), secondary: true },
+    { header: t('schoolOrOrg'), cell: (r) => r.orgName ?? <code>{r.orgSourcedId}</code> },
+    { header: t('users:type'), cell: (r) => r.orgType ?? '—', secondary: true },
+    { header: t('users:role'), cell: (r) => roleLabel(r.role) },
+    { header: t('roleKind'), cell: (r) => (r.roleType === 'primary' ? t('primary') : r.roleType || '—'), secondary: true },
   ];
 
   return (
@@ -115,34 +117,30 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
             {name} <StatusBadge status={u.status} />
           </>
         }
-        subtitle={
-          <>
-            {roleLabel(u.role)} · signs in as <code>{u.login}</code> · {sourceLabel(u.source)}
-          </>
-        }
+        subtitle={<Trans t={t} i18nKey="subtitle" values={{ role: roleLabel(u.role), login: u.login, source: sourceLabel(u.source) }} components={{ 1: <code /> }} />}
         actions={
           u.status === 'deleted' ? (
             <button type="button" className="btn btn-primary" onClick={() => setConfirm(true)}>
-              Restore user
+              {t('users:list.restoreUser')}
             </button>
           ) : (
             <>
               {editable ? (
                 <button type="button" className="btn btn-secondary" onClick={() => setDialog('edit')}>
-                  Edit
+                  {t('edit')}
                 </button>
               ) : null}
               <button type="button" className="btn btn-secondary" onClick={() => setDialog('password')}>
-                Set password
+                {t('users:password.submit')}
               </button>
               <AuditLink customerId={customerId} person={userId} />
               {u.status === 'disabled' ? (
                 <button type="button" className="btn btn-primary" onClick={() => void setStatus('enable')} disabled={busy}>
-                  Enable
+                  {t('users:bulk.enable.button')}
                 </button>
               ) : (
                 <button type="button" className="btn btn-danger" onClick={() => setDialog('disable')}>
-                  Disable
+                  {t('users:bulk.disable.button')}
                 </button>
               )}
             </>
@@ -151,38 +149,38 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
       />
       {notice ? <Banner kind={notice.kind}>{notice.text}</Banner> : null}
       {u.status === 'deleted' ? (
-        <Banner kind="warning" title="Deleted by a roster sync">
-          {`This account was deleted on ${formatDateTime(u.deletedAt)}: it cannot sign in and is hidden from lists. Restore it to bring it back with its enrollments.`}
+        <Banner kind="warning" title={t('deletedTitle')}>
+          {t('deletedBody', { when: formatDateTime(u.deletedAt) })}
         </Banner>
       ) : null}
       <div className="detail-grid">
-        <SectionCard title="Roster data">
+        <SectionCard title={t('users:rosterData')}>
           <Facts
             items={[
-              ['Sourced ID', u.sourcedId ? <code key="s">{u.sourcedId}</code> : ''],
-              ['Given name', u.givenName],
-              ['Middle name', u.middleName],
-              ['Family name', u.familyName],
-              ['Username', u.username],
-              ['Login', <code key="l">{u.login}</code>],
-              ['Email', u.email],
-              ['Identifier', u.identifier],
-              ['Role', roleLabel(u.role)],
-              ['Grades', list(u.grades)],
-              ['Other IDs', list(u.userIds)],
-              ['Agents', list(u.agentSourcedIds)],
-              ['Phone', u.phone ?? ''],
+              [t('users:sourcedId'), u.sourcedId ? <code key="s">{u.sourcedId}</code> : ''],
+              [t('users:form.givenName'), u.givenName],
+              [t('middleName'), u.middleName],
+              [t('users:form.familyName'), u.familyName],
+              [t('username'), u.username],
+              [t('users:login'), <code key="l">{u.login}</code>],
+              [t('users:email'), u.email],
+              [t('identifier'), u.identifier],
+              [t('users:role'), roleLabel(u.role)],
+              [t('users:grades'), list(u.grades)],
+              [t('otherIds'), list(u.userIds)],
+              [t('agents'), list(u.agentSourcedIds)],
+              [t('phone'), u.phone ?? ''],
               ['SMS', u.sms],
-              ['Enabled in SIS', u.enabledUser === null ? '' : u.enabledUser ? 'Yes' : 'No'],
+              [t('enabledInSis'), u.enabledUser === null ? '' : u.enabledUser ? t('ui:yes') : t('ui:no')],
               [
-                'Password',
+                t('users:list.password'),
                 <span key="p">
                   <PasswordBadge source={u.passwordSource} />
-                  {u.mustChangePassword ? ' · must change at next sign-in' : ''}
+                  {u.mustChangePassword ? ` · ${t('mustChange')}` : ''}
                 </span>,
               ],
-              ['Added', formatDateTime(u.createdAt)],
-              ['Last changed', formatDateTime(u.updatedAt)],
+              [t('added'), formatDateTime(u.createdAt)],
+              [t('lastChanged'), formatDateTime(u.updatedAt)],
             ]}
           />
         </SectionCard>
@@ -191,20 +189,20 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
           {u.role === 'institute_admin' ? <InstituteAdminInfo /> : null}
           <section className="card match-box" aria-labelledby="match-title">
             <header className="card-header">
-              <h2 id="match-title">How this account was matched</h2>
+              <h2 id="match-title">{t('match.title')}</h2>
             </header>
             {u.match ? (
               <>
                 <p className="match-explanation">{u.match.explanation}</p>
                 <Facts
                   items={[
-                    ['Rule', u.match.rule === 'created' ? 'No match: created' : `Match with ${labelOf(MATCH_WITH_OPTIONS, u.match.rule)}`],
-                    ['Value', u.match.value ? <code key="v">{u.match.value}</code> : ''],
+                    [t('match.rule'), u.match.rule === 'created' ? t('match.created') : t('match.with', { field: labelOf(MATCH_WITH_OPTIONS, u.match.rule) })],
+                    [t('match.value'), u.match.value ? <code key="v">{u.match.value}</code> : ''],
                     [
-                      'Run',
+                      t('match.run'),
                       u.match.runId ? (
                         <Link key="r" to={`/customers/${customerId}/roster/runs/${u.match.runId}`}>
-                          {u.match.fileName ?? 'Roster run'}
+                          {u.match.fileName ?? t('match.rosterRun')}
                           {u.match.at ? `, ${formatDateTime(u.match.at)}` : ''}
                         </Link>
                       ) : (
@@ -215,34 +213,43 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
                 />
               </>
             ) : (
-              <p className="muted">
-                {u.source === 'roster' ? 'No match was recorded for this account.' : `Not linked to the roster: ${sourceLabel(u.source).toLowerCase()}. Roster syncs never delete it.`}
-              </p>
+              <p className="muted">{u.source === 'roster' ? t('match.none') : t('match.notRostered', { source: sourceLabel(u.source).toLocaleLowerCase() })}</p>
             )}
           </section>
-          <SectionCard title="Roles at schools">
-            {u.roles.length ? (
-              <DataTable caption="Roles at schools" columns={roleColumns} rows={u.roles} rowKey={(r) => `${r.orgSourcedId}:${r.role}`} />
-            ) : (
-              <p className="muted">No roles at schools.</p>
-            )}
+          <SectionCard title={t('roles')}>
+            {u.roles.length ? <DataTable caption={t('roles')} columns={roleColumns} rows={u.roles} rowKey={(r) => `${r.orgSourcedId}:${r.role}`} /> : <p className="muted">{t('noRoles')}</p>}
           </SectionCard>
         </div>
       </div>
-      <SectionCard title="Classes">
-        {u.enrollments.length ? <DataTable caption="Classes" columns={classColumns} rows={u.enrollments} rowKey={(e) => e.sourcedId} /> : <p className="muted">Not enrolled in any class.</p>}
+      <SectionCard title={t('users:classesTitle')}>
+        {u.enrollments.length ? <DataTable caption={t('users:classesTitle')} columns={classColumns} rows={u.enrollments} rowKey={(e) => e.sourcedId} /> : <p className="muted">{t('noClasses')}</p>}
       </SectionCard>
       {u.status === 'deleted' ? null : <AssignedTitles customerId={customerId} target={{ type: 'user', id: u.id }} />}
-      <SectionCard title="Change history">
+      <SectionCard title={t('users:history')}>
         <ChangeTimeline entries={u.history} customerId={customerId} noun="user" />
       </SectionCard>
       <ErasePersonDialog customerId={customerId} user={u} />
-      <ConfirmDialog open={confirm} title={`Restore ${name}?`} confirmLabel="Restore user" busy={busy} onConfirm={() => void restore()} onCancel={() => setConfirm(false)}>
-        <p>They can sign in again and get back the class enrollments that ended when they were deleted.</p>
+      <ConfirmDialog
+        open={confirm}
+        title={t('users:list.restoreQ', { name })}
+        confirmLabel={t('users:list.restoreUser')}
+        busy={busy}
+        onConfirm={() => void restore()}
+        onCancel={() => setConfirm(false)}
+      >
+        <p>{t('users:list.restoreBody')}</p>
         {u.missingFromRoster ? <RestoreWarning keepAsManual={keepAsManual} onKeepAsManual={setKeepAsManual} /> : null}
       </ConfirmDialog>
-      <ConfirmDialog open={dialog === 'disable'} title={`Disable ${name}?`} confirmLabel="Disable user" danger busy={busy} onConfirm={() => void setStatus('disable')} onCancel={() => setDialog(null)}>
-        <p>They cannot sign in or launch from the LMS until enabled again, and their open sessions end now. A roster sync does not enable them again.</p>
+      <ConfirmDialog
+        open={dialog === 'disable'}
+        title={t('disableQ', { name })}
+        confirmLabel={t('disableUser')}
+        danger
+        busy={busy}
+        onConfirm={() => void setStatus('disable')}
+        onCancel={() => setDialog(null)}
+      >
+        <p>{t('disableBody')}</p>
       </ConfirmDialog>
       <PasswordDialog
         customerId={customerId}
@@ -250,7 +257,7 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
         onClose={() => setDialog(null)}
         onDone={(password) => {
           if (password) setIssued([password]);
-          setNotice({ kind: 'success', text: `The password of ${name} was set; their sessions ended.` });
+          setNotice({ kind: 'success', text: t('users:list.passwordSet', { name }) });
           user.reload();
         }}
       />
@@ -262,7 +269,7 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
           editing={u}
           onClose={() => setDialog(null)}
           onSaved={() => {
-            setNotice({ kind: 'success', text: 'Saved.' });
+            setNotice({ kind: 'success', text: t('ui:saved') });
             user.reload();
           }}
         />
