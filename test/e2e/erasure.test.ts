@@ -79,6 +79,28 @@ describe('Erasure in Chromium', { skip: browserSkipReason() ?? false }, () => {
     assert.equal(await page.getByRole('link', { name: 'Ava Archer' }).count(), 0);
   });
 
+  it('the customer admin finds the certificate, the export, the access log and the retention on Data and privacy', async () => {
+    await page.getByRole('link', { name: 'Data and privacy' }).click();
+    await page.waitForURL(`${server.url}/customers/${customer.id}/privacy`);
+    await visible(page.getByRole('heading', { level: 1, name: 'Data and privacy' }));
+    // Their own customer's certificates only, so no customer column and no kind filter.
+    const certificates = page.getByRole('table', { name: 'Erasure certificates' });
+    await visible(certificates);
+    assert.deepEqual(await certificates.getByRole('columnheader').allTextContents(), ['Erased', 'What', 'Person', 'By', 'Records', 'SHA-256', 'Certificate']);
+    assert.equal(await certificates.getByRole('row').count(), 2, 'a header and the one erasure');
+    await visible(certificates.getByRole('row').nth(1).getByText(customer.adminEmail));
+    assert.equal(await page.getByLabel('What was erased').count(), 0);
+    const pdf = await page.request.get(`${server.url}${await certificates.getByRole('link', { name: /^PDF certificate/ }).getAttribute('href')}`);
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
+    await visible(page.getByRole('region', { name: 'Data export' }).getByRole('button', { name: 'Download export (.zip)' }));
+    await visible(page.getByText(/everything of it is erased \d+ days later, with a certificate/));
+    await screenshot(page, 'erasure-privacy-page', { docsName: 'privacy-page.png' });
+    await expectAccessible(page, 'data and privacy page');
+    await page.getByRole('link', { name: 'Open the access log' }).click();
+    await page.waitForURL(new RegExp(`/audit\\?customer=${customer.id}`));
+    await visible(page.getByRole('table', { name: 'Audit entries, newest first' }).getByText('Erased a person'));
+  });
+
   it('the enterprise admin sets the offboarding period, disables, erases the customer, and finds the certificates', async () => {
     await page.context().clearCookies();
     await signInToConsole(page, server.url, ADMIN_EMAIL, ADMIN_PASSWORD);

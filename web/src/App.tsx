@@ -18,6 +18,7 @@ import { TitlePage } from './pages/content/TitlePage.js';
 import { UploadContentPage } from './pages/content/UploadContentPage.js';
 import { OutcomesPage } from './pages/lti/OutcomesPage.js';
 import { NotificationsPage } from './pages/notifications/NotificationsPage.js';
+import { PrivacyPage } from './pages/privacy/PrivacyPage.js';
 import { RunHistoryPage } from './pages/roster/RunHistoryPage.js';
 import { RunPage } from './pages/roster/RunPage.js';
 import { UploadRosterPage } from './pages/roster/UploadRosterPage.js';
@@ -43,6 +44,7 @@ function routesFor(user: Me, search: URLSearchParams): Route[] {
     { path: '/customers/:id/roster/runs/:runId', render: (p) => <RunPage key={`${p.id}/${p.runId}`} customerId={p.id ?? ''} runId={p.runId ?? ''} /> },
     { path: '/customers/:id/lti/outcomes', render: (p) => <OutcomesPage key={p.id} customerId={p.id ?? ''} /> },
     { path: '/customers/:id/notifications', render: (p) => <NotificationsPage key={p.id} customerId={p.id ?? ''} /> },
+    { path: '/customers/:id/privacy', render: (p) => <PrivacyPage key={p.id} customerId={p.id ?? ''} /> },
     { path: '/customers/:id/content', render: (p) => <ContentPage key={p.id} customerId={p.id ?? ''} /> },
     { path: '/customers/:id/content/upload', render: (p) => <UploadContentPage key={p.id} customerId={p.id ?? ''} /> },
     { path: '/customers/:id/content/:bookId', render: (p) => <TitlePage key={`${p.id}/${p.bookId}`} customerId={p.id ?? ''} bookId={p.bookId ?? ''} /> },

@@ -3,6 +3,7 @@ import { PageHeader, useTitle } from '../components/Layout.js';
 import { Tabs } from '../components/Tabs.js';
 import { useCustomer, useCustomerCrumbs } from '../hooks/useCustomer.js';
 import { Link, navigate } from '../router.js';
+import { useUser } from '../session.js';
 import { ClassesTab } from './users/ClassesTab.js';
 import { UsersTab } from './users/UsersTab.js';
 
@@ -13,6 +14,8 @@ export function UsersPage({ customerId, tab }: { customerId: string; tab: 'users
   // The page itself is Users: its crumbs stop above it.
   const crumbs = useCustomerCrumbs(customerId, customer).slice(0, -1);
   useTitle(tab === 'users' ? t('usersTitle') : t('classesTitle'));
+  // The export is the whole customer's: not for institute admins, who see only their schools.
+  const mayUsePrivacy = useUser().role !== 'institute_admin';
   return (
     <div className="page">
       <PageHeader
@@ -30,6 +33,11 @@ export function UsersPage({ customerId, tab }: { customerId: string; tab: 'users
             <Link to={`/customers/${customerId}/notifications`} className="btn btn-secondary">
               {t('notifications')}
             </Link>
+            {mayUsePrivacy ? (
+              <Link to={`/customers/${customerId}/privacy`} className="btn btn-secondary">
+                {t('privacyPage:link')}
+              </Link>
+            ) : null}
             <Link to={`/customers/${customerId}/roster/upload`} className="btn btn-primary">
               {t('uploadRoster')}
             </Link>

@@ -9,9 +9,9 @@ import { certificateUrls, recordTotal, type Certificate } from './model.js';
 
 const PAGE_SIZE = 25;
 
-function useColumns(): Column<Certificate>[] {
+function useColumns(showCustomer: boolean): Column<Certificate>[] {
   const { t } = useTranslation('erasure');
-  return [
+  const columns: Column<Certificate>[] = [
     { header: t('list.erased'), cell: (c) => <span className="nowrap">{formatDateTime(c.erasedAt)}</span> },
     { header: t('list.what'), cell: (c) => (c.kind === 'customer' ? t('list.customer') : t('list.person')) },
     {
@@ -45,6 +45,8 @@ function useColumns(): Column<Certificate>[] {
       },
     },
   ];
+  // A customer's own admins see only their customer's certificates: its column would say nothing.
+  return showCustomer ? columns : columns.filter((_, i) => i !== 2);
 }
 
 /**
@@ -53,15 +55,31 @@ function useColumns(): Column<Certificate>[] {
  */
 export function ErasuresPage() {
   const { t } = useTranslation('erasure');
-  const columns = useColumns();
   useTitle(t('list.title'));
-  const list = usePagedList<Certificate>('/api/erasures', PAGE_SIZE, { initialFilters: { kind: '' } });
-  const filtered = Boolean(list.query.search || list.query.filters.kind);
   return (
     <div className="page">
       <PageHeader title={t('list.title')} subtitle={t('list.subtitle')} />
       <div className="card">
-        <ListToolbar label={t('list.certificates')} search={list.query.search} onSearch={list.setSearch} placeholder={t('list.searchPlaceholder')}>
+        <CertificateList showCustomer />
+      </div>
+    </div>
+  );
+}
+
+/**
+ * Erasure certificates as the API lists them to the actor (every customer's for the enterprise
+ * admin, their own customer's for its admins), searchable, paged, with downloads; `showCustomer`
+ * adds the customer's column and the kind filter, which only the enterprise admin needs.
+ */
+export function CertificateList({ showCustomer }: { showCustomer: boolean }) {
+  const { t } = useTranslation('erasure');
+  const columns = useColumns(showCustomer);
+  const list = usePagedList<Certificate>('/api/erasures', PAGE_SIZE, { initialFilters: { kind: '' } });
+  const filtered = Boolean(list.query.search || list.query.filters.kind);
+  return (
+    <>
+      <ListToolbar label={t('list.certificates')} search={list.query.search} onSearch={list.setSearch} placeholder={showCustomer ? t('list.searchPlaceholder') : t('list.searchPlaceholderOwn')}>
+        {showCustomer ? (
           <FilterSelect
             name="kind"
             label={t('list.kind')}
@@ -73,19 +91,19 @@ export function ErasuresPage() {
               { value: 'person', label: t('list.kinds.person') },
             ]}
           />
-        </ListToolbar>
-        {list.error ? <Banner kind="error">{list.error}</Banner> : null}
-        {list.data && list.data.items.length === 0 ? (
-          <EmptyState title={filtered ? t('list.noMatch') : t('list.noneYet')}>{filtered ? t('list.noMatchBody') : t('list.noneYetBody')}</EmptyState>
         ) : null}
-        {list.data && list.data.items.length > 0 ? (
-          <>
-            <DataTable caption={t('list.certificates')} columns={columns} rows={list.data.items} rowKey={(c) => c.id} loading={list.loading} />
-            <Pager label={t('list.certificates')} page={list.data.page} pageSize={PAGE_SIZE} total={list.data.total} onPage={list.setPage} />
-          </>
-        ) : null}
-        {!list.data && !list.error ? <p className="loading">{t('list.loading')}</p> : null}
-      </div>
-    </div>
+      </ListToolbar>
+      {list.error ? <Banner kind="error">{list.error}</Banner> : null}
+      {list.data && list.data.items.length === 0 ? (
+        <EmptyState title={filtered ? t('list.noMatch') : t('list.noneYet')}>{filtered ? t('list.noMatchBody') : showCustomer ? t('list.noneYetBody') : t('list.noneYetBodyOwn')}</EmptyState>
+      ) : null}
+      {list.data && list.data.items.length > 0 ? (
+        <>
+          <DataTable caption={t('list.certificates')} columns={columns} rows={list.data.items} rowKey={(c) => c.id} loading={list.loading} />
+          <Pager label={t('list.certificates')} page={list.data.page} pageSize={PAGE_SIZE} total={list.data.total} onPage={list.setPage} />
+        </>
+      ) : null}
+      {!list.data && !list.error ? <p className="loading">{t('list.loading')}</p> : null}
+    </>
   );
 }
