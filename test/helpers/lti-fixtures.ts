@@ -52,3 +52,34 @@ export function useMigratedDatabase(dialect: TestDialect): { readonly db: Db } {
     },
   };
 }
+
+/**
+ * What an LTI 1.1 launch leaves, inserted straight (test seeding): the LMS user `lmsUserId` linked to
+ * `linkUserId`, and `bindingUserId`'s grade link for a title, of consumer `guid-<tag>`.
+ */
+export async function insertLtiLaunchTrail(
+  db: Kysely<Database>,
+  o: { customerId: string; tag: string; lmsUserId: string; linkUserId: string; bindingUserId: string; bookId: string; consumerKey: string; resultSourcedId: string },
+): Promise<void> {
+  const now = new Date().toISOString();
+  const guid = `guid-${o.tag}`;
+  await db.insertInto('lti_user_links').values({ customer_id: o.customerId, consumer_guid: guid, lti_user_id: o.lmsUserId, user_id: o.linkUserId, created_at: now, last_launch_at: now }).execute();
+  await db
+    .insertInto('lti_outcome_bindings')
+    .values({
+      id: crypto.randomUUID(),
+      customer_id: o.customerId,
+      user_id: o.bindingUserId,
+      consumer_guid: guid,
+      resource_link_id: `link-${o.tag}`,
+      target_type: 'book',
+      target_id: o.bookId,
+      service_url: `https://lms-${o.tag}.example/outcomes`,
+      result_sourcedid: o.resultSourcedId,
+      consumer_key: o.consumerKey,
+      reported_score: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+}

@@ -14,6 +14,7 @@ import type { AppContext } from '../../src/context.js';
 import { storeBundleFile } from '../../src/rostering/runs/bundle-store.js';
 import { executeStoredRun } from '../../src/cli/commands/import-thread.js';
 import { nowIso } from '../../src/time.js';
+import { insertLtiLaunchTrail } from '../helpers/lti-fixtures.js';
 import { seedCustomer } from '../helpers/app.js';
 import { arraySource } from '../helpers/array-source.js';
 import { pdf } from '../helpers/books.js';
@@ -164,28 +165,16 @@ export async function seedErasable(ctx: AppContext, label: string): Promise<Seed
     ['erased', erasedUser],
     ['kept', keptUser],
   ] as const) {
-    await k
-      .insertInto('lti_user_links')
-      .values({ customer_id: id, consumer_guid: `guid-${t}`, lti_user_id: mark(`lmsuser-${who}-${t}`), user_id: user.id, created_at: now, last_launch_at: now })
-      .execute();
-    await k
-      .insertInto('lti_outcome_bindings')
-      .values({
-        id: crypto.randomUUID(),
-        customer_id: id,
-        user_id: user.id,
-        consumer_guid: `guid-${t}`,
-        resource_link_id: `link-${t}`,
-        target_type: 'book',
-        target_id: book.id,
-        service_url: `https://lms-${t}.example/outcomes`,
-        result_sourcedid: mark(`result-${who}-${t}`),
-        consumer_key: seeded.created.lti.consumerKey,
-        reported_score: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    await insertLtiLaunchTrail(k, {
+      customerId: id,
+      tag: t,
+      lmsUserId: mark(`lmsuser-${who}-${t}`),
+      linkUserId: user.id,
+      bindingUserId: user.id,
+      bookId: book.id,
+      consumerKey: seeded.created.lti.consumerKey,
+      resultSourcedId: mark(`result-${who}-${t}`),
+    });
     await ctx.reader.saveProgress(id, user.id, book.id, { position: 'page=2', progress: 0.5 });
     // The admin disabled and enabled them once: audit entries about them.
     await ctx.people.setStatus(operatorActor, id, [user.id], 'disabled');

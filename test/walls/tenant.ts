@@ -5,7 +5,6 @@
  * response that carries any of it is caught; and the snapshot of all its rows that proves an attack
  * changed nothing.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -16,7 +15,7 @@ import type { AppContext } from '../../src/context.js';
 import type { Role } from '../../src/db/schema.js';
 import { liveFingerprint } from '../../src/rostering/sync/engine.js';
 import { hashPassword } from '../../src/security/passwords.js';
-import { nowIso } from '../../src/time.js';
+import { insertLtiLaunchTrail } from '../helpers/lti-fixtures.js';
 import { seedCustomer } from '../helpers/app.js';
 import { arraySource } from '../helpers/array-source.js';
 import { epub3 } from '../helpers/books.js';
@@ -129,29 +128,16 @@ export async function seedTenant(ctx: AppContext, tag: string): Promise<Tenant> 
   await ctx.content.assign(operatorActor, id, { bookIds: [book.id], userIds: [student.id, reader.id], classIds: [classId] });
 
   // LTI: a remembered LMS user, an outcome binding for the title; progress then queues an outcome call.
-  const now = nowIso();
-  await k
-    .insertInto('lti_user_links')
-    .values({ customer_id: id, consumer_guid: `guid-${tag}`, lti_user_id: `lms-${tag}`, user_id: reader.id, created_at: now, last_launch_at: now })
-    .execute();
-  await k
-    .insertInto('lti_outcome_bindings')
-    .values({
-      id: crypto.randomUUID(),
-      customer_id: id,
-      user_id: student.id,
-      consumer_guid: `guid-${tag}`,
-      resource_link_id: `link-${tag}`,
-      target_type: 'book',
-      target_id: book.id,
-      service_url: `https://lms-${tag}.example/outcomes`,
-      result_sourcedid: `result-${tag}`,
-      consumer_key: seeded.created.lti.consumerKey,
-      reported_score: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
+  await insertLtiLaunchTrail(k, {
+    customerId: id,
+    tag,
+    lmsUserId: `lms-${tag}`,
+    linkUserId: reader.id,
+    bindingUserId: student.id,
+    bookId: book.id,
+    consumerKey: seeded.created.lti.consumerKey,
+    resultSourcedId: `result-${tag}`,
+  });
   await ctx.reader.saveProgress(id, student.id, book.id, { position: `epubcfi(/6/2!/4/2/1:0)`, progress: 0.5 });
   const outcome = (await k.selectFrom('lti_outcome_calls').select('id').where('customer_id', '=', id).executeTakeFirstOrThrow()).id;
 
