@@ -19,8 +19,6 @@ const TO_CONVERT = [
   // Being changed by other engineers when the console moved to the catalogue.
   'components/Layout.tsx',
   'router.tsx',
-  'pages/CustomerPage.tsx',
-  'pages/customer/',
   'pages/users/UserPage.tsx',
   'pages/audit/',
   'pages/erasures/',
