@@ -168,7 +168,8 @@ describe('the console in Spanish in Chromium', { skip: browserSkipReason() ?? fa
     await visible(page.getByRole('heading', { name: 'Cuenta', level: 1 }));
     await expectAccessible(page, 'account page in Spanish');
 
-    await page.getByRole('combobox', { name: 'Idioma' }).selectOption('en');
+    // The Account page's own switch (the top bar has the same one).
+    await page.getByRole('main').getByRole('combobox', { name: 'Idioma' }).selectOption('en');
     await visible(page.getByRole('heading', { name: 'Account', level: 1 }));
     await visible(page.getByRole('heading', { name: 'API tokens', exact: true }));
     assert.equal(await lang(), 'en');
@@ -176,7 +177,7 @@ describe('the console in Spanish in Chromium', { skip: browserSkipReason() ?? fa
     await visible(page.getByRole('heading', { name: 'Account', level: 1 }));
     assert.equal(await lang(), 'en');
 
-    await page.getByRole('combobox', { name: 'Language' }).selectOption('es');
+    await page.getByRole('main').getByRole('combobox', { name: 'Language' }).selectOption('es');
     await visible(page.getByRole('heading', { name: 'Tokens de API', exact: true }));
     assert.equal(await lang(), 'es');
     await page.goto(`${server.url}/customers`);

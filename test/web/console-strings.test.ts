@@ -14,16 +14,6 @@ import ts from 'typescript';
 
 const WEB = path.resolve(import.meta.dirname, '../../web/src');
 
-// Still in English, TO CONVERT. Each leaves this list when it is converted; nothing new joins it.
-const TO_CONVERT = [
-  // Being changed by other engineers when the console moved to the catalogue.
-  'components/Layout.tsx',
-  'router.tsx',
-  'pages/CustomerPage.tsx',
-  'pages/customer/',
-];
-const toConvert = (file: string) => TO_CONVERT.some((entry) => (entry.endsWith('/') ? file.startsWith(entry) : file === entry));
-
 // Props and object fields whose string values people read or hear.
 const USER_PROPS = new Set([
   'aria-label',
@@ -139,8 +129,8 @@ function* sources(dir: string): Generator<string> {
 const files = [...sources(WEB)];
 const read = (file: string) => fs.readFileSync(path.join(WEB, file), 'utf8');
 
-it('no .tsx file of the console or the reader shows literal text (outside the short list still to convert)', () => {
-  const found = files.filter((f) => f.endsWith('.tsx') && !toConvert(f)).flatMap((f) => literalText(f, read(f)));
+it('no .tsx file of the console or the reader shows literal text', () => {
+  const found = files.filter((f) => f.endsWith('.tsx')).flatMap((f) => literalText(f, read(f)));
   assert.deepEqual(
     found.map((f) => `${f.file}:${f.line}: ${JSON.stringify(f.text)}`),
     [],

@@ -135,7 +135,8 @@ function parseBody(text: string, contentType: string | null): unknown {
 }
 
 // An error answer as ApiError, with the API's code, message and field issues when it sent them.
-function failureOf(status: number, data: unknown): ApiError {
+/** The ApiError for an error answer: its status and the body the server sent (its code, message and fields), if any. */
+export function failureOf(status: number, data: unknown): ApiError {
   const err = (data as { error?: { code?: string; message?: string; fields?: FieldIssue[] } } | undefined)?.error;
   return new ApiError(status, err?.code ?? `HTTP_${status}`, err?.message ?? i18next.t('errors:HTTP_STATUS', { status }), err?.fields ?? []);
 }

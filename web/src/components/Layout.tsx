@@ -1,36 +1,40 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from '../router.js';
 import { homePath, isEnterpriseAdmin, useSession, useUser } from '../session.js';
 import { roleLabel } from '../labels.js';
 import { useRouteFocus } from '../hooks/useRouteFocus.js';
 import { mayReadAudit } from '../pages/audit/access.js';
+import { ConsoleLanguageSwitch, useAccountLanguage } from './ConsoleLanguageSwitch.js';
 
 // Titles and collections form the Content area, beside Users.
 const isContentPath = (pathname: string) => /^\/customers\/[^/]+\/(content|collections)(\/|$)/.test(pathname);
 
-/** The signed-in frame: top bar with product name, main navigation and the account menu. */
+/** The signed-in frame: top bar with product name, main navigation, the language switch and the account menu. */
 export function Layout({ children }: { children: ReactNode }) {
+  const { t } = useTranslation('frame');
   const user = useUser();
+  useAccountLanguage();
   const { pathname } = useLocation();
   const main = useRef<HTMLElement>(null);
   useRouteFocus(main);
   const nav = isEnterpriseAdmin(user)
     ? [
-        { to: '/customers', label: 'Customers', active: pathname.startsWith('/customers') },
-        { to: '/status', label: 'Status', active: pathname === '/status' },
-        { to: '/erasures', label: 'Erasures', active: pathname === '/erasures' },
+        { to: '/customers', label: t('nav.customers'), active: pathname.startsWith('/customers') },
+        { to: '/status', label: t('nav.status'), active: pathname === '/status' },
+        { to: '/erasures', label: t('nav.erasures'), active: pathname === '/erasures' },
       ]
     : user.customerId
       ? [
-          { to: homePath(user), label: 'Users', active: pathname.startsWith(`/customers/${user.customerId}`) && !isContentPath(pathname) },
-          { to: `/customers/${user.customerId}/content`, label: 'Content', active: isContentPath(pathname) },
+          { to: homePath(user), label: t('nav.users'), active: pathname.startsWith(`/customers/${user.customerId}`) && !isContentPath(pathname) },
+          { to: `/customers/${user.customerId}/content`, label: t('nav.content'), active: isContentPath(pathname) },
         ]
       : [];
-  if (mayReadAudit(user)) nav.push({ to: '/audit', label: 'Audit', active: pathname === '/audit' });
+  if (mayReadAudit(user)) nav.push({ to: '/audit', label: t('nav.audit'), active: pathname === '/audit' });
   return (
     <div className="app">
       <a href="#main" className="skip-link">
-        Skip to content
+        {t('common:skipToContent')}
       </a>
       <header className="topbar">
         <div className="topbar-inner">
@@ -40,16 +44,17 @@ export function Layout({ children }: { children: ReactNode }) {
               L
             </span>
             <span className="brand-name">Lectern</span>
-            <span className="brand-sub">Console</span>
-            <span className="visually-hidden">, home</span>
+            <span className="brand-sub">{t('brandSub')}</span>
+            <span className="visually-hidden">{t('brandHidden')}</span>
           </Link>
-          <nav className="mainnav" aria-label="Main">
+          <nav className="mainnav" aria-label={t('nav.label')}>
             {nav.map((n) => (
               <Link key={n.to} to={n.to} className={n.active ? 'active' : undefined} aria-current={n.active ? 'page' : undefined}>
                 {n.label}
               </Link>
             ))}
           </nav>
+          <ConsoleLanguageSwitch className="topbar-language" />
           <AccountMenu />
         </div>
       </header>
@@ -62,6 +67,7 @@ export function Layout({ children }: { children: ReactNode }) {
 
 /** The account button and its menu (Account, Sign out); Escape and outside clicks close it. */
 function AccountMenu() {
+  const { t } = useTranslation('frame');
   const user = useUser();
   const { signOut } = useSession();
   const [open, setOpen] = useState(false);
@@ -106,17 +112,17 @@ function AccountMenu() {
         </span>
       </button>
       {open ? (
-        <div className="menu" id="account-menu-list" role="menu" aria-label="Account">
+        <div className="menu" id="account-menu-list" role="menu" aria-label={t('accountMenu')}>
           <div className="menu-header" role="presentation">
             <strong>{name}</strong>
             <span>{user.email}</span>
             <span className="menu-role">{roleLabel(user.role)}</span>
           </div>
           <Link to="/account" role="menuitem" onClick={() => setOpen(false)}>
-            Account
+            {t('account')}
           </Link>
           <button type="button" role="menuitem" onClick={() => void signOut()}>
-            Sign out
+            {t('common:signOut')}
           </button>
         </div>
       ) : null}
@@ -126,11 +132,12 @@ function AccountMenu() {
 
 /** A page's title row, with optional breadcrumbs and actions on the right. */
 export function PageHeader({ title, subtitle, actions, crumbs }: { title: ReactNode; subtitle?: ReactNode; actions?: ReactNode; crumbs?: { to: string; label: string }[] }) {
+  const { t } = useTranslation('frame');
   return (
     <div className="page-header">
       <div>
         {crumbs?.length ? (
-          <nav aria-label="Breadcrumb" className="crumbs">
+          <nav aria-label={t('breadcrumb')} className="crumbs">
             <ol>
               {crumbs.map((c) => (
                 <li key={c.to}>

@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { LanguageSwitch } from '../components/LanguageSwitch.js';
+import { ConsoleLanguageSwitch, keepsLanguageWithAccount } from '../components/ConsoleLanguageSwitch.js';
 import { PageHeader, useTitle } from '../components/Layout.js';
 import { PasswordForm } from '../components/PasswordForm.js';
 import { roleLabel } from '../labels.js';
@@ -19,8 +19,8 @@ export function AccountPage() {
         <header className="card-header">
           <h2 id="language-title">{t('languageTitle')}</h2>
         </header>
-        <p className="muted">{t('languageLead')}</p>
-        <LanguageSwitch />
+        <p className="muted">{t(keepsLanguageWithAccount(user) ? 'frame:languageAccount' : 'frame:languageDevice')}</p>
+        <ConsoleLanguageSwitch />
       </section>
       <section className="card" aria-labelledby="password-title">
         <header className="card-header">

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { api, messageOf } from '../api.js';
 import { Banner } from '../components/Banner.js';
 import { ConfirmDialog } from '../components/Dialog.js';
@@ -16,6 +17,7 @@ import { ExportCard } from './customer/ExportCard.js';
 
 /** One customer for the enterprise admin: summary, edit, disable/enable, LTI rotation, audit. */
 export function CustomerPage({ id }: { id: string }) {
+  const { t } = useTranslation('customerPage');
   const [customer, setCustomer] = useState<Customer | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [editing, setEditing] = useState(false);
@@ -25,7 +27,7 @@ export function CustomerPage({ id }: { id: string }) {
   const [busy, setBusy] = useState(false);
   const [rotated, setRotated] = useState<LtiCredentials | null>(null);
   const [auditVersion, setAuditVersion] = useState(0);
-  useTitle(customer?.profile.name ?? 'Customer');
+  useTitle(customer?.profile.name ?? t('title'));
 
   useEffect(() => {
     let current = true;
@@ -54,7 +56,7 @@ export function CustomerPage({ id }: { id: string }) {
   if (!customer || !mode)
     return (
       <div className="page">
-        <p className="loading">Loading customer…</p>
+        <p className="loading">{t('loading')}</p>
       </div>
     );
 
@@ -75,7 +77,7 @@ export function CustomerPage({ id }: { id: string }) {
   const toggleStatus = () =>
     run(async () => {
       const c = await api.patch<Customer>(`/api/customers/${customer.id}`, { status: disabling ? 'disabled' : 'active' });
-      changed(c, disabling ? 'The customer is disabled. Its users cannot sign in or launch.' : 'The customer is active again.');
+      changed(c, disabling ? t('disabledNotice') : t('enabledNotice'));
     });
   const rotate = () =>
     run(async () => {
@@ -86,25 +88,21 @@ export function CustomerPage({ id }: { id: string }) {
   return (
     <div className="page">
       <PageHeader
-        crumbs={[{ to: '/customers', label: 'Customers' }]}
+        crumbs={[{ to: '/customers', label: t('ui:crumbCustomers') }]}
         title={
           <>
             {customer.profile.name} <StatusBadge status={customer.status} />
           </>
         }
-        subtitle={
-          <>
-            Code <code>{customer.profile.code}</code> · {customer.profile.timeZone.replace(/_/g, ' ')}
-          </>
-        }
+        subtitle={<Trans i18nKey="subtitle" t={t} values={{ code: customer.profile.code, timeZone: customer.profile.timeZone.replace(/_/g, ' ') }} components={{ 1: <code /> }} />}
         actions={
           editing ? null : (
             <>
               <Link to={`/customers/${customer.id}/users`} className="btn btn-secondary">
-                Users &amp; classes
+                {t('usersAndClasses')}
               </Link>
               <Link to={`/customers/${customer.id}/content`} className="btn btn-secondary">
-                Content
+                {t('content')}
               </Link>
               <button
                 type="button"
@@ -114,10 +112,10 @@ export function CustomerPage({ id }: { id: string }) {
                   setEditing(true);
                 }}
               >
-                Edit
+                {t('edit')}
               </button>
               <button type="button" className={`btn ${disabling ? 'btn-danger-outline' : 'btn-secondary'}`} onClick={() => setConfirm('status')}>
-                {disabling ? 'Disable' : 'Enable'}
+                {disabling ? t('disable') : t('enable')}
               </button>
             </>
           )
@@ -129,12 +127,12 @@ export function CustomerPage({ id }: { id: string }) {
       {editing ? (
         <CustomerForm
           mode={mode}
-          submitLabel="Save changes"
+          submitLabel={t('saveChanges')}
           onCancel={() => setEditing(false)}
           onSubmit={async (values) => {
             const c = await api.patch<Customer>(`/api/customers/${customer.id}`, patchBody(values, customer));
             setEditing(false);
-            changed(c, 'Changes saved.');
+            changed(c, t('changesSaved'));
           }}
         />
       ) : (
@@ -148,31 +146,19 @@ export function CustomerPage({ id }: { id: string }) {
 
       <ConfirmDialog
         open={confirm === 'status'}
-        title={disabling ? `Disable ${customer.profile.name}?` : `Enable ${customer.profile.name}?`}
-        confirmLabel={disabling ? 'Disable customer' : 'Enable customer'}
+        title={disabling ? t('disableTitle', { name: customer.profile.name }) : t('enableTitle', { name: customer.profile.name })}
+        confirmLabel={disabling ? t('disableCustomer') : t('enableCustomer')}
         danger={disabling}
         busy={busy}
         onConfirm={() => void toggleStatus()}
         onCancel={() => setConfirm(null)}
       >
-        {disabling ? (
-          <p>Its administrators, teachers and students can no longer sign in, and LTI launches are refused. Nothing is deleted; you can enable it again.</p>
-        ) : (
-          <p>Its users can sign in and launch again.</p>
-        )}
+        <p>{disabling ? t('disableBody') : t('enableBody')}</p>
       </ConfirmDialog>
-      <ConfirmDialog
-        open={confirm === 'rotate'}
-        title="Rotate the LTI shared secret?"
-        confirmLabel="Rotate secret"
-        danger
-        busy={busy}
-        onConfirm={() => void rotate()}
-        onCancel={() => setConfirm(null)}
-      >
-        <p>Launches signed with the current secret stop working at once. Update the customer’s LMS with the new secret straight away.</p>
+      <ConfirmDialog open={confirm === 'rotate'} title={t('rotateTitle')} confirmLabel={t('rotateSecret')} danger busy={busy} onConfirm={() => void rotate()} onCancel={() => setConfirm(null)}>
+        <p>{t('rotateBody')}</p>
       </ConfirmDialog>
-      <LtiSecretDialog title="New LTI shared secret" credentials={rotated} closeLabel="I have stored the secret" onClose={() => setRotated(null)} />
+      <LtiSecretDialog title={t('newSecretTitle')} credentials={rotated} closeLabel={t('secretStored')} onClose={() => setRotated(null)} />
     </div>
   );
 }

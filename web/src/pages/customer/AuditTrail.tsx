@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api, messageOf } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { formatDateTime } from '../../labels.js';
@@ -8,6 +9,7 @@ import { actionLabel } from '../audit/actions.js';
 
 /** Who changed what on a customer, newest first, with a link to all its entries on the Audit page; `version` changes force a reload. */
 export function AuditTrail({ customerId, version }: { customerId: string; version: number }) {
+  const { t } = useTranslation('customerPage');
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -23,12 +25,12 @@ export function AuditTrail({ customerId, version }: { customerId: string; versio
   return (
     <section className="card" aria-labelledby="audit-title">
       <header className="card-header">
-        <h2 id="audit-title">Audit trail</h2>
+        <h2 id="audit-title">{t('audit.title')}</h2>
         {/* This card lists changes; the Audit page has them with every read of the customer's people. */}
-        <AuditLink customerId={customerId}>All entries, reads included</AuditLink>
+        <AuditLink customerId={customerId}>{t('audit.allEntries')}</AuditLink>
       </header>
       {error ? <Banner kind="error">{error}</Banner> : null}
-      {entries && entries.length === 0 ? <p className="muted">No changes recorded yet.</p> : null}
+      {entries && entries.length === 0 ? <p className="muted">{t('audit.none')}</p> : null}
       {entries && entries.length > 0 ? (
         <ol className="audit-list">
           {entries.map((e) => (

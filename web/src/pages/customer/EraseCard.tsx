@@ -1,13 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ApiError, api, messageOf } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { Dialog } from '../../components/Dialog.js';
 import { TextField } from '../../components/fields.js';
 import { useResource } from '../../hooks/useResource.js';
-import { formatCount, formatDateTime } from '../../labels.js';
-
-// English until this card moves into the catalogue with the rest of the customer page.
-const dayCount = (n: number) => `${formatCount(n)} ${n === 1 ? 'day' : 'days'}`;
+import { formatDateTime } from '../../labels.js';
 import { navigate } from '../../router.js';
 import type { Customer } from '../../types.js';
 import { CertificateSummary, EraseDialogFooter } from '../erasures/CertificateSummary.js';
@@ -20,21 +18,19 @@ import '../erasures/erasures.css';
  * customer's code typed in full. The erasure's certificate is shown, and kept on the Erasures page.
  */
 export function EraseCard({ customer }: { customer: Customer }) {
+  const { t } = useTranslation('customerPage');
   const off = useResource<Offboarding>(`/api/customers/${encodeURIComponent(customer.id)}/offboarding`);
   const o = off.data;
   return (
     <section className="card danger-card" aria-labelledby="offboarding-title">
       <header className="card-header">
-        <h2 id="offboarding-title">Offboarding and erasure</h2>
+        <h2 id="offboarding-title">{t('offboarding.title')}</h2>
       </header>
       {off.error ? <Banner kind="error">{off.error}</Banner> : null}
-      {o ? <OffboardingForm customerId={customer.id} offboarding={o} onSaved={off.set} /> : <p className="loading">Loading…</p>}
+      {o ? <OffboardingForm customerId={customer.id} offboarding={o} onSaved={off.set} /> : <p className="loading">{t('offboarding.loading')}</p>}
       <div className="danger-zone danger-zone-split">
-        <h3>Erase now</h3>
-        <p>
-          Deletes every record and file of {customer.profile.name} at once: people, classes, progress, titles, roster files and runs, LMS links, sessions, secrets and its audit log. Only a certificate
-          of the erasure stays, and one audit entry saying so. This cannot be undone.
-        </p>
+        <h3>{t('erase.title')}</h3>
+        <p>{t('erase.lead', { name: customer.profile.name })}</p>
         <EraseCustomerButton customer={customer} />
       </div>
     </section>
@@ -42,17 +38,19 @@ export function EraseCard({ customer }: { customer: Customer }) {
 }
 
 function OffboardingForm({ customerId, offboarding: o, onSaved }: { customerId: string; offboarding: Offboarding; onSaved: (o: Offboarding) => void }) {
+  const { t } = useTranslation('customerPage');
   const [days, setDays] = useState(o.offboardingDays === null ? '' : String(o.offboardingDays));
   const [error, setError] = useState<string | undefined>();
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => setDays(o.offboardingDays === null ? '' : String(o.offboardingDays)), [o.offboardingDays]);
-  const period = o.offboardingDays ?? o.defaultDays;
+  const dayCount = (count: number) => t('offboarding.days', { count });
+  const period = dayCount(o.offboardingDays ?? o.defaultDays);
   const save = async (e: FormEvent) => {
     e.preventDefault();
     const value = days.trim() === '' ? null : Number(days);
     if (value !== null && (!Number.isInteger(value) || value < 1 || value > 3650)) {
-      setError('Enter a whole number of days from 1 to 3650, or leave it empty for the default.');
+      setError(t('offboarding.periodInvalid'));
       return;
     }
     setBusy(true);
@@ -60,7 +58,7 @@ function OffboardingForm({ customerId, offboarding: o, onSaved }: { customerId: 
     setNotice(null);
     try {
       onSaved(await api.put<Offboarding>(`/api/customers/${encodeURIComponent(customerId)}/offboarding`, { days: value }));
-      setNotice('Saved.');
+      setNotice(t('ui:saved'));
     } catch (err) {
       setError(err instanceof ApiError && err.fields.length ? err.fields[0]!.message : messageOf(err));
     } finally {
@@ -70,15 +68,15 @@ function OffboardingForm({ customerId, offboarding: o, onSaved }: { customerId: 
   return (
     <form className="stack" onSubmit={(e) => void save(e)} noValidate>
       {o.status === 'disabled' && o.eraseAfter ? (
-        <Banner kind="warning" title="Offboarding">
-          {`Disabled since ${formatDateTime(o.disabledAt)}: the daily purge erases this customer after ${formatDateTime(o.eraseAfter)} (${dayCount(period)} after disabling), unless it is enabled again.`}
+        <Banner kind="warning" title={t('offboarding.disabledTitle')}>
+          {t('offboarding.disabled', { since: formatDateTime(o.disabledAt), after: formatDateTime(o.eraseAfter), period })}
         </Banner>
       ) : (
-        <p className="muted">{`When this customer is disabled, the daily purge erases it ${dayCount(period)} later, with a certificate.`}</p>
+        <p className="muted">{t('offboarding.active', { period })}</p>
       )}
       <TextField
         name="days"
-        label="Offboarding period (days)"
+        label={t('offboarding.periodLabel')}
         type="number"
         inputMode="numeric"
         width="short"
@@ -88,11 +86,11 @@ function OffboardingForm({ customerId, offboarding: o, onSaved }: { customerId: 
           setError(undefined);
         }}
         error={error}
-        hint={`Days from disabling to erasure. Leave empty for the default, ${dayCount(o.defaultDays)} (LECTERN_OFFBOARDING_DAYS).`}
+        hint={t('offboarding.periodHint', { period: dayCount(o.defaultDays) })}
       />
       <div>
         <button type="submit" className="btn btn-secondary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save period'}
+          {busy ? t('ui:saving') : t('offboarding.save')}
         </button>
         {notice ? (
           <span className="muted" role="status">
@@ -106,6 +104,7 @@ function OffboardingForm({ customerId, offboarding: o, onSaved }: { customerId: 
 }
 
 function EraseCustomerButton({ customer }: { customer: Customer }) {
+  const { t } = useTranslation('customerPage');
   const [open, setOpen] = useState(false);
   const [typed, setTyped] = useState('');
   const [error, setError] = useState<string | undefined>();
@@ -121,7 +120,7 @@ function EraseCustomerButton({ customer }: { customer: Customer }) {
   const erase = async (e: FormEvent) => {
     e.preventDefault();
     if (typed.trim() !== code) {
-      setError(`Type the customer's code, ${code}, exactly.`);
+      setError(t('erase.mismatch', { code }));
       return;
     }
     setBusy(true);
@@ -137,25 +136,25 @@ function EraseCustomerButton({ customer }: { customer: Customer }) {
   return (
     <>
       <button type="button" className="btn btn-danger" onClick={() => setOpen(true)}>
-        Erase customer…
+        {t('erase.open')}
       </button>
       <Dialog
         open={open}
-        title={certificate ? `${customer.profile.name} was erased` : `Erase ${customer.profile.name}?`}
+        title={certificate ? t('erase.doneTitle', { name: customer.profile.name }) : t('erase.confirmTitle', { name: customer.profile.name })}
         onClose={close}
         dismissable={!busy}
-        footer={<EraseDialogFooter done={Boolean(certificate)} busy={busy} form="erase-customer-form" action="Erase customer" doneLabel="Go to erasure certificates" onClose={close} />}
+        footer={<EraseDialogFooter done={Boolean(certificate)} busy={busy} form="erase-customer-form" action={t('erase.action')} doneLabel={t('erase.toCertificates')} onClose={close} />}
       >
         {certificate ? (
           <CertificateSummary certificate={certificate} />
         ) : (
           <form id="erase-customer-form" className="stack" onSubmit={(e) => void erase(e)} noValidate>
-            <Banner kind="warning" title="This cannot be undone">
-              Every person, class, title, roster file, run, LMS link, session, secret and audit entry of this customer is deleted now. Its people can no longer sign in or launch.
+            <Banner kind="warning" title={t('erase.warningTitle')}>
+              {t('erase.warning')}
             </Banner>
             <TextField
               name="confirm"
-              label={`Type the customer's code, ${code}, to confirm`}
+              label={t('erase.confirmLabel', { code })}
               value={typed}
               onChange={(v) => {
                 setTyped(v);

@@ -1,13 +1,17 @@
 import { useEffect, useRef, useState } from 'react';
-import { saveFile } from '../../api.js';
+import { useTranslation } from 'react-i18next';
+import { failureOf, messageOf, saveFile } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { SectionCard as Card } from '../../components/Facts.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
+import { formatCount, numberFormat } from '../../labels.js';
 import type { Customer } from '../../types.js';
 
 type State = { kind: 'idle' } | { kind: 'downloading'; received: number } | { kind: 'done'; fileName: string; bytes: number } | { kind: 'failed'; message: string };
 
-const size = (bytes: number) => (bytes < 1048576 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1048576).toFixed(1)} MB`);
+// Whole kilobytes while it is small (the count moves visibly as it downloads), then megabytes with one decimal.
+const size = (bytes: number) =>
+  bytes < 1048576 ? `${formatCount(Math.round(bytes / 1024))} KB` : `${numberFormat({ minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(bytes / 1048576)} MB`;
 
 /**
  * The customer's data export (GET /api/customers/:id/export): one zip with everything Lectern keeps
@@ -16,6 +20,7 @@ const size = (bytes: number) => (bytes < 1048576 ? `${Math.round(bytes / 1024)} 
  * a saved file.
  */
 export function ExportCard({ customer, onExported }: { customer: Customer; onExported?: () => void }) {
+  const { t } = useTranslation('customerPage');
   const [state, setState] = useState<State>({ kind: 'idle' });
   const abort = useRef<AbortController | null>(null);
   useEffect(() => () => abort.current?.abort(), []);
@@ -26,7 +31,8 @@ export function ExportCard({ customer, onExported }: { customer: Customer; onExp
     setState({ kind: 'downloading', received: 0 });
     try {
       const res = await fetch(`/api/customers/${encodeURIComponent(customer.id)}/export`, { credentials: 'same-origin', signal: controller.signal });
-      if (!res.ok || !res.body) throw new Error(await refusal(res));
+      // Why the server refused, in the page's language when the catalogue knows its code.
+      if (!res.ok || !res.body) throw failureOf(res.status, await res.json().catch(() => undefined));
       const fileName = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `lectern-${customer.profile.code}-export.zip`;
       const reader = res.body.getReader();
       const chunks: Uint8Array<ArrayBuffer>[] = [];
@@ -48,8 +54,7 @@ export function ExportCard({ customer, onExported }: { customer: Customer; onExp
       else
         setState({
           kind: 'failed',
-          message:
-            err instanceof TypeError ? 'The download ended before the export was complete, so nothing was saved. Try again; if it fails again, tell your Lectern operator.' : (err as Error).message,
+          message: err instanceof TypeError ? t('export.cutShort') : messageOf(err),
         });
     } finally {
       abort.current = null;
@@ -62,43 +67,30 @@ export function ExportCard({ customer, onExported }: { customer: Customer; onExp
   return (
     <Card
       className="summary-card summary-card-wide"
-      title="Data export"
+      title={t('export.title')}
       action={
         busy ? (
           <button type="button" className="btn btn-secondary btn-small" onClick={() => abort.current?.abort()}>
-            Cancel
+            {t('ui:cancel')}
           </button>
         ) : (
           <button type="button" className="btn btn-primary btn-small" onClick={() => void start()}>
-            Download export (.zip)
+            {t('export.download')}
           </button>
         )
       }
     >
       <div className="stack">
-        <p>
-          Everything Lectern keeps of {customer.profile.name}, in one zip: the roster as a OneRoster 1.2 bundle, people and their accounts, assignments, reading progress, LTI links and grade reports,
-          the audit log, and the titles it uploaded. A README inside says what each file holds. Passwords are never included.
-        </p>
-        <p className="muted">It holds students’ personal data: keep it as the customer’s privacy agreement says. Each export is recorded in the audit trail.</p>
-        {state.kind === 'downloading' ? <ProgressBar label="Exporting and downloading" detail={`${size(state.received)} received`} /> : null}
-        {state.kind === 'done' ? (
-          <Banner kind="success">
-            Downloaded {state.fileName} ({size(state.bytes)}).
-          </Banner>
-        ) : null}
+        <p>{t('export.lead', { name: customer.profile.name })}</p>
+        <p className="muted">{t('export.privacy')}</p>
+        {state.kind === 'downloading' ? <ProgressBar label={t('export.progress')} detail={t('export.received', { size: size(state.received) })} /> : null}
+        {state.kind === 'done' ? <Banner kind="success">{t('export.done', { fileName: state.fileName, size: size(state.bytes) })}</Banner> : null}
         {state.kind === 'failed' ? (
-          <Banner kind="error" title="The export did not finish">
+          <Banner kind="error" title={t('export.failedTitle')}>
             {state.message}
           </Banner>
         ) : null}
       </div>
     </Card>
   );
-}
-
-// Why the server refused (its error message), or that it could not be reached.
-async function refusal(res: Response): Promise<string> {
-  const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-  return body?.error?.message ?? `The server answered ${res.status}.`;
 }

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api, messageOf } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
 import { CopyField } from '../../components/CopyField.js';
@@ -11,6 +12,7 @@ import type { Customer } from '../../types.js';
  * registrations, and a fresh Dynamic Registration URL on request (its secret is shown once).
  */
 export function Lti13Card({ customer: c, onMinted }: { customer: Customer; onMinted?: () => void }) {
+  const { t } = useTranslation('customerPage');
   const [minted, setMinted] = useState<{ registrationUrl: string; expiresAt: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -34,20 +36,20 @@ export function Lti13Card({ customer: c, onMinted }: { customer: Customer; onMin
       title="LTI 1.3"
       action={
         <button type="button" className="btn btn-secondary btn-small" onClick={() => void mint()} disabled={busy}>
-          New registration URL
+          {t('lti13.newRegistrationUrl')}
         </button>
       }
     >
       <div className="stack">
-        <p className="muted">Paste these into the LMS’s developer key or tool registration (Canvas, Schoology, D2L), or give Moodle the registration URL.</p>
-        <CopyField label="Login URL" name="lti.tool.loginUrl" value={tool.loginUrl} />
-        <CopyField label="Launch (redirect) URL" name="lti.tool.launchUrl" value={tool.launchUrl} />
-        <CopyField label="JWKS URL" name="lti.tool.jwksUrl" value={tool.jwksUrl} />
+        <p className="muted">{t('lti13.lead')}</p>
+        <CopyField label={t('lti13.loginUrl')} name="lti.tool.loginUrl" value={tool.loginUrl} />
+        <CopyField label={t('lti13.launchUrl')} name="lti.tool.launchUrl" value={tool.launchUrl} />
+        <CopyField label={t('lti13.jwksUrl')} name="lti.tool.jwksUrl" value={tool.jwksUrl} />
         {error ? <Banner kind="error">{error}</Banner> : null}
         {minted ? (
           <>
-            <CopyField label="Dynamic Registration URL" name="lti.tool.registrationUrl" value={minted.registrationUrl} secret />
-            <p className="muted">Works once, until {formatDateTime(minted.expiresAt)}. Lectern does not show it again; earlier links no longer work.</p>
+            <CopyField label={t('lti13.registrationUrl')} name="lti.tool.registrationUrl" value={minted.registrationUrl} secret />
+            <p className="muted">{t('lti13.worksOnce', { when: formatDateTime(minted.expiresAt) })}</p>
           </>
         ) : null}
         {c.lti.platforms.length ? (
@@ -55,15 +57,15 @@ export function Lti13Card({ customer: c, onMinted }: { customer: Customer; onMin
             <Facts
               key={p.id}
               items={[
-                ['Issuer', <code key="i">{p.issuer}</code>],
-                ['Client ID', <code key="c">{p.clientId}</code>],
-                ['Deployments', p.deploymentIds.join(', ')],
-                ['Registered', p.origin === 'dynamic' ? 'By Dynamic Registration' : 'By hand'],
+                [t('lti13.issuer'), <code key="i">{p.issuer}</code>],
+                [t('lti13.clientId'), <code key="c">{p.clientId}</code>],
+                [t('lti13.deployments'), p.deploymentIds.join(', ')],
+                [t('lti13.registered'), p.origin === 'dynamic' ? t('lti13.byDynamicRegistration') : t('lti13.byHand')],
               ]}
             />
           ))
         ) : (
-          <p className="muted">No platform registered yet.</p>
+          <p className="muted">{t('lti13.noPlatform')}</p>
         )}
       </div>
     </Card>
