@@ -2,13 +2,12 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, messageOf } from '../../api.js';
 import { Banner } from '../../components/Banner.js';
-import { Dialog } from '../../components/Dialog.js';
 import { TextField } from '../../components/fields.js';
 import { useResource } from '../../hooks/useResource.js';
 import { formatDateTime } from '../../labels.js';
 import { navigate } from '../../router.js';
 import type { Customer } from '../../types.js';
-import { CertificateSummary, EraseDialogFooter } from '../erasures/CertificateSummary.js';
+import { EraseDialog } from '../erasures/EraseDialog.js';
 import type { CertificateDetail, Offboarding } from '../erasures/model.js';
 import '../erasures/erasures.css';
 
@@ -106,67 +105,29 @@ function OffboardingForm({ customerId, offboarding: o, onSaved }: { customerId: 
 function EraseCustomerButton({ customer }: { customer: Customer }) {
   const { t } = useTranslation('customerPage');
   const [open, setOpen] = useState(false);
-  const [typed, setTyped] = useState('');
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-  const [certificate, setCertificate] = useState<CertificateDetail | null>(null);
-  const code = customer.profile.code;
-  const close = () => {
-    if (certificate) navigate('/erasures');
-    setOpen(false);
-    setTyped('');
-    setError(undefined);
-  };
-  const erase = async (e: FormEvent) => {
-    e.preventDefault();
-    if (typed.trim() !== code) {
-      setError(t('erase.mismatch', { code }));
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
-      setCertificate(await api.post<CertificateDetail>(`/api/customers/${encodeURIComponent(customer.id)}/erase`, { confirm: typed.trim() }));
-    } catch (err) {
-      setError(err instanceof ApiError && err.fields.length ? err.fields[0]!.message : messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { code, name } = customer.profile;
   return (
     <>
       <button type="button" className="btn btn-danger" onClick={() => setOpen(true)}>
         {t('erase.open')}
       </button>
-      <Dialog
+      <EraseDialog
         open={open}
-        title={certificate ? t('erase.doneTitle', { name: customer.profile.name }) : t('erase.confirmTitle', { name: customer.profile.name })}
-        onClose={close}
-        dismissable={!busy}
-        footer={<EraseDialogFooter done={Boolean(certificate)} busy={busy} form="erase-customer-form" action={t('erase.action')} doneLabel={t('erase.toCertificates')} onClose={close} />}
-      >
-        {certificate ? (
-          <CertificateSummary certificate={certificate} />
-        ) : (
-          <form id="erase-customer-form" className="stack" onSubmit={(e) => void erase(e)} noValidate>
-            <Banner kind="warning" title={t('erase.warningTitle')}>
-              {t('erase.warning')}
-            </Banner>
-            <TextField
-              name="confirm"
-              label={t('erase.confirmLabel', { code })}
-              value={typed}
-              onChange={(v) => {
-                setTyped(v);
-                setError(undefined);
-              }}
-              error={error}
-              autoComplete="off"
-              spellCheck={false}
-            />
-          </form>
-        )}
-      </Dialog>
+        form="erase-customer-form"
+        text={{
+          title: t('erase.confirmTitle', { name }),
+          doneTitle: t('erase.doneTitle', { name }),
+          warningTitle: t('erase.warningTitle'),
+          warning: t('erase.warning'),
+          confirmLabel: t('erase.confirmLabel', { code }),
+          mismatch: t('erase.mismatch', { code }),
+          action: t('erase.action'),
+          doneLabel: t('erase.toCertificates'),
+        }}
+        matches={(typed) => typed === code}
+        erase={(confirm) => api.post<CertificateDetail>(`/api/customers/${encodeURIComponent(customer.id)}/erase`, { confirm })}
+        onClose={(done) => (done ? navigate('/erasures') : setOpen(false))}
+      />
     </>
   );
 }

@@ -43,24 +43,3 @@ export function CertificateSummary({ certificate: c }: { certificate: Certificat
     </div>
   );
 }
-
-/** The footer of an erase dialog: Cancel and the danger button until it is done, then one button onward. */
-export function EraseDialogFooter({ done, busy, form, action, doneLabel, onClose }: { done: boolean; busy: boolean; form: string; action: string; doneLabel: string; onClose: () => void }) {
-  const { t } = useTranslation('erasure');
-  if (done)
-    return (
-      <button type="button" className="btn btn-primary" onClick={onClose}>
-        {doneLabel}
-      </button>
-    );
-  return (
-    <>
-      <button type="button" className="btn btn-secondary" onClick={onClose} disabled={busy}>
-        {t('ui:cancel')}
-      </button>
-      <button type="submit" form={form} className="btn btn-danger" disabled={busy}>
-        {busy ? t('erasing') : action}
-      </button>
-    </>
-  );
-}

@@ -1,14 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
-import { ApiError, api, messageOf } from '../../api.js';
-import { Banner } from '../../components/Banner.js';
-import { Dialog } from '../../components/Dialog.js';
-import { TextField } from '../../components/fields.js';
+import { api } from '../../api.js';
 import { navigate } from '../../router.js';
 import { useUser } from '../../session.js';
-import { CertificateSummary, EraseDialogFooter } from '../erasures/CertificateSummary.js';
+import { EraseDialog } from '../erasures/EraseDialog.js';
 import type { CertificateDetail } from '../erasures/model.js';
-import '../erasures/erasures.css';
 
 /**
  * "Erase this person" on a user's page: a hard delete of the person everywhere (account, progress,
@@ -20,35 +16,8 @@ export function ErasePersonDialog({ customerId, user }: { customerId: string; us
   const { t } = useTranslation('erasure');
   const me = useUser();
   const [open, setOpen] = useState(false);
-  const [typed, setTyped] = useState('');
-  const [error, setError] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-  const [certificate, setCertificate] = useState<CertificateDetail | null>(null);
   if (me.id === user.id) return null;
   const name = `${user.givenName} ${user.familyName}`.trim() || user.login;
-  const usersPage = `/customers/${encodeURIComponent(customerId)}/users`;
-  const close = () => {
-    if (certificate) navigate(usersPage);
-    setOpen(false);
-    setTyped('');
-    setError(undefined);
-  };
-  const erase = async (e: FormEvent) => {
-    e.preventDefault();
-    if (typed.trim().toLowerCase() !== user.login.toLowerCase()) {
-      setError(t('person.mismatch', { login: user.login }));
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
-      setCertificate(await api.post<CertificateDetail>(`/api/customers/${encodeURIComponent(customerId)}/users/${encodeURIComponent(user.id)}/erase`, { confirm: typed.trim() }));
-    } catch (err) {
-      setError(err instanceof ApiError && err.fields.length ? err.fields[0]!.message : messageOf(err));
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <section className="card danger-card" aria-labelledby="erase-person-title">
       <header className="card-header">
@@ -60,38 +29,30 @@ export function ErasePersonDialog({ customerId, user }: { customerId: string; us
           {t('person.open')}
         </button>
       </div>
-      <Dialog
+      <EraseDialog
         open={open}
-        title={certificate ? t('person.doneTitle', { name }) : t('person.confirmTitle', { name })}
-        onClose={close}
-        dismissable={!busy}
-        footer={<EraseDialogFooter done={Boolean(certificate)} busy={busy} form="erase-person-form" action={t('person.action')} doneLabel={t('person.back')} onClose={close} />}
-      >
-        {certificate ? (
-          <CertificateSummary certificate={certificate} />
-        ) : (
-          <form id="erase-person-form" className="stack" onSubmit={(e) => void erase(e)} noValidate>
-            <Banner kind="warning" title={t('person.warningTitle')}>
+        form="erase-person-form"
+        text={{
+          title: t('person.confirmTitle', { name }),
+          doneTitle: t('person.doneTitle', { name }),
+          warningTitle: t('person.warningTitle'),
+          warning: (
+            <>
               <p>{t('person.deleted')}</p>
               <p>
                 <Trans i18nKey="person.files" t={t} components={{ 1: <strong /> }} />
               </p>
-            </Banner>
-            <TextField
-              name="confirm"
-              label={t('person.confirmLabel', { login: user.login })}
-              value={typed}
-              onChange={(v) => {
-                setTyped(v);
-                setError(undefined);
-              }}
-              error={error}
-              autoComplete="off"
-              spellCheck={false}
-            />
-          </form>
-        )}
-      </Dialog>
+            </>
+          ),
+          confirmLabel: t('person.confirmLabel', { login: user.login }),
+          mismatch: t('person.mismatch', { login: user.login }),
+          action: t('person.action'),
+          doneLabel: t('person.back'),
+        }}
+        matches={(typed) => typed.toLowerCase() === user.login.toLowerCase()}
+        erase={(confirm) => api.post<CertificateDetail>(`/api/customers/${encodeURIComponent(customerId)}/users/${encodeURIComponent(user.id)}/erase`, { confirm })}
+        onClose={(done) => (done ? navigate(`/customers/${encodeURIComponent(customerId)}/users`) : setOpen(false))}
+      />
     </section>
   );
 }
