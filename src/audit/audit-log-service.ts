@@ -7,16 +7,8 @@ import { csvCell } from '../rostering/runs/issues-csv.js';
 import { AuditService, filtersUsed } from './audit-service.js';
 import { AuditRepository, type AuditFilter, type AuditRow } from './audit-repository.js';
 
-/** The Audit page's filters as asked: dates as ISO-8601 (a date alone is that day's UTC midnight). */
-export interface AuditQuery {
-  customerId?: string;
-  actor?: string;
-  action?: string;
-  person?: string;
-  kind?: AuditKind;
-  from?: string;
-  to?: string;
-}
+/** The Audit page's filters as asked: the repository's, with dates as ISO-8601 as typed (a date alone is that day's UTC midnight). */
+export type AuditQuery = AuditFilter;
 
 /** One entry as the Audit page and its CSV show it. */
 export interface AuditEntryView {
