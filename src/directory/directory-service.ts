@@ -10,7 +10,7 @@ import { UserRepository, type UserListQuery } from '../accounts/user-repository.
 import type { ClassRow, Database, User } from '../db/schema.js';
 import { ClassRepository, type ClassListQuery } from './class-repository.js';
 import { DetailRepository } from './detail-repository.js';
-import { assertSchoolInScope, assertUsersInScope, schoolScope } from './school-scope.js';
+import { schoolScope, visibleIds } from './school-scope.js';
 import type { ClassView, RestoredUser, UserView } from './views.js';
 
 /** The people and classes of one customer: the Users and Class tabs. */
@@ -38,7 +38,6 @@ export class DirectoryService {
    */
   async userDetail(actor: Actor, customerId: string, userId: string) {
     await this.allow(actor, { customerId, user: userId });
-    await assertUsersInScope(this.db, actor, customerId, [userId]);
     const users = new UserRepository(this.db);
     const user = await users.findInCustomer(customerId, userId);
     if (!user) throw notFound('User');
@@ -92,8 +91,16 @@ export class DirectoryService {
     const detail = new DetailRepository(this.db);
     const c = await detail.findClass(customerId, classId);
     if (!c) throw notFound('Class');
-    await assertSchoolInScope(this.db, actor, customerId, c.school_sourced_id, 'Class');
-    const members = await detail.membersOf(customerId, c.sourced_id);
+    // A class of the actor's schools may have someone of another school in it (a teacher of two schools): an institute admin sees their schools' people only.
+    const enrolled = await detail.membersOf(customerId, c.sourced_id);
+    const visible = await visibleIds(
+      this.db,
+      actor,
+      customerId,
+      'user',
+      enrolled.map((m) => m.userId),
+    );
+    const members = enrolled.filter((m) => visible.has(m.userId));
     await this.logRead(actor, customerId, 'class.roster_viewed', 'class', classId, [`members:${members.length}`]);
     const parse = (v: string | null) => (v ? (JSON.parse(v) as string[]) : []);
     return {
@@ -126,7 +133,6 @@ export class DirectoryService {
    */
   async restoreUser(actor: Actor, customerId: string, userId: string, opts: { keepAsManual?: boolean } = {}): Promise<RestoredUser> {
     await this.allow(actor, { customerId, user: userId });
-    await assertUsersInScope(this.db, actor, customerId, [userId]);
     const before = await new UserRepository(this.db).findInCustomer(customerId, userId);
     const missing = before && before.status === 'deleted' ? await this.missingFromRoster(customerId, before) : null;
     const restored = await this.db.transaction().execute(async (trx) => {
