@@ -101,6 +101,15 @@ export function isReaderRole(user: Me): boolean {
   return user.role === 'teacher' || user.role === 'student' || user.role === 'reader';
 }
 
+/**
+ * Whether the user may use the whole customer's areas (roster runs and uploads, notifications, the
+ * customer's settings): everyone in the console but an institute admin, who acts for their own
+ * schools (src/accounts/policy.ts, assertWholeCustomerAccess).
+ */
+export function actsForWholeCustomer(user: Me): boolean {
+  return user.role !== 'institute_admin';
+}
+
 /** True for those who manage every customer. */
 export function isEnterpriseAdmin(user: Me): boolean {
   return user.role === 'enterprise_admin';

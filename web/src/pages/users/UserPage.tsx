@@ -10,6 +10,7 @@ import { useCustomer, useCustomerCrumbs } from '../../hooks/useCustomer.js';
 import { useResource } from '../../hooks/useResource.js';
 import { MATCH_WITH_OPTIONS, formatDateTime, formatDay, labelOf, roleLabel, sourceLabel } from '../../labels.js';
 import { Link } from '../../router.js';
+import { actsForWholeCustomer, useUser } from '../../session.js';
 import type { UserDetail } from '../../types.js';
 import { AuditLink } from '../audit/AuditLink.js';
 import { ChangeTimeline } from '../roster/ChangeTimeline.js';
@@ -28,10 +29,15 @@ type OrgRole = UserDetail['roles'][number];
 
 const list = (values: string[]) => (values.length ? values.join(', ') : '');
 
+// The run that matched a user: its file and when.
+const matchRunText = (m: NonNullable<UserDetail['match']>) => `${m.fileName ?? 'Roster run'}${m.at ? `, ${formatDateTime(m.at)}` : ''}`;
+
 /** One user: roster data, roles at schools, classes, how the account was matched, and its history. */
 export function UserPage({ customerId, userId }: { customerId: string; userId: string }) {
   const customer = useCustomer(customerId);
   const crumbs = useCustomerCrumbs(customerId, customer);
+  // Roster runs are the whole customer's: an institute admin reads which run matched, without a link to it.
+  const linksRuns = actsForWholeCustomer(useUser());
   const user = useResource<UserDetail>(`/api/customers/${encodeURIComponent(customerId)}/users/${encodeURIComponent(userId)}`);
   const [confirm, setConfirm] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -202,11 +208,12 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
                     ['Value', u.match.value ? <code key="v">{u.match.value}</code> : ''],
                     [
                       'Run',
-                      u.match.runId ? (
+                      u.match.runId && linksRuns ? (
                         <Link key="r" to={`/customers/${customerId}/roster/runs/${u.match.runId}`}>
-                          {u.match.fileName ?? 'Roster run'}
-                          {u.match.at ? `, ${formatDateTime(u.match.at)}` : ''}
+                          {matchRunText(u.match)}
                         </Link>
+                      ) : u.match.runId ? (
+                        matchRunText(u.match)
                       ) : (
                         ''
                       ),
