@@ -42,12 +42,12 @@ export class DirectoryService {
     const user = await users.findInCustomer(customerId, userId);
     if (!user) throw notFound('User');
     // The entry is written while the page is read (on PostgreSQL, on a connection of its own); the answer waits for both.
-    const [, page] = await Promise.all([this.logRead(actor, customerId, 'user.viewed', 'user', userId), this.userPage(customerId, user)]);
+    const [, page] = await Promise.all([this.logRead(actor, customerId, 'user.viewed', 'user', userId), this.userPage(actor, customerId, user)]);
     return page;
   }
 
   // Everything the user page shows of a loaded user.
-  private async userPage(customerId: string, user: User) {
+  private async userPage(actor: Actor, customerId: string, user: User) {
     const users = new UserRepository(this.db);
     const detail = new DetailRepository(this.db);
     const matchRun = user.matched_run_id ? await detail.runDate(customerId, user.matched_run_id) : undefined;
@@ -80,9 +80,17 @@ export class DirectoryService {
           }
         : null,
       roles: user.sourced_id ? await detail.rolesOf(customerId, user.sourced_id) : [],
-      enrollments: user.sourced_id ? await detail.enrollmentsOf(customerId, user.sourced_id) : [],
+      enrollments: user.sourced_id ? await this.enrollmentsShown(actor, customerId, user.sourced_id) : [],
       history: (await detail.historyOf(customerId, 'users', user.id, user.created_run_id)).map((h) => ({ ...h, fields: JSON.parse(h.fields) as Record<string, unknown[]> })),
     };
+  }
+
+  // A person's classes; an institute admin sees those of their schools (their student may sit in another school's class).
+  private async enrollmentsShown(actor: Actor, customerId: string, userSourcedId: string) {
+    const all = await new DetailRepository(this.db).enrollmentsOf(customerId, userSourcedId);
+    if (!(await schoolScope(this.db, actor, customerId))) return all;
+    const visible = await visibleIds(this.db, actor, customerId, 'class', all.flatMap((e) => (e.classId ? [e.classId] : [])));
+    return all.filter((e) => e.classId !== null && visible.has(e.classId));
   }
 
   /** One class's page: roster data and the people enrolled, teachers first. */

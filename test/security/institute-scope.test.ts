@@ -2,7 +2,7 @@
  * Institute admins see and act on their own schools only, on every route: the whole class of bug,
  * walked from the OpenAPI document. One customer with two schools (Alder, and Birch, whose every
  * person's name, login, email, username, identifier and sourcedId carries "birch"), people,
- * classes, a student of Birch sitting in an Alder class, roster runs whose plan and findings name
+ * classes, a student of each school sitting in a class of the other, roster runs whose plan and findings name
  * Birch's people, LTI grade reports about a Birch student, titles assigned to both schools, and an
  * erasure certificate a Birch institute admin made. Signed in as Alder's institute admin, every GET
  * is called (a person or class in its path, or named in its query, once of Alder and once of Birch);
@@ -119,6 +119,7 @@ describeEachDialect('Institute admins see and act on their own schools only, on 
       enrollmentRow('birch-enr', 'birch-cls', 'birch-stu', { schoolSourcedId: 'sch-b' }),
       enrollmentRow('birch-ent', 'birch-cls', 'birch-tch', { schoolSourcedId: 'sch-b', role: 'teacher' }),
       enrollmentRow('birch-cross', 'cls-a', 'birch-stu', { schoolSourcedId: 'sch-a' }),
+      enrollmentRow('cross-a', 'birch-cls', 'stu-a', { schoolSourcedId: 'sch-b' }),
     ];
     const issues = [{ file: 'users.csv', line: 7, column: 'email', sourcedId: 'birch-stu', severity: 'warning' as const, code: 'scope.tagged', message: 'Odd value for birch-stu' }];
     const run = async (dryRun: boolean) => {
