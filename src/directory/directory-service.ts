@@ -89,7 +89,13 @@ export class DirectoryService {
   private async enrollmentsShown(actor: Actor, customerId: string, userSourcedId: string) {
     const all = await new DetailRepository(this.db).enrollmentsOf(customerId, userSourcedId);
     if (!(await schoolScope(this.db, actor, customerId))) return all;
-    const visible = await visibleIds(this.db, actor, customerId, 'class', all.flatMap((e) => (e.classId ? [e.classId] : [])));
+    const visible = await visibleIds(
+      this.db,
+      actor,
+      customerId,
+      'class',
+      all.flatMap((e) => (e.classId ? [e.classId] : [])),
+    );
     return all.filter((e) => e.classId !== null && visible.has(e.classId));
   }
 

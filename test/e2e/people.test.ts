@@ -189,6 +189,7 @@ describe('People on the Users tab in Chromium', { skip: browserSkipReason() ?? f
     await visible(nora.getByRole('heading', { name: /Ava Archer/ }));
     await visible(nora.getByText(/^roster\.zip, /).first());
     assert.equal(await nora.getByRole('link', { name: /roster\.zip/ }).count(), 0, 'no link to a roster run');
+    await visible(nora.getByRole('button', { name: 'Set password' }));
 
     // Her own page says what she may do, as the server applies it.
     await nora.goto(`${server.url}/customers/${customer.id}/users`);
@@ -196,11 +197,14 @@ describe('People on the Users tab in Chromium', { skip: browserSkipReason() ?? f
     const info = nora.getByRole('complementary', { name: 'What an institute admin may do' });
     await visible(info.getByText(/Anyone else answers “not found”, even in a class of their school\./));
     await visible(info.getByText(/its settings, roster runs and uploads, notifications, audit log and export\./));
+    // Her own account (and any administrator's) is not hers to act on here: no actions offered.
+    assert.equal(await nora.getByRole('button', { name: /^(Edit|Set password|Disable|Erase this person…)$/ }).count(), 0, 'no actions on her own account');
+    await screenshot(nora, 'people-04-institute-admin', { fullPage: true });
     await expectAccessible(nora, "an institute admin's own page");
 
     // The account page offers no roster e-mails.
     await nora.goto(`${server.url}/account`);
-    await visible(nora.getByRole('heading', { name: 'API tokens' }));
+    await visible(nora.getByRole('heading', { name: 'API tokens', exact: true }));
     assert.equal(await nora.getByRole('heading', { name: 'E-mail me when' }).count(), 0);
     assert.deepEqual(refused, [], 'the console asked for nothing it refuses her');
     await nora.close();

@@ -5,7 +5,7 @@ import { Banner } from '../../components/Banner.js';
 import { Dialog } from '../../components/Dialog.js';
 import { TextField } from '../../components/fields.js';
 import { navigate } from '../../router.js';
-import { useUser } from '../../session.js';
+import { mayActOnPerson, useUser } from '../../session.js';
 import { CertificateSummary, EraseDialogFooter } from '../erasures/CertificateSummary.js';
 import type { CertificateDetail } from '../erasures/model.js';
 import '../erasures/erasures.css';
@@ -16,7 +16,7 @@ import '../erasures/erasures.css';
  * certificate, behind their login typed in full. Says before it acts that the customer's kept roster
  * files go too: previews waiting to be applied, runs held for approval and queued runs are ended.
  */
-export function ErasePersonDialog({ customerId, user }: { customerId: string; user: { id: string; login: string; givenName: string; familyName: string } }) {
+export function ErasePersonDialog({ customerId, user }: { customerId: string; user: { id: string; role: string; login: string; givenName: string; familyName: string } }) {
   const { t } = useTranslation('erasure');
   const me = useUser();
   const [open, setOpen] = useState(false);
@@ -24,7 +24,7 @@ export function ErasePersonDialog({ customerId, user }: { customerId: string; us
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const [certificate, setCertificate] = useState<CertificateDetail | null>(null);
-  if (me.id === user.id) return null;
+  if (!mayActOnPerson(me, user)) return null;
   const name = `${user.givenName} ${user.familyName}`.trim() || user.login;
   const usersPage = `/customers/${encodeURIComponent(customerId)}/users`;
   const close = () => {

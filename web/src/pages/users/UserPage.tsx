@@ -10,7 +10,7 @@ import { useCustomer, useCustomerCrumbs } from '../../hooks/useCustomer.js';
 import { useResource } from '../../hooks/useResource.js';
 import { MATCH_WITH_OPTIONS, formatDateTime, formatDay, labelOf, roleLabel, sourceLabel } from '../../labels.js';
 import { Link } from '../../router.js';
-import { actsForWholeCustomer, useUser } from '../../session.js';
+import { actsForWholeCustomer, mayActOnPerson, useUser } from '../../session.js';
 import type { UserDetail } from '../../types.js';
 import { AuditLink } from '../audit/AuditLink.js';
 import { ChangeTimeline } from '../roster/ChangeTimeline.js';
@@ -37,7 +37,8 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
   const customer = useCustomer(customerId);
   const crumbs = useCustomerCrumbs(customerId, customer);
   // Roster runs are the whole customer's: an institute admin reads which run matched, without a link to it.
-  const linksRuns = actsForWholeCustomer(useUser());
+  const me = useUser();
+  const linksRuns = actsForWholeCustomer(me);
   const user = useResource<UserDetail>(`/api/customers/${encodeURIComponent(customerId)}/users/${encodeURIComponent(userId)}`);
   const [confirm, setConfirm] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -87,7 +88,9 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
       setDialog(null);
     }
   };
-  const editable = u.source === 'manual' && ['teacher', 'student', 'institute_admin'].includes(u.role);
+  // What the server would refuse is not offered: one's own account, and an institute admin's acts on administrators.
+  const mayAct = mayActOnPerson(me, u);
+  const editable = mayAct && u.source === 'manual' && ['teacher', 'student', 'institute_admin'].includes(u.role);
 
   const classColumns: Column<Enrollment>[] = [
     {
@@ -138,11 +141,13 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
                   Edit
                 </button>
               ) : null}
-              <button type="button" className="btn btn-secondary" onClick={() => setDialog('password')}>
-                Set password
-              </button>
+              {mayAct ? (
+                <button type="button" className="btn btn-secondary" onClick={() => setDialog('password')}>
+                  Set password
+                </button>
+              ) : null}
               <AuditLink customerId={customerId} person={userId} />
-              {u.status === 'disabled' ? (
+              {!mayAct ? null : u.status === 'disabled' ? (
                 <button type="button" className="btn btn-primary" onClick={() => void setStatus('enable')} disabled={busy}>
                   Enable
                 </button>
