@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database, NewUser, Role, User, UserStatus } from '../db/schema.js';
 
 /** Filters for a customer's user list. */
@@ -101,7 +101,7 @@ export class UserRepository {
       .select('id')
       .where('customer_id', '=', customerId)
       .where('id', 'in', [...ids])
-      .where((eb) => ofSchools(eb, schools))
+      .where(ofSchools(schools))
       .execute();
     return new Set(rows.map((r) => r.id));
   }
@@ -162,7 +162,7 @@ export class UserRepository {
     }
     if (q.withinSchools) {
       const schools = q.withinSchools;
-      base = base.where((eb) => ofSchools(eb, schools));
+      base = base.where(ofSchools(schools));
     }
     if (q.classId) {
       const classId = q.classId;
@@ -189,21 +189,14 @@ export class UserRepository {
 
 /**
  * Users of one of `schools`: a roster role at it, or it in their org list (JSON text, so matched as a
- * quoted string: both dialects, no JSON functions). No schools matches no one.
+ * quoted string: both dialects, no JSON functions). No schools matches no one. `users` is the name
+ * (or alias) the query gives the users table.
  */
-function ofSchools(eb: ExpressionBuilder<Database, 'users'>, schools: readonly string[]) {
+export function ofSchools(schools: readonly string[], users = 'users'): RawBuilder<SqlBool> {
   if (!schools.length) return sql<SqlBool>`1 = 0`;
-  return eb.or([
-    eb.exists(
-      eb
-        .selectFrom('user_roles as r')
-        .select('r.role')
-        .whereRef('r.customer_id', '=', 'users.customer_id')
-        .whereRef('r.user_sourced_id', '=', 'users.sourced_id')
-        .where('r.org_sourced_id', 'in', [...schools]),
-    ),
-    ...schools.map((s) => sql<SqlBool>`${sql.ref('users.org_sourced_ids')} like ${`%${JSON.stringify(s).replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`),
-  ]);
+  const role = sql<SqlBool>`exists (select 1 from user_roles r where r.customer_id = ${sql.ref(`${users}.customer_id`)} and r.user_sourced_id = ${sql.ref(`${users}.sourced_id`)} and r.org_sourced_id in (${sql.join([...schools])}))`;
+  const listed = schools.map((s) => sql<SqlBool>`${sql.ref(`${users}.org_sourced_ids`)} like ${`%${JSON.stringify(s).replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`);
+  return sql<SqlBool>`(${sql.join([role, ...listed], sql` or `)})`;
 }
 
 /** A case-insensitive LIKE pattern for "contains `text`", with wildcards in `text` taken literally. */

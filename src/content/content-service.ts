@@ -8,6 +8,7 @@ import { CustomerRepository } from '../customers/customer-repository.js';
 import type { Database } from '../db/schema.js';
 import { uuidv7 } from '../db/uuid.js';
 import { AppError, notFound, validationError, type FieldIssue } from '../errors.js';
+import { visibleIds } from '../directory/school-scope.js';
 import { nowIso } from '../time.js';
 import { AssignmentRepository, type AssignmentTarget } from './assignment-repository.js';
 import type { BookFacts } from './book-inspector.js';
@@ -142,7 +143,26 @@ export class ContentService {
   async detail(actor: Actor, customerId: string, bookId: string) {
     await this.allow(actor, { customerId, book: bookId });
     const book = await this.book(customerId, bookId);
-    const { users, classes } = await new AssignmentRepository(this.db).forBook(customerId, bookId);
+    const assigned = await new AssignmentRepository(this.db).forBook(customerId, bookId);
+    // The library is the customer's; who a title is assigned to is people and classes: an institute admin sees their schools' ones.
+    const [people, groups] = await Promise.all([
+      visibleIds(
+        this.db,
+        actor,
+        customerId,
+        'user',
+        assigned.users.map((u) => u.target_id),
+      ),
+      visibleIds(
+        this.db,
+        actor,
+        customerId,
+        'class',
+        assigned.classes.map((c) => c.target_id),
+      ),
+    ]);
+    const users = assigned.users.filter((u) => people.has(u.target_id));
+    const classes = assigned.classes.filter((c) => groups.has(c.target_id));
     return {
       ...presentBook(book),
       collections: await new CollectionRepository(this.db).ofBook(customerId, bookId),
@@ -273,8 +293,8 @@ export class ContentService {
     return this.collectionDetail(actor, customerId, collectionId);
   }
 
-  // Books named directly plus a collection's books; users and classes of this customer only.
-  private async resolveAssignment(customerId: string, input: AssignmentInput): Promise<{ bookIds: string[]; targets: AssignmentTarget[] }> {
+  // Books named directly plus a collection's books; users and classes of this customer (and of an institute admin's schools) only.
+  private async resolveAssignment(actor: Actor, customerId: string, input: AssignmentInput): Promise<{ bookIds: string[]; targets: AssignmentTarget[] }> {
     const fields: FieldIssue[] = [];
     const bookIds = [...new Set(input.bookIds ?? [])];
     const found = await new BookRepository(this.db).existing(customerId, bookIds);
@@ -291,7 +311,8 @@ export class ContentService {
       ['class', 'classIds'],
     ] as const) {
       const ids = [...new Set(input[key] ?? [])];
-      const ok = await repo.existingTargets(customerId, type, ids);
+      const existing = await repo.existingTargets(customerId, type, ids);
+      const ok = await visibleIds(this.db, actor, customerId, type, [...existing]);
       ids.forEach((id, i) => (ok.has(id) ? targets.push({ type, id }) : fields.push({ field: `${key}[${i}]`, code: 'NOT_FOUND', message: type === 'user' ? 'No such user.' : 'No such class.' })));
     }
     if (fields.length) throw validationError(fields);
@@ -301,7 +322,7 @@ export class ContentService {
   /** Assigns titles (or a collection's titles) to users and classes; pairs already assigned stay as they are. */
   async assign(actor: Actor, customerId: string, input: AssignmentInput): Promise<{ created: number; books: number; targets: number }> {
     assertCustomerAccess(actor, customerId);
-    const { bookIds, targets } = await this.resolveAssignment(customerId, input);
+    const { bookIds, targets } = await this.resolveAssignment(actor, customerId, input);
     const created = await this.db.transaction().execute(async (trx) => {
       const n = await new AssignmentRepository(trx).assign(customerId, bookIds, targets, actor.userId, nowIso());
       if (n) await this.auditAssignments(trx, actor, customerId, 'assignment.created', bookIds, targets);
@@ -313,7 +334,7 @@ export class ContentService {
   /** Removes assignments of titles (or a collection's titles) from users and classes. */
   async unassign(actor: Actor, customerId: string, input: AssignmentInput): Promise<{ removed: number }> {
     assertCustomerAccess(actor, customerId);
-    const { bookIds, targets } = await this.resolveAssignment(customerId, input);
+    const { bookIds, targets } = await this.resolveAssignment(actor, customerId, input);
     const removed = await this.db.transaction().execute(async (trx) => {
       const n = await new AssignmentRepository(trx).unassign(customerId, bookIds, targets);
       if (n) await this.auditAssignments(trx, actor, customerId, 'assignment.deleted', bookIds, targets);
@@ -333,11 +354,12 @@ export class ContentService {
     await this.allow(actor, { customerId, user: userId });
     if (!(await new AssignmentRepository(this.db).existingTargets(customerId, 'user', [userId])).size) throw notFound('User');
     const books = await new AssignmentRepository(this.db).booksForUser(customerId, userId);
-    const classIds = [...new Set(books.flatMap((b) => b.via_class_ids))];
+    // Classes of another school the person sits in are not named to an institute admin.
+    const classIds = [...(await visibleIds(this.db, actor, customerId, 'class', [...new Set(books.flatMap((b) => b.via_class_ids))]))];
     const titles = new Map(
       classIds.length ? (await this.db.selectFrom('classes').select(['id', 'title']).where('customer_id', '=', customerId).where('id', 'in', classIds).execute()).map((c) => [c.id, c.title]) : [],
     );
-    return books.map((b) => ({ ...presentBook(b), direct: b.direct, viaClasses: b.via_class_ids.map((id) => ({ id, title: titles.get(id) ?? '' })) }));
+    return books.map((b) => ({ ...presentBook(b), direct: b.direct, viaClasses: b.via_class_ids.filter((id) => titles.has(id)).map((id) => ({ id, title: titles.get(id)! })) }));
   }
 
   /** The titles assigned to a class. */

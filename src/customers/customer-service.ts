@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { newUserRecord } from '../accounts/account-service.js';
-import { assertCustomerAccess, assertPlatformAdmin, type Actor } from '../accounts/policy.js';
+import { assertCustomerAccess, assertPlatformAdmin, assertWholeCustomerAccess, type Actor } from '../accounts/policy.js';
 import { SessionRepository } from '../accounts/session-repository.js';
 import { UserRepository } from '../accounts/user-repository.js';
 import { AuditService } from '../audit/audit-service.js';
@@ -139,6 +139,7 @@ export class CustomerService {
 
   /** One customer as the actor may see it. */
   async get(actor: Actor, id: string): Promise<CustomerViewT> {
+    assertWholeCustomerAccess(actor, id, 'profile');
     const record = await this.load(actor, id);
     return presentCustomer(record, this.publicUrl, new Date(), (await feedStatuses(this.db, [id])).get(id));
   }
@@ -296,6 +297,7 @@ export class CustomerService {
 
   /** The customer's audit trail, newest first. */
   async auditTrail(actor: Actor, id: string, limit: number, offset: number) {
+    assertWholeCustomerAccess(actor, id, 'audit');
     await this.load(actor, id);
     const rows = await new AuditService(this.db).listForCustomer(id, limit, offset);
     return rows.map((r) => ({ id: r.id, at: r.at, actor: r.actor_label, action: r.action, targetType: r.target_type, targetId: r.target_id, fields: JSON.parse(r.fields) as string[] }));

@@ -109,18 +109,6 @@ export class DetailRepository {
     return new Set(rows.map((o) => o.sourced_id));
   }
 
-  /** The sourcedIds of the customer's orgs whose parent is one of `parents` (a district's schools). */
-  async childOrgIds(customerId: string, parents: readonly string[]): Promise<string[]> {
-    if (!parents.length) return [];
-    const rows = await this.db
-      .selectFrom('orgs')
-      .select('sourced_id')
-      .where('customer_id', '=', customerId)
-      .where('parent_sourced_id', 'in', [...parents])
-      .execute();
-    return rows.map((o) => o.sourced_id);
-  }
-
   /** The latest applied run that deleted a user (their roster no longer lists them), if a run did. */
   deletingRun(customerId: string, userId: string) {
     return this.db

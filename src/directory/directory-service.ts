@@ -10,7 +10,7 @@ import { UserRepository, type UserListQuery } from '../accounts/user-repository.
 import type { ClassRow, Database, User } from '../db/schema.js';
 import { ClassRepository, type ClassListQuery } from './class-repository.js';
 import { DetailRepository } from './detail-repository.js';
-import { assertSchoolInScope, assertUsersInScope, schoolScope } from './school-scope.js';
+import { schoolScope, visibleIds } from './school-scope.js';
 import type { ClassView, RestoredUser, UserView } from './views.js';
 
 /** The people and classes of one customer: the Users and Class tabs. */
@@ -38,17 +38,16 @@ export class DirectoryService {
    */
   async userDetail(actor: Actor, customerId: string, userId: string) {
     await this.allow(actor, { customerId, user: userId });
-    await assertUsersInScope(this.db, actor, customerId, [userId]);
     const users = new UserRepository(this.db);
     const user = await users.findInCustomer(customerId, userId);
     if (!user) throw notFound('User');
     // The entry is written while the page is read (on PostgreSQL, on a connection of its own); the answer waits for both.
-    const [, page] = await Promise.all([this.logRead(actor, customerId, 'user.viewed', 'user', userId), this.userPage(customerId, user)]);
+    const [, page] = await Promise.all([this.logRead(actor, customerId, 'user.viewed', 'user', userId), this.userPage(actor, customerId, user)]);
     return page;
   }
 
   // Everything the user page shows of a loaded user.
-  private async userPage(customerId: string, user: User) {
+  private async userPage(actor: Actor, customerId: string, user: User) {
     const users = new UserRepository(this.db);
     const detail = new DetailRepository(this.db);
     const matchRun = user.matched_run_id ? await detail.runDate(customerId, user.matched_run_id) : undefined;
@@ -81,9 +80,23 @@ export class DirectoryService {
           }
         : null,
       roles: user.sourced_id ? await detail.rolesOf(customerId, user.sourced_id) : [],
-      enrollments: user.sourced_id ? await detail.enrollmentsOf(customerId, user.sourced_id) : [],
+      enrollments: user.sourced_id ? await this.enrollmentsShown(actor, customerId, user.sourced_id) : [],
       history: (await detail.historyOf(customerId, 'users', user.id, user.created_run_id)).map((h) => ({ ...h, fields: JSON.parse(h.fields) as Record<string, unknown[]> })),
     };
+  }
+
+  // A person's classes; an institute admin sees those of their schools (their student may sit in another school's class).
+  private async enrollmentsShown(actor: Actor, customerId: string, userSourcedId: string) {
+    const all = await new DetailRepository(this.db).enrollmentsOf(customerId, userSourcedId);
+    if (!(await schoolScope(this.db, actor, customerId))) return all;
+    const visible = await visibleIds(
+      this.db,
+      actor,
+      customerId,
+      'class',
+      all.flatMap((e) => (e.classId ? [e.classId] : [])),
+    );
+    return all.filter((e) => e.classId !== null && visible.has(e.classId));
   }
 
   /** One class's page: roster data and the people enrolled, teachers first. */
@@ -92,8 +105,16 @@ export class DirectoryService {
     const detail = new DetailRepository(this.db);
     const c = await detail.findClass(customerId, classId);
     if (!c) throw notFound('Class');
-    await assertSchoolInScope(this.db, actor, customerId, c.school_sourced_id, 'Class');
-    const members = await detail.membersOf(customerId, c.sourced_id);
+    // A class of the actor's schools may have someone of another school in it (a teacher of two schools): an institute admin sees their schools' people only.
+    const enrolled = await detail.membersOf(customerId, c.sourced_id);
+    const visible = await visibleIds(
+      this.db,
+      actor,
+      customerId,
+      'user',
+      enrolled.map((m) => m.userId),
+    );
+    const members = enrolled.filter((m) => visible.has(m.userId));
     await this.logRead(actor, customerId, 'class.roster_viewed', 'class', classId, [`members:${members.length}`]);
     const parse = (v: string | null) => (v ? (JSON.parse(v) as string[]) : []);
     return {
@@ -126,7 +147,6 @@ export class DirectoryService {
    */
   async restoreUser(actor: Actor, customerId: string, userId: string, opts: { keepAsManual?: boolean } = {}): Promise<RestoredUser> {
     await this.allow(actor, { customerId, user: userId });
-    await assertUsersInScope(this.db, actor, customerId, [userId]);
     const before = await new UserRepository(this.db).findInCustomer(customerId, userId);
     const missing = before && before.status === 'deleted' ? await this.missingFromRoster(customerId, before) : null;
     const restored = await this.db.transaction().execute(async (trx) => {

@@ -4,7 +4,7 @@ import { AccessRepository } from '../accounts/access-repository.js';
 import type { AccountService, SessionClient, SignedIn } from '../accounts/account-service.js';
 import { setLocalPassword } from '../accounts/local-password.js';
 import { requireAccess, type Actor } from '../accounts/policy.js';
-import { assertSchoolInScope, assertUsersInScope } from './school-scope.js';
+import { visibleIds } from './school-scope.js';
 import { SignInTokenRepository } from '../accounts/sign-in-token-repository.js';
 import { UserRepository } from '../accounts/user-repository.js';
 import { AuditService } from '../audit/audit-service.js';
@@ -120,9 +120,8 @@ export class LoginCardService {
   private async target(actor: Actor, customerId: string, req: CardRequest) {
     const userIds = [...new Set(req.userIds ?? [])];
     if (!req.classId && !userIds.length) throw validationError([{ field: 'userIds', message: 'Choose a class or at least one user.' }]);
+    // An institute admin prints for the people and classes of their own schools only (requireAccess checks the named ones).
     await requireAccess(new AccessRepository(this.db), actor, 'customer.console', { customerId, user: userIds, ...(req.classId ? { class: req.classId } : {}) });
-    // An institute admin prints for the people and classes of their own schools only.
-    await assertUsersInScope(this.db, actor, customerId, userIds);
     const repo = new CardRepository(this.db);
     const customer = await repo.customerName(customerId);
     if (!customer) throw new AppError('NOT_FOUND', 'Customer not found.');
@@ -137,9 +136,17 @@ export class LoginCardService {
     if (req.classId) {
       const c = await repo.classHeading(customerId, req.classId);
       if (!c) throw new AppError('NOT_FOUND', 'Class not found.');
-      await assertSchoolInScope(this.db, actor, customerId, c.schoolSourcedId, 'Class');
       subheading = c.schoolName ? `${c.title} · ${c.schoolName}` : c.title;
-      const students = await repo.studentsOf(customerId, c.sourcedId);
+      // A card sets a password or mints a sign-in: never for a student of another school who sits in this class.
+      const enrolled = await repo.studentsOf(customerId, c.sourcedId);
+      const visible = await visibleIds(
+        this.db,
+        actor,
+        customerId,
+        'user',
+        enrolled.map((u) => u.id),
+      );
+      const students = enrolled.filter((u) => visible.has(u.id));
       if (!students.length && !chosen.length) throw validationError([{ field: 'classId', message: 'This class has no active students to print cards for.' }]);
       const seen = new Set(students.map((u) => u.id));
       users = [...students, ...chosen.filter((u) => !seen.has(u.id))];

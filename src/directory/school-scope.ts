@@ -1,37 +1,26 @@
 import type { Kysely } from 'kysely';
-import type { Actor } from '../accounts/policy.js';
-import { UserRepository } from '../accounts/user-repository.js';
+import { AccessRepository } from '../accounts/access-repository.js';
+import { schoolsInScope, type Actor, type ScopedKind } from '../accounts/policy.js';
 import type { Database } from '../db/schema.js';
-import { notFound } from '../errors.js';
-import { DetailRepository } from './detail-repository.js';
 
 /**
  * The schools an actor's people and classes are limited to: an institute admin acts for the
  * schools they were given in the console or hold a roster role at; everyone else who passed the
  * tenant wall sees the whole customer (undefined). A district's schools count as the district's. An
- * institute admin with no school sees no one.
+ * institute admin with no school sees no one. (A request's named ids are checked by
+ * policy.requireAccess; this is for lists.)
  */
-export async function schoolScope(db: Kysely<Database>, actor: Actor, customerId: string): Promise<string[] | undefined> {
-  if (actor.role !== 'institute_admin' || !actor.userId) return undefined;
-  const own = await new UserRepository(db).schoolsOf(customerId, actor.userId);
-  if (!own.length) return own;
-  // A district administrator's role is at the district: it covers the district's schools too.
-  return [...new Set([...own, ...(await new DetailRepository(db).childOrgIds(customerId, own))])];
+export function schoolScope(db: Kysely<Database>, actor: Actor, customerId: string): Promise<string[] | undefined> {
+  return schoolsInScope(new AccessRepository(db), actor, customerId);
 }
 
 /**
- * Checks on the loaded records that every named user is within the actor's schools. A user outside
- * them answers NOT_FOUND, as another customer's does, so an institute admin learns nothing of other schools.
+ * Of records an answer would show (people or classes it lists beside the one asked for: a class's
+ * members, a title's assignees), the ids the actor may see: all of them, or an institute admin's
+ * schools' ones.
  */
-export async function assertUsersInScope(db: Kysely<Database>, actor: Actor, customerId: string, userIds: readonly string[]): Promise<void> {
+export async function visibleIds(db: Kysely<Database>, actor: Actor, customerId: string, kind: ScopedKind, ids: readonly string[]): Promise<ReadonlySet<string>> {
   const schools = await schoolScope(db, actor, customerId);
-  if (!schools) return;
-  const within = await new UserRepository(db).idsWithinSchools(customerId, userIds, schools);
-  if (userIds.some((id) => !within.has(id))) throw notFound('User');
-}
-
-/** Checks that a class (by its school) is within the actor's schools; NOT_FOUND otherwise. */
-export async function assertSchoolInScope(db: Kysely<Database>, actor: Actor, customerId: string, schoolSourcedId: string, what: string): Promise<void> {
-  const schools = await schoolScope(db, actor, customerId);
-  if (schools && !schools.includes(schoolSourcedId)) throw notFound(what);
+  if (!schools) return new Set(ids);
+  return new AccessRepository(db).withinSchools(customerId, kind, ids, schools);
 }

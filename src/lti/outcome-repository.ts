@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Kysely, type Selectable, type SqlBool } from 'kysely';
-import { containsPattern, matches } from '../accounts/user-repository.js';
+import { containsPattern, matches, ofSchools } from '../accounts/user-repository.js';
 import type { Database } from '../db/schema.js';
 import { OUTCOME_STATUSES, type OutcomeStatus } from './outcome-view.js';
 
@@ -30,6 +30,8 @@ export interface OutcomeCallQuery {
   status?: OutcomeStatus;
   /** Contains-match on the student's name or the target's title, case-insensitive. */
   search?: string;
+  /** Only calls about students of one of these schools (an institute admin's scope); undefined for no limit. */
+  withinSchools?: readonly string[];
   limit: number;
   offset: number;
 }
@@ -201,6 +203,7 @@ export class OutcomeRepository {
       .leftJoin('books as bk', (j) => j.onRef('bk.id', '=', 'b.target_id').on('b.target_type', '=', 'book').on('bk.customer_id', '=', customerId))
       .leftJoin('collections as col', (j) => j.onRef('col.id', '=', 'b.target_id').on('b.target_type', '=', 'collection').on('col.customer_id', '=', customerId))
       .where('c.customer_id', '=', customerId);
+    if (q.withinSchools) searched = searched.where(ofSchools(q.withinSchools, 'u'));
     if (q.search) {
       const pattern = containsPattern(q.search);
       // The full name too, so "Ada Park" finds Ada Park, not only "Ada" or "Park".

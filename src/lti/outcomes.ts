@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { assertCustomerAccess, type Actor } from '../accounts/policy.js';
 import { AuditService, filtersUsed } from '../audit/audit-service.js';
 import { CustomerRepository } from '../customers/customer-repository.js';
+import { schoolScope } from '../directory/school-scope.js';
 import { secretContext } from '../customers/customer-service.js';
 import type { Database } from '../db/schema.js';
 import { uuidv7 } from '../db/uuid.js';
@@ -112,7 +113,7 @@ export class LtiOutcomes {
 
   /**
    * One page of a customer's outcome calls, newest first, optionally of one status and matching a
-   * search, with the calls per status (customer admins of that customer, platform admins).
+   * search, with the calls per status (the customer's admins, an institute admin for their schools' students; platform admins).
    */
   async list(actor: Actor, customerId: string, q: OutcomeCallQuery): Promise<{ items: OutcomeCallView[]; total: number; counts: Record<OutcomeStatus, number> }> {
     assertCustomerAccess(actor, customerId);
@@ -120,7 +121,9 @@ export class LtiOutcomes {
     const search = q.search?.trim();
     // Students' scores: every look is logged, with the filters used (never the search text).
     await new AuditService(this.db).recordRead(actor, { customerId, action: 'lti.outcomes_viewed', targetType: 'customer', targetId: customerId, fields: filtersUsed({ status: q.status, search }) });
-    const { items, total, counts } = await new OutcomeRepository(this.db).listCalls(customerId, { ...q, search: search || undefined });
+    // An institute admin sees the reports of their own schools' students only (the counts too).
+    const withinSchools = await schoolScope(this.db, actor, customerId);
+    const { items, total, counts } = await new OutcomeRepository(this.db).listCalls(customerId, { ...q, search: search || undefined, withinSchools });
     return { items: items.map(presentCall), total, counts };
   }
 

@@ -37,7 +37,7 @@ export class NotificationRepository {
       .execute();
   }
 
-  /** The customer's active admins with an e-mail address who want `type` (no saved choice: they do). */
+  /** The customer's active admins with an e-mail address who want `type` (no saved choice: they do); not institute admins: runs and feeds are the whole customer's. */
   async recipients(customerId: string, type: NotificationEventType): Promise<{ id: string; email: string }[]> {
     const column = COLUMN[type];
     return this.db
@@ -45,7 +45,7 @@ export class NotificationRepository {
       .leftJoin('notification_preferences as p', (j) => j.onRef('p.user_id', '=', 'u.id').on('p.customer_id', '=', customerId))
       .select(['u.id', 'u.email'])
       .where('u.customer_id', '=', customerId)
-      .where('u.role', 'in', ['customer_admin', 'institute_admin'])
+      .where('u.role', '=', 'customer_admin')
       .where('u.status', '=', 'active')
       .where('u.email', '<>', '')
       .where((eb) => eb.or([eb(`p.${column}`, 'is', null), eb(`p.${column}`, '=', 1)]))

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { assertCustomerAccess, assertCustomerSettingsAccess, isConsoleRole, isPlatformAdmin, type Actor } from '../accounts/policy.js';
+import { assertCustomerSettingsAccess, assertWholeCustomerAccess, isConsoleRole, isPlatformAdmin, type Actor } from '../accounts/policy.js';
 import { AuditService } from '../audit/audit-service.js';
 import type { Database } from '../db/schema.js';
 import { uuidv7 } from '../db/uuid.js';
@@ -245,7 +245,7 @@ export class NotificationService {
 
   /** The customer's webhook, or null. */
   async getWebhook(actor: Actor, customerId: string): Promise<WebhookView | null> {
-    assertCustomerAccess(actor, customerId);
+    assertWholeCustomerAccess(actor, customerId, 'notifications');
     await this.assertCustomer(customerId);
     const hook = await this.repo.webhook(customerId);
     return hook ? { url: hook.url, createdAt: hook.created_at, updatedAt: hook.updated_at } : null;
@@ -302,7 +302,7 @@ export class NotificationService {
 
   /** A page of the customer's delivery log (the last 100 are kept), newest first. */
   async listDeliveries(actor: Actor, customerId: string, q: { status?: DeliveryStatus; limit: number; offset: number }): Promise<{ items: DeliveryView[]; total: number }> {
-    assertCustomerAccess(actor, customerId);
+    assertWholeCustomerAccess(actor, customerId, 'notifications');
     await this.assertCustomer(customerId);
     const { items, total } = await this.repo.listDeliveries(customerId, q);
     return { items: items.map(presentDelivery), total };
@@ -366,11 +366,12 @@ export class NotificationService {
     return run ? presentRun(run) : null;
   }
 
-  // Customer and institute admins choose the events of their customer; platform admins the digest.
+  // Customer admins choose the events of their customer (its roster feed: not an institute admin's, see recipients); platform admins the digest.
   private preferenceOwner(actor: Actor): { userId: string; scope: 'customer' | 'platform' } {
     if (!isConsoleRole(actor) || !actor.userId) throw new AppError('FORBIDDEN', 'Notification preferences are for signed-in administrators.');
     if (isPlatformAdmin(actor)) return { userId: actor.userId, scope: 'platform' };
     if (!actor.customerId) throw new AppError('FORBIDDEN', 'Notification preferences are for signed-in administrators.');
+    assertWholeCustomerAccess(actor, actor.customerId, 'notifications');
     return { userId: actor.userId, scope: 'customer' };
   }
 

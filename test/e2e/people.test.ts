@@ -2,7 +2,8 @@
  * People in real Chromium against the real server: the Users tab's checkbox selection and bulk
  * actions (disable, enable, reset passwords shown once), setting one password with inline errors,
  * adding a teacher and an institute admin by hand (with "What an institute admin may do"), editing
- * a manual user, disabling from the user page, an institute admin who sees only their school,
+ * a manual user, disabling from the user page, an institute admin who sees only their school and
+ * is offered only what is theirs (no roster runs, uploads, notifications or audit; run names without links),
  * Restore's warning with "keep as a manual account" (bug 7), and the reader telling a deleted
  * student the roster removed them (bug 3). Screenshots: users-actions, add-user, reset-password.
  */
@@ -167,12 +168,45 @@ describe('People on the Users tab in Chromium', { skip: browserSkipReason() ?? f
     await visible(page.getByRole('heading', { name: /Maia Hand/ }));
   });
 
-  it('an institute admin sees only the people of their school', async () => {
+  it('an institute admin sees only the people of their school, and is offered only what is theirs', async () => {
     const nora = await newConsolePage(browser);
+    // Every answer the console got that refused her: none, since it offers and asks for nothing that is not hers.
+    const refused: string[] = [];
+    nora.on('response', (r) => {
+      if (r.url().includes('/api/') && (r.status() === 403 || r.status() === 404)) refused.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+    });
     await signInToConsole(nora, server.url, `nora${SUFFIX}`, 'Institute-pass-9');
     await nora.goto(`${server.url}/customers/${customer.id}/users`);
     await visible(nora.getByRole('link', { name: 'Ava Archer' }));
     assert.equal(await nora.getByRole('link', { name: 'Cleo Cole' }).count(), 0, 'no one of South School');
+    // Grade reports are hers (her schools' students); roster runs, uploads, notifications and the audit log are the whole customer's.
+    await visible(nora.getByRole('link', { name: 'Grade reports' }));
+    await visible(nora.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Content' }));
+    for (const name of ['Roster runs', 'Notifications', 'Data and privacy', 'Upload Roster File', 'Audit']) assert.equal(await nora.getByRole('link', { name }).count(), 0, `${name} is not offered`);
+
+    // A person's page names the run that matched them, without a link to the run's report.
+    await nora.getByRole('link', { name: 'Ava Archer' }).click();
+    await visible(nora.getByRole('heading', { name: /Ava Archer/ }));
+    await visible(nora.getByText(/^roster\.zip, /).first());
+    assert.equal(await nora.getByRole('link', { name: /roster\.zip/ }).count(), 0, 'no link to a roster run');
+    await visible(nora.getByRole('button', { name: 'Set password' }));
+
+    // Her own page says what she may do, as the server applies it.
+    await nora.goto(`${server.url}/customers/${customer.id}/users`);
+    await nora.getByRole('link', { name: 'Nora North' }).click();
+    const info = nora.getByRole('complementary', { name: 'What an institute admin may do' });
+    await visible(info.getByText(/Anyone else answers “not found”, even in a class of their school\./));
+    await visible(info.getByText(/its settings, roster runs and uploads, notifications, audit log and export\./));
+    // Her own account (and any administrator's) is not hers to act on here: no actions offered.
+    assert.equal(await nora.getByRole('button', { name: /^(Edit|Set password|Disable|Erase this person…)$/ }).count(), 0, 'no actions on her own account');
+    await screenshot(nora, 'people-04-institute-admin', { fullPage: true });
+    await expectAccessible(nora, "an institute admin's own page");
+
+    // The account page offers no roster e-mails.
+    await nora.goto(`${server.url}/account`);
+    await visible(nora.getByRole('heading', { name: 'API tokens', exact: true }));
+    assert.equal(await nora.getByRole('heading', { name: 'E-mail me when' }).count(), 0);
+    assert.deepEqual(refused, [], 'the console asked for nothing it refuses her');
     await nora.close();
   });
 

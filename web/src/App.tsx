@@ -26,7 +26,7 @@ import { StatusPage } from './pages/status/StatusPage.js';
 import { ClassPage } from './pages/users/ClassPage.js';
 import { UserPage } from './pages/users/UserPage.js';
 import { Redirect, Routes, useLocation, type Route } from './router.js';
-import { homePath, isEnterpriseAdmin, isReaderRole, useSession } from './session.js';
+import { actsForWholeCustomer, homePath, isEnterpriseAdmin, isReaderRole, useSession } from './session.js';
 import type { Me } from './types.js';
 
 function routesFor(user: Me, search: URLSearchParams): Route[] {
@@ -44,13 +44,14 @@ function routesFor(user: Me, search: URLSearchParams): Route[] {
     { path: '/customers/:id/roster/runs/:runId', render: (p) => <RunPage key={`${p.id}/${p.runId}`} customerId={p.id ?? ''} runId={p.runId ?? ''} /> },
     { path: '/customers/:id/lti/outcomes', render: (p) => <OutcomesPage key={p.id} customerId={p.id ?? ''} /> },
     { path: '/customers/:id/notifications', render: (p) => <NotificationsPage key={p.id} customerId={p.id ?? ''} /> },
-    { path: '/customers/:id/privacy', render: (p) => <PrivacyPage key={p.id} customerId={p.id ?? ''} /> },
     { path: '/customers/:id/content', render: (p) => <ContentPage key={p.id} customerId={p.id ?? ''} /> },
     { path: '/customers/:id/content/upload', render: (p) => <UploadContentPage key={p.id} customerId={p.id ?? ''} /> },
     { path: '/customers/:id/content/:bookId', render: (p) => <TitlePage key={`${p.id}/${p.bookId}`} customerId={p.id ?? ''} bookId={p.bookId ?? ''} /> },
     { path: '/customers/:id/collections', render: (p) => <CollectionsPage key={p.id} customerId={p.id ?? ''} /> },
     { path: '/customers/:id/collections/:collectionId', render: (p) => <CollectionPage key={`${p.id}/${p.collectionId}`} customerId={p.id ?? ''} collectionId={p.collectionId ?? ''} /> },
   ];
+  // The export and the customer's certificates are the whole customer's: not an institute admin's page.
+  if (actsForWholeCustomer(user)) common.push({ path: '/customers/:id/privacy', render: (p) => <PrivacyPage key={p.id} customerId={p.id ?? ''} /> });
   if (!isEnterpriseAdmin(user)) return common;
   return [
     ...common,

@@ -101,6 +101,25 @@ export function isReaderRole(user: Me): boolean {
   return user.role === 'teacher' || user.role === 'student' || user.role === 'reader';
 }
 
+/**
+ * Whether the user may use the whole customer's areas (roster runs and uploads, notifications, the
+ * customer's settings): everyone in the console but an institute admin, who acts for their own
+ * schools (src/accounts/policy.ts, assertWholeCustomerAccess).
+ */
+export function actsForWholeCustomer(user: Me): boolean {
+  return user.role !== 'institute_admin';
+}
+
+/**
+ * Whether the user may act on a person (password, edit, disable, erase): never on their own account
+ * (that is the account page's), and an institute admin on teachers and students only
+ * (src/directory/people-service.ts).
+ */
+export function mayActOnPerson(user: Me, person: { id: string; role: string }): boolean {
+  if (person.id === user.id) return false;
+  return user.role !== 'institute_admin' || person.role === 'teacher' || person.role === 'student';
+}
+
 /** True for those who manage every customer. */
 export function isEnterpriseAdmin(user: Me): boolean {
   return user.role === 'enterprise_admin';

@@ -11,6 +11,8 @@ export interface CertificateQuery {
   /** Part of a customer's code or name, or a certificate's or person's id. */
   search?: string;
   kind?: 'customer' | 'person';
+  /** Only the erasures this actor (by login, as certificates keep it) made: an institute admin's. */
+  actorLabel?: string;
   limit: number;
   offset: number;
 }
@@ -41,6 +43,7 @@ export class ErasureRepository {
     let base = this.db.selectFrom('erasure_certificates');
     if (q.customerId) base = base.where('customer_id', '=', q.customerId);
     if (q.kind) base = base.where('kind', '=', q.kind);
+    if (q.actorLabel !== undefined) base = base.where('actor_label', '=', q.actorLabel);
     if (q.search) {
       const pattern = containsPattern(q.search);
       base = base.where((eb) => eb.or(['customer_code', 'customer_name', 'id', 'subject_id'].map((c) => matches(c, pattern))));

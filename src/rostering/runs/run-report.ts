@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { AccessRepository } from '../../accounts/access-repository.js';
-import { requireAccess, type Actor } from '../../accounts/policy.js';
+import { assertWholeCustomerAccess, requireAccess, type Actor } from '../../accounts/policy.js';
 import { AuditService } from '../../audit/audit-service.js';
 import type { Database } from '../../db/schema.js';
 import { issuesToCsv } from './issues-csv.js';
@@ -34,13 +34,15 @@ const PEOPLE_ENTITIES: ReadonlySet<string> = new Set(['users', 'enrollments']);
 
 /**
  * What a run found and planned, for the console and the CLI: its issues (a page, or all as CSV)
- * and its changes. Each read first checks that the actor may see the customer and that the run is
- * the customer's (policy.requireAccess), then reads only within that customer.
+ * and its changes. Each read first checks that the actor may see the whole customer and that the run
+ * is the customer's (policy.requireAccess), then reads only within that customer.
  */
 export class RunReportService {
   constructor(private readonly db: Kysely<Database>) {}
 
+  // A run's findings and plan name every school's people: the whole customer's (not an institute admin's).
   private async allow(actor: Actor, customerId: string, runId: string): Promise<RunRepository> {
+    assertWholeCustomerAccess(actor, customerId, 'roster');
     await requireAccess(new AccessRepository(this.db), actor, 'customer.console', { customerId, run: runId });
     return new RunRepository(this.db);
   }

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Kysely } from 'kysely';
-import { assertCustomerAccess, type Actor } from '../../accounts/policy.js';
+import { assertWholeCustomerAccess, type Actor } from '../../accounts/policy.js';
 import { CustomerRepository } from '../../customers/customer-repository.js';
 import type { Db } from '../../db/connection.js';
 import type { Database, RosterRun } from '../../db/schema.js';
@@ -77,9 +77,15 @@ export class RosterRunService {
     }
   }
 
-  /** Records a queued run for a customer. */
+  /** Checks, before an upload reaches the disk, that the actor may start a run for the customer and that the customer exists. */
+  async assertMayStart(actor: Actor, customerId: string): Promise<void> {
+    assertWholeCustomerAccess(actor, customerId, 'roster');
+    if (!(await new CustomerRepository(this.db.kysely).findStatus(customerId))) throw notFound('Customer');
+  }
+
+  /** Records a queued run for a customer (a roster run is the whole customer's: not an institute admin's). */
   async create(actor: Actor, customerId: string, input: NewRun): Promise<RunView> {
-    assertCustomerAccess(actor, customerId);
+    assertWholeCustomerAccess(actor, customerId, 'roster');
     const run = newRun(actor, customerId, input);
     await this.runs.insert(run);
     return presentRun(run);
@@ -240,7 +246,7 @@ export class RosterRunService {
 
   /** A customer's runs, newest first. */
   async list(actor: Actor, customerId: string, limit: number, offset: number): Promise<{ items: RunView[]; total: number }> {
-    assertCustomerAccess(actor, customerId);
+    assertWholeCustomerAccess(actor, customerId, 'roster');
     const { items, total } = await this.runs.list(customerId, limit, offset);
     return { items: items.map(presentRun), total };
   }
@@ -274,7 +280,7 @@ export class RosterRunService {
   }
 
   private async load(actor: Actor, customerId: string, runId: string): Promise<RosterRun> {
-    assertCustomerAccess(actor, customerId);
+    assertWholeCustomerAccess(actor, customerId, 'roster');
     const run = await this.runs.find(customerId, runId);
     if (!run) throw notFound('Run');
     return run;

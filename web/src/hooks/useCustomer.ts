@@ -1,14 +1,16 @@
 import { useTranslation } from 'react-i18next';
-import { isEnterpriseAdmin, useUser } from '../session.js';
+import { actsForWholeCustomer, isEnterpriseAdmin, useUser } from '../session.js';
 import type { Customer, School } from '../types.js';
 import { useResource } from './useResource.js';
 
 /**
  * The customer a page belongs to, for headings and breadcrumbs. Pages report access problems
- * through their own data, so a failure here only leaves the name out.
+ * through their own data, so a failure here only leaves the name out. An institute admin is not
+ * asked for it (the customer's settings are not theirs): null.
  */
 export function useCustomer(customerId: string): Customer | null {
-  return useResource<Customer>(`/api/customers/${encodeURIComponent(customerId)}`).data;
+  const user = useUser();
+  return useResource<Customer>(actsForWholeCustomer(user) ? `/api/customers/${encodeURIComponent(customerId)}` : null).data;
 }
 
 /**

@@ -3,11 +3,11 @@ import { ConsoleLanguageSwitch, keepsLanguageWithAccount } from '../components/C
 import { PageHeader, useTitle } from '../components/Layout.js';
 import { PasswordForm } from '../components/PasswordForm.js';
 import { roleLabel } from '../labels.js';
-import { useUser } from '../session.js';
+import { actsForWholeCustomer, useUser } from '../session.js';
 import { ApiTokens } from './account/ApiTokens.js';
 import { EmailPreferences } from './notifications/EmailPreferences.js';
 
-/** Your own account: who you are, the console's language, your password, your e-mail notifications and your personal API tokens. */
+/** Your own account: who you are, the console's language, your password, your e-mail notifications (about the roster feed: not an institute admin's) and your personal API tokens. */
 export function AccountPage() {
   const { t } = useTranslation('account');
   useTitle(t('title'));
@@ -28,7 +28,7 @@ export function AccountPage() {
         </header>
         <PasswordForm onChanged={() => undefined} />
       </section>
-      <EmailPreferences />
+      {actsForWholeCustomer(user) ? <EmailPreferences /> : null}
       <ApiTokens />
     </div>
   );

@@ -3,19 +3,22 @@ import { PageHeader, useTitle } from '../components/Layout.js';
 import { Tabs } from '../components/Tabs.js';
 import { useCustomer, useCustomerCrumbs } from '../hooks/useCustomer.js';
 import { Link, navigate } from '../router.js';
-import { useUser } from '../session.js';
+import { actsForWholeCustomer, useUser } from '../session.js';
 import { ClassesTab } from './users/ClassesTab.js';
 import { UsersTab } from './users/UsersTab.js';
 
-/** A customer's people and classes: tabs Users and Class, for enterprise and customer admins. */
+/**
+ * A customer's people and classes: tabs Users and Class, for enterprise, customer and institute
+ * admins. Roster runs, notifications, data and privacy and roster uploads are the whole customer's: not offered to an
+ * institute admin (grade reports are, limited to their schools' students).
+ */
 export function UsersPage({ customerId, tab }: { customerId: string; tab: 'users' | 'classes' }) {
   const { t } = useTranslation('users');
+  const whole = actsForWholeCustomer(useUser());
   const customer = useCustomer(customerId);
   // The page itself is Users: its crumbs stop above it.
   const crumbs = useCustomerCrumbs(customerId, customer).slice(0, -1);
   useTitle(tab === 'users' ? t('usersTitle') : t('classesTitle'));
-  // The export is the whole customer's: not for institute admins, who see only their schools.
-  const mayUsePrivacy = useUser().role !== 'institute_admin';
   return (
     <div className="page">
       <PageHeader
@@ -24,23 +27,27 @@ export function UsersPage({ customerId, tab }: { customerId: string; tab: 'users
         subtitle={customer ? t('subtitleNamed', { name: customer.profile.name }) : t('subtitle')}
         actions={
           <>
-            <Link to={`/customers/${customerId}/roster/runs`} className="btn btn-secondary">
-              {t('rosterRuns')}
-            </Link>
+            {whole ? (
+              <Link to={`/customers/${customerId}/roster/runs`} className="btn btn-secondary">
+                {t('rosterRuns')}
+              </Link>
+            ) : null}
             <Link to={`/customers/${customerId}/lti/outcomes`} className="btn btn-secondary">
               {t('gradeReports')}
             </Link>
-            <Link to={`/customers/${customerId}/notifications`} className="btn btn-secondary">
-              {t('notifications')}
-            </Link>
-            {mayUsePrivacy ? (
-              <Link to={`/customers/${customerId}/privacy`} className="btn btn-secondary">
-                {t('privacyPage:link')}
-              </Link>
+            {whole ? (
+              <>
+                <Link to={`/customers/${customerId}/notifications`} className="btn btn-secondary">
+                  {t('notifications')}
+                </Link>
+                <Link to={`/customers/${customerId}/privacy`} className="btn btn-secondary">
+                  {t('privacyPage:link')}
+                </Link>
+                <Link to={`/customers/${customerId}/roster/upload`} className="btn btn-primary">
+                  {t('uploadRoster')}
+                </Link>
+              </>
             ) : null}
-            <Link to={`/customers/${customerId}/roster/upload`} className="btn btn-primary">
-              {t('uploadRoster')}
-            </Link>
           </>
         }
       />

@@ -74,7 +74,7 @@ export async function rosterRoutes(app: App, ctx: AppContext): Promise<void> {
     async (request, reply) => {
       const { actor } = requireUser(request);
       // The wall and the customer's existence first, so nothing reaches the disk for a customer that is not there.
-      await ctx.customers.get(actor, request.params.id);
+      await ctx.runs.assertMayStart(actor, request.params.id);
       const upload = await receiveUpload(
         request,
         (file) => storeBundle(file, ctx.bundles, ctx.config.maxBundleBytes),

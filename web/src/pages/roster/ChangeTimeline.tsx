@@ -1,12 +1,17 @@
 import { Trans, useTranslation } from 'react-i18next';
 import { formatDateTime, triggerLabel } from '../../labels.js';
 import { Link } from '../../router.js';
+import { actsForWholeCustomer, useUser } from '../../session.js';
 import type { HistoryEntry } from '../../types.js';
 import { ActionBadge, FieldChangeList } from './parts.js';
 
-/** What roster runs did to one record (a user's or a class's), newest first: when, which run, what, and which fields. */
+/**
+ * What roster runs did to one record (a user's or a class's), newest first: when, which run, what,
+ * and which fields. The run links to its report for those who may read runs (not an institute admin).
+ */
 export function ChangeTimeline({ entries, customerId, noun }: { entries: HistoryEntry[]; customerId: string; noun: 'user' | 'class' }) {
   const { t } = useTranslation('roster');
+  const linked = actsForWholeCustomer(useUser());
   if (!entries.length) return <p className="muted">{t(`timeline.none.${noun}`)}</p>;
   return (
     <ol className="timeline">
@@ -21,7 +26,7 @@ export function ChangeTimeline({ entries, customerId, noun }: { entries: History
                 i18nKey="timeline.by"
                 t={t}
                 values={{ file: h.fileName || t('timeline.aRun'), trigger: triggerLabel(h.trigger) }}
-                components={{ 1: <Link to={`/customers/${customerId}/roster/runs/${h.runId}`} /> }}
+                components={{ 1: linked ? <Link to={`/customers/${customerId}/roster/runs/${h.runId}`} /> : <span /> }}
               />
             </span>
           </div>

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import { navigate } from '../../router.js';
-import { useUser } from '../../session.js';
+import { mayActOnPerson, useUser } from '../../session.js';
 import { EraseDialog } from '../erasures/EraseDialog.js';
 import type { CertificateDetail } from '../erasures/model.js';
 
@@ -12,11 +12,11 @@ import type { CertificateDetail } from '../erasures/model.js';
  * certificate, behind their login typed in full. Says before it acts that the customer's kept roster
  * files go too: previews waiting to be applied, runs held for approval and queued runs are ended.
  */
-export function ErasePersonDialog({ customerId, user }: { customerId: string; user: { id: string; login: string; givenName: string; familyName: string } }) {
+export function ErasePersonDialog({ customerId, user }: { customerId: string; user: { id: string; role: string; login: string; givenName: string; familyName: string } }) {
   const { t } = useTranslation('erasure');
   const me = useUser();
   const [open, setOpen] = useState(false);
-  if (me.id === user.id) return null;
+  if (!mayActOnPerson(me, user)) return null;
   const name = `${user.givenName} ${user.familyName}`.trim() || user.login;
   return (
     <section className="card danger-card" aria-labelledby="erase-person-title">

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 
-/** "What an institute admin may do": the scope rules of the service (school-scope.ts, people-service.ts) in words. */
+/** "What an institute admin may do": the scope rules as the services apply them (accounts/policy.ts: requireAccess, assertWholeCustomerAccess; directory/school-scope.ts) in words. */
 export function InstituteAdminInfo() {
   const { t } = useTranslation('users');
   return (
@@ -10,6 +10,7 @@ export function InstituteAdminInfo() {
         <li>{t('instituteInfo.see')}</li>
         <li>{t('instituteInfo.add')}</li>
         <li>{t('instituteInfo.restore')}</li>
+        <li>{t('instituteInfo.titles')}</li>
         <li>{t('instituteInfo.not')}</li>
       </ul>
     </aside>

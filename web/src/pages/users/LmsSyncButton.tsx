@@ -2,6 +2,7 @@ import type { TFunction } from 'i18next';
 import { Trans, useTranslation } from 'react-i18next';
 import { client, unwrap } from '../../api.js';
 import { useResource } from '../../hooks/useResource.js';
+import { actsForWholeCustomer, useUser } from '../../session.js';
 import { formatCount } from '../../labels.js';
 import type { RosterRun } from '../../types.js';
 import { RunProgress } from '../roster/RunProgress.js';
@@ -23,7 +24,8 @@ interface LmsContext {
 export function LmsSyncButton({ customerId, classId, onSynced }: { customerId: string; classId: string; onSynced: () => void }) {
   const { t } = useTranslation('users');
   const path = `/api/customers/${encodeURIComponent(customerId)}/classes/${encodeURIComponent(classId)}/lms-sync`;
-  const lms = useResource<{ context: LmsContext | null }>(path);
+  // Sync from LMS is a roster run, the whole customer's: an institute admin is not offered it.
+  const lms = useResource<{ context: LmsContext | null }>(actsForWholeCustomer(useUser()) ? path : null);
   const context = lms.data?.context;
   if (!context) return null;
   return (

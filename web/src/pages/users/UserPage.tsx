@@ -11,6 +11,7 @@ import { useCustomer, useCustomerCrumbs } from '../../hooks/useCustomer.js';
 import { useResource } from '../../hooks/useResource.js';
 import { MATCH_WITH_OPTIONS, formatDateTime, formatDay, labelOf, roleLabel, sourceLabel } from '../../labels.js';
 import { Link } from '../../router.js';
+import { actsForWholeCustomer, mayActOnPerson, useUser } from '../../session.js';
 import type { UserDetail } from '../../types.js';
 import { AuditLink } from '../audit/AuditLink.js';
 import { ChangeTimeline } from '../roster/ChangeTimeline.js';
@@ -29,11 +30,16 @@ type OrgRole = UserDetail['roles'][number];
 
 const list = (values: string[]) => (values.length ? values.join(', ') : '');
 
+// The run that matched a user: its file and when.
 /** One user: roster data, roles at schools, classes, how the account was matched, and its history. */
 export function UserPage({ customerId, userId }: { customerId: string; userId: string }) {
   const { t } = useTranslation(['userPage', 'users']);
+  const matchRunText = (m: NonNullable<UserDetail['match']>) => `${m.fileName ?? t('match.rosterRun')}${m.at ? `, ${formatDateTime(m.at)}` : ''}`;
   const customer = useCustomer(customerId);
   const crumbs = useCustomerCrumbs(customerId, customer);
+  // Roster runs are the whole customer's: an institute admin reads which run matched, without a link to it.
+  const me = useUser();
+  const linksRuns = actsForWholeCustomer(me);
   const user = useResource<UserDetail>(`/api/customers/${encodeURIComponent(customerId)}/users/${encodeURIComponent(userId)}`);
   const [confirm, setConfirm] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -83,7 +89,9 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
       setDialog(null);
     }
   };
-  const editable = u.source === 'manual' && ['teacher', 'student', 'institute_admin'].includes(u.role);
+  // What the server would refuse is not offered: one's own account, and an institute admin's acts on administrators.
+  const mayAct = mayActOnPerson(me, u);
+  const editable = mayAct && u.source === 'manual' && ['teacher', 'student', 'institute_admin'].includes(u.role);
 
   const classColumns: Column<Enrollment>[] = [
     {
@@ -130,11 +138,13 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
                   {t('edit')}
                 </button>
               ) : null}
-              <button type="button" className="btn btn-secondary" onClick={() => setDialog('password')}>
-                {t('users:password.submit')}
-              </button>
+              {mayAct ? (
+                <button type="button" className="btn btn-secondary" onClick={() => setDialog('password')}>
+                  {t('users:password.submit')}
+                </button>
+              ) : null}
               <AuditLink customerId={customerId} person={userId} />
-              {u.status === 'disabled' ? (
+              {!mayAct ? null : u.status === 'disabled' ? (
                 <button type="button" className="btn btn-primary" onClick={() => void setStatus('enable')} disabled={busy}>
                   {t('users:bulk.enable.button')}
                 </button>
@@ -200,11 +210,12 @@ export function UserPage({ customerId, userId }: { customerId: string; userId: s
                     [t('match.value'), u.match.value ? <code key="v">{u.match.value}</code> : ''],
                     [
                       t('match.run'),
-                      u.match.runId ? (
+                      u.match.runId && linksRuns ? (
                         <Link key="r" to={`/customers/${customerId}/roster/runs/${u.match.runId}`}>
-                          {u.match.fileName ?? t('match.rosterRun')}
-                          {u.match.at ? `, ${formatDateTime(u.match.at)}` : ''}
+                          {matchRunText(u.match)}
                         </Link>
+                      ) : u.match.runId ? (
+                        matchRunText(u.match)
                       ) : (
                         ''
                       ),

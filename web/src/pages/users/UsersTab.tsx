@@ -11,7 +11,7 @@ import { useSchools } from '../../hooks/useCustomer.js';
 import { usePagedList } from '../../hooks/usePagedList.js';
 import { ROLE_OPTIONS, roleLabel, sourceLabel } from '../../labels.js';
 import { Link, navigate } from '../../router.js';
-import { useUser } from '../../session.js';
+import { mayActOnPerson, useUser } from '../../session.js';
 import type { DirectoryUser } from '../../types.js';
 import { IssuedPasswordsDialog, type IssuedPassword } from './IssuedPasswords.js';
 import { PasswordBadge } from './PasswordBadge.js';
@@ -67,7 +67,7 @@ export function UsersTab({ customerId, rostered }: { customerId: string; rostere
   const rows = list.data?.items ?? [];
   // Selection is of the page shown: changing page, search or filters starts a new one. Your own
   // account is changed on your account page, so it has no checkbox or actions here.
-  const actionable = (u: DirectoryUser) => u.status !== 'deleted' && u.id !== me.id;
+  const actionable = (u: DirectoryUser) => u.status !== 'deleted' && mayActOnPerson(me, u);
   const selectable = rows.filter(actionable);
   const chosen = selectable.filter((u) => selected.has(u.id));
   const allChosen = selectable.length > 0 && chosen.length === selectable.length;
