@@ -140,7 +140,8 @@ describe('The Audit page in Chromium', { skip: browserSkipReason() ?? false }, (
 
   it('shows the Audit page in Spanish once the customer admin chooses Spanish', async () => {
     await page.goto(`${server.url}/account`);
-    await page.getByRole('combobox', { name: 'Language' }).selectOption('es');
+    // The Account page's own switch (the top bar has one too).
+    await page.getByRole('main').getByRole('combobox', { name: 'Language' }).selectOption('es');
     await visible(page.getByRole('heading', { name: 'Cuenta', level: 1 }));
     // The entries of one day of class-roster reads, filtered by the address.
     await page.goto(`${server.url}/audit?kind=read&action=class.roster_viewed&from=${encodeURIComponent('2030-03-10T15:00:00.000Z')}&to=${encodeURIComponent('2030-03-11T15:00:00.000Z')}`);
@@ -165,7 +166,7 @@ describe('The Audit page in Chromium', { skip: browserSkipReason() ?? false }, (
 
     // Back to English, for this device's next pages.
     await page.goto(`${server.url}/account`);
-    await page.getByRole('combobox', { name: 'Idioma' }).selectOption('en');
+    await page.getByRole('main').getByRole('combobox', { name: 'Idioma' }).selectOption('en');
     await visible(page.getByRole('heading', { name: 'Account', level: 1 }));
   });
 
