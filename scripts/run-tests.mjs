@@ -24,8 +24,23 @@ if (!selected.length) {
 }
 const build = spawnSync(process.execPath, [path.join(import.meta.dirname, 'build.mjs')], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...selected.sort()], {
-  stdio: 'inherit',
-  env: { ...process.env, NODE_ENV: 'test' },
-});
-process.exit(result.status ?? 1);
+// Files that measure latency run last and alone: beside another test file they measure that file's
+// load too (on two cores, health p99 during a PostgreSQL import was under 600 ms alone, every time,
+// and 675–1,852 ms beside the rest of the suite). Their bounds stay as they are.
+const ALONE = [path.join('test', 'scale', 'availability.test.ts')];
+const run = (list, concurrency) =>
+  list.length
+    ? (spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...list.sort()], {
+        stdio: 'inherit',
+        env: { ...process.env, NODE_ENV: 'test' },
+      }).status ?? 1)
+    : 0;
+const together = run(
+  selected.filter((f) => !ALONE.includes(f)),
+  process.env.TEST_CONCURRENCY ?? 2,
+);
+const alone = run(
+  selected.filter((f) => ALONE.includes(f)),
+  1,
+);
+process.exit(together || alone);
