@@ -8,7 +8,7 @@ import { CustomerRepository } from '../customers/customer-repository.js';
 import type { Database } from '../db/schema.js';
 import { uuidv7 } from '../db/uuid.js';
 import { AppError, notFound, validationError, type FieldIssue } from '../errors.js';
-import { visibleIds } from '../directory/school-scope.js';
+import { visibleIds, visibleOnly } from '../directory/school-scope.js';
 import { nowIso } from '../time.js';
 import { AssignmentRepository, type AssignmentTarget } from './assignment-repository.js';
 import type { BookFacts } from './book-inspector.js';
@@ -145,24 +145,10 @@ export class ContentService {
     const book = await this.book(customerId, bookId);
     const assigned = await new AssignmentRepository(this.db).forBook(customerId, bookId);
     // The library is the customer's; who a title is assigned to is people and classes: an institute admin sees their schools' ones.
-    const [people, groups] = await Promise.all([
-      visibleIds(
-        this.db,
-        actor,
-        customerId,
-        'user',
-        assigned.users.map((u) => u.target_id),
-      ),
-      visibleIds(
-        this.db,
-        actor,
-        customerId,
-        'class',
-        assigned.classes.map((c) => c.target_id),
-      ),
+    const [users, classes] = await Promise.all([
+      visibleOnly(this.db, actor, customerId, 'user', assigned.users, (u) => u.target_id),
+      visibleOnly(this.db, actor, customerId, 'class', assigned.classes, (c) => c.target_id),
     ]);
-    const users = assigned.users.filter((u) => people.has(u.target_id));
-    const classes = assigned.classes.filter((c) => groups.has(c.target_id));
     return {
       ...presentBook(book),
       collections: await new CollectionRepository(this.db).ofBook(customerId, bookId),

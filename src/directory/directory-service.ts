@@ -10,7 +10,7 @@ import { UserRepository, type UserListQuery } from '../accounts/user-repository.
 import type { ClassRow, Database, User } from '../db/schema.js';
 import { ClassRepository, type ClassListQuery } from './class-repository.js';
 import { DetailRepository } from './detail-repository.js';
-import { schoolScope, visibleIds } from './school-scope.js';
+import { schoolScope, visibleIds, visibleOnly } from './school-scope.js';
 import type { ClassView, RestoredUser, UserView } from './views.js';
 
 /** The people and classes of one customer: the Users and Class tabs. */
@@ -106,15 +106,7 @@ export class DirectoryService {
     const c = await detail.findClass(customerId, classId);
     if (!c) throw notFound('Class');
     // A class of the actor's schools may have someone of another school in it (a teacher of two schools): an institute admin sees their schools' people only.
-    const enrolled = await detail.membersOf(customerId, c.sourced_id);
-    const visible = await visibleIds(
-      this.db,
-      actor,
-      customerId,
-      'user',
-      enrolled.map((m) => m.userId),
-    );
-    const members = enrolled.filter((m) => visible.has(m.userId));
+    const members = await visibleOnly(this.db, actor, customerId, 'user', await detail.membersOf(customerId, c.sourced_id), (m) => m.userId);
     await this.logRead(actor, customerId, 'class.roster_viewed', 'class', classId, [`members:${members.length}`]);
     const parse = (v: string | null) => (v ? (JSON.parse(v) as string[]) : []);
     return {

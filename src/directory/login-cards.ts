@@ -4,7 +4,7 @@ import { AccessRepository } from '../accounts/access-repository.js';
 import type { AccountService, SessionClient, SignedIn } from '../accounts/account-service.js';
 import { setLocalPassword } from '../accounts/local-password.js';
 import { requireAccess, type Actor } from '../accounts/policy.js';
-import { visibleIds } from './school-scope.js';
+import { visibleOnly } from './school-scope.js';
 import { SignInTokenRepository } from '../accounts/sign-in-token-repository.js';
 import { UserRepository } from '../accounts/user-repository.js';
 import { AuditService } from '../audit/audit-service.js';
@@ -138,15 +138,7 @@ export class LoginCardService {
       if (!c) throw new AppError('NOT_FOUND', 'Class not found.');
       subheading = c.schoolName ? `${c.title} · ${c.schoolName}` : c.title;
       // A card sets a password or mints a sign-in: never for a student of another school who sits in this class.
-      const enrolled = await repo.studentsOf(customerId, c.sourcedId);
-      const visible = await visibleIds(
-        this.db,
-        actor,
-        customerId,
-        'user',
-        enrolled.map((u) => u.id),
-      );
-      const students = enrolled.filter((u) => visible.has(u.id));
+      const students = await visibleOnly(this.db, actor, customerId, 'user', await repo.studentsOf(customerId, c.sourcedId), (u) => u.id);
       if (!students.length && !chosen.length) throw validationError([{ field: 'classId', message: 'This class has no active students to print cards for.' }]);
       const seen = new Set(students.map((u) => u.id));
       users = [...students, ...chosen.filter((u) => !seen.has(u.id))];

@@ -24,3 +24,9 @@ export async function visibleIds(db: Kysely<Database>, actor: Actor, customerId:
   if (!schools) return new Set(ids);
   return new AccessRepository(db).withinSchools(customerId, kind, ids, schools);
 }
+
+/** Of `items` an answer would list, those whose record (`idOf`) the actor may see, in order (visibleIds on the list itself). */
+export async function visibleOnly<T>(db: Kysely<Database>, actor: Actor, customerId: string, kind: ScopedKind, items: readonly T[], idOf: (item: T) => string): Promise<T[]> {
+  const visible = await visibleIds(db, actor, customerId, kind, items.map(idOf));
+  return items.filter((item) => visible.has(idOf(item)));
+}
