@@ -37,7 +37,7 @@ export function useAccountLanguage(): void {
 }
 
 /** The console's language switch: the page changes at once, and the choice is kept with the account (or on this device). */
-export function ConsoleLanguageSwitch({ className = '' }: { className?: string }) {
+export function ConsoleLanguageSwitch({ className = '', hideLabel = false }: { className?: string; hideLabel?: boolean }) {
   const { t } = useTranslation('frame');
   const user = useUser();
   const [error, setError] = useState<string | null>(null);
@@ -58,7 +58,7 @@ export function ConsoleLanguageSwitch({ className = '' }: { className?: string }
   };
   return (
     <div className={`console-language ${className}`}>
-      <LanguageSwitch onChange={choose} />
+      <LanguageSwitch onChange={choose} hideLabel={hideLabel} />
       {error ? (
         <p className="console-language-error" role="alert">
           {t('languageNotSaved', { message: error })}

@@ -54,7 +54,7 @@ export function Layout({ children }: { children: ReactNode }) {
               </Link>
             ))}
           </nav>
-          <ConsoleLanguageSwitch className="topbar-language" />
+          <ConsoleLanguageSwitch className="topbar-language" hideLabel />
           <AccountMenu />
         </div>
       </header>
