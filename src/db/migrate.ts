@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely/migration';
 import type { Db, Dialect } from './connection.js';
+import { changingSchemaAlone } from './schema-lock.js';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_jobs.js';
 import * as m0003 from './migrations/0003_lti_nonces.js';
@@ -77,11 +78,11 @@ class CodeMigrationProvider implements MigrationProvider {
   }
 }
 
-/** Brings the schema up to date; safe to run from several processes (Kysely locks on PostgreSQL). */
+/** Brings the schema up to date; safe to run from several processes (one at a time on PostgreSQL: changingSchemaAlone). */
 export async function migrateToLatest(db: Db): Promise<string[]> {
   // Unordered: 0005 landed after 0006 had already run on some databases; each migration stands alone.
   const migrator = new Migrator({ db: db.kysely, provider: new CodeMigrationProvider({ dialect: db.dialect }), allowUnorderedMigrations: true });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+  const result: MigrationResultSet = await changingSchemaAlone(db.pgPool, () => migrator.migrateToLatest());
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
     const cause = result.error instanceof Error ? result.error.message : String(result.error);

@@ -4,6 +4,7 @@ import { Logger, makeWorkerUtils, run, type Runner, type TaskList, type WorkerEv
 import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Database } from '../db/schema.js';
+import { changingSchemaAlone } from '../db/schema-lock.js';
 import { addMs, nowIso } from '../time.js';
 import type { JobHandler, JobOptions, JobQueue, JobTransaction } from './job-queue.js';
 
@@ -13,30 +14,6 @@ const DEFAULT_MAX_ATTEMPTS = 3;
 const quietLogger = new Logger(() => (level, message) => {
   if (level === 'error' || level === 'warning') console.error(`[jobs] ${message}`);
 });
-
-/** Any fixed number: it names the lock every Lectern process takes to bring graphile's schema up to date. */
-export const GRAPHILE_MIGRATION_LOCK = 7_340_215_016;
-
-/**
- * Runs graphile-worker's migrations while holding a session advisory lock, so processes starting
- * together (serve, workers, their roster threads) migrate one after another. graphile migrates one
- * transaction per step and, interleaved, one process can run a step whose predecessor another has
- * not yet committed (seen as `column "job_count" of relation "job_queues" does not exist`). The lock
- * is held on its own connection, so the migration's connection comes from the rest of the pool.
- */
-async function migratingAlone<T>(pool: pg.Pool, migrate: () => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('select pg_advisory_lock($1)', [GRAPHILE_MIGRATION_LOCK]);
-    try {
-      return await migrate();
-    } finally {
-      await client.query('select pg_advisory_unlock($1)', [GRAPHILE_MIGRATION_LOCK]);
-    }
-  } finally {
-    client.release();
-  }
-}
 
 /** How often live workers say so, and how long silence means a worker died. */
 export interface HeartbeatTimings {
@@ -156,7 +133,7 @@ export class PostgresJobQueue implements JobQueue {
 
   // graphile brings its schema up to date as it makes the utils.
   private openUtils(): Promise<WorkerUtils> {
-    return migratingAlone(this.pool, () => makeWorkerUtils({ pgPool: this.pool, logger: quietLogger }));
+    return changingSchemaAlone(this.pool, () => makeWorkerUtils({ pgPool: this.pool, logger: quietLogger }));
   }
 
   private async beat(): Promise<void> {

@@ -35,6 +35,11 @@ export function spawnLectern(name: string, args: string[], env: NodeJS.ProcessEn
   return { name, proc, output, exited };
 }
 
+/** Each process's name, exit and last lines, for a failure message. */
+export function describeProcesses(processes: LecternProcess[], lines = 15): string {
+  return processes.map((p) => `--- ${p.name} (${p.proc.exitCode ?? p.proc.signalCode ?? 'running'})\n${p.output.slice(-lines).join('\n')}`).join('\n');
+}
+
 /** What a process-level test works with: its database, SFTP server, a context on them, and its processes. */
 export interface ScaleFixture {
   database: TestDatabase;

@@ -15,7 +15,7 @@ import { postgresSkipReason } from '../helpers/databases.js';
 import { sftpSkipReason } from '../helpers/sftp-server.js';
 import { waitFor } from '../helpers/wait.js';
 import { freePort } from '../helpers/listening.js';
-import { makeDue, rosterOf, seedSftpCustomers, useScaleFixture } from './processes.js';
+import { describeProcesses, makeDue, rosterOf, seedSftpCustomers, useScaleFixture } from './processes.js';
 
 const CUSTOMERS = 20;
 const TIME_ZONE = 'America/Chicago';
@@ -34,18 +34,33 @@ describe('serve + two workers on PostgreSQL, one killed mid-run', { skip: skip ?
     const doomed = start('worker A', ['worker'], { LECTERN_FAILPOINT: 'apply.mid', LECTERN_JOB_CONCURRENCY: '4' });
     const survivor = start('worker B', ['worker']);
     const base = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${base}/api/health`).catch(() => null))?.ok, 'serve to listen', 60_000, 200);
+    // A process that died or waits says why: its last lines, and what each database session is doing.
+    const explain = async (err: Error) => {
+      const sessions = await sql<{
+        line: string;
+      }>`select concat_ws(' ', pid, state, wait_event_type || ':' || wait_event, left(query, 160)) as line from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`.execute(
+        fx.ctx.db.kysely,
+      );
+      throw new Error(`${err.message}\n${describeProcesses([serve, doomed, survivor])}\n--- database sessions\n${sessions.rows.map((r) => r.line).join('\n')}`);
+    };
+    await waitFor(
+      async () => {
+        if (serve.proc.exitCode !== null) throw new Error('serve exited before it listened');
+        return (await fetch(`${base}/api/health`).catch(() => null))?.ok;
+      },
+      'serve to listen',
+      60_000,
+      200,
+    ).catch(explain);
     // Each process loads the program and migrates before it says it is ready: on a 2-core machine
     // loaded by the other test files that can take many seconds.
-    await waitFor(() => [doomed, survivor].every((w) => w.output.some((l) => l.startsWith('Lectern worker (postgres jobs)'))), 'both workers to start', 60_000, 100).catch((err: Error) => {
-      throw new Error(`${err.message}\n${[doomed, survivor].map((w) => `--- ${w.name}\n${w.output.slice(-15).join('\n')}`).join('\n')}`);
-    });
+    await waitFor(() => [doomed, survivor].every((w) => w.output.some((l) => l.startsWith('Lectern worker (postgres jobs)'))), 'both workers to start', 60_000, 100).catch(explain);
 
     // The hour comes for all 20 at once.
     const slot = await makeDue(fx.ctx, expected.keys(), TIME_ZONE);
 
     const death = await Promise.race([doomed.exited, new Promise<null>((r) => setTimeout(() => r(null), 30_000))]);
-    assert.ok(death, `worker A should have been killed inside an apply:\n${doomed.output.slice(-20).join('\n')}`);
+    assert.ok(death, `worker A should have been killed inside an apply:\n${describeProcesses([doomed], 20)}`);
     assert.equal(death.signal, 'SIGKILL');
 
     const ids = [...expected.keys()];
@@ -66,7 +81,7 @@ describe('serve + two workers on PostgreSQL, one killed mid-run', { skip: skip ?
       const jobs = await sql`select id, attempts, max_attempts, locked_by, locked_at, last_error from graphile_worker._private_jobs`.execute(fx.ctx.db.kysely);
       const workers = await fx.ctx.db.kysely.selectFrom('job_workers').selectAll().execute();
       console.error(JSON.stringify({ jobs: jobs.rows, workers }, null, 1));
-      throw new Error(`${(err as Error).message}\n${summary}\n${fx.children.map((c) => `--- ${c.name}\n${c.output.slice(-15).join('\n')}`).join('\n')}`);
+      throw new Error(`${(err as Error).message}\n${summary}\n${describeProcesses(fx.children)}`);
     });
 
     // Exactly the expected roster per customer.
