@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { AppContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { compile, queryAjv } from '../validation.js';
@@ -32,6 +32,22 @@ import { rosterRoutes } from './routes/roster/index.js';
 import { statusRoutes } from './routes/status/index.js';
 import type { App } from './types.js';
 
+/**
+ * One access-log line per request, when it is answered, instead of Fastify's two: each line goes
+ * through the redaction of logging.ts, and the answer's says all the arrival's did and more (status,
+ * time). The arrival is logged at debug only, for tracing a request that never ends. Fastify's other
+ * request lines stay off (disableRequestLogging): its "Route … not found" would log a query's values.
+ */
+class AccessLog extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, 'incoming request');
+  }
+
+  override requestCompleted(_error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
 const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
 /** Builds the web app (API, OpenAPI docs, console) without listening, so tests can `inject`. */
@@ -40,20 +56,8 @@ export async function buildApp(ctx: AppContext, opts: { logger?: FastifyServerOp
     logger: opts.logger ?? false,
     trustProxy: process.env.LECTERN_TRUST_PROXY === 'true',
     bodyLimit: 1024 * 1024,
-    // One access-log line per request, when it is answered (below), instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new AccessLog({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();
-  // Fastify logs every request twice, on arrival and on answer; each line goes through the redaction
-  // of start.ts. The answer's line says all the arrival's did and more (status, time): the arrival is
-  // logged at debug only, for tracing a request that never ends.
-  app.addHook('onRequest', (request, _reply, done) => {
-    request.log.debug({ req: request }, 'incoming request');
-    done();
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
-    done();
-  });
 
   app.setValidatorCompiler(({ schema, httpPart }) => {
     // Multipart bodies are streamed by the handler; their schema only documents the form for OpenAPI.

@@ -69,6 +69,8 @@ describeEachDialect('Nothing personal in the server log', (dialect) => {
     assert.equal((await admin.get(`/api/customers/${customer.id}/users/${student.id}`)).status, 200);
     // Errors: a user that is not there, a body that is not valid (with the name in it).
     assert.equal((await admin.get(`/api/customers/${customer.id}/users/no-such-user`)).status, 404);
+    // A route that does not exist, searched by name (Fastify's own "Route … not found" line would log the query).
+    assert.equal((await admin.get(`/api/no-such-route?search=${encodeURIComponent(STUDENT.familyName)}`)).status, 404);
     assert.equal(
       (await admin.post(`/api/customers/${customer.id}/users`, { role: 'student', givenName: STUDENT.givenName, familyName: STUDENT.familyName, login: '', email: 'not an email' })).status,
       400,
