@@ -8,6 +8,7 @@ import { after, before, it } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { secretContext } from '../customers/customer-service.js';
+import { backup } from './backup.js';
 import { loadSecretKey, SecretBox } from '../security/secret-box.js';
 import { describeEachDialect } from '../../test/helpers/app.js';
 import { district11, HEADERS, table, writeBundle } from '../../test/helpers/bundles.js';
@@ -232,5 +233,28 @@ describeEachDialect('lectern backup and restore', (dialect) => {
     } finally {
       await client.end();
     }
+  }
+});
+
+it('leaves out a data file deleted while it copies (a run that ended let go of its bundle)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lectern-backup-vanish-'));
+  try {
+    const dataDir = path.join(dir, 'data');
+    fs.mkdirSync(path.join(dataDir, 'bundles'), { recursive: true });
+    const dbFile = path.join(dataDir, 'lectern.db');
+    new Database(dbFile).close();
+    for (const name of ['a', 'b', 'c']) fs.writeFileSync(path.join(dataDir, 'bundles', `${name}.sealed`), name.repeat(100_000));
+    const out = path.join(dir, 'backup');
+    const running = backup({ dataDir, databaseUrl: `sqlite:${dbFile}`, key: crypto.randomBytes(32) }, out);
+    // backup() lists the files before its first await: this one goes after it was listed, before it is copied.
+    fs.rmSync(path.join(dataDir, 'bundles', 'c.sealed'));
+    const manifest = await running;
+    assert.deepEqual(
+      manifest.files.map((f) => f.path),
+      ['database.sqlite', 'bundles/a.sealed', 'bundles/b.sealed'],
+    );
+    assert.deepEqual(fs.readdirSync(path.join(out, 'files', 'bundles')).sort(), ['a.sealed', 'b.sealed']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

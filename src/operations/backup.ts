@@ -12,7 +12,8 @@
  * SQLite is copied with `VACUUM INTO`, one read transaction: a consistent snapshot that writers
  * (an import applying, launches) do not wait for in WAL mode. The online backup API would restart
  * its copy at every write of another process, and during a long import might never finish. Files are
- * copied after the snapshot, so each one a snapshot row names is there unless it was purged meanwhile.
+ * copied after the snapshot, so each one a snapshot row names is there unless it was deleted meanwhile
+ * (a run that ended let go of its bundle, or the purge): such a file is left out, not an error.
  * Both commands write into a temporary sibling first and rename it into place: a failed backup or
  * restore leaves nothing half-written.
  */
@@ -83,7 +84,8 @@ export async function backup(install: Installation, out: string, now: Date = new
     const skip = new Set([sqliteFile, `${sqliteFile}-wal`, `${sqliteFile}-shm`, `${sqliteFile}-journal`, path.join(install.dataDir, 'secret.key')]);
     const files: BackupManifest['files'] = [];
     for (const rel of dataFiles(install.dataDir, skip)) {
-      files.push({ path: rel, ...(await copyHashed(path.join(install.dataDir, rel), path.join(work, FILES, rel))) });
+      const copied = await copyVanishing(path.join(install.dataDir, rel), path.join(work, FILES, rel));
+      if (copied) files.push({ path: rel, ...copied });
     }
     const manifest: BackupManifest = {
       format: 'lectern-backup',
@@ -195,6 +197,18 @@ function dataFiles(dataDir: string, skip: Set<string | null>): string[] {
   };
   walk(dataDir);
   return found.sort();
+}
+
+// Copies a data file listed a moment ago, or returns null when it was deleted meanwhile: a run that
+// ends lets go of its bundle, and the purge removes old ones, while a backup runs beside them.
+async function copyVanishing(from: string, to: string): Promise<{ bytes: number; sha256: string } | null> {
+  try {
+    return await copyHashed(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || fs.existsSync(from)) throw err;
+    fs.rmSync(to, { force: true });
+    return null;
+  }
 }
 
 // Copies `from` to the new file `to` (or only reads it, when `to` is null), hashing as it streams.
