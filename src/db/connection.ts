@@ -46,9 +46,14 @@ function isPostgres(url: string): boolean {
   return /^postgres(ql)?:\/\//.test(url);
 }
 
+/** Whether `url` names an in-memory SQLite database, which no second connection can share. */
+export function isInMemory(url: string): boolean {
+  return /^(sqlite:)?:memory:$/.test(url);
+}
+
 /** Whether `url` names a SQLite file (not PostgreSQL, not in memory): a database other connections of this process may share. */
 export function isSqliteFile(url: string): boolean {
-  return !isPostgres(url) && !/^(sqlite:)?:memory:$/.test(url);
+  return !isPostgres(url) && !isInMemory(url);
 }
 
 /**

@@ -21,8 +21,8 @@ describeEachDialect('the roster thread', (dialect) => {
     assert.deepEqual(structuredClone(t.ctx.config), t.ctx.config);
   });
 
-  it('takes SQLite runs and decisions out of the event loop; PostgreSQL ones stay', () => {
-    assert.equal(t.ctx.runs instanceof ThreadedRunService, dialect === 'sqlite');
+  it('takes runs and decisions out of the event loop on both databases (statement building blocks it on PostgreSQL too)', () => {
+    assert.ok(t.ctx.runs instanceof ThreadedRunService);
   });
 
   it('answers a task with the error the service threw, code and all', async () => {

@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { ROSTER_THREAD_LIMITS, siblingModule, startWorker } from '../../threads/start-worker.js';
 import type { Actor } from '../../accounts/policy.js';
 import type { Config } from '../../config.js';
-import { isSqliteFile, type Db } from '../../db/connection.js';
+import { isInMemory, type Db } from '../../db/connection.js';
 import type { JobContext, JobQueue } from '../../jobs/job-queue.js';
 import { OffloadingJobQueue } from '../../jobs/offloading-queue.js';
 import { AppError } from '../../errors.js';
@@ -31,16 +31,17 @@ export type ToThread = { type: 'task'; id: number; task: ThreadTask } | { type: 
 export type FromThread = { type: 'done'; id: number; value: unknown } | { type: 'failed'; id: number; error: ThreadError };
 
 /**
- * Whether roster work should leave the main thread. SQLite (better-sqlite3) is synchronous: staging,
- * planning and applying a big roster block the event loop for seconds, so `lectern serve` stops
- * answering. A worker thread with its own connection (WAL lets the server's readers go on while it
- * writes; the main connection waits for its write lock on a timer, see patient-sqlite.ts) keeps it
- * answering. PostgreSQL's driver is asynchronous and its runs stay here: measured, health p99 stays
- * near 100 ms during the 100,000-user district (the thread works there too, see run-thread.test.ts).
- * An in-memory database cannot be shared with a second connection.
+ * Whether roster work should leave the main thread: always, but for an in-memory database (which a
+ * second connection cannot share). SQLite (better-sqlite3) is synchronous: staging, planning and
+ * applying a big roster block the event loop for seconds, so `lectern serve` stops answering. A
+ * worker thread with its own connection keeps it answering (WAL lets the server's readers go on while
+ * it writes; the main connection waits for its write lock on a timer, see patient-sqlite.ts).
+ * PostgreSQL's driver is asynchronous, but building and compiling a run's big statements is not:
+ * measured on two cores during a 50,000-user import (`npm run bench:availability`), health p99 was
+ * 489 ms with the run on the main thread and 38 ms with it in the thread.
  */
 export function wantsRunThread(config: Config): boolean {
-  return isSqliteFile(config.databaseUrl);
+  return !isInMemory(config.databaseUrl);
 }
 
 const ENTRY = siblingModule(import.meta.url, 'run-thread-worker');
