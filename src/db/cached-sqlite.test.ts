@@ -121,13 +121,30 @@ for (const patientLocks of [false, true]) {
         .values(['a', 'b', 'c'].map((author, i) => ({ id: `book-${i}`, author_id: author, title: `Title ${i}` })))
         .execute();
       const queries = [
-        (i: number) => library().selectFrom('books').innerJoin('authors', 'authors.id', 'books.author_id').select(['authors.name', 'books.title']).where('books.id', '=', `book-${i % 3}`),
-        (i: number) => library().selectFrom('books').select('id').where('title', 'like', `Title ${i % 3}%`),
+        (i: number) =>
+          library()
+            .selectFrom('books')
+            .innerJoin('authors', 'authors.id', 'books.author_id')
+            .select(['authors.name', 'books.title'])
+            .where('books.id', '=', `book-${i % 3}`),
+        (i: number) =>
+          library()
+            .selectFrom('books')
+            .select('id')
+            .where('title', 'like', `Title ${i % 3}%`),
         (i: number) =>
           library()
             .selectFrom('authors')
             .select('name')
-            .where((eb) => eb.exists(eb.selectFrom('books').select('books.id').whereRef('books.author_id', '=', 'authors.id').where('books.title', '=', `Title ${i % 3}`))),
+            .where((eb) =>
+              eb.exists(
+                eb
+                  .selectFrom('books')
+                  .select('books.id')
+                  .whereRef('books.author_id', '=', 'authors.id')
+                  .where('books.title', '=', `Title ${i % 3}`),
+              ),
+            ),
       ];
       const expected = ['Author b', 'book-1', 'Author b'];
       for (const query of queries) await query(0).execute(); // prepared (and planned) once
