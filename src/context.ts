@@ -82,6 +82,7 @@ export async function createContext(config: Config, opts: { throttle?: ThrottleL
   // The roster thread's context opens a database its process has already brought up to date.
   const core = await openCoreContext(config, {
     patientLocks: threaded,
+    checkpointInBackground: threaded,
     migrate: !opts.inThread,
     runs: thread ? (db, secrets) => new ThreadedRunService(db, secrets, config.runLeaseMs, thread) : undefined,
   });

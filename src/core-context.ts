@@ -25,6 +25,8 @@ export interface CoreContext {
 export interface CoreOptions {
   /** SQLite: wait for another connection's write lock on a timer instead of blocking (see openDatabase). */
   patientLocks: boolean;
+  /** SQLite: checkpoint in a thread of its own (see openDatabase); for the process that serves requests. */
+  checkpointInBackground?: boolean;
   /** Bring the schema up to date (a roster thread's process has done so already). */
   migrate: boolean;
   /** The run service to use (the app's hands roster work to its thread); a plain one by default. */
@@ -33,7 +35,7 @@ export interface CoreOptions {
 
 /** Opens the database, brings it up to date and wires the roster core. */
 export async function openCoreContext(config: Config, opts: CoreOptions): Promise<CoreContext> {
-  const db = openDatabase(config.databaseUrl, { patientLocks: opts.patientLocks });
+  const db = openDatabase(config.databaseUrl, { patientLocks: opts.patientLocks, checkpointInBackground: opts.checkpointInBackground });
   try {
     if (opts.migrate) await migrateToLatest(db);
   } catch (err) {

@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import type pg from 'pg';
 import type Cursor from 'pg-cursor';
 import { CachedStatementsSqliteDialect } from './cached-sqlite.js';
+import { BackgroundCheckpoints, type CheckpointSettings } from './checkpoints.js';
 import { PatientSqliteDialect } from './patient-sqlite.js';
 import type { Database } from './schema.js';
 import { uuidv7 } from './uuid.js';
@@ -25,6 +26,8 @@ export interface Db {
    * inside `kysely.connection().execute(…)`, which holds Kysely's lock on this single connection.
    */
   sqlite: SQLite.Database | null;
+  /** SQLite opened with checkpointInBackground: its checkpoint thread. */
+  checkpoints?: BackgroundCheckpoints | null;
   close(): Promise<void>;
 }
 
@@ -56,11 +59,16 @@ export function isSqliteFile(url: string): boolean {
   return !isPostgres(url) && !isInMemory(url);
 }
 
-/**
- * Opens `sqlite:/path/file.db` (or a bare path) or `postgres://…`, ready for queries. `patientLocks`
- * (SQLite): wait for another connection's write lock on a timer, not by blocking (patient-sqlite.ts).
- */
-export function openDatabase(url: string, opts: { patientLocks?: boolean } = {}): Db {
+/** How openDatabase opens a SQLite file; PostgreSQL takes neither. */
+export interface SqliteOptions {
+  /** Wait for another connection's write lock on a timer, not by blocking (patient-sqlite.ts). */
+  patientLocks?: boolean;
+  /** With patientLocks: checkpoint in a thread of its own, never in this connection's commits (checkpoints.ts); settings for tests. */
+  checkpointInBackground?: boolean | Partial<CheckpointSettings>;
+}
+
+/** Opens `sqlite:/path/file.db` (or a bare path) or `postgres://…`, ready for queries. */
+export function openDatabase(url: string, opts: SqliteOptions = {}): Db {
   if (isPostgres(url)) {
     const pg = require('pg') as typeof import('pg');
     // PostgreSQL returns int8 (COUNT(*), bigserial) as text by default; our counts fit in a double.
@@ -95,7 +103,15 @@ export function openDatabase(url: string, opts: { patientLocks?: boolean } = {})
   sqlite.pragma('temp_store = file');
   // The name PostgreSQL uses, so set-based inserts can mint ids in SQL on both dialects.
   sqlite.function('gen_random_uuid', uuidv7);
-  const dialect = opts.patientLocks ? new PatientSqliteDialect(sqlite, { database: sqlite }, PATIENT_WAIT_MS) : new CachedStatementsSqliteDialect(sqlite, { database: sqlite });
+  const checkpoints =
+    opts.patientLocks && opts.checkpointInBackground && file !== ':memory:' ? new BackgroundCheckpoints(sqlite, file, opts.checkpointInBackground === true ? {} : opts.checkpointInBackground) : null;
+  const dialect = opts.patientLocks
+    ? new PatientSqliteDialect(sqlite, { database: sqlite }, PATIENT_WAIT_MS, () => checkpoints?.restarting ?? false)
+    : new CachedStatementsSqliteDialect(sqlite, { database: sqlite });
   const kysely = new Kysely<Database>({ dialect, log });
-  return { kysely, dialect: 'sqlite', describe: `sqlite:${file}`, pgPool: null, sqlite, close: () => kysely.destroy() };
+  const close = async () => {
+    await checkpoints?.stop();
+    await kysely.destroy();
+  };
+  return { kysely, dialect: 'sqlite', describe: `sqlite:${file}`, pgPool: null, sqlite, checkpoints, close };
 }

@@ -11,20 +11,22 @@ import { CachedStatementsSqliteDialect } from './cached-sqlite.js';
  * and tries again, so reads and other requests go on meanwhile. Transactions begin IMMEDIATE: they
  * take the write lock (waiting the same way) before their first statement, so none can fail
  * half-way on a lock. Raw better-sqlite3 calls on the connection keep the usual busy_timeout.
- * Statements are prepared once per SQL text (cached-sqlite.ts).
+ * Statements are prepared once per SQL text (cached-sqlite.ts). `holdWrites` says when the checkpoint
+ * thread asks writers to step aside (checkpoints.ts): a write that would begin then waits the same way.
  */
 export class PatientSqliteDialect extends CachedStatementsSqliteDialect {
   constructor(
     sqlite: SQLite.Database,
     config: SqliteDialectConfig,
     private readonly maxWaitMs: number,
+    private readonly holdWrites: () => boolean = () => false,
   ) {
     super(sqlite, config);
   }
 
   /** Kysely's SQLite driver, wrapped so that locks are waited for on a timer. */
   override createDriver(): Driver {
-    return new PatientDriver(super.createDriver(), this.sqlite, this.maxWaitMs);
+    return new PatientDriver(super.createDriver(), this.sqlite, this.maxWaitMs, this.holdWrites);
   }
 
   /** SQLite's adapter, except that the driver takes turns on its one connection itself (see PatientDriver). */
@@ -80,6 +82,7 @@ class PatientDriver implements Driver {
     private readonly inner: Driver,
     private readonly sqlite: SQLite.Database,
     private readonly maxWaitMs: number,
+    private readonly holdWrites: () => boolean,
   ) {
     const busyTimeout = Number(sqlite.pragma('busy_timeout', { simple: true }));
     this.noBusyWait = sqlite.prepare('pragma busy_timeout = 0');
@@ -128,17 +131,20 @@ class PatientDriver implements Driver {
     return this.inner.destroy();
   }
 
-  // Runs one statement; if the database is locked and this statement is not inside a transaction
-  // (so it has done nothing yet), lets others use the connection while it waits, then tries again.
+  // Runs one statement; if the database is locked (or writers are asked to wait) and this statement
+  // is not inside a transaction (so it has done nothing yet), lets others use the connection while it
+  // waits, then tries again. Never inside a transaction: it holds the log that a restart waits for.
   private async execute<R>(connection: DatabaseConnection, query: CompiledQuery): Promise<QueryResult<R>> {
     const deadline = Date.now() + this.maxWaitMs;
     for (let delay = 2; ; delay = Math.min(50, delay * 2)) {
-      try {
-        return await this.once<R>(connection, query);
-      } catch (err) {
-        if (!isBusy(err) || this.sqlite.inTransaction) throw err;
-        if (Date.now() > deadline) throw new AppError('UNAVAILABLE', 'The database is busy with a roster import; try again in a minute.');
+      if (this.sqlite.inTransaction || SelectQueryNode.is(query.query) || !this.holdWrites()) {
+        try {
+          return await this.once<R>(connection, query);
+        } catch (err) {
+          if (!isBusy(err) || this.sqlite.inTransaction) throw err;
+        }
       }
+      if (Date.now() > deadline) throw new AppError('UNAVAILABLE', 'The database is busy with a roster import; try again in a minute.');
       this.turns.give();
       await new Promise((r) => setTimeout(r, delay));
       await this.turns.take();

@@ -25,6 +25,13 @@ describeEachDialect('the roster thread', (dialect) => {
     assert.ok(t.ctx.runs instanceof ThreadedRunService);
   });
 
+  it("leaves SQLite's checkpoints to their own thread too: the serving connection's commits never copy the log", async () => {
+    if (dialect !== 'sqlite') return assert.equal(t.ctx.db.checkpoints, undefined);
+    await t.ctx.db.checkpoints!.started;
+    assert.equal(t.ctx.db.sqlite!.pragma('wal_autocheckpoint', { simple: true }), 0);
+    assert.equal(t.ctx.db.checkpoints!.onCommit, false);
+  });
+
   it('answers a task with the error the service threw, code and all', async () => {
     const { id } = await seedCustomer(t.ctx, { rostering: { suffix: `@thread-errors-${dialect}` } });
     const thread = new RunThread(t.ctx.config);
